@@ -1,0 +1,7 @@
+export * from './enums';
+export * from './errors';
+export * from './messages';
+export * from './password';
+export * from './env-reader';
+export * from './time-expression';
+export const JOBNEST_VERSION = '0.1.0';

@@ -1,0 +1,56 @@
+import 'reflect-metadata';
+import { createConnection } from 'mysql2/promise';
+import { DataSource } from 'typeorm';
+import { ConfigError } from '@jobnest/common';
+import { AppInfoEntity } from './entities/app-info.entity';
+import { InstanceInfoEntity } from './entities/instance-info.entity';
+import { InstanceLogEntity } from './entities/instance-log.entity';
+import { JobInfoEntity } from './entities/job-info.entity';
+import { InitialSchema1764000000000 } from './migrations/1764000000000-initial-schema';
+
+export const JOBNEST_ENTITIES = [AppInfoEntity, JobInfoEntity, InstanceInfoEntity, InstanceLogEntity];
+export const JOBNEST_MIGRATIONS = [InitialSchema1764000000000];
+
+/** Database name of a `mysql://user:pass@host:port/db` URL; throws a ConfigError naming `setting` when absent. */
+export function databaseName(mysqlUrl: string, setting = 'JOBNEST_MYSQL_URL'): string {
+  const name = decodeURIComponent(new URL(mysqlUrl).pathname.replace(/^\//, ''));
+  if (!/^[A-Za-z0-9_$]{1,64}$/.test(name)) {
+    throw new ConfigError(setting, `must name a database of letters, digits, '_' or '$' (got '${name}')`);
+  }
+  return name;
+}
+
+/** Creates the URL's database when it is missing (server start-up; migrations then create the tables). */
+export async function ensureDatabase(mysqlUrl: string): Promise<void> {
+  const name = databaseName(mysqlUrl);
+  const url = new URL(mysqlUrl);
+  url.pathname = '/';
+  const conn = await createConnection(url.toString());
+  try {
+    await conn.query(`CREATE DATABASE IF NOT EXISTS \`${name}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`);
+  } finally {
+    await conn.end();
+  }
+}
+
+export interface JobnestDataSourceOptions {
+  /** Pool size. (Default: 10) */
+  poolSize?: number;
+}
+
+/** A TypeORM data source over mysql2 with Jobnest's entities and migrations; `synchronize` is always off. */
+export function createJobnestDataSource(mysqlUrl: string, options: JobnestDataSourceOptions = {}): DataSource {
+  return new DataSource({
+    type: 'mysql',
+    url: mysqlUrl,
+    entities: JOBNEST_ENTITIES,
+    migrations: JOBNEST_MIGRATIONS,
+    migrationsTableName: 'jobnest_migrations',
+    synchronize: false,
+    logging: ['error'],
+    supportBigNumbers: true,
+    bigNumberStrings: false,
+    timezone: 'Z',
+    poolSize: options.poolSize ?? 10,
+  });
+}

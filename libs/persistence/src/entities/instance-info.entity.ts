@@ -1,0 +1,64 @@
+import { Column, CreateDateColumn, Entity, Index, PrimaryColumn, Generated, UpdateDateColumn } from 'typeorm';
+import { InstanceStatus } from '@jobnest/common';
+import { bigintToNumber } from '../column-transformers';
+
+/** One run of a job. `runningTimes` counts dispatches (1 = first run, +1 per retry or takeover). */
+@Entity({ name: 'instance_info' })
+@Index('idx_instance_app_job', ['appId', 'jobId', 'id'])
+@Index('idx_instance_status_expected', ['status', 'expectedTriggerTime'])
+@Index('idx_instance_job_status', ['jobId', 'status'])
+@Index('uk_instance_job_slot', ['jobId', 'triggerSlot'], { unique: true })
+export class InstanceInfoEntity {
+  @PrimaryColumn({ type: 'bigint', transformer: bigintToNumber })
+  @Generated('increment')
+  id!: number;
+
+  @Column({ name: 'app_id', type: 'int' })
+  appId!: number;
+
+  @Column({ name: 'job_id', type: 'int' })
+  jobId!: number;
+
+  @Column({ type: 'varchar', length: 30 })
+  status!: InstanceStatus;
+
+  /** Why the instance is where it is (e.g. waiting for a worker), or the failure reason. */
+  @Column({ name: 'status_reason', type: 'varchar', length: 1000, nullable: true })
+  statusReason!: string | null;
+
+  @Column({ type: 'mediumtext', nullable: true })
+  result!: string | null;
+
+  /** The TaskTracker worker of the current run. */
+  @Column({ name: 'worker_id', type: 'varchar', length: 100, nullable: true })
+  workerId!: string | null;
+
+  @Column({ name: 'running_times', type: 'int', default: 0 })
+  runningTimes!: number;
+
+  @Column({ name: 'instance_params', type: 'mediumtext', nullable: true })
+  instanceParams!: string | null;
+
+  /** Timed triggers set this to the scheduled epoch ms: (job_id, trigger_slot) is unique, so a slot fires once. */
+  @Column({ name: 'trigger_slot', type: 'bigint', nullable: true, transformer: bigintToNumber })
+  triggerSlot!: number | null;
+
+  @Column({ name: 'expected_trigger_time', type: 'bigint', transformer: bigintToNumber })
+  expectedTriggerTime!: number;
+
+  @Column({ name: 'actual_trigger_time', type: 'bigint', nullable: true, transformer: bigintToNumber })
+  actualTriggerTime!: number | null;
+
+  @Column({ name: 'finished_time', type: 'bigint', nullable: true, transformer: bigintToNumber })
+  finishedTime!: number | null;
+
+  /** When the current status was entered (dispatch, receive and report timeouts count from here). */
+  @Column({ name: 'status_time', type: 'bigint', transformer: bigintToNumber })
+  statusTime!: number;
+
+  @CreateDateColumn({ name: 'created_at', type: 'datetime', precision: 3 })
+  createdAt!: Date;
+
+  @UpdateDateColumn({ name: 'updated_at', type: 'datetime', precision: 3 })
+  updatedAt!: Date;
+}

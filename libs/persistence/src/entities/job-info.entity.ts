@@ -1,0 +1,88 @@
+import { Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
+import { DispatchStrategy, ExecuteType, TimeExpressionType } from '@jobnest/common';
+import { bigintToNumber, jsonStringList } from '../column-transformers';
+
+/** A job definition: what to run (processor), how (execute type, limits) and when (time expression). */
+@Entity({ name: 'job_info' })
+@Index('idx_job_app', ['appId', 'id'])
+export class JobInfoEntity {
+  @PrimaryGeneratedColumn()
+  id!: number;
+
+  @Column({ name: 'app_id', type: 'int' })
+  appId!: number;
+
+  @Column({ type: 'varchar', length: 200 })
+  name!: string;
+
+  @Column({ type: 'varchar', length: 1000, default: '' })
+  description!: string;
+
+  @Column({ type: 'varchar', length: 200 })
+  processor!: string;
+
+  @Column({ name: 'execute_type', type: 'varchar', length: 20 })
+  executeType!: ExecuteType;
+
+  @Column({ name: 'time_expression_type', type: 'varchar', length: 30 })
+  timeExpressionType!: TimeExpressionType;
+
+  @Column({ name: 'time_expression', type: 'varchar', length: 1000, nullable: true })
+  timeExpression!: string | null;
+
+  @Column({ name: 'time_zone', type: 'varchar', length: 64, default: 'UTC' })
+  timeZone!: string;
+
+  @Column({ name: 'job_params', type: 'mediumtext', nullable: true })
+  jobParams!: string | null;
+
+  /** Concurrent unfinished instances allowed; 0 = no limit. */
+  @Column({ name: 'max_instances', type: 'int', default: 0 })
+  maxInstances!: number;
+
+  /** Subtasks run at once per worker (Map / MapReduce / Broadcast). */
+  @Column({ type: 'int', default: 5 })
+  concurrency!: number;
+
+  /** 0 = no limit. */
+  @Column({ name: 'instance_time_limit_ms', type: 'bigint', default: 0, transformer: bigintToNumber })
+  instanceTimeLimitMs!: number;
+
+  @Column({ name: 'instance_retries', type: 'int', default: 0 })
+  instanceRetries!: number;
+
+  @Column({ name: 'task_retries', type: 'int', default: 0 })
+  taskRetries!: number;
+
+  @Column({ name: 'dispatch_strategy', type: 'varchar', length: 20, default: DispatchStrategy.HEALTH_FIRST })
+  dispatchStrategy!: DispatchStrategy;
+
+  /** Worker ids or tags (SPECIFY), stored as JSON. */
+  @Column({ name: 'designated_workers', type: 'text', transformer: jsonStringList })
+  designatedWorkers!: string[];
+
+  /** 0 = no limit. */
+  @Column({ name: 'max_worker_count', type: 'int', default: 0 })
+  maxWorkerCount!: number;
+
+  @Column({ name: 'min_cpu_cores', type: 'double', default: 0 })
+  minCpuCores!: number;
+
+  @Column({ name: 'min_memory_mb', type: 'int', default: 0 })
+  minMemoryMb!: number;
+
+  @Column({ name: 'lifecycle_start', type: 'bigint', nullable: true, transformer: bigintToNumber })
+  lifecycleStart!: number | null;
+
+  @Column({ name: 'lifecycle_end', type: 'bigint', nullable: true, transformer: bigintToNumber })
+  lifecycleEnd!: number | null;
+
+  @Column({ type: 'boolean', default: true })
+  enabled!: boolean;
+
+  @CreateDateColumn({ name: 'created_at', type: 'datetime', precision: 3 })
+  createdAt!: Date;
+
+  @UpdateDateColumn({ name: 'updated_at', type: 'datetime', precision: 3 })
+  updatedAt!: Date;
+}

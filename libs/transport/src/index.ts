@@ -1,0 +1,6 @@
+export * from './names';
+export * from './redis-connection';
+export * from './message-codec';
+export * from './stream-producer';
+export * from './stream-group-consumer';
+export * from './worker-command-sender';
