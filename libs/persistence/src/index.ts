@@ -4,3 +4,4 @@ export * from './entities/app-info.entity';
 export * from './entities/job-info.entity';
 export * from './entities/instance-info.entity';
 export * from './entities/instance-log.entity';
+export * from './migrate';

@@ -9,6 +9,13 @@ import {
   type StreamMessage,
   type WorkerCommand,
 } from '@jobnest/common';
+import { WORKER_ID_PATTERN } from './names';
+
+function workerId(o: Obj): string {
+  const id = str(o, 'workerId');
+  if (!WORKER_ID_PATTERN.test(id)) throw new MessageDecodeError(`field 'workerId' is not a valid worker id ('${id.slice(0, 120)}')`);
+  return id;
+}
 
 /** Stream entries carry one field, `m`, holding the message as JSON. */
 export const MESSAGE_FIELD = 'm';
@@ -71,7 +78,7 @@ export function decodeHeartbeat(raw: string | undefined): Heartbeat {
   const m = obj(o.metrics, 'metrics');
   return {
     kind: 'Heartbeat',
-    workerId: str(o, 'workerId'),
+    workerId: workerId(o),
     appId: int(o, 'appId'),
     appName: str(o, 'appName'),
     host: str(o, 'host'),
@@ -106,7 +113,7 @@ export function decodeInstanceStatusReport(raw: string | undefined): InstanceSta
   return {
     kind: 'InstanceStatusReport',
     instanceId,
-    workerId: str(o, 'workerId'),
+    workerId: workerId(o),
     runningTimes,
     status: status as InstanceStatusReport['status'],
     result: nullableStr(o, 'result'),
@@ -126,7 +133,7 @@ export function decodeLogBatch(raw: string | undefined): LogBatch {
     if (!LEVELS.includes(level)) throw new MessageDecodeError(`lines[${i}].level must be one of ${LEVELS.join(', ')}`);
     return { instanceId: int(l, 'instanceId'), time: int(l, 'time'), level: level as LogLevel, message: str(l, 'message') };
   });
-  return { kind: 'LogBatch', workerId: str(o, 'workerId'), lines };
+  return { kind: 'LogBatch', workerId: workerId(o), lines };
 }
 
 /** Flattens an ioredis field list (`[f1, v1, f2, v2]`) into a lookup of the message field. */

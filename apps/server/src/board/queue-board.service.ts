@@ -1,0 +1,66 @@
+import { Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
+import { createBullBoard } from '@bull-board/api';
+import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
+import { ExpressAdapter } from '@bull-board/express';
+import type { Queue } from 'bullmq';
+import type { RequestHandler } from 'express';
+import { ClusterViewService } from '../cluster/cluster-view.service';
+import { ServerConfig } from '../config/server-config';
+import { DelayedDispatchService } from '../dispatch/delayed-dispatch.service';
+import { WorkerCommands } from '../dispatch/worker-commands.provider';
+
+export const BOARD_PATH = '/admin/queues';
+
+/**
+ * bull-board at /admin/queues: the dispatch queue plus one queue per live worker, kept in step with the
+ * cluster view (a worker's queue appears when it joins and goes when it is gone). Basic auth from
+ * JOBNEST_ADMIN_USER / JOBNEST_ADMIN_PASSWORD; without a password the board is not served.
+ */
+@Injectable()
+export class QueueBoardService implements OnApplicationBootstrap {
+  private readonly logger = new Logger(QueueBoardService.name);
+  private readonly serverAdapter = new ExpressAdapter();
+  private board: ReturnType<typeof createBullBoard> | undefined;
+
+  constructor(
+    private readonly config: ServerConfig,
+    private readonly cluster: ClusterViewService,
+    private readonly delayed: DelayedDispatchService,
+    private readonly commands: WorkerCommands,
+  ) {
+    this.serverAdapter.setBasePath(BOARD_PATH);
+  }
+
+  get enabled(): boolean {
+    return this.config.adminPassword !== undefined;
+  }
+
+  onApplicationBootstrap(): void {
+    if (!this.enabled) {
+      this.logger.warn('JOBNEST_ADMIN_PASSWORD is not set: bull-board (/admin/queues) is disabled');
+      return;
+    }
+    this.board = createBullBoard({ queues: [], serverAdapter: this.serverAdapter, options: { uiConfig: { boardTitle: 'Jobnest' } } });
+    this.refresh(this.cluster.allLiveWorkerIds());
+    this.cluster.onWorkersChanged((ids) => this.refresh(ids));
+  }
+
+  /** Express middleware: basic auth, then the board. */
+  handlers(): RequestHandler[] {
+    const user = this.config.adminUser;
+    const password = this.config.adminPassword ?? '';
+    const expected = `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
+    const auth: RequestHandler = (req, res, next) => {
+      if (req.headers.authorization === expected) return next();
+      res.setHeader('WWW-Authenticate', 'Basic realm="jobnest"');
+      res.status(401).json({ statusCode: 401, error: 'Unauthorized', message: 'bull-board needs the admin credentials' });
+    };
+    return [auth, this.serverAdapter.getRouter() as RequestHandler];
+  }
+
+  private refresh(workerIds: string[]): void {
+    if (!this.board) return;
+    const queues: Queue[] = [this.delayed.queue, ...workerIds.sort().map((id) => this.commands.queue(id))];
+    this.board.replaceQueues(queues.map((q) => new BullMQAdapter(q)));
+  }
+}

@@ -1,0 +1,13 @@
+import { Module } from '@nestjs/common';
+import { ClusterModule } from '../cluster/cluster.module';
+import { DelayedDispatchService } from './delayed-dispatch.service';
+import { DispatcherService } from './dispatcher.service';
+import { InstanceTransitions } from './instance-transitions.service';
+import { WorkerCommands } from './worker-commands.provider';
+
+@Module({
+  imports: [ClusterModule],
+  providers: [DispatcherService, DelayedDispatchService, InstanceTransitions, WorkerCommands],
+  exports: [DispatcherService, DelayedDispatchService, InstanceTransitions, WorkerCommands, ClusterModule],
+})
+export class DispatchModule {}

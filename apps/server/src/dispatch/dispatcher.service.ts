@@ -1,0 +1,91 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import type { Repository } from 'typeorm';
+import { InstanceStatus, type RunInstanceCommand } from '@jobnest/common';
+import { InstanceInfoEntity, JobInfoEntity } from '@jobnest/persistence';
+import { ClusterViewService } from '../cluster/cluster-view.service';
+import { ServerConfig } from '../config/server-config';
+import { MetricsService } from '../observability/metrics.service';
+import { InstanceTransitions } from './instance-transitions.service';
+import { WorkerCommands } from './worker-commands.provider';
+import { selectWorkers } from './worker-selector';
+
+/** How early (ms) an instance may be dispatched before its expected trigger time (delayed jobs fire on the dot). */
+const EARLY_TOLERANCE_MS = 50;
+
+/**
+ * Sends a due WAITING_DISPATCH instance to the best eligible worker: WAITING_DISPATCH -> WAITING_WORKER_RECEIVE,
+ * then `RunInstance` on that worker's own queue. Safe to call from anywhere, any number of times: only the caller
+ * whose conditional UPDATE wins sends the command.
+ */
+@Injectable()
+export class DispatcherService {
+  private readonly logger = new Logger(DispatcherService.name);
+
+  constructor(
+    @InjectRepository(InstanceInfoEntity) private readonly instances: Repository<InstanceInfoEntity>,
+    @InjectRepository(JobInfoEntity) private readonly jobs: Repository<JobInfoEntity>,
+    private readonly cluster: ClusterViewService,
+    private readonly transitions: InstanceTransitions,
+    private readonly commands: WorkerCommands,
+    private readonly config: ServerConfig,
+    private readonly metrics: MetricsService,
+  ) {}
+
+  async dispatch(instanceId: number): Promise<void> {
+    const now = Date.now();
+    const instance = await this.instances.findOneBy({ id: instanceId });
+    if (!instance || instance.status !== InstanceStatus.WAITING_DISPATCH) return;
+    if (instance.expectedTriggerTime > now + EARLY_TOLERANCE_MS) return;
+    const job = await this.jobs.findOneBy({ id: instance.jobId });
+    if (!job) {
+      await this.transitions.endActive(instance.id, [InstanceStatus.WAITING_DISPATCH], InstanceStatus.FAILED,
+        `job ${instance.jobId} was deleted`, now);
+      return;
+    }
+    const selection = selectWorkers(this.cluster.liveWorkers(job.appId), job);
+    const worker = selection.workers[0];
+    if (!worker) {
+      this.metrics.dispatches.inc({ outcome: 'no_worker' });
+      const waited = now - Math.max(instance.statusTime, instance.expectedTriggerTime);
+      const reason = selection.reason ?? 'no eligible worker';
+      if (waited >= this.config.noWorkerGraceMs) {
+        await this.transitions.endActive(instance.id, [InstanceStatus.WAITING_DISPATCH], InstanceStatus.FAILED,
+          `no worker available: ${reason} (waited ${Math.round(waited / 1000)} s)`, now);
+      } else if (instance.statusReason !== `waiting for a worker: ${reason}`) {
+        await this.transitions.noteWaiting(instance.id, `waiting for a worker: ${reason}`);
+      }
+      return;
+    }
+    if (!(await this.transitions.markDispatched(instance, worker.workerId, now))) return;
+    const command: RunInstanceCommand = {
+      kind: 'RunInstance',
+      instanceId: instance.id,
+      jobId: job.id,
+      appId: job.appId,
+      processor: job.processor,
+      executeType: job.executeType,
+      jobParams: job.jobParams,
+      instanceParams: instance.instanceParams,
+      runningTimes: instance.runningTimes + 1,
+      taskRetries: job.taskRetries,
+      concurrency: job.concurrency,
+      instanceTimeLimitMs: job.instanceTimeLimitMs,
+      dispatchedAt: now,
+    };
+    try {
+      await this.commands.send(worker.workerId, command);
+      this.metrics.dispatches.inc({ outcome: 'sent' });
+    } catch (err) {
+      // The row says WAITING_WORKER_RECEIVE: the reconciler's receive timeout dispatches it again.
+      this.logger.error(`could not send instance ${instance.id} to ${worker.workerId}: ${String(err)}`);
+    }
+  }
+
+  /** Dispatches without making the caller wait or fail (report consumers, API after commit). */
+  dispatchInBackground(instanceId: number): void {
+    this.dispatch(instanceId).catch((err: unknown) =>
+      this.logger.error(`dispatch of instance ${instanceId} failed, the reconciler will retry: ${String(err)}`),
+    );
+  }
+}

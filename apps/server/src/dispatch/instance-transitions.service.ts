@@ -1,0 +1,129 @@
+import { Injectable } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { In, type Repository } from 'typeorm';
+import { ACTIVE_INSTANCE_STATUSES, InstanceStatus } from '@jobnest/common';
+import { InstanceInfoEntity } from '@jobnest/persistence';
+import { MetricsService } from '../observability/metrics.service';
+
+const MAX_REASON = 1000;
+
+function clip(reason: string): string {
+  return reason.length > MAX_REASON ? `${reason.slice(0, MAX_REASON - 3)}...` : reason;
+}
+
+/**
+ * Every change of an instance's status, as one conditional UPDATE: the WHERE clause states the status (and run)
+ * the change starts from, so two servers, a late report or a replayed message can never move an instance twice.
+ * Each method returns whether it won.
+ */
+@Injectable()
+export class InstanceTransitions {
+  constructor(
+    @InjectRepository(InstanceInfoEntity) private readonly instances: Repository<InstanceInfoEntity>,
+    private readonly metrics: MetricsService,
+  ) {}
+
+  /** WAITING_DISPATCH -> WAITING_WORKER_RECEIVE on `workerId`, as run `runningTimes + 1`. */
+  async markDispatched(instance: InstanceInfoEntity, workerId: string, now: number): Promise<boolean> {
+    const result = await this.instances.update(
+      { id: instance.id, status: InstanceStatus.WAITING_DISPATCH, runningTimes: instance.runningTimes },
+      {
+        status: InstanceStatus.WAITING_WORKER_RECEIVE,
+        workerId,
+        runningTimes: instance.runningTimes + 1,
+        actualTriggerTime: instance.actualTriggerTime ?? now,
+        statusTime: now,
+        statusReason: null,
+      },
+    );
+    return result.affected === 1;
+  }
+
+  /** Records why a waiting instance is still waiting (shown by the API). */
+  async noteWaiting(instanceId: number, reason: string): Promise<void> {
+    await this.instances.update(
+      { id: instanceId, status: InstanceStatus.WAITING_DISPATCH },
+      { statusReason: clip(reason) },
+    );
+  }
+
+  /** The TaskTracker of run `runningTimes` reported RUNNING. */
+  async markRunning(instanceId: number, workerId: string, runningTimes: number, now: number): Promise<boolean> {
+    const result = await this.instances.update(
+      { id: instanceId, workerId, runningTimes, status: InstanceStatus.WAITING_WORKER_RECEIVE },
+      { status: InstanceStatus.RUNNING, statusTime: now },
+    );
+    return result.affected === 1;
+  }
+
+  /** Ends run `runningTimes` of the instance (which must still be active on `workerId`). */
+  async finishRun(
+    instanceId: number,
+    workerId: string,
+    runningTimes: number,
+    status: InstanceStatus.SUCCEEDED | InstanceStatus.FAILED | InstanceStatus.STOPPED,
+    result: string | null,
+    reason: string | null,
+    now: number,
+  ): Promise<boolean> {
+    const update = await this.instances.update(
+      { id: instanceId, workerId, runningTimes, status: In([...ACTIVE_INSTANCE_STATUSES]) },
+      { status, result, statusReason: reason === null ? null : clip(reason), finishedTime: now, statusTime: now },
+    );
+    if (update.affected === 1) this.metrics.instancesFinished.inc({ status });
+    return update.affected === 1;
+  }
+
+  /** Puts a failed run back to WAITING_DISPATCH for its next run (instanceRetries, takeover, receive timeout). */
+  async requeueRun(
+    instanceId: number,
+    workerId: string | null,
+    runningTimes: number,
+    reason: string,
+    result: string | null,
+    now: number,
+  ): Promise<boolean> {
+    const update = await this.instances.update(
+      {
+        id: instanceId,
+        runningTimes,
+        status: In([InstanceStatus.WAITING_WORKER_RECEIVE, InstanceStatus.RUNNING]),
+        ...(workerId === null ? {} : { workerId }),
+      },
+      { status: InstanceStatus.WAITING_DISPATCH, workerId: null, statusReason: clip(reason), result, statusTime: now },
+    );
+    return update.affected === 1;
+  }
+
+  /** Fails or ends an instance that is still active, whatever its run (no-worker grace, time limit, user stop). */
+  async endActive(
+    instanceId: number,
+    from: readonly InstanceStatus[],
+    status: InstanceStatus.FAILED | InstanceStatus.STOPPED | InstanceStatus.CANCELED,
+    reason: string,
+    now: number,
+  ): Promise<boolean> {
+    const update = await this.instances.update(
+      { id: instanceId, status: In([...from]) },
+      { status, statusReason: clip(reason), result: clip(reason), finishedTime: now, statusTime: now },
+    );
+    if (update.affected === 1) this.metrics.instancesFinished.inc({ status });
+    return update.affected === 1;
+  }
+
+  /** A finished instance starts again as a new run (user retry). */
+  async restartFinished(instanceId: number, from: InstanceStatus, now: number): Promise<boolean> {
+    const update = await this.instances.update(
+      { id: instanceId, status: from },
+      {
+        status: InstanceStatus.WAITING_DISPATCH,
+        workerId: null,
+        result: null,
+        finishedTime: null,
+        statusReason: 'retried by user',
+        statusTime: now,
+      },
+    );
+    return update.affected === 1;
+  }
+}

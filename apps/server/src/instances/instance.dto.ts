@@ -1,0 +1,84 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import { IsEnum, IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
+import { InstanceStatus, LogLevel } from '@jobnest/common';
+import { PageQueryDto } from '../jobs/job.dto';
+
+export class RunJobDto {
+  @ApiPropertyOptional({ description: 'Passed to the processor as ctx.instanceParams' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(1_000_000)
+  instanceParams?: string;
+
+  @ApiPropertyOptional({ description: 'Run this many ms from now', default: 0 })
+  @IsOptional()
+  @IsInt()
+  @Min(0)
+  @Max(365 * 24 * 3600 * 1000)
+  delayMs?: number;
+}
+
+export class RunJobView {
+  @ApiProperty() instanceId!: number;
+}
+
+export class InstanceQueryDto extends PageQueryDto {
+  @ApiPropertyOptional()
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  jobId?: number;
+
+  @ApiPropertyOptional({ enum: InstanceStatus })
+  @IsOptional()
+  @IsEnum(InstanceStatus, { message: `status must be one of ${Object.values(InstanceStatus).join(', ')}` })
+  status?: InstanceStatus;
+}
+
+export class InstanceView {
+  @ApiProperty() id!: number;
+  @ApiProperty() jobId!: number;
+  @ApiProperty({ enum: InstanceStatus }) status!: InstanceStatus;
+  @ApiProperty({ nullable: true, type: String, description: 'Why it waits, or why it failed' })
+  statusReason!: string | null;
+  @ApiProperty({ nullable: true, type: String }) result!: string | null;
+  @ApiProperty({ nullable: true, type: String, description: 'TaskTracker worker of the current run' })
+  workerId!: string | null;
+  @ApiProperty({ description: 'Dispatches so far (1 = first run)' }) runningTimes!: number;
+  @ApiProperty({ nullable: true, type: String }) instanceParams!: string | null;
+  @ApiProperty({ description: 'Epoch ms' }) expectedTriggerTime!: number;
+  @ApiProperty({ nullable: true, type: Number }) actualTriggerTime!: number | null;
+  @ApiProperty({ nullable: true, type: Number }) finishedTime!: number | null;
+}
+
+export class LogQueryDto {
+  @ApiPropertyOptional({ description: 'Id of the last line already read' })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  after?: number;
+
+  @ApiPropertyOptional({ default: 500, maximum: 5000 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(5000)
+  limit?: number;
+}
+
+export class LogLineView {
+  @ApiProperty() id!: number;
+  @ApiProperty({ description: 'Epoch ms' }) time!: number;
+  @ApiProperty({ enum: LogLevel }) level!: LogLevel;
+  @ApiProperty() workerId!: string;
+  @ApiProperty() message!: string;
+}
+
+export class LogPageView {
+  @ApiProperty({ type: [LogLineView] }) items!: LogLineView[];
+  @ApiProperty({ nullable: true, type: Number, description: 'Pass as `after` to read on' }) nextAfter!: number | null;
+}

@@ -1,0 +1,14 @@
+import { Module } from '@nestjs/common';
+import { DispatchModule } from '../dispatch/dispatch.module';
+import { JobsModule } from '../jobs/jobs.module';
+import { InstanceLauncher } from './instance-launcher.service';
+import { InstancesController } from './instances.controller';
+import { InstancesService } from './instances.service';
+import { JobRunController } from './job-run.controller';
+
+@Module({
+  imports: [DispatchModule, JobsModule],
+  controllers: [InstancesController, JobRunController],
+  providers: [InstancesService, InstanceLauncher],
+})
+export class InstancesModule {}

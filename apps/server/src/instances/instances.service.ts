@@ -1,0 +1,109 @@
+import { ConflictException, Injectable, NotFoundException } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { MoreThan, type Repository } from 'typeorm';
+import { ACTIVE_INSTANCE_STATUSES, InstanceStatus, isFinalInstanceStatus } from '@jobnest/common';
+import { InstanceInfoEntity, InstanceLogEntity } from '@jobnest/persistence';
+import { DispatcherService } from '../dispatch/dispatcher.service';
+import { InstanceTransitions } from '../dispatch/instance-transitions.service';
+import { WorkerCommands } from '../dispatch/worker-commands.provider';
+import type { Page } from '../jobs/job.dto';
+import type { InstanceView, LogPageView } from './instance.dto';
+import { toInstanceView } from './instance-view.mapper';
+
+const WAITING: readonly InstanceStatus[] = [InstanceStatus.WAITING_DISPATCH, InstanceStatus.WAITING_WORKER_RECEIVE];
+
+/** Reads and user actions (stop, cancel, retry) on the instances of one app. */
+@Injectable()
+export class InstancesService {
+  constructor(
+    @InjectRepository(InstanceInfoEntity) private readonly instances: Repository<InstanceInfoEntity>,
+    @InjectRepository(InstanceLogEntity) private readonly logLines: Repository<InstanceLogEntity>,
+    private readonly transitions: InstanceTransitions,
+    private readonly dispatcher: DispatcherService,
+    private readonly commands: WorkerCommands,
+  ) {}
+
+  async get(appId: number, id: number): Promise<InstanceView> {
+    return toInstanceView(await this.findOwned(appId, id));
+  }
+
+  async list(
+    appId: number,
+    filter: { jobId?: number; status?: InstanceStatus },
+    page: number,
+    size: number,
+  ): Promise<Page<InstanceView>> {
+    const [rows, total] = await this.instances.findAndCount({
+      where: {
+        appId,
+        ...(filter.jobId !== undefined ? { jobId: filter.jobId } : {}),
+        ...(filter.status !== undefined ? { status: filter.status } : {}),
+      },
+      order: { id: 'DESC' },
+      skip: (page - 1) * size,
+      take: size,
+    });
+    return { items: rows.map(toInstanceView), total, page, size };
+  }
+
+  /** Ends an unfinished instance as STOPPED and aborts its processor. */
+  async stop(appId: number, id: number): Promise<InstanceView> {
+    const instance = await this.findOwned(appId, id);
+    if (isFinalInstanceStatus(instance.status)) {
+      throw new ConflictException(`instance ${id} is already ${instance.status}`);
+    }
+    const won = await this.transitions.endActive(id, ACTIVE_INSTANCE_STATUSES, InstanceStatus.STOPPED, 'stopped by user', Date.now());
+    if (won) await this.abortOnWorker(instance, 'stopped by user');
+    return this.get(appId, id);
+  }
+
+  /** Cancels an instance that has not started running yet. */
+  async cancel(appId: number, id: number): Promise<InstanceView> {
+    const instance = await this.findOwned(appId, id);
+    if (!WAITING.includes(instance.status)) {
+      throw new ConflictException(`instance ${id} is ${instance.status}: only a waiting instance can be canceled (stop a running one)`);
+    }
+    const won = await this.transitions.endActive(id, WAITING, InstanceStatus.CANCELED, 'canceled by user', Date.now());
+    if (!won) throw new ConflictException(`instance ${id} started running meanwhile: stop it instead`);
+    await this.abortOnWorker(instance, 'canceled by user');
+    return this.get(appId, id);
+  }
+
+  /** Runs a finished instance again (same id, next run). */
+  async retry(appId: number, id: number): Promise<InstanceView> {
+    const instance = await this.findOwned(appId, id);
+    if (!isFinalInstanceStatus(instance.status)) {
+      throw new ConflictException(`instance ${id} is ${instance.status}: only a finished instance can be retried`);
+    }
+    if (!(await this.transitions.restartFinished(id, instance.status, Date.now()))) {
+      throw new ConflictException(`instance ${id} changed meanwhile`);
+    }
+    await this.dispatcher.dispatch(id);
+    return this.get(appId, id);
+  }
+
+  async logs(appId: number, id: number, after: number, limit: number): Promise<LogPageView> {
+    await this.findOwned(appId, id);
+    const rows = await this.logLines.find({
+      where: { instanceId: id, id: MoreThan(after) },
+      order: { id: 'ASC' },
+      take: limit,
+    });
+    return {
+      items: rows.map((r) => ({ id: r.id, time: r.time, level: r.level, workerId: r.workerId, message: r.message })),
+      nextAfter: rows.length > 0 ? rows[rows.length - 1]!.id : after === 0 ? null : after,
+    };
+  }
+
+  /** Another app's instance answers 404 like a missing one. */
+  async findOwned(appId: number, id: number): Promise<InstanceInfoEntity> {
+    const instance = await this.instances.findOneBy({ id, appId });
+    if (!instance) throw new NotFoundException(`instance ${id} not found`);
+    return instance;
+  }
+
+  private async abortOnWorker(instance: InstanceInfoEntity, reason: string): Promise<void> {
+    if (instance.workerId === null) return;
+    await this.commands.send(instance.workerId, { kind: 'StopInstance', instanceId: instance.id, reason });
+  }
+}

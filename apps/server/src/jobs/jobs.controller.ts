@@ -1,0 +1,61 @@
+import { Body, Controller, Delete, Get, HttpCode, Param, ParseIntPipe, Post, Put, Query, UseGuards } from '@nestjs/common';
+import { ApiBearerAuth, ApiCreatedResponse, ApiNotFoundResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { AppAuthGuard } from '../auth/app-auth.guard';
+import { CurrentApp } from '../auth/current-app.decorator';
+import type { AppPrincipal } from '../auth/token.service';
+import { JobInputDto, JobView, PageQueryDto, type Page } from './job.dto';
+import { JobsService } from './jobs.service';
+
+@ApiTags('jobs')
+@ApiBearerAuth()
+@UseGuards(AppAuthGuard)
+@Controller('api/v1/jobs')
+export class JobsController {
+  constructor(private readonly jobs: JobsService) {}
+
+  @Post()
+  @ApiCreatedResponse({ type: JobView })
+  create(@CurrentApp() app: AppPrincipal, @Body() body: JobInputDto): Promise<JobView> {
+    return this.jobs.create(app.appId, body);
+  }
+
+  @Get()
+  list(@CurrentApp() app: AppPrincipal, @Query() query: PageQueryDto): Promise<Page<JobView>> {
+    return this.jobs.list(app.appId, query.page ?? 1, query.size ?? 20);
+  }
+
+  @Get(':id')
+  @ApiOkResponse({ type: JobView })
+  @ApiNotFoundResponse()
+  get(@CurrentApp() app: AppPrincipal, @Param('id', ParseIntPipe) id: number): Promise<JobView> {
+    return this.jobs.get(app.appId, id);
+  }
+
+  @Put(':id')
+  @ApiOkResponse({ type: JobView })
+  replace(
+    @CurrentApp() app: AppPrincipal,
+    @Param('id', ParseIntPipe) id: number,
+    @Body() body: JobInputDto,
+  ): Promise<JobView> {
+    return this.jobs.replace(app.appId, id, body);
+  }
+
+  @Delete(':id')
+  @HttpCode(204)
+  async remove(@CurrentApp() app: AppPrincipal, @Param('id', ParseIntPipe) id: number): Promise<void> {
+    await this.jobs.delete(app.appId, id);
+  }
+
+  @Post(':id/enable')
+  @HttpCode(200)
+  enable(@CurrentApp() app: AppPrincipal, @Param('id', ParseIntPipe) id: number): Promise<JobView> {
+    return this.jobs.setEnabled(app.appId, id, true);
+  }
+
+  @Post(':id/disable')
+  @HttpCode(200)
+  disable(@CurrentApp() app: AppPrincipal, @Param('id', ParseIntPipe) id: number): Promise<JobView> {
+    return this.jobs.setEnabled(app.appId, id, false);
+  }
+}

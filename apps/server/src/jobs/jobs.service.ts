@@ -1,0 +1,102 @@
+import { BadRequestException, Injectable, NotFoundException } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import type { Repository } from 'typeorm';
+import { DispatchStrategy, TimeExpressionError, validateTimeExpression } from '@jobnest/common';
+import { JobInfoEntity } from '@jobnest/persistence';
+import type { JobInputDto, JobView, Page } from './job.dto';
+import { toJobView } from './job-view.mapper';
+
+/** Job definitions of one app: validation beyond field shapes, and CRUD scoped to the app. */
+@Injectable()
+export class JobsService {
+  constructor(@InjectRepository(JobInfoEntity) private readonly jobs: Repository<JobInfoEntity>) {}
+
+  async create(appId: number, input: JobInputDto): Promise<JobView> {
+    const job = this.jobs.create({ appId });
+    this.apply(job, input);
+    return toJobView(await this.jobs.save(job));
+  }
+
+  async replace(appId: number, id: number, input: JobInputDto): Promise<JobView> {
+    const job = await this.findOwned(appId, id);
+    this.apply(job, input);
+    return toJobView(await this.jobs.save(job));
+  }
+
+  async list(appId: number, page: number, size: number): Promise<Page<JobView>> {
+    const [rows, total] = await this.jobs.findAndCount({
+      where: { appId },
+      order: { id: 'ASC' },
+      skip: (page - 1) * size,
+      take: size,
+    });
+    return { items: rows.map(toJobView), total, page, size };
+  }
+
+  async get(appId: number, id: number): Promise<JobView> {
+    return toJobView(await this.findOwned(appId, id));
+  }
+
+  async setEnabled(appId: number, id: number, enabled: boolean): Promise<JobView> {
+    const job = await this.findOwned(appId, id);
+    job.enabled = enabled;
+    return toJobView(await this.jobs.save(job));
+  }
+
+  /** Deletes the definition; its instances stay for history (their API reads no longer need the job). */
+  async delete(appId: number, id: number): Promise<void> {
+    const job = await this.findOwned(appId, id);
+    await this.jobs.delete({ id: job.id });
+  }
+
+  /** Another app's job answers 404 like a missing one: ids do not leak across apps. */
+  async findOwned(appId: number, id: number): Promise<JobInfoEntity> {
+    const job = await this.jobs.findOneBy({ id, appId });
+    if (!job) throw new NotFoundException(`job ${id} not found`);
+    return job;
+  }
+
+  private apply(job: JobInfoEntity, input: JobInputDto): void {
+    const timeZone = input.timeZone ?? 'UTC';
+    let timeExpression: string | null;
+    try {
+      timeExpression = validateTimeExpression(input.timeExpressionType, input.timeExpression, timeZone);
+    } catch (err) {
+      if (err instanceof TimeExpressionError) throw new BadRequestException(err.message);
+      throw err;
+    }
+    const strategy = input.dispatchStrategy ?? DispatchStrategy.HEALTH_FIRST;
+    const designated = input.designatedWorkers ?? [];
+    if (strategy === DispatchStrategy.SPECIFY && designated.length === 0) {
+      throw new BadRequestException('designatedWorkers must name at least one worker id or tag when dispatchStrategy is SPECIFY');
+    }
+    const start = input.lifecycle?.start ?? null;
+    const end = input.lifecycle?.end ?? null;
+    if (start !== null && end !== null && start >= end) {
+      throw new BadRequestException('lifecycle.start must be before lifecycle.end');
+    }
+    Object.assign(job, {
+      name: input.name,
+      description: input.description ?? '',
+      processor: input.processor,
+      executeType: input.executeType,
+      timeExpressionType: input.timeExpressionType,
+      timeExpression,
+      timeZone,
+      jobParams: input.jobParams ?? null,
+      maxInstances: input.maxInstances ?? 0,
+      concurrency: input.concurrency ?? 5,
+      instanceTimeLimitMs: input.instanceTimeLimitMs ?? 0,
+      instanceRetries: input.instanceRetries ?? 0,
+      taskRetries: input.taskRetries ?? 0,
+      dispatchStrategy: strategy,
+      designatedWorkers: designated,
+      maxWorkerCount: input.maxWorkerCount ?? 0,
+      minCpuCores: input.minCpuCores ?? 0,
+      minMemoryMb: input.minMemoryMb ?? 0,
+      lifecycleStart: start,
+      lifecycleEnd: end,
+      enabled: input.enabled ?? true,
+    });
+  }
+}

@@ -1,0 +1,47 @@
+import { Controller, Get, Res } from '@nestjs/common';
+import { ApiOkResponse, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { Response } from 'express';
+import type { DataSource } from 'typeorm';
+import { RedisConnections } from '../redis/redis-connections.service';
+import { MetricsService } from './metrics.service';
+
+const PROBE_TIMEOUT_MS = 2000;
+
+function withTimeout<T>(p: Promise<T>): Promise<T> {
+  return Promise.race([
+    p,
+    new Promise<T>((_, reject) => setTimeout(() => reject(new Error('timeout')), PROBE_TIMEOUT_MS).unref()),
+  ]);
+}
+
+@ApiTags('health')
+@Controller()
+export class HealthController {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly redis: RedisConnections,
+    private readonly metrics: MetricsService,
+  ) {}
+
+  /** 200 when MySQL and Redis answer, 503 otherwise. */
+  @Get('health')
+  @ApiOkResponse({ description: '{status, mysql, redis}' })
+  @ApiServiceUnavailableResponse()
+  async health(@Res({ passthrough: true }) res: Response): Promise<{ status: string; mysql: string; redis: string }> {
+    const [mysql, redis] = await Promise.all([
+      withTimeout(this.dataSource.query('SELECT 1')).then(() => 'up', () => 'down'),
+      withTimeout(this.redis.commands.ping()).then(() => 'up', () => 'down'),
+    ]);
+    const ok = mysql === 'up' && redis === 'up';
+    res.status(ok ? 200 : 503);
+    return { status: ok ? 'ok' : 'error', mysql, redis };
+  }
+
+  /** Prometheus text format. */
+  @Get('metrics')
+  async prometheus(@Res() res: Response): Promise<void> {
+    res.setHeader('Content-Type', this.metrics.registry.contentType);
+    res.send(await this.metrics.registry.metrics());
+  }
+}

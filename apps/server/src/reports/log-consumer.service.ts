@@ -1,0 +1,62 @@
+import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import type { Repository } from 'typeorm';
+import type { LogBatch } from '@jobnest/common';
+import { InstanceLogEntity } from '@jobnest/persistence';
+import { decodeLogBatch, SERVER_CONSUMER_GROUP, StreamGroupConsumer, streamNames, type StreamEntry } from '@jobnest/transport';
+import { ServerConfig } from '../config/server-config';
+import { MetricsService } from '../observability/metrics.service';
+import { RedisConnections } from '../redis/redis-connections.service';
+
+const ROWS_PER_INSERT = 1000;
+const MAX_MESSAGE = 16_000;
+
+/** Consumes the `logs` stream: every batch of entries becomes multi-row INSERTs, then one XACK. */
+@Injectable()
+export class LogConsumer implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger(LogConsumer.name);
+  private consumer: StreamGroupConsumer<LogBatch> | undefined;
+
+  constructor(
+    private readonly config: ServerConfig,
+    private readonly connections: RedisConnections,
+    @InjectRepository(InstanceLogEntity) private readonly logs: Repository<InstanceLogEntity>,
+    private readonly metrics: MetricsService,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    const names = streamNames(this.config.prefix);
+    this.consumer = new StreamGroupConsumer<LogBatch>({
+      redis: this.connections.dedicatedConnection('log-consumer'),
+      stream: names.logs,
+      group: SERVER_CONSUMER_GROUP,
+      consumer: this.config.serverId,
+      decode: decodeLogBatch,
+      handle: (entries) => this.store(entries),
+      deadLetterStream: names.deadLetter,
+      logger: this.logger,
+      batchSize: 200,
+    });
+    this.consumer.start();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.consumer?.stop();
+  }
+
+  private async store(entries: StreamEntry<LogBatch>[]): Promise<void> {
+    const rows = entries.flatMap(({ message }) =>
+      message.lines.map((line) => ({
+        instanceId: line.instanceId,
+        time: line.time,
+        level: line.level,
+        workerId: message.workerId,
+        message: line.message.length > MAX_MESSAGE ? `${line.message.slice(0, MAX_MESSAGE)}...` : line.message,
+      })),
+    );
+    for (let i = 0; i < rows.length; i += ROWS_PER_INSERT) {
+      await this.logs.insert(rows.slice(i, i + ROWS_PER_INSERT));
+    }
+    this.metrics.logLines.inc(rows.length);
+  }
+}

@@ -1,0 +1,61 @@
+import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { isFinalInstanceStatus, type InstanceStatusReport } from '@jobnest/common';
+import {
+  decodeInstanceStatusReport,
+  SERVER_CONSUMER_GROUP,
+  StreamGroupConsumer,
+  streamNames,
+  type StreamEntry,
+} from '@jobnest/transport';
+import { ServerConfig } from '../config/server-config';
+import { WorkerCommands } from '../dispatch/worker-commands.provider';
+import { RedisConnections } from '../redis/redis-connections.service';
+import { StatusReportHandler } from './status-report-handler.service';
+
+/**
+ * Consumes the `instance-status` stream in the servers' consumer group. Reports are applied in stream order,
+ * XACKed after MySQL committed, and every final report is acknowledged to its worker (which re-sends it until then),
+ * dropped ones included, so a worker never re-sends forever.
+ */
+@Injectable()
+export class StatusReportConsumer implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger(StatusReportConsumer.name);
+  private consumer: StreamGroupConsumer<InstanceStatusReport> | undefined;
+
+  constructor(
+    private readonly config: ServerConfig,
+    private readonly connections: RedisConnections,
+    private readonly handler: StatusReportHandler,
+    private readonly commands: WorkerCommands,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    const names = streamNames(this.config.prefix);
+    this.consumer = new StreamGroupConsumer<InstanceStatusReport>({
+      redis: this.connections.dedicatedConnection('status-consumer'),
+      stream: names.instanceStatus,
+      group: SERVER_CONSUMER_GROUP,
+      consumer: this.config.serverId,
+      decode: decodeInstanceStatusReport,
+      handle: (entries) => this.handle(entries),
+      deadLetterStream: names.deadLetter,
+      logger: this.logger,
+    });
+    this.consumer.start();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.consumer?.stop();
+  }
+
+  private async handle(entries: StreamEntry<InstanceStatusReport>[]): Promise<void> {
+    for (const { message } of entries) await this.handler.apply(message);
+    const acks = entries
+      .map((e) => e.message)
+      .filter((m) => isFinalInstanceStatus(m.status))
+      .map((m) =>
+        this.commands.send(m.workerId, { kind: 'AckInstanceStatus', instanceId: m.instanceId, runningTimes: m.runningTimes }),
+      );
+    await Promise.all(acks);
+  }
+}
