@@ -1,0 +1,89 @@
+import { parseArgs } from 'node:util';
+import { DEFAULT_BASE_URL } from '../jobnest-client';
+import { UsageError } from './usage-error';
+
+/** Every option the CLI knows; command-specific ones are checked against the command afterwards. */
+const OPTIONS = {
+  url: { type: 'string' },
+  app: { type: 'string' },
+  password: { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+  file: { type: 'string' },
+  params: { type: 'string' },
+  delay: { type: 'string' },
+  wait: { type: 'boolean' },
+  timeout: { type: 'string' },
+  follow: { type: 'boolean' },
+  page: { type: 'string' },
+  size: { type: 'string' },
+  job: { type: 'string' },
+  status: { type: 'string' },
+} as const;
+
+type OptionName = keyof typeof OPTIONS;
+type GlobalOptionName = 'url' | 'app' | 'password' | 'help';
+
+/** An option that only some commands accept. */
+export type CommandFlagName = Exclude<OptionName, GlobalOptionName>;
+
+/** Values of the command-specific options, as given. */
+export interface CommandFlags {
+  file?: string;
+  params?: string;
+  delay?: string;
+  wait?: boolean;
+  timeout?: string;
+  follow?: boolean;
+  page?: string;
+  size?: string;
+  job?: string;
+  status?: string;
+}
+
+/** Where and as whom to connect. */
+export interface ConnectionSettings {
+  /** --url, else JOBNEST_URL (Default: 'http://127.0.0.1:7700'). */
+  url: string;
+  /** --app, else JOBNEST_APP. */
+  app: string | undefined;
+  /** --password, else JOBNEST_PASSWORD. */
+  password: string | undefined;
+}
+
+/** The command line, parsed but not yet matched to a command. */
+export interface ParsedArgs {
+  help: boolean;
+  /** Command words and their arguments, e.g. ["jobs", "get", "3"]. */
+  positionals: string[];
+  flags: CommandFlags;
+  /** Names of the command-specific options that were given. */
+  givenFlags: CommandFlagName[];
+  connection: ConnectionSettings;
+}
+
+/** Parses `argv` (without node and script) and reads the JOBNEST_* variables from `env`. */
+export function parseCliArgs(argv: readonly string[], env: NodeJS.ProcessEnv): ParsedArgs {
+  let parsed;
+  try {
+    parsed = parseArgs({ args: [...argv], options: OPTIONS, allowPositionals: true, strict: true });
+  } catch (err: unknown) {
+    throw new UsageError(err instanceof Error ? err.message : String(err));
+  }
+  const { url, app, password, help, ...flags } = parsed.values;
+  const givenFlags = (Object.keys(flags) as CommandFlagName[]).filter((name) => flags[name] !== undefined);
+  return {
+    help: help === true,
+    positionals: parsed.positionals,
+    flags,
+    givenFlags,
+    connection: {
+      url: url ?? nonEmpty(env.JOBNEST_URL) ?? DEFAULT_BASE_URL,
+      app: app ?? nonEmpty(env.JOBNEST_APP),
+      password: password ?? nonEmpty(env.JOBNEST_PASSWORD),
+    },
+  };
+}
+
+function nonEmpty(value: string | undefined): string | undefined {
+  return value === undefined || value === '' ? undefined : value;
+}

@@ -1,0 +1,76 @@
+import type { CommandFlagName } from './args';
+import * as h from './handlers';
+
+/** One CLI command: how it is called and what runs it. */
+export interface CommandDef {
+  /** Command words, e.g. ["jobs", "get"]. */
+  words: readonly string[];
+  /** Names of the positional arguments, all required. */
+  params: readonly string[];
+  /** Command-specific options it accepts. */
+  flags: readonly CommandFlagName[];
+  /** Options as shown in the usage, e.g. "[--page N]". */
+  flagsUsage: string;
+  /** Whether it logs in (with --app / --password) first. */
+  auth: boolean;
+  summary: string;
+  handler: h.CommandHandler;
+}
+
+function cmd(
+  words: string,
+  params: readonly string[],
+  summary: string,
+  handler: h.CommandHandler,
+  extra: { flags?: readonly CommandFlagName[]; flagsUsage?: string; auth?: boolean } = {},
+): CommandDef {
+  return {
+    words: words.split(' '),
+    params,
+    flags: extra.flags ?? [],
+    flagsUsage: extra.flagsUsage ?? '',
+    auth: extra.auth ?? true,
+    summary,
+    handler,
+  };
+}
+
+export const COMMANDS: readonly CommandDef[] = [
+  cmd('apps create', ['name', 'password'], 'Create an app (no login)', h.createApp, { auth: false }),
+  cmd('jobs list', [], 'List jobs', h.listJobs, { flags: ['page', 'size'], flagsUsage: '[--page N] [--size N]' }),
+  cmd('jobs get', ['id'], 'Show a job', h.getJob),
+  cmd('jobs create', [], 'Create a job from a JobInput JSON file (- = stdin)', h.createJob, {
+    flags: ['file'],
+    flagsUsage: '--file <job.json>',
+  }),
+  cmd('jobs update', ['id'], 'Replace the given fields of a job', h.updateJob, {
+    flags: ['file'],
+    flagsUsage: '--file <job.json>',
+  }),
+  cmd('jobs enable', ['id'], 'Enable a job', h.enableJob),
+  cmd('jobs disable', ['id'], 'Disable a job', h.disableJob),
+  cmd('jobs delete', ['id'], 'Delete a job', h.deleteJob),
+  cmd('run', ['jobId'], 'Run a job now; prints the instance id', h.runJob, {
+    flags: ['params', 'delay', 'wait', 'timeout'],
+    flagsUsage: '[--params S] [--delay MS] [--wait [--timeout MS]]',
+  }),
+  cmd('instances list', [], 'List instances', h.listInstances, {
+    flags: ['job', 'status', 'page', 'size'],
+    flagsUsage: '[--job ID] [--status S] [--page N] [--size N]',
+  }),
+  cmd('instances get', ['id'], 'Show an instance', h.getInstance),
+  cmd('instances stop', ['id'], 'Stop a running instance', h.stopInstance),
+  cmd('instances cancel', ['id'], 'Cancel a waiting instance', h.cancelInstance),
+  cmd('instances retry', ['id'], 'Retry a finished instance', h.retryInstance),
+  cmd('logs', ['instanceId'], 'Print the log of an instance', h.showLogs, {
+    flags: ['follow'],
+    flagsUsage: '[--follow]',
+  }),
+  cmd('workers', [], 'List live workers', h.listWorkers),
+  cmd('health', [], 'Server health (no login; exit 1 unless ok)', h.showHealth, { auth: false }),
+];
+
+/** How the command is called, e.g. "jobs get <id>". */
+export function commandSynopsis(def: CommandDef): string {
+  return [...def.words, ...def.params.map((p) => `<${p}>`), def.flagsUsage].filter(Boolean).join(' ');
+}

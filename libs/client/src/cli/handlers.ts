@@ -1,0 +1,165 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { isFinalStatus } from '../instance-status';
+import { DEFAULT_WAIT_TIMEOUT_MS, JobnestClient } from '../jobnest-client';
+import type { CommandFlags } from './args';
+import { readJobInputFile } from './job-file';
+import { CliOutput, formatLogLine, printJson } from './output';
+import { UsageError } from './usage-error';
+import { parseId, parseIntegerFlag, parseStatusFlag } from './values';
+
+/** What a command handler gets: a client (logged in when the command needs it) and its arguments. */
+export interface CommandContext {
+  client: JobnestClient;
+  /** The command's positional arguments, already checked for count. */
+  args: readonly string[];
+  flags: CommandFlags;
+  out: CliOutput;
+}
+
+/** Runs one command and resolves with the process exit code. */
+export type CommandHandler = (ctx: CommandContext) => Promise<number>;
+
+/** Pause between two polls of `logs --follow`. */
+const FOLLOW_POLL_MS = 1000;
+/** Once the instance is final, wait this long for late log lines before the last read. */
+const FINAL_LOGS_GRACE_MS = 500;
+
+export const createApp: CommandHandler = async ({ client, args, out }) => {
+  printJson(out, await client.createApp(args[0], args[1]));
+  return 0;
+};
+
+export const listJobs: CommandHandler = async ({ client, flags, out }) => {
+  const page = parseIntegerFlag('--page', flags.page, 1);
+  const size = parseIntegerFlag('--size', flags.size, 1);
+  printJson(out, await client.listJobs({ page, size }));
+  return 0;
+};
+
+export const getJob: CommandHandler = async ({ client, args, out }) => {
+  printJson(out, await client.getJob(parseId('id', args[0])));
+  return 0;
+};
+
+export const createJob: CommandHandler = async ({ client, flags, out }) => {
+  printJson(out, await client.createJob(readJobInputFile(requireFile(flags))));
+  return 0;
+};
+
+export const updateJob: CommandHandler = async ({ client, args, flags, out }) => {
+  const id = parseId('id', args[0]);
+  printJson(out, await client.updateJob(id, readJobInputFile(requireFile(flags))));
+  return 0;
+};
+
+export const enableJob: CommandHandler = async ({ client, args, out }) => {
+  printJson(out, await client.enableJob(parseId('id', args[0])));
+  return 0;
+};
+
+export const disableJob: CommandHandler = async ({ client, args, out }) => {
+  printJson(out, await client.disableJob(parseId('id', args[0])));
+  return 0;
+};
+
+export const deleteJob: CommandHandler = async ({ client, args, out }) => {
+  const id = parseId('id', args[0]);
+  await client.deleteJob(id);
+  out.stdout(`Deleted job ${id}`);
+  return 0;
+};
+
+/** Prints the instance id; with --wait, waits and prints the outcome (exit 0 only on SUCCEEDED). */
+export const runJob: CommandHandler = async ({ client, args, flags, out }) => {
+  const jobId = parseId('jobId', args[0]);
+  const delayMs = parseIntegerFlag('--delay', flags.delay, 0);
+  if (flags.timeout !== undefined && !flags.wait) throw new UsageError('--timeout only applies with --wait');
+  const timeoutMs = parseIntegerFlag('--timeout', flags.timeout, 1) ?? DEFAULT_WAIT_TIMEOUT_MS + (delayMs ?? 0);
+
+  const { instanceId } = await client.runJob(jobId, { instanceParams: flags.params, delayMs });
+  out.stdout(String(instanceId));
+  if (!flags.wait) return 0;
+
+  const instance = await client.waitForInstance(instanceId, { timeoutMs });
+  out.stdout(`status: ${instance.status}`);
+  if (instance.result !== null) out.stdout(`result: ${instance.result}`);
+  if (instance.statusReason !== null) out.stdout(`reason: ${instance.statusReason}`);
+  return instance.status === 'SUCCEEDED' ? 0 : 1;
+};
+
+export const listInstances: CommandHandler = async ({ client, flags, out }) => {
+  const jobId = flags.job === undefined ? undefined : parseId('--job', flags.job);
+  const status = parseStatusFlag('--status', flags.status);
+  const page = parseIntegerFlag('--page', flags.page, 1);
+  const size = parseIntegerFlag('--size', flags.size, 1);
+  printJson(out, await client.listInstances({ jobId, status, page, size }));
+  return 0;
+};
+
+export const getInstance: CommandHandler = async ({ client, args, out }) => {
+  printJson(out, await client.getInstance(parseId('id', args[0])));
+  return 0;
+};
+
+export const stopInstance: CommandHandler = async ({ client, args, out }) => {
+  printJson(out, await client.stopInstance(parseId('id', args[0])));
+  return 0;
+};
+
+export const cancelInstance: CommandHandler = async ({ client, args, out }) => {
+  printJson(out, await client.cancelInstance(parseId('id', args[0])));
+  return 0;
+};
+
+export const retryInstance: CommandHandler = async ({ client, args, out }) => {
+  printJson(out, await client.retryInstance(parseId('id', args[0])));
+  return 0;
+};
+
+/** Prints all log lines; with --follow keeps polling until the instance is final, then reads the rest. */
+export const showLogs: CommandHandler = async ({ client, args, flags, out }) => {
+  const instanceId = parseId('instanceId', args[0]);
+  let after: number | undefined;
+  const drain = async (): Promise<void> => {
+    for (;;) {
+      const page = await client.getInstanceLogs(instanceId, { after });
+      for (const line of page.items) out.stdout(formatLogLine(line));
+      const next = page.nextAfter ?? page.items.at(-1)?.id;
+      if (page.items.length === 0 || next === undefined || next === after) return;
+      after = next;
+    }
+  };
+
+  if (!flags.follow) {
+    await drain();
+    return 0;
+  }
+  for (;;) {
+    // Read the status before the logs: lines written before a final status are then always drained.
+    const { status } = await client.getInstance(instanceId);
+    await drain();
+    if (isFinalStatus(status)) {
+      await sleep(FINAL_LOGS_GRACE_MS);
+      await drain();
+      return 0;
+    }
+    await sleep(FOLLOW_POLL_MS);
+  }
+};
+
+export const listWorkers: CommandHandler = async ({ client, out }) => {
+  printJson(out, await client.listWorkers());
+  return 0;
+};
+
+/** Prints the health body; exit 0 only when the status is ok. */
+export const showHealth: CommandHandler = async ({ client, out }) => {
+  const health = await client.health();
+  printJson(out, health);
+  return health.status === 'ok' ? 0 : 1;
+};
+
+function requireFile(flags: CommandFlags): string {
+  if (flags.file === undefined) throw new UsageError('--file <path> is required (a JobInput JSON file, or - for stdin)');
+  return flags.file;
+}

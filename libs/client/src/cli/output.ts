@@ -1,0 +1,24 @@
+import type { InstanceLogLine } from '../types';
+
+/** Where the CLI writes; one call per line. */
+export interface CliOutput {
+  stdout(line: string): void;
+  stderr(line: string): void;
+}
+
+/** Writes to the process's stdout and stderr. */
+export const processOutput: CliOutput = {
+  stdout: (line) => void process.stdout.write(`${line}\n`),
+  stderr: (line) => void process.stderr.write(`${line}\n`),
+};
+
+/** Prints a value as indented JSON. */
+export function printJson(out: CliOutput, value: unknown): void {
+  out.stdout(JSON.stringify(value, null, 2));
+}
+
+/** `<ISO time> <LEVEL> [<workerId>] <message>` */
+export function formatLogLine(line: InstanceLogLine): string {
+  const time = Number.isFinite(line.time) ? new Date(line.time).toISOString() : String(line.time);
+  return `${time} ${line.level} [${line.workerId || '-'}] ${line.message}`;
+}

@@ -1,0 +1,11 @@
+export type * from './types';
+export * from './errors';
+export { INSTANCE_STATUSES, FINAL_INSTANCE_STATUSES, isFinalStatus } from './instance-status';
+export {
+  JobnestClient,
+  DEFAULT_BASE_URL,
+  DEFAULT_REQUEST_TIMEOUT_MS,
+  DEFAULT_WAIT_TIMEOUT_MS,
+  DEFAULT_POLL_INTERVAL_MS,
+} from './jobnest-client';
+export type { JobnestClientOptions, WaitForInstanceOptions, FinishedInstance } from './jobnest-client';

@@ -1,0 +1,258 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { JobnestApiError, JobnestClientError, WaitTimeoutError } from './errors';
+import { HttpRequest, HttpTransport } from './http-transport';
+import { isFinalStatus } from './instance-status';
+import type {
+  AccessToken,
+  App,
+  FinalInstanceStatus,
+  HealthStatus,
+  Instance,
+  InstanceFilter,
+  Job,
+  JobInput,
+  LogPage,
+  LogQuery,
+  Page,
+  PageQuery,
+  RunJobOptions,
+  RunJobResult,
+  WorkerView,
+} from './types';
+
+/** Options of {@link JobnestClient}. */
+export interface JobnestClientOptions {
+  /** Base URL of the Jobnest server; a path prefix is kept (Default: 'http://127.0.0.1:7700'). */
+  baseUrl?: string;
+  /** Bearer token for the authenticated endpoints (Default: none; call {@link JobnestClient.login}). */
+  accessToken?: string;
+  /** Timeout of each HTTP request in milliseconds, including reading the body (Default: 10000). */
+  timeoutMs?: number;
+  /** fetch implementation, e.g. for tests or proxies (Default: the global fetch). */
+  fetch?: typeof fetch;
+}
+
+/** Options of {@link JobnestClient.waitForInstance}. */
+export interface WaitForInstanceOptions {
+  /** How long to wait for a final status, in milliseconds (Default: 60000). */
+  timeoutMs?: number;
+  /** Pause between two polls, in milliseconds (Default: 200). */
+  pollIntervalMs?: number;
+  /** Called with the instance on the first poll and whenever its status changes (Default: none). */
+  onStatus?: (instance: Instance) => void;
+}
+
+/** An instance in a final status, as resolved by {@link JobnestClient.waitForInstance}. */
+export type FinishedInstance = Instance & { status: FinalInstanceStatus };
+
+export const DEFAULT_BASE_URL = 'http://127.0.0.1:7700';
+export const DEFAULT_REQUEST_TIMEOUT_MS = 10_000;
+export const DEFAULT_WAIT_TIMEOUT_MS = 60_000;
+export const DEFAULT_POLL_INTERVAL_MS = 200;
+
+const API = '/api/v1';
+
+/**
+ * Typed client of the Jobnest REST API.
+ *
+ * Every method rejects with a {@link JobnestApiError} when the server answers non-2xx and with a
+ * {@link JobnestConnectionError} when it does not answer. Methods below `login` need a token,
+ * either passed as `accessToken` or obtained with {@link JobnestClient.login}.
+ */
+export class JobnestClient {
+  private readonly http: HttpTransport;
+  private token: string | undefined;
+
+  constructor(options: JobnestClientOptions = {}) {
+    const timeoutMs = options.timeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
+    assertPositive('timeoutMs', timeoutMs);
+    this.http = new HttpTransport({
+      baseUrl: options.baseUrl ?? DEFAULT_BASE_URL,
+      timeoutMs,
+      fetch: options.fetch ?? globalThis.fetch,
+    });
+    this.token = options.accessToken;
+  }
+
+  /** The bearer token in use, if any. */
+  get accessToken(): string | undefined {
+    return this.token;
+  }
+
+  /** Replaces (or with `undefined`, forgets) the bearer token. */
+  setAccessToken(token: string | undefined): void {
+    this.token = token;
+  }
+
+  // ---- apps and auth (no token needed) ----
+
+  /** Creates an app (tenant). Rejects with a 409 {@link JobnestApiError} when the name is taken. */
+  createApp(name: string, password: string): Promise<App> {
+    return this.send({ method: 'POST', path: `${API}/apps`, body: { name, password } });
+  }
+
+  /** Exchanges the app's credentials for a token, keeps it on this client and returns it. */
+  async login(appName: string, password: string): Promise<AccessToken> {
+    const token = await this.send<AccessToken>({
+      method: 'POST',
+      path: `${API}/auth/token`,
+      body: { appName, password },
+    });
+    this.token = token.accessToken;
+    return token;
+  }
+
+  /**
+   * Server health; does not need a token. An unhealthy server may answer 503 with the same body:
+   * that body is returned (with `status: 'error'`) rather than thrown.
+   */
+  async health(): Promise<HealthStatus> {
+    try {
+      return await this.send<HealthStatus>({ method: 'GET', path: '/health' });
+    } catch (err: unknown) {
+      if (err instanceof JobnestApiError && isHealthStatus(err.body)) return err.body;
+      throw err;
+    }
+  }
+
+  // ---- jobs ----
+
+  createJob(input: JobInput): Promise<Job> {
+    return this.authed({ method: 'POST', path: `${API}/jobs`, body: input });
+  }
+
+  listJobs(query: PageQuery = {}): Promise<Page<Job>> {
+    return this.authed({ method: 'GET', path: `${API}/jobs`, query: { page: query.page, size: query.size } });
+  }
+
+  getJob(jobId: number): Promise<Job> {
+    return this.authed({ method: 'GET', path: `${API}/jobs/${seg(jobId)}` });
+  }
+
+  /** Replaces the given fields of the job. */
+  updateJob(jobId: number, input: JobInput): Promise<Job> {
+    return this.authed({ method: 'PUT', path: `${API}/jobs/${seg(jobId)}`, body: input });
+  }
+
+  async deleteJob(jobId: number): Promise<void> {
+    await this.authed<unknown>({ method: 'DELETE', path: `${API}/jobs/${seg(jobId)}` });
+  }
+
+  enableJob(jobId: number): Promise<Job> {
+    return this.authed({ method: 'POST', path: `${API}/jobs/${seg(jobId)}/enable` });
+  }
+
+  disableJob(jobId: number): Promise<Job> {
+    return this.authed({ method: 'POST', path: `${API}/jobs/${seg(jobId)}/disable` });
+  }
+
+  /** Starts one instance of the job now (or after `delayMs`). */
+  runJob(jobId: number, options: RunJobOptions = {}): Promise<RunJobResult> {
+    return this.authed({
+      method: 'POST',
+      path: `${API}/jobs/${seg(jobId)}/run`,
+      body: { instanceParams: options.instanceParams, delayMs: options.delayMs },
+    });
+  }
+
+  // ---- instances ----
+
+  getInstance(instanceId: number): Promise<Instance> {
+    return this.authed({ method: 'GET', path: `${API}/instances/${seg(instanceId)}` });
+  }
+
+  listInstances(filter: InstanceFilter = {}): Promise<Page<Instance>> {
+    return this.authed({
+      method: 'GET',
+      path: `${API}/instances`,
+      query: { jobId: filter.jobId, status: filter.status, page: filter.page, size: filter.size },
+    });
+  }
+
+  stopInstance(instanceId: number): Promise<Instance> {
+    return this.authed({ method: 'POST', path: `${API}/instances/${seg(instanceId)}/stop` });
+  }
+
+  cancelInstance(instanceId: number): Promise<Instance> {
+    return this.authed({ method: 'POST', path: `${API}/instances/${seg(instanceId)}/cancel` });
+  }
+
+  retryInstance(instanceId: number): Promise<Instance> {
+    return this.authed({ method: 'POST', path: `${API}/instances/${seg(instanceId)}/retry` });
+  }
+
+  /** Log lines of the instance after `query.after`, oldest first. */
+  getInstanceLogs(instanceId: number, query: LogQuery = {}): Promise<LogPage> {
+    return this.authed({
+      method: 'GET',
+      path: `${API}/instances/${seg(instanceId)}/logs`,
+      query: { after: query.after, limit: query.limit },
+    });
+  }
+
+  /**
+   * Polls the instance until its status is final (SUCCEEDED, FAILED, STOPPED or CANCELED) and resolves with it.
+   * Rejects with a {@link WaitTimeoutError} when `timeoutMs` passes first, and with the request's error when a poll fails.
+   */
+  async waitForInstance(instanceId: number, options: WaitForInstanceOptions = {}): Promise<FinishedInstance> {
+    const timeoutMs = options.timeoutMs ?? DEFAULT_WAIT_TIMEOUT_MS;
+    const pollIntervalMs = options.pollIntervalMs ?? DEFAULT_POLL_INTERVAL_MS;
+    assertPositive('timeoutMs', timeoutMs);
+    assertPositive('pollIntervalMs', pollIntervalMs);
+    const deadline = Date.now() + timeoutMs;
+    let last: Instance | null = null;
+    for (;;) {
+      const instance = await this.getInstance(instanceId);
+      if (last === null || last.status !== instance.status) options.onStatus?.(instance);
+      last = instance;
+      if (isFinished(instance)) return instance;
+      const remaining = deadline - Date.now();
+      if (remaining <= 0) throw new WaitTimeoutError(instanceId, timeoutMs, last);
+      await sleep(Math.min(pollIntervalMs, remaining));
+    }
+  }
+
+  // ---- workers ----
+
+  /** Live workers of the app. */
+  listWorkers(): Promise<WorkerView[]> {
+    return this.authed({ method: 'GET', path: `${API}/workers` });
+  }
+
+  // ---- plumbing ----
+
+  private send<T>(req: HttpRequest): Promise<T> {
+    return this.http.request<T>(req);
+  }
+
+  private async authed<T>(req: HttpRequest): Promise<T> {
+    if (this.token === undefined) {
+      throw new JobnestClientError(
+        `${req.method} ${req.path} needs an access token: call login() or pass accessToken`,
+        'NOT_AUTHENTICATED',
+      );
+    }
+    return this.http.request<T>({ ...req, token: this.token });
+  }
+}
+
+function isHealthStatus(body: unknown): body is HealthStatus {
+  if (typeof body !== 'object' || body === null) return false;
+  const { status, mysql, redis } = body as Record<string, unknown>;
+  return (status === 'ok' || status === 'error') && typeof mysql === 'string' && typeof redis === 'string';
+}
+
+function isFinished(instance: Instance): instance is FinishedInstance {
+  return isFinalStatus(instance.status);
+}
+
+/** One URL path segment from an id. */
+function seg(id: number): string {
+  return encodeURIComponent(String(id));
+}
+
+function assertPositive(name: string, value: number): void {
+  if (!Number.isFinite(value) || value <= 0) {
+    throw new JobnestClientError(`${name} must be a positive number, got ${value}`, 'CONFIG_INVALID');
+  }
+}

@@ -1,0 +1,201 @@
+/**
+ * Wire types of the Jobnest REST API (`/api/v1`).
+ *
+ * Enums are plain string-literal unions so that this package does not depend on any
+ * other `@jobnest/*` package; the values match the server's enums one to one.
+ */
+
+/** Lifecycle of one instance (one run of a job). */
+export type InstanceStatus =
+  | 'WAITING_DISPATCH'
+  | 'WAITING_WORKER_RECEIVE'
+  | 'RUNNING'
+  | 'SUCCEEDED'
+  | 'FAILED'
+  | 'STOPPED'
+  | 'CANCELED';
+
+/** Statuses an instance never leaves (unless it is retried, which creates a new run). */
+export type FinalInstanceStatus = 'SUCCEEDED' | 'FAILED' | 'STOPPED' | 'CANCELED';
+
+/** How one instance is spread over workers. */
+export type ExecuteType = 'STANDALONE' | 'BROADCAST' | 'MAP' | 'MAP_REDUCE';
+
+/** How `timeExpression` is read. `API` jobs only run when triggered through the API. */
+export type TimeExpressionType =
+  | 'API'
+  | 'CRON'
+  | 'FIXED_RATE'
+  | 'FIXED_DELAY'
+  | 'DAILY_TIME_INTERVAL'
+  | 'WORKFLOW';
+
+/** How the server picks workers for an instance. */
+export type DispatchStrategy = 'HEALTH_FIRST' | 'RANDOM' | 'SPECIFY';
+
+/** Level of one instance log line. */
+export type LogLevel = 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
+
+/** Body of `GET /health`. */
+export interface HealthStatus {
+  status: 'ok' | 'error';
+  mysql: 'up' | 'down';
+  redis: 'up' | 'down';
+}
+
+/** An app (tenant), as returned by `POST /api/v1/apps`. */
+export interface App {
+  id: number;
+  name: string;
+}
+
+/** A bearer token, as returned by `POST /api/v1/auth/token`. */
+export interface AccessToken {
+  accessToken: string;
+  /** Expiry, epoch milliseconds. */
+  expiresAt: number;
+}
+
+/** Window in which a job may be scheduled (epoch milliseconds; `null` means unbounded). */
+export interface Lifecycle {
+  start: number | null;
+  end: number | null;
+}
+
+/** Fields accepted when creating or updating a job. Omitted optional fields take the server defaults. */
+export interface JobInput {
+  name: string;
+  description?: string;
+  /** Name of the processor registered on the workers. */
+  processor: string;
+  executeType: ExecuteType;
+  timeExpressionType: TimeExpressionType;
+  timeExpression?: string | null;
+  /** IANA time zone used by CRON and DAILY_TIME_INTERVAL expressions. */
+  timeZone?: string;
+  jobParams?: string | null;
+  maxInstances?: number;
+  concurrency?: number;
+  instanceTimeLimitMs?: number;
+  instanceRetries?: number;
+  taskRetries?: number;
+  dispatchStrategy?: DispatchStrategy;
+  designatedWorkers?: string[];
+  maxWorkerCount?: number;
+  minCpuCores?: number;
+  minMemoryMb?: number;
+  lifecycle?: Partial<Lifecycle>;
+  enabled?: boolean;
+}
+
+/** A stored job: every {@link JobInput} field filled in, plus server-managed fields. */
+export interface Job extends Required<Omit<JobInput, 'lifecycle'>> {
+  id: number;
+  appId: number;
+  lifecycle: Lifecycle;
+  /** ISO 8601 timestamp. */
+  createdAt: string;
+  /** ISO 8601 timestamp. */
+  updatedAt: string;
+}
+
+/** One run of a job. Times are epoch milliseconds. */
+export interface Instance {
+  id: number;
+  jobId: number;
+  status: InstanceStatus;
+  statusReason: string | null;
+  result: string | null;
+  workerId: string | null;
+  runningTimes: number;
+  instanceParams: string | null;
+  expectedTriggerTime: number;
+  actualTriggerTime: number | null;
+  finishedTime: number | null;
+}
+
+/** Resource usage a worker reports with its heartbeat. */
+export interface WorkerMetrics {
+  cpuCores: number;
+  cpuLoad: number;
+  memoryTotalMb: number;
+  memoryFreeMb: number;
+  processRssMb: number;
+}
+
+/** A live worker of the app, as seen by the server. */
+export interface WorkerView {
+  workerId: string;
+  host: string;
+  pid: number;
+  tags: string[];
+  processors: string[];
+  metrics: WorkerMetrics;
+  runningInstances: number;
+  maxConcurrentInstances: number;
+  /** Epoch milliseconds. */
+  lastHeartbeat: number;
+}
+
+/** One page of a list endpoint. */
+export interface Page<T> {
+  items: T[];
+  total: number;
+  page: number;
+  size: number;
+}
+
+/** Paging of list endpoints; omitted fields take the server defaults. */
+export interface PageQuery {
+  /** Page number (Default: server default). */
+  page?: number;
+  /** Page size (Default: server default). */
+  size?: number;
+}
+
+/** Filter of {@link JobnestClient.listInstances}. */
+export interface InstanceFilter extends PageQuery {
+  /** Only instances of this job (Default: all jobs). */
+  jobId?: number;
+  /** Only instances in this status (Default: any status). */
+  status?: InstanceStatus;
+}
+
+/** Options of {@link JobnestClient.runJob}. */
+export interface RunJobOptions {
+  /** Parameters handed to this instance only (Default: none). */
+  instanceParams?: string;
+  /** Delay before the instance is dispatched, in milliseconds (Default: 0). */
+  delayMs?: number;
+}
+
+/** Body of `POST /api/v1/jobs/:id/run`. */
+export interface RunJobResult {
+  instanceId: number;
+}
+
+/** One log line of an instance. */
+export interface InstanceLogLine {
+  /** Increasing id; pass the last one read as `after` to continue. */
+  id: number;
+  /** Epoch milliseconds. */
+  time: number;
+  level: LogLevel;
+  workerId: string;
+  message: string;
+}
+
+/** Query of {@link JobnestClient.getInstanceLogs}. */
+export interface LogQuery {
+  /** Id of the last line already read; only later lines are returned (Default: from the first line). */
+  after?: number;
+  /** Maximum number of lines (Default: server default). */
+  limit?: number;
+}
+
+/** One page of instance logs. */
+export interface LogPage {
+  items: InstanceLogLine[];
+  /** Value to pass as `after` for the next page, or `null` when this page is empty. */
+  nextAfter: number | null;
+}

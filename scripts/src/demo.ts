@@ -1,0 +1,158 @@
+/**
+ * `npm run demo`: one server and two workers as child processes, a demo app and job, one run printed as it goes.
+ * Ctrl-C stops everything; `--once` exits when the demo job ends (exit code 0 when it SUCCEEDED).
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createWriteStream, mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { JobnestApiError, JobnestClient, type Instance } from '@jobnest/client';
+
+const ROOT = join(__dirname, '..', '..');
+const once = process.argv.includes('--once');
+const port = Number(process.env.PORT ?? 7700);
+const baseUrl = `http://127.0.0.1:${port}`;
+const adminPassword = process.env.JOBNEST_ADMIN_PASSWORD ?? 'admin';
+const appName = 'demo';
+const appPassword = 'demo-password';
+const logDir = join(tmpdir(), 'jobnest-demo');
+const children: ChildProcess[] = [];
+
+function say(message: string): void {
+  process.stdout.write(`[demo] ${message}\n`);
+}
+
+function start(name: string, script: string, env: Record<string, string>): ChildProcess {
+  mkdirSync(logDir, { recursive: true });
+  const out = createWriteStream(join(logDir, `${name}.log`));
+  const child = spawn(process.execPath, [script], {
+    env: { ...process.env, NO_COLOR: '1', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  child.stdout?.pipe(out);
+  child.stderr?.pipe(out);
+  child.stderr?.on('data', (chunk: Buffer) => {
+    const text = chunk.toString();
+    if (/error|Invalid configuration/i.test(text)) process.stderr.write(`[${name}] ${text}`);
+  });
+  child.on('exit', (code, signal) => {
+    if (!stopping) {
+      say(`${name} exited (${signal ?? code}); see ${join(logDir, `${name}.log`)}`);
+      void shutdown(1);
+    }
+  });
+  children.push(child);
+  return child;
+}
+
+let stopping = false;
+async function shutdown(code: number): Promise<never> {
+  if (!stopping) {
+    stopping = true;
+    say('stopping server and workers...');
+    await Promise.all(
+      children.map(
+        (c) =>
+          new Promise<void>((resolve) => {
+            if (c.exitCode !== null || c.signalCode !== null) return resolve();
+            const timer = setTimeout(() => c.kill('SIGKILL'), 10_000);
+            c.once('exit', () => {
+              clearTimeout(timer);
+              resolve();
+            });
+            c.kill('SIGTERM');
+          }),
+      ),
+    );
+    say('stopped');
+  }
+  process.exit(code);
+}
+
+async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
+  const started = Date.now();
+  for (;;) {
+    try {
+      const value = await probe();
+      if (value !== undefined) return value;
+    } catch {
+      // not up yet
+    }
+    if (Date.now() - started > timeoutMs) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+async function login(client: JobnestClient): Promise<void> {
+  try {
+    await client.createApp(appName, appPassword);
+    say(`registered app '${appName}'`);
+  } catch (err) {
+    if (!(err instanceof JobnestApiError && err.status === 409)) throw err;
+    say(`app '${appName}' exists already`);
+  }
+  await client.login(appName, appPassword);
+}
+
+async function main(): Promise<void> {
+  process.on('SIGINT', () => void shutdown(0));
+  process.on('SIGTERM', () => void shutdown(0));
+  const shared = {
+    JOBNEST_REDIS_URL: process.env.JOBNEST_REDIS_URL ?? 'redis://127.0.0.1:6379',
+    JOBNEST_MYSQL_URL: process.env.JOBNEST_MYSQL_URL ?? 'mysql://root@127.0.0.1:3306/jobnest',
+    JOBNEST_PREFIX: process.env.JOBNEST_PREFIX ?? 'jobnest',
+  };
+  say(`starting the server on ${baseUrl} (logs in ${logDir})`);
+  start('server', join(ROOT, 'apps/server/dist/main.js'), { ...shared, PORT: String(port), JOBNEST_ADMIN_PASSWORD: adminPassword });
+  const client = new JobnestClient({ baseUrl });
+  await waitFor('the server', async () => ((await client.health()).status === 'ok' ? true : undefined));
+  await login(client);
+
+  for (const id of ['demo-worker-1', 'demo-worker-2']) {
+    start(id, join(ROOT, 'apps/worker/dist/main.js'), {
+      ...shared,
+      JOBNEST_APP_NAME: appName,
+      JOBNEST_APP_PASSWORD: appPassword,
+      JOBNEST_WORKER_ID: id,
+    });
+  }
+  const workers = await waitFor('two workers', async () => {
+    const live = await client.listWorkers();
+    return live.length >= 2 ? live : undefined;
+  });
+  say(`workers online: ${workers.map((w) => `${w.workerId} (${w.processors.length} processors)`).join(', ')}`);
+
+  const existing = (await client.listJobs({ size: 200 })).items.find((j) => j.name === 'demo-hello');
+  const job =
+    existing ??
+    (await client.createJob({
+      name: 'demo-hello',
+      description: 'Logs three steps and greets',
+      processor: 'demo.hello',
+      executeType: 'STANDALONE',
+      timeExpressionType: 'API',
+      instanceRetries: 1,
+    }));
+  say(`job ${job.id} '${job.name}' runs processor ${job.processor}`);
+  const { instanceId } = await client.runJob(job.id, { instanceParams: 'Jobnest demo' });
+  say(`instance ${instanceId} created`);
+  const finished: Instance = await client.waitForInstance(instanceId, {
+    timeoutMs: 60_000,
+    onStatus: (i) => say(`instance ${i.id}: ${i.status}${i.workerId ? ` on ${i.workerId}` : ''}${i.statusReason ? ` (${i.statusReason})` : ''}`),
+  });
+  say(`result: ${finished.result ?? '(none)'}`);
+  await new Promise((r) => setTimeout(r, 500)); // let the last log batch land
+  for (const line of (await client.getInstanceLogs(instanceId)).items) {
+    say(`  log ${new Date(line.time).toISOString()} ${line.level} [${line.workerId}] ${line.message}`);
+  }
+  say(`Swagger UI:  ${baseUrl}/api/docs`);
+  say(`bull-board:  ${baseUrl}/admin/queues  (user admin, password ${adminPassword})`);
+  say(`health:      ${baseUrl}/health    metrics: ${baseUrl}/metrics`);
+  if (once) await shutdown(finished.status === 'SUCCEEDED' ? 0 : 1);
+  say('running; press Ctrl-C to stop');
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`[demo] failed: ${err instanceof Error ? err.message : String(err)}\n`);
+  void shutdown(1);
+});

@@ -1,0 +1,243 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { JobnestApiError, JobnestClient, type Instance, type JobInput } from '@jobnest/client';
+import { TestCluster, TEST_TIMINGS, waitUntil } from '../support/cluster';
+
+/** One server, two workers (w1 tagged "blue", w2 tagged "green"), one app: the standalone job path end to end. */
+describe('standalone jobs end to end', () => {
+  const cluster = new TestCluster();
+  let client: JobnestClient;
+
+  before(async () => {
+    await cluster.start();
+    client = cluster.client;
+    await cluster.startWorker({ workerId: 'w1', tags: ['blue'] });
+    await cluster.startWorker({ workerId: 'w2', tags: ['green'] });
+  });
+
+  after(async () => {
+    await cluster.close();
+  });
+
+  async function job(over: Partial<JobInput>): Promise<number> {
+    const created = await client.createJob({
+      name: `job-${Math.random().toString(36).slice(2, 8)}`,
+      processor: 'demo.echo',
+      executeType: 'STANDALONE',
+      timeExpressionType: 'API',
+      ...over,
+    });
+    return created.id;
+  }
+
+  async function runToEnd(jobId: number, instanceParams?: string, timeoutMs = 30_000): Promise<Instance> {
+    const { instanceId } = await client.runJob(jobId, instanceParams === undefined ? {} : { instanceParams });
+    try {
+      return await client.waitForInstance(instanceId, { timeoutMs });
+    } catch (err) {
+      throw new Error(`${String(err)}\n${cluster.dump()}`);
+    }
+  }
+
+  async function logMessages(instanceId: number, minLines: number): Promise<string[]> {
+    let messages: string[] = [];
+    await waitUntil(async () => {
+      messages = (await client.getInstanceLogs(instanceId, { limit: 5000 })).items.map((l) => l.message);
+      return messages.length >= minLines;
+    }, 10_000, `${minLines} log lines of instance ${instanceId}`);
+    return messages;
+  }
+
+  it('runs a job through the API and returns the processor result', async () => {
+    const jobId = await job({ processor: 'demo.echo' });
+    const instance = await runToEnd(jobId, 'ping');
+    assert.equal(instance.status, 'SUCCEEDED', JSON.stringify(instance));
+    assert.equal(instance.result, 'ping');
+    assert.equal(instance.runningTimes, 1);
+    assert.ok(instance.workerId === 'w1' || instance.workerId === 'w2');
+    assert.ok(instance.actualTriggerTime !== null && instance.finishedTime !== null);
+    assert.ok(instance.finishedTime >= instance.actualTriggerTime);
+  });
+
+  it('re-runs a throwing processor instanceRetries times, then fails with its error', async () => {
+    const jobId = await job({ processor: 'demo.fail', instanceRetries: 2 });
+    const instance = await runToEnd(jobId);
+    assert.equal(instance.status, 'FAILED');
+    assert.equal(instance.runningTimes, 3);
+    assert.match(instance.result ?? '', /demo failure/);
+    const attempts = (await logMessages(instance.id, 3)).filter((m) => m.startsWith('attempt'));
+    assert.deepEqual(attempts, ['attempt 1 of run 1', 'attempt 1 of run 2', 'attempt 1 of run 3']);
+  });
+
+  it('re-runs a failed attempt taskRetries times on the worker', async () => {
+    const jobId = await job({ processor: 'demo.fail', taskRetries: 2 });
+    const instance = await runToEnd(jobId);
+    assert.equal(instance.status, 'FAILED');
+    assert.equal(instance.runningTimes, 1);
+    const attempts = (await logMessages(instance.id, 3)).filter((m) => m.startsWith('attempt'));
+    assert.deepEqual(attempts, ['attempt 1 of run 1', 'attempt 2 of run 1', 'attempt 3 of run 1']);
+  });
+
+  it('fails an instance at its time limit and aborts the processor signal', async () => {
+    const jobId = await job({ processor: 'demo.sleep', jobParams: '60000', instanceTimeLimitMs: 1500 });
+    const started = Date.now();
+    const instance = await runToEnd(jobId);
+    assert.equal(instance.status, 'FAILED');
+    assert.match(instance.result ?? '', /time limit of 1500 ms/);
+    assert.ok(Date.now() - started < 15_000, 'the time limit ended the run long before the processor would have');
+    const messages = await logMessages(instance.id, 2);
+    assert.ok(messages.some((m) => /^aborted: .*time limit/.test(m)), `processor saw the abort: ${messages.join(' | ')}`);
+  });
+
+  it('stops a running instance: STOPPED and the processor aborted', async () => {
+    const jobId = await job({ processor: 'demo.sleep', jobParams: '60000' });
+    const { instanceId } = await client.runJob(jobId, {});
+    await waitUntil(async () => (await client.getInstance(instanceId)).status === 'RUNNING', 10_000, 'RUNNING');
+    const stopped = await client.stopInstance(instanceId);
+    assert.equal(stopped.status, 'STOPPED');
+    const messages = await logMessages(instanceId, 2);
+    assert.ok(messages.some((m) => /^aborted: stopped/.test(m)), messages.join(' | '));
+    await assert.rejects(client.stopInstance(instanceId), (e: unknown) => e instanceof JobnestApiError && e.status === 409);
+  });
+
+  it('returns the lines of a run in order, page by page', async () => {
+    const jobId = await job({ processor: 'demo.logs', jobParams: '120' });
+    const instance = await runToEnd(jobId);
+    assert.equal(instance.status, 'SUCCEEDED');
+    await logMessages(instance.id, 120);
+    const lines: string[] = [];
+    let after: number | undefined;
+    for (;;) {
+      const page = await client.getInstanceLogs(instance.id, { after, limit: 50 });
+      if (page.items.length === 0) break;
+      lines.push(...page.items.map((l) => l.message));
+      assert.ok(page.items.every((l) => l.workerId === instance.workerId && l.level === 'INFO'));
+      after = page.nextAfter ?? undefined;
+    }
+    const numbered = lines.filter((m) => m.startsWith('line '));
+    assert.deepEqual(numbered, Array.from({ length: 120 }, (_, i) => `line ${i + 1}`));
+  });
+
+  it('limits concurrent instances with maxInstances', async () => {
+    const jobId = await job({ processor: 'demo.sleep', jobParams: '60000', maxInstances: 1 });
+    const { instanceId } = await client.runJob(jobId, {});
+    await assert.rejects(client.runJob(jobId, {}), (e: unknown) => e instanceof JobnestApiError && e.status === 409 && /maxInstances=1/.test(e.message));
+    await client.stopInstance(instanceId);
+    const again = await client.runJob(jobId, {});
+    await client.stopInstance(again.instanceId);
+  });
+
+  it('dispatches to the designated worker by id or tag', async () => {
+    const byId = await runToEnd(await job({ dispatchStrategy: 'SPECIFY', designatedWorkers: ['w2'] }));
+    assert.equal(byId.workerId, 'w2');
+    const byTag = await runToEnd(await job({ dispatchStrategy: 'SPECIFY', designatedWorkers: ['blue'] }));
+    assert.equal(byTag.workerId, 'w1');
+  });
+
+  it('keeps an instance waiting with a reason, lets it be canceled, and fails it after the no-worker grace', async () => {
+    const jobId = await job({ dispatchStrategy: 'SPECIFY', designatedWorkers: ['nobody'] });
+    const first = await client.runJob(jobId, {});
+    await waitUntil(async () => /waiting for a worker/.test((await client.getInstance(first.instanceId)).statusReason ?? ''), 5000, 'wait reason');
+    const waiting = await client.getInstance(first.instanceId);
+    assert.equal(waiting.status, 'WAITING_DISPATCH');
+    assert.match(waiting.statusReason ?? '', /designatedWorkers \[nobody\]/);
+    assert.equal((await client.cancelInstance(first.instanceId)).status, 'CANCELED');
+    await assert.rejects(client.cancelInstance(first.instanceId), (e: unknown) => e instanceof JobnestApiError && e.status === 409);
+
+    const second = await client.runJob(jobId, {});
+    const failed = await client.waitForInstance(second.instanceId, { timeoutMs: TEST_TIMINGS.noWorkerGraceMs + 10_000 });
+    assert.equal(failed.status, 'FAILED');
+    assert.match(failed.result ?? '', /no worker available/);
+  });
+
+  it('fails a run whose processor the worker lacks, naming processor and worker', async () => {
+    const instance = await runToEnd(await job({ processor: 'no.such.processor' }));
+    assert.equal(instance.status, 'FAILED');
+    assert.match(instance.result ?? '', /no\.such\.processor/);
+    assert.ok(instance.result?.includes(instance.workerId ?? '???'), instance.result ?? '');
+  });
+
+  it('retries a finished instance as its next run', async () => {
+    const jobId = await job({ processor: 'demo.echo' });
+    const first = await runToEnd(jobId, 'again');
+    await assert.rejects(client.retryInstance(first.id + 1000000), (e: unknown) => e instanceof JobnestApiError && e.status === 404);
+    await client.retryInstance(first.id);
+    const second = await client.waitForInstance(first.id, { timeoutMs: 20_000 });
+    assert.equal(second.status, 'SUCCEEDED');
+    assert.equal(second.runningTimes, 2);
+    assert.equal(second.result, 'again');
+  });
+
+  it('delays a run by delayMs', async () => {
+    const jobId = await job({ processor: 'demo.echo' });
+    const { instanceId } = await client.runJob(jobId, { delayMs: 1500 });
+    assert.equal((await client.getInstance(instanceId)).status, 'WAITING_DISPATCH');
+    const done = await client.waitForInstance(instanceId, { timeoutMs: 20_000 });
+    assert.equal(done.status, 'SUCCEEDED');
+    assert.ok((done.actualTriggerTime ?? 0) >= done.expectedTriggerTime, 'not dispatched before its time');
+  });
+
+  it('lists the live workers with their processors and tags', async () => {
+    const workers = await client.listWorkers();
+    assert.deepEqual(workers.map((w) => w.workerId), ['w1', 'w2']);
+    const w1 = workers[0]!;
+    assert.deepEqual(w1.tags, ['blue']);
+    assert.ok(w1.processors.includes('demo.echo') && w1.processors.includes('shell'));
+    assert.ok(w1.metrics.cpuCores > 0 && w1.lastHeartbeat > Date.now() - 10_000);
+  });
+
+  it('answers bad requests with 400, 401 and 404 and a message', async () => {
+    await assert.rejects(
+      client.createJob({ name: 'bad', processor: 'demo.echo', executeType: 'STANDALONE', timeExpressionType: 'CRON', timeExpression: '61 * * * *' }),
+      (e: unknown) => e instanceof JobnestApiError && e.status === 400 && /timeExpression/.test(e.message),
+    );
+    await assert.rejects(
+      client.createJob({ name: 'bad', processor: 'demo.echo', executeType: 'SOMETIMES' as 'STANDALONE', timeExpressionType: 'API', maxInstances: -1 }),
+      (e: unknown) => e instanceof JobnestApiError && e.status === 400 && /executeType/.test(e.message) && /maxInstances/.test(e.message),
+    );
+    const anonymous = new JobnestClient({ baseUrl: cluster.baseUrl });
+    await assert.rejects(anonymous.login(cluster.appName, 'wrong-password'), (e: unknown) => e instanceof JobnestApiError && e.status === 401);
+    anonymous.setAccessToken('forged.token');
+    await assert.rejects(anonymous.listJobs(), (e: unknown) => e instanceof JobnestApiError && e.status === 401);
+    await assert.rejects(client.createApp(cluster.appName, 'whatever1'), (e: unknown) => e instanceof JobnestApiError && e.status === 409);
+  });
+
+  it("hides another app's jobs and instances (404)", async () => {
+    const jobId = await job({ processor: 'demo.echo' });
+    const instance = await runToEnd(jobId, 'mine');
+    const other = new JobnestClient({ baseUrl: cluster.baseUrl });
+    await other.createApp(`other_${cluster.ns.id}`, 'other-password');
+    await other.login(`other_${cluster.ns.id}`, 'other-password');
+    await assert.rejects(other.getInstance(instance.id), (e: unknown) => e instanceof JobnestApiError && e.status === 404);
+    await assert.rejects(other.getJob(jobId), (e: unknown) => e instanceof JobnestApiError && e.status === 404);
+    await assert.rejects(other.runJob(jobId, {}), (e: unknown) => e instanceof JobnestApiError && e.status === 404);
+    await assert.rejects(other.getInstanceLogs(instance.id), (e: unknown) => e instanceof JobnestApiError && e.status === 404);
+    assert.deepEqual(await other.listWorkers(), []);
+    assert.equal((await other.listInstances({})).total, 0);
+  });
+
+  it('updates, disables, enables and deletes jobs', async () => {
+    const jobId = await job({ processor: 'demo.echo', description: 'v1' });
+    const updated = await client.updateJob(jobId, { name: 'renamed', processor: 'demo.hello', executeType: 'STANDALONE', timeExpressionType: 'CRON', timeExpression: '0 0 3 * * *', timeZone: 'Europe/Paris' });
+    assert.equal(updated.name, 'renamed');
+    assert.equal(updated.description, '', 'PUT replaces the whole definition');
+    assert.equal(updated.timeZone, 'Europe/Paris');
+    assert.equal((await client.disableJob(jobId)).enabled, false);
+    assert.equal((await client.enableJob(jobId)).enabled, true);
+    await client.deleteJob(jobId);
+    await assert.rejects(client.getJob(jobId), (e: unknown) => e instanceof JobnestApiError && e.status === 404);
+  });
+
+  it('serves health, metrics, Swagger and a protected bull-board with the worker queues', async () => {
+    assert.equal((await client.health()).status, 'ok');
+    const metrics = await (await fetch(`${cluster.baseUrl}/metrics`)).text();
+    assert.match(metrics, /jobnest_instances_finished_total\{status="SUCCEEDED"\} \d+/);
+    assert.equal((await fetch(`${cluster.baseUrl}/api/docs`)).status, 200);
+    assert.equal((await fetch(`${cluster.baseUrl}/admin/queues`)).status, 401);
+    const auth = { authorization: `Basic ${Buffer.from('admin:admin-password').toString('base64')}` };
+    assert.equal((await fetch(`${cluster.baseUrl}/admin/queues`, { headers: auth })).status, 200);
+    const queues = (await (await fetch(`${cluster.baseUrl}/admin/queues/api/queues`, { headers: auth })).json()) as { queues: { name: string }[] };
+    const names = queues.queues.map((q) => q.name).sort();
+    assert.deepEqual(names, ['jobnest-dispatch', 'jobnest-worker-w1', 'jobnest-worker-w2']);
+  });
+});

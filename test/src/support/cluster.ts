@@ -1,0 +1,128 @@
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { JobnestClient } from '@jobnest/client';
+import { startProcess, type ManagedProcess } from './child-process';
+import { TestNamespace } from './test-namespace';
+
+export const REPO_ROOT = join(__dirname, '..', '..', '..');
+const SERVER_MAIN = join(REPO_ROOT, 'apps', 'server', 'dist', 'main.js');
+export const WORKER_MAIN = join(REPO_ROOT, 'apps', 'worker', 'dist', 'main.js');
+
+/** Timings shortened for tests; production defaults are in the README. */
+export const TEST_TIMINGS = {
+  workerTimeoutMs: 3000,
+  heartbeatIntervalMs: 500,
+  noWorkerGraceMs: 3000,
+  receiveTimeoutMs: 3000,
+};
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.listen(0, '127.0.0.1', () => {
+      const address = srv.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      srv.close(() => resolve(port));
+    });
+    srv.on('error', reject);
+  });
+}
+
+export interface WorkerSpec {
+  workerId: string;
+  tags?: string[];
+  script?: string;
+  cwd?: string;
+  extraEnv?: Record<string, string>;
+}
+
+/**
+ * One test file's Jobnest: its own database and Redis prefix, real server and worker processes, and a client
+ * logged in to an app of its own.
+ */
+export class TestCluster {
+  readonly ns = new TestNamespace();
+  readonly servers: ManagedProcess[] = [];
+  readonly workers = new Map<string, ManagedProcess>();
+  readonly appName = `app_${this.ns.id}`;
+  readonly appPassword = 'test-password';
+  client!: JobnestClient;
+  baseUrl = '';
+
+  serverEnv(port: number): Record<string, string> {
+    return {
+      PORT: String(port),
+      JOBNEST_MYSQL_URL: this.ns.mysqlUrl,
+      JOBNEST_REDIS_URL: this.ns.redisUrl,
+      JOBNEST_PREFIX: this.ns.prefix,
+      JOBNEST_ADMIN_PASSWORD: 'admin-password',
+      JOBNEST_TOKEN_SECRET: 'test-secret',
+      JOBNEST_WORKER_TIMEOUT_MS: String(TEST_TIMINGS.workerTimeoutMs),
+      JOBNEST_NO_WORKER_GRACE_MS: String(TEST_TIMINGS.noWorkerGraceMs),
+      JOBNEST_RECEIVE_TIMEOUT_MS: String(TEST_TIMINGS.receiveTimeoutMs),
+      JOBNEST_RECONCILE_INTERVAL_MS: '500',
+    };
+  }
+
+  workerEnv(spec: WorkerSpec, appName = this.appName, password = this.appPassword): Record<string, string> {
+    return {
+      JOBNEST_APP_NAME: appName,
+      JOBNEST_APP_PASSWORD: password,
+      JOBNEST_MYSQL_URL: this.ns.mysqlUrl,
+      JOBNEST_REDIS_URL: this.ns.redisUrl,
+      JOBNEST_PREFIX: this.ns.prefix,
+      JOBNEST_WORKER_ID: spec.workerId,
+      JOBNEST_WORKER_TAGS: (spec.tags ?? []).join(','),
+      JOBNEST_HEARTBEAT_INTERVAL_MS: String(TEST_TIMINGS.heartbeatIntervalMs),
+      ...(spec.extraEnv ?? {}),
+    };
+  }
+
+  /** Starts a server, registers the test app and logs the client in. */
+  async start(): Promise<void> {
+    await this.startServer();
+    const client = new JobnestClient({ baseUrl: this.baseUrl });
+    await client.createApp(this.appName, this.appPassword);
+    await client.login(this.appName, this.appPassword);
+    this.client = client;
+  }
+
+  async startServer(): Promise<ManagedProcess> {
+    const port = await freePort();
+    const server = startProcess(`server-${this.servers.length + 1}`, SERVER_MAIN, this.serverEnv(port));
+    this.servers.push(server);
+    await server.waitFor(/ready on http/);
+    if (!this.baseUrl) this.baseUrl = `http://127.0.0.1:${port}`;
+    return server;
+  }
+
+  /** Starts a worker and waits until the server lists it. */
+  async startWorker(spec: WorkerSpec): Promise<ManagedProcess> {
+    const worker = startProcess(`worker-${spec.workerId}`, spec.script ?? WORKER_MAIN, this.workerEnv(spec), spec.cwd);
+    this.workers.set(spec.workerId, worker);
+    await worker.waitFor(/ready/);
+    await waitUntil(async () => (await this.client.listWorkers()).some((w) => w.workerId === spec.workerId), 10_000,
+      `worker ${spec.workerId} to appear in GET /workers`);
+    return worker;
+  }
+
+  /** Everything this cluster started is stopped and its data dropped. */
+  async close(): Promise<void> {
+    await Promise.all([...this.workers.values()].map((w) => w.stop(5000)));
+    await Promise.all(this.servers.map((s) => s.stop(5000)));
+    await this.ns.drop();
+  }
+
+  /** Output of every process, for assertion messages. */
+  dump(): string {
+    return [...this.servers, ...this.workers.values()].map((p) => `---- ${p.name}\n${p.logs.slice(-3000)}`).join('\n');
+  }
+}
+
+export async function waitUntil(check: () => Promise<boolean> | boolean, timeoutMs: number, what: string): Promise<void> {
+  const started = Date.now();
+  while (!(await check())) {
+    if (Date.now() - started > timeoutMs) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
