@@ -7,9 +7,10 @@ import { InstanceInfoEntity } from './entities/instance-info.entity';
 import { InstanceLogEntity } from './entities/instance-log.entity';
 import { JobInfoEntity } from './entities/job-info.entity';
 import { InitialSchema1764000000000 } from './migrations/1764000000000-initial-schema';
+import { TriggerCounters1764100000000 } from './migrations/1764100000000-trigger-counters';
 
 export const JOBNEST_ENTITIES = [AppInfoEntity, JobInfoEntity, InstanceInfoEntity, InstanceLogEntity];
-export const JOBNEST_MIGRATIONS = [InitialSchema1764000000000];
+export const JOBNEST_MIGRATIONS = [InitialSchema1764000000000, TriggerCounters1764100000000];
 
 /** Database name of a `mysql://user:pass@host:port/db` URL; throws a ConfigError naming `setting` when absent. */
 export function databaseName(mysqlUrl: string, setting = 'JOBNEST_MYSQL_URL'): string {

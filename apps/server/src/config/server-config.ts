@@ -29,6 +29,12 @@ export class ServerConfig {
   readonly receiveTimeoutMs: number;
   /** Period of the reconciliation pass. JOBNEST_RECONCILE_INTERVAL_MS (Default: 1000) */
   readonly reconcileIntervalMs: number;
+  /** A timer slot older than this when its trigger is processed is skipped as a misfire. JOBNEST_MISFIRE_THRESHOLD_MS (Default: 10000) */
+  readonly misfireThresholdMs: number;
+  /** Period of the rebuild of every timer from MySQL (on the lease holder). JOBNEST_TIMER_RECONCILE_INTERVAL_MS (Default: 10000) */
+  readonly timerReconcileIntervalMs: number;
+  /** Stream entries pending this long with a dead server are claimed by another. JOBNEST_STREAM_CLAIM_IDLE_MS (Default: 15000) */
+  readonly streamClaimIdleMs: number;
   /** Unique id of this server process (consumer name, lease owner). */
   readonly serverId: string;
 
@@ -49,6 +55,9 @@ export class ServerConfig {
     this.noWorkerGraceMs = r.int('JOBNEST_NO_WORKER_GRACE_MS', 60_000, 0);
     this.receiveTimeoutMs = r.int('JOBNEST_RECEIVE_TIMEOUT_MS', 10_000, 500);
     this.reconcileIntervalMs = r.int('JOBNEST_RECONCILE_INTERVAL_MS', 1000, 100);
+    this.misfireThresholdMs = r.int('JOBNEST_MISFIRE_THRESHOLD_MS', 10_000, 1000);
+    this.timerReconcileIntervalMs = r.int('JOBNEST_TIMER_RECONCILE_INTERVAL_MS', 10_000, 500);
+    this.streamClaimIdleMs = r.int('JOBNEST_STREAM_CLAIM_IDLE_MS', 15_000, 1000);
     this.serverId = `${hostname()}-${process.pid}-${randomBytes(2).toString('hex')}`;
   }
 }

@@ -4,6 +4,7 @@ import { In, type Repository } from 'typeorm';
 import { ACTIVE_INSTANCE_STATUSES, InstanceStatus } from '@jobnest/common';
 import { InstanceInfoEntity } from '@jobnest/persistence';
 import { MetricsService } from '../observability/metrics.service';
+import { InstanceEvents } from './instance-events';
 
 const MAX_REASON = 1000;
 
@@ -21,7 +22,13 @@ export class InstanceTransitions {
   constructor(
     @InjectRepository(InstanceInfoEntity) private readonly instances: Repository<InstanceInfoEntity>,
     private readonly metrics: MetricsService,
+    private readonly events: InstanceEvents,
   ) {}
+
+  private ended(instanceId: number, status: InstanceStatus): void {
+    this.metrics.instancesFinished.inc({ status });
+    this.events.finished(instanceId);
+  }
 
   /** WAITING_DISPATCH -> WAITING_WORKER_RECEIVE on `workerId`, as run `runningTimes + 1`. */
   async markDispatched(instance: InstanceInfoEntity, workerId: string, now: number): Promise<boolean> {
@@ -70,7 +77,7 @@ export class InstanceTransitions {
       { id: instanceId, workerId, runningTimes, status: In([...ACTIVE_INSTANCE_STATUSES]) },
       { status, result, statusReason: reason === null ? null : clip(reason), finishedTime: now, statusTime: now },
     );
-    if (update.affected === 1) this.metrics.instancesFinished.inc({ status });
+    if (update.affected === 1) this.ended(instanceId, status);
     return update.affected === 1;
   }
 
@@ -107,7 +114,7 @@ export class InstanceTransitions {
       { id: instanceId, status: In([...from]) },
       { status, statusReason: clip(reason), result: clip(reason), finishedTime: now, statusTime: now },
     );
-    if (update.affected === 1) this.metrics.instancesFinished.inc({ status });
+    if (update.affected === 1) this.ended(instanceId, status);
     return update.affected === 1;
   }
 

@@ -1,7 +1,6 @@
 import { Module } from '@nestjs/common';
 import { DispatchModule } from '../dispatch/dispatch.module';
 import { JobsModule } from '../jobs/jobs.module';
-import { InstanceLauncher } from './instance-launcher.service';
 import { InstancesController } from './instances.controller';
 import { InstancesService } from './instances.service';
 import { JobRunController } from './job-run.controller';
@@ -9,6 +8,6 @@ import { JobRunController } from './job-run.controller';
 @Module({
   imports: [DispatchModule, JobsModule],
   controllers: [InstancesController, JobRunController],
-  providers: [InstancesService, InstanceLauncher],
+  providers: [InstancesService],
 })
 export class InstancesModule {}

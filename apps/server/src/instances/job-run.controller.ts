@@ -5,7 +5,7 @@ import { CurrentApp } from '../auth/current-app.decorator';
 import type { AppPrincipal } from '../auth/token.service';
 import { JobsService } from '../jobs/jobs.service';
 import { RunJobDto, RunJobView } from './instance.dto';
-import { InstanceLauncher } from './instance-launcher.service';
+import { InstanceLauncher } from '../dispatch/instance-launcher.service';
 
 /** POST /jobs/:id/run lives here, beside the instances it creates, so the jobs module needs no dispatch. */
 @ApiTags('jobs')

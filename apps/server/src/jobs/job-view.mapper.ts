@@ -25,6 +25,8 @@ export function toJobView(job: JobInfoEntity): JobView {
     minMemoryMb: job.minMemoryMb,
     lifecycle: { start: job.lifecycleStart, end: job.lifecycleEnd },
     enabled: job.enabled,
+    skippedSlots: job.skippedSlots,
+    misfiredSlots: job.misfiredSlots,
     createdAt: job.createdAt.toISOString(),
     updatedAt: job.updatedAt.toISOString(),
   };

@@ -170,6 +170,10 @@ export class JobView {
   @ApiProperty() minMemoryMb!: number;
   @ApiProperty({ type: LifecycleDto }) lifecycle!: { start: number | null; end: number | null };
   @ApiProperty() enabled!: boolean;
+  @ApiProperty({ description: 'Timer slots skipped: the previous instance still waited for a worker, or maxInstances' })
+  skippedSlots!: number;
+  @ApiProperty({ description: 'Timer slots missed while no server could fire them (older than the misfire threshold)' })
+  misfiredSlots!: number;
   @ApiProperty() createdAt!: string;
   @ApiProperty() updatedAt!: string;
 }
@@ -196,4 +200,27 @@ export interface Page<T> {
   total: number;
   page: number;
   size: number;
+}
+
+export class ValidateTimeQueryDto {
+  @ApiProperty({ enum: TimeExpressionType })
+  @IsEnum(TimeExpressionType, { message: `type must be one of ${Object.values(TimeExpressionType).join(', ')}` })
+  type!: TimeExpressionType;
+
+  @ApiPropertyOptional({ example: '0 */5 * * * *' })
+  @IsOptional()
+  @IsString()
+  expression?: string;
+
+  @ApiPropertyOptional({ default: 'UTC' })
+  @IsOptional()
+  @IsString()
+  timeZone?: string;
+}
+
+export class ValidateTimeView {
+  @ApiProperty({ description: 'Next fire times, epoch ms (empty for API and WORKFLOW)', type: [Number] })
+  nextFireTimes!: number[];
+  @ApiProperty({ description: 'The same as ISO 8601 strings', type: [String] })
+  nextFireTimesIso!: string[];
 }

@@ -3,7 +3,7 @@ import { ApiBearerAuth, ApiCreatedResponse, ApiNotFoundResponse, ApiOkResponse, 
 import { AppAuthGuard } from '../auth/app-auth.guard';
 import { CurrentApp } from '../auth/current-app.decorator';
 import type { AppPrincipal } from '../auth/token.service';
-import { JobInputDto, JobView, PageQueryDto, type Page } from './job.dto';
+import { JobInputDto, JobView, PageQueryDto, ValidateTimeQueryDto, ValidateTimeView, type Page } from './job.dto';
 import { JobsService } from './jobs.service';
 
 @ApiTags('jobs')
@@ -22,6 +22,14 @@ export class JobsController {
   @Get()
   list(@CurrentApp() app: AppPrincipal, @Query() query: PageQueryDto): Promise<Page<JobView>> {
     return this.jobs.list(app.appId, query.page ?? 1, query.size ?? 20);
+  }
+
+  /** Declared before `:id` so Express does not take `validate-time` for an id. */
+  @Get('validate-time')
+  @ApiOkResponse({ type: ValidateTimeView })
+  validateTime(@Query() query: ValidateTimeQueryDto): ValidateTimeView {
+    const times = this.jobs.previewTimes(query.type, query.expression, query.timeZone ?? 'UTC', 5);
+    return { nextFireTimes: times, nextFireTimesIso: times.map((t) => new Date(t).toISOString()) };
   }
 
   @Get(':id')

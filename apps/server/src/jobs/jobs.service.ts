@@ -1,26 +1,49 @@
-import { BadRequestException, Injectable, NotFoundException } from '@nestjs/common';
+import { BadRequestException, Injectable, Logger, NotFoundException } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import type { Repository } from 'typeorm';
-import { DispatchStrategy, TimeExpressionError, validateTimeExpression } from '@jobnest/common';
+import {
+  DispatchStrategy,
+  nextFireTimes,
+  TimeExpressionError,
+  TimeExpressionType,
+  validateTimeExpression,
+} from '@jobnest/common';
 import { JobInfoEntity } from '@jobnest/persistence';
+import { TimerSyncService } from '../scheduling/timer-sync.service';
 import type { JobInputDto, JobView, Page } from './job.dto';
 import { toJobView } from './job-view.mapper';
 
 /** Job definitions of one app: validation beyond field shapes, and CRUD scoped to the app. */
 @Injectable()
 export class JobsService {
-  constructor(@InjectRepository(JobInfoEntity) private readonly jobs: Repository<JobInfoEntity>) {}
+  private readonly logger = new Logger(JobsService.name);
+
+  constructor(
+    @InjectRepository(JobInfoEntity) private readonly jobs: Repository<JobInfoEntity>,
+    private readonly timers: TimerSyncService,
+  ) {}
 
   async create(appId: number, input: JobInputDto): Promise<JobView> {
-    const job = this.jobs.create({ appId });
+    const job = this.jobs.create({ appId, skippedSlots: 0, misfiredSlots: 0 });
     this.apply(job, input);
-    return toJobView(await this.jobs.save(job));
+    return this.saveAndSync(job);
   }
 
   async replace(appId: number, id: number, input: JobInputDto): Promise<JobView> {
     const job = await this.findOwned(appId, id);
     this.apply(job, input);
-    return toJobView(await this.jobs.save(job));
+    return this.saveAndSync(job);
+  }
+
+  /** The next `count` fire times of an expression, or 400 with the problem. */
+  previewTimes(type: TimeExpressionType, expression: string | undefined, timeZone: string, count: number): number[] {
+    try {
+      const normalised = validateTimeExpression(type, expression, timeZone);
+      return nextFireTimes(type, normalised, timeZone, Date.now(), count);
+    } catch (err) {
+      if (err instanceof TimeExpressionError) throw new BadRequestException(err.message);
+      throw err;
+    }
   }
 
   async list(appId: number, page: number, size: number): Promise<Page<JobView>> {
@@ -40,13 +63,25 @@ export class JobsService {
   async setEnabled(appId: number, id: number, enabled: boolean): Promise<JobView> {
     const job = await this.findOwned(appId, id);
     job.enabled = enabled;
-    return toJobView(await this.jobs.save(job));
+    return this.saveAndSync(job);
   }
 
   /** Deletes the definition; its instances stay for history (their API reads no longer need the job). */
   async delete(appId: number, id: number): Promise<void> {
     const job = await this.findOwned(appId, id);
     await this.jobs.delete({ id: job.id });
+    await this.timers.remove(job.id).catch((err: unknown) =>
+      this.logger.warn(`timer of deleted job ${job.id} not removed yet (the timer reconciler will): ${String(err)}`),
+    );
+  }
+
+  /** Saves, then mirrors the timer at once; should Redis refuse, the timer reconciler catches up from MySQL. */
+  private async saveAndSync(job: JobInfoEntity): Promise<JobView> {
+    const saved = await this.jobs.save(job);
+    await this.timers.sync(saved).catch((err: unknown) =>
+      this.logger.warn(`timer of job ${saved.id} not synced yet (the timer reconciler will): ${String(err)}`),
+    );
+    return toJobView(saved);
   }
 
   /** Another app's job answers 404 like a missing one: ids do not leak across apps. */

@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { DispatchModule } from '../dispatch/dispatch.module';
+import { SchedulingModule } from '../scheduling/scheduling.module';
 import { ReconcilerService } from './reconciler.service';
 
-@Module({ imports: [DispatchModule], providers: [ReconcilerService] })
+@Module({ imports: [DispatchModule, SchedulingModule], providers: [ReconcilerService] })
 export class ReconcileModule {}

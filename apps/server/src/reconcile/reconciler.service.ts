@@ -10,6 +10,7 @@ import { DispatcherService } from '../dispatch/dispatcher.service';
 import { InstanceTransitions } from '../dispatch/instance-transitions.service';
 import { WorkerCommands } from '../dispatch/worker-commands.provider';
 import { RedisConnections } from '../redis/redis-connections.service';
+import { TimerSyncService } from '../scheduling/timer-sync.service';
 import { RedisLease } from './redis-lease';
 
 /** Rows looked at per state per pass; the next pass takes the rest. */
@@ -25,6 +26,7 @@ const TIME_LIMIT_GRACE_MS = 5000;
  * - WAITING_WORKER_RECEIVE longer than receiveTimeoutMs, or its worker is dead: back to dispatch.
  * - RUNNING on a dead worker: retry within instanceRetries, else FAILED with the reason.
  * - Past instanceTimeLimitMs (+ grace) while the worker did not report: FAILED, and the worker told to abort.
+ * - Every timerReconcileIntervalMs (and when it takes the lease): every timer rebuilt from MySQL.
  */
 @Injectable()
 export class ReconcilerService implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -34,6 +36,7 @@ export class ReconcilerService implements OnApplicationBootstrap, OnApplicationS
   private passing = false;
   private holding = false;
   private lastErrorLogAt = 0;
+  private lastTimerRebuildAt = 0;
 
   constructor(
     @InjectRepository(InstanceInfoEntity) private readonly instances: Repository<InstanceInfoEntity>,
@@ -44,6 +47,7 @@ export class ReconcilerService implements OnApplicationBootstrap, OnApplicationS
     private readonly dispatcher: DispatcherService,
     private readonly transitions: InstanceTransitions,
     private readonly commands: WorkerCommands,
+    private readonly timers: TimerSyncService,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -66,9 +70,14 @@ export class ReconcilerService implements OnApplicationBootstrap, OnApplicationS
     try {
       const holding = await this.lease.acquire();
       if (holding !== this.holding) this.logger.log(holding ? 'took the reconciliation lease' : 'lost the reconciliation lease');
+      const justTaken = holding && !this.holding;
       this.holding = holding;
       if (!holding) return;
       const now = Date.now();
+      if (justTaken || now - this.lastTimerRebuildAt >= this.config.timerReconcileIntervalMs) {
+        this.lastTimerRebuildAt = now;
+        await this.timers.reconcileAll();
+      }
       await this.redispatchWaiting(now);
       await this.recoverUnreceived(now);
       await this.recoverOrphanedRuns(now);

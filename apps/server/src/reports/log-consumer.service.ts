@@ -35,6 +35,7 @@ export class LogConsumer implements OnApplicationBootstrap, OnApplicationShutdow
       handle: (entries) => this.store(entries),
       deadLetterStream: names.deadLetter,
       logger: this.logger,
+      claimIdleMs: this.config.streamClaimIdleMs,
       batchSize: 200,
     });
     this.consumer.start();

@@ -40,6 +40,7 @@ export class StatusReportConsumer implements OnApplicationBootstrap, OnApplicati
       handle: (entries) => this.handle(entries),
       deadLetterStream: names.deadLetter,
       logger: this.logger,
+      claimIdleMs: this.config.streamClaimIdleMs,
     });
     this.consumer.start();
   }

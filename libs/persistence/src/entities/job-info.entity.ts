@@ -80,6 +80,14 @@ export class JobInfoEntity {
   @Column({ type: 'boolean', default: true })
   enabled!: boolean;
 
+  /** Timer slots skipped because the previous instance still waited for a worker, or maxInstances was reached. */
+  @Column({ name: 'skipped_slots', type: 'bigint', default: 0, transformer: bigintToNumber })
+  skippedSlots!: number;
+
+  /** Timer slots not fired because they were already older than the misfire threshold (servers down). */
+  @Column({ name: 'misfired_slots', type: 'bigint', default: 0, transformer: bigintToNumber })
+  misfiredSlots!: number;
+
   @CreateDateColumn({ name: 'created_at', type: 'datetime', precision: 3 })
   createdAt!: Date;
 

@@ -1,0 +1,140 @@
+import { ConflictException, Injectable, Logger } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { In, type DataSource, type EntityManager } from 'typeorm';
+import { ACTIVE_INSTANCE_STATUSES, InstanceStatus } from '@jobnest/common';
+import { InstanceInfoEntity, JobInfoEntity } from '@jobnest/persistence';
+import { DelayedDispatchService } from './delayed-dispatch.service';
+import { DispatcherService } from './dispatcher.service';
+
+export interface LaunchRequest {
+  instanceParams: string | null;
+  delayMs: number;
+}
+
+/** What became of a timer slot. */
+export type SlotOutcome =
+  | { kind: 'launched'; instanceId: number }
+  | { kind: 'duplicate' }
+  | { kind: 'skipped'; reason: string };
+
+const DUPLICATE_ENTRY = 'ER_DUP_ENTRY';
+
+/**
+ * Creates instance rows and starts their dispatch, for API runs and timer slots. The job's row is locked while
+ * its unfinished instances are counted, so concurrent launches (from several servers too) cannot overshoot
+ * maxInstances; a timer slot is unique per (job, slot) in MySQL, so a replayed trigger creates nothing.
+ */
+@Injectable()
+export class InstanceLauncher {
+  private readonly logger = new Logger(InstanceLauncher.name);
+
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly dispatcher: DispatcherService,
+    private readonly delayed: DelayedDispatchService,
+  ) {}
+
+  /** An API run: 409 when maxInstances unfinished instances exist. */
+  async launch(job: JobInfoEntity, request: LaunchRequest): Promise<number> {
+    const now = Date.now();
+    const instanceId = await this.dataSource.transaction(async (tx) => {
+      if (job.maxInstances > 0) {
+        const active = await this.lockAndCountActive(tx, job.id);
+        if (active.total >= job.maxInstances) {
+          throw new ConflictException(
+            `job ${job.id} already has ${active.total} unfinished instance(s) (maxInstances=${job.maxInstances})`,
+          );
+        }
+      }
+      return this.insert(tx, job, {
+        instanceParams: request.instanceParams,
+        expected: now + request.delayMs,
+        slot: null,
+        reason: request.delayMs > 0 ? `scheduled in ${request.delayMs} ms` : null,
+        now,
+      });
+    });
+    if (request.delayMs > 0) {
+      // Should Redis refuse the timer, the reconciler still dispatches the row once it is due.
+      await this.delayed.schedule(instanceId, request.delayMs).catch((err: unknown) =>
+        this.logger.warn(`delayed dispatch of instance ${instanceId} not queued, reconciler will pick it up: ${String(err)}`),
+      );
+    } else {
+      this.dispatcher.dispatchInBackground(instanceId);
+    }
+    return instanceId;
+  }
+
+  /**
+   * A timer slot. Skipped (not stacked) while an earlier instance still waits for a worker or maxInstances
+   * unfinished instances exist; a slot that already has its instance is a duplicate.
+   */
+  async launchSlot(job: JobInfoEntity, slot: number): Promise<SlotOutcome> {
+    const now = Date.now();
+    let outcome: SlotOutcome;
+    try {
+      outcome = await this.dataSource.transaction(async (tx): Promise<SlotOutcome> => {
+        const active = await this.lockAndCountActive(tx, job.id);
+        if (active.waitingDispatch > 0) {
+          return { kind: 'skipped', reason: 'the previous instance is still waiting for a worker' };
+        }
+        if (job.maxInstances > 0 && active.total >= job.maxInstances) {
+          return { kind: 'skipped', reason: `maxInstances=${job.maxInstances} unfinished instances exist` };
+        }
+        const instanceId = await this.insert(tx, job, { instanceParams: null, expected: slot, slot, reason: null, now });
+        return { kind: 'launched', instanceId };
+      });
+    } catch (err) {
+      if ((err as { code?: string }).code === DUPLICATE_ENTRY) return { kind: 'duplicate' };
+      throw err;
+    }
+    if (outcome.kind === 'launched') await this.dispatcher.dispatch(outcome.instanceId);
+    return outcome;
+  }
+
+  private async lockAndCountActive(tx: EntityManager, jobId: number): Promise<{ total: number; waitingDispatch: number }> {
+    await tx.getRepository(JobInfoEntity).createQueryBuilder('j').setLock('pessimistic_write')
+      .where('j.id = :id', { id: jobId }).getOne();
+    const rows = await tx.getRepository(InstanceInfoEntity)
+      .createQueryBuilder('i')
+      .select('i.status', 'status')
+      .addSelect('COUNT(*)', 'n')
+      .where('i.job_id = :jobId', { jobId })
+      .andWhere('i.status IN (:...statuses)', { statuses: [...ACTIVE_INSTANCE_STATUSES] })
+      .groupBy('i.status')
+      .getRawMany<{ status: InstanceStatus; n: string | number }>();
+    let total = 0;
+    let waitingDispatch = 0;
+    for (const row of rows) {
+      total += Number(row.n);
+      if (row.status === InstanceStatus.WAITING_DISPATCH) waitingDispatch += Number(row.n);
+    }
+    return { total, waitingDispatch };
+  }
+
+  private async insert(
+    tx: EntityManager,
+    job: JobInfoEntity,
+    row: { instanceParams: string | null; expected: number; slot: number | null; reason: string | null; now: number },
+  ): Promise<number> {
+    const repo = tx.getRepository(InstanceInfoEntity);
+    const saved = await repo.save(
+      repo.create({
+        appId: job.appId,
+        jobId: job.id,
+        status: InstanceStatus.WAITING_DISPATCH,
+        statusReason: row.reason,
+        result: null,
+        workerId: null,
+        runningTimes: 0,
+        instanceParams: row.instanceParams,
+        triggerSlot: row.slot,
+        expectedTriggerTime: row.expected,
+        actualTriggerTime: null,
+        finishedTime: null,
+        statusTime: row.now,
+      }),
+    );
+    return saved.id;
+  }
+}

@@ -1,0 +1,172 @@
+import { Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { Queue, type RepeatOptions } from 'bullmq';
+import { In, type Repository } from 'typeorm';
+import { ACTIVE_INSTANCE_STATUSES, parsePeriod, TimeExpressionType } from '@jobnest/common';
+import { InstanceInfoEntity, JobInfoEntity } from '@jobnest/persistence';
+import { ServerConfig } from '../config/server-config';
+import { RedisConnections } from '../redis/redis-connections.service';
+import { DAILY_INTERVAL_PATTERN_PREFIX, jobnestRepeatStrategy } from './jobnest-repeat-strategy';
+import { FIXED_DELAY_TRIGGER, jobIdOfScheduler, SCHEDULED_TRIGGER, schedulerId, TRIGGER_QUEUE, type TriggerData } from './trigger-queue';
+
+const TEMPLATE_OPTS = { removeOnComplete: true, removeOnFail: { count: 1000 } };
+
+/**
+ * Mirrors MySQL's timed jobs into BullMQ: a job scheduler per CRON / FIXED_RATE / DAILY_TIME_INTERVAL job and a
+ * chain of delayed triggers per FIXED_DELAY job. MySQL is the truth: `reconcileAll()` rebuilds everything from it
+ * (Redis may lose it all), `sync()` applies one job's change at once.
+ */
+@Injectable()
+export class TimerSyncService implements OnApplicationShutdown {
+  private readonly logger = new Logger(TimerSyncService.name);
+  readonly queue: Queue<TriggerData>;
+
+  constructor(
+    config: ServerConfig,
+    connections: RedisConnections,
+    @InjectRepository(JobInfoEntity) private readonly jobs: Repository<JobInfoEntity>,
+    @InjectRepository(InstanceInfoEntity) private readonly instances: Repository<InstanceInfoEntity>,
+  ) {
+    this.queue = new Queue<TriggerData>(TRIGGER_QUEUE, {
+      connection: connections.commands,
+      prefix: config.prefix,
+      settings: { repeatStrategy: jobnestRepeatStrategy },
+    });
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.queue.close();
+  }
+
+  /** Brings one job's timer in line with its row (after create, update, enable, disable). */
+  async sync(job: JobInfoEntity): Promise<void> {
+    const repeat = this.schedulerOptions(job);
+    if (repeat) {
+      await this.upsert(job.id, repeat);
+    } else {
+      await this.queue.removeJobScheduler(schedulerId(job.id));
+    }
+    if (this.wantsFixedDelay(job)) {
+      await this.ensureFixedDelayArmed(job);
+    } else {
+      await this.removeFixedDelayTriggers(job.id);
+    }
+  }
+
+  async remove(jobId: number): Promise<void> {
+    await this.queue.removeJobScheduler(schedulerId(jobId));
+    await this.removeFixedDelayTriggers(jobId);
+  }
+
+  /** Queues the next FIXED_DELAY trigger `period` ms from now; `key` makes a replayed re-arm a no-op. */
+  async armFixedDelay(job: JobInfoEntity, key: string): Promise<void> {
+    const period = parsePeriod(TimeExpressionType.FIXED_DELAY, job.timeExpression);
+    const slot = Date.now() + period;
+    await this.queue.add(FIXED_DELAY_TRIGGER, { jobId: job.id, slot }, {
+      ...TEMPLATE_OPTS,
+      delay: period,
+      jobId: `fixed-delay-${job.id}-${key}`,
+    });
+  }
+
+  /**
+   * Rebuilds every timer from MySQL: upserts missing or changed schedulers, removes those of jobs that are gone or
+   * disabled, re-arms FIXED_DELAY chains that have neither a pending trigger nor an unfinished instance.
+   */
+  async reconcileAll(): Promise<{ upserted: number; removed: number; armed: number }> {
+    const jobs = await this.jobs.findBy({ enabled: true });
+    const wanted = new Map<string, { job: JobInfoEntity; repeat: RepeatOptions }>();
+    for (const job of jobs) {
+      const repeat = this.schedulerOptions(job);
+      if (repeat) wanted.set(schedulerId(job.id), { job, repeat });
+    }
+    let upserted = 0;
+    let removed = 0;
+    const existing = await this.queue.getJobSchedulers(0, -1);
+    const seen = new Set<string>();
+    for (const s of existing) {
+      const id = s.key;
+      seen.add(id);
+      const want = wanted.get(id);
+      if (!want) {
+        if (jobIdOfScheduler(id) !== undefined) {
+          await this.queue.removeJobScheduler(id);
+          removed++;
+        }
+        continue;
+      }
+      const same = (s.pattern ?? undefined) === want.repeat.pattern && (s.every ?? undefined) === want.repeat.every &&
+        (s.tz ?? undefined) === want.repeat.tz;
+      if (!same) {
+        await this.upsert(want.job.id, want.repeat);
+        upserted++;
+      }
+    }
+    for (const [id, want] of wanted) {
+      if (!seen.has(id)) {
+        await this.upsert(want.job.id, want.repeat);
+        upserted++;
+      }
+    }
+    let armed = 0;
+    for (const job of jobs.filter((j) => this.wantsFixedDelay(j))) {
+      if (await this.ensureFixedDelayArmed(job)) armed++;
+    }
+    if (upserted + removed + armed > 0) {
+      this.logger.log(`timers rebuilt from MySQL: ${upserted} scheduler(s) upserted, ${removed} removed, ${armed} fixed-delay chain(s) armed`);
+    }
+    return { upserted, removed, armed };
+  }
+
+  private async upsert(jobId: number, repeat: RepeatOptions): Promise<void> {
+    await this.queue.upsertJobScheduler(schedulerId(jobId), repeat, {
+      name: SCHEDULED_TRIGGER,
+      data: { jobId },
+      opts: TEMPLATE_OPTS,
+    });
+  }
+
+  /** The scheduler a job needs, or undefined (not timed by a scheduler, disabled, or its lifecycle is over). */
+  private schedulerOptions(job: JobInfoEntity): RepeatOptions | undefined {
+    if (!job.enabled || (job.lifecycleEnd !== null && job.lifecycleEnd < Date.now())) return undefined;
+    const lifecycle: RepeatOptions = {
+      ...(job.lifecycleStart !== null ? { startDate: job.lifecycleStart } : {}),
+      ...(job.lifecycleEnd !== null ? { endDate: job.lifecycleEnd } : {}),
+    };
+    switch (job.timeExpressionType) {
+      case TimeExpressionType.CRON:
+        return { pattern: job.timeExpression ?? '', tz: job.timeZone, ...lifecycle };
+      case TimeExpressionType.DAILY_TIME_INTERVAL:
+        return { pattern: `${DAILY_INTERVAL_PATTERN_PREFIX}${job.timeExpression ?? ''}`, tz: job.timeZone, ...lifecycle };
+      case TimeExpressionType.FIXED_RATE:
+        return { every: parsePeriod(TimeExpressionType.FIXED_RATE, job.timeExpression), ...lifecycle };
+      default:
+        return undefined;
+    }
+  }
+
+  private wantsFixedDelay(job: JobInfoEntity): boolean {
+    return job.enabled && job.timeExpressionType === TimeExpressionType.FIXED_DELAY &&
+      (job.lifecycleEnd === null || job.lifecycleEnd >= Date.now());
+  }
+
+  /** Arms a FIXED_DELAY chain that has no pending trigger and no unfinished instance; true when it armed one. */
+  private async ensureFixedDelayArmed(job: JobInfoEntity): Promise<boolean> {
+    if ((await this.pendingFixedDelayTriggers(job.id)).length > 0) return false;
+    const active = await this.instances.countBy({ jobId: job.id, status: In([...ACTIVE_INSTANCE_STATUSES]) });
+    if (active > 0) return false; // its end re-arms the chain
+    await this.armFixedDelay(job, `arm-${Date.now()}`);
+    return true;
+  }
+
+  private async pendingFixedDelayTriggers(jobId: number) {
+    const jobs = await this.queue.getJobs(['delayed', 'waiting', 'active', 'prioritized']);
+    return jobs.filter((j) => j.name === FIXED_DELAY_TRIGGER && j.data.jobId === jobId);
+  }
+
+  private async removeFixedDelayTriggers(jobId: number): Promise<void> {
+    for (const j of await this.pendingFixedDelayTriggers(jobId)) {
+      await j.remove().catch(() => undefined); // an active one finishes and finds the job changed
+    }
+  }
+}

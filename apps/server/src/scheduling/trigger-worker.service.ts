@@ -1,0 +1,107 @@
+import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { Worker, type Job } from 'bullmq';
+import type { Repository } from 'typeorm';
+import { isTimedType, TimeExpressionType } from '@jobnest/common';
+import { InstanceInfoEntity, JobInfoEntity } from '@jobnest/persistence';
+import { ServerConfig } from '../config/server-config';
+import { InstanceEvents } from '../dispatch/instance-events';
+import { InstanceLauncher } from '../dispatch/instance-launcher.service';
+import { RedisConnections } from '../redis/redis-connections.service';
+import { jobnestRepeatStrategy } from './jobnest-repeat-strategy';
+import { TimerSyncService } from './timer-sync.service';
+import { FIXED_DELAY_TRIGGER, TRIGGER_QUEUE, type TriggerData } from './trigger-queue';
+
+/** A scheduler job's id is `repeat:<schedulerId>:<slot millis>` (also for `every`, where opts.prevMillis is unset). */
+function schedulerSlot(job: Job<TriggerData>): number {
+  const fromId = Number(job.id?.split(':').pop());
+  return Number.isFinite(fromId) && fromId > 0 ? fromId : (job.opts.prevMillis ?? job.timestamp);
+}
+
+export type FireOutcome = 'launched' | 'duplicate' | 'skipped' | 'misfired' | 'stale' | 'outside-lifecycle';
+
+/**
+ * Turns due triggers into instances, on every server (BullMQ hands each trigger to one of them). The slot's
+ * instance is unique in MySQL, so a trigger replayed after a crash creates nothing twice. Also re-arms FIXED_DELAY
+ * chains when their instance ends.
+ */
+@Injectable()
+export class TriggerWorkerService implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger(TriggerWorkerService.name);
+  private worker: Worker<TriggerData> | undefined;
+
+  constructor(
+    private readonly config: ServerConfig,
+    private readonly connections: RedisConnections,
+    private readonly timers: TimerSyncService,
+    private readonly launcher: InstanceLauncher,
+    private readonly events: InstanceEvents,
+    @InjectRepository(JobInfoEntity) private readonly jobs: Repository<JobInfoEntity>,
+    @InjectRepository(InstanceInfoEntity) private readonly instances: Repository<InstanceInfoEntity>,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    this.worker = new Worker<TriggerData>(TRIGGER_QUEUE, (job) => this.process(job), {
+      connection: this.connections.dedicatedConnection('trigger-worker'),
+      prefix: this.config.prefix,
+      concurrency: 50,
+      settings: { repeatStrategy: jobnestRepeatStrategy },
+      // A trigger held by a server that died is taken over within seconds, well inside the misfire threshold.
+      lockDuration: 5000,
+      stalledInterval: 2000,
+    });
+    this.worker.on('error', (err) => this.logger.error(`trigger worker: ${err.message}`));
+    this.events.onFinished((instanceId) => {
+      this.rearmFixedDelay(instanceId).catch((err: unknown) =>
+        this.logger.error(`re-arming the fixed-delay timer after instance ${instanceId} failed: ${String(err)}`),
+      );
+    });
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.worker?.close();
+  }
+
+  private async process(job: Job<TriggerData>): Promise<FireOutcome> {
+    const isFixedDelay = job.name === FIXED_DELAY_TRIGGER;
+    return this.fire(job.data.jobId, isFixedDelay ? (job.data.slot ?? job.timestamp) : schedulerSlot(job), isFixedDelay);
+  }
+
+  async fire(jobId: number, slot: number, isFixedDelay: boolean): Promise<FireOutcome> {
+    const now = Date.now();
+    const job = await this.jobs.findOneBy({ id: jobId });
+    if (!job || !job.enabled || !isTimedType(job.timeExpressionType)) {
+      await this.timers.remove(jobId);
+      return 'stale';
+    }
+    if (job.lifecycleEnd !== null && slot > job.lifecycleEnd) {
+      this.logger.log(`job ${job.id}: lifecycle ended, disabling it`);
+      await this.jobs.update({ id: job.id }, { enabled: false });
+      await this.timers.remove(job.id);
+      return 'outside-lifecycle';
+    }
+    if (job.lifecycleStart !== null && slot < job.lifecycleStart) return 'outside-lifecycle';
+    // FIXED_DELAY has no slot calendar to keep: a late trigger just runs now.
+    if (!isFixedDelay && now - slot > this.config.misfireThresholdMs) {
+      await this.jobs.increment({ id: job.id }, 'misfiredSlots', 1);
+      this.logger.warn(`job ${job.id}: slot ${new Date(slot).toISOString()} misfired (${now - slot} ms late), skipped`);
+      return 'misfired';
+    }
+    const outcome = await this.launcher.launchSlot(job, slot);
+    if (outcome.kind === 'skipped') {
+      await this.jobs.increment({ id: job.id }, 'skippedSlots', 1);
+      this.logger.warn(`job ${job.id}: slot ${new Date(slot).toISOString()} skipped: ${outcome.reason}`);
+      // No instance will end to re-arm the chain: arm it from here.
+      if (job.timeExpressionType === TimeExpressionType.FIXED_DELAY) await this.timers.armFixedDelay(job, `skip-${slot}`);
+    }
+    return outcome.kind;
+  }
+
+  private async rearmFixedDelay(instanceId: number): Promise<void> {
+    const instance = await this.instances.findOneBy({ id: instanceId });
+    if (!instance || instance.triggerSlot === null) return;
+    const job = await this.jobs.findOneBy({ id: instance.jobId });
+    if (!job || !job.enabled || job.timeExpressionType !== TimeExpressionType.FIXED_DELAY) return;
+    await this.timers.armFixedDelay(job, `after-${instance.id}`);
+  }
+}
