@@ -17,6 +17,8 @@ import type {
   PageQuery,
   RunJobOptions,
   RunJobResult,
+  TimePreview,
+  TimeExpressionType,
   WorkerView,
 } from './types';
 
@@ -144,6 +146,11 @@ export class JobnestClient {
 
   disableJob(jobId: number): Promise<Job> {
     return this.authed({ method: 'POST', path: `${API}/jobs/${seg(jobId)}/disable` });
+  }
+
+  /** The next 5 fire times of a time expression; rejects with a 400 JobnestApiError naming the problem. */
+  validateTime(type: TimeExpressionType, expression?: string, timeZone?: string): Promise<TimePreview> {
+    return this.authed({ method: 'GET', path: `${API}/jobs/validate-time`, query: { type, expression, timeZone } });
   }
 
   /** Starts one instance of the job now (or after `delayMs`). */

@@ -93,6 +93,10 @@ export interface Job extends Required<Omit<JobInput, 'lifecycle'>> {
   id: number;
   appId: number;
   lifecycle: Lifecycle;
+  /** Timer slots skipped because the previous instance still waited for a worker or maxInstances was reached. */
+  skippedSlots: number;
+  /** Timer slots missed while no server could fire them (older than the misfire threshold). */
+  misfiredSlots: number;
   /** ISO 8601 timestamp. */
   createdAt: string;
   /** ISO 8601 timestamp. */
@@ -198,4 +202,11 @@ export interface LogPage {
   items: InstanceLogLine[];
   /** Value to pass as `after` for the next page, or `null` when this page is empty. */
   nextAfter: number | null;
+}
+
+/** Answer of `GET /api/v1/jobs/validate-time`. */
+export interface TimePreview {
+  /** Next fire times, epoch ms (empty for API and WORKFLOW). */
+  nextFireTimes: number[];
+  nextFireTimesIso: string[];
 }

@@ -7,6 +7,11 @@ export interface StreamEntry<T> {
   message: T;
 }
 
+export interface RejectedEntry {
+  id: string;
+  reason: string;
+}
+
 export interface ConsumerLogger {
   log(message: string): void;
   warn(message: string): void;
@@ -22,8 +27,12 @@ export interface StreamGroupConsumerOptions<T> {
   consumer: string;
   /** Throws MessageDecodeError on a malformed entry. */
   decode: (raw: string | undefined) => T;
-  /** Persists a batch; entries are acknowledged only after it resolves. Throws on infrastructure errors only. */
-  handle: (entries: StreamEntry<T>[]) => Promise<void>;
+  /**
+   * Persists a batch; entries are acknowledged only after it resolves. Throws on infrastructure errors only.
+   * May return entries it refuses (well-formed but meaningless, e.g. naming an unknown instance): they go to
+   * the dead-letter stream like malformed ones.
+   */
+  handle: (entries: StreamEntry<T>[]) => Promise<RejectedEntry[] | void>;
   /** Malformed entries are copied here, then acknowledged. */
   deadLetterStream: string;
   logger: ConsumerLogger;
@@ -133,6 +142,11 @@ export class StreamGroupConsumer<T> {
         bad.push({ id, raw: value, error: err.message });
       }
     }
+    if (good.length > 0) {
+      const refused = (await this.options.handle(good)) ?? [];
+      const rawById = new Map(raw.map(([id, fields]) => [id, fields ? messageField(fields) : undefined]));
+      for (const r of refused) bad.push({ id: r.id, raw: rawById.get(r.id), error: r.reason });
+    }
     if (bad.length > 0) {
       const pipeline = redis.pipeline();
       for (const b of bad) {
@@ -142,7 +156,6 @@ export class StreamGroupConsumer<T> {
       }
       await pipeline.exec();
     }
-    if (good.length > 0) await this.options.handle(good);
     await redis.xack(stream, group, ...raw.map(([id]) => id));
   }
 

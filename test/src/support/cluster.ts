@@ -43,11 +43,16 @@ export interface WorkerSpec {
 export class TestCluster {
   readonly ns = new TestNamespace();
   readonly servers: ManagedProcess[] = [];
+  /** Base URL of each server, in start order. */
+  readonly serverUrls: string[] = [];
   readonly workers = new Map<string, ManagedProcess>();
   readonly appName = `app_${this.ns.id}`;
   readonly appPassword = 'test-password';
   client!: JobnestClient;
   baseUrl = '';
+
+  /** `serverEnv` overrides the test defaults of every server this cluster starts. */
+  constructor(private readonly serverOverrides: Record<string, string> = {}) {}
 
   serverEnv(port: number): Record<string, string> {
     return {
@@ -61,6 +66,7 @@ export class TestCluster {
       JOBNEST_NO_WORKER_GRACE_MS: String(TEST_TIMINGS.noWorkerGraceMs),
       JOBNEST_RECEIVE_TIMEOUT_MS: String(TEST_TIMINGS.receiveTimeoutMs),
       JOBNEST_RECONCILE_INTERVAL_MS: '500',
+      ...this.serverOverrides,
     };
   }
 
@@ -92,6 +98,7 @@ export class TestCluster {
     const server = startProcess(`server-${this.servers.length + 1}`, SERVER_MAIN, this.serverEnv(port));
     this.servers.push(server);
     await server.waitFor(/ready on http/);
+    this.serverUrls.push(`http://127.0.0.1:${port}`);
     if (!this.baseUrl) this.baseUrl = `http://127.0.0.1:${port}`;
     return server;
   }
@@ -104,6 +111,13 @@ export class TestCluster {
     await waitUntil(async () => (await this.client.listWorkers()).some((w) => w.workerId === spec.workerId), 10_000,
       `worker ${spec.workerId} to appear in GET /workers`);
     return worker;
+  }
+
+  /** A client of the app logged in on the given server. */
+  async clientOf(serverIndex: number): Promise<JobnestClient> {
+    const client = new JobnestClient({ baseUrl: this.serverUrls[serverIndex] });
+    await client.login(this.appName, this.appPassword);
+    return client;
   }
 
   /** Everything this cluster started is stopped and its data dropped. */

@@ -1,9 +1,16 @@
 import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import type { Repository } from 'typeorm';
+import { In, type Repository } from 'typeorm';
 import type { LogBatch } from '@jobnest/common';
-import { InstanceLogEntity } from '@jobnest/persistence';
-import { decodeLogBatch, SERVER_CONSUMER_GROUP, StreamGroupConsumer, streamNames, type StreamEntry } from '@jobnest/transport';
+import { InstanceInfoEntity, InstanceLogEntity } from '@jobnest/persistence';
+import {
+  decodeLogBatch,
+  SERVER_CONSUMER_GROUP,
+  StreamGroupConsumer,
+  streamNames,
+  type RejectedEntry,
+  type StreamEntry,
+} from '@jobnest/transport';
 import { ServerConfig } from '../config/server-config';
 import { MetricsService } from '../observability/metrics.service';
 import { RedisConnections } from '../redis/redis-connections.service';
@@ -21,6 +28,7 @@ export class LogConsumer implements OnApplicationBootstrap, OnApplicationShutdow
     private readonly config: ServerConfig,
     private readonly connections: RedisConnections,
     @InjectRepository(InstanceLogEntity) private readonly logs: Repository<InstanceLogEntity>,
+    @InjectRepository(InstanceInfoEntity) private readonly instances: Repository<InstanceInfoEntity>,
     private readonly metrics: MetricsService,
   ) {}
 
@@ -45,8 +53,19 @@ export class LogConsumer implements OnApplicationBootstrap, OnApplicationShutdow
     await this.consumer?.stop();
   }
 
-  private async store(entries: StreamEntry<LogBatch>[]): Promise<void> {
-    const rows = entries.flatMap(({ message }) =>
+  /** One SELECT to check the batch's instance ids, multi-row INSERTs for the lines; unknown instances are refused. */
+  private async store(entries: StreamEntry<LogBatch>[]): Promise<RejectedEntry[]> {
+    const ids = [...new Set(entries.flatMap(({ message }) => message.lines.map((l) => l.instanceId)))];
+    const known = new Set(
+      ids.length === 0 ? [] : (await this.instances.find({ select: { id: true }, where: { id: In(ids) } })).map((i) => i.id),
+    );
+    const rejected: RejectedEntry[] = [];
+    const accepted = entries.filter(({ id, message }) => {
+      const unknown = message.lines.find((l) => !known.has(l.instanceId));
+      if (unknown) rejected.push({ id, reason: `instance ${unknown.instanceId} does not exist` });
+      return !unknown;
+    });
+    const rows = accepted.flatMap(({ message }) =>
       message.lines.map((line) => ({
         instanceId: line.instanceId,
         time: line.time,
@@ -59,5 +78,6 @@ export class LogConsumer implements OnApplicationBootstrap, OnApplicationShutdow
       await this.logs.insert(rows.slice(i, i + ROWS_PER_INSERT));
     }
     this.metrics.logLines.inc(rows.length);
+    return rejected;
   }
 }

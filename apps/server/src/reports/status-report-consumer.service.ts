@@ -5,6 +5,7 @@ import {
   SERVER_CONSUMER_GROUP,
   StreamGroupConsumer,
   streamNames,
+  type RejectedEntry,
   type StreamEntry,
 } from '@jobnest/transport';
 import { ServerConfig } from '../config/server-config';
@@ -49,8 +50,13 @@ export class StatusReportConsumer implements OnApplicationBootstrap, OnApplicati
     await this.consumer?.stop();
   }
 
-  private async handle(entries: StreamEntry<InstanceStatusReport>[]): Promise<void> {
-    for (const { message } of entries) await this.handler.apply(message);
+  private async handle(entries: StreamEntry<InstanceStatusReport>[]): Promise<RejectedEntry[]> {
+    const rejected: RejectedEntry[] = [];
+    for (const { id, message } of entries) {
+      if ((await this.handler.apply(message)) === 'unknown-instance') {
+        rejected.push({ id, reason: `instance ${message.instanceId} does not exist` });
+      }
+    }
     const acks = entries
       .map((e) => e.message)
       .filter((m) => isFinalInstanceStatus(m.status))
@@ -58,5 +64,6 @@ export class StatusReportConsumer implements OnApplicationBootstrap, OnApplicati
         this.commands.send(m.workerId, { kind: 'AckInstanceStatus', instanceId: m.instanceId, runningTimes: m.runningTimes }),
       );
     await Promise.all(acks);
+    return rejected;
   }
 }

@@ -7,7 +7,7 @@ import { DispatcherService } from '../dispatch/dispatcher.service';
 import { InstanceTransitions } from '../dispatch/instance-transitions.service';
 import { MetricsService } from '../observability/metrics.service';
 
-export type ReportOutcome = 'applied' | 'dropped';
+export type ReportOutcome = 'applied' | 'dropped' | 'unknown-instance';
 
 /**
  * Applies one TaskTracker report to MySQL. Drops reports of unknown or finished instances, of an older run, and
@@ -27,13 +27,13 @@ export class StatusReportHandler {
 
   async apply(report: InstanceStatusReport): Promise<ReportOutcome> {
     const outcome = await this.decide(report);
-    this.metrics.reports.inc({ outcome });
+    this.metrics.reports.inc({ outcome: outcome === 'applied' ? 'applied' : 'dropped' });
     return outcome;
   }
 
   private async decide(report: InstanceStatusReport): Promise<ReportOutcome> {
     const instance = await this.instances.findOneBy({ id: report.instanceId });
-    if (!instance) return this.drop(report, 'unknown instance');
+    if (!instance) return 'unknown-instance';
     if (isFinalInstanceStatus(instance.status)) return this.drop(report, `instance already ${instance.status}`);
     if (instance.runningTimes !== report.runningTimes) {
       return this.drop(report, `report of run ${report.runningTimes}, instance is on run ${instance.runningTimes}`);

@@ -1,7 +1,7 @@
 import { Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Queue, type RepeatOptions } from 'bullmq';
-import { In, type Repository } from 'typeorm';
+import { In, LessThan, type Repository } from 'typeorm';
 import { ACTIVE_INSTANCE_STATUSES, parsePeriod, TimeExpressionType } from '@jobnest/common';
 import { InstanceInfoEntity, JobInfoEntity } from '@jobnest/persistence';
 import { ServerConfig } from '../config/server-config';
@@ -74,6 +74,7 @@ export class TimerSyncService implements OnApplicationShutdown {
    * disabled, re-arms FIXED_DELAY chains that have neither a pending trigger nor an unfinished instance.
    */
   async reconcileAll(): Promise<{ upserted: number; removed: number; armed: number }> {
+    await this.disableEndedJobs();
     const jobs = await this.jobs.findBy({ enabled: true });
     const wanted = new Map<string, { job: JobInfoEntity; repeat: RepeatOptions }>();
     for (const job of jobs) {
@@ -116,6 +117,16 @@ export class TimerSyncService implements OnApplicationShutdown {
       this.logger.log(`timers rebuilt from MySQL: ${upserted} scheduler(s) upserted, ${removed} removed, ${armed} fixed-delay chain(s) armed`);
     }
     return { upserted, removed, armed };
+  }
+
+  /** A job whose lifecycle is over is disabled (its scheduler simply stops producing slots). */
+  private async disableEndedJobs(): Promise<void> {
+    const ended = await this.jobs.findBy({ enabled: true, lifecycleEnd: LessThan(Date.now()) });
+    for (const job of ended) {
+      await this.jobs.update({ id: job.id, enabled: true }, { enabled: false });
+      await this.remove(job.id);
+      this.logger.log(`job ${job.id}: lifecycle ended at ${new Date(job.lifecycleEnd ?? 0).toISOString()}, disabled`);
+    }
   }
 
   private async upsert(jobId: number, repeat: RepeatOptions): Promise<void> {
