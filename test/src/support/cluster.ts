@@ -40,19 +40,34 @@ export interface WorkerSpec {
  * One test file's Jobnest: its own database and Redis prefix, real server and worker processes, and a client
  * logged in to an app of its own.
  */
+export interface ClusterServices {
+  redisUrl: string;
+  /** mysql://user@host:port without a database. */
+  mysqlRootUrl: string;
+}
+
 export class TestCluster {
-  readonly ns = new TestNamespace();
+  readonly ns: TestNamespace;
   readonly servers: ManagedProcess[] = [];
   /** Base URL of each server, in start order. */
   readonly serverUrls: string[] = [];
   readonly workers = new Map<string, ManagedProcess>();
-  readonly appName = `app_${this.ns.id}`;
+  readonly appName: string;
   readonly appPassword = 'test-password';
   client!: JobnestClient;
   baseUrl = '';
 
-  /** `serverEnv` overrides the test defaults of every server this cluster starts. */
-  constructor(private readonly serverOverrides: Record<string, string> = {}) {}
+  /**
+   * `serverOverrides` override the test defaults of every server this cluster starts; `services` point it at
+   * Redis and MariaDB of its own (default: the machine's).
+   */
+  constructor(
+    private readonly serverOverrides: Record<string, string> = {},
+    services?: ClusterServices,
+  ) {
+    this.ns = services ? new TestNamespace(services.redisUrl, services.mysqlRootUrl) : new TestNamespace();
+    this.appName = `app_${this.ns.id}`;
+  }
 
   serverEnv(port: number): Record<string, string> {
     return {

@@ -13,17 +13,23 @@ export class TestNamespace {
   readonly id = `${process.pid}_${randomBytes(3).toString('hex')}`;
   readonly database = `jobnest_test_${this.id}`;
   readonly prefix = `jt_${this.id}`;
-  readonly mysqlUrl = `${MYSQL_ROOT_URL}/${this.database}`;
-  readonly redisUrl = REDIS_URL;
+  readonly mysqlUrl: string;
+
+  constructor(
+    readonly redisUrl = REDIS_URL,
+    private readonly mysqlRootUrl = MYSQL_ROOT_URL,
+  ) {
+    this.mysqlUrl = `${mysqlRootUrl}/${this.database}`;
+  }
 
   async drop(): Promise<void> {
-    const conn = await createConnection(`${MYSQL_ROOT_URL}/`);
+    const conn = await createConnection(`${this.mysqlRootUrl}/`);
     try {
       await conn.query(`DROP DATABASE IF EXISTS \`${this.database}\``);
     } finally {
       await conn.end();
     }
-    const redis = new Redis(REDIS_URL);
+    const redis = new Redis(this.redisUrl);
     try {
       let cursor = '0';
       do {

@@ -1,0 +1,68 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import type { JobnestClient } from '@jobnest/client';
+import { TestCluster, waitUntil } from '../support/cluster';
+import { PrivateMariaDb, PrivateRedis, privateServicesUnavailable } from '../support/private-services';
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+const unavailable = privateServicesUnavailable();
+
+/**
+ * Redis and MariaDB restarted under a running cluster. These run on a Redis and a MariaDB of the test's own
+ * (started from the machine's binaries on spare ports), so flushing and restarting them touches nothing else.
+ */
+describe('Redis and MariaDB restarts', { skip: unavailable }, () => {
+  const redisServer = new PrivateRedis(16_379 + (process.pid % 1000));
+  const mariadb = new PrivateMariaDb(13_306 + (process.pid % 1000));
+  let cluster: TestCluster;
+  let client: JobnestClient;
+
+  before(async () => {
+    await redisServer.start();
+    await mariadb.install();
+    await mariadb.start();
+    cluster = new TestCluster({ JOBNEST_TIMER_RECONCILE_INTERVAL_MS: '1000' }, { redisUrl: redisServer.url, mysqlRootUrl: mariadb.rootUrl });
+    await cluster.start();
+    client = cluster.client;
+    await cluster.startWorker({ workerId: 'r1' });
+  });
+
+  after(async () => {
+    await cluster?.close().catch(() => undefined);
+    await redisServer.stop();
+    await mariadb.destroy();
+  });
+
+  it('rebuilds timers and finishes in-flight instances after Redis is flushed and restarted', async () => {
+    const cron = await client.createJob({ name: 'every-second', processor: 'demo.echo', executeType: 'STANDALONE', timeExpressionType: 'CRON', timeExpression: '* * * * * *' });
+    const slow = await client.createJob({ name: 'slow', processor: 'demo.sleep', jobParams: '2500', executeType: 'STANDALONE', timeExpressionType: 'API', instanceRetries: 1 });
+    const { instanceId } = await client.runJob(slow.id, {});
+    await waitUntil(async () => (await client.getInstance(instanceId)).status === 'RUNNING', 10_000, 'RUNNING');
+    await sleep(1000);
+    await redisServer.flushAndRestart(1500);
+    const restartedAt = Date.now();
+    await waitUntil(async () => (await client.listInstances({ jobId: cron.id, size: 200 })).items.some((i) => i.expectedTriggerTime > restartedAt + 1000 && i.status === 'SUCCEEDED'),
+      30_000, `the CRON timer to fire again after the restart\n${cluster.dump()}`);
+    const done = await client.waitForInstance(instanceId, { timeoutMs: 40_000 });
+    assert.equal(done.status, 'SUCCEEDED', JSON.stringify(done));
+    await client.disableJob(cron.id);
+    await waitUntil(async () => {
+      const all = (await client.listInstances({ size: 200 })).items;
+      return all.every((i) => ['SUCCEEDED', 'FAILED', 'STOPPED', 'CANCELED'].includes(i.status));
+    }, 30_000, 'no instance left unfinished');
+    assert.equal((await client.listWorkers()).length, 1, 'the worker reconnected and heartbeats again');
+  });
+
+  it('loses no status report while MariaDB restarts', async () => {
+    const job = await client.createJob({ name: 'across-db-restart', processor: 'demo.sleep', jobParams: '2000', executeType: 'STANDALONE', timeExpressionType: 'API' });
+    const { instanceId } = await client.runJob(job.id, {});
+    await waitUntil(async () => (await client.getInstance(instanceId)).status === 'RUNNING', 10_000, 'RUNNING');
+    await mariadb.restart(4000); // the final report arrives while MariaDB is down
+    const done = await client.waitForInstance(instanceId, { timeoutMs: 30_000 });
+    assert.equal(done.status, 'SUCCEEDED', JSON.stringify(done));
+    assert.equal(done.result, 'slept 2000 ms');
+    const lines = (await client.getInstanceLogs(instanceId)).items.map((l) => l.message);
+    assert.ok(lines.some((m) => /sleeping 2000 ms/.test(m)), 'log lines shipped during the outage are stored too');
+    for (const p of [...cluster.servers, ...cluster.workers.values()]) assert.equal(p.child.exitCode, null, `${p.name} survived`);
+  });
+});
