@@ -1,0 +1,71 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { verifyPassword } from '@jobnest/common';
+import { AppInfoEntity, createJobnestDataSource } from '@jobnest/persistence';
+import type { DataSource } from 'typeorm';
+import { DatabaseNotReadyError, InvalidCredentialsError, ServiceUnreachableError } from '../errors';
+import { redactUrl } from '../util/redact-url';
+
+/** mysql2 error codes that mean "the server answers but the Jobnest schema is not there". */
+const SCHEMA_MISSING: Record<string, string> = {
+  ER_BAD_DB_ERROR: 'the database does not exist',
+  ER_NO_SUCH_TABLE: 'table app_info does not exist',
+};
+
+/**
+ * The worker's small MySQL pool: checks the app's credentials once at boot. Kept open for the Map/MapReduce task
+ * table, which the TaskTracker will persist subtasks to.
+ */
+@Injectable()
+export class WorkerDatabase {
+  private readonly logger = new Logger('JobnestWorker');
+  private source: DataSource | undefined;
+
+  /** The open data source; only after connect(). */
+  get dataSource(): DataSource {
+    if (!this.source) throw new Error('the Jobnest worker database is not connected yet');
+    return this.source;
+  }
+
+  async connect(mysqlUrl: string): Promise<void> {
+    const source = createJobnestDataSource(mysqlUrl, { poolSize: 2 });
+    try {
+      await source.initialize();
+    } catch (err) {
+      throw this.translate(err, mysqlUrl);
+    }
+    this.source = source;
+  }
+
+  /** Resolves the app id; throws InvalidCredentialsError for an unknown app or a wrong password. */
+  async verifyCredentials(appName: string, password: string, mysqlUrl: string): Promise<number> {
+    let app: AppInfoEntity | null;
+    try {
+      app = await this.dataSource.getRepository(AppInfoEntity).findOne({ where: { name: appName } });
+    } catch (err) {
+      throw this.translate(err, mysqlUrl);
+    }
+    // Same answer for both cases: the error must not tell which app names exist.
+    if (!app || !(await verifyPassword(password, app.passwordHash))) throw new InvalidCredentialsError(appName);
+    return app.id;
+  }
+
+  async close(): Promise<void> {
+    const source = this.source;
+    this.source = undefined;
+    if (!source?.isInitialized) return;
+    try {
+      await source.destroy();
+    } catch (err) {
+      this.logger.warn(`closing the MySQL pool failed: ${err instanceof Error ? err.message : String(err)}`);
+    }
+  }
+
+  private translate(err: unknown, mysqlUrl: string): Error {
+    const code = (err as { code?: unknown } | null)?.code;
+    const message = err instanceof Error ? err.message : String(err);
+    if (typeof code === 'string' && SCHEMA_MISSING[code]) {
+      return new DatabaseNotReadyError(`${SCHEMA_MISSING[code]} at ${redactUrl(mysqlUrl)}`);
+    }
+    return new ServiceUnreachableError('MySQL', redactUrl(mysqlUrl), typeof code === 'string' ? `${code}: ${message}` : message);
+  }
+}

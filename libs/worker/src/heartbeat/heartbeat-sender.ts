@@ -1,0 +1,65 @@
+import { hostname } from 'node:os';
+import { Injectable, Logger } from '@nestjs/common';
+import { JOBNEST_VERSION, type Heartbeat } from '@jobnest/common';
+import { streamNames } from '@jobnest/transport';
+import { JobnestWorkerService } from '../jobnest-worker.service';
+import { WorkerConfig } from '../options/worker-config';
+import { ProcessorRegistry } from '../processor/processor-registry';
+import { WorkerRedis } from '../redis/worker-redis';
+import { TaskTracker } from '../tracker/task-tracker.service';
+import { RepeatingTimer } from '../util/repeating-timer';
+import { ThrottledErrorLog } from '../util/throttled-error-log';
+import { collectWorkerMetrics } from './worker-metrics';
+
+/** Tells every server this worker is alive, what it can run and how loaded it is. */
+@Injectable()
+export class HeartbeatSender {
+  private readonly errors = new ThrottledErrorLog(new Logger('JobnestWorker'));
+  private timer: RepeatingTimer | undefined;
+
+  constructor(
+    private readonly config: WorkerConfig,
+    private readonly identity: JobnestWorkerService,
+    private readonly registry: ProcessorRegistry,
+    private readonly redis: WorkerRedis,
+    private readonly tracker: TaskTracker,
+  ) {}
+
+  /** Sends one heartbeat (rejecting if Redis does not take it), then one every heartbeatIntervalMs. */
+  async start(): Promise<void> {
+    await this.send(false);
+    this.timer = new RepeatingTimer(this.config.options.heartbeatIntervalMs, () =>
+      this.send(false).catch((err: unknown) => this.errors.error('heartbeat', 'sending a heartbeat failed', err)),
+    );
+    this.timer.start();
+  }
+
+  /** Stops the loop and sends the last heartbeat (`shuttingDown`) so servers forget this worker at once. */
+  async stop(sendLast = true): Promise<void> {
+    this.timer?.stop();
+    this.timer = undefined;
+    if (!sendLast) return;
+    await this.send(true).catch((err: unknown) => this.errors.error('heartbeat', 'sending the last heartbeat failed', err));
+  }
+
+  private async send(shuttingDown: boolean): Promise<void> {
+    const o = this.config.options;
+    const heartbeat: Heartbeat = {
+      kind: 'Heartbeat',
+      workerId: o.workerId,
+      appId: this.identity.appId,
+      appName: o.appName,
+      host: hostname(),
+      pid: process.pid,
+      tags: o.tags,
+      processors: this.registry.names(),
+      metrics: collectWorkerMetrics(),
+      runningInstances: this.tracker.runningCount,
+      maxConcurrentInstances: o.maxConcurrentInstances,
+      time: Date.now(),
+      shuttingDown,
+      sdkVersion: JOBNEST_VERSION,
+    };
+    await this.redis.producer.add(streamNames(o.prefix).heartbeats, heartbeat);
+  }
+}

@@ -1,0 +1,17 @@
+export { JobnestWorkerModule } from './jobnest-worker.module';
+export { JobnestWorkerService } from './jobnest-worker.service';
+export { JobProcessor } from './processor/job-processor.decorator';
+export type { BasicProcessor, ProcessResult, TaskContext, TaskLogger } from './processor/processor.interfaces';
+export type { JobnestWorkerAsyncOptions, JobnestWorkerOptions, ResolvedWorkerOptions } from './options/jobnest-worker-options';
+export { resolveWorkerOptions, defaultWorkerId, WORKER_OPTION_DEFAULTS } from './options/resolve-worker-options';
+export {
+  DatabaseNotReadyError,
+  DuplicateProcessorError,
+  InvalidCredentialsError,
+  InvalidProcessorError,
+  ServiceUnreachableError,
+} from './errors';
+export { JOB_PROCESSOR_METADATA, ROOT_TASK_ID, ROOT_TASK_NAME } from './constants';
+// Re-exported so a host app needs no direct dependency on @jobnest/common.
+export { ConfigError, JobnestError, LogLevel, ExecuteType } from '@jobnest/common';
+export { WORKER_ID_PATTERN } from '@jobnest/transport';

@@ -1,0 +1,90 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { MessageDecodeError } from '@jobnest/common';
+import { workerQueueName } from '@jobnest/transport';
+import { Worker, type Job } from 'bullmq';
+import { WorkerConfig } from '../options/worker-config';
+import { WorkerRedis } from '../redis/worker-redis';
+import { StatusReporter } from '../reporting/status-reporter';
+import { TaskTracker } from '../tracker/task-tracker.service';
+import { ThrottledErrorLog } from '../util/throttled-error-log';
+import { decodeWorkerCommand } from './worker-command-decoder';
+
+/** Commands are handled in microseconds; 50 at once keeps a burst of dispatches flowing. */
+const CONCURRENCY = 50;
+
+/**
+ * Takes commands from this worker's own BullMQ queue. Every BullMQ job completes as soon as its command is handed
+ * over: an instance runs outside BullMQ, so its duration never holds a BullMQ lock or a concurrency slot.
+ */
+@Injectable()
+export class CommandIntake {
+  private readonly logger = new Logger('JobnestWorker');
+  private readonly errors = new ThrottledErrorLog(this.logger);
+  private readonly unknownKindsLogged = new Set<string>();
+  private worker: Worker | undefined;
+
+  constructor(
+    private readonly config: WorkerConfig,
+    private readonly redis: WorkerRedis,
+    private readonly tracker: TaskTracker,
+    private readonly reporter: StatusReporter,
+  ) {}
+
+  /** Resolves once the queue is being consumed. */
+  async start(): Promise<void> {
+    const { redisUrl, workerId, prefix } = this.config.options;
+    const worker = new Worker(workerQueueName(workerId), async (job: Job) => this.handle(job), {
+      connection: this.redis.bullConnection(redisUrl, workerId),
+      prefix,
+      concurrency: CONCURRENCY,
+    });
+    worker.on('error', (err: Error) => this.errors.error('intake', `command queue ${workerQueueName(workerId)}`, err));
+    this.worker = worker;
+    await worker.waitUntilReady();
+  }
+
+  /**
+   * Stops taking commands. No job is ever held long; `force` (Redis unreachable) does not wait for the active ones,
+   * whose completion could not be recorded anyway.
+   */
+  async stop(force = false): Promise<void> {
+    const worker = this.worker;
+    this.worker = undefined;
+    if (!worker) return;
+    try {
+      await worker.close(force);
+    } catch (err) {
+      this.logger.warn(`closing the command queue consumer failed: ${err instanceof Error ? err.message : String(err)}`);
+    }
+  }
+
+  private handle(job: Job): void {
+    let command;
+    try {
+      command = decodeWorkerCommand(job.name, job.data);
+    } catch (err) {
+      if (!(err instanceof MessageDecodeError)) throw err;
+      // Retrying cannot fix a malformed command: complete the job and say so.
+      this.logger.warn(`ignored malformed command ${job.name} (job ${job.id ?? '?'}): ${err.message}`);
+      return;
+    }
+    if (!command) {
+      if (!this.unknownKindsLogged.has(job.name)) {
+        this.unknownKindsLogged.add(job.name);
+        this.logger.warn(`ignored command of unknown kind '${job.name}' (newer server?); further ones are ignored silently`);
+      }
+      return;
+    }
+    switch (command.kind) {
+      case 'RunInstance':
+        this.tracker.run(command);
+        return;
+      case 'StopInstance':
+        this.tracker.stop(command);
+        return;
+      case 'AckInstanceStatus':
+        this.reporter.acknowledge(command.instanceId, command.runningTimes);
+        return;
+    }
+  }
+}

@@ -1,0 +1,132 @@
+import {
+  Injectable,
+  Logger,
+  type BeforeApplicationShutdown,
+  type OnApplicationBootstrap,
+  type OnApplicationShutdown,
+  type OnModuleInit,
+} from '@nestjs/common';
+import { WorkerDatabase } from './database/worker-database';
+import { ServiceUnreachableError } from './errors';
+import { HeartbeatSender } from './heartbeat/heartbeat-sender';
+import { CommandIntake } from './intake/command-intake';
+import { JobnestWorkerService } from './jobnest-worker.service';
+import { LogShipper } from './logs/log-shipper';
+import { WorkerConfig } from './options/worker-config';
+import { ProcessorRegistry } from './processor/processor-registry';
+import { WorkerRedis } from './redis/worker-redis';
+import { StatusReporter } from './reporting/status-reporter';
+import { TaskTracker } from './tracker/task-tracker.service';
+import { redactUrl } from './util/redact-url';
+import { withTimeout } from './util/with-timeout';
+
+/** Time aborted processors get to return, so that their last log lines are shipped before the worker leaves. */
+const ABORT_GRACE_MS = 1000;
+/** Upper bound of each shutdown step: an unreachable Redis must not keep the process from exiting. */
+const SHUTDOWN_STEP_MS = 3000;
+
+/**
+ * Boot and shutdown order of the worker, in one place (Nest would run the hooks of separate services in an order
+ * that is not ours to choose). Every step that fails at boot rejects the host's NestFactory call.
+ */
+@Injectable()
+export class JobnestWorkerRuntime implements OnModuleInit, OnApplicationBootstrap, BeforeApplicationShutdown, OnApplicationShutdown {
+  private readonly logger = new Logger('JobnestWorker');
+  private started = false;
+  private stopping: Promise<void> | undefined;
+
+  constructor(
+    private readonly config: WorkerConfig,
+    private readonly registry: ProcessorRegistry,
+    private readonly database: WorkerDatabase,
+    private readonly redis: WorkerRedis,
+    private readonly identity: JobnestWorkerService,
+    private readonly heartbeat: HeartbeatSender,
+    private readonly logs: LogShipper,
+    private readonly reporter: StatusReporter,
+    private readonly tracker: TaskTracker,
+    private readonly intake: CommandIntake,
+  ) {}
+
+  /** Options and processors are checked before any connection is opened. */
+  onModuleInit(): void {
+    this.config.resolve();
+    this.registry.discover();
+  }
+
+  /** After the host's own modules are initialised: its processors may need them from the first command on. */
+  async onApplicationBootstrap(): Promise<void> {
+    const o = this.config.options;
+    try {
+      await this.database.connect(o.mysqlUrl);
+      const appId = await this.database.verifyCredentials(o.appName, o.password, o.mysqlUrl);
+      this.identity.setIdentity({ workerId: o.workerId, appId, processors: this.registry.names() });
+      this.redis.open(o.redisUrl, o.workerId);
+      try {
+        await this.heartbeat.start(); // the server sees this worker before the boot promise resolves
+      } catch (err) {
+        const detail = this.redis.lastConnectionError ?? (err instanceof Error ? err.message : String(err));
+        throw new ServiceUnreachableError('Redis', redactUrl(o.redisUrl), detail);
+      }
+      this.logs.start();
+      this.reporter.start();
+      await this.intake.start();
+      this.started = true;
+      this.logger.log(
+        `worker ${o.workerId} of app '${o.appName}' (#${appId}) takes commands on prefix '${o.prefix}' ` +
+          `(processors: ${this.registry.names().join(', ') || 'none'})`,
+      );
+    } catch (err) {
+      // The host may live on after a failed boot: leave no loop or connection behind.
+      await this.step('closing the command queue consumer', this.intake.stop());
+      await Promise.all([this.logs.stop(false), this.reporter.stop(false), this.heartbeat.stop(false)]);
+      await this.closeConnections();
+      throw err;
+    }
+  }
+
+  beforeApplicationShutdown(): Promise<void> {
+    this.stopping ??= this.stop();
+    return this.stopping;
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.beforeApplicationShutdown();
+    await this.closeConnections();
+  }
+
+  /** Stop taking commands, fail what runs (the server retries it), then ship what is left and say goodbye. */
+  private async stop(): Promise<void> {
+    if (!this.started) return;
+    this.started = false;
+    const id = this.config.options.workerId;
+    await this.step('closing the command queue consumer', this.intake.stop(!this.redis.isConnected));
+    this.tracker.abortAllForShutdown();
+    await this.tracker.waitForExecutions(ABORT_GRACE_MS);
+    if (this.redis.isConnected) {
+      await this.step('shipping the last log lines', this.logs.stop());
+      await this.step('sending the last instance statuses', this.reporter.stop());
+      await this.step('sending the last heartbeat', this.heartbeat.stop());
+    } else {
+      // Each send would wait for reconnect attempts first; the server retries the runs of a worker that went silent.
+      this.logger.warn(
+        `Redis is unreachable: ${this.logs.bufferedCount} log lines and ${this.reporter.pendingCount} final statuses are not sent`,
+      );
+      await Promise.all([this.logs.stop(false), this.reporter.stop(false), this.heartbeat.stop(false)]);
+    }
+    this.logger.log(`worker ${id} stopped`);
+  }
+
+  private async closeConnections(): Promise<void> {
+    await this.step('closing Redis connections', this.redis.closeAll());
+    await this.step('closing the MySQL pool', this.database.close());
+  }
+
+  private async step(what: string, promise: Promise<void>): Promise<void> {
+    try {
+      await withTimeout(promise, SHUTDOWN_STEP_MS, what);
+    } catch (err) {
+      this.logger.warn(`${what} failed: ${err instanceof Error ? err.message : String(err)}`);
+    }
+  }
+}

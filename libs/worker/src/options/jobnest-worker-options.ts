@@ -1,0 +1,52 @@
+import type { FactoryProvider, ModuleMetadata } from '@nestjs/common';
+
+/** Options of `JobnestWorkerModule.forRoot()`; every option is checked at boot (ConfigError naming the option). */
+export interface JobnestWorkerOptions {
+  /** Name of the app registered on the Jobnest server; the worker runs only this app's jobs. (Required) */
+  appName: string;
+
+  /** The app's password; checked once at boot against the app's stored hash. (Required) */
+  password: string;
+
+  /** Redis that carries every Jobnest message. (Default: `redis://127.0.0.1:6379`) */
+  redisUrl?: string;
+
+  /** MySQL/MariaDB database of the Jobnest server, used to check the app's credentials at boot. (Default: `mysql://root@127.0.0.1:3306/jobnest`) */
+  mysqlUrl?: string;
+
+  /** Prefix of every Redis key and of the BullMQ queues; must match the server's. (Default: `'jobnest'`) */
+  prefix?: string;
+
+  /**
+   * Identity of this worker in the cluster and name of its command queue (`jobnest-worker-<workerId>`): letters,
+   * digits, `-`, `_`, `.`, at most 100. Give a stable id to let a restarted worker pick up commands sent while it was
+   * away. (Default: `<hostname>-<pid>-<4 random hex>`)
+   */
+  workerId?: string;
+
+  /** Tags the server can dispatch on (jobs may designate workers by tag). (Default: `[]`) */
+  tags?: string[];
+
+  /** How many instances this worker accepts at once; sent with every heartbeat for the server's overload filter. (Default: `16`) */
+  maxConcurrentInstances?: number;
+
+  /** Milliseconds between heartbeats; the server considers a worker dead after a few missed ones. (Default: `2000`) */
+  heartbeatIntervalMs?: number;
+
+  /** Milliseconds between two shipments of processor log lines (a shipment also leaves at once at 100 lines). (Default: `200`) */
+  logFlushIntervalMs?: number;
+
+  /** Milliseconds between re-sends of a final instance status the server has not acknowledged yet. (Default: `3000`) */
+  statusResendIntervalMs?: number;
+}
+
+/** Options of `JobnestWorkerModule.forRootAsync()`: the options come from a factory with injected dependencies. */
+export interface JobnestWorkerAsyncOptions extends Pick<ModuleMetadata, 'imports'> {
+  /** Providers to inject into `useFactory`, in argument order. (Default: `[]`) */
+  inject?: FactoryProvider['inject'];
+  /** Builds the options; may be async. (Required) */
+  useFactory: (...args: never[]) => JobnestWorkerOptions | Promise<JobnestWorkerOptions>;
+}
+
+/** Options after defaults and validation. */
+export type ResolvedWorkerOptions = Required<JobnestWorkerOptions>;

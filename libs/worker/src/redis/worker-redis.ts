@@ -1,0 +1,79 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { createRedisConnection, StreamProducer } from '@jobnest/transport';
+import type { Redis } from 'ioredis';
+import { ThrottledErrorLog } from '../util/throttled-error-log';
+import { redactUrl } from '../util/redact-url';
+
+/** Entries kept per report stream (XADD MAXLEN ~): servers read them within seconds. */
+const STREAM_MAX_LEN = 10_000;
+
+/**
+ * Redis connections of the worker. The producer connection gives up on a command after a few reconnect attempts
+ * (instead of queueing it until Redis returns) so the heartbeat, log and status loops see the error, keep their
+ * data and try again on their next tick; BullMQ gets its own connection with `maxRetriesPerRequest: null`.
+ */
+@Injectable()
+export class WorkerRedis {
+  private readonly logger = new Logger('JobnestWorker');
+  private readonly errors = new ThrottledErrorLog(this.logger);
+  private readonly connections: Redis[] = [];
+  private producerConnection: Redis | undefined;
+  private streamProducer: StreamProducer | undefined;
+  private lastError: string | undefined;
+
+  open(redisUrl: string, workerId: string): void {
+    this.producerConnection = this.track(
+      createRedisConnection(redisUrl, `jobnest-worker-${workerId}`, { maxRetriesPerRequest: 2 }),
+      redisUrl,
+    );
+    this.streamProducer = new StreamProducer(this.producerConnection, STREAM_MAX_LEN);
+  }
+
+  /** XADDs to the report streams. */
+  get producer(): StreamProducer {
+    if (!this.streamProducer) throw new Error('the Jobnest worker Redis connection is not open yet');
+    return this.streamProducer;
+  }
+
+  /** A new connection for a BullMQ Worker (blocking commands wait for a reconnect). Closed by closeAll(). */
+  bullConnection(redisUrl: string, workerId: string): Redis {
+    return this.track(createRedisConnection(redisUrl, `jobnest-worker-${workerId}-commands`), redisUrl);
+  }
+
+  /** True while the producer connection is up (shutdown skips sends that could only time out). */
+  get isConnected(): boolean {
+    return this.producerConnection?.status === 'ready';
+  }
+
+  /** Message of the last connection error, if any (a failed command only says it gave up). */
+  get lastConnectionError(): string | undefined {
+    return this.lastError;
+  }
+
+  async closeAll(): Promise<void> {
+    const connections = this.connections.splice(0);
+    this.streamProducer = undefined;
+    this.producerConnection = undefined;
+    await Promise.all(
+      connections.map(async (c) => {
+        try {
+          // QUIT waits for pending replies; during an outage it would wait for the reconnect, so cut the socket.
+          if (c.status === 'ready') await c.quit();
+          else c.disconnect();
+        } catch {
+          c.disconnect();
+        }
+      }),
+    );
+  }
+
+  private track(connection: Redis, redisUrl: string): Redis {
+    // Without a listener ioredis prints every reconnect failure; it reconnects by itself anyway.
+    connection.on('error', (err: unknown) => {
+      this.lastError = err instanceof Error ? err.message : String(err);
+      this.errors.error('redis', `Redis ${redactUrl(redisUrl)}`, err);
+    });
+    this.connections.push(connection);
+    return connection;
+  }
+}

@@ -1,0 +1,141 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { InstanceStatus, type InstanceStatusReport } from '@jobnest/common';
+import { streamNames } from '@jobnest/transport';
+import { WorkerConfig } from '../options/worker-config';
+import { WorkerRedis } from '../redis/worker-redis';
+import { RepeatingTimer } from '../util/repeating-timer';
+import { ThrottledErrorLog } from '../util/throttled-error-log';
+
+/** A final report nobody acknowledges (a server bug, a dropped stale run) is not re-sent forever. */
+const GIVE_UP_AFTER_MS = 60 * 60 * 1000;
+
+type FinalStatus = InstanceStatus.SUCCEEDED | InstanceStatus.FAILED | InstanceStatus.STOPPED;
+
+interface PendingReport {
+  report: InstanceStatusReport;
+  firstSentAt: number;
+  lastSentAt: number;
+}
+
+function runKey(instanceId: number, runningTimes: number): string {
+  return `${instanceId}:${runningTimes}`;
+}
+
+/**
+ * Sends instance statuses to the `instance-status` stream. RUNNING goes once; a final status is kept and re-sent
+ * every statusResendIntervalMs until the server acknowledges it (AckInstanceStatus, sent after it stored it).
+ */
+@Injectable()
+export class StatusReporter {
+  private readonly logger = new Logger('JobnestWorker');
+  private readonly errors = new ThrottledErrorLog(this.logger);
+  private readonly pending = new Map<string, PendingReport>();
+  private timer: RepeatingTimer | undefined;
+
+  constructor(
+    private readonly config: WorkerConfig,
+    private readonly redis: WorkerRedis,
+  ) {}
+
+  start(): void {
+    this.timer = new RepeatingTimer(this.config.options.statusResendIntervalMs, () => this.resend(false));
+    this.timer.start();
+  }
+
+  /** Stops re-sending and sends every unacknowledged final report once more (unless `send` is false). */
+  async stop(send = true): Promise<void> {
+    this.timer?.stop();
+    this.timer = undefined;
+    if (send) await this.resend(true);
+  }
+
+  reportRunning(instanceId: number, runningTimes: number): void {
+    void this.send([this.report(instanceId, runningTimes, InstanceStatus.RUNNING, null)]);
+  }
+
+  /** Sends the final status now and keeps it until acknowledged. */
+  reportFinal(instanceId: number, runningTimes: number, status: FinalStatus, result: string | null): void {
+    const report = this.report(instanceId, runningTimes, status, result);
+    this.pending.set(runKey(instanceId, runningTimes), { report, firstSentAt: report.time, lastSentAt: report.time });
+    void this.send([report]);
+  }
+
+  /** True when this run already ended here and its final report waits for the server's ack. */
+  hasUnacknowledgedFinal(instanceId: number, runningTimes: number): boolean {
+    return this.pending.has(runKey(instanceId, runningTimes));
+  }
+
+  /** Sends an unacknowledged final report again now (the server asked for the run again, so it missed it). */
+  resendFinal(instanceId: number, runningTimes: number): void {
+    const entry = this.pending.get(runKey(instanceId, runningTimes));
+    if (!entry) return;
+    entry.lastSentAt = Date.now();
+    void this.send([entry.report]);
+  }
+
+  acknowledge(instanceId: number, runningTimes: number): void {
+    this.pending.delete(runKey(instanceId, runningTimes));
+  }
+
+  /** The server started a newer run of the instance: reports of older runs would be dropped anyway. */
+  forgetRunsBefore(instanceId: number, runningTimes: number): void {
+    for (const [key, { report }] of this.pending) {
+      if (report.instanceId === instanceId && report.runningTimes < runningTimes) this.pending.delete(key);
+    }
+  }
+
+  get pendingCount(): number {
+    return this.pending.size;
+  }
+
+  private get stream(): string {
+    return streamNames(this.config.options.prefix).instanceStatus;
+  }
+
+  private report(
+    instanceId: number,
+    runningTimes: number,
+    status: InstanceStatusReport['status'],
+    result: string | null,
+  ): InstanceStatusReport {
+    return {
+      kind: 'InstanceStatusReport',
+      instanceId,
+      workerId: this.config.options.workerId,
+      runningTimes,
+      status,
+      result,
+      time: Date.now(),
+    };
+  }
+
+  /** Never rejects: a failed final report stays pending and goes again on the next tick. */
+  private async send(reports: InstanceStatusReport[]): Promise<void> {
+    try {
+      await this.redis.producer.addMany(this.stream, reports);
+    } catch (err) {
+      const what = reports.length === 1 ? `${reports[0].status} of instance ${reports[0].instanceId}` : `${reports.length} instance statuses`;
+      this.errors.error('status', `sending ${what} failed`, err);
+    }
+  }
+
+  /** Re-sends the reports not sent for a while (`all`: every one). */
+  private async resend(all: boolean): Promise<void> {
+    const now = Date.now();
+    const minAge = all ? 0 : this.config.options.statusResendIntervalMs / 2;
+    const due: InstanceStatusReport[] = [];
+    for (const [key, entry] of this.pending) {
+      if (now - entry.firstSentAt > GIVE_UP_AFTER_MS) {
+        this.pending.delete(key);
+        this.logger.warn(
+          `giving up re-sending ${entry.report.status} of instance ${entry.report.instanceId} (run ${entry.report.runningTimes}): no server acknowledged it`,
+        );
+        continue;
+      }
+      if (now - entry.lastSentAt < minAge) continue; // just sent
+      entry.lastSentAt = now;
+      due.push(entry.report);
+    }
+    if (due.length > 0) await this.send(due);
+  }
+}

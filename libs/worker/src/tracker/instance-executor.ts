@@ -1,0 +1,16 @@
+import type { InstanceStatus } from '@jobnest/common';
+import type { InstanceRun } from './instance-run';
+
+/** What an executor decided; STOPPED and time-limit failures are decided by the TaskTracker itself. */
+export interface InstanceOutcome {
+  status: InstanceStatus.SUCCEEDED | InstanceStatus.FAILED;
+  result: string | null;
+}
+
+/**
+ * Runs one instance of one execute type on behalf of the TaskTracker (STANDALONE today; MAP, MAP_REDUCE and
+ * BROADCAST executors plug in here). It honours `run.signal`, but the tracker does not wait for it once aborted.
+ */
+export interface InstanceExecutor {
+  execute(run: InstanceRun): Promise<InstanceOutcome>;
+}

@@ -1,0 +1,55 @@
+import type { RunInstanceCommand } from '@jobnest/common';
+
+/** One run (instanceId + runningTimes) of an instance this worker tracks. */
+export class InstanceRun {
+  readonly key: string;
+  readonly startedAt = Date.now();
+  private readonly controller = new AbortController();
+  private timeLimitTimer: NodeJS.Timeout | undefined;
+  private ended = false;
+
+  constructor(readonly command: RunInstanceCommand) {
+    this.key = InstanceRun.key(command.instanceId, command.runningTimes);
+  }
+
+  static key(instanceId: number, runningTimes: number): string {
+    return `${instanceId}:${runningTimes}`;
+  }
+
+  get instanceId(): number {
+    return this.command.instanceId;
+  }
+
+  get runningTimes(): number {
+    return this.command.runningTimes;
+  }
+
+  /** Aborted on stop, time limit or shutdown; `signal.reason` is an Error saying why. */
+  get signal(): AbortSignal {
+    return this.controller.signal;
+  }
+
+  /** True once the outcome was decided (reported); a later result of the processor is ignored. */
+  get isEnded(): boolean {
+    return this.ended;
+  }
+
+  /** Marks the run ended; false if it already was (the first outcome wins). */
+  end(): boolean {
+    if (this.ended) return false;
+    this.ended = true;
+    if (this.timeLimitTimer) clearTimeout(this.timeLimitTimer);
+    return true;
+  }
+
+  abort(reason: Error): void {
+    if (!this.controller.signal.aborted) this.controller.abort(reason);
+  }
+
+  /** Calls `onExceeded` after instanceTimeLimitMs (0 = no limit). */
+  armTimeLimit(onExceeded: () => void): void {
+    const limit = this.command.instanceTimeLimitMs;
+    if (!(limit > 0)) return;
+    this.timeLimitTimer = setTimeout(onExceeded, limit);
+  }
+}

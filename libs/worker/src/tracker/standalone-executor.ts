@@ -1,0 +1,91 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { InstanceStatus } from '@jobnest/common';
+import { ROOT_TASK_ID, ROOT_TASK_NAME } from '../constants';
+import { createTaskLogger } from '../logs/task-logger';
+import { LogShipper } from '../logs/log-shipper';
+import { WorkerConfig } from '../options/worker-config';
+import type { BasicProcessor, ProcessResult, TaskContext } from '../processor/processor.interfaces';
+import { ProcessorRegistry } from '../processor/processor-registry';
+import type { InstanceExecutor, InstanceOutcome } from './instance-executor';
+import type { InstanceRun } from './instance-run';
+
+/** STANDALONE: the root task runs here, up to 1 + taskRetries attempts. */
+@Injectable()
+export class StandaloneExecutor implements InstanceExecutor {
+  private readonly logger = new Logger('JobnestWorker');
+
+  constructor(
+    private readonly config: WorkerConfig,
+    private readonly registry: ProcessorRegistry,
+    private readonly logs: LogShipper,
+  ) {}
+
+  async execute(run: InstanceRun): Promise<InstanceOutcome> {
+    const { command } = run;
+    const processor = this.registry.get(command.processor);
+    if (!processor) throw new Error(`processor '${command.processor}' is not registered`); // checked by the tracker
+    const maxAttempts = 1 + Math.max(0, command.taskRetries);
+    const logger = createTaskLogger(command.instanceId, this.logs);
+    let outcome: InstanceOutcome = { status: InstanceStatus.FAILED, result: null };
+    for (let attempt = 1; attempt <= maxAttempts && !run.signal.aborted; attempt++) {
+      const ctx: TaskContext = {
+        jobId: command.jobId,
+        instanceId: command.instanceId,
+        taskId: ROOT_TASK_ID,
+        taskName: ROOT_TASK_NAME,
+        jobParams: command.jobParams,
+        instanceParams: command.instanceParams,
+        attempt,
+        taskRetries: command.taskRetries,
+        runningTimes: command.runningTimes,
+        workerId: this.config.options.workerId,
+        logger,
+        signal: run.signal,
+      };
+      outcome = await this.attempt(processor, ctx, command.processor);
+      if (outcome.status === InstanceStatus.SUCCEEDED) return outcome;
+      if (!run.isEnded) {
+        this.logger.warn(
+          `instance ${command.instanceId} run ${command.runningTimes}: attempt ${attempt}/${maxAttempts} of '${command.processor}' failed: ${outcome.result ?? '(no result)'}`,
+        );
+      }
+    }
+    return outcome;
+  }
+
+  private async attempt(processor: BasicProcessor, ctx: TaskContext, name: string): Promise<InstanceOutcome> {
+    let returned: unknown;
+    try {
+      returned = await processor.process(ctx);
+    } catch (err) {
+      return { status: InstanceStatus.FAILED, result: errorMessage(err) };
+    }
+    if (!isProcessResult(returned)) {
+      return {
+        status: InstanceStatus.FAILED,
+        result: `processor '${name}' returned an invalid result: expected { success: boolean, result?: string }`,
+      };
+    }
+    return { status: returned.success ? InstanceStatus.SUCCEEDED : InstanceStatus.FAILED, result: resultText(returned.result) };
+  }
+}
+
+function isProcessResult(value: unknown): value is ProcessResult {
+  return typeof value === 'object' && value !== null && typeof (value as { success?: unknown }).success === 'boolean';
+}
+
+/** Tolerates a non-string result from JavaScript processors rather than failing a successful task. */
+function resultText(result: unknown): string | null {
+  if (result === undefined || result === null) return null;
+  if (typeof result === 'string') return result;
+  try {
+    return JSON.stringify(result) ?? String(result);
+  } catch {
+    return String(result);
+  }
+}
+
+export function errorMessage(err: unknown): string {
+  if (err instanceof Error) return err.message || err.name;
+  return String(err);
+}

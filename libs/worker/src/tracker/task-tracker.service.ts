@@ -1,0 +1,194 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { ExecuteType, InstanceStatus, type RunInstanceCommand, type StopInstanceCommand } from '@jobnest/common';
+import { LogShipper } from '../logs/log-shipper';
+import { WorkerConfig } from '../options/worker-config';
+import { ProcessorRegistry } from '../processor/processor-registry';
+import { StatusReporter } from '../reporting/status-reporter';
+import type { InstanceExecutor, InstanceOutcome } from './instance-executor';
+import { InstanceRun } from './instance-run';
+import { LatestRuns } from './latest-runs';
+import { RecentlyStopped } from './recently-stopped';
+import { errorMessage, StandaloneExecutor } from './standalone-executor';
+
+/** Results are stored with the instance and travel through Redis: keep them reasonable. */
+const MAX_RESULT_LENGTH = 65_536;
+
+type FinalStatus = InstanceStatus.SUCCEEDED | InstanceStatus.FAILED | InstanceStatus.STOPPED;
+
+/**
+ * The TaskTracker: owns every instance this worker was asked to run. It reports RUNNING, hands the run to the
+ * executor of its execute type, enforces the time limit and stops, and reports the final status exactly once per
+ * run (the first outcome wins: a stop or time limit is reported at once, a late processor result is ignored).
+ */
+@Injectable()
+export class TaskTracker {
+  private readonly logger = new Logger('JobnestWorker');
+  /** Runs whose outcome is not decided yet, by `instanceId:runningTimes`. */
+  private readonly running = new Map<string, InstanceRun>();
+  /** Executions still in progress, including aborted ones whose processor has not returned yet. */
+  private readonly executions = new Set<Promise<void>>();
+  private readonly recentlyStopped = new RecentlyStopped();
+  private readonly latestRuns = new LatestRuns();
+  private readonly executors: Partial<Record<ExecuteType, InstanceExecutor>>;
+  private shuttingDown = false;
+
+  constructor(
+    private readonly config: WorkerConfig,
+    private readonly registry: ProcessorRegistry,
+    private readonly reporter: StatusReporter,
+    private readonly logs: LogShipper,
+    standalone: StandaloneExecutor,
+  ) {
+    this.executors = { [ExecuteType.STANDALONE]: standalone };
+  }
+
+  /** Instances whose outcome is not decided yet (sent in heartbeats). */
+  get runningCount(): number {
+    return this.running.size;
+  }
+
+  run(command: RunInstanceCommand): void {
+    const { instanceId, runningTimes } = command;
+    const label = `instance ${instanceId} run ${runningTimes}`;
+    if (this.shuttingDown) {
+      this.logger.warn(`${label} arrived during shutdown; not started (the server will dispatch it again)`);
+      return;
+    }
+    if (this.running.has(InstanceRun.key(instanceId, runningTimes))) {
+      this.logger.debug(`${label} is already running here; duplicate RunInstance ignored`);
+      return;
+    }
+    if (this.reporter.hasUnacknowledgedFinal(instanceId, runningTimes)) {
+      this.logger.debug(`${label} already ended here; re-sending its final status instead of running it again`);
+      this.reporter.resendFinal(instanceId, runningTimes);
+      return;
+    }
+    if (!this.latestRuns.admit(instanceId, runningTimes)) {
+      this.logger.warn(`${label} ignored: a newer run of the instance was already started here`);
+      return;
+    }
+    this.supersedeOlderRuns(command);
+    this.reporter.forgetRunsBefore(instanceId, runningTimes);
+
+    const stopReason = this.recentlyStopped.stopReasonFor(instanceId, command.dispatchedAt);
+    if (stopReason !== undefined) {
+      this.reportFinal(command, InstanceStatus.STOPPED, `stopped: ${stopReason}`);
+      return;
+    }
+
+    const executor = this.executors[command.executeType];
+    if (!executor) {
+      this.reportFinal(command, InstanceStatus.FAILED, `execute type ${command.executeType} is not supported by this worker yet`);
+      return;
+    }
+    if (!this.registry.get(command.processor)) {
+      const names = this.registry.names();
+      this.reportFinal(
+        command,
+        InstanceStatus.FAILED,
+        `processor '${command.processor}' is not registered on worker ${this.config.options.workerId} ` +
+          `(registered: ${names.length > 0 ? names.join(', ') : 'none'})`,
+      );
+      return;
+    }
+    if (this.running.size >= this.config.options.maxConcurrentInstances) {
+      // The server's overload filter should have prevented this; refusing would fail the user's instance.
+      this.logger.warn(`${label} starts beyond maxConcurrentInstances (${this.config.options.maxConcurrentInstances})`);
+    }
+    this.start(command, executor);
+  }
+
+  /** Aborts the instance's run here and reports STOPPED at once; remembers the stop if the run has not arrived. */
+  stop(command: StopInstanceCommand): void {
+    const runs = [...this.running.values()].filter((r) => r.instanceId === command.instanceId);
+    if (runs.length === 0) {
+      this.recentlyStopped.remember(command.instanceId, command.reason);
+      this.logger.debug(`instance ${command.instanceId} is not running here; stop remembered in case its run arrives`);
+      return;
+    }
+    for (const run of runs) this.settle(run, InstanceStatus.STOPPED, `stopped: ${command.reason}`);
+  }
+
+  /** Aborts every run and reports it FAILED (the server retries it within instanceRetries). */
+  abortAllForShutdown(): void {
+    this.shuttingDown = true;
+    const message = `worker ${this.config.options.workerId} shut down`;
+    for (const run of [...this.running.values()]) this.settle(run, InstanceStatus.FAILED, message);
+  }
+
+  /** Waits up to `timeoutMs` for aborted processors to return (so their last log lines can still be shipped). */
+  async waitForExecutions(timeoutMs: number): Promise<void> {
+    if (this.executions.size === 0) return;
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      Promise.allSettled([...this.executions]),
+      new Promise<void>((resolve) => (timer = setTimeout(resolve, timeoutMs))),
+    ]);
+    clearTimeout(timer);
+  }
+
+  private start(command: RunInstanceCommand, executor: InstanceExecutor): void {
+    const run = new InstanceRun(command);
+    this.running.set(run.key, run);
+    this.reporter.reportRunning(command.instanceId, command.runningTimes);
+    run.armTimeLimit(() =>
+      this.settle(run, InstanceStatus.FAILED, `instance time limit of ${command.instanceTimeLimitMs} ms exceeded`),
+    );
+    const execution = executor
+      .execute(run)
+      .then(
+        (outcome: InstanceOutcome) => this.finish(run, outcome.status, outcome.result),
+        (err: unknown) => this.finish(run, InstanceStatus.FAILED, errorMessage(err)),
+      )
+      .catch((err: unknown) => this.logger.error(`instance ${run.instanceId}: reporting its outcome failed: ${errorMessage(err)}`))
+      .finally(() => this.executions.delete(execution));
+    this.executions.add(execution);
+  }
+
+  /** The executor returned: report its outcome unless a stop, time limit or shutdown already decided the run. */
+  private finish(run: InstanceRun, status: FinalStatus, result: string | null): void {
+    if (run.isEnded) {
+      this.logger.debug(`instance ${run.instanceId} run ${run.runningTimes}: late ${status} of the processor ignored`);
+      return;
+    }
+    this.end(run, status, result);
+  }
+
+  /** Decides the run from outside (stop, time limit, shutdown): abort the processor and report now. */
+  private settle(run: InstanceRun, status: FinalStatus, reason: string): void {
+    if (run.isEnded) return;
+    run.abort(new Error(reason));
+    this.end(run, status, reason);
+  }
+
+  private end(run: InstanceRun, status: FinalStatus, result: string | null): void {
+    if (!run.end()) return;
+    this.running.delete(run.key);
+    this.reportFinal(run.command, status, result);
+  }
+
+  private reportFinal(command: RunInstanceCommand, status: FinalStatus, result: string | null): void {
+    // Issued first on the same connection, the instance's last log lines reach the stream before its final status.
+    void this.logs.flush();
+    this.reporter.reportFinal(command.instanceId, command.runningTimes, status, truncate(result));
+  }
+
+  /**
+   * The server moved on to a newer run of this instance (it gave up on the old one): abort older runs here without
+   * reporting them (the server drops reports of older runs).
+   */
+  private supersedeOlderRuns(command: RunInstanceCommand): void {
+    for (const run of [...this.running.values()]) {
+      if (run.instanceId !== command.instanceId) continue;
+      this.logger.warn(`instance ${run.instanceId} run ${run.runningTimes} superseded by run ${command.runningTimes}; aborted`);
+      run.abort(new Error(`superseded by run ${command.runningTimes}`));
+      run.end();
+      this.running.delete(run.key);
+    }
+  }
+}
+
+function truncate(result: string | null): string | null {
+  if (result === null || result.length <= MAX_RESULT_LENGTH) return result;
+  return `${result.slice(0, MAX_RESULT_LENGTH)}... (truncated)`;
+}
