@@ -6,4 +6,5 @@ export * from './env-reader';
 export * from './time-zone';
 export * from './daily-time-interval';
 export * from './time-expression';
+export * from './worker-selection';
 export const JOBNEST_VERSION = '0.1.0';

@@ -1,4 +1,4 @@
-import type { ExecuteType, LogLevel, ReportedInstanceStatus } from './enums';
+import type { DispatchStrategy, ExecuteType, LogLevel, ReportedInstanceStatus } from './enums';
 
 /** Resource figures a worker sends with each heartbeat. */
 export interface WorkerMetrics {
@@ -32,6 +32,15 @@ export interface Heartbeat {
   sdkVersion: string;
 }
 
+/** Progress of a Map / MapReduce / Broadcast instance, counted over its subtasks (the root task included). */
+export interface TaskCounts {
+  total: number;
+  waiting: number;
+  running: number;
+  succeeded: number;
+  failed: number;
+}
+
 /** `instance-status` stream: TaskTracker -> servers. Final statuses are re-sent until an AckInstanceStatus arrives. */
 export interface InstanceStatusReport {
   kind: 'InstanceStatusReport';
@@ -43,6 +52,8 @@ export interface InstanceStatusReport {
   result: string | null;
   /** Epoch ms on the worker when the status was reached. */
   time: number;
+  /** Subtask progress (distributed execute types); RUNNING reports are repeated as it changes. */
+  tasks?: TaskCounts;
 }
 
 export interface LogLine {
@@ -77,6 +88,18 @@ export interface RunInstanceCommand {
   instanceTimeLimitMs: number;
   /** Epoch ms when the server dispatched it. */
   dispatchedAt: number;
+  /** Where subtasks may run (the job's filters). */
+  placement: {
+    dispatchStrategy: DispatchStrategy;
+    designatedWorkers: string[];
+    minCpuCores: number;
+    minMemoryMb: number;
+    maxWorkerCount: number;
+  };
+  /** The server's worker timeout: a worker silent this long is dead for the TaskTracker too. */
+  workerTimeoutMs: number;
+  /** True when the previous TaskTracker of this run died: continue from the task table instead of starting over. */
+  resume: boolean;
 }
 
 /** Worker queue: abort an instance (stop, cancel or server-side time limit). */
@@ -93,5 +116,84 @@ export interface AckInstanceStatusCommand {
   runningTimes: number;
 }
 
-export type WorkerCommand = RunInstanceCommand | StopInstanceCommand | AckInstanceStatusCommand;
+/** One subtask as it travels to a ProcessorTracker. */
+export interface TaskAssignment {
+  taskId: number;
+  taskName: string;
+  /** JSON of the item given to ctx.map() (null for the root task). */
+  payload: string | null;
+  /** Dispatch generation of the task: results of an older generation are dropped. */
+  attempt: number;
+  /** Earlier failed runs of the task (ctx.attempt = failures + 1). */
+  failures: number;
+  isRoot: boolean;
+}
+
+/** TaskTracker -> ProcessorTracker (worker queue): run these subtasks of an instance. */
+export interface RunTasksCommand {
+  kind: 'RunTasks';
+  instanceId: number;
+  jobId: number;
+  runningTimes: number;
+  /** Where acknowledgements and results go. */
+  trackerWorkerId: string;
+  processor: string;
+  executeType: ExecuteType;
+  jobParams: string | null;
+  instanceParams: string | null;
+  taskRetries: number;
+  /** Subtasks of this instance run at once on one worker. */
+  concurrency: number;
+  tasks: TaskAssignment[];
+}
+
+/** ProcessorTracker -> TaskTracker: these subtasks arrived. */
+export interface TasksReceivedCommand {
+  kind: 'TasksReceived';
+  instanceId: number;
+  runningTimes: number;
+  workerId: string;
+  tasks: { taskId: number; attempt: number }[];
+}
+
+export interface TaskResult {
+  taskId: number;
+  attempt: number;
+  success: boolean;
+  result: string | null;
+}
+
+/** ProcessorTracker -> TaskTracker: a batch of finished subtasks. */
+export interface TaskResultsCommand {
+  kind: 'TaskResults';
+  instanceId: number;
+  runningTimes: number;
+  workerId: string;
+  results: TaskResult[];
+}
+
+/** A processor's ctx.map() stored new subtasks (they are in MySQL already): dispatch them. */
+export interface SubtasksCreatedCommand {
+  kind: 'SubtasksCreated';
+  instanceId: number;
+  runningTimes: number;
+  count: number;
+}
+
+/** TaskTracker -> ProcessorTracker: abort the running subtasks of an instance and drop the queued ones. */
+export interface StopTasksCommand {
+  kind: 'StopTasks';
+  instanceId: number;
+  reason: string;
+}
+
+export type WorkerCommand =
+  | RunInstanceCommand
+  | StopInstanceCommand
+  | AckInstanceStatusCommand
+  | RunTasksCommand
+  | TasksReceivedCommand
+  | TaskResultsCommand
+  | SubtasksCreatedCommand
+  | StopTasksCommand;
 export type StreamMessage = Heartbeat | InstanceStatusReport | LogBatch;

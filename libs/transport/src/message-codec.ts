@@ -118,7 +118,20 @@ export function decodeInstanceStatusReport(raw: string | undefined): InstanceSta
     status: status as InstanceStatusReport['status'],
     result: nullableStr(o, 'result'),
     time: int(o, 'time'),
+    ...(o.tasks === undefined || o.tasks === null ? {} : { tasks: taskCounts(obj(o.tasks, 'tasks')) }),
   };
+}
+
+function taskCounts(t: Obj): NonNullable<InstanceStatusReport['tasks']> {
+  const counts = {
+    total: int(t, 'total'),
+    waiting: int(t, 'waiting'),
+    running: int(t, 'running'),
+    succeeded: int(t, 'succeeded'),
+    failed: int(t, 'failed'),
+  };
+  if (Object.values(counts).some((n) => n < 0)) throw new MessageDecodeError('task counts must be >= 0');
+  return counts;
 }
 
 const LEVELS: string[] = Object.values(LogLevel);

@@ -1,7 +1,17 @@
 export { JobnestWorkerModule } from './jobnest-worker.module';
 export { JobnestWorkerService } from './jobnest-worker.service';
 export { JobProcessor } from './processor/job-processor.decorator';
-export type { BasicProcessor, ProcessResult, TaskContext, TaskLogger } from './processor/processor.interfaces';
+export type {
+  BasicProcessor,
+  BroadcastProcessor,
+  MapProcessor,
+  MapReduceProcessor,
+  ProcessResult,
+  TaskContext,
+  TaskLogger,
+  TaskResultEntry,
+  TaskResultSet,
+} from './processor/processor.interfaces';
 export type { JobnestWorkerAsyncOptions, JobnestWorkerOptions, ResolvedWorkerOptions } from './options/jobnest-worker-options';
 export { resolveWorkerOptions, defaultWorkerId, WORKER_OPTION_DEFAULTS } from './options/resolve-worker-options';
 export {

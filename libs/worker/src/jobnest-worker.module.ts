@@ -12,6 +12,9 @@ import { WorkerConfig } from './options/worker-config';
 import { ProcessorRegistry } from './processor/processor-registry';
 import { WorkerRedis } from './redis/worker-redis';
 import { StatusReporter } from './reporting/status-reporter';
+import { WorkerDirectory } from './cluster/worker-directory';
+import { DistributedExecutor } from './tracker/distributed-executor';
+import { ProcessorTracker } from './tracker/processor-tracker';
 import { StandaloneExecutor } from './tracker/standalone-executor';
 import { TaskTracker } from './tracker/task-tracker.service';
 
@@ -25,6 +28,9 @@ const WORKER_PROVIDERS: Provider[] = [
   LogShipper,
   StatusReporter,
   StandaloneExecutor,
+  WorkerDirectory,
+  ProcessorTracker,
+  DistributedExecutor,
   TaskTracker,
   CommandIntake,
   JobnestWorkerRuntime,

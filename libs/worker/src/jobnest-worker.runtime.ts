@@ -16,6 +16,8 @@ import { WorkerConfig } from './options/worker-config';
 import { ProcessorRegistry } from './processor/processor-registry';
 import { WorkerRedis } from './redis/worker-redis';
 import { StatusReporter } from './reporting/status-reporter';
+import { WorkerDirectory } from './cluster/worker-directory';
+import { ProcessorTracker } from './tracker/processor-tracker';
 import { TaskTracker } from './tracker/task-tracker.service';
 import { redactUrl } from './util/redact-url';
 import { withTimeout } from './util/with-timeout';
@@ -46,6 +48,8 @@ export class JobnestWorkerRuntime implements OnModuleInit, OnApplicationBootstra
     private readonly reporter: StatusReporter,
     private readonly tracker: TaskTracker,
     private readonly intake: CommandIntake,
+    private readonly directory: WorkerDirectory,
+    private readonly processorTracker: ProcessorTracker,
   ) {}
 
   /** Options and processors are checked before any connection is opened. */
@@ -70,6 +74,7 @@ export class JobnestWorkerRuntime implements OnModuleInit, OnApplicationBootstra
       }
       this.logs.start();
       this.reporter.start();
+      this.directory.start(appId);
       await this.intake.start();
       this.started = true;
       this.logger.log(
@@ -79,7 +84,7 @@ export class JobnestWorkerRuntime implements OnModuleInit, OnApplicationBootstra
     } catch (err) {
       // The host may live on after a failed boot: leave no loop or connection behind.
       await this.step('closing the command queue consumer', this.intake.stop());
-      await Promise.all([this.logs.stop(false), this.reporter.stop(false), this.heartbeat.stop(false)]);
+      await Promise.all([this.logs.stop(false), this.reporter.stop(false), this.heartbeat.stop(false), this.directory.stop()]);
       await this.closeConnections();
       throw err;
     }
@@ -102,7 +107,9 @@ export class JobnestWorkerRuntime implements OnModuleInit, OnApplicationBootstra
     const id = this.config.options.workerId;
     await this.step('closing the command queue consumer', this.intake.stop(!this.redis.isConnected));
     this.tracker.abortAllForShutdown();
+    this.processorTracker.abortAll();
     await this.tracker.waitForExecutions(ABORT_GRACE_MS);
+    await this.step('stopping the heartbeat reader', this.directory.stop());
     if (this.redis.isConnected) {
       await this.step('shipping the last log lines', this.logs.stop());
       await this.step('sending the last instance statuses', this.reporter.stop());

@@ -35,6 +35,8 @@ export class ServerConfig {
   readonly timerReconcileIntervalMs: number;
   /** Stream entries pending this long with a dead server are claimed by another. JOBNEST_STREAM_CLAIM_IDLE_MS (Default: 15000) */
   readonly streamClaimIdleMs: number;
+  /** Task rows of an instance finished longer ago than this are deleted. JOBNEST_TASK_RETENTION_MS (Default: 604800000 = 7 days) */
+  readonly taskRetentionMs: number;
   /** Unique id of this server process (consumer name, lease owner). */
   readonly serverId: string;
 
@@ -58,6 +60,7 @@ export class ServerConfig {
     this.misfireThresholdMs = r.int('JOBNEST_MISFIRE_THRESHOLD_MS', 10_000, 1000);
     this.timerReconcileIntervalMs = r.int('JOBNEST_TIMER_RECONCILE_INTERVAL_MS', 10_000, 500);
     this.streamClaimIdleMs = r.int('JOBNEST_STREAM_CLAIM_IDLE_MS', 15_000, 1000);
+    this.taskRetentionMs = r.int('JOBNEST_TASK_RETENTION_MS', 7 * 24 * 3600 * 1000, 0);
     this.serverId = `${hostname()}-${process.pid}-${randomBytes(2).toString('hex')}`;
   }
 }

@@ -1,6 +1,6 @@
 import { Global, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { AppInfoEntity, InstanceInfoEntity, InstanceLogEntity, JobInfoEntity, JOBNEST_ENTITIES } from '@jobnest/persistence';
+import { AppInfoEntity, InstanceInfoEntity, InstanceLogEntity, JobInfoEntity, JOBNEST_ENTITIES, TaskEntity } from '@jobnest/persistence';
 import { ServerConfig } from '../config/server-config';
 
 /** TypeORM over mysql2. Migrations already ran in main.ts (under a lock) before Nest starts. */
@@ -22,7 +22,7 @@ import { ServerConfig } from '../config/server-config';
         poolSize: 20,
       }),
     }),
-    TypeOrmModule.forFeature([AppInfoEntity, JobInfoEntity, InstanceInfoEntity, InstanceLogEntity]),
+    TypeOrmModule.forFeature([AppInfoEntity, JobInfoEntity, InstanceInfoEntity, InstanceLogEntity, TaskEntity]),
   ],
   exports: [TypeOrmModule],
 })

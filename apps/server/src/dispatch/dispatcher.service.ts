@@ -1,14 +1,13 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import type { Repository } from 'typeorm';
-import { InstanceStatus, type RunInstanceCommand } from '@jobnest/common';
+import { InstanceStatus, selectWorkers, type RunInstanceCommand } from '@jobnest/common';
 import { InstanceInfoEntity, JobInfoEntity } from '@jobnest/persistence';
 import { ClusterViewService } from '../cluster/cluster-view.service';
 import { ServerConfig } from '../config/server-config';
 import { MetricsService } from '../observability/metrics.service';
 import { InstanceTransitions } from './instance-transitions.service';
 import { WorkerCommands } from './worker-commands.provider';
-import { selectWorkers } from './worker-selector';
 
 /** How early (ms) an instance may be dispatched before its expected trigger time (delayed jobs fire on the dot). */
 const EARLY_TOLERANCE_MS = 50;
@@ -72,6 +71,15 @@ export class DispatcherService {
       concurrency: job.concurrency,
       instanceTimeLimitMs: job.instanceTimeLimitMs,
       dispatchedAt: now,
+      placement: {
+        dispatchStrategy: job.dispatchStrategy,
+        designatedWorkers: job.designatedWorkers,
+        minCpuCores: job.minCpuCores,
+        minMemoryMb: job.minMemoryMb,
+        maxWorkerCount: job.maxWorkerCount,
+      },
+      workerTimeoutMs: this.config.workerTimeoutMs,
+      resume: instance.resumeNext,
     };
     try {
       await this.commands.send(worker.workerId, command);

@@ -41,6 +41,7 @@ export class InstanceTransitions {
         actualTriggerTime: instance.actualTriggerTime ?? now,
         statusTime: now,
         statusReason: null,
+        resumeNext: false,
       },
     );
     return result.affected === 1;
@@ -72,16 +73,27 @@ export class InstanceTransitions {
     result: string | null,
     reason: string | null,
     now: number,
+    taskCounts?: string,
   ): Promise<boolean> {
     const update = await this.instances.update(
       { id: instanceId, workerId, runningTimes, status: In([...ACTIVE_INSTANCE_STATUSES]) },
-      { status, result, statusReason: reason === null ? null : clip(reason), finishedTime: now, statusTime: now },
+      {
+        status,
+        result,
+        statusReason: reason === null ? null : clip(reason),
+        finishedTime: now,
+        statusTime: now,
+        ...(taskCounts === undefined ? {} : { taskCounts }),
+      },
     );
     if (update.affected === 1) this.ended(instanceId, status);
     return update.affected === 1;
   }
 
-  /** Puts a failed run back to WAITING_DISPATCH for its next run (instanceRetries, takeover, receive timeout). */
+  /**
+   * Puts a run back to WAITING_DISPATCH for its next run (instanceRetries, takeover, receive timeout).
+   * `resume`: the next TaskTracker continues from the task table (a takeover) instead of starting over.
+   */
   async requeueRun(
     instanceId: number,
     workerId: string | null,
@@ -89,6 +101,7 @@ export class InstanceTransitions {
     reason: string,
     result: string | null,
     now: number,
+    resume = false,
   ): Promise<boolean> {
     const update = await this.instances.update(
       {
@@ -97,9 +110,37 @@ export class InstanceTransitions {
         status: In([InstanceStatus.WAITING_WORKER_RECEIVE, InstanceStatus.RUNNING]),
         ...(workerId === null ? {} : { workerId }),
       },
-      { status: InstanceStatus.WAITING_DISPATCH, workerId: null, statusReason: clip(reason), result, statusTime: now },
+      { status: InstanceStatus.WAITING_DISPATCH, workerId: null, statusReason: clip(reason), result, statusTime: now, resumeNext: resume },
     );
     return update.affected === 1;
+  }
+
+  /** A takeover: the next run of a distributed instance resumes from its task table. */
+  async requeueForTakeover(instance: InstanceInfoEntity, reason: string, now: number): Promise<boolean> {
+    const update = await this.instances.update(
+      {
+        id: instance.id,
+        runningTimes: instance.runningTimes,
+        status: In([InstanceStatus.WAITING_WORKER_RECEIVE, InstanceStatus.RUNNING]),
+      },
+      {
+        status: InstanceStatus.WAITING_DISPATCH,
+        workerId: null,
+        statusReason: clip(reason),
+        statusTime: now,
+        resumeNext: true,
+        takeovers: instance.takeovers + 1,
+      },
+    );
+    return update.affected === 1;
+  }
+
+  /** Stores the subtask progress of the current run. */
+  async recordProgress(instanceId: number, workerId: string, runningTimes: number, counts: string): Promise<void> {
+    await this.instances.update(
+      { id: instanceId, workerId, runningTimes, status: In([InstanceStatus.WAITING_WORKER_RECEIVE, InstanceStatus.RUNNING]) },
+      { taskCounts: counts },
+    );
   }
 
   /** Fails or ends an instance that is still active, whatever its run (no-worker grace, time limit, user stop). */
@@ -129,6 +170,8 @@ export class InstanceTransitions {
         finishedTime: null,
         statusReason: 'retried by user',
         statusTime: now,
+        taskCounts: null,
+        resumeNext: false,
       },
     );
     return update.affected === 1;

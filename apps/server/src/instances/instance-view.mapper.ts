@@ -1,5 +1,5 @@
-import type { InstanceInfoEntity } from '@jobnest/persistence';
-import type { InstanceView } from './instance.dto';
+import type { InstanceInfoEntity, TaskEntity } from '@jobnest/persistence';
+import type { InstanceView, TaskCountsView, TaskView } from './instance.dto';
 
 export function toInstanceView(i: InstanceInfoEntity): InstanceView {
   return {
@@ -14,5 +14,25 @@ export function toInstanceView(i: InstanceInfoEntity): InstanceView {
     expectedTriggerTime: i.expectedTriggerTime,
     actualTriggerTime: i.actualTriggerTime,
     finishedTime: i.finishedTime,
+    tasks: i.taskCounts ? (JSON.parse(i.taskCounts) as TaskCountsView) : null,
+    takeovers: i.takeovers,
+  };
+}
+
+const PAYLOAD_PREVIEW = 1000;
+
+export function toTaskView(t: TaskEntity): TaskView {
+  return {
+    taskId: t.id,
+    taskName: t.taskName,
+    parentId: t.parentId,
+    status: t.status,
+    workerId: t.workerId,
+    attempt: t.attempt,
+    failures: t.failures,
+    payload: t.payload !== null && t.payload.length > PAYLOAD_PREVIEW ? `${t.payload.slice(0, PAYLOAD_PREVIEW)}...` : t.payload,
+    result: t.result,
+    createdTime: t.createdTime,
+    updatedTime: t.updatedTime,
   };
 }

@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsEnum, IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
-import { InstanceStatus, LogLevel } from '@jobnest/common';
+import { InstanceStatus, LogLevel, TaskStatus } from '@jobnest/common';
 import { PageQueryDto } from '../jobs/job.dto';
 
 export class RunJobDto {
@@ -37,6 +37,14 @@ export class InstanceQueryDto extends PageQueryDto {
   status?: InstanceStatus;
 }
 
+export class TaskCountsView {
+  @ApiProperty() total!: number;
+  @ApiProperty() waiting!: number;
+  @ApiProperty() running!: number;
+  @ApiProperty() succeeded!: number;
+  @ApiProperty() failed!: number;
+}
+
 export class InstanceView {
   @ApiProperty() id!: number;
   @ApiProperty() jobId!: number;
@@ -51,6 +59,31 @@ export class InstanceView {
   @ApiProperty({ description: 'Epoch ms' }) expectedTriggerTime!: number;
   @ApiProperty({ nullable: true, type: Number }) actualTriggerTime!: number | null;
   @ApiProperty({ nullable: true, type: Number }) finishedTime!: number | null;
+  @ApiProperty({ nullable: true, type: TaskCountsView, description: 'Subtask progress (Map, MapReduce, Broadcast)' })
+  tasks!: TaskCountsView | null;
+  @ApiProperty({ description: 'Times another worker took the instance over from a dead TaskTracker' })
+  takeovers!: number;
+}
+
+export class TaskQueryDto extends PageQueryDto {
+  @ApiPropertyOptional({ enum: TaskStatus })
+  @IsOptional()
+  @IsEnum(TaskStatus, { message: `status must be one of ${Object.values(TaskStatus).join(', ')}` })
+  status?: TaskStatus;
+}
+
+export class TaskView {
+  @ApiProperty() taskId!: number;
+  @ApiProperty() taskName!: string;
+  @ApiProperty({ nullable: true, type: Number }) parentId!: number | null;
+  @ApiProperty({ enum: TaskStatus }) status!: TaskStatus;
+  @ApiProperty({ nullable: true, type: String }) workerId!: string | null;
+  @ApiProperty({ description: 'Dispatches so far' }) attempt!: number;
+  @ApiProperty({ description: 'Failed runs so far' }) failures!: number;
+  @ApiProperty({ nullable: true, type: String, description: 'JSON of the mapped item (first 1000 characters)' }) payload!: string | null;
+  @ApiProperty({ nullable: true, type: String }) result!: string | null;
+  @ApiProperty() createdTime!: number;
+  @ApiProperty() updatedTime!: number;
 }
 
 export class LogQueryDto {

@@ -4,7 +4,7 @@ import { AppAuthGuard } from '../auth/app-auth.guard';
 import { CurrentApp } from '../auth/current-app.decorator';
 import type { AppPrincipal } from '../auth/token.service';
 import type { Page } from '../jobs/job.dto';
-import { InstanceQueryDto, InstanceView, LogPageView, LogQueryDto } from './instance.dto';
+import { InstanceQueryDto, InstanceView, LogPageView, LogQueryDto, TaskQueryDto, type TaskView } from './instance.dto';
 import { InstancesService } from './instances.service';
 
 @ApiTags('instances')
@@ -45,6 +45,16 @@ export class InstancesController {
   @ApiConflictResponse({ description: 'not finished' })
   retry(@CurrentApp() app: AppPrincipal, @Param('id', ParseIntPipe) id: number): Promise<InstanceView> {
     return this.instances.retry(app.appId, id);
+  }
+
+  @Get(':id/tasks')
+  @ApiOkResponse({ description: 'Subtasks of a Map / MapReduce / Broadcast instance, by task id' })
+  tasks(
+    @CurrentApp() app: AppPrincipal,
+    @Param('id', ParseIntPipe) id: number,
+    @Query() query: TaskQueryDto,
+  ): Promise<Page<TaskView>> {
+    return this.instances.listTasks(app.appId, id, query.status, query.page ?? 1, query.size ?? 20);
   }
 
   @Get(':id/logs')

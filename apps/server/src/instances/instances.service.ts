@@ -1,14 +1,14 @@
 import { ConflictException, Injectable, NotFoundException } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { MoreThan, type Repository } from 'typeorm';
-import { ACTIVE_INSTANCE_STATUSES, InstanceStatus, isFinalInstanceStatus } from '@jobnest/common';
-import { InstanceInfoEntity, InstanceLogEntity } from '@jobnest/persistence';
+import { ACTIVE_INSTANCE_STATUSES, InstanceStatus, isFinalInstanceStatus, type TaskStatus } from '@jobnest/common';
+import { InstanceInfoEntity, InstanceLogEntity, TaskEntity } from '@jobnest/persistence';
 import { DispatcherService } from '../dispatch/dispatcher.service';
 import { InstanceTransitions } from '../dispatch/instance-transitions.service';
 import { WorkerCommands } from '../dispatch/worker-commands.provider';
 import type { Page } from '../jobs/job.dto';
-import type { InstanceView, LogPageView } from './instance.dto';
-import { toInstanceView } from './instance-view.mapper';
+import type { InstanceView, LogPageView, TaskView } from './instance.dto';
+import { toInstanceView, toTaskView } from './instance-view.mapper';
 
 const WAITING: readonly InstanceStatus[] = [InstanceStatus.WAITING_DISPATCH, InstanceStatus.WAITING_WORKER_RECEIVE];
 
@@ -18,6 +18,7 @@ export class InstancesService {
   constructor(
     @InjectRepository(InstanceInfoEntity) private readonly instances: Repository<InstanceInfoEntity>,
     @InjectRepository(InstanceLogEntity) private readonly logLines: Repository<InstanceLogEntity>,
+    @InjectRepository(TaskEntity) private readonly tasks: Repository<TaskEntity>,
     private readonly transitions: InstanceTransitions,
     private readonly dispatcher: DispatcherService,
     private readonly commands: WorkerCommands,
@@ -93,6 +94,18 @@ export class InstancesService {
       items: rows.map((r) => ({ id: r.id, time: r.time, level: r.level, workerId: r.workerId, message: r.message })),
       nextAfter: rows.length > 0 ? rows[rows.length - 1]!.id : after === 0 ? null : after,
     };
+  }
+
+  /** The task table of a distributed instance, for inspection (PowerJob's custom task query), by task id. */
+  async listTasks(appId: number, id: number, status: TaskStatus | undefined, page: number, size: number): Promise<Page<TaskView>> {
+    await this.findOwned(appId, id);
+    const [rows, total] = await this.tasks.findAndCount({
+      where: { instanceId: id, ...(status !== undefined ? { status } : {}) },
+      order: { id: 'ASC' },
+      skip: (page - 1) * size,
+      take: size,
+    });
+    return { items: rows.map(toTaskView), total, page, size };
   }
 
   /** Another app's instance answers 404 like a missing one. */

@@ -1,7 +1,7 @@
 import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
-import { InjectRepository } from '@nestjs/typeorm';
-import { In, LessThanOrEqual, type Repository } from 'typeorm';
-import { ACTIVE_INSTANCE_STATUSES, InstanceStatus } from '@jobnest/common';
+import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
+import { In, LessThanOrEqual, type DataSource, type Repository } from 'typeorm';
+import { ACTIVE_INSTANCE_STATUSES, ExecuteType, InstanceStatus } from '@jobnest/common';
 import { InstanceInfoEntity, JobInfoEntity } from '@jobnest/persistence';
 import { leaseKey } from '@jobnest/transport';
 import { ClusterViewService } from '../cluster/cluster-view.service';
@@ -12,9 +12,14 @@ import { WorkerCommands } from '../dispatch/worker-commands.provider';
 import { RedisConnections } from '../redis/redis-connections.service';
 import { TimerSyncService } from '../scheduling/timer-sync.service';
 import { RedisLease } from './redis-lease';
+import { purgeExpiredTasks } from './task-retention';
 
 /** Rows looked at per state per pass; the next pass takes the rest. */
 const BATCH = 500;
+/** How often expired task rows are purged. */
+const PURGE_INTERVAL_MS = 60_000;
+/** A distributed instance is handed to another worker at most this often before it fails. */
+const MAX_TAKEOVERS = 10;
 /** A due instance is left to the normal path (API call, delayed job) this long before the reconciler steps in. */
 const DISPATCH_BACKSTOP_MS = 1000;
 /** The server-side time limit trails the worker's own by this much (the worker normally reports first). */
@@ -24,9 +29,11 @@ const TIME_LIMIT_GRACE_MS = 5000;
  * Repairs what messages alone cannot, on one server at a time (Redis lease):
  * - WAITING_DISPATCH and due: dispatch (again); after the no-worker grace the dispatcher fails it.
  * - WAITING_WORKER_RECEIVE longer than receiveTimeoutMs, or its worker is dead: back to dispatch.
- * - RUNNING on a dead worker: retry within instanceRetries, else FAILED with the reason.
+ * - RUNNING on a dead worker: a distributed instance is taken over by another worker (resuming from its task
+ *   table); a standalone one is retried within instanceRetries, else FAILED with the reason.
  * - Past instanceTimeLimitMs (+ grace) while the worker did not report: FAILED, and the worker told to abort.
  * - Every timerReconcileIntervalMs (and when it takes the lease): every timer rebuilt from MySQL.
+ * - Every minute: task rows of instances finished longer ago than JOBNEST_TASK_RETENTION_MS deleted.
  */
 @Injectable()
 export class ReconcilerService implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -37,6 +44,7 @@ export class ReconcilerService implements OnApplicationBootstrap, OnApplicationS
   private holding = false;
   private lastErrorLogAt = 0;
   private lastTimerRebuildAt = 0;
+  private lastPurgeAt = 0;
 
   constructor(
     @InjectRepository(InstanceInfoEntity) private readonly instances: Repository<InstanceInfoEntity>,
@@ -48,6 +56,7 @@ export class ReconcilerService implements OnApplicationBootstrap, OnApplicationS
     private readonly transitions: InstanceTransitions,
     private readonly commands: WorkerCommands,
     private readonly timers: TimerSyncService,
+    @InjectDataSource() private readonly dataSource: DataSource,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -82,6 +91,11 @@ export class ReconcilerService implements OnApplicationBootstrap, OnApplicationS
       await this.recoverUnreceived(now);
       await this.recoverOrphanedRuns(now);
       await this.enforceTimeLimits(now);
+      if (now - this.lastPurgeAt >= PURGE_INTERVAL_MS) {
+        this.lastPurgeAt = now;
+        const deleted = await purgeExpiredTasks(this.dataSource, this.config.taskRetentionMs, now);
+        if (deleted > 0) this.logger.log(`deleted ${deleted} task rows past their retention`);
+      }
     } catch (err) {
       if (Date.now() - this.lastErrorLogAt > 5000) {
         this.lastErrorLogAt = Date.now();
@@ -116,7 +130,7 @@ export class ReconcilerService implements OnApplicationBootstrap, OnApplicationS
       const reason = dead
         ? `worker ${workerId} died before receiving run ${i.runningTimes}; dispatching again`
         : `worker ${workerId} did not receive run ${i.runningTimes} within ${this.config.receiveTimeoutMs} ms; dispatching again`;
-      if (await this.transitions.requeueRun(i.id, i.workerId, i.runningTimes, reason, null, now)) {
+      if (await this.transitions.requeueRun(i.id, i.workerId, i.runningTimes, reason, null, now, i.resumeNext)) {
         this.logger.warn(`instance ${i.id}: ${reason}`);
         await this.dispatcher.dispatch(i.id);
       }
@@ -131,8 +145,17 @@ export class ReconcilerService implements OnApplicationBootstrap, OnApplicationS
     if (orphaned.length === 0) return;
     const jobs = await this.jobs.findBy({ id: In([...new Set(orphaned.map((i) => i.jobId))]) });
     const retriesOf = new Map(jobs.map((j) => [j.id, j.instanceRetries]));
+    const distributed = new Set(jobs.filter((j) => j.executeType !== ExecuteType.STANDALONE).map((j) => j.id));
     for (const i of orphaned) {
       const reason = `TaskTracker worker ${i.workerId ?? 'none'} stopped heartbeating during run ${i.runningTimes}`;
+      if (distributed.has(i.jobId) && i.takeovers < MAX_TAKEOVERS) {
+        // Its subtasks are in MySQL: another worker takes the instance over and resumes, finished subtasks stay done.
+        if (await this.transitions.requeueForTakeover(i, `${reason}; handed to another worker`, now)) {
+          this.logger.warn(`instance ${i.id}: ${reason}; takeover ${i.takeovers + 1}`);
+          await this.dispatcher.dispatch(i.id);
+        }
+        continue;
+      }
       const retries = retriesOf.get(i.jobId) ?? 0;
       if (i.runningTimes <= retries) {
         if (await this.transitions.requeueRun(i.id, i.workerId, i.runningTimes, `${reason}; retrying`, null, now)) {

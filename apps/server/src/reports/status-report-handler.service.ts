@@ -42,10 +42,12 @@ export class StatusReportHandler {
       return this.drop(report, `sender is not the TaskTracker (${instance.workerId ?? 'none'})`);
     }
     const now = Date.now();
+    const counts = report.tasks ? JSON.stringify(report.tasks) : undefined;
     switch (report.status) {
       case InstanceStatus.RUNNING:
         // Also false when already RUNNING (a repeated report): nothing to change.
         await this.transitions.markRunning(instance.id, report.workerId, report.runningTimes, now);
+        if (counts !== undefined) await this.transitions.recordProgress(instance.id, report.workerId, report.runningTimes, counts);
         return 'applied';
       case InstanceStatus.FAILED: {
         const job = await this.jobs.findOneBy({ id: instance.jobId });
@@ -58,13 +60,13 @@ export class StatusReportHandler {
           return 'applied';
         }
         await this.transitions.finishRun(instance.id, report.workerId, report.runningTimes, InstanceStatus.FAILED,
-          report.result, report.result, now);
+          report.result, report.result, now, counts);
         return 'applied';
       }
       case InstanceStatus.SUCCEEDED:
       case InstanceStatus.STOPPED:
         await this.transitions.finishRun(instance.id, report.workerId, report.runningTimes, report.status,
-          report.result, null, now);
+          report.result, null, now, counts);
         return 'applied';
     }
   }

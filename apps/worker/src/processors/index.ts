@@ -5,6 +5,8 @@ import { DemoFailProcessor } from './demo/demo-fail.processor';
 import { DemoHelloProcessor } from './demo/demo-hello.processor';
 import { DemoLogsProcessor } from './demo/demo-logs.processor';
 import { DemoSleepProcessor } from './demo/demo-sleep.processor';
+import { DemoBroadcastProcessor } from './demo/demo-broadcast.processor';
+import { DemoSumSquaresProcessor } from './demo/demo-sum-squares.processor';
 import { HttpProcessor } from './http.processor';
 import { ShellProcessor } from './shell.processor';
 
@@ -18,4 +20,6 @@ export const DEMO_PROCESSORS: Type<BasicProcessor>[] = [
   DemoFailProcessor,
   DemoSleepProcessor,
   DemoLogsProcessor,
+  DemoSumSquaresProcessor,
+  DemoBroadcastProcessor,
 ];

@@ -56,6 +56,18 @@ export class InstanceInfoEntity {
   @Column({ name: 'status_time', type: 'bigint', transformer: bigintToNumber })
   statusTime!: number;
 
+  /** Subtask progress reported by the TaskTracker (JSON TaskCounts), for distributed execute types. */
+  @Column({ name: 'task_counts', type: 'varchar', length: 500, nullable: true })
+  taskCounts!: string | null;
+
+  /** The next dispatch continues from the task table (the previous TaskTracker died) instead of starting over. */
+  @Column({ name: 'resume_next', type: 'boolean', default: false })
+  resumeNext!: boolean;
+
+  /** How many times another worker took the instance over from a dead TaskTracker. */
+  @Column({ type: 'int', default: 0 })
+  takeovers!: number;
+
   @CreateDateColumn({ name: 'created_at', type: 'datetime', precision: 3 })
   createdAt!: Date;
 

@@ -12,8 +12,8 @@ const SCHEMA_MISSING: Record<string, string> = {
 };
 
 /**
- * The worker's small MySQL pool: checks the app's credentials once at boot. Kept open for the Map/MapReduce task
- * table, which the TaskTracker will persist subtasks to.
+ * The worker's MySQL pool: checks the app's credentials once at boot, then serves the Map/MapReduce task
+ * table (TaskStore).
  */
 @Injectable()
 export class WorkerDatabase {
@@ -27,7 +27,7 @@ export class WorkerDatabase {
   }
 
   async connect(mysqlUrl: string): Promise<void> {
-    const source = createJobnestDataSource(mysqlUrl, { poolSize: 2 });
+    const source = createJobnestDataSource(mysqlUrl, { poolSize: 6 });
     try {
       await source.initialize();
     } catch (err) {

@@ -5,6 +5,8 @@ import { Worker, type Job } from 'bullmq';
 import { WorkerConfig } from '../options/worker-config';
 import { WorkerRedis } from '../redis/worker-redis';
 import { StatusReporter } from '../reporting/status-reporter';
+import { DistributedExecutor } from '../tracker/distributed-executor';
+import { ProcessorTracker } from '../tracker/processor-tracker';
 import { TaskTracker } from '../tracker/task-tracker.service';
 import { ThrottledErrorLog } from '../util/throttled-error-log';
 import { decodeWorkerCommand } from './worker-command-decoder';
@@ -28,6 +30,8 @@ export class CommandIntake {
     private readonly redis: WorkerRedis,
     private readonly tracker: TaskTracker,
     private readonly reporter: StatusReporter,
+    private readonly processors: ProcessorTracker,
+    private readonly distributed: DistributedExecutor,
   ) {}
 
   /** Resolves once the queue is being consumed. */
@@ -58,7 +62,7 @@ export class CommandIntake {
     }
   }
 
-  private handle(job: Job): void {
+  private handle(job: Job): void | Promise<void> {
     let command;
     try {
       command = decodeWorkerCommand(job.name, job.data);
@@ -84,6 +88,20 @@ export class CommandIntake {
         return;
       case 'AckInstanceStatus':
         this.reporter.acknowledge(command.instanceId, command.runningTimes);
+        return;
+      case 'RunTasks':
+        return this.processors.receive(command);
+      case 'StopTasks':
+        this.processors.stop(command);
+        return;
+      case 'TasksReceived':
+        this.distributed.received(command);
+        return;
+      case 'TaskResults':
+        // Awaited: a burst of result batches is applied in order, each in one UPDATE.
+        return this.distributed.results(command);
+      case 'SubtasksCreated':
+        this.distributed.subtasksCreated(command);
         return;
     }
   }

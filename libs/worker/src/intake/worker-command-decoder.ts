@@ -1,4 +1,4 @@
-import { MessageDecodeError, type ExecuteType, type WorkerCommand } from '@jobnest/common';
+import { DispatchStrategy, MessageDecodeError, type ExecuteType, type TaskAssignment, type WorkerCommand } from '@jobnest/common';
 
 type Obj = Record<string, unknown>;
 
@@ -29,8 +29,53 @@ export function decodeWorkerCommand(name: string, data: unknown): WorkerCommand 
         concurrency: optionalInt(o, 'concurrency', 0),
         instanceTimeLimitMs: optionalInt(o, 'instanceTimeLimitMs', 0),
         dispatchedAt: optionalInt(o, 'dispatchedAt', Date.now()),
+        placement: placement(o.placement),
+        workerTimeoutMs: optionalInt(o, 'workerTimeoutMs', 15_000) || 15_000,
+        resume: o.resume === true,
       };
     }
+    case 'RunTasks':
+      return {
+        kind,
+        instanceId: positiveInt(o, 'instanceId'),
+        jobId: int(o, 'jobId'),
+        runningTimes: positiveInt(o, 'runningTimes'),
+        trackerWorkerId: str(o, 'trackerWorkerId'),
+        processor: str(o, 'processor'),
+        executeType: str(o, 'executeType') as ExecuteType,
+        jobParams: nullableStr(o, 'jobParams'),
+        instanceParams: nullableStr(o, 'instanceParams'),
+        taskRetries: optionalInt(o, 'taskRetries', 0),
+        concurrency: Math.max(1, optionalInt(o, 'concurrency', 1)),
+        tasks: list(o, 'tasks').map((t, i) => assignment(t, i)),
+      };
+    case 'TasksReceived':
+      return {
+        kind,
+        instanceId: positiveInt(o, 'instanceId'),
+        runningTimes: positiveInt(o, 'runningTimes'),
+        workerId: str(o, 'workerId'),
+        tasks: list(o, 'tasks').map((t, i) => {
+          const e = entry(t, `tasks[${i}]`);
+          return { taskId: positiveInt(e, 'taskId'), attempt: int(e, 'attempt') };
+        }),
+      };
+    case 'TaskResults':
+      return {
+        kind,
+        instanceId: positiveInt(o, 'instanceId'),
+        runningTimes: positiveInt(o, 'runningTimes'),
+        workerId: str(o, 'workerId'),
+        results: list(o, 'results').map((r, i) => {
+          const e = entry(r, `results[${i}]`);
+          if (typeof e.success !== 'boolean') throw new MessageDecodeError(`results[${i}].success must be a boolean`);
+          return { taskId: positiveInt(e, 'taskId'), attempt: int(e, 'attempt'), success: e.success, result: nullableStr(e, 'result') };
+        }),
+      };
+    case 'SubtasksCreated':
+      return { kind, instanceId: positiveInt(o, 'instanceId'), runningTimes: positiveInt(o, 'runningTimes'), count: optionalInt(o, 'count', 0) };
+    case 'StopTasks':
+      return { kind, instanceId: positiveInt(o, 'instanceId'), reason: typeof o.reason === 'string' ? o.reason : 'no reason given' };
     case 'StopInstance':
       return { kind, instanceId: positiveInt(o, 'instanceId'), reason: typeof o.reason === 'string' ? o.reason : 'no reason given' };
     case 'AckInstanceStatus':
@@ -38,6 +83,43 @@ export function decodeWorkerCommand(name: string, data: unknown): WorkerCommand 
     default:
       return undefined;
   }
+}
+
+function entry(value: unknown, what: string): Obj {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new MessageDecodeError(`${what} is not an object`);
+  return value as Obj;
+}
+
+function list(o: Obj, key: string): unknown[] {
+  if (!Array.isArray(o[key])) throw new MessageDecodeError(`field '${key}' must be a list`);
+  return o[key] as unknown[];
+}
+
+function assignment(value: unknown, i: number): TaskAssignment {
+  const e = entry(value, `tasks[${i}]`);
+  return {
+    taskId: positiveInt(e, 'taskId'),
+    taskName: str(e, 'taskName'),
+    payload: nullableStr(e, 'payload'),
+    attempt: int(e, 'attempt'),
+    failures: optionalInt(e, 'failures', 0),
+    isRoot: e.isRoot === true,
+  };
+}
+
+/** Older servers sent no placement: any worker of the app is eligible. */
+function placement(value: unknown): Extract<WorkerCommand, { kind: 'RunInstance' }>['placement'] {
+  const p = typeof value === 'object' && value !== null ? (value as Obj) : {};
+  const strategy = Object.values(DispatchStrategy).includes(p.dispatchStrategy as DispatchStrategy)
+    ? (p.dispatchStrategy as DispatchStrategy)
+    : DispatchStrategy.HEALTH_FIRST;
+  return {
+    dispatchStrategy: strategy,
+    designatedWorkers: Array.isArray(p.designatedWorkers) ? p.designatedWorkers.filter((x): x is string => typeof x === 'string') : [],
+    minCpuCores: typeof p.minCpuCores === 'number' ? p.minCpuCores : 0,
+    minMemoryMb: typeof p.minMemoryMb === 'number' ? p.minMemoryMb : 0,
+    maxWorkerCount: typeof p.maxWorkerCount === 'number' ? p.maxWorkerCount : 0,
+  };
 }
 
 function str(o: Obj, key: string): string {

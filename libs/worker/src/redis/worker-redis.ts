@@ -1,5 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { createRedisConnection, StreamProducer } from '@jobnest/transport';
+import { createRedisConnection, StreamProducer, WorkerCommandSender } from '@jobnest/transport';
 import type { Redis } from 'ioredis';
 import { ThrottledErrorLog } from '../util/throttled-error-log';
 import { redactUrl } from '../util/redact-url';
@@ -20,6 +20,7 @@ export class WorkerRedis {
   private producerConnection: Redis | undefined;
   private streamProducer: StreamProducer | undefined;
   private lastError: string | undefined;
+  private sender: WorkerCommandSender | undefined;
 
   open(redisUrl: string, workerId: string): void {
     this.producerConnection = this.track(
@@ -40,6 +41,17 @@ export class WorkerRedis {
     return this.track(createRedisConnection(redisUrl, `jobnest-worker-${workerId}-commands`), redisUrl);
   }
 
+  /** A new connection for one blocking reader (XREAD BLOCK holds it). Closed by closeAll(). */
+  dedicatedConnection(redisUrl: string, workerId: string, purpose: string): Redis {
+    return this.track(createRedisConnection(redisUrl, `jobnest-worker-${workerId}-${purpose}`), redisUrl);
+  }
+
+  /** Puts commands on other workers' queues (subtasks, acknowledgements, results); one shared connection. */
+  commandSender(redisUrl: string, workerId: string, prefix: string): WorkerCommandSender {
+    this.sender ??= new WorkerCommandSender(this.dedicatedConnection(redisUrl, workerId, 'commands-out'), prefix);
+    return this.sender;
+  }
+
   /** True while the producer connection is up (shutdown skips sends that could only time out). */
   get isConnected(): boolean {
     return this.producerConnection?.status === 'ready';
@@ -51,6 +63,9 @@ export class WorkerRedis {
   }
 
   async closeAll(): Promise<void> {
+    const sender = this.sender;
+    this.sender = undefined;
+    await sender?.close().catch(() => undefined);
     const connections = this.connections.splice(0);
     this.streamProducer = undefined;
     this.producerConnection = undefined;

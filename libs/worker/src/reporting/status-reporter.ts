@@ -1,5 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { InstanceStatus, type InstanceStatusReport } from '@jobnest/common';
+import { InstanceStatus, type InstanceStatusReport, type TaskCounts } from '@jobnest/common';
 import { streamNames } from '@jobnest/transport';
 import { WorkerConfig } from '../options/worker-config';
 import { WorkerRedis } from '../redis/worker-redis';
@@ -49,13 +49,14 @@ export class StatusReporter {
     if (send) await this.resend(true);
   }
 
-  reportRunning(instanceId: number, runningTimes: number): void {
-    void this.send([this.report(instanceId, runningTimes, InstanceStatus.RUNNING, null)]);
+  /** RUNNING, with the subtask progress of distributed instances (sent again as the progress changes). */
+  reportRunning(instanceId: number, runningTimes: number, tasks?: TaskCounts): void {
+    void this.send([this.report(instanceId, runningTimes, InstanceStatus.RUNNING, null, tasks)]);
   }
 
   /** Sends the final status now and keeps it until acknowledged. */
-  reportFinal(instanceId: number, runningTimes: number, status: FinalStatus, result: string | null): void {
-    const report = this.report(instanceId, runningTimes, status, result);
+  reportFinal(instanceId: number, runningTimes: number, status: FinalStatus, result: string | null, tasks?: TaskCounts): void {
+    const report = this.report(instanceId, runningTimes, status, result, tasks);
     this.pending.set(runKey(instanceId, runningTimes), { report, firstSentAt: report.time, lastSentAt: report.time });
     void this.send([report]);
   }
@@ -97,6 +98,7 @@ export class StatusReporter {
     runningTimes: number,
     status: InstanceStatusReport['status'],
     result: string | null,
+    tasks?: TaskCounts,
   ): InstanceStatusReport {
     return {
       kind: 'InstanceStatusReport',
@@ -106,6 +108,7 @@ export class StatusReporter {
       status,
       result,
       time: Date.now(),
+      ...(tasks ? { tasks } : {}),
     };
   }
 

@@ -1,15 +1,17 @@
-import type { InstanceStatus } from '@jobnest/common';
+import type { InstanceStatus, TaskCounts } from '@jobnest/common';
 import type { InstanceRun } from './instance-run';
 
 /** What an executor decided; STOPPED and time-limit failures are decided by the TaskTracker itself. */
 export interface InstanceOutcome {
   status: InstanceStatus.SUCCEEDED | InstanceStatus.FAILED;
   result: string | null;
+  /** Final subtask counts of a distributed run. */
+  tasks?: TaskCounts;
 }
 
 /**
- * Runs one instance of one execute type on behalf of the TaskTracker (STANDALONE today; MAP, MAP_REDUCE and
- * BROADCAST executors plug in here). It honours `run.signal`, but the tracker does not wait for it once aborted.
+ * Runs one instance of one execute type on behalf of the TaskTracker (StandaloneExecutor; DistributedExecutor for MAP,
+ * MAP_REDUCE and BROADCAST). It honours `run.signal`, but the tracker does not wait for it once aborted.
  */
 export interface InstanceExecutor {
   execute(run: InstanceRun): Promise<InstanceOutcome>;

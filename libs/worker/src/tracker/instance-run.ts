@@ -1,5 +1,8 @@
 import type { RunInstanceCommand } from '@jobnest/common';
 
+/** Why a run was aborted: a stop or time limit ends its subtasks, a shutdown leaves them for a takeover. */
+export type AbortKind = 'stop' | 'time-limit' | 'shutdown' | 'superseded';
+
 /** One run (instanceId + runningTimes) of an instance this worker tracks. */
 export class InstanceRun {
   readonly key: string;
@@ -7,6 +10,7 @@ export class InstanceRun {
   private readonly controller = new AbortController();
   private timeLimitTimer: NodeJS.Timeout | undefined;
   private ended = false;
+  private kind: AbortKind | undefined;
 
   constructor(readonly command: RunInstanceCommand) {
     this.key = InstanceRun.key(command.instanceId, command.runningTimes);
@@ -42,8 +46,15 @@ export class InstanceRun {
     return true;
   }
 
-  abort(reason: Error): void {
-    if (!this.controller.signal.aborted) this.controller.abort(reason);
+  abort(reason: Error, kind: AbortKind = 'stop'): void {
+    if (this.controller.signal.aborted) return;
+    this.kind = kind;
+    this.controller.abort(reason);
+  }
+
+  /** Why the run was aborted (undefined while it was not). */
+  get abortKind(): AbortKind | undefined {
+    return this.kind;
   }
 
   /** Calls `onExceeded` after instanceTimeLimitMs (0 = no limit). */

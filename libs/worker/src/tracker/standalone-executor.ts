@@ -1,10 +1,10 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { InstanceStatus } from '@jobnest/common';
 import { ROOT_TASK_ID, ROOT_TASK_NAME } from '../constants';
-import { createTaskLogger } from '../logs/task-logger';
 import { LogShipper } from '../logs/log-shipper';
 import { WorkerConfig } from '../options/worker-config';
 import type { BasicProcessor, ProcessResult, TaskContext } from '../processor/processor.interfaces';
+import { createTaskContext } from './task-context';
 import { ProcessorRegistry } from '../processor/processor-registry';
 import type { InstanceExecutor, InstanceOutcome } from './instance-executor';
 import type { InstanceRun } from './instance-run';
@@ -25,24 +25,28 @@ export class StandaloneExecutor implements InstanceExecutor {
     const processor = this.registry.get(command.processor);
     if (!processor) throw new Error(`processor '${command.processor}' is not registered`); // checked by the tracker
     const maxAttempts = 1 + Math.max(0, command.taskRetries);
-    const logger = createTaskLogger(command.instanceId, this.logs);
     let outcome: InstanceOutcome = { status: InstanceStatus.FAILED, result: null };
     for (let attempt = 1; attempt <= maxAttempts && !run.signal.aborted; attempt++) {
-      const ctx: TaskContext = {
-        jobId: command.jobId,
-        instanceId: command.instanceId,
-        taskId: ROOT_TASK_ID,
-        taskName: ROOT_TASK_NAME,
-        jobParams: command.jobParams,
-        instanceParams: command.instanceParams,
-        attempt,
-        taskRetries: command.taskRetries,
-        runningTimes: command.runningTimes,
-        workerId: this.config.options.workerId,
-        logger,
-        signal: run.signal,
-      };
-      outcome = await this.attempt(processor, ctx, command.processor);
+      const ctx = createTaskContext(
+        {
+          jobId: command.jobId,
+          instanceId: command.instanceId,
+          taskId: ROOT_TASK_ID,
+          taskName: ROOT_TASK_NAME,
+          subtask: null,
+          isRoot: true,
+          jobParams: command.jobParams,
+          instanceParams: command.instanceParams,
+          attempt,
+          taskRetries: command.taskRetries,
+          runningTimes: command.runningTimes,
+          workerId: this.config.options.workerId,
+          signal: run.signal,
+          mapUnavailableReason: 'a STANDALONE job runs one task (use MAP or MAP_REDUCE)',
+        },
+        this.logs,
+      );
+      outcome = await runAttempt(processor, ctx, command.processor);
       if (outcome.status === InstanceStatus.SUCCEEDED) return outcome;
       if (!run.isEnded) {
         this.logger.warn(
@@ -53,21 +57,31 @@ export class StandaloneExecutor implements InstanceExecutor {
     return outcome;
   }
 
-  private async attempt(processor: BasicProcessor, ctx: TaskContext, name: string): Promise<InstanceOutcome> {
-    let returned: unknown;
-    try {
-      returned = await processor.process(ctx);
-    } catch (err) {
-      return { status: InstanceStatus.FAILED, result: errorMessage(err) };
-    }
-    if (!isProcessResult(returned)) {
-      return {
-        status: InstanceStatus.FAILED,
-        result: `processor '${name}' returned an invalid result: expected { success: boolean, result?: string }`,
-      };
-    }
-    return { status: returned.success ? InstanceStatus.SUCCEEDED : InstanceStatus.FAILED, result: resultText(returned.result) };
+}
+
+/**
+ * Runs one step of a processor (process, reduce, preProcess, postProcess) and turns whatever happens into an
+ * outcome: a thrown error fails it with its message, a malformed return value fails it saying so.
+ */
+export async function runAttempt(
+  processor: BasicProcessor,
+  ctx: TaskContext,
+  name: string,
+  step: (ctx: TaskContext) => Promise<ProcessResult> = (c) => processor.process(c),
+): Promise<InstanceOutcome> {
+  let returned: unknown;
+  try {
+    returned = await step(ctx);
+  } catch (err) {
+    return { status: InstanceStatus.FAILED, result: errorMessage(err) };
   }
+  if (!isProcessResult(returned)) {
+    return {
+      status: InstanceStatus.FAILED,
+      result: `processor '${name}' returned an invalid result: expected { success: boolean, result?: string }`,
+    };
+  }
+  return { status: returned.success ? InstanceStatus.SUCCEEDED : InstanceStatus.FAILED, result: resultText(returned.result) };
 }
 
 function isProcessResult(value: unknown): value is ProcessResult {

@@ -1,13 +1,14 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { ExecuteType, InstanceStatus, type RunInstanceCommand, type StopInstanceCommand } from '@jobnest/common';
+import { ExecuteType, InstanceStatus, type RunInstanceCommand, type StopInstanceCommand, type TaskCounts } from '@jobnest/common';
 import { LogShipper } from '../logs/log-shipper';
 import { WorkerConfig } from '../options/worker-config';
 import { ProcessorRegistry } from '../processor/processor-registry';
 import { StatusReporter } from '../reporting/status-reporter';
 import type { InstanceExecutor, InstanceOutcome } from './instance-executor';
-import { InstanceRun } from './instance-run';
+import { InstanceRun, type AbortKind } from './instance-run';
 import { LatestRuns } from './latest-runs';
 import { RecentlyStopped } from './recently-stopped';
+import { DistributedExecutor } from './distributed-executor';
 import { errorMessage, StandaloneExecutor } from './standalone-executor';
 
 /** Results are stored with the instance and travel through Redis: keep them reasonable. */
@@ -38,8 +39,14 @@ export class TaskTracker {
     private readonly reporter: StatusReporter,
     private readonly logs: LogShipper,
     standalone: StandaloneExecutor,
+    distributed: DistributedExecutor,
   ) {
-    this.executors = { [ExecuteType.STANDALONE]: standalone };
+    this.executors = {
+      [ExecuteType.STANDALONE]: standalone,
+      [ExecuteType.MAP]: distributed,
+      [ExecuteType.MAP_REDUCE]: distributed,
+      [ExecuteType.BROADCAST]: distributed,
+    };
   }
 
   /** Instances whose outcome is not decided yet (sent in heartbeats). */
@@ -113,7 +120,7 @@ export class TaskTracker {
   abortAllForShutdown(): void {
     this.shuttingDown = true;
     const message = `worker ${this.config.options.workerId} shut down`;
-    for (const run of [...this.running.values()]) this.settle(run, InstanceStatus.FAILED, message);
+    for (const run of [...this.running.values()]) this.settle(run, InstanceStatus.FAILED, message, 'shutdown');
   }
 
   /** Waits up to `timeoutMs` for aborted processors to return (so their last log lines can still be shipped). */
@@ -132,12 +139,12 @@ export class TaskTracker {
     this.running.set(run.key, run);
     this.reporter.reportRunning(command.instanceId, command.runningTimes);
     run.armTimeLimit(() =>
-      this.settle(run, InstanceStatus.FAILED, `instance time limit of ${command.instanceTimeLimitMs} ms exceeded`),
+      this.settle(run, InstanceStatus.FAILED, `instance time limit of ${command.instanceTimeLimitMs} ms exceeded`, 'time-limit'),
     );
     const execution = executor
       .execute(run)
       .then(
-        (outcome: InstanceOutcome) => this.finish(run, outcome.status, outcome.result),
+        (outcome: InstanceOutcome) => this.finish(run, outcome.status, outcome.result, outcome.tasks),
         (err: unknown) => this.finish(run, InstanceStatus.FAILED, errorMessage(err)),
       )
       .catch((err: unknown) => this.logger.error(`instance ${run.instanceId}: reporting its outcome failed: ${errorMessage(err)}`))
@@ -146,31 +153,31 @@ export class TaskTracker {
   }
 
   /** The executor returned: report its outcome unless a stop, time limit or shutdown already decided the run. */
-  private finish(run: InstanceRun, status: FinalStatus, result: string | null): void {
+  private finish(run: InstanceRun, status: FinalStatus, result: string | null, tasks?: TaskCounts): void {
     if (run.isEnded) {
       this.logger.debug(`instance ${run.instanceId} run ${run.runningTimes}: late ${status} of the processor ignored`);
       return;
     }
-    this.end(run, status, result);
+    this.end(run, status, result, tasks);
   }
 
   /** Decides the run from outside (stop, time limit, shutdown): abort the processor and report now. */
-  private settle(run: InstanceRun, status: FinalStatus, reason: string): void {
+  private settle(run: InstanceRun, status: FinalStatus, reason: string, kind: AbortKind = 'stop'): void {
     if (run.isEnded) return;
-    run.abort(new Error(reason));
+    run.abort(new Error(reason), kind);
     this.end(run, status, reason);
   }
 
-  private end(run: InstanceRun, status: FinalStatus, result: string | null): void {
+  private end(run: InstanceRun, status: FinalStatus, result: string | null, tasks?: TaskCounts): void {
     if (!run.end()) return;
     this.running.delete(run.key);
-    this.reportFinal(run.command, status, result);
+    this.reportFinal(run.command, status, result, tasks);
   }
 
-  private reportFinal(command: RunInstanceCommand, status: FinalStatus, result: string | null): void {
+  private reportFinal(command: RunInstanceCommand, status: FinalStatus, result: string | null, tasks?: TaskCounts): void {
     // Issued first on the same connection, the instance's last log lines reach the stream before its final status.
     void this.logs.flush();
-    this.reporter.reportFinal(command.instanceId, command.runningTimes, status, truncate(result));
+    this.reporter.reportFinal(command.instanceId, command.runningTimes, status, truncate(result), tasks);
   }
 
   /**
@@ -181,7 +188,7 @@ export class TaskTracker {
     for (const run of [...this.running.values()]) {
       if (run.instanceId !== command.instanceId) continue;
       this.logger.warn(`instance ${run.instanceId} run ${run.runningTimes} superseded by run ${command.runningTimes}; aborted`);
-      run.abort(new Error(`superseded by run ${command.runningTimes}`));
+      run.abort(new Error(`superseded by run ${command.runningTimes}`), 'superseded');
       run.end();
       this.running.delete(run.key);
     }

@@ -1,5 +1,21 @@
-import { DispatchStrategy } from '@jobnest/common';
-import type { WorkerState } from '../cluster/worker-state';
+import { DispatchStrategy } from './enums';
+import type { WorkerMetrics } from './messages';
+
+/** What a selector knows of one live worker (from its latest heartbeat). */
+export interface WorkerState {
+  workerId: string;
+  appId: number;
+  appName: string;
+  host: string;
+  pid: number;
+  tags: string[];
+  processors: string[];
+  metrics: WorkerMetrics;
+  runningInstances: number;
+  maxConcurrentInstances: number;
+  /** Epoch ms (reader's clock) of the latest heartbeat. */
+  lastHeartbeat: number;
+}
 
 /** The parts of a job that decide where it may run. */
 export interface PlacementRules {
@@ -20,7 +36,8 @@ export interface Selection {
 }
 
 /**
- * Picks the workers an instance may run on, best first. Pure: the dispatcher passes the live workers of the app.
+ * Picks the workers an instance (server) or its subtasks (TaskTracker) may run on, best first. Pure: the caller
+ * passes the live workers of the app.
  * Filters in order: designated ids/tags (SPECIFY), CPU cores, free memory, overload. Workers that registered the
  * job's processor go first; when none did, the others stay eligible so the instance fails with a message naming
  * the missing processor instead of waiting for nothing.
@@ -29,6 +46,7 @@ export function selectWorkers(
   live: readonly WorkerState[],
   rules: PlacementRules,
   random: () => number = Math.random,
+  options: { ignoreOverload?: boolean } = {},
 ): Selection {
   if (live.length === 0) return { workers: [], reason: 'no live worker of this app' };
   let candidates = [...live];
@@ -46,10 +64,13 @@ export function selectWorkers(
   if (rules.minMemoryMb > 0) {
     steps.push([`no live worker has ${rules.minMemoryMb} MB free memory`, (w) => w.metrics.memoryFreeMb >= rules.minMemoryMb]);
   }
-  steps.push([
-    'every eligible worker is overloaded (running its maxConcurrentInstances)',
-    (w) => w.runningInstances < w.maxConcurrentInstances,
-  ]);
+  // Subtasks are not instances: a worker busy with instances still takes subtasks.
+  if (!options.ignoreOverload) {
+    steps.push([
+      'every eligible worker is overloaded (running its maxConcurrentInstances)',
+      (w) => w.runningInstances < w.maxConcurrentInstances,
+    ]);
+  }
   for (const [reason, keep] of steps) {
     candidates = candidates.filter(keep);
     if (candidates.length === 0) return { workers: [], reason };

@@ -1,0 +1,210 @@
+import { TaskStatus, type TaskCounts } from '@jobnest/common';
+import type { DataSource } from 'typeorm';
+
+/** Rows per multi-row INSERT (DESIGN §4: ~160k rows/s at 1000 per statement). */
+const INSERT_CHUNK = 1000;
+const DELETE_CHUNK = 10_000;
+export const ROOT_MAP_KEY = 'root';
+
+export interface WaitingTask {
+  id: number;
+  taskName: string;
+  payload: string | null;
+  attempt: number;
+  failures: number;
+  isRoot: boolean;
+}
+
+/** How one result changes its row. */
+export interface TaskOutcomeRow {
+  id: number;
+  status: TaskStatus.SUCCEEDED | TaskStatus.FAILED | TaskStatus.WAITING_DISPATCH;
+  result: string | null;
+  failed: boolean;
+}
+
+export interface StoredResult {
+  id: number;
+  taskName: string;
+  status: TaskStatus;
+  result: string | null;
+}
+
+type Row = Record<string, unknown>;
+
+/**
+ * Every SQL statement on the `task` table, each one for a whole batch: multi-row INSERTs, UPDATE ... WHERE id IN,
+ * CASE updates for results. Nothing here writes one row per statement on the hot path. Reads of waiting tasks use
+ * the (instance_id, status, id) index, so finished rows are never scanned again.
+ */
+export class TaskStore {
+  constructor(private readonly db: DataSource) {}
+
+  /** Removes the rows of an earlier run (a fresh run of an instance starts over). */
+  async deleteInstance(instanceId: number): Promise<void> {
+    for (;;) {
+      const r = (await this.db.query(`DELETE FROM task WHERE instance_id = ? LIMIT ${DELETE_CHUNK}`, [instanceId])) as { affectedRows?: number };
+      if ((r.affectedRows ?? 0) < DELETE_CHUNK) return;
+    }
+  }
+
+  async insertRoot(instanceId: number, taskName: string, now: number): Promise<void> {
+    await this.db.query(
+      `INSERT IGNORE INTO task (instance_id, parent_id, map_key, task_name, payload, status, created_time, updated_time)
+       VALUES (?, NULL, ?, ?, NULL, ?, ?, ?)`,
+      [instanceId, ROOT_MAP_KEY, taskName, TaskStatus.WAITING_DISPATCH, now, now],
+    );
+  }
+
+  /**
+   * Stores mapped items as WAITING_DISPATCH subtasks; the map key (parent, call, index) makes a replayed map a
+   * no-op. Returns how many rows were new.
+   */
+  async insertSubtasks(
+    instanceId: number,
+    parentId: number | null,
+    keyPrefix: string,
+    taskName: string,
+    payloads: string[],
+    now: number,
+  ): Promise<number> {
+    let inserted = 0;
+    for (let start = 0; start < payloads.length; start += INSERT_CHUNK) {
+      const chunk = payloads.slice(start, start + INSERT_CHUNK);
+      const values: unknown[] = [];
+      for (let i = 0; i < chunk.length; i++) {
+        values.push(instanceId, parentId, `${keyPrefix}:${start + i}`, taskName, chunk[i], TaskStatus.WAITING_DISPATCH, now, now);
+      }
+      const r = (await this.db.query(
+        `INSERT IGNORE INTO task (instance_id, parent_id, map_key, task_name, payload, status, created_time, updated_time)
+         VALUES ${chunk.map(() => '(?, ?, ?, ?, ?, ?, ?, ?)').join(', ')}`,
+        values,
+      )) as { affectedRows?: number };
+      inserted += r.affectedRows ?? 0;
+    }
+    return inserted;
+  }
+
+  /** Up to `limit` waiting tasks, oldest first, straight from the status index. */
+  async fetchWaiting(instanceId: number, limit: number): Promise<WaitingTask[]> {
+    const rows = (await this.db.query(
+      `SELECT id, task_name, payload, attempt, failures, map_key FROM task FORCE INDEX (idx_task_instance_status)
+        WHERE instance_id = ? AND status = ? ORDER BY id LIMIT ?`,
+      [instanceId, TaskStatus.WAITING_DISPATCH, limit],
+    )) as Row[];
+    return rows.map((r) => ({
+      id: Number(r.id),
+      taskName: String(r.task_name),
+      payload: r.payload === null ? null : String(r.payload),
+      attempt: Number(r.attempt),
+      failures: Number(r.failures),
+      isRoot: r.map_key === ROOT_MAP_KEY,
+    }));
+  }
+
+  /** WAITING_DISPATCH -> DISPATCHED on `workerId`, generation +1. Returns the ids that moved. */
+  async markDispatched(instanceId: number, ids: number[], workerId: string, now: number): Promise<number> {
+    if (ids.length === 0) return 0;
+    const r = (await this.db.query(
+      `UPDATE task SET status = ?, worker_id = ?, attempt = attempt + 1, updated_time = ?
+        WHERE instance_id = ? AND id IN (?) AND status = ?`,
+      [TaskStatus.DISPATCHED, workerId, now, instanceId, ids, TaskStatus.WAITING_DISPATCH],
+    )) as { affectedRows?: number };
+    return r.affectedRows ?? 0;
+  }
+
+  /** Applies a batch of results in one CASE update (only to rows still DISPATCHED: status moves forward only). */
+  async applyOutcomes(instanceId: number, rows: TaskOutcomeRow[], now: number): Promise<void> {
+    if (rows.length === 0) return;
+    const statusCase = rows.map(() => 'WHEN ? THEN ?').join(' ');
+    const resultCase = rows.map(() => 'WHEN ? THEN ?').join(' ');
+    const failedIds = rows.filter((r) => r.failed).map((r) => r.id);
+    const params: unknown[] = [];
+    for (const r of rows) params.push(r.id, r.status);
+    for (const r of rows) params.push(r.id, r.result);
+    params.push(failedIds.length > 0 ? failedIds : [0], now, instanceId, rows.map((r) => r.id), TaskStatus.DISPATCHED);
+    await this.db.query(
+      `UPDATE task SET status = CASE id ${statusCase} END, result = CASE id ${resultCase} END,
+         failures = failures + IF(id IN (?), 1, 0), updated_time = ?
+        WHERE instance_id = ? AND id IN (?) AND status = ?`,
+      params,
+    );
+  }
+
+  /** DISPATCHED -> WAITING_DISPATCH (unacknowledged, or on a worker that died). */
+  async requeue(instanceId: number, ids: number[], now: number): Promise<void> {
+    if (ids.length === 0) return;
+    await this.db.query(
+      `UPDATE task SET status = ?, worker_id = NULL, updated_time = ? WHERE instance_id = ? AND id IN (?) AND status = ?`,
+      [TaskStatus.WAITING_DISPATCH, now, instanceId, ids, TaskStatus.DISPATCHED],
+    );
+  }
+
+  /**
+   * Waiting or dispatched tasks -> FAILED with a reason (broadcast tasks of a worker that died: never run twice
+   * on one host).
+   */
+  async fail(instanceId: number, ids: number[], reason: string, now: number): Promise<void> {
+    if (ids.length === 0) return;
+    await this.db.query(
+      `UPDATE task SET status = ?, result = ?, failures = failures + 1, updated_time = ?
+        WHERE instance_id = ? AND id IN (?) AND status IN (?)`,
+      [TaskStatus.FAILED, reason, now, instanceId, ids, [TaskStatus.WAITING_DISPATCH, TaskStatus.DISPATCHED]],
+    );
+  }
+
+  /** Takeover of a broadcast: what the dead TaskTracker had dispatched may have run; it fails rather than run twice. */
+  async failInFlight(instanceId: number, reason: string, now: number): Promise<void> {
+    await this.db.query(
+      `UPDATE task SET status = ?, result = ?, updated_time = ? WHERE instance_id = ? AND status = ?`,
+      [TaskStatus.FAILED, reason, now, instanceId, TaskStatus.DISPATCHED],
+    );
+  }
+
+  /** Takeover: tasks the dead TaskTracker had dispatched go back to waiting (their results went to it). */
+  async resetInFlight(instanceId: number, now: number): Promise<void> {
+    await this.db.query(
+      `UPDATE task SET status = ?, worker_id = NULL, updated_time = ? WHERE instance_id = ? AND status = ?`,
+      [TaskStatus.WAITING_DISPATCH, now, instanceId, TaskStatus.DISPATCHED],
+    );
+  }
+
+  /** Stop or time limit: every unfinished task ends FAILED with the reason. */
+  async failUnfinished(instanceId: number, reason: string, now: number): Promise<void> {
+    await this.db.query(
+      `UPDATE task SET status = ?, result = ?, updated_time = ? WHERE instance_id = ? AND status IN (?)`,
+      [TaskStatus.FAILED, reason, now, instanceId, [TaskStatus.WAITING_DISPATCH, TaskStatus.DISPATCHED, TaskStatus.RECEIVED, TaskStatus.PROCESSING]],
+    );
+  }
+
+  async counts(instanceId: number): Promise<TaskCounts> {
+    const rows = (await this.db.query(
+      'SELECT status, COUNT(*) AS n FROM task FORCE INDEX (idx_task_instance_status) WHERE instance_id = ? GROUP BY status',
+      [instanceId],
+    )) as Row[];
+    const counts: TaskCounts = { total: 0, waiting: 0, running: 0, succeeded: 0, failed: 0 };
+    for (const r of rows) {
+      const n = Number(r.n);
+      counts.total += n;
+      if (r.status === TaskStatus.WAITING_DISPATCH) counts.waiting += n;
+      else if (r.status === TaskStatus.SUCCEEDED) counts.succeeded += n;
+      else if (r.status === TaskStatus.FAILED) counts.failed += n;
+      else counts.running += n;
+    }
+    return counts;
+  }
+
+  /** One page of finished non-root tasks after `afterId`, by id. */
+  async resultsPage(instanceId: number, afterId: number, limit: number): Promise<StoredResult[]> {
+    const rows = (await this.db.query(
+      `SELECT id, task_name, status, result FROM task WHERE instance_id = ? AND id > ? AND map_key <> ? ORDER BY id LIMIT ?`,
+      [instanceId, afterId, ROOT_MAP_KEY, limit],
+    )) as Row[];
+    return rows.map((r) => ({
+      id: Number(r.id),
+      taskName: String(r.task_name),
+      status: r.status as TaskStatus,
+      result: r.result === null ? null : String(r.result),
+    }));
+  }
+}

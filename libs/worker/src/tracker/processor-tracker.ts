@@ -1,0 +1,218 @@
+import { Injectable, Logger } from '@nestjs/common';
+import type { RunTasksCommand, StopTasksCommand, TaskAssignment, TaskResult } from '@jobnest/common';
+import { TaskStore } from '../database/task-store';
+import { WorkerDatabase } from '../database/worker-database';
+import { LogShipper } from '../logs/log-shipper';
+import { WorkerConfig } from '../options/worker-config';
+import { ProcessorRegistry } from '../processor/processor-registry';
+import { WorkerRedis } from '../redis/worker-redis';
+import { ThrottledErrorLog } from '../util/throttled-error-log';
+import { runAttempt } from './standalone-executor';
+import { createTaskContext, serialiseItems } from './task-context';
+
+/** Results leave in batches: at this many, or after RESULT_FLUSH_MS, whichever comes first. */
+const RESULT_BATCH = 100;
+const RESULT_FLUSH_MS = 20;
+/** A StopTasks is remembered this long, so subtasks of a stopped instance still queued in Redis are dropped. */
+const STOPPED_MEMORY_MS = 10 * 60 * 1000;
+const MAX_RESULT_LENGTH = 65_536;
+
+/** The subtasks of one instance on this worker: a queue and the ones running, at most `concurrency` at once. */
+class InstanceSlot {
+  readonly queue: TaskAssignment[] = [];
+  readonly running = new Map<number, AbortController>();
+  readonly results: TaskResult[] = [];
+  flushTimer: NodeJS.Timeout | undefined;
+
+  constructor(public command: RunTasksCommand) {}
+
+  get idle(): boolean {
+    return this.queue.length === 0 && this.running.size === 0 && this.results.length === 0;
+  }
+}
+
+/**
+ * The ProcessorTracker: runs the subtasks TaskTrackers send to this worker, `concurrency` at a time per instance.
+ * It acknowledges each batch on receipt, and sends results back in batches (one message per batch), never one
+ * message per subtask. Tasks yield to the event loop between runs, so heartbeats leave on time.
+ */
+@Injectable()
+export class ProcessorTracker {
+  private readonly logger = new Logger('JobnestWorker');
+  private readonly errors = new ThrottledErrorLog(this.logger);
+  private readonly slots = new Map<number, InstanceSlot>();
+  private readonly stopped = new Map<number, number>();
+  private storeInstance: TaskStore | undefined;
+
+  constructor(
+    private readonly config: WorkerConfig,
+    private readonly registry: ProcessorRegistry,
+    private readonly database: WorkerDatabase,
+    private readonly redis: WorkerRedis,
+    private readonly logs: LogShipper,
+  ) {}
+
+  /** Subtasks running or queued here (all instances). */
+  get load(): number {
+    let n = 0;
+    for (const slot of this.slots.values()) n += slot.queue.length + slot.running.size;
+    return n;
+  }
+
+  async receive(command: RunTasksCommand): Promise<void> {
+    const stoppedAt = this.stopped.get(command.instanceId);
+    if (stoppedAt !== undefined && Date.now() - stoppedAt < STOPPED_MEMORY_MS) return;
+    // Acknowledged without waiting: the tasks start at once.
+    void this.send(command.trackerWorkerId, {
+      kind: 'TasksReceived',
+      instanceId: command.instanceId,
+      runningTimes: command.runningTimes,
+      workerId: this.config.options.workerId,
+      tasks: command.tasks.map((t) => ({ taskId: t.taskId, attempt: t.attempt })),
+    });
+    let slot = this.slots.get(command.instanceId);
+    if (!slot || slot.command.runningTimes !== command.runningTimes || slot.command.trackerWorkerId !== command.trackerWorkerId) {
+      // A new run or a new TaskTracker (takeover): results go to the tracker that sent the latest batch.
+      if (slot) slot.command = command;
+      else {
+        slot = new InstanceSlot(command);
+        this.slots.set(command.instanceId, slot);
+      }
+    }
+    slot.queue.push(...command.tasks);
+    this.drain(slot);
+  }
+
+  /** Aborts the instance's running subtasks and drops its queued ones. */
+  stop(command: StopTasksCommand): void {
+    this.stopped.set(command.instanceId, Date.now());
+    for (const [id, at] of this.stopped) if (Date.now() - at > STOPPED_MEMORY_MS) this.stopped.delete(id);
+    const slot = this.slots.get(command.instanceId);
+    if (!slot) return;
+    slot.queue.length = 0;
+    for (const controller of slot.running.values()) controller.abort(new Error(`stopped: ${command.reason}`));
+    slot.results.length = 0;
+    if (slot.flushTimer) clearTimeout(slot.flushTimer);
+    this.slots.delete(command.instanceId);
+  }
+
+  /** Shutdown: abort everything; the TaskTrackers re-dispatch what this worker did not finish. */
+  abortAll(): void {
+    for (const instanceId of [...this.slots.keys()]) this.stop({ kind: 'StopTasks', instanceId, reason: 'worker shutting down' });
+  }
+
+  private drain(slot: InstanceSlot): void {
+    while (slot.running.size < slot.command.concurrency && slot.queue.length > 0) {
+      const task = slot.queue.shift()!;
+      const controller = new AbortController();
+      slot.running.set(task.taskId, controller);
+      void this.runTask(slot, task, controller);
+    }
+  }
+
+  private async runTask(slot: InstanceSlot, task: TaskAssignment, controller: AbortController): Promise<void> {
+    const command = slot.command;
+    const processor = this.registry.get(command.processor);
+    let success = false;
+    let result: string | null;
+    if (!processor) {
+      result = `processor '${command.processor}' is not registered on worker ${this.config.options.workerId}`;
+    } else {
+      const ctx = createTaskContext(
+        {
+          jobId: command.jobId,
+          instanceId: command.instanceId,
+          taskId: String(task.taskId),
+          taskName: task.taskName,
+          subtask: task.payload === null ? null : (JSON.parse(task.payload) as unknown),
+          isRoot: task.isRoot,
+          jobParams: command.jobParams,
+          instanceParams: command.instanceParams,
+          attempt: task.failures + 1,
+          taskRetries: command.taskRetries,
+          runningTimes: command.runningTimes,
+          workerId: this.config.options.workerId,
+          signal: controller.signal,
+          ...(command.executeType === 'BROADCAST'
+            ? { mapUnavailableReason: 'a BROADCAST job runs one task per worker' }
+            : { map: this.mapper(command, task) }),
+        },
+        this.logs,
+      );
+      const outcome = await runAttempt(processor, ctx, command.processor);
+      success = outcome.status === 'SUCCEEDED';
+      result = outcome.result;
+    }
+    // A stopped task reports nothing: its TaskTracker already ended its row.
+    if (controller.signal.aborted || this.slots.get(command.instanceId) !== slot) return;
+    slot.running.delete(task.taskId);
+    slot.results.push({ taskId: task.taskId, attempt: task.attempt, success, result: truncate(result) });
+    this.scheduleFlush(slot);
+    // Let heartbeats and intake run between tasks, even when every task resolves synchronously.
+    setImmediate(() => this.drain(slot));
+  }
+
+  /** ctx.map() of one task: store the items durably in one INSERT per 1000, then tell the TaskTracker. */
+  private mapper(command: RunTasksCommand, task: TaskAssignment): (items: unknown[], taskName: string) => Promise<void> {
+    let call = 0;
+    return async (items, taskName) => {
+      if (typeof taskName !== 'string' || taskName.length === 0 || taskName.length > 200) {
+        throw new TypeError('ctx.map() needs a task name of 1-200 characters');
+      }
+      const payloads = serialiseItems(items);
+      const keyPrefix = `${task.taskId}:${call++}`;
+      if (payloads.length === 0) return;
+      const inserted = await this.store.insertSubtasks(command.instanceId, task.taskId, keyPrefix, taskName, payloads, Date.now());
+      await this.send(command.trackerWorkerId, {
+        kind: 'SubtasksCreated',
+        instanceId: command.instanceId,
+        runningTimes: command.runningTimes,
+        count: inserted,
+      });
+    };
+  }
+
+  private scheduleFlush(slot: InstanceSlot): void {
+    if (slot.results.length >= RESULT_BATCH) {
+      void this.flush(slot);
+      return;
+    }
+    slot.flushTimer ??= setTimeout(() => void this.flush(slot), RESULT_FLUSH_MS);
+  }
+
+  private async flush(slot: InstanceSlot): Promise<void> {
+    if (slot.flushTimer) clearTimeout(slot.flushTimer);
+    slot.flushTimer = undefined;
+    if (slot.results.length === 0) return;
+    const results = slot.results.splice(0);
+    const command = slot.command;
+    await this.send(command.trackerWorkerId, {
+      kind: 'TaskResults',
+      instanceId: command.instanceId,
+      runningTimes: command.runningTimes,
+      workerId: this.config.options.workerId,
+      results,
+    });
+    if (slot.idle && this.slots.get(command.instanceId) === slot) this.slots.delete(command.instanceId);
+  }
+
+  /** Never rejects: a lost message is recovered by the TaskTracker (unacknowledged or silent tasks are re-sent). */
+  private async send(workerId: string, command: Parameters<ReturnType<WorkerRedis['commandSender']>['send']>[1]): Promise<void> {
+    const o = this.config.options;
+    try {
+      await this.redis.commandSender(o.redisUrl, o.workerId, o.prefix).send(workerId, command);
+    } catch (err) {
+      this.errors.error('tasks', `sending ${command.kind} to ${workerId} failed`, err);
+    }
+  }
+
+  private get store(): TaskStore {
+    this.storeInstance ??= new TaskStore(this.database.dataSource);
+    return this.storeInstance;
+  }
+}
+
+function truncate(result: string | null): string | null {
+  if (result === null || result.length <= MAX_RESULT_LENGTH) return result;
+  return `${result.slice(0, MAX_RESULT_LENGTH)}... (truncated)`;
+}

@@ -1,0 +1,51 @@
+import type { LogShipper } from '../logs/log-shipper';
+import { createTaskLogger } from '../logs/task-logger';
+import type { TaskContext } from '../processor/processor.interfaces';
+
+/** What every task context needs, whatever the execute type. */
+export interface TaskContextInput {
+  jobId: number;
+  instanceId: number;
+  taskId: string;
+  taskName: string;
+  subtask: unknown;
+  isRoot: boolean;
+  jobParams: string | null;
+  instanceParams: string | null;
+  attempt: number;
+  taskRetries: number;
+  runningTimes: number;
+  workerId: string;
+  signal: AbortSignal;
+  /** Absent where mapping is not allowed (STANDALONE, BROADCAST, reduce): ctx.map() then throws, saying why. */
+  map?: (items: unknown[], taskName: string) => Promise<void>;
+  /** Why ctx.map() is not available here. */
+  mapUnavailableReason?: string;
+}
+
+export function createTaskContext(input: TaskContextInput, logs: LogShipper): TaskContext {
+  const { map, mapUnavailableReason, isRoot, ...rest } = input;
+  return {
+    ...rest,
+    logger: createTaskLogger(input.instanceId, logs),
+    isRootTask: () => isRoot,
+    map:
+      map ??
+      (() => Promise.reject(new Error(`ctx.map() is not available here: ${mapUnavailableReason ?? 'only MAP and MAP_REDUCE jobs map'}`))),
+  };
+}
+
+/** JSON of each item, with the index of the first one that cannot be stored. */
+export function serialiseItems(items: unknown[]): string[] {
+  if (!Array.isArray(items)) throw new TypeError('ctx.map() takes an array of items');
+  return items.map((item, i) => {
+    let json: string | undefined;
+    try {
+      json = JSON.stringify(item);
+    } catch (err) {
+      throw new TypeError(`ctx.map() item ${i} is not JSON-serialisable: ${err instanceof Error ? err.message : String(err)}`);
+    }
+    if (json === undefined) throw new TypeError(`ctx.map() item ${i} is not JSON-serialisable (${typeof item})`);
+    return json;
+  });
+}
