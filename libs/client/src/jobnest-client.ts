@@ -17,6 +17,8 @@ import type {
   PageQuery,
   RunJobOptions,
   RunJobResult,
+  TaskQuery,
+  TaskView,
   TimePreview,
   TimeExpressionType,
   WorkerView,
@@ -186,6 +188,15 @@ export class JobnestClient {
 
   retryInstance(instanceId: number): Promise<Instance> {
     return this.authed({ method: 'POST', path: `${API}/instances/${seg(instanceId)}/retry` });
+  }
+
+  /** The task table of a Map / MapReduce / Broadcast instance, by task id. */
+  listInstanceTasks(instanceId: number, query: TaskQuery = {}): Promise<Page<TaskView>> {
+    return this.authed({
+      method: 'GET',
+      path: `${API}/instances/${seg(instanceId)}/tasks`,
+      query: { status: query.status, page: query.page, size: query.size },
+    });
   }
 
   /** Log lines of the instance after `query.after`, oldest first. */

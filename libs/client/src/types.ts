@@ -116,6 +116,44 @@ export interface Instance {
   expectedTriggerTime: number;
   actualTriggerTime: number | null;
   finishedTime: number | null;
+  /** Subtask progress of Map / MapReduce / Broadcast instances (the root task included); null otherwise. */
+  tasks: TaskCounts | null;
+  /** Times another worker took the instance over from a TaskTracker that died. */
+  takeovers: number;
+}
+
+export interface TaskCounts {
+  total: number;
+  waiting: number;
+  running: number;
+  succeeded: number;
+  failed: number;
+}
+
+export type TaskStatus = 'WAITING_DISPATCH' | 'DISPATCHED' | 'RECEIVED' | 'PROCESSING' | 'SUCCEEDED' | 'FAILED';
+
+/** One row of an instance's task table. */
+export interface TaskView {
+  taskId: number;
+  taskName: string;
+  parentId: number | null;
+  status: TaskStatus;
+  workerId: string | null;
+  /** Dispatches so far. */
+  attempt: number;
+  /** Failed runs so far. */
+  failures: number;
+  /** JSON of the mapped item (first 1000 characters). */
+  payload: string | null;
+  result: string | null;
+  createdTime: number;
+  updatedTime: number;
+}
+
+export interface TaskQuery {
+  status?: TaskStatus;
+  page?: number;
+  size?: number;
 }
 
 /** Resource usage a worker reports with its heartbeat. */

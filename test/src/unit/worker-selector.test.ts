@@ -1,8 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { DispatchStrategy } from '@jobnest/common';
-import type { WorkerState } from '../../../apps/server/dist/cluster/worker-state';
-import { selectWorkers, type PlacementRules } from '../../../apps/server/dist/dispatch/worker-selector';
+import { DispatchStrategy, selectWorkers, type PlacementRules, type WorkerState } from '@jobnest/common';
 
 function worker(id: string, over: Partial<WorkerState> = {}, metrics: Partial<WorkerState['metrics']> = {}): WorkerState {
   return {
@@ -59,6 +57,7 @@ describe('selectWorkers', () => {
     assert.match(selectWorkers(ws, rules({ minMemoryMb: 8000 })).reason ?? '', /8000 MB free memory/);
     const full = [worker('f', { runningInstances: 4, maxConcurrentInstances: 4 })];
     assert.match(selectWorkers(full, rules()).reason ?? '', /overloaded/);
+    assert.equal(selectWorkers(full, rules(), Math.random, { ignoreOverload: true }).workers.length, 1, 'subtasks ignore instance overload');
   });
 
   it('prefers workers that registered the processor, but keeps others when none did', () => {

@@ -1,0 +1,184 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { createConnection, type Connection } from 'mysql2/promise';
+import type { Instance, JobInput, JobnestClient } from '@jobnest/client';
+import { TestCluster, waitUntil } from '../support/cluster';
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+/** Exact sum of squares of 1..n. */
+function sumOfSquares(n: number): number {
+  const big = BigInt(n);
+  return Number((big * (big + 1n) * (2n * big + 1n)) / 6n);
+}
+
+/** Map / MapReduce / Broadcast across real worker processes, with kills of workers and of the TaskTracker. */
+describe('MapReduce, Map and Broadcast', () => {
+  const cluster = new TestCluster();
+  let client: JobnestClient;
+  let db: Connection;
+
+  before(async () => {
+    await cluster.start();
+    client = cluster.client;
+    for (const id of ['m1', 'm2', 'm3']) await cluster.startWorker({ workerId: id });
+    db = await createConnection(cluster.ns.mysqlUrl);
+  });
+
+  after(async () => {
+    await db?.end();
+    await cluster.close();
+  });
+
+  async function job(over: Partial<JobInput>): Promise<number> {
+    const created = await client.createJob({
+      name: `mr-${Math.random().toString(36).slice(2, 8)}`,
+      processor: 'demo.sum-squares',
+      executeType: 'MAP_REDUCE',
+      timeExpressionType: 'API',
+      concurrency: 5,
+      ...over,
+    });
+    return created.id;
+  }
+
+  async function runToEnd(jobId: number, params: object, timeoutMs = 120_000): Promise<Instance> {
+    const { instanceId } = await client.runJob(jobId, { instanceParams: JSON.stringify(params) });
+    try {
+      return await client.waitForInstance(instanceId, { timeoutMs });
+    } catch (err) {
+      throw new Error(`${String(err)}\n${cluster.dump()}`);
+    }
+  }
+
+  async function unfinishedRows(instanceId: number): Promise<number> {
+    const [rows] = await db.query("SELECT COUNT(*) AS n FROM task WHERE instance_id = ? AND status IN ('WAITING_DISPATCH','DISPATCHED','RECEIVED','PROCESSING')", [instanceId]);
+    return Number((rows as { n: number }[])[0]!.n);
+  }
+
+  async function allLogLines(instanceId: number): Promise<string[]> {
+    const lines: string[] = [];
+    let after: number | undefined;
+    for (;;) {
+      const page = await client.getInstanceLogs(instanceId, { after, limit: 5000 });
+      if (page.items.length === 0) return lines;
+      lines.push(...page.items.map((l) => l.message));
+      after = page.nextAfter ?? undefined;
+    }
+  }
+
+  it('broadcasts to every worker once; postProcess sees every result', async () => {
+    const jobId = await job({ processor: 'demo.broadcast', executeType: 'BROADCAST' });
+    const done = await runToEnd(jobId, {});
+    assert.equal(done.status, 'SUCCEEDED', JSON.stringify(done));
+    assert.deepEqual(JSON.parse(done.result ?? '[]'), ['m1', 'm2', 'm3']);
+    // Each worker ships its own log lines (every 200 ms): wait until all three and the postProcess line are in.
+    await waitUntil(async () => {
+      const lines = await allLogLines(done.id);
+      return lines.filter((l) => l.startsWith('process on')).length >= 3 && lines.some((l) => /postProcess saw/.test(l));
+    }, 5000, 'the log lines of every worker');
+    await sleep(500);
+    const lines = await allLogLines(done.id);
+    assert.deepEqual(lines.filter((l) => l.startsWith('process on')).sort(), ['process on m1', 'process on m2', 'process on m3']);
+    assert.equal(lines.filter((l) => l === 'postProcess saw 3 results').length, 1);
+    assert.equal(lines.filter((l) => l.startsWith('preProcess on')).length, 1);
+  });
+
+  it('sums the squares of 1..200,000 in subtasks of 100 numbers across the workers, exactly', async () => {
+    const done = await runToEnd(await job({}), { n: 200_000, chunk: 100 });
+    assert.equal(done.status, 'SUCCEEDED', JSON.stringify(done));
+    const result = JSON.parse(done.result ?? '{}') as { sum: number; ranges: number; failed: number };
+    assert.deepEqual(result, { sum: sumOfSquares(200_000), ranges: 2000, failed: 0 });
+    assert.deepEqual(done.tasks, { total: 2001, waiting: 0, running: 0, succeeded: 2001, failed: 0 });
+    const [rows] = await db.query('SELECT COUNT(DISTINCT worker_id) AS workers FROM task WHERE instance_id = ?', [done.id]);
+    assert.ok(Number((rows as { workers: number }[])[0]!.workers) >= 2, 'subtasks ran on several workers');
+    const page = await client.listInstanceTasks(done.id, { status: 'SUCCEEDED', size: 5 });
+    assert.equal(page.total, 2001);
+    assert.equal(page.items[0]!.taskName, 'ROOT_TASK');
+  });
+
+  it('maps on two levels (root -> chunks -> ranges), exactly', async () => {
+    const done = await runToEnd(await job({}), { n: 200_000, chunk: 100, levels: 2, bigChunk: 10_000 });
+    assert.equal(done.status, 'SUCCEEDED', JSON.stringify(done));
+    assert.deepEqual(JSON.parse(done.result ?? '{}'), { sum: sumOfSquares(200_000), ranges: 2000, failed: 0 });
+    assert.equal(done.tasks?.total, 1 + 20 + 2000);
+  });
+
+  it('reports the counts of a MAP job', async () => {
+    const done = await runToEnd(await job({ executeType: 'MAP' }), { n: 50_000, chunk: 100 });
+    assert.equal(done.status, 'SUCCEEDED');
+    assert.deepEqual(JSON.parse(done.result ?? '{}'), { total: 501, succeeded: 501, failed: 0 });
+  });
+
+  it('retries failing subtasks within taskRetries', async () => {
+    const done = await runToEnd(await job({ taskRetries: 3 }), { n: 20_000, chunk: 100, failEvery: 10, failTimes: 2 });
+    assert.equal(done.status, 'SUCCEEDED', JSON.stringify(done));
+    assert.deepEqual(JSON.parse(done.result ?? '{}'), { sum: sumOfSquares(20_000), ranges: 200, failed: 0 });
+  });
+
+  it('fails subtasks past taskRetries and still reduces once, with the failures in its input', async () => {
+    const done = await runToEnd(await job({ taskRetries: 1 }), { n: 20_000, chunk: 100, failEvery: 10, failTimes: 2 });
+    assert.equal(done.status, 'FAILED');
+    const result = JSON.parse(done.result ?? '{}') as { ranges: number; failed: number };
+    assert.deepEqual({ ranges: result.ranges, failed: result.failed }, { ranges: 180, failed: 20 });
+    await waitUntil(async () => (await allLogLines(done.id)).some((l) => l.startsWith('reduce ran')), 5000, 'the reduce log line');
+    assert.equal((await allLogLines(done.id)).filter((l) => l.startsWith('reduce ran')).length, 1, 'reduce ran exactly once');
+    assert.equal(done.tasks?.failed, 20);
+  });
+
+  it('stops a MapReduce run: STOPPED, subtasks aborted, no task row left running', async () => {
+    const { instanceId } = await client.runJob(await job({}), { instanceParams: JSON.stringify({ n: 200_000, chunk: 100, sleepMs: 200 }) });
+    await waitUntil(async () => ((await client.getInstance(instanceId)).tasks?.succeeded ?? 0) > 20, 30_000, 'some progress');
+    assert.equal((await client.stopInstance(instanceId)).status, 'STOPPED');
+    await waitUntil(async () => (await unfinishedRows(instanceId)) === 0, 10_000, 'no task row left running');
+    const succeededAtStop = (await client.listInstanceTasks(instanceId, { status: 'SUCCEEDED', size: 1 })).total;
+    await sleep(1500);
+    assert.equal((await client.listInstanceTasks(instanceId, { status: 'SUCCEEDED', size: 1 })).total, succeededAtStop, 'nothing ran after the stop');
+  });
+
+  it('fails a MapReduce run at its time limit with no task row left running', async () => {
+    const done = await runToEnd(await job({ instanceTimeLimitMs: 3000 }), { n: 200_000, chunk: 100, sleepMs: 200 });
+    assert.equal(done.status, 'FAILED');
+    assert.match(done.result ?? '', /time limit of 3000 ms/);
+    await waitUntil(async () => (await unfinishedRows(done.id)) === 0, 10_000, 'no task row left running');
+  });
+
+  it('finishes exactly when a worker that is not the TaskTracker is killed mid-run', async () => {
+    const { instanceId } = await client.runJob(await job({}), { instanceParams: JSON.stringify({ n: 200_000, chunk: 100, sleepMs: 40 }) });
+    await waitUntil(async () => ((await client.getInstance(instanceId)).tasks?.succeeded ?? 0) > 300, 60_000, 'progress');
+    const tracker = (await client.getInstance(instanceId)).workerId!;
+    const victim = ['m1', 'm2', 'm3'].find((w) => w !== tracker)!;
+    cluster.workers.get(victim)!.kill('SIGKILL');
+    const done = await client.waitForInstance(instanceId, { timeoutMs: 120_000 });
+    assert.equal(done.status, 'SUCCEEDED', `${JSON.stringify(done)}\n${cluster.dump()}`);
+    assert.deepEqual(JSON.parse(done.result ?? '{}'), { sum: sumOfSquares(200_000), ranges: 2000, failed: 0 });
+    assert.equal(done.tasks?.succeeded, 2001, 'no subtask lost');
+    await cluster.startWorker({ workerId: `${victim}b` });
+  });
+
+  it('resumes on another worker when the TaskTracker is killed: exact, finished subtasks not run again', async () => {
+    const { instanceId } = await client.runJob(await job({}), {
+      instanceParams: JSON.stringify({ n: 200_000, chunk: 100, sleepMs: 40, logEachTask: true }),
+    });
+    await waitUntil(async () => ((await client.getInstance(instanceId)).tasks?.succeeded ?? 0) > 300, 60_000, 'progress');
+    const tracker = (await client.getInstance(instanceId)).workerId!;
+    cluster.workers.get(tracker)!.kill('SIGKILL');
+    const [before] = await db.query("SELECT payload FROM task WHERE instance_id = ? AND status = 'SUCCEEDED' AND task_name = 'RANGE'", [instanceId]);
+    const doneBefore = (before as { payload: string }[]).map((r) => (JSON.parse(r.payload) as { from: number }).from);
+    assert.ok(doneBefore.length > 0);
+    const done = await client.waitForInstance(instanceId, { timeoutMs: 120_000 });
+    assert.equal(done.status, 'SUCCEEDED', `${JSON.stringify(done)}\n${cluster.dump()}`);
+    assert.notEqual(done.workerId, tracker, 'another worker finished it');
+    assert.ok(done.takeovers >= 1, 'the takeover shows on the instance');
+    assert.deepEqual(JSON.parse(done.result ?? '{}'), { sum: sumOfSquares(200_000), ranges: 2000, failed: 0 });
+    await sleep(1000);
+    const runs = new Map<number, number>();
+    for (const line of await allLogLines(instanceId)) {
+      const m = /^ran range (\d+)$/.exec(line);
+      if (m) runs.set(Number(m[1]), (runs.get(Number(m[1])) ?? 0) + 1);
+    }
+    // The killed worker's last log batch may be lost with it, so a range can show 0 lines; never 2.
+    const rerun = doneBefore.filter((from) => (runs.get(from) ?? 0) > 1);
+    assert.deepEqual(rerun, [], 'subtasks that had succeeded before the kill ran again');
+  });
+});
