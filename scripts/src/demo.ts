@@ -1,5 +1,6 @@
 /**
- * `npm run demo`: one server and two workers as child processes, a demo app and job, one run printed as it goes.
+ * `npm run demo`: one server and two workers as child processes, a demo app, a standalone job and a MapReduce job
+ * across both workers, each run printed as it goes.
  * Ctrl-C stops everything; `--once` exits when the demo job ends (exit code 0 when it SUCCEEDED).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -145,11 +146,61 @@ async function main(): Promise<void> {
   for (const line of (await client.getInstanceLogs(instanceId)).items) {
     say(`  log ${new Date(line.time).toISOString()} ${line.level} [${line.workerId}] ${line.message}`);
   }
+  const mapReduce = await runMapReduce(client);
+  const ok = finished.status === 'SUCCEEDED' && mapReduce.status === 'SUCCEEDED';
   say(`Swagger UI:  ${baseUrl}/api/docs`);
   say(`bull-board:  ${baseUrl}/admin/queues  (user admin, password ${adminPassword})`);
   say(`health:      ${baseUrl}/health    metrics: ${baseUrl}/metrics`);
-  if (once) await shutdown(finished.status === 'SUCCEEDED' ? 0 : 1);
+  if (once) await shutdown(ok ? 0 : 1);
   say('running; press Ctrl-C to stop');
+}
+
+/** Sum of squares of 1..200,000 in 2,000 subtasks spread over both workers, reduced on the TaskTracker. */
+async function runMapReduce(client: JobnestClient): Promise<Instance> {
+  const existing = (await client.listJobs({ size: 200 })).items.find((j) => j.name === 'demo-sum-squares');
+  const job =
+    existing ??
+    (await client.createJob({
+      name: 'demo-sum-squares',
+      description: 'MapReduce: sum of squares of 1..n in subtasks of 100 numbers',
+      processor: 'demo.sum-squares',
+      executeType: 'MAP_REDUCE',
+      timeExpressionType: 'API',
+      concurrency: 8,
+      taskRetries: 1,
+    }));
+  const n = 200_000;
+  say(`MapReduce job ${job.id} '${job.name}': sum of squares of 1..${n} in subtasks of 100 numbers`);
+  const { instanceId } = await client.runJob(job.id, { instanceParams: JSON.stringify({ n, chunk: 100 }) });
+  let last = '';
+  let finished: Instance;
+  const deadline = Date.now() + 120_000;
+  for (;;) {
+    const i = await client.getInstance(instanceId);
+    const t = i.tasks;
+    const line = `instance ${i.id}: ${i.status}${i.workerId ? ` (TaskTracker ${i.workerId})` : ''}` +
+      (t ? ` tasks ${t.succeeded + t.failed}/${t.total} done, ${t.running} running` : '');
+    if (line !== last) say(line);
+    last = line;
+    if (['SUCCEEDED', 'FAILED', 'STOPPED', 'CANCELED'].includes(i.status)) {
+      finished = i;
+      break;
+    }
+    if (Date.now() > deadline) throw new Error(`MapReduce instance ${instanceId} did not finish in 120 s`);
+    await new Promise((r) => setTimeout(r, 300));
+  }
+  const t = finished.tasks;
+  if (t) say(`tasks: ${t.total} total, ${t.succeeded} succeeded, ${t.failed} failed`);
+  const byWorker = new Map<string, number>();
+  for (let page = 1; ; page++) {
+    const rows = await client.listInstanceTasks(instanceId, { page, size: 200 });
+    for (const row of rows.items) if (row.workerId) byWorker.set(row.workerId, (byWorker.get(row.workerId) ?? 0) + 1);
+    if (page * 200 >= rows.total) break;
+  }
+  say(`subtasks per worker: ${[...byWorker].map(([w, c]) => `${w}: ${c}`).join(', ')}`);
+  const expected = (BigInt(n) * BigInt(n + 1) * BigInt(2 * n + 1)) / 6n;
+  say(`reduced result: ${finished.result ?? '(none)'} (expected sum ${expected})`);
+  return finished;
 }
 
 main().catch((err: unknown) => {
