@@ -78,6 +78,12 @@ export function zonedTimeToEpoch(
 ): number {
   const wall = Date.UTC(year, month - 1, day, hour, minute, second);
   const first = wall - offsetAt(wall, timeZone);
-  const second_ = wall - offsetAt(first, timeZone);
-  return Math.min(first, second_);
+  const other = wall - offsetAt(first, timeZone);
+  const shows = (t: number): boolean => {
+    const p = zonedParts(t, timeZone);
+    return p.hour === hour && p.minute === minute && p.second === second;
+  };
+  const valid = [first, other].filter(shows);
+  // Overlap: both are valid, the earlier wins. Gap: neither is; the later candidate is the wall time shifted by the gap.
+  return valid.length > 0 ? Math.min(...valid) : Math.max(first, other);
 }

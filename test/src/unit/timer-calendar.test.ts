@@ -1,0 +1,96 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import {
+  nextDailyIntervalFire,
+  nextFireTimes,
+  parseDailyTimeInterval,
+  TimeExpressionType,
+  zonedParts,
+  zonedTimeToEpoch,
+} from '@jobnest/common';
+import { DAILY_INTERVAL_PATTERN_PREFIX, jobnestRepeatStrategy } from '../../../apps/server/dist/scheduling/jobnest-repeat-strategy';
+
+const iso = (ms: number | undefined): string => (ms === undefined ? 'never' : new Date(ms).toISOString());
+
+describe('time zones', () => {
+  it('converts wall-clock times both ways, across DST', () => {
+    // Paris: UTC+1 in winter, UTC+2 in summer (DST began 2026-03-29 at 02:00 local).
+    assert.equal(iso(zonedTimeToEpoch(2026, 1, 15, 9, 0, 0, 'Europe/Paris')), '2026-01-15T08:00:00.000Z');
+    assert.equal(iso(zonedTimeToEpoch(2026, 7, 15, 9, 0, 0, 'Europe/Paris')), '2026-07-15T07:00:00.000Z');
+    const p = zonedParts(Date.parse('2026-07-15T07:00:00Z'), 'Europe/Paris');
+    assert.deepEqual([p.hour, p.minute, p.weekday], [9, 0, 3]);
+    // 02:30 does not exist on the DST day: the instant after the gap.
+    assert.equal(iso(zonedTimeToEpoch(2026, 3, 29, 2, 30, 0, 'Europe/Paris')), '2026-03-29T01:30:00.000Z');
+  });
+});
+
+describe('DAILY_TIME_INTERVAL', () => {
+  const weekdays = parseDailyTimeInterval('{"interval":15,"unit":"MINUTES","startTime":"09:00","endTime":"10:00","daysOfWeek":[1,2,3,4,5]}');
+
+  it('fires on the grid from the start time, end time included', () => {
+    const from = Date.parse('2026-11-24T07:50:00Z'); // Tue 08:50 Paris
+    const times = [];
+    let t = from;
+    for (let i = 0; i < 6; i++) {
+      t = nextDailyIntervalFire(weekdays, 'Europe/Paris', t)!;
+      times.push(iso(t));
+    }
+    assert.deepEqual(times, [
+      '2026-11-24T08:00:00.000Z',
+      '2026-11-24T08:15:00.000Z',
+      '2026-11-24T08:30:00.000Z',
+      '2026-11-24T08:45:00.000Z',
+      '2026-11-24T09:00:00.000Z',
+      '2026-11-25T08:00:00.000Z',
+    ]);
+  });
+
+  it('skips days not listed (Friday evening -> Monday morning)', () => {
+    assert.equal(iso(nextDailyIntervalFire(weekdays, 'Europe/Paris', Date.parse('2026-11-27T09:30:00Z'))), '2026-11-30T08:00:00.000Z');
+  });
+
+  it('continues mid-window on the grid, not from now', () => {
+    const everySeven = parseDailyTimeInterval('{"interval":7,"unit":"SECONDS","startTime":"00:00:00","endTime":"23:59:59"}');
+    const next = nextDailyIntervalFire(everySeven, 'UTC', Date.parse('2026-11-25T12:00:00.500Z'))!;
+    assert.equal((next - Date.parse('2026-11-25T00:00:00Z')) % 7000, 0);
+    assert.ok(next > Date.parse('2026-11-25T12:00:00.500Z') && next <= Date.parse('2026-11-25T12:00:07.500Z'));
+  });
+
+  it('keeps wall-clock times across DST in its zone', () => {
+    const daily = parseDailyTimeInterval('{"interval":1,"unit":"HOURS","startTime":"09:00","endTime":"09:00"}');
+    assert.equal(iso(nextDailyIntervalFire(daily, 'Europe/Paris', Date.parse('2026-03-28T12:00:00Z'))), '2026-03-29T07:00:00.000Z');
+    assert.equal(iso(nextDailyIntervalFire(daily, 'Europe/Paris', Date.parse('2026-03-27T12:00:00Z'))), '2026-03-28T08:00:00.000Z');
+  });
+});
+
+describe('nextFireTimes', () => {
+  it('lists CRON times in a zone and FIXED_RATE periods', () => {
+    const from = Date.parse('2026-11-25T10:00:00Z');
+    assert.deepEqual(nextFireTimes(TimeExpressionType.CRON, '0 30 9 * * *', 'Asia/Tokyo', from, 2).map(iso), [
+      '2026-11-26T00:30:00.000Z',
+      '2026-11-27T00:30:00.000Z',
+    ]);
+    assert.deepEqual(nextFireTimes(TimeExpressionType.FIXED_RATE, '250', 'UTC', from, 3), [from + 250, from + 500, from + 750]);
+    assert.deepEqual(nextFireTimes(TimeExpressionType.API, null, 'UTC', from, 5), []);
+  });
+});
+
+describe('jobnestRepeatStrategy (the trigger queue)', () => {
+  const at = Date.parse('2026-11-25T10:00:00.400Z');
+
+  it('gives the next cron slot in the zone', () => {
+    assert.equal(iso(jobnestRepeatStrategy(at, { pattern: '* * * * * *', tz: 'UTC' })), '2026-11-25T10:00:01.000Z');
+    assert.equal(iso(jobnestRepeatStrategy(at, { pattern: '0 0 12 * * *', tz: 'Europe/Paris' })), '2026-11-25T11:00:00.000Z');
+  });
+
+  it('fires nothing before the lifecycle start or after its end', () => {
+    const start = Date.parse('2026-11-25T10:05:00Z');
+    assert.equal(iso(jobnestRepeatStrategy(at, { pattern: '* * * * * *', tz: 'UTC', startDate: start })), '2026-11-25T10:05:00.000Z');
+    assert.equal(jobnestRepeatStrategy(at, { pattern: '* * * * * *', tz: 'UTC', endDate: at + 300 }), undefined);
+  });
+
+  it('reads DAILY_TIME_INTERVAL patterns', () => {
+    const pattern = `${DAILY_INTERVAL_PATTERN_PREFIX}{"interval":2,"unit":"HOURS","startTime":"08:00","endTime":"18:00","daysOfWeek":[3]}`;
+    assert.equal(iso(jobnestRepeatStrategy(at, { pattern, tz: 'UTC' })), '2026-11-25T12:00:00.000Z');
+  });
+});
