@@ -1,5 +1,5 @@
 import { DispatchStrategy } from './enums';
-import type { WorkerMetrics } from './messages';
+import type { Heartbeat, WorkerMetrics } from './messages';
 
 /** What a selector knows of one live worker (from its latest heartbeat). */
 export interface WorkerState {
@@ -15,6 +15,23 @@ export interface WorkerState {
   maxConcurrentInstances: number;
   /** Epoch ms (reader's clock) of the latest heartbeat. */
   lastHeartbeat: number;
+}
+
+/** A worker's state from its heartbeat, as last heard at `seenAt` (epoch ms). */
+export function workerStateFromHeartbeat(hb: Heartbeat, seenAt: number): WorkerState {
+  return {
+    workerId: hb.workerId,
+    appId: hb.appId,
+    appName: hb.appName,
+    host: hb.host,
+    pid: hb.pid,
+    tags: hb.tags,
+    processors: hb.processors,
+    metrics: hb.metrics,
+    runningInstances: hb.runningInstances,
+    maxConcurrentInstances: hb.maxConcurrentInstances,
+    lastHeartbeat: seenAt,
+  };
 }
 
 /** The parts of a job that decide where it may run. */

@@ -70,6 +70,22 @@ describe('high availability across servers', () => {
     await waitUntil(async () => ((await redis.xpending(stream, 'jobnest-servers')) as [number])[0] === 0, 10_000, `no pending entries (had ${pending[0]})`);
   });
 
+  it('drops a report from a worker that is not the instance\'s TaskTracker', async () => {
+    const job = await client.createJob({ name: 'guarded', processor: 'demo.sleep', jobParams: '2000', executeType: 'STANDALONE', timeExpressionType: 'API' });
+    const { instanceId } = await client.runJob(job.id, {});
+    await waitUntil(async () => (await client.getInstance(instanceId)).status === 'RUNNING', 10_000, 'RUNNING');
+    const running = await client.getInstance(instanceId);
+    const intruder = { kind: 'InstanceStatusReport', instanceId, workerId: 'intruder', runningTimes: running.runningTimes, status: 'FAILED', result: 'forged', time: Date.now() };
+    const olderRun = { ...intruder, workerId: running.workerId, runningTimes: running.runningTimes + 5, result: 'wrong run' };
+    await redis.xadd(`${cluster.ns.prefix}:stream:instance-status`, '*', 'm', JSON.stringify(intruder));
+    await redis.xadd(`${cluster.ns.prefix}:stream:instance-status`, '*', 'm', JSON.stringify(olderRun));
+    await sleep(500);
+    assert.equal((await client.getInstance(instanceId)).status, 'RUNNING');
+    const done = await client.waitForInstance(instanceId, { timeoutMs: 15_000 });
+    assert.equal(done.status, 'SUCCEEDED');
+    assert.equal(done.result, 'slept 2000 ms');
+  });
+
   it('moves malformed entries to the dead-letter stream and keeps consuming', async () => {
     const status = `${cluster.ns.prefix}:stream:instance-status`;
     const logs = `${cluster.ns.prefix}:stream:logs`;

@@ -143,11 +143,21 @@ describe('MapReduce, Map and Broadcast', () => {
     await waitUntil(async () => (await unfinishedRows(done.id)) === 0, 10_000, 'no task row left running');
   });
 
+  it('gives subtasks to a worker that joins while the instance runs', async () => {
+    const { instanceId } = await client.runJob(await job({}), { instanceParams: JSON.stringify({ n: 200_000, chunk: 100, sleepMs: 30 }) });
+    await waitUntil(async () => ((await client.getInstance(instanceId)).tasks?.succeeded ?? 0) > 100, 60_000, 'progress');
+    await cluster.startWorker({ workerId: 'late1' });
+    const done = await client.waitForInstance(instanceId, { timeoutMs: 120_000 });
+    assert.equal(done.status, 'SUCCEEDED', JSON.stringify(done));
+    const [rows] = await db.query("SELECT COUNT(*) AS n FROM task WHERE instance_id = ? AND worker_id = 'late1'", [instanceId]);
+    assert.ok(Number((rows as { n: number }[])[0]!.n) > 0, 'the new worker ran subtasks of the running instance');
+  });
+
   it('finishes exactly when a worker that is not the TaskTracker is killed mid-run', async () => {
     const { instanceId } = await client.runJob(await job({}), { instanceParams: JSON.stringify({ n: 200_000, chunk: 100, sleepMs: 40 }) });
     await waitUntil(async () => ((await client.getInstance(instanceId)).tasks?.succeeded ?? 0) > 300, 60_000, 'progress');
     const tracker = (await client.getInstance(instanceId)).workerId!;
-    const victim = ['m1', 'm2', 'm3'].find((w) => w !== tracker)!;
+    const victim = ['m1', 'm2', 'm3', 'late1'].find((w) => w !== tracker)!;
     cluster.workers.get(victim)!.kill('SIGKILL');
     const done = await client.waitForInstance(instanceId, { timeoutMs: 120_000 });
     assert.equal(done.status, 'SUCCEEDED', `${JSON.stringify(done)}\n${cluster.dump()}`);

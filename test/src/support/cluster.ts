@@ -2,7 +2,7 @@ import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { JobnestClient } from '@jobnest/client';
 import { startProcess, type ManagedProcess } from './child-process';
-import { TestNamespace } from './test-namespace';
+import { TestNamespace } from './isolated-namespace';
 
 export const REPO_ROOT = join(__dirname, '..', '..', '..');
 const SERVER_MAIN = join(REPO_ROOT, 'apps', 'server', 'dist', 'main.js');

@@ -1,5 +1,6 @@
 import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import type { Redis } from 'ioredis';
+import { workerStateFromHeartbeat } from '@jobnest/common';
 import { decodeHeartbeat, messageField, streamNames } from '@jobnest/transport';
 import { ServerConfig } from '../config/server-config';
 import { RedisConnections } from '../redis/redis-connections.service';
@@ -120,19 +121,7 @@ export class ClusterViewService implements OnApplicationBootstrap, OnApplication
     }
     // History entries carry their stream time (Redis clock); live ones the time we read them.
     const seen = live ? Date.now() : Number(id.split('-')[0]);
-    this.workers.set(hb.workerId, {
-      workerId: hb.workerId,
-      appId: hb.appId,
-      appName: hb.appName,
-      host: hb.host,
-      pid: hb.pid,
-      tags: hb.tags,
-      processors: hb.processors,
-      metrics: hb.metrics,
-      runningInstances: hb.runningInstances,
-      maxConcurrentInstances: hb.maxConcurrentInstances,
-      lastHeartbeat: seen,
-    });
+    this.workers.set(hb.workerId, workerStateFromHeartbeat(hb, seen));
     if (isNew && live) {
       this.logger.log(`worker ${hb.workerId} (app ${hb.appName}) joined`);
       this.emitChange();

@@ -1,6 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { decodeHeartbeat, messageField, streamNames } from '@jobnest/transport';
-import type { WorkerState } from '@jobnest/common';
+import { workerStateFromHeartbeat, type WorkerState } from '@jobnest/common';
 import type { Redis } from 'ioredis';
 import { WorkerConfig } from '../options/worker-config';
 import { WorkerRedis } from '../redis/worker-redis';
@@ -84,20 +84,7 @@ export class WorkerDirectory {
       this.workers.delete(hb.workerId);
       return;
     }
-    const entryTime = Number(id.split('-')[0]);
-    this.workers.set(hb.workerId, {
-      workerId: hb.workerId,
-      appId: hb.appId,
-      appName: hb.appName,
-      host: hb.host,
-      pid: hb.pid,
-      tags: hb.tags,
-      processors: hb.processors,
-      metrics: hb.metrics,
-      runningInstances: hb.runningInstances,
-      maxConcurrentInstances: hb.maxConcurrentInstances,
-      // The entry id's time (Redis clock): right for history entries, and within a few ms for fresh ones.
-      lastHeartbeat: entryTime,
-    });
+    // The entry id's time (Redis clock): right for history entries, and within a few ms for fresh ones.
+    this.workers.set(hb.workerId, workerStateFromHeartbeat(hb, Number(id.split('-')[0])));
   }
 }
