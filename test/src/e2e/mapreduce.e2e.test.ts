@@ -144,7 +144,8 @@ describe('MapReduce, Map and Broadcast', () => {
   });
 
   it('gives subtasks to a worker that joins while the instance runs', async () => {
-    const { instanceId } = await client.runJob(await job({}), { instanceParams: JSON.stringify({ n: 200_000, chunk: 100, sleepMs: 30 }) });
+    // ~13 s of work for three workers: plenty still waits when the fourth is up.
+    const { instanceId } = await client.runJob(await job({}), { instanceParams: JSON.stringify({ n: 200_000, chunk: 100, sleepMs: 100 }) });
     await waitUntil(async () => ((await client.getInstance(instanceId)).tasks?.succeeded ?? 0) > 100, 60_000, 'progress');
     await cluster.startWorker({ workerId: 'late1' });
     const done = await client.waitForInstance(instanceId, { timeoutMs: 120_000 });

@@ -32,6 +32,10 @@ export interface StoredResult {
 
 type Row = Record<string, unknown>;
 
+/** InnoDB gives up one of two statements that lock the same index pages in opposite orders; retrying it is safe. */
+const RETRYABLE = new Set(['ER_LOCK_DEADLOCK', 'ER_LOCK_WAIT_TIMEOUT']);
+const MAX_TRIES = 6;
+
 /**
  * Every SQL statement on the `task` table, each one for a whole batch: multi-row INSERTs, UPDATE ... WHERE id IN,
  * CASE updates for results. Nothing here writes one row per statement on the hot path. Reads of waiting tasks use
@@ -40,16 +44,29 @@ type Row = Record<string, unknown>;
 export class TaskStore {
   constructor(private readonly db: DataSource) {}
 
+  /** One statement; a deadlock victim (concurrent map INSERTs and dispatch UPDATEs) is run again after a pause. */
+  private async exec(sql: string, params: unknown[]): Promise<unknown> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.db.query(sql, params);
+      } catch (err) {
+        const code = (err as { code?: string }).code;
+        if (!code || !RETRYABLE.has(code) || attempt >= MAX_TRIES) throw err;
+        await new Promise((r) => setTimeout(r, 5 * attempt + Math.random() * 20));
+      }
+    }
+  }
+
   /** Removes the rows of an earlier run (a fresh run of an instance starts over). */
   async deleteInstance(instanceId: number): Promise<void> {
     for (;;) {
-      const r = (await this.db.query(`DELETE FROM task WHERE instance_id = ? LIMIT ${DELETE_CHUNK}`, [instanceId])) as { affectedRows?: number };
+      const r = (await this.exec(`DELETE FROM task WHERE instance_id = ? LIMIT ${DELETE_CHUNK}`, [instanceId])) as { affectedRows?: number };
       if ((r.affectedRows ?? 0) < DELETE_CHUNK) return;
     }
   }
 
   async insertRoot(instanceId: number, taskName: string, now: number): Promise<void> {
-    await this.db.query(
+    await this.exec(
       `INSERT IGNORE INTO task (instance_id, parent_id, map_key, task_name, payload, status, created_time, updated_time)
        VALUES (?, NULL, ?, ?, NULL, ?, ?, ?)`,
       [instanceId, ROOT_MAP_KEY, taskName, TaskStatus.WAITING_DISPATCH, now, now],
@@ -75,7 +92,7 @@ export class TaskStore {
       for (let i = 0; i < chunk.length; i++) {
         values.push(instanceId, parentId, `${keyPrefix}:${start + i}`, taskName, chunk[i], TaskStatus.WAITING_DISPATCH, now, now);
       }
-      const r = (await this.db.query(
+      const r = (await this.exec(
         `INSERT IGNORE INTO task (instance_id, parent_id, map_key, task_name, payload, status, created_time, updated_time)
          VALUES ${chunk.map(() => '(?, ?, ?, ?, ?, ?, ?, ?)').join(', ')}`,
         values,
@@ -87,7 +104,7 @@ export class TaskStore {
 
   /** Up to `limit` waiting tasks, oldest first, straight from the status index. */
   async fetchWaiting(instanceId: number, limit: number): Promise<WaitingTask[]> {
-    const rows = (await this.db.query(
+    const rows = (await this.exec(
       `SELECT id, task_name, payload, attempt, failures, map_key FROM task FORCE INDEX (idx_task_instance_status)
         WHERE instance_id = ? AND status = ? ORDER BY id LIMIT ?`,
       [instanceId, TaskStatus.WAITING_DISPATCH, limit],
@@ -105,7 +122,7 @@ export class TaskStore {
   /** WAITING_DISPATCH -> DISPATCHED on `workerId`, generation +1. Returns the ids that moved. */
   async markDispatched(instanceId: number, ids: number[], workerId: string, now: number): Promise<number> {
     if (ids.length === 0) return 0;
-    const r = (await this.db.query(
+    const r = (await this.exec(
       `UPDATE task SET status = ?, worker_id = ?, attempt = attempt + 1, updated_time = ?
         WHERE instance_id = ? AND id IN (?) AND status = ?`,
       [TaskStatus.DISPATCHED, workerId, now, instanceId, ids, TaskStatus.WAITING_DISPATCH],
@@ -123,7 +140,7 @@ export class TaskStore {
     for (const r of rows) params.push(r.id, r.status);
     for (const r of rows) params.push(r.id, r.result);
     params.push(failedIds.length > 0 ? failedIds : [0], now, instanceId, rows.map((r) => r.id), TaskStatus.DISPATCHED);
-    await this.db.query(
+    await this.exec(
       `UPDATE task SET status = CASE id ${statusCase} END, result = CASE id ${resultCase} END,
          failures = failures + IF(id IN (?), 1, 0), updated_time = ?
         WHERE instance_id = ? AND id IN (?) AND status = ?`,
@@ -134,7 +151,7 @@ export class TaskStore {
   /** DISPATCHED -> WAITING_DISPATCH (unacknowledged, or on a worker that died). */
   async requeue(instanceId: number, ids: number[], now: number): Promise<void> {
     if (ids.length === 0) return;
-    await this.db.query(
+    await this.exec(
       `UPDATE task SET status = ?, worker_id = NULL, updated_time = ? WHERE instance_id = ? AND id IN (?) AND status = ?`,
       [TaskStatus.WAITING_DISPATCH, now, instanceId, ids, TaskStatus.DISPATCHED],
     );
@@ -146,7 +163,7 @@ export class TaskStore {
    */
   async fail(instanceId: number, ids: number[], reason: string, now: number): Promise<void> {
     if (ids.length === 0) return;
-    await this.db.query(
+    await this.exec(
       `UPDATE task SET status = ?, result = ?, failures = failures + 1, updated_time = ?
         WHERE instance_id = ? AND id IN (?) AND status IN (?)`,
       [TaskStatus.FAILED, reason, now, instanceId, ids, [TaskStatus.WAITING_DISPATCH, TaskStatus.DISPATCHED]],
@@ -155,7 +172,7 @@ export class TaskStore {
 
   /** Takeover of a broadcast: what the dead TaskTracker had dispatched may have run; it fails rather than run twice. */
   async failInFlight(instanceId: number, reason: string, now: number): Promise<void> {
-    await this.db.query(
+    await this.exec(
       `UPDATE task SET status = ?, result = ?, updated_time = ? WHERE instance_id = ? AND status = ?`,
       [TaskStatus.FAILED, reason, now, instanceId, TaskStatus.DISPATCHED],
     );
@@ -163,7 +180,7 @@ export class TaskStore {
 
   /** Takeover: tasks the dead TaskTracker had dispatched go back to waiting (their results went to it). */
   async resetInFlight(instanceId: number, now: number): Promise<void> {
-    await this.db.query(
+    await this.exec(
       `UPDATE task SET status = ?, worker_id = NULL, updated_time = ? WHERE instance_id = ? AND status = ?`,
       [TaskStatus.WAITING_DISPATCH, now, instanceId, TaskStatus.DISPATCHED],
     );
@@ -171,14 +188,14 @@ export class TaskStore {
 
   /** Stop or time limit: every unfinished task ends FAILED with the reason. */
   async failUnfinished(instanceId: number, reason: string, now: number): Promise<void> {
-    await this.db.query(
+    await this.exec(
       `UPDATE task SET status = ?, result = ?, updated_time = ? WHERE instance_id = ? AND status IN (?)`,
       [TaskStatus.FAILED, reason, now, instanceId, [TaskStatus.WAITING_DISPATCH, TaskStatus.DISPATCHED, TaskStatus.RECEIVED, TaskStatus.PROCESSING]],
     );
   }
 
   async counts(instanceId: number): Promise<TaskCounts> {
-    const rows = (await this.db.query(
+    const rows = (await this.exec(
       'SELECT status, COUNT(*) AS n FROM task FORCE INDEX (idx_task_instance_status) WHERE instance_id = ? GROUP BY status',
       [instanceId],
     )) as Row[];
@@ -196,7 +213,7 @@ export class TaskStore {
 
   /** One page of finished non-root tasks after `afterId`, by id. */
   async resultsPage(instanceId: number, afterId: number, limit: number): Promise<StoredResult[]> {
-    const rows = (await this.db.query(
+    const rows = (await this.exec(
       `SELECT id, task_name, status, result FROM task WHERE instance_id = ? AND id > ? AND map_key <> ? ORDER BY id LIMIT ?`,
       [instanceId, afterId, ROOT_MAP_KEY, limit],
     )) as Row[];

@@ -29,14 +29,17 @@ import { StoredTaskResults } from './stored-task-results';
 import { createTaskContext } from './task-context';
 
 /** Subtasks per RunTasks message (DESIGN §4: 100 items per BullMQ job). */
-const TASKS_PER_MESSAGE = 100;
+const TASKS_PER_MESSAGE = 200;
 /** Rows read per dispatch round. */
-const FETCH_LIMIT = 1000;
+const FETCH_LIMIT = 2000;
 /** A dispatched batch not acknowledged within this goes to another worker. */
 const ACK_TIMEOUT_MS = 10_000;
 /** Without any eligible worker for this long, the instance fails. */
 const NO_WORKER_TIMEOUT_MS = 30_000;
 const TICK_MS = 1000;
+/** Subtasks sent to one worker and not finished yet, at most (or 4 x concurrency when larger): large enough to keep
+ * a worker busy between two dispatch rounds, small enough that workers joining later still get a share. */
+const WINDOW_PER_WORKER = 200;
 const BROADCAST_TASK_NAME = 'BROADCAST_TASK';
 const REDUCE_TASK_NAME = 'REDUCE_TASK';
 
@@ -76,7 +79,8 @@ export class DistributedRun {
   private pumping = false;
   private pumpAgain = false;
   private noWorkerSince: number | undefined;
-  private results: Promise<void> = Promise.resolve();
+  /** Every write of this run to the task table, one after the other (they would otherwise deadlock each other). */
+  private writes: Promise<void> = Promise.resolve();
   private timer: NodeJS.Timeout | undefined;
   private resolveOutcome!: (outcome: InstanceOutcome) => void;
   private readonly outcome = new Promise<InstanceOutcome>((resolve) => (this.resolveOutcome = resolve));
@@ -136,8 +140,17 @@ export class DistributedRun {
 
   /** Results are applied one batch after the other (in arrival order), each batch in one UPDATE. */
   onResults(command: TaskResultsCommand): Promise<void> {
-    this.results = this.results.then(() => this.applyResults(command)).catch((err: unknown) => this.fail(err));
-    return this.results;
+    return this.serial(() => this.applyResults(command)).catch((err: unknown) => this.fail(err));
+  }
+
+  /** Runs `write` after every write queued before it. */
+  private serial<T>(write: () => Promise<T>): Promise<T> {
+    const done = this.writes.then(write);
+    this.writes = done.then(
+      () => undefined,
+      () => undefined,
+    );
+    return done;
   }
 
   private async startRoot(now: number): Promise<undefined> {
@@ -195,7 +208,7 @@ export class DistributedRun {
       return 0;
     }
     this.noWorkerSince = undefined;
-    const window = Math.max(this.command.concurrency * 2, TASKS_PER_MESSAGE);
+    const window = Math.max(this.command.concurrency * 4, WINDOW_PER_WORKER);
     const free = new Map<string, number>();
     for (const w of workers) {
       const room = window - (this.perWorker.get(w.workerId) ?? 0);
@@ -214,7 +227,7 @@ export class DistributedRun {
   private async dispatchTo(workerId: string, batch: WaitingTask[]): Promise<number> {
     if (batch.length === 0) return 0;
     const now = Date.now();
-    await this.deps.store.markDispatched(this.instanceId, batch.map((t) => t.id), workerId, now);
+    await this.serial(() => this.deps.store.markDispatched(this.instanceId, batch.map((t) => t.id), workerId, now));
     for (const t of batch) {
       this.inflight.set(t.id, { workerId, attempt: t.attempt + 1, failures: t.failures, dispatchedAt: now, acked: false });
     }
@@ -258,7 +271,7 @@ export class DistributedRun {
       else if (!this.deps.directory.isAlive(target, this.command.workerTimeoutMs)) orphans.push(row.id);
     }
     if (orphans.length > 0) {
-      await this.deps.store.fail(this.instanceId, orphans, 'its worker left before the broadcast reached it', Date.now());
+      await this.serial(() => this.deps.store.fail(this.instanceId, orphans, 'its worker left before the broadcast reached it', Date.now()));
       this.counts.waiting -= orphans.length;
       this.counts.failed += orphans.length;
     }
@@ -307,9 +320,7 @@ export class DistributedRun {
       if (dead) deadWorkers.add(f.workerId);
       if (dead || (!f.acked && now - f.dispatchedAt > ACK_TIMEOUT_MS)) lost.push(taskId);
     }
-    if (lost.length > 0) {
-      this.results = this.results.then(() => this.recover(lost, deadWorkers)).catch((err: unknown) => this.fail(err));
-    }
+    if (lost.length > 0) this.serial(() => this.recover(lost, deadWorkers)).catch((err: unknown) => this.fail(err));
     if (this.noWorkerSince !== undefined && now - this.noWorkerSince > NO_WORKER_TIMEOUT_MS) {
       this.fail(new Error(`no eligible worker for the subtasks for ${NO_WORKER_TIMEOUT_MS / 1000} s`));
       return;
@@ -341,13 +352,13 @@ export class DistributedRun {
     if (this.ended || this.finishing || this.pumping || this.inflight.size > 0) return;
     this.finishing = true;
     try {
-      await this.results;
+      await this.writes;
       const counts = await this.deps.store.counts(this.instanceId);
       if (this.ended || this.inflight.size > 0) return;
       this.counts = counts;
       if (counts.running > 0) {
         // Rows dispatched but unknown here (a message lost between UPDATE and send): dispatch them again.
-        await this.deps.store.resetInFlight(this.instanceId, Date.now());
+        await this.serial(() => this.deps.store.resetInFlight(this.instanceId, Date.now()));
         this.counts = await this.deps.store.counts(this.instanceId);
       }
       if (this.counts.waiting > 0) {

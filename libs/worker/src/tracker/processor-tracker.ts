@@ -11,8 +11,8 @@ import { runAttempt } from './standalone-executor';
 import { createTaskContext, serialiseItems } from './task-context';
 
 /** Results leave in batches: at this many, or after RESULT_FLUSH_MS, whichever comes first. */
-const RESULT_BATCH = 100;
-const RESULT_FLUSH_MS = 20;
+const RESULT_BATCH = 500;
+const RESULT_FLUSH_MS = 30;
 /** A StopTasks is remembered this long, so subtasks of a stopped instance still queued in Redis are dropped. */
 const STOPPED_MEMORY_MS = 10 * 60 * 1000;
 const MAX_RESULT_LENGTH = 65_536;
