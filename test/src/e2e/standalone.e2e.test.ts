@@ -230,6 +230,7 @@ describe('standalone jobs end to end', () => {
 
   it('serves health, metrics, Swagger and a protected bull-board with the worker queues', async () => {
     assert.equal((await client.health()).status, 'ok');
+    assert.equal((await runToEnd(await job({ processor: 'demo.echo' }), 'count me')).status, 'SUCCEEDED');
     const metrics = await (await fetch(`${cluster.baseUrl}/metrics`)).text();
     assert.match(metrics, /jobnest_instances_finished_total\{status="SUCCEEDED"\} \d+/);
     assert.equal((await fetch(`${cluster.baseUrl}/api/docs`)).status, 200);
@@ -238,6 +239,6 @@ describe('standalone jobs end to end', () => {
     assert.equal((await fetch(`${cluster.baseUrl}/admin/queues`, { headers: auth })).status, 200);
     const queues = (await (await fetch(`${cluster.baseUrl}/admin/queues/api/queues`, { headers: auth })).json()) as { queues: { name: string }[] };
     const names = queues.queues.map((q) => q.name).sort();
-    assert.deepEqual(names, ['jobnest-dispatch', 'jobnest-worker-w1', 'jobnest-worker-w2']);
+    assert.deepEqual(names, ['jobnest-dispatch', 'jobnest-trigger', 'jobnest-worker-w1', 'jobnest-worker-w2']);
   });
 });

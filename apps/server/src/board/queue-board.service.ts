@@ -8,11 +8,12 @@ import { ClusterViewService } from '../cluster/cluster-view.service';
 import { ServerConfig } from '../config/server-config';
 import { DelayedDispatchService } from '../dispatch/delayed-dispatch.service';
 import { WorkerCommands } from '../dispatch/worker-commands.provider';
+import { TimerSyncService } from '../scheduling/timer-sync.service';
 
 export const BOARD_PATH = '/admin/queues';
 
 /**
- * bull-board at /admin/queues: the dispatch queue plus one queue per live worker, kept in step with the
+ * bull-board at /admin/queues: the dispatch and trigger queues plus one queue per live worker, kept in step with the
  * cluster view (a worker's queue appears when it joins and goes when it is gone). Basic auth from
  * JOBNEST_ADMIN_USER / JOBNEST_ADMIN_PASSWORD; without a password the board is not served.
  */
@@ -27,6 +28,7 @@ export class QueueBoardService implements OnApplicationBootstrap {
     private readonly cluster: ClusterViewService,
     private readonly delayed: DelayedDispatchService,
     private readonly commands: WorkerCommands,
+    private readonly timers: TimerSyncService,
   ) {
     this.serverAdapter.setBasePath(BOARD_PATH);
   }
@@ -60,7 +62,7 @@ export class QueueBoardService implements OnApplicationBootstrap {
 
   private refresh(workerIds: string[]): void {
     if (!this.board) return;
-    const queues: Queue[] = [this.delayed.queue, ...workerIds.sort().map((id) => this.commands.queue(id))];
+    const queues: Queue[] = [this.delayed.queue, this.timers.queue, ...workerIds.sort().map((id) => this.commands.queue(id))];
     this.board.replaceQueues(queues.map((q) => new BullMQAdapter(q)));
   }
 }

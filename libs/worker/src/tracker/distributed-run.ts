@@ -28,7 +28,7 @@ import { runAttempt } from './standalone-executor';
 import { StoredTaskResults } from './stored-task-results';
 import { createTaskContext } from './task-context';
 
-/** Subtasks per RunTasks message (DESIGN §4: 100 items per BullMQ job). */
+/** Subtasks per RunTasks message (DESIGN §4: batches of 100+ items per BullMQ job). */
 const TASKS_PER_MESSAGE = 200;
 /** Rows read per dispatch round. */
 const FETCH_LIMIT = 2000;
