@@ -167,6 +167,19 @@ describe('MapReduce, Map and Broadcast', () => {
     await cluster.startWorker({ workerId: `${victim}b` });
   });
 
+  it('hands the instance over when its TaskTracker shuts down gracefully (rolling restart)', async () => {
+    const { instanceId } = await client.runJob(await job({}), { instanceParams: JSON.stringify({ n: 100_000, chunk: 100, sleepMs: 40 }) });
+    await waitUntil(async () => ((await client.getInstance(instanceId)).tasks?.succeeded ?? 0) > 100, 60_000, 'progress');
+    const tracker = (await client.getInstance(instanceId)).workerId!;
+    await cluster.workers.get(tracker)!.stop();
+    const done = await client.waitForInstance(instanceId, { timeoutMs: 120_000 });
+    assert.equal(done.status, 'SUCCEEDED', `${JSON.stringify(done)}\n${cluster.dump()}`);
+    assert.notEqual(done.workerId, tracker);
+    assert.equal(done.runningTimes, 2, 'a takeover, not a failed run');
+    assert.deepEqual(JSON.parse(done.result ?? '{}'), { sum: sumOfSquares(100_000), ranges: 1000, failed: 0 });
+    await cluster.startWorker({ workerId: `${tracker}r` });
+  });
+
   it('resumes on another worker when the TaskTracker is killed: exact, finished subtasks not run again', async () => {
     const { instanceId } = await client.runJob(await job({}), {
       instanceParams: JSON.stringify({ n: 200_000, chunk: 100, sleepMs: 40, logEachTask: true }),

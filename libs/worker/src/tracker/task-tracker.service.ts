@@ -116,11 +116,23 @@ export class TaskTracker {
     for (const run of runs) this.settle(run, InstanceStatus.STOPPED, `stopped: ${command.reason}`);
   }
 
-  /** Aborts every run and reports it FAILED (the server retries it within instanceRetries). */
+  /**
+   * Aborts every run. A standalone run is reported FAILED (the server retries it within instanceRetries); a
+   * distributed run is left unreported: its task table survives, and once this worker's last heartbeat is in the
+   * server hands the instance to another worker, which resumes it (a rolling restart does not lose the work).
+   */
   abortAllForShutdown(): void {
     this.shuttingDown = true;
     const message = `worker ${this.config.options.workerId} shut down`;
-    for (const run of [...this.running.values()]) this.settle(run, InstanceStatus.FAILED, message, 'shutdown');
+    for (const run of [...this.running.values()]) {
+      if (run.command.executeType === ExecuteType.STANDALONE) {
+        this.settle(run, InstanceStatus.FAILED, message, 'shutdown');
+        continue;
+      }
+      run.abort(new Error(message), 'shutdown');
+      run.end();
+      this.running.delete(run.key);
+    }
   }
 
   /** Waits up to `timeoutMs` for aborted processors to return (so their last log lines can still be shipped). */
