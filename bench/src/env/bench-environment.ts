@@ -1,0 +1,243 @@
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { Queue } from 'bullmq';
+import { Redis } from 'ioredis';
+import { createConnection, type Connection } from 'mysql2/promise';
+import { JobnestClient } from '@jobnest/client';
+import { BASELINE_WORKER_MAIN, BENCH_WORKER_MAIN, PROFILE_PRELOAD, REPO_ROOT, SERVER_MAIN } from '../paths';
+import { startProcess, type ManagedProcess } from './child-process';
+import { commandDelta, counterDelta, mysqlCounters, redisCommandStats, type CommandDelta } from './redis-stats';
+import { summarizeProfile, type ProfileSummary } from '../profiling/summarize-profile';
+
+export const REDIS_URL = process.env.JOBNEST_BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
+export const MYSQL_ROOT_URL = process.env.JOBNEST_BENCH_MYSQL_URL ?? 'mysql://root@127.0.0.1:3306';
+
+/** Queues of the BullMQ baseline worker process (one Worker each). */
+export const BASELINE_QUEUES = ['dispatch', 'timers'] as const;
+export type BaselineQueueName = (typeof BASELINE_QUEUES)[number];
+
+export interface EnvironmentOptions {
+  /** Echo the child processes' output on stderr. */
+  verbose: boolean;
+  /** Directory for CPU profiles; undefined: no profiling. */
+  profileDir?: string;
+  log(message: string): void;
+}
+
+/** What `--profile` measured around one Jobnest phase. */
+export interface PhaseProfile {
+  label: string;
+  /** Runs (or fires) of the phase, for per-run figures. */
+  runs?: number;
+  wallMs: number;
+  cpuProfiles: ProfileSummary[];
+  /** Redis commands run meanwhile (all clients of the machine's Redis). */
+  redisCommands: CommandDelta[];
+  /** MariaDB server-wide counters meanwhile. */
+  mysql: Record<string, number>;
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.listen(0, '127.0.0.1', () => {
+      const address = srv.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      srv.close(() => resolve(port));
+    });
+    srv.on('error', reject);
+  });
+}
+
+async function waitUntil(check: () => Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
+  const started = Date.now();
+  for (;;) {
+    try {
+      if (await check()) return;
+    } catch {
+      // not there yet
+    }
+    if (Date.now() - started > timeoutMs) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/**
+ * Everything one bench run uses, on the machine's Redis and MariaDB: a database (`jobnest_bench_<pid>`) and a Redis
+ * prefix (`jb_<pid>`) of its own, a real server, a Jobnest worker host (bench processors) and a BullMQ worker process
+ * (the baseline). `close()` stops every process and removes the database and the keys; it is safe to call twice.
+ */
+export class BenchEnvironment {
+  readonly id = String(process.pid);
+  readonly database = `jobnest_bench_${this.id}`;
+  readonly prefix = `jb_${this.id}`;
+  readonly mysqlUrl = `${MYSQL_ROOT_URL}/${this.database}`;
+  readonly redisUrl = REDIS_URL;
+  readonly appName = `bench_${this.id}`;
+  readonly appPassword = `bench-${Math.random().toString(36).slice(2)}`;
+  readonly jobnestWorkerId = `bench-worker-${this.id}`;
+
+  server: ManagedProcess | undefined;
+  worker: ManagedProcess | undefined;
+  baselineWorker: ManagedProcess | undefined;
+  baseUrl = '';
+  client!: JobnestClient;
+  /** A Redis connection for the bench itself (stats, baseline producers). */
+  redis!: Redis;
+
+  private readonly queues = new Map<string, Queue>();
+  private started = false;
+  private closing: Promise<void> | undefined;
+  private profileRound = 0;
+
+  constructor(private readonly options: EnvironmentOptions) {}
+
+  /** Starts the server, registers the app, starts both worker processes and waits until they are consuming. */
+  async start(): Promise<void> {
+    this.started = true;
+    this.redis = new Redis(this.redisUrl, { lazyConnect: false });
+    const port = await freePort();
+    this.baseUrl = `http://127.0.0.1:${port}`;
+    this.options.log(`starting the server on port ${port} (database ${this.database}, Redis prefix ${this.prefix})`);
+    this.server = this.spawn('server', SERVER_MAIN, {
+      PORT: String(port),
+      JOBNEST_MYSQL_URL: this.mysqlUrl,
+      JOBNEST_REDIS_URL: this.redisUrl,
+      JOBNEST_PREFIX: this.prefix,
+      JOBNEST_TOKEN_SECRET: `bench-secret-${this.id}`,
+    });
+    await this.server.waitFor(/ready on http/);
+    this.client = new JobnestClient({ baseUrl: this.baseUrl });
+    await this.client.createApp(this.appName, this.appPassword);
+    await this.client.login(this.appName, this.appPassword);
+
+    this.options.log('starting the Jobnest worker host and the BullMQ baseline worker');
+    this.worker = this.spawn('jobnest-worker', BENCH_WORKER_MAIN, {
+      JOBNEST_APP_NAME: this.appName,
+      JOBNEST_APP_PASSWORD: this.appPassword,
+      JOBNEST_MYSQL_URL: this.mysqlUrl,
+      JOBNEST_REDIS_URL: this.redisUrl,
+      JOBNEST_PREFIX: this.prefix,
+      JOBNEST_WORKER_ID: this.jobnestWorkerId,
+    });
+    this.baselineWorker = this.spawn('bullmq-worker', BASELINE_WORKER_MAIN, {
+      BENCH_REDIS_URL: this.redisUrl,
+      BENCH_PREFIX: this.prefix,
+      BENCH_QUEUES: BASELINE_QUEUES.join(','),
+    }, false);
+    await Promise.all([this.worker.waitFor(/ready/), this.baselineWorker.waitFor(/ready/)]);
+    await waitUntil(async () => (await this.client.listWorkers()).some((w) => w.workerId === this.jobnestWorkerId), 30_000,
+      `worker ${this.jobnestWorkerId} in GET /workers`);
+  }
+
+  /** A producer on one of the baseline worker's queues (same Redis, same prefix). */
+  baselineQueue(name: BaselineQueueName): Queue {
+    let q = this.queues.get(name);
+    if (!q) {
+      q = new Queue(name, { connection: this.redis, prefix: this.prefix });
+      this.queues.set(name, q);
+    }
+    return q;
+  }
+
+  /** Pids of the bench and of every process it started (for the CPU meter). */
+  pids(): number[] {
+    return [process.pid, ...[this.server, this.worker, this.baselineWorker].filter((p) => p?.alive).map((p) => p!.pid)];
+  }
+
+  /** Fails fast with the process's output when a child died during a scenario. */
+  assertAlive(): void {
+    for (const p of [this.server, this.worker, this.baselineWorker]) {
+      if (p && !p.alive) throw new Error(`${p.name} exited unexpectedly:\n${p.logs.slice(-4000)}`);
+    }
+  }
+
+  /** With `--profile`: CPU profiles of the server and the worker, Redis and MariaDB counters, around `body`. */
+  async profiled<T>(label: string, body: () => Promise<T>): Promise<{ value: T; profile?: PhaseProfile }> {
+    const dir = this.options.profileDir;
+    if (!dir) return { value: await body() };
+    const targets = [this.server!, this.worker!];
+    const conn = await createConnection(`${MYSQL_ROOT_URL}/`);
+    try {
+      const round = ++this.profileRound;
+      for (const t of targets) writeFileSync(join(dir, `${t.name}.start-${round}`), '');
+      await waitUntil(async () => targets.every((t) => existsSync(join(dir, `${t.name}.started-${round}`))), 10_000,
+        'the CPU profilers to start');
+      const redisBefore = await redisCommandStats(this.redis);
+      const mysqlBefore = await mysqlCounters(conn);
+      const started = Date.now();
+      const value = await body();
+      const wallMs = Date.now() - started;
+      const redisAfter = await redisCommandStats(this.redis);
+      const mysqlAfter = await mysqlCounters(conn);
+      for (const t of targets) writeFileSync(join(dir, `${t.name}.stop-${round}`), '');
+      const files = targets.map((t) => join(dir, `${t.name}-${round}.cpuprofile`));
+      await waitUntil(async () => files.every((f) => existsSync(f)), 30_000, 'the CPU profiles to be written');
+      const cpuProfiles = files.map((f) => summarizeProfile(f, REPO_ROOT));
+      return {
+        value,
+        profile: {
+          label,
+          wallMs,
+          cpuProfiles,
+          redisCommands: commandDelta(redisBefore, redisAfter).slice(0, 20),
+          mysql: counterDelta(mysqlBefore, mysqlAfter),
+        },
+      };
+    } finally {
+      await conn.end();
+    }
+  }
+
+  /** Stops everything and removes the database and every key of the prefix. Safe to call twice or concurrently. */
+  close(): Promise<void> {
+    this.closing ??= this.doClose();
+    return this.closing;
+  }
+
+  private async doClose(): Promise<void> {
+    const errors: string[] = [];
+    for (const q of this.queues.values()) await q.close().catch((e: unknown) => errors.push(`queue close: ${String(e)}`));
+    // Workers first (their shutdown reports go to a live server), then the server.
+    await Promise.all([this.worker, this.baselineWorker].map((p) => p?.stop(10_000)));
+    await this.server?.stop(10_000);
+    if (!this.started) return;
+    try {
+      const conn = await createConnection(`${MYSQL_ROOT_URL}/`);
+      try {
+        await conn.query(`DROP DATABASE IF EXISTS \`${this.database}\``);
+      } finally {
+        await conn.end();
+      }
+    } catch (e) {
+      errors.push(`dropping database ${this.database}: ${String(e)}`);
+    }
+    try {
+      const redis = this.redis ?? new Redis(this.redisUrl);
+      let removed = 0;
+      let cursor = '0';
+      do {
+        const [next, keys] = await redis.scan(cursor, 'MATCH', `${this.prefix}:*`, 'COUNT', 1000);
+        cursor = next;
+        if (keys.length > 0) removed += await redis.del(...keys);
+      } while (cursor !== '0');
+      redis.disconnect();
+      this.options.log(`cleaned up: database ${this.database} dropped, ${removed} Redis keys ${this.prefix}:* deleted`);
+    } catch (e) {
+      errors.push(`deleting Redis keys ${this.prefix}:*: ${String(e)}`);
+    }
+    if (errors.length > 0) throw new Error(`cleanup incomplete: ${errors.join('; ')}`);
+  }
+
+  private spawn(name: string, script: string, env: Record<string, string>, profile = true): ManagedProcess {
+    const dir = this.options.profileDir;
+    const nodeArgs: string[] = [];
+    if (dir && profile) {
+      mkdirSync(dir, { recursive: true });
+      nodeArgs.push('--require', PROFILE_PRELOAD);
+      env = { ...env, BENCH_PROFILE_DIR: dir, BENCH_PROFILE_NAME: name };
+    }
+    return startProcess(name, script, env, { echo: this.options.verbose, nodeArgs });
+  }
+}

@@ -1,0 +1,15 @@
+import type { Scenario } from '../scenario';
+import { dispatchScenario } from './dispatch';
+import { mapreduceScenario } from './mapreduce';
+import { scaleScenario } from './scale';
+import { subtaskLatencyScenario } from './subtask-latency';
+import { timersScenario } from './timers';
+
+/** Every scenario of issue 5, in tracker order. A new scenario is one file in this folder plus its line here. */
+export const SCENARIOS: readonly Scenario[] = [
+  mapreduceScenario,
+  scaleScenario,
+  dispatchScenario,
+  subtaskLatencyScenario,
+  timersScenario,
+];
