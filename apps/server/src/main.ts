@@ -19,6 +19,8 @@ async function bootstrap(): Promise<void> {
 
   const app = await NestFactory.create(AppModule.forConfig(config), { bufferLogs: false });
   app.enableShutdownHooks();
+  // API answers are small and rarely repeated: hashing every body for an ETag costs more than it saves.
+  (app.getHttpAdapter().getInstance() as { set(key: string, value: unknown): void }).set('etag', false);
   app.useGlobalPipes(new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true }));
 
   const document = SwaggerModule.createDocument(

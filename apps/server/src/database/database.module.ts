@@ -1,6 +1,13 @@
 import { Global, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { AppInfoEntity, InstanceInfoEntity, InstanceLogEntity, JobInfoEntity, JOBNEST_ENTITIES, TaskEntity } from '@jobnest/persistence';
+import {
+  AppInfoEntity,
+  InstanceInfoEntity,
+  InstanceLogEntity,
+  JobInfoEntity,
+  jobnestDataSourceOptions,
+  TaskEntity,
+} from '@jobnest/persistence';
 import { ServerConfig } from '../config/server-config';
 
 /** TypeORM over mysql2. Migrations already ran in main.ts (under a lock) before Nest starts. */
@@ -9,18 +16,7 @@ import { ServerConfig } from '../config/server-config';
   imports: [
     TypeOrmModule.forRootAsync({
       inject: [ServerConfig],
-      useFactory: (config: ServerConfig) => ({
-        type: 'mysql' as const,
-        url: config.mysqlUrl,
-        entities: JOBNEST_ENTITIES,
-        synchronize: false,
-        migrationsRun: false,
-        logging: ['error' as const],
-        supportBigNumbers: true,
-        bigNumberStrings: false,
-        timezone: 'Z',
-        poolSize: 20,
-      }),
+      useFactory: (config: ServerConfig) => ({ ...jobnestDataSourceOptions(config.mysqlUrl, { poolSize: 20 }), migrationsRun: false }),
     }),
     TypeOrmModule.forFeature([AppInfoEntity, JobInfoEntity, InstanceInfoEntity, InstanceLogEntity, TaskEntity]),
   ],

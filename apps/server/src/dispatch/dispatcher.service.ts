@@ -32,16 +32,22 @@ export class DispatcherService {
   ) {}
 
   async dispatch(instanceId: number): Promise<void> {
-    const now = Date.now();
     const instance = await this.instances.findOneBy({ id: instanceId });
     if (!instance || instance.status !== InstanceStatus.WAITING_DISPATCH) return;
-    if (instance.expectedTriggerTime > now + EARLY_TOLERANCE_MS) return;
     const job = await this.jobs.findOneBy({ id: instance.jobId });
     if (!job) {
       await this.transitions.endActive(instance.id, [InstanceStatus.WAITING_DISPATCH], InstanceStatus.FAILED,
-        `job ${instance.jobId} was deleted`, now);
+        `job ${instance.jobId} was deleted`, Date.now());
       return;
     }
+    await this.dispatchLoaded(instance, job);
+  }
+
+  /** As dispatch(), for a caller that holds the rows already (a launch that just inserted the instance). */
+  async dispatchLoaded(instance: InstanceInfoEntity, job: JobInfoEntity): Promise<void> {
+    const now = Date.now();
+    if (instance.status !== InstanceStatus.WAITING_DISPATCH) return;
+    if (instance.expectedTriggerTime > now + EARLY_TOLERANCE_MS) return;
     const selection = selectWorkers(this.cluster.liveWorkers(job.appId), job);
     const worker = selection.workers[0];
     if (!worker) {
@@ -91,8 +97,9 @@ export class DispatcherService {
   }
 
   /** Dispatches without making the caller wait or fail (report consumers, API after commit). */
-  dispatchInBackground(instanceId: number): void {
-    this.dispatch(instanceId).catch((err: unknown) =>
+  dispatchInBackground(instanceId: number, loaded?: { instance: InstanceInfoEntity; job: JobInfoEntity }): void {
+    const dispatching = loaded ? this.dispatchLoaded(loaded.instance, loaded.job) : this.dispatch(instanceId);
+    dispatching.catch((err: unknown) =>
       this.logger.error(`dispatch of instance ${instanceId} failed, the reconciler will retry: ${String(err)}`),
     );
   }

@@ -13,7 +13,7 @@ export interface LaunchRequest {
 
 /** What became of a timer slot. */
 export type SlotOutcome =
-  | { kind: 'launched'; instanceId: number }
+  | { kind: 'launched'; instanceId: number; instance?: InstanceInfoEntity }
   | { kind: 'duplicate' }
   | { kind: 'skipped'; reason: string };
 
@@ -37,7 +37,7 @@ export class InstanceLauncher {
   /** An API run: 409 when maxInstances unfinished instances exist. */
   async launch(job: JobInfoEntity, request: LaunchRequest): Promise<number> {
     const now = Date.now();
-    const instanceId = await this.dataSource.transaction(async (tx) => {
+    const instance = await this.dataSource.transaction(async (tx) => {
       if (job.maxInstances > 0) {
         const active = await this.lockAndCountActive(tx, job.id);
         if (active.total >= job.maxInstances) {
@@ -56,13 +56,13 @@ export class InstanceLauncher {
     });
     if (request.delayMs > 0) {
       // Should Redis refuse the timer, the reconciler still dispatches the row once it is due.
-      await this.delayed.schedule(instanceId, request.delayMs).catch((err: unknown) =>
-        this.logger.warn(`delayed dispatch of instance ${instanceId} not queued, reconciler will pick it up: ${String(err)}`),
+      await this.delayed.schedule(instance.id, request.delayMs).catch((err: unknown) =>
+        this.logger.warn(`delayed dispatch of instance ${instance.id} not queued, reconciler will pick it up: ${String(err)}`),
       );
     } else {
-      this.dispatcher.dispatchInBackground(instanceId);
+      this.dispatcher.dispatchInBackground(instance.id, { instance, job });
     }
-    return instanceId;
+    return instance.id;
   }
 
   /**
@@ -81,14 +81,14 @@ export class InstanceLauncher {
         if (job.maxInstances > 0 && active.total >= job.maxInstances) {
           return { kind: 'skipped', reason: `maxInstances=${job.maxInstances} unfinished instances exist` };
         }
-        const instanceId = await this.insert(tx, job, { instanceParams: null, expected: slot, slot, reason: null, now });
-        return { kind: 'launched', instanceId };
+        const instance = await this.insert(tx, job, { instanceParams: null, expected: slot, slot, reason: null, now });
+        return { kind: 'launched', instanceId: instance.id, instance };
       });
     } catch (err) {
       if ((err as { code?: string }).code === DUPLICATE_ENTRY) return { kind: 'duplicate' };
       throw err;
     }
-    if (outcome.kind === 'launched') await this.dispatcher.dispatch(outcome.instanceId);
+    if (outcome.kind === 'launched' && outcome.instance) await this.dispatcher.dispatchLoaded(outcome.instance, job);
     return outcome;
   }
 
@@ -116,9 +116,9 @@ export class InstanceLauncher {
     tx: EntityManager,
     job: JobInfoEntity,
     row: { instanceParams: string | null; expected: number; slot: number | null; reason: string | null; now: number },
-  ): Promise<number> {
+  ): Promise<InstanceInfoEntity> {
     const repo = tx.getRepository(InstanceInfoEntity);
-    const saved = await repo.save(
+    return repo.save(
       repo.create({
         appId: job.appId,
         jobId: job.id,
@@ -133,8 +133,10 @@ export class InstanceLauncher {
         actualTriggerTime: null,
         finishedTime: null,
         statusTime: row.now,
+        taskCounts: null,
+        resumeNext: false,
+        takeovers: 0,
       }),
     );
-    return saved.id;
   }
 }

@@ -37,7 +37,6 @@ export class TriggerWorkerService implements OnApplicationBootstrap, OnApplicati
     private readonly launcher: InstanceLauncher,
     private readonly events: InstanceEvents,
     @InjectRepository(JobInfoEntity) private readonly jobs: Repository<JobInfoEntity>,
-    @InjectRepository(InstanceInfoEntity) private readonly instances: Repository<InstanceInfoEntity>,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -97,11 +96,15 @@ export class TriggerWorkerService implements OnApplicationBootstrap, OnApplicati
     return outcome.kind;
   }
 
+  /** One query, which finds nothing for every instance but the timed ones of enabled FIXED_DELAY jobs. */
   private async rearmFixedDelay(instanceId: number): Promise<void> {
-    const instance = await this.instances.findOneBy({ id: instanceId });
-    if (!instance || instance.triggerSlot === null) return;
-    const job = await this.jobs.findOneBy({ id: instance.jobId });
-    if (!job || !job.enabled || job.timeExpressionType !== TimeExpressionType.FIXED_DELAY) return;
-    await this.timers.armFixedDelay(job, `after-${instance.id}`);
+    const job = await this.jobs
+      .createQueryBuilder('j')
+      .innerJoin(InstanceInfoEntity, 'i', 'i.job_id = j.id')
+      .where('i.id = :instanceId', { instanceId })
+      .andWhere('i.trigger_slot IS NOT NULL')
+      .andWhere('j.enabled = 1 AND j.time_expression_type = :type', { type: TimeExpressionType.FIXED_DELAY })
+      .getOne();
+    if (job) await this.timers.armFixedDelay(job, `after-${instanceId}`);
   }
 }
