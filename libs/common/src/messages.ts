@@ -100,6 +100,11 @@ export interface RunInstanceCommand {
   workerTimeoutMs: number;
   /** True when the previous TaskTracker of this run died: continue from the task table instead of starting over. */
   resume: boolean;
+  /**
+   * Epoch ms before which the processor must not start: timer slots are dispatched a little ahead and started on
+   * the dot by the worker's own clock (0 = at once).
+   */
+  notBefore: number;
 }
 
 /** Worker queue: abort an instance (stop, cancel or server-side time limit). */

@@ -8,7 +8,13 @@ import {
   zonedParts,
   zonedTimeToEpoch,
 } from '@jobnest/common';
-import { DAILY_INTERVAL_PATTERN_PREFIX, jobnestRepeatStrategy } from '../../../apps/server/dist/scheduling/jobnest-repeat-strategy';
+import {
+  DAILY_INTERVAL_PATTERN_PREFIX,
+  FIXED_RATE_PATTERN_PREFIX,
+  jobnestRepeatStrategy,
+  nextSlot,
+  TRIGGER_LEAD_MS,
+} from '../../../apps/server/dist/scheduling/jobnest-repeat-strategy';
 
 const iso = (ms: number | undefined): string => (ms === undefined ? 'never' : new Date(ms).toISOString());
 
@@ -75,22 +81,33 @@ describe('nextFireTimes', () => {
   });
 });
 
-describe('jobnestRepeatStrategy (the trigger queue)', () => {
+describe('trigger schedule (nextSlot and the repeat strategy)', () => {
   const at = Date.parse('2026-11-25T10:00:00.400Z');
 
   it('gives the next cron slot in the zone', () => {
-    assert.equal(iso(jobnestRepeatStrategy(at, { pattern: '* * * * * *', tz: 'UTC' })), '2026-11-25T10:00:01.000Z');
-    assert.equal(iso(jobnestRepeatStrategy(at, { pattern: '0 0 12 * * *', tz: 'Europe/Paris' })), '2026-11-25T11:00:00.000Z');
+    assert.equal(iso(nextSlot(at, { pattern: '* * * * * *', tz: 'UTC' })), '2026-11-25T10:00:01.000Z');
+    assert.equal(iso(nextSlot(at, { pattern: '0 0 12 * * *', tz: 'Europe/Paris' })), '2026-11-25T11:00:00.000Z');
   });
 
   it('fires nothing before the lifecycle start or after its end', () => {
     const start = Date.parse('2026-11-25T10:05:00Z');
-    assert.equal(iso(jobnestRepeatStrategy(at, { pattern: '* * * * * *', tz: 'UTC', startDate: start })), '2026-11-25T10:05:00.000Z');
-    assert.equal(jobnestRepeatStrategy(at, { pattern: '* * * * * *', tz: 'UTC', endDate: at + 300 }), undefined);
+    assert.equal(iso(nextSlot(at, { pattern: '* * * * * *', tz: 'UTC', startDate: start })), '2026-11-25T10:05:00.000Z');
+    assert.equal(nextSlot(at, { pattern: '* * * * * *', tz: 'UTC', endDate: at + 300 }), undefined);
   });
 
-  it('reads DAILY_TIME_INTERVAL patterns', () => {
+  it('reads DAILY_TIME_INTERVAL and FIXED_RATE patterns', () => {
     const pattern = `${DAILY_INTERVAL_PATTERN_PREFIX}{"interval":2,"unit":"HOURS","startTime":"08:00","endTime":"18:00","daysOfWeek":[3]}`;
-    assert.equal(iso(jobnestRepeatStrategy(at, { pattern, tz: 'UTC' })), '2026-11-25T12:00:00.000Z');
+    assert.equal(iso(nextSlot(at, { pattern, tz: 'UTC' })), '2026-11-25T12:00:00.000Z');
+    assert.equal(iso(nextSlot(at, { pattern: `${FIXED_RATE_PATTERN_PREFIX}250` })), '2026-11-25T10:00:00.500Z');
+  });
+
+  it('makes triggers due TRIGGER_LEAD_MS before their slots, one slot after the other', () => {
+    const opts = { pattern: '* * * * * *', tz: 'UTC' };
+    assert.equal(iso(jobnestRepeatStrategy(at, opts)! + TRIGGER_LEAD_MS), '2026-11-25T10:00:01.000Z');
+    const late = Date.parse('2026-11-25T10:00:00.800Z'); // 10:00:01 is closer than the lead
+    const firstDue = jobnestRepeatStrategy(late, opts)!;
+    assert.equal(iso(firstDue + TRIGGER_LEAD_MS), '2026-11-25T10:00:02.000Z', 'a slot closer than the lead is left out');
+    const secondDue = jobnestRepeatStrategy(firstDue, opts)!;
+    assert.equal(secondDue - firstDue, 1000, 'the next due time is the next slot, not the same one again');
   });
 });

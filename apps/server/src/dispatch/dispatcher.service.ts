@@ -9,8 +9,14 @@ import { MetricsService } from '../observability/metrics.service';
 import { InstanceTransitions } from './instance-transitions.service';
 import { WorkerCommands } from './worker-commands.provider';
 
-/** How early (ms) an instance may be dispatched before its expected trigger time (delayed jobs fire on the dot). */
-const EARLY_TOLERANCE_MS = 50;
+/**
+ * How early (ms) an instance may be dispatched before its expected trigger time: timer slots are dispatched ahead
+ * (their triggers are due 300 ms early) and started on the dot by the worker (`notBefore`).
+ */
+const EARLY_TOLERANCE_MS = 1000;
+
+/** Start of the status reason of an instance a dispatch attempt found no eligible worker for. */
+export const WAITING_FOR_WORKER = 'waiting for a worker';
 
 /**
  * Sends a due WAITING_DISPATCH instance to the best eligible worker: WAITING_DISPATCH -> WAITING_WORKER_RECEIVE,
@@ -57,12 +63,13 @@ export class DispatcherService {
       if (waited >= this.config.noWorkerGraceMs) {
         await this.transitions.endActive(instance.id, [InstanceStatus.WAITING_DISPATCH], InstanceStatus.FAILED,
           `no worker available: ${reason} (waited ${Math.round(waited / 1000)} s)`, now);
-      } else if (instance.statusReason !== `waiting for a worker: ${reason}`) {
-        await this.transitions.noteWaiting(instance.id, `waiting for a worker: ${reason}`);
+      } else if (instance.statusReason !== `${WAITING_FOR_WORKER}: ${reason}`) {
+        await this.transitions.noteWaiting(instance.id, `${WAITING_FOR_WORKER}: ${reason}`);
       }
       return;
     }
-    if (!(await this.transitions.markDispatched(instance, worker.workerId, now))) return;
+    const notBefore = instance.triggerSlot !== null && instance.expectedTriggerTime > now ? instance.expectedTriggerTime : 0;
+    if (!(await this.transitions.markDispatched(instance, worker.workerId, now, Math.max(now, notBefore)))) return;
     const command: RunInstanceCommand = {
       kind: 'RunInstance',
       instanceId: instance.id,
@@ -86,6 +93,7 @@ export class DispatcherService {
       },
       workerTimeoutMs: this.config.workerTimeoutMs,
       resume: instance.resumeNext,
+      notBefore,
     };
     try {
       await this.commands.send(worker.workerId, command);

@@ -4,7 +4,7 @@ import { In, type DataSource, type EntityManager } from 'typeorm';
 import { ACTIVE_INSTANCE_STATUSES, InstanceStatus } from '@jobnest/common';
 import { InstanceInfoEntity, JobInfoEntity } from '@jobnest/persistence';
 import { DelayedDispatchService } from './delayed-dispatch.service';
-import { DispatcherService } from './dispatcher.service';
+import { DispatcherService, WAITING_FOR_WORKER } from './dispatcher.service';
 
 export interface LaunchRequest {
   instanceParams: string | null;
@@ -92,24 +92,22 @@ export class InstanceLauncher {
     return outcome;
   }
 
+  /**
+   * Locks the job's row and counts its unfinished instances, and among them those a dispatch attempt already found
+   * no worker for (an instance merely between its insert and its dispatch is not "waiting for a worker").
+   */
   private async lockAndCountActive(tx: EntityManager, jobId: number): Promise<{ total: number; waitingDispatch: number }> {
     await tx.getRepository(JobInfoEntity).createQueryBuilder('j').setLock('pessimistic_write')
       .where('j.id = :id', { id: jobId }).getOne();
-    const rows = await tx.getRepository(InstanceInfoEntity)
+    const [row] = await tx.getRepository(InstanceInfoEntity)
       .createQueryBuilder('i')
-      .select('i.status', 'status')
-      .addSelect('COUNT(*)', 'n')
+      .select('COUNT(*)', 'total')
+      .addSelect(`SUM(i.status = :waiting AND i.status_reason LIKE :reason)`, 'waitingForWorker')
       .where('i.job_id = :jobId', { jobId })
       .andWhere('i.status IN (:...statuses)', { statuses: [...ACTIVE_INSTANCE_STATUSES] })
-      .groupBy('i.status')
-      .getRawMany<{ status: InstanceStatus; n: string | number }>();
-    let total = 0;
-    let waitingDispatch = 0;
-    for (const row of rows) {
-      total += Number(row.n);
-      if (row.status === InstanceStatus.WAITING_DISPATCH) waitingDispatch += Number(row.n);
-    }
-    return { total, waitingDispatch };
+      .setParameters({ waiting: InstanceStatus.WAITING_DISPATCH, reason: `${WAITING_FOR_WORKER}%` })
+      .getRawMany<{ total: string | number; waitingForWorker: string | number | null }>();
+    return { total: Number(row?.total ?? 0), waitingDispatch: Number(row?.waitingForWorker ?? 0) };
   }
 
   private async insert(

@@ -30,15 +30,18 @@ export class InstanceTransitions {
     this.events.finished(instanceId);
   }
 
-  /** WAITING_DISPATCH -> WAITING_WORKER_RECEIVE on `workerId`, as run `runningTimes + 1`. */
-  async markDispatched(instance: InstanceInfoEntity, workerId: string, now: number): Promise<boolean> {
+  /**
+   * WAITING_DISPATCH -> WAITING_WORKER_RECEIVE on `workerId`, as run `runningTimes + 1`. `startsAt` is when the run
+   * starts: now, or its slot for a timer slot dispatched ahead.
+   */
+  async markDispatched(instance: InstanceInfoEntity, workerId: string, now: number, startsAt = now): Promise<boolean> {
     const result = await this.instances.update(
       { id: instance.id, status: InstanceStatus.WAITING_DISPATCH, runningTimes: instance.runningTimes },
       {
         status: InstanceStatus.WAITING_WORKER_RECEIVE,
         workerId,
         runningTimes: instance.runningTimes + 1,
-        actualTriggerTime: instance.actualTriggerTime ?? now,
+        actualTriggerTime: instance.actualTriggerTime ?? startsAt,
         statusTime: now,
         statusReason: null,
         resumeNext: false,

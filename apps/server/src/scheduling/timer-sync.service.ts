@@ -6,13 +6,14 @@ import { ACTIVE_INSTANCE_STATUSES, parsePeriod, TimeExpressionType } from '@jobn
 import { InstanceInfoEntity, JobInfoEntity } from '@jobnest/persistence';
 import { ServerConfig } from '../config/server-config';
 import { RedisConnections } from '../redis/redis-connections.service';
-import { DAILY_INTERVAL_PATTERN_PREFIX, jobnestRepeatStrategy } from './jobnest-repeat-strategy';
+import { DAILY_INTERVAL_PATTERN_PREFIX, FIXED_RATE_PATTERN_PREFIX, jobnestRepeatStrategy, TRIGGER_LEAD_MS } from './jobnest-repeat-strategy';
 import { FIXED_DELAY_TRIGGER, jobIdOfScheduler, SCHEDULED_TRIGGER, schedulerId, TRIGGER_QUEUE, type TriggerData } from './trigger-queue';
 
 const TEMPLATE_OPTS = { removeOnComplete: true, removeOnFail: { count: 1000 } };
 
 /**
- * Mirrors MySQL's timed jobs into BullMQ: a job scheduler per CRON / FIXED_RATE / DAILY_TIME_INTERVAL job and a
+ * Mirrors MySQL's timed jobs into BullMQ: a job scheduler per CRON / FIXED_RATE / DAILY_TIME_INTERVAL job (all
+ * through jobnestRepeatStrategy, due TRIGGER_LEAD_MS before their slots) and a
  * chain of delayed triggers per FIXED_DELAY job. MySQL is the truth: `reconcileAll()` rebuilds everything from it
  * (Redis may lose it all), `sync()` applies one job's change at once.
  */
@@ -64,7 +65,7 @@ export class TimerSyncService implements OnApplicationShutdown {
     const slot = Date.now() + period;
     await this.queue.add(FIXED_DELAY_TRIGGER, { jobId: job.id, slot }, {
       ...TEMPLATE_OPTS,
-      delay: period,
+      delay: Math.max(0, period - TRIGGER_LEAD_MS),
       jobId: `fixed-delay-${job.id}-${key}`,
     });
   }
@@ -150,7 +151,7 @@ export class TimerSyncService implements OnApplicationShutdown {
       case TimeExpressionType.DAILY_TIME_INTERVAL:
         return { pattern: `${DAILY_INTERVAL_PATTERN_PREFIX}${job.timeExpression ?? ''}`, tz: job.timeZone, ...lifecycle };
       case TimeExpressionType.FIXED_RATE:
-        return { every: parsePeriod(TimeExpressionType.FIXED_RATE, job.timeExpression), ...lifecycle };
+        return { pattern: `${FIXED_RATE_PATTERN_PREFIX}${parsePeriod(TimeExpressionType.FIXED_RATE, job.timeExpression)}`, tz: 'UTC', ...lifecycle };
       default:
         return undefined;
     }

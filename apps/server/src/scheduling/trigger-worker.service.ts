@@ -8,14 +8,15 @@ import { ServerConfig } from '../config/server-config';
 import { InstanceEvents } from '../dispatch/instance-events';
 import { InstanceLauncher } from '../dispatch/instance-launcher.service';
 import { RedisConnections } from '../redis/redis-connections.service';
-import { jobnestRepeatStrategy } from './jobnest-repeat-strategy';
+import { jobnestRepeatStrategy, TRIGGER_LEAD_MS } from './jobnest-repeat-strategy';
 import { TimerSyncService } from './timer-sync.service';
 import { FIXED_DELAY_TRIGGER, TRIGGER_QUEUE, type TriggerData } from './trigger-queue';
 
-/** A scheduler job's id is `repeat:<schedulerId>:<slot millis>` (also for `every`, where opts.prevMillis is unset). */
+/** A scheduler job's id is `repeat:<schedulerId>:<due millis>`; its slot is TRIGGER_LEAD_MS later. */
 function schedulerSlot(job: Job<TriggerData>): number {
   const fromId = Number(job.id?.split(':').pop());
-  return Number.isFinite(fromId) && fromId > 0 ? fromId : (job.opts.prevMillis ?? job.timestamp);
+  const due = Number.isFinite(fromId) && fromId > 0 ? fromId : (job.opts.prevMillis ?? job.timestamp);
+  return due + TRIGGER_LEAD_MS;
 }
 
 export type FireOutcome = 'launched' | 'duplicate' | 'skipped' | 'misfired' | 'stale' | 'outside-lifecycle';

@@ -32,6 +32,7 @@ export function decodeWorkerCommand(name: string, data: unknown): WorkerCommand 
         placement: placement(o.placement),
         workerTimeoutMs: optionalInt(o, 'workerTimeoutMs', 15_000) || 15_000,
         resume: o.resume === true,
+        notBefore: optionalInt(o, 'notBefore', 0),
       };
     }
     case 'RunTasks':

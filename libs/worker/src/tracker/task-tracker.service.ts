@@ -146,9 +146,18 @@ export class TaskTracker {
     clearTimeout(timer);
   }
 
+  /** Registers the run at once (a stop or a duplicate finds it), and starts it at `notBefore` (timer slots). */
   private start(command: RunInstanceCommand, executor: InstanceExecutor): void {
     const run = new InstanceRun(command);
     this.running.set(run.key, run);
+    const wait = command.notBefore - Date.now();
+    if (wait > 0) setTimeout(() => this.execute(run, executor), wait);
+    else this.execute(run, executor);
+  }
+
+  private execute(run: InstanceRun, executor: InstanceExecutor): void {
+    if (run.isEnded) return; // stopped while it waited for its slot
+    const { command } = run;
     this.reporter.reportRunning(command.instanceId, command.runningTimes);
     run.armTimeLimit(() =>
       this.settle(run, InstanceStatus.FAILED, `instance time limit of ${command.instanceTimeLimitMs} ms exceeded`, 'time-limit'),
