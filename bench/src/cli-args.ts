@@ -89,7 +89,7 @@ export function usage(registry: readonly Scenario[]): string {
     '',
     'Flags:',
     '  --quick              small sizes (the whole run takes under a minute)',
-    '  --profile            CPU-profile the server and worker during the Jobnest phases; Redis and MariaDB counters',
+    '  --profile            CPU-profile the server and Jobnest workers during the Jobnest phases; Redis and MariaDB counters',
     '  --check              exit with code 1 when a target is missed',
     '  --verbose            echo the output of the server and worker processes',
     '  --help               this text',

@@ -7,7 +7,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { parseArgs, usage, UsageError, type BenchOptions } from './cli-args';
-import { BenchEnvironment, MYSQL_ROOT_URL, type PhaseProfile } from './env/bench-environment';
+import { BenchEnvironment, mergeNeeds, MYSQL_ROOT_URL, type PhaseProfile } from './env/bench-environment';
 import { machineInfo, type MachineInfo } from './machine-info';
 import { REPO_ROOT, RESULTS_DIR } from './paths';
 import { meets, ratio, renderLegend, renderMachine, renderProfiles, renderTable, type ScenarioOutcome } from './report';
@@ -25,7 +25,12 @@ function log(message: string): void {
   process.stderr.write(`[bench] ${message}\n`);
 }
 
-async function runScenario(scenario: Scenario, env: BenchEnvironment, options: BenchOptions): Promise<ScenarioOutcome> {
+async function runScenario(
+  scenario: Scenario,
+  env: BenchEnvironment,
+  options: BenchOptions,
+  earlier: readonly ScenarioOutcome[],
+): Promise<ScenarioOutcome> {
   const profiles: PhaseProfile[] = [];
   const ctx: ScenarioContext = {
     env,
@@ -39,6 +44,10 @@ async function runScenario(scenario: Scenario, env: BenchEnvironment, options: B
       const { value, profile } = await env.profiled(label, body);
       if (profile) profiles.push({ ...profile, runs });
       return value;
+    },
+    earlier: (name) => {
+      const o = earlier.find((e) => e.scenario.name === name);
+      return o?.status === 'ok' ? { rows: o.rows, details: o.details } : undefined;
     },
   };
   const started = Date.now();
@@ -112,7 +121,7 @@ async function main(): Promise<number> {
   let machine: MachineInfo | undefined;
   let setupError: string | undefined;
   try {
-    await env.start();
+    await env.start(mergeNeeds(runnable.map((s) => s.processes ?? {})));
     machine = await machineInfo(env.redis, MYSQL_ROOT_URL);
     for (const scenario of options.scenarios) {
       if (interrupted) break;
@@ -122,7 +131,7 @@ async function main(): Promise<number> {
         continue;
       }
       log(`scenario ${scenario.id} ${scenario.name}: ${scenario.title}`);
-      outcomes.push(await runScenario(scenario, env, options));
+      outcomes.push(await runScenario(scenario, env, options, outcomes));
     }
   } catch (err) {
     setupError = err instanceof Error ? err.message : String(err);

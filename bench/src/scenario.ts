@@ -1,4 +1,4 @@
-import type { BenchEnvironment } from './env/bench-environment';
+import type { BenchEnvironment, ProcessNeeds } from './env/bench-environment';
 
 /** A size flag a scenario reads, e.g. `--runs 500` (with `--quick`: `quick`). */
 export interface FlagSpec {
@@ -42,6 +42,8 @@ export interface ScenarioContext {
    * statistics are taken around it. `runs`: how many runs or fires the phase makes (for per-run counters).
    */
   jobnestPhase<T>(label: string, runs: number, body: () => Promise<T>): Promise<T>;
+  /** The result of a scenario that already ran (successfully) in this run, by name; undefined otherwise. */
+  earlier(name: string): ScenarioResult | undefined;
 }
 
 /**
@@ -56,6 +58,11 @@ export interface Scenario {
   /** What the baseline is, in a few words (printed under the table). */
   baseline: string;
   flags: FlagSpec[];
+  /**
+   * The processes it needs besides the server and one Jobnest worker: more Jobnest workers, BullMQ baseline
+   * processes and their queues. The bench starts the union for every selected scenario once, before the first one.
+   */
+  processes?: ProcessNeeds;
   notRunnableYet?: string;
   run(ctx: ScenarioContext): Promise<ScenarioResult>;
 }

@@ -13,9 +13,53 @@ import { summarizeProfile, type ProfileSummary } from '../profiling/summarize-pr
 export const REDIS_URL = process.env.JOBNEST_BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
 export const MYSQL_ROOT_URL = process.env.JOBNEST_BENCH_MYSQL_URL ?? 'mysql://root@127.0.0.1:3306';
 
-/** Queues of the BullMQ baseline worker process (one Worker each). */
-export const BASELINE_QUEUES = ['dispatch', 'timers'] as const;
-export type BaselineQueueName = (typeof BASELINE_QUEUES)[number];
+/** One queue of a BullMQ baseline process: one `Worker` on it, BullMQ's default concurrency 1 unless given. */
+export interface BaselineQueueSpec {
+  queue: string;
+  concurrency?: number;
+}
+
+/** A BullMQ baseline worker process; scenarios naming the same process share it (their queues are merged). */
+export interface BaselineProcessSpec {
+  /** Process name in logs and errors, e.g. `bullmq-worker`; also the key two scenarios share a process by. */
+  name: string;
+  queues: BaselineQueueSpec[];
+}
+
+/** The processes a scenario needs besides the server; the bench starts the union for all selected scenarios. */
+export interface ProcessNeeds {
+  /** Jobnest worker processes (bench worker host), each with its own JOBNEST_WORKER_ID. At least 1 always runs. */
+  jobnestWorkers?: number;
+  baselineProcesses?: BaselineProcessSpec[];
+}
+
+/** The union of several scenarios' needs: the most Jobnest workers asked, every baseline process by name. */
+export function mergeNeeds(list: readonly ProcessNeeds[]): Required<ProcessNeeds> {
+  const processes = new Map<string, Map<string, BaselineQueueSpec>>();
+  for (const needs of list) {
+    for (const p of needs.baselineProcesses ?? []) {
+      const queues = processes.get(p.name) ?? new Map<string, BaselineQueueSpec>();
+      for (const q of p.queues) {
+        const seen = queues.get(q.queue);
+        if (seen && (seen.concurrency ?? 1) !== (q.concurrency ?? 1)) {
+          throw new Error(`baseline queue ${q.queue} of ${p.name} is declared with concurrency ${seen.concurrency ?? 1} and ${q.concurrency ?? 1}`);
+        }
+        queues.set(q.queue, q);
+      }
+      processes.set(p.name, queues);
+    }
+  }
+  return {
+    jobnestWorkers: Math.max(1, ...list.map((n) => n.jobnestWorkers ?? 1)),
+    baselineProcesses: [...processes].map(([name, queues]) => ({ name, queues: [...queues.values()] })),
+  };
+}
+
+/** A Jobnest worker process of the bench and the id it registered with. */
+export interface JobnestWorkerProcess {
+  workerId: string;
+  process: ManagedProcess;
+}
 
 export interface EnvironmentOptions {
   /** Echo the child processes' output on stderr. */
@@ -65,8 +109,9 @@ async function waitUntil(check: () => Promise<boolean>, timeoutMs: number, what:
 
 /**
  * Everything one bench run uses, on the machine's Redis and MariaDB: a database (`jobnest_bench_<pid>`) and a Redis
- * prefix (`jb_<pid>`) of its own, a real server, a Jobnest worker host (bench processors) and a BullMQ worker process
- * (the baseline). `close()` stops every process and removes the database and the keys; it is safe to call twice.
+ * prefix (`jb_<pid>`) of its own, a real server, N Jobnest worker hosts (bench processors) and the BullMQ baseline
+ * processes the selected scenarios asked for ({@link ProcessNeeds}), all started once by `start()`. `close()` stops
+ * every process and removes the database and the keys; it is safe to call twice.
  */
 export class BenchEnvironment {
   readonly id = String(process.pid);
@@ -76,11 +121,14 @@ export class BenchEnvironment {
   readonly redisUrl = REDIS_URL;
   readonly appName = `bench_${this.id}`;
   readonly appPassword = `bench-${Math.random().toString(36).slice(2)}`;
+  /** Id of the first Jobnest worker (the only one unless a scenario asked for more). */
   readonly jobnestWorkerId = `bench-worker-${this.id}`;
 
   server: ManagedProcess | undefined;
-  worker: ManagedProcess | undefined;
-  baselineWorker: ManagedProcess | undefined;
+  /** Every Jobnest worker process, the first one with {@link jobnestWorkerId}. */
+  readonly jobnestWorkers: JobnestWorkerProcess[] = [];
+  /** Every BullMQ baseline process, by name. */
+  readonly baselineProcesses = new Map<string, ManagedProcess>();
   baseUrl = '';
   client!: JobnestClient;
   /** A Redis connection for the bench itself (stats, baseline producers). */
@@ -93,8 +141,29 @@ export class BenchEnvironment {
 
   constructor(private readonly options: EnvironmentOptions) {}
 
-  /** Starts the server, registers the app, starts both worker processes and waits until they are consuming. */
-  async start(): Promise<void> {
+  /** The first Jobnest worker process. */
+  get worker(): ManagedProcess | undefined {
+    return this.jobnestWorkers[0]?.process;
+  }
+
+  /** Ids of every Jobnest worker process. */
+  get jobnestWorkerIds(): string[] {
+    return this.jobnestWorkers.map((w) => w.workerId);
+  }
+
+  /**
+   * Job fields that keep a single-worker scenario on the first Jobnest worker when the run started more than one
+   * (so dispatch and timers measure the same thing whichever scenarios were selected); nothing otherwise.
+   */
+  firstWorkerOnly(): { dispatchStrategy?: 'SPECIFY'; designatedWorkers?: string[] } {
+    return this.jobnestWorkers.length > 1 ? { dispatchStrategy: 'SPECIFY', designatedWorkers: [this.jobnestWorkerId] } : {};
+  }
+
+  /**
+   * Starts the server, registers the app, starts `needs.jobnestWorkers` Jobnest worker processes and the baseline
+   * processes, and waits until every one of them is consuming.
+   */
+  async start(needs: Required<ProcessNeeds> = mergeNeeds([])): Promise<void> {
     this.started = true;
     this.redis = new Redis(this.redisUrl, { lazyConnect: false });
     const port = await freePort();
@@ -112,27 +181,37 @@ export class BenchEnvironment {
     await this.client.createApp(this.appName, this.appPassword);
     await this.client.login(this.appName, this.appPassword);
 
-    this.options.log('starting the Jobnest worker host and the BullMQ baseline worker');
-    this.worker = this.spawn('jobnest-worker', BENCH_WORKER_MAIN, {
-      JOBNEST_APP_NAME: this.appName,
-      JOBNEST_APP_PASSWORD: this.appPassword,
-      JOBNEST_MYSQL_URL: this.mysqlUrl,
-      JOBNEST_REDIS_URL: this.redisUrl,
-      JOBNEST_PREFIX: this.prefix,
-      JOBNEST_WORKER_ID: this.jobnestWorkerId,
-    });
-    this.baselineWorker = this.spawn('bullmq-worker', BASELINE_WORKER_MAIN, {
-      BENCH_REDIS_URL: this.redisUrl,
-      BENCH_PREFIX: this.prefix,
-      BENCH_QUEUES: BASELINE_QUEUES.join(','),
-    }, false);
-    await Promise.all([this.worker.waitFor(/ready/), this.baselineWorker.waitFor(/ready/)]);
-    await waitUntil(async () => (await this.client.listWorkers()).some((w) => w.workerId === this.jobnestWorkerId), 30_000,
-      `worker ${this.jobnestWorkerId} in GET /workers`);
+    const baseline = needs.baselineProcesses.map((p) => `${p.name} (${p.queues.map((q) => q.queue).join(', ')})`).join(', ');
+    this.options.log(`starting ${needs.jobnestWorkers} Jobnest worker host(s)${baseline ? ` and the BullMQ baseline: ${baseline}` : ''}`);
+    for (let i = 1; i <= needs.jobnestWorkers; i++) {
+      const workerId = i === 1 ? this.jobnestWorkerId : `${this.jobnestWorkerId}-${i}`;
+      const proc = this.spawn(i === 1 ? 'jobnest-worker' : `jobnest-worker-${i}`, BENCH_WORKER_MAIN, {
+        JOBNEST_APP_NAME: this.appName,
+        JOBNEST_APP_PASSWORD: this.appPassword,
+        JOBNEST_MYSQL_URL: this.mysqlUrl,
+        JOBNEST_REDIS_URL: this.redisUrl,
+        JOBNEST_PREFIX: this.prefix,
+        JOBNEST_WORKER_ID: workerId,
+      });
+      this.jobnestWorkers.push({ workerId, process: proc });
+    }
+    for (const spec of needs.baselineProcesses) {
+      const queues = spec.queues.map((q) => (q.concurrency ? `${q.queue}:${q.concurrency}` : q.queue)).join(',');
+      this.baselineProcesses.set(spec.name, this.spawn(spec.name, BASELINE_WORKER_MAIN, {
+        BENCH_REDIS_URL: this.redisUrl,
+        BENCH_PREFIX: this.prefix,
+        BENCH_QUEUES: queues,
+      }, false));
+    }
+    await Promise.all([...this.jobnestWorkers.map((w) => w.process), ...this.baselineProcesses.values()].map((p) => p.waitFor(/ready/)));
+    await waitUntil(async () => {
+      const live = new Set((await this.client.listWorkers()).map((w) => w.workerId));
+      return this.jobnestWorkers.every((w) => live.has(w.workerId));
+    }, 30_000, `workers ${this.jobnestWorkerIds.join(', ')} in GET /workers`);
   }
 
-  /** A producer on one of the baseline worker's queues (same Redis, same prefix). */
-  baselineQueue(name: BaselineQueueName): Queue {
+  /** A producer on a queue of the baseline processes (same Redis, same prefix). */
+  baselineQueue(name: string): Queue {
     let q = this.queues.get(name);
     if (!q) {
       q = new Queue(name, { connection: this.redis, prefix: this.prefix });
@@ -141,23 +220,29 @@ export class BenchEnvironment {
     return q;
   }
 
+  private processes(): ManagedProcess[] {
+    return [this.server, ...this.jobnestWorkers.map((w) => w.process), ...this.baselineProcesses.values()].filter(
+      (p): p is ManagedProcess => p !== undefined,
+    );
+  }
+
   /** Pids of the bench and of every process it started (for the CPU meter). */
   pids(): number[] {
-    return [process.pid, ...[this.server, this.worker, this.baselineWorker].filter((p) => p?.alive).map((p) => p!.pid)];
+    return [process.pid, ...this.processes().filter((p) => p.alive).map((p) => p.pid)];
   }
 
   /** Fails fast with the process's output when a child died during a scenario. */
   assertAlive(): void {
-    for (const p of [this.server, this.worker, this.baselineWorker]) {
-      if (p && !p.alive) throw new Error(`${p.name} exited unexpectedly:\n${p.logs.slice(-4000)}`);
+    for (const p of this.processes()) {
+      if (!p.alive) throw new Error(`${p.name} exited unexpectedly:\n${p.logs.slice(-4000)}`);
     }
   }
 
-  /** With `--profile`: CPU profiles of the server and the worker, Redis and MariaDB counters, around `body`. */
+  /** With `--profile`: CPU profiles of the server and the Jobnest workers, Redis and MariaDB counters, around `body`. */
   async profiled<T>(label: string, body: () => Promise<T>): Promise<{ value: T; profile?: PhaseProfile }> {
     const dir = this.options.profileDir;
     if (!dir) return { value: await body() };
-    const targets = [this.server!, this.worker!];
+    const targets = [this.server!, ...this.jobnestWorkers.map((w) => w.process)];
     const conn = await createConnection(`${MYSQL_ROOT_URL}/`);
     try {
       const round = ++this.profileRound;
@@ -200,7 +285,7 @@ export class BenchEnvironment {
     const errors: string[] = [];
     for (const q of this.queues.values()) await q.close().catch((e: unknown) => errors.push(`queue close: ${String(e)}`));
     // Workers first (their shutdown reports go to a live server), then the server.
-    await Promise.all([this.worker, this.baselineWorker].map((p) => p?.stop(10_000)));
+    await Promise.all([...this.jobnestWorkers.map((w) => w.process), ...this.baselineProcesses.values()].map((p) => p.stop(10_000)));
     await this.server?.stop(10_000);
     if (!this.started) return;
     try {

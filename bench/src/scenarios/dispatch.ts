@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { decodeStamp, monoMs } from '../clock';
 import type { MetricRow, Scenario, ScenarioContext, ScenarioResult } from '../scenario';
+import { BASELINE_QUEUE } from '../workers/baseline-queues';
 import { roundSummary, summarize, type Summary } from '../stats';
 
 /** Runs that take longer than this are counted as failed (the next one starts anyway). */
@@ -33,6 +34,7 @@ export const dispatchScenario: Scenario = {
   name: 'dispatch',
   title: 'dispatch latency of a STANDALONE no-op job',
   baseline: 'BullMQ Queue.add -> Worker processor (own process, default concurrency 1), same Redis, sequential',
+  processes: { baselineProcesses: [{ name: 'bullmq-worker', queues: [{ queue: BASELINE_QUEUE.dispatch }] }] },
   flags: [
     { name: 'runs', description: 'measured runs per side (scenario 3)', default: 500, quick: 100 },
     { name: 'warmup', description: 'unmeasured runs per side before measuring (scenario 3)', default: 20, quick: 10 },
@@ -84,6 +86,7 @@ async function measureJobnest(ctx: ScenarioContext, runs: number, warmup: number
     processor: 'bench.noop',
     executeType: 'STANDALONE',
     timeExpressionType: 'API',
+    ...ctx.env.firstWorkerOnly(),
   });
   const samples = emptySamples();
   for (let i = 0; i < warmup + runs; i++) {
@@ -128,7 +131,7 @@ async function measureJobnest(ctx: ScenarioContext, runs: number, warmup: number
 }
 
 async function measureBullmq(ctx: ScenarioContext, runs: number, warmup: number, pollMs: number): Promise<DispatchSamples> {
-  const queue = ctx.env.baselineQueue('dispatch');
+  const queue = ctx.env.baselineQueue(BASELINE_QUEUE.dispatch);
   const samples = emptySamples();
   for (let i = 0; i < warmup + runs; i++) {
     const measured = i >= warmup;

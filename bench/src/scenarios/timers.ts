@@ -2,6 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Instance } from '@jobnest/client';
 import { decodeStamp } from '../clock';
 import type { MetricRow, Scenario, ScenarioContext, ScenarioResult } from '../scenario';
+import { BASELINE_QUEUE } from '../workers/baseline-queues';
 import { roundSummary, summarize, type Summary } from '../stats';
 
 interface TimerSpec {
@@ -34,6 +35,7 @@ export const timersScenario: Scenario = {
   name: 'timers',
   title: 'timer precision: processor start - scheduled slot',
   baseline: 'BullMQ job scheduler (upsertJobScheduler every: 100 / pattern "* * * * * *") + Worker (own process), same Redis',
+  processes: { baselineProcesses: [{ name: 'bullmq-worker', queues: [{ queue: BASELINE_QUEUE.timers }] }] },
   flags: [
     { name: 'fires', description: 'fires of the FIXED_RATE 100 ms timer per side (scenario 5)', default: 200, quick: 30 },
     { name: 'cron-fires', description: 'fires of the per-second CRON timer per side (scenario 5)', default: 30, quick: 5 },
@@ -101,6 +103,7 @@ async function jobnestTimer(ctx: ScenarioContext, spec: TimerSpec): Promise<Time
     timeExpressionType: spec.key === 'rate' ? 'FIXED_RATE' : 'CRON',
     timeExpression: spec.key === 'rate' ? String(spec.period) : '* * * * * *',
     timeZone: 'UTC',
+    ...ctx.env.firstWorkerOnly(),
   });
   const deadline = Date.now() + allowedMs(spec);
   let incomplete = false;
@@ -156,7 +159,7 @@ function isFinal(status: Instance['status']): boolean {
 }
 
 async function bullmqTimer(ctx: ScenarioContext, spec: TimerSpec): Promise<TimerRun> {
-  const queue = ctx.env.baselineQueue('timers');
+  const queue = ctx.env.baselineQueue(BASELINE_QUEUE.timers);
   const schedulerId = `bench-${spec.key}-${Date.now()}`;
   const prefix = `repeat:${schedulerId}:`;
   const before = await queue.getCompletedCount();
