@@ -39,7 +39,7 @@ const NO_WORKER_TIMEOUT_MS = 30_000;
 const TICK_MS = 1000;
 /** Subtasks sent to one worker and not finished yet, at most (or 4 x concurrency when larger): large enough to keep
  * a worker busy between two dispatch rounds, small enough that workers joining later still get a share. */
-const WINDOW_PER_WORKER = 200;
+const WINDOW_PER_WORKER = 400;
 const BROADCAST_TASK_NAME = 'BROADCAST_TASK';
 const REDUCE_TASK_NAME = 'REDUCE_TASK';
 

@@ -173,7 +173,8 @@ export class ProcessorTracker {
   }
 
   private scheduleFlush(slot: InstanceSlot): void {
-    if (slot.results.length >= RESULT_BATCH) {
+    // Nothing left to run here: the TaskTracker waits for these results to send the next batch, so send them now.
+    if (slot.results.length >= RESULT_BATCH || (slot.queue.length === 0 && slot.running.size === 0)) {
       void this.flush(slot);
       return;
     }
