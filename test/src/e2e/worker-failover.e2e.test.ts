@@ -46,6 +46,12 @@ describe('a worker killed while running', () => {
     assert.notEqual(instance.workerId, killed);
     assert.equal(instance.runningTimes, 2);
     assert.equal(instance.result, 'slept 3000 ms');
+    // bull-board follows the fleet: the dead worker's queue is gone, the live one's is there.
+    const auth = { authorization: `Basic ${Buffer.from('admin:admin-password').toString('base64')}` };
+    const board = (await (await fetch(`${cluster.baseUrl}/admin/queues/api/queues`, { headers: auth })).json()) as { queues: { name: string }[] };
+    const names = board.queues.map((q) => q.name);
+    assert.ok(!names.includes(`jobnest-worker-${killed}`), `queue of the dead worker still shown: ${names.join(', ')}`);
+    assert.ok(names.includes(`jobnest-worker-${instance.workerId}`));
   });
 
   it('fails the instance with the reason when no retry is left', async () => {
