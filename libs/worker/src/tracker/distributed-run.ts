@@ -106,6 +106,8 @@ export class DistributedRun {
   async execute(): Promise<InstanceOutcome> {
     const { store } = this.deps;
     const now = Date.now();
+    // Listening first: a stop that arrives while the run is being set up must still end it.
+    this.run.signal.addEventListener('abort', () => void this.onAbort(), { once: true });
     if (this.command.resume) {
       if (this.isBroadcast) await store.failInFlight(this.instanceId, 'its TaskTracker died while it ran', now);
       else await store.resetInFlight(this.instanceId, now);
@@ -118,8 +120,13 @@ export class DistributedRun {
       const early = this.isBroadcast ? await this.startBroadcast(now) : await this.startRoot(now);
       if (early) return early;
     }
+    if (this.ended) {
+      // Stopped during the set-up: rows it created after the stop are ended too (a shutdown leaves them for a takeover).
+      const kind = this.run.abortKind;
+      if (kind === 'stop' || kind === 'time-limit') await store.failUnfinished(this.instanceId, 'stopped while starting', Date.now());
+      return this.outcome;
+    }
     this.reportProgress();
-    this.run.signal.addEventListener('abort', () => void this.onAbort(), { once: true });
     this.timer = setInterval(() => this.onTick(), TICK_MS);
     this.kick();
     return this.outcome;
