@@ -1,7 +1,7 @@
 import { Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Queue, type RepeatOptions } from 'bullmq';
-import { In, LessThan, type Repository } from 'typeorm';
+import { In, IsNull, LessThan, Not, type Repository } from 'typeorm';
 import { ACTIVE_INSTANCE_STATUSES, parsePeriod, TimeExpressionType } from '@jobnest/common';
 import { InstanceInfoEntity, JobInfoEntity } from '@jobnest/persistence';
 import { ServerConfig } from '../config/server-config';
@@ -167,7 +167,14 @@ export class TimerSyncService implements OnApplicationShutdown {
     if ((await this.pendingFixedDelayTriggers(job.id)).length > 0) return false;
     const active = await this.instances.countBy({ jobId: job.id, status: In([...ACTIVE_INSTANCE_STATUSES]) });
     if (active > 0) return false; // its end re-arms the chain
-    await this.armFixedDelay(job, `arm-${Date.now()}`);
+    // The same key the end of the last timed instance re-arms with: if both race (the instance just ended), BullMQ
+    // keeps one trigger and the chain does not split in two.
+    const last = await this.instances.findOne({
+      select: { id: true },
+      where: { jobId: job.id, triggerSlot: Not(IsNull()) },
+      order: { id: 'DESC' },
+    });
+    await this.armFixedDelay(job, last ? `after-${last.id}` : `start-${job.updatedAt.getTime()}`);
     return true;
   }
 
