@@ -1,6 +1,6 @@
 import { ConflictException, Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { In, type DataSource, type EntityManager } from 'typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
 import { ACTIVE_INSTANCE_STATUSES, InstanceStatus } from '@jobnest/common';
 import { InstanceInfoEntity, JobInfoEntity } from '@jobnest/persistence';
 import { DelayedDispatchService } from './delayed-dispatch.service';

@@ -3,17 +3,11 @@ import { InjectRepository } from '@nestjs/typeorm';
 import { In, type Repository } from 'typeorm';
 import type { LogBatch } from '@jobnest/common';
 import { InstanceInfoEntity, InstanceLogEntity } from '@jobnest/persistence';
-import {
-  decodeLogBatch,
-  SERVER_CONSUMER_GROUP,
-  StreamGroupConsumer,
-  streamNames,
-  type RejectedEntry,
-  type StreamEntry,
-} from '@jobnest/transport';
+import { decodeLogBatch, streamNames, type RejectedEntry, type StreamEntry, type StreamGroupConsumer } from '@jobnest/transport';
 import { ServerConfig } from '../config/server-config';
 import { MetricsService } from '../observability/metrics.service';
 import { RedisConnections } from '../redis/redis-connections.service';
+import { startServerStreamConsumer } from './server-stream-consumer';
 
 const ROWS_PER_INSERT = 1000;
 const MAX_MESSAGE = 16_000;
@@ -33,20 +27,13 @@ export class LogConsumer implements OnApplicationBootstrap, OnApplicationShutdow
   ) {}
 
   onApplicationBootstrap(): void {
-    const names = streamNames(this.config.prefix);
-    this.consumer = new StreamGroupConsumer<LogBatch>({
-      redis: this.connections.dedicatedConnection('log-consumer'),
-      stream: names.logs,
-      group: SERVER_CONSUMER_GROUP,
-      consumer: this.config.serverId,
+    this.consumer = startServerStreamConsumer(this.config, this.connections, 'log-consumer', {
+      stream: streamNames(this.config.prefix).logs,
       decode: decodeLogBatch,
       handle: (entries) => this.store(entries),
-      deadLetterStream: names.deadLetter,
       logger: this.logger,
-      claimIdleMs: this.config.streamClaimIdleMs,
       batchSize: 200,
     });
-    this.consumer.start();
   }
 
   async onApplicationShutdown(): Promise<void> {

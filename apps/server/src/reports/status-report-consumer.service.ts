@@ -1,16 +1,10 @@
 import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { isFinalInstanceStatus, type InstanceStatusReport } from '@jobnest/common';
-import {
-  decodeInstanceStatusReport,
-  SERVER_CONSUMER_GROUP,
-  StreamGroupConsumer,
-  streamNames,
-  type RejectedEntry,
-  type StreamEntry,
-} from '@jobnest/transport';
+import { decodeInstanceStatusReport, streamNames, type RejectedEntry, type StreamEntry, type StreamGroupConsumer } from '@jobnest/transport';
 import { ServerConfig } from '../config/server-config';
 import { WorkerCommands } from '../dispatch/worker-commands.provider';
 import { RedisConnections } from '../redis/redis-connections.service';
+import { startServerStreamConsumer } from './server-stream-consumer';
 import { StatusReportHandler } from './status-report-handler.service';
 
 /**
@@ -31,19 +25,12 @@ export class StatusReportConsumer implements OnApplicationBootstrap, OnApplicati
   ) {}
 
   onApplicationBootstrap(): void {
-    const names = streamNames(this.config.prefix);
-    this.consumer = new StreamGroupConsumer<InstanceStatusReport>({
-      redis: this.connections.dedicatedConnection('status-consumer'),
-      stream: names.instanceStatus,
-      group: SERVER_CONSUMER_GROUP,
-      consumer: this.config.serverId,
+    this.consumer = startServerStreamConsumer(this.config, this.connections, 'status-consumer', {
+      stream: streamNames(this.config.prefix).instanceStatus,
       decode: decodeInstanceStatusReport,
       handle: (entries) => this.handle(entries),
-      deadLetterStream: names.deadLetter,
       logger: this.logger,
-      claimIdleMs: this.config.streamClaimIdleMs,
     });
-    this.consumer.start();
   }
 
   async onApplicationShutdown(): Promise<void> {
