@@ -127,7 +127,7 @@ export interface TaskAssignment {
   taskName: string;
   /** JSON of the item given to ctx.map() (null for the root task). */
   payload: string | null;
-  /** Dispatch generation of the task: results of an older generation are dropped. */
+  /** Dispatch generation (a number the TaskTracker picks per dispatch): results of an older one are dropped. */
   attempt: number;
   /** Earlier failed runs of the task (ctx.attempt = failures + 1). */
   failures: number;
@@ -183,6 +183,11 @@ export interface SubtasksCreatedCommand {
   instanceId: number;
   runningTimes: number;
   count: number;
+  /**
+   * Id of the first new row (0: unknown). Concurrent maps can commit out of id order; when the TaskTracker already
+   * read past this id, it reads again from here.
+   */
+  firstTaskId: number;
 }
 
 /** TaskTracker -> ProcessorTracker: abort the running subtasks of an instance and drop the queued ones. */

@@ -32,13 +32,18 @@ export class TaskEntity {
   @Column({ type: 'mediumtext', nullable: true })
   payload!: string | null;
 
+  /**
+   * WAITING_DISPATCH until a result is stored (a Map / MapReduce subtask in flight is known to its TaskTracker only;
+   * see TaskStore), then SUCCEEDED or FAILED. DISPATCHED is written for broadcast tasks only.
+   */
   @Column({ type: 'varchar', length: 20 })
   status!: TaskStatus;
 
+  /** The worker that reported the last run (or that a broadcast task was sent to). */
   @Column({ name: 'worker_id', type: 'varchar', length: 100, nullable: true })
   workerId!: string | null;
 
-  /** Dispatch generation: +1 per dispatch; results of an older generation are dropped. */
+  /** Runs of the task reported so far (successful or not). */
   @Column({ type: 'int', default: 0 })
   attempt!: number;
 

@@ -10,9 +10,16 @@ export interface WaitingTask {
   id: number;
   taskName: string;
   payload: string | null;
-  attempt: number;
   failures: number;
   isRoot: boolean;
+}
+
+/** What one ctx.map() stored. */
+export interface InsertedSubtasks {
+  /** Rows that were new (a replayed map inserts none). */
+  inserted: number;
+  /** Id of the first new row (0 when none was new): the TaskTracker reads again from there if it already read past it. */
+  firstId: number;
 }
 
 /** How one result changes its row. */
@@ -38,8 +45,9 @@ const MAX_TRIES = 6;
 
 /**
  * Every SQL statement on the `task` table, each one for a whole batch: multi-row INSERTs, UPDATE ... WHERE id IN,
- * CASE updates for results. Nothing here writes one row per statement on the hot path. Reads of waiting tasks use
- * the (instance_id, status, id) index, so finished rows are never scanned again.
+ * CASE updates for results. Nothing here writes one row per statement on the hot path, and a subtask's row is
+ * written twice in all: its INSERT and its result (dispatch is not written, DESIGN §4). Reads of waiting tasks use
+ * the (instance_id, status, id) index from a cursor, so neither finished nor already-read rows are scanned again.
  */
 export class TaskStore {
   constructor(private readonly db: DataSource) {}
@@ -75,7 +83,7 @@ export class TaskStore {
 
   /**
    * Stores mapped items as WAITING_DISPATCH subtasks; the map key (parent, call, index) makes a replayed map a
-   * no-op. Returns how many rows were new.
+   * no-op. Says how many rows were new and where they start.
    */
   async insertSubtasks(
     instanceId: number,
@@ -84,8 +92,9 @@ export class TaskStore {
     taskName: string,
     payloads: string[],
     now: number,
-  ): Promise<number> {
+  ): Promise<InsertedSubtasks> {
     let inserted = 0;
+    let firstId = 0;
     for (let start = 0; start < payloads.length; start += INSERT_CHUNK) {
       const chunk = payloads.slice(start, start + INSERT_CHUNK);
       const values: unknown[] = [];
@@ -96,42 +105,48 @@ export class TaskStore {
         `INSERT IGNORE INTO task (instance_id, parent_id, map_key, task_name, payload, status, created_time, updated_time)
          VALUES ${chunk.map(() => '(?, ?, ?, ?, ?, ?, ?, ?)').join(', ')}`,
         values,
-      )) as { affectedRows?: number };
+      )) as { affectedRows?: number; insertId?: number };
       inserted += r.affectedRows ?? 0;
+      // insertId is the first id this statement generated (chunks run in order, so the first non-zero is the lowest).
+      if (firstId === 0 && (r.affectedRows ?? 0) > 0) firstId = Number(r.insertId ?? 0);
     }
-    return inserted;
+    return { inserted, firstId };
   }
 
-  /** Up to `limit` waiting tasks, oldest first, straight from the status index. */
-  async fetchWaiting(instanceId: number, limit: number): Promise<WaitingTask[]> {
+  /** Up to `limit` waiting tasks with ids above `afterId`, by id: a range of the status index, whatever is finished. */
+  async fetchWaiting(instanceId: number, afterId: number, limit: number): Promise<WaitingTask[]> {
     const rows = (await this.exec(
-      `SELECT id, task_name, payload, attempt, failures, map_key FROM task FORCE INDEX (idx_task_instance_status)
-        WHERE instance_id = ? AND status = ? ORDER BY id LIMIT ?`,
-      [instanceId, TaskStatus.WAITING_DISPATCH, limit],
+      `SELECT id, task_name, payload, failures, map_key FROM task FORCE INDEX (idx_task_instance_status)
+        WHERE instance_id = ? AND status = ? AND id > ? ORDER BY id LIMIT ?`,
+      [instanceId, TaskStatus.WAITING_DISPATCH, afterId, limit],
     )) as Row[];
     return rows.map((r) => ({
       id: Number(r.id),
       taskName: String(r.task_name),
       payload: r.payload === null ? null : String(r.payload),
-      attempt: Number(r.attempt),
       failures: Number(r.failures),
       isRoot: r.map_key === ROOT_MAP_KEY,
     }));
   }
 
-  /** WAITING_DISPATCH -> DISPATCHED on `workerId`, generation +1. Returns the ids that moved. */
-  async markDispatched(instanceId: number, ids: number[], workerId: string, now: number): Promise<number> {
-    if (ids.length === 0) return 0;
-    const r = (await this.exec(
-      `UPDATE task SET status = ?, worker_id = ?, attempt = attempt + 1, updated_time = ?
-        WHERE instance_id = ? AND id IN (?) AND status = ?`,
+  /**
+   * WAITING_DISPATCH -> DISPATCHED on `workerId`. Only broadcast tasks are marked: a takeover must know which of them
+   * may have run (they must not run twice on one host). Subtasks of Map / MapReduce stay WAITING_DISPATCH in MySQL
+   * while they run; their TaskTracker holds the in-flight state, and a takeover runs them again.
+   */
+  async markDispatched(instanceId: number, ids: number[], workerId: string, now: number): Promise<void> {
+    if (ids.length === 0) return;
+    await this.exec(
+      `UPDATE task SET status = ?, worker_id = ?, updated_time = ? WHERE instance_id = ? AND id IN (?) AND status = ?`,
       [TaskStatus.DISPATCHED, workerId, now, instanceId, ids, TaskStatus.WAITING_DISPATCH],
-    )) as { affectedRows?: number };
-    return r.affectedRows ?? 0;
+    );
   }
 
-  /** Applies a batch of results in one CASE update (only to rows still DISPATCHED: status moves forward only). */
-  async applyOutcomes(instanceId: number, rows: TaskOutcomeRow[], now: number): Promise<void> {
+  /**
+   * Applies a batch of results of one worker in one CASE update, to rows still unfinished (statuses move forward
+   * only). `attempt` counts the runs reported.
+   */
+  async applyOutcomes(instanceId: number, rows: TaskOutcomeRow[], workerId: string, now: number): Promise<void> {
     if (rows.length === 0) return;
     const statusCase = rows.map(() => 'WHEN ? THEN ?').join(' ');
     const resultCase = rows.map(() => 'WHEN ? THEN ?').join(' ');
@@ -139,21 +154,13 @@ export class TaskStore {
     const params: unknown[] = [];
     for (const r of rows) params.push(r.id, r.status);
     for (const r of rows) params.push(r.id, r.result);
-    params.push(failedIds.length > 0 ? failedIds : [0], now, instanceId, rows.map((r) => r.id), TaskStatus.DISPATCHED);
+    params.push(failedIds.length > 0 ? failedIds : [0], workerId, now, instanceId, rows.map((r) => r.id));
+    params.push([TaskStatus.WAITING_DISPATCH, TaskStatus.DISPATCHED]);
     await this.exec(
       `UPDATE task SET status = CASE id ${statusCase} END, result = CASE id ${resultCase} END,
-         failures = failures + IF(id IN (?), 1, 0), updated_time = ?
-        WHERE instance_id = ? AND id IN (?) AND status = ?`,
+         failures = failures + IF(id IN (?), 1, 0), attempt = attempt + 1, worker_id = ?, updated_time = ?
+        WHERE instance_id = ? AND id IN (?) AND status IN (?)`,
       params,
-    );
-  }
-
-  /** DISPATCHED -> WAITING_DISPATCH (unacknowledged, or on a worker that died). */
-  async requeue(instanceId: number, ids: number[], now: number): Promise<void> {
-    if (ids.length === 0) return;
-    await this.exec(
-      `UPDATE task SET status = ?, worker_id = NULL, updated_time = ? WHERE instance_id = ? AND id IN (?) AND status = ?`,
-      [TaskStatus.WAITING_DISPATCH, now, instanceId, ids, TaskStatus.DISPATCHED],
     );
   }
 

@@ -74,7 +74,13 @@ export function decodeWorkerCommand(name: string, data: unknown): WorkerCommand 
         }),
       };
     case 'SubtasksCreated':
-      return { kind, instanceId: positiveInt(o, 'instanceId'), runningTimes: positiveInt(o, 'runningTimes'), count: optionalInt(o, 'count', 0) };
+      return {
+        kind,
+        instanceId: positiveInt(o, 'instanceId'),
+        runningTimes: positiveInt(o, 'runningTimes'),
+        count: optionalInt(o, 'count', 0),
+        firstTaskId: optionalInt(o, 'firstTaskId', 0),
+      };
     case 'StopTasks':
       return { kind, instanceId: positiveInt(o, 'instanceId'), reason: typeof o.reason === 'string' ? o.reason : 'no reason given' };
     case 'StopInstance':

@@ -62,7 +62,7 @@ export class DistributedExecutor implements InstanceExecutor {
   }
 
   subtasksCreated(command: SubtasksCreatedCommand): void {
-    this.find(command.instanceId, command.runningTimes)?.onSubtasksCreated(command.count);
+    this.find(command.instanceId, command.runningTimes)?.onSubtasksCreated(command.count, command.firstTaskId);
   }
 
   /** Messages of another run of the instance (an older one, or one a takeover moved elsewhere) are dropped. */

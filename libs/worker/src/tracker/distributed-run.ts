@@ -14,6 +14,7 @@ import type { WorkerDirectory } from '../cluster/worker-directory';
 import { ROOT_TASK_NAME } from '../constants';
 import type { TaskOutcomeRow, TaskStore, WaitingTask } from '../database/task-store';
 import type { LogShipper } from '../logs/log-shipper';
+import { createTaskLogger } from '../logs/task-logger';
 import type {
   BasicProcessor,
   BroadcastProcessor,
@@ -27,11 +28,17 @@ import type { InstanceRun } from './instance-run';
 import { runAttempt } from './standalone-executor';
 import { StoredTaskResults } from './stored-task-results';
 import { createTaskContext } from './task-context';
+import { WaitingRowCursor } from './waiting-row-cursor';
 
 /** Subtasks per RunTasks message (DESIGN §4: batches of 100+ items per BullMQ job). */
 const TASKS_PER_MESSAGE = 200;
-/** Rows read per dispatch round. */
-const FETCH_LIMIT = 2000;
+/** Waiting rows read per scan of the task table; the next scan starts when fewer than SCAN_LOW_WATER are left. */
+const SCAN_LIMIT = 2000;
+const SCAN_LOW_WATER = 1000;
+/** Results queued for their UPDATE, at most: dispatch pauses above this, so MySQL sets the pace. */
+const MAX_UNWRITTEN_RESULTS = 5000;
+/** Result rows per CASE UPDATE (the CASE is matched row by row, so larger statements cost more per row). */
+const RESULTS_PER_STATEMENT = 500;
 /** A dispatched batch not acknowledged within this goes to another worker. */
 const ACK_TIMEOUT_MS = 10_000;
 /** Without any eligible worker for this long, the instance fails. */
@@ -44,11 +51,18 @@ const BROADCAST_TASK_NAME = 'BROADCAST_TASK';
 const REDUCE_TASK_NAME = 'REDUCE_TASK';
 
 interface InFlight {
+  task: WaitingTask;
   workerId: string;
-  attempt: number;
-  failures: number;
+  /** Dispatch generation sent as the task's `attempt`; a result of another generation is dropped. */
+  generation: number;
   dispatchedAt: number;
   acked: boolean;
+}
+
+/** Results of one worker waiting for their UPDATE. */
+interface UnwrittenResults {
+  workerId: string;
+  rows: TaskOutcomeRow[];
 }
 
 /** What the coordinator needs from the worker around it. */
@@ -63,15 +77,32 @@ export interface DistributedRunDeps {
 }
 
 /**
- * The TaskTracker of one Map / MapReduce / Broadcast run. MySQL's task table is the state; memory holds only the
- * tasks in flight. Dispatch is event-driven (new subtasks, results freeing capacity, new workers) and reads
- * waiting rows straight from the status index; results are applied one batch per UPDATE. Resumes a run whose
- * previous TaskTracker died: finished tasks stay finished, in-flight ones are dispatched again.
+ * The TaskTracker of one Map / MapReduce / Broadcast run. MySQL's task table holds every task and every result;
+ * memory holds what is in flight. A subtask's row is written twice: when ctx.map() inserts it and when its result
+ * is stored. In between it reads WAITING_DISPATCH in MySQL, and this class knows it is in flight.
+ *
+ * Dispatch reads waiting rows from a cursor on the id (a range of the status index) into a ready queue, and sends
+ * from that queue as results free capacity; results are acknowledged in memory at once and stored in coalesced
+ * UPDATEs behind it. Concurrent maps can commit below the cursor: SubtasksCreated moves it back, and completion
+ * is only declared once MySQL shows no waiting row. A resumed run (its previous TaskTracker died) reads from id 0:
+ * finished tasks stay finished, the ones that were in flight run again.
  */
 export class DistributedRun {
   private readonly logger = new Logger('JobnestWorker');
   private readonly inflight = new Map<number, InFlight>();
   private readonly perWorker = new Map<string, number>();
+  /** Waiting tasks read from MySQL and not sent yet, in id order (retries and lost tasks go first). */
+  private ready: WaitingTask[] = [];
+  private readonly readyIds = new Set<number>();
+  /** Where the next read of waiting rows starts. */
+  private readonly cursor = new WaitingRowCursor();
+  /** Results acknowledged here whose UPDATE has not committed (MySQL still reads them as waiting). */
+  private unwritten: UnwrittenResults[] = [];
+  private readonly unwrittenIds = new Set<number>();
+  /** The queued UPDATE of `unwritten`, until it starts. */
+  private resultsWrite: Promise<void> | undefined;
+  /** Last dispatch generation; starts at the clock so a later TaskTracker on the same worker id never reuses one. */
+  private generation = Date.now();
   private counts: TaskCounts = { total: 0, waiting: 0, running: 0, succeeded: 0, failed: 0 };
   private lastReported = '';
   private ended = false;
@@ -135,19 +166,76 @@ export class DistributedRun {
   onReceived(command: TasksReceivedCommand): void {
     for (const t of command.tasks) {
       const f = this.inflight.get(t.taskId);
-      if (f && f.attempt === t.attempt) f.acked = true;
+      if (f && f.generation === t.attempt) f.acked = true;
     }
   }
 
-  onSubtasksCreated(count: number): void {
+  /** `firstTaskId`: where the new rows start; when already read past, the next scan goes back there. */
+  onSubtasksCreated(count: number, firstTaskId: number): void {
     this.counts.total += count;
     this.counts.waiting += count;
+    this.cursor.announce(firstTaskId);
     this.kick();
   }
 
-  /** Results are applied one batch after the other (in arrival order), each batch in one UPDATE. */
+  /**
+   * Frees the capacity at once (the next subtasks go out now) and stores the results behind it, coalesced with
+   * the other results that arrive meanwhile. Resolves once they are stored.
+   */
   onResults(command: TaskResultsCommand): Promise<void> {
-    return this.serial(() => this.applyResults(command)).catch((err: unknown) => this.fail(err));
+    if (this.ended) return Promise.resolve();
+    const rows: TaskOutcomeRow[] = [];
+    const retries: WaitingTask[] = [];
+    for (const r of command.results) {
+      const f = this.inflight.get(r.taskId);
+      if (!f || f.generation !== r.attempt) continue; // an older dispatch of a task that was sent again
+      this.forget(r.taskId, f);
+      this.counts.running--;
+      if (r.success) {
+        rows.push({ id: r.taskId, status: TaskStatus.SUCCEEDED, result: r.result, failed: false });
+        this.counts.succeeded++;
+      } else if (f.task.failures + 1 <= this.command.taskRetries) {
+        rows.push({ id: r.taskId, status: TaskStatus.WAITING_DISPATCH, result: r.result, failed: true });
+        retries.push({ ...f.task, failures: f.task.failures + 1 });
+        this.counts.waiting++;
+      } else {
+        rows.push({ id: r.taskId, status: TaskStatus.FAILED, result: r.result, failed: true });
+        this.counts.failed++;
+      }
+    }
+    if (rows.length === 0) return Promise.resolve();
+    for (const row of rows) this.unwrittenIds.add(row.id);
+    this.unwritten.push({ workerId: command.workerId, rows });
+    this.requeue(retries);
+    this.kick();
+    return this.writeResults().catch((err: unknown) => this.fail(err));
+  }
+
+  /** One queued write takes every result unwritten when it starts (group commit), RESULTS_PER_STATEMENT per UPDATE. */
+  private writeResults(): Promise<void> {
+    this.resultsWrite ??= this.serial(async () => {
+      this.resultsWrite = undefined; // results from now on need the next write
+      const batches = this.unwritten;
+      this.unwritten = [];
+      const byWorker = new Map<string, TaskOutcomeRow[]>();
+      for (const b of batches) byWorker.set(b.workerId, [...(byWorker.get(b.workerId) ?? []), ...b.rows]);
+      const now = Date.now();
+      for (const [workerId, rows] of byWorker) {
+        for (let i = 0; i < rows.length; i += RESULTS_PER_STATEMENT) {
+          await this.deps.store.applyOutcomes(this.instanceId, rows.slice(i, i + RESULTS_PER_STATEMENT), workerId, now);
+        }
+      }
+      for (const b of batches) for (const row of b.rows) this.unwrittenIds.delete(row.id);
+      this.kick(); // dispatch may have paused on MAX_UNWRITTEN_RESULTS, and completion waits for these rows
+    });
+    return this.resultsWrite;
+  }
+
+  /** Tasks that must run again go to the front of the ready queue (no write: MySQL reads them as waiting). */
+  private requeue(tasks: WaitingTask[]): void {
+    if (tasks.length === 0) return;
+    for (const t of tasks) this.readyIds.add(t.id);
+    this.ready = [...tasks, ...this.ready];
   }
 
   /** Runs `write` after every write queued before it. */
@@ -199,7 +287,9 @@ export class DistributedRun {
         this.pumpAgain = false;
         if (this.ended) return;
         const dispatched = await this.dispatchRound();
-        if (dispatched > 0) this.pumpAgain = true;
+        // Read ahead while the workers run what was just sent.
+        const read = this.ready.length < SCAN_LOW_WATER && !this.cursor.done ? await this.scan() : 0;
+        if (dispatched > 0 || read > 0) this.pumpAgain = true;
       } while (this.pumpAgain && !this.ended);
     } finally {
       this.pumping = false;
@@ -207,14 +297,33 @@ export class DistributedRun {
     await this.maybeFinish();
   }
 
-  /** One round: free capacity per worker, that many waiting rows, one UPDATE and a few messages per worker. */
+  /** Reads the next waiting rows after the cursor into the ready queue. Returns how many rows it read. */
+  private async scan(): Promise<number> {
+    const { after, rereads } = this.cursor.begin();
+    const read = () => this.deps.store.fetchWaiting(this.instanceId, after, SCAN_LIMIT);
+    // A result not stored yet reads as waiting: a read of rows read before waits for the writes queued ahead of it
+    // (none can commit during it) and skips what is in flight or queued here.
+    const rows = rereads ? await this.serial(read) : await read();
+    if (this.ended) return 0;
+    for (const row of rows) {
+      if (this.inflight.has(row.id) || this.readyIds.has(row.id) || this.unwrittenIds.has(row.id)) continue;
+      this.ready.push(row);
+      this.readyIds.add(row.id);
+    }
+    this.cursor.end(after, rows.length, rows.at(-1)?.id ?? 0, SCAN_LIMIT);
+    return rows.length;
+  }
+
+  /** One round: free capacity per worker, that many ready tasks, a few messages per worker (no SQL but broadcast). */
   private async dispatchRound(): Promise<number> {
+    if (this.ready.length === 0) return 0;
     const workers = this.eligibleWorkers();
     if (workers.length === 0) {
       this.noWorkerSince ??= Date.now();
       return 0;
     }
     this.noWorkerSince = undefined;
+    if (this.unwrittenIds.size >= MAX_UNWRITTEN_RESULTS) return 0;
     const window = Math.max(this.command.concurrency * 4, WINDOW_PER_WORKER);
     const free = new Map<string, number>();
     for (const w of workers) {
@@ -223,90 +332,78 @@ export class DistributedRun {
     }
     const capacity = [...free.values()].reduce((a, b) => a + b, 0);
     if (capacity === 0) return 0;
-    const rows = await this.deps.store.fetchWaiting(this.instanceId, Math.min(capacity, FETCH_LIMIT));
-    if (rows.length === 0 || this.ended) return 0;
-    const batches = this.isBroadcast ? await this.assignBroadcast(rows, free) : assignByCapacity(rows, free);
-    let dispatched = 0;
-    for (const [workerId, batch] of batches) dispatched += await this.dispatchTo(workerId, batch);
-    return dispatched;
+    const batches = this.isBroadcast ? await this.assignBroadcast(free) : this.assignByCapacity(capacity, free);
+    const sent = await Promise.all([...batches].map(([workerId, batch]) => this.dispatchTo(workerId, batch)));
+    return sent.reduce((a, b) => a + b, 0);
+  }
+
+  /** Takes up to `capacity` ready tasks and spreads them over the workers, filling the freest first. */
+  private assignByCapacity(capacity: number, free: Map<string, number>): Map<string, WaitingTask[]> {
+    const take = this.ready.splice(0, Math.min(capacity, this.ready.length));
+    for (const t of take) this.readyIds.delete(t.id);
+    return spreadByCapacity(take, free);
   }
 
   private async dispatchTo(workerId: string, batch: WaitingTask[]): Promise<number> {
     if (batch.length === 0) return 0;
     const now = Date.now();
-    await this.serial(() => this.deps.store.markDispatched(this.instanceId, batch.map((t) => t.id), workerId, now));
-    for (const t of batch) {
-      this.inflight.set(t.id, { workerId, attempt: t.attempt + 1, failures: t.failures, dispatchedAt: now, acked: false });
-    }
+    const generation = ++this.generation;
+    for (const task of batch) this.inflight.set(task.id, { task, workerId, generation, dispatchedAt: now, acked: false });
     this.perWorker.set(workerId, (this.perWorker.get(workerId) ?? 0) + batch.length);
     this.counts.waiting -= batch.length;
     this.counts.running += batch.length;
+    if (this.isBroadcast) await this.serial(() => this.deps.store.markDispatched(this.instanceId, batch.map((t) => t.id), workerId, now));
     const c = this.command;
+    const messages: Promise<void>[] = [];
     for (let i = 0; i < batch.length; i += TASKS_PER_MESSAGE) {
-      await this.deps.send(workerId, {
-        kind: 'RunTasks',
-        instanceId: c.instanceId,
-        jobId: c.jobId,
-        runningTimes: c.runningTimes,
-        trackerWorkerId: this.deps.workerId,
-        processor: c.processor,
-        executeType: c.executeType,
-        jobParams: c.jobParams,
-        instanceParams: c.instanceParams,
-        taskRetries: c.taskRetries,
-        concurrency: Math.max(1, c.concurrency),
-        tasks: batch.slice(i, i + TASKS_PER_MESSAGE).map((t) => ({
-          taskId: t.id,
-          taskName: t.taskName,
-          payload: t.payload,
-          attempt: t.attempt + 1,
-          failures: t.failures,
-          isRoot: t.isRoot,
-        })),
-      });
+      messages.push(
+        this.deps.send(workerId, {
+          kind: 'RunTasks',
+          instanceId: c.instanceId,
+          jobId: c.jobId,
+          runningTimes: c.runningTimes,
+          trackerWorkerId: this.deps.workerId,
+          processor: c.processor,
+          executeType: c.executeType,
+          jobParams: c.jobParams,
+          instanceParams: c.instanceParams,
+          taskRetries: c.taskRetries,
+          concurrency: Math.max(1, c.concurrency),
+          tasks: batch.slice(i, i + TASKS_PER_MESSAGE).map((t) => ({
+            taskId: t.id,
+            taskName: t.taskName,
+            payload: t.payload,
+            attempt: generation,
+            failures: t.failures,
+            isRoot: t.isRoot,
+          })),
+        }),
+      );
     }
+    await Promise.all(messages);
     return batch.length;
   }
 
   /** Broadcast tasks go to their own worker only; a task whose worker is gone fails (it must not run elsewhere). */
-  private async assignBroadcast(rows: WaitingTask[], free: Map<string, number>): Promise<Map<string, WaitingTask[]>> {
+  private async assignBroadcast(free: Map<string, number>): Promise<Map<string, WaitingTask[]>> {
     const batches = new Map<string, WaitingTask[]>();
     const orphans: number[] = [];
-    for (const row of rows) {
+    const keep: WaitingTask[] = [];
+    for (const row of this.ready) {
       const target = (JSON.parse(row.payload ?? '{}') as { workerId?: string }).workerId ?? '';
       if (free.has(target)) batches.set(target, [...(batches.get(target) ?? []), row]);
       else if (!this.deps.directory.isAlive(target, this.command.workerTimeoutMs)) orphans.push(row.id);
+      else keep.push(row);
     }
+    this.ready = keep;
+    this.readyIds.clear();
+    for (const row of keep) this.readyIds.add(row.id);
     if (orphans.length > 0) {
       await this.serial(() => this.deps.store.fail(this.instanceId, orphans, 'its worker left before the broadcast reached it', Date.now()));
       this.counts.waiting -= orphans.length;
       this.counts.failed += orphans.length;
     }
     return batches;
-  }
-
-  private async applyResults(command: TaskResultsCommand): Promise<void> {
-    if (this.ended) return;
-    const rows: TaskOutcomeRow[] = [];
-    for (const r of command.results) {
-      const f = this.inflight.get(r.taskId);
-      if (!f || f.attempt !== r.attempt) continue; // an older dispatch of a task that was sent again
-      this.forget(r.taskId, f);
-      this.counts.running--;
-      if (r.success) {
-        rows.push({ id: r.taskId, status: TaskStatus.SUCCEEDED, result: r.result, failed: false });
-        this.counts.succeeded++;
-      } else if (f.failures + 1 <= this.command.taskRetries) {
-        rows.push({ id: r.taskId, status: TaskStatus.WAITING_DISPATCH, result: r.result, failed: true });
-        this.counts.waiting++;
-      } else {
-        rows.push({ id: r.taskId, status: TaskStatus.FAILED, result: r.result, failed: true });
-        this.counts.failed++;
-      }
-    }
-    if (rows.length === 0) return;
-    await this.deps.store.applyOutcomes(this.instanceId, rows, Date.now());
-    this.kick();
   }
 
   private forget(taskId: number, f: InFlight): void {
@@ -337,38 +434,43 @@ export class DistributedRun {
   }
 
   private async recover(ids: number[], deadWorkers: Set<string>): Promise<void> {
-    const still = ids.filter((id) => this.inflight.has(id));
-    if (still.length === 0 || this.ended) return;
-    for (const id of still) this.forget(id, this.inflight.get(id)!);
-    this.counts.running -= still.length;
-    const now = Date.now();
+    const lost = ids.flatMap((id) => {
+      const f = this.inflight.get(id);
+      return f ? [f] : [];
+    });
+    if (lost.length === 0 || this.ended) return;
+    for (const f of lost) this.forget(f.task.id, f);
+    this.counts.running -= lost.length;
     const why = deadWorkers.size > 0 ? `worker(s) ${[...deadWorkers].join(', ')} stopped heartbeating` : 'not acknowledged in time';
     if (this.isBroadcast) {
-      await this.deps.store.fail(this.instanceId, still, `lost: ${why}`, now);
-      this.counts.failed += still.length;
+      await this.deps.store.fail(this.instanceId, lost.map((f) => f.task.id), `lost: ${why}`, Date.now());
+      this.counts.failed += lost.length;
     } else {
-      await this.deps.store.requeue(this.instanceId, still, now);
-      this.counts.waiting += still.length;
+      this.requeue(lost.map((f) => f.task));
+      this.counts.waiting += lost.length;
     }
-    this.logger.warn(`instance ${this.instanceId}: ${still.length} subtask(s) ${this.isBroadcast ? 'failed' : 're-dispatched'}: ${why}`);
+    this.logger.warn(`instance ${this.instanceId}: ${lost.length} subtask(s) ${this.isBroadcast ? 'failed' : 're-dispatched'}: ${why}`);
     this.kick();
   }
 
-  /** Complete when nothing is in flight and MySQL (the truth) has no waiting or dispatched task left. */
+  /** Complete when nothing is in flight, ready or unwritten here, and MySQL (the truth) has no unfinished task left. */
   private async maybeFinish(): Promise<void> {
-    if (this.ended || this.finishing || this.pumping || this.inflight.size > 0) return;
+    if (this.ended || this.finishing || this.pumping) return;
+    if (this.inflight.size > 0 || this.ready.length > 0 || !this.cursor.done) return;
     this.finishing = true;
     try {
       await this.writes;
       const counts = await this.deps.store.counts(this.instanceId);
-      if (this.ended || this.inflight.size > 0) return;
+      if (this.ended || this.inflight.size > 0 || this.ready.length > 0 || this.unwrittenIds.size > 0) return;
       this.counts = counts;
       if (counts.running > 0) {
-        // Rows dispatched but unknown here (a message lost between UPDATE and send): dispatch them again.
+        // Broadcast rows marked DISPATCHED whose message was lost (or rows of an older version): dispatch them again.
         await this.serial(() => this.deps.store.resetInFlight(this.instanceId, Date.now()));
         this.counts = await this.deps.store.counts(this.instanceId);
       }
       if (this.counts.waiting > 0) {
+        // Waiting rows nobody read (committed below the cursor by a map that did not announce them): read them all.
+        this.cursor.restart();
         if (this.eligibleWorkers().length > 0) setImmediate(() => this.kick());
         return;
       }
@@ -472,13 +574,13 @@ export class DistributedRun {
         signal: this.run.signal,
         mapUnavailableReason: `${taskName} runs after the subtasks`,
       },
-      this.deps.logs,
+      createTaskLogger(c.instanceId, this.deps.logs),
     );
   }
 }
 
 /** Spreads rows over the workers by free capacity, filling the freest first. */
-function assignByCapacity(rows: WaitingTask[], free: Map<string, number>): Map<string, WaitingTask[]> {
+function spreadByCapacity(rows: WaitingTask[], free: Map<string, number>): Map<string, WaitingTask[]> {
   const batches = new Map<string, WaitingTask[]>();
   const room = new Map(free);
   for (const row of rows) {

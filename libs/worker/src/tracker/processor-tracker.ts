@@ -8,6 +8,8 @@ import { ProcessorRegistry } from '../processor/processor-registry';
 import { WorkerRedis } from '../redis/worker-redis';
 import { ThrottledErrorLog } from '../util/throttled-error-log';
 import { runAttempt } from './standalone-executor';
+import { createTaskLogger } from '../logs/task-logger';
+import type { TaskLogger } from '../processor/processor.interfaces';
 import { createTaskContext, serialiseItems } from './task-context';
 
 /** Results leave in batches: at this many, or after RESULT_FLUSH_MS, whichever comes first. */
@@ -20,11 +22,21 @@ const MAX_RESULT_LENGTH = 65_536;
 /** The subtasks of one instance on this worker: a queue and the ones running, at most `concurrency` at once. */
 class InstanceSlot {
   readonly queue: TaskAssignment[] = [];
-  readonly running = new Map<number, AbortController>();
+  /** Ids of the subtasks running now. */
+  readonly running = new Set<number>();
   readonly results: TaskResult[] = [];
+  /** One signal for all the instance's subtasks here: a stop aborts them all (an AbortController per task costs more than a no-op task). */
+  readonly abort = new AbortController();
+  /** ctx.logger of every subtask of the instance (it only knows the instance id). */
+  readonly logger: TaskLogger;
   flushTimer: NodeJS.Timeout | undefined;
 
-  constructor(public command: RunTasksCommand) {}
+  constructor(
+    public command: RunTasksCommand,
+    logs: LogShipper,
+  ) {
+    this.logger = createTaskLogger(command.instanceId, logs);
+  }
 
   get idle(): boolean {
     return this.queue.length === 0 && this.running.size === 0 && this.results.length === 0;
@@ -75,7 +87,7 @@ export class ProcessorTracker {
       // A new run or a new TaskTracker (takeover): results go to the tracker that sent the latest batch.
       if (slot) slot.command = command;
       else {
-        slot = new InstanceSlot(command);
+        slot = new InstanceSlot(command, this.logs);
         this.slots.set(command.instanceId, slot);
       }
     }
@@ -90,7 +102,7 @@ export class ProcessorTracker {
     const slot = this.slots.get(command.instanceId);
     if (!slot) return;
     slot.queue.length = 0;
-    for (const controller of slot.running.values()) controller.abort(new Error(`stopped: ${command.reason}`));
+    slot.abort.abort(new Error(`stopped: ${command.reason}`));
     slot.results.length = 0;
     if (slot.flushTimer) clearTimeout(slot.flushTimer);
     this.slots.delete(command.instanceId);
@@ -104,13 +116,12 @@ export class ProcessorTracker {
   private drain(slot: InstanceSlot): void {
     while (slot.running.size < slot.command.concurrency && slot.queue.length > 0) {
       const task = slot.queue.shift()!;
-      const controller = new AbortController();
-      slot.running.set(task.taskId, controller);
-      void this.runTask(slot, task, controller);
+      slot.running.add(task.taskId);
+      void this.runTask(slot, task);
     }
   }
 
-  private async runTask(slot: InstanceSlot, task: TaskAssignment, controller: AbortController): Promise<void> {
+  private async runTask(slot: InstanceSlot, task: TaskAssignment): Promise<void> {
     const command = slot.command;
     const processor = this.registry.get(command.processor);
     let success = false;
@@ -132,19 +143,19 @@ export class ProcessorTracker {
           taskRetries: command.taskRetries,
           runningTimes: command.runningTimes,
           workerId: this.config.options.workerId,
-          signal: controller.signal,
+          signal: slot.abort.signal,
           ...(command.executeType === 'BROADCAST'
             ? { mapUnavailableReason: 'a BROADCAST job runs one task per worker' }
             : { map: this.mapper(command, task) }),
         },
-        this.logs,
+        slot.logger,
       );
       const outcome = await runAttempt(processor, ctx, command.processor);
       success = outcome.status === 'SUCCEEDED';
       result = outcome.result;
     }
     // A stopped task reports nothing: its TaskTracker already ended its row.
-    if (controller.signal.aborted || this.slots.get(command.instanceId) !== slot) return;
+    if (slot.abort.signal.aborted || this.slots.get(command.instanceId) !== slot) return;
     slot.running.delete(task.taskId);
     slot.results.push({ taskId: task.taskId, attempt: task.attempt, success, result: truncate(result) });
     this.scheduleFlush(slot);
@@ -162,12 +173,13 @@ export class ProcessorTracker {
       const payloads = serialiseItems(items);
       const keyPrefix = `${task.taskId}:${call++}`;
       if (payloads.length === 0) return;
-      const inserted = await this.store.insertSubtasks(command.instanceId, task.taskId, keyPrefix, taskName, payloads, Date.now());
+      const stored = await this.store.insertSubtasks(command.instanceId, task.taskId, keyPrefix, taskName, payloads, Date.now());
       await this.send(command.trackerWorkerId, {
         kind: 'SubtasksCreated',
         instanceId: command.instanceId,
         runningTimes: command.runningTimes,
-        count: inserted,
+        count: stored.inserted,
+        firstTaskId: stored.firstId,
       });
     };
   }

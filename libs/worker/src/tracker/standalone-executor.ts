@@ -2,6 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { InstanceStatus } from '@jobnest/common';
 import { ROOT_TASK_ID, ROOT_TASK_NAME } from '../constants';
 import { LogShipper } from '../logs/log-shipper';
+import { createTaskLogger } from '../logs/task-logger';
 import { WorkerConfig } from '../options/worker-config';
 import type { BasicProcessor, ProcessResult, TaskContext } from '../processor/processor.interfaces';
 import { createTaskContext } from './task-context';
@@ -44,7 +45,7 @@ export class StandaloneExecutor implements InstanceExecutor {
           signal: run.signal,
           mapUnavailableReason: 'a STANDALONE job runs one task (use MAP or MAP_REDUCE)',
         },
-        this.logs,
+        createTaskLogger(command.instanceId, this.logs),
       );
       outcome = await runAttempt(processor, ctx, command.processor);
       if (outcome.status === InstanceStatus.SUCCEEDED) return outcome;

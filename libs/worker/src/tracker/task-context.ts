@@ -1,6 +1,4 @@
-import type { LogShipper } from '../logs/log-shipper';
-import { createTaskLogger } from '../logs/task-logger';
-import type { TaskContext } from '../processor/processor.interfaces';
+import type { TaskContext, TaskLogger } from '../processor/processor.interfaces';
 
 /** What every task context needs, whatever the execute type. */
 export interface TaskContextInput {
@@ -23,11 +21,12 @@ export interface TaskContextInput {
   mapUnavailableReason?: string;
 }
 
-export function createTaskContext(input: TaskContextInput, logs: LogShipper): TaskContext {
+/** `logger`: the instance's ctx.logger (createTaskLogger), shared by all its tasks on this worker. */
+export function createTaskContext(input: TaskContextInput, logger: TaskLogger): TaskContext {
   const { map, mapUnavailableReason, isRoot, ...rest } = input;
   return {
     ...rest,
-    logger: createTaskLogger(input.instanceId, logs),
+    logger,
     isRootTask: () => isRoot,
     map:
       map ??
