@@ -98,7 +98,8 @@ export class DistributedRun {
   private readonly cursor = new WaitingRowCursor();
   /** Results acknowledged here whose UPDATE has not committed (MySQL still reads them as waiting). */
   private unwritten: UnwrittenResults[] = [];
-  private readonly unwrittenIds = new Set<number>();
+  /** Task id -> results of it unwritten (a retried task can have two). */
+  private readonly unwrittenIds = new Map<number, number>();
   /** The queued UPDATE of `unwritten`, until it starts. */
   private resultsWrite: Promise<void> | undefined;
   /** Last dispatch generation; starts at the clock so a later TaskTracker on the same worker id never reuses one. */
@@ -204,7 +205,7 @@ export class DistributedRun {
       }
     }
     if (rows.length === 0) return Promise.resolve();
-    for (const row of rows) this.unwrittenIds.add(row.id);
+    for (const row of rows) this.unwrittenIds.set(row.id, (this.unwrittenIds.get(row.id) ?? 0) + 1);
     this.unwritten.push({ workerId: command.workerId, rows });
     this.requeue(retries);
     this.kick();
@@ -225,7 +226,13 @@ export class DistributedRun {
           await this.deps.store.applyOutcomes(this.instanceId, rows.slice(i, i + RESULTS_PER_STATEMENT), workerId, now);
         }
       }
-      for (const b of batches) for (const row of b.rows) this.unwrittenIds.delete(row.id);
+      for (const b of batches) {
+        for (const row of b.rows) {
+          const left = (this.unwrittenIds.get(row.id) ?? 1) - 1;
+          if (left > 0) this.unwrittenIds.set(row.id, left);
+          else this.unwrittenIds.delete(row.id);
+        }
+      }
       this.kick(); // dispatch may have paused on MAX_UNWRITTEN_RESULTS, and completion waits for these rows
     });
     return this.resultsWrite;

@@ -22,11 +22,14 @@ const MAX_RESULT_LENGTH = 65_536;
 /** The subtasks of one instance on this worker: a queue and the ones running, at most `concurrency` at once. */
 class InstanceSlot {
   readonly queue: TaskAssignment[] = [];
-  /** Ids of the subtasks running now. */
-  readonly running = new Set<number>();
+  /**
+   * The subtasks running now, with the AbortController of each one that read ctx.signal. It is made on first use:
+   * most subtasks never read it, and one per subtask costs more than a no-op subtask.
+   */
+  readonly running = new Map<number, AbortController | undefined>();
   readonly results: TaskResult[] = [];
-  /** One signal for all the instance's subtasks here: a stop aborts them all (an AbortController per task costs more than a no-op task). */
-  readonly abort = new AbortController();
+  /** Set by a stop: running subtasks are aborted with it, signals asked for later start aborted. */
+  stopReason: Error | undefined;
   /** ctx.logger of every subtask of the instance (it only knows the instance id). */
   readonly logger: TaskLogger;
   flushTimer: NodeJS.Timeout | undefined;
@@ -102,7 +105,8 @@ export class ProcessorTracker {
     const slot = this.slots.get(command.instanceId);
     if (!slot) return;
     slot.queue.length = 0;
-    slot.abort.abort(new Error(`stopped: ${command.reason}`));
+    slot.stopReason = new Error(`stopped: ${command.reason}`);
+    for (const controller of slot.running.values()) controller?.abort(slot.stopReason);
     slot.results.length = 0;
     if (slot.flushTimer) clearTimeout(slot.flushTimer);
     this.slots.delete(command.instanceId);
@@ -116,7 +120,7 @@ export class ProcessorTracker {
   private drain(slot: InstanceSlot): void {
     while (slot.running.size < slot.command.concurrency && slot.queue.length > 0) {
       const task = slot.queue.shift()!;
-      slot.running.add(task.taskId);
+      slot.running.set(task.taskId, undefined);
       void this.runTask(slot, task);
     }
   }
@@ -143,7 +147,7 @@ export class ProcessorTracker {
           taskRetries: command.taskRetries,
           runningTimes: command.runningTimes,
           workerId: this.config.options.workerId,
-          signal: slot.abort.signal,
+          signal: () => this.signalOf(slot, task.taskId),
           ...(command.executeType === 'BROADCAST'
             ? { mapUnavailableReason: 'a BROADCAST job runs one task per worker' }
             : { map: this.mapper(command, task) }),
@@ -155,12 +159,21 @@ export class ProcessorTracker {
       result = outcome.result;
     }
     // A stopped task reports nothing: its TaskTracker already ended its row.
-    if (slot.abort.signal.aborted || this.slots.get(command.instanceId) !== slot) return;
+    if (slot.stopReason || this.slots.get(command.instanceId) !== slot) return;
     slot.running.delete(task.taskId);
     slot.results.push({ taskId: task.taskId, attempt: task.attempt, success, result: truncate(result) });
     this.scheduleFlush(slot);
     // Let heartbeats and intake run between tasks, even when every task resolves synchronously.
     setImmediate(() => this.drain(slot));
+  }
+
+  /** ctx.signal of a running subtask: its own controller, so its listeners go away with it. */
+  private signalOf(slot: InstanceSlot, taskId: number): AbortSignal {
+    if (slot.stopReason) return AbortSignal.abort(slot.stopReason);
+    const controller = new AbortController();
+    // Read after the subtask finished (a leftover callback): a signal of its own, never aborted.
+    if (slot.running.has(taskId)) slot.running.set(taskId, controller);
+    return controller.signal;
   }
 
   /** ctx.map() of one task: store the items durably in one INSERT per 1000, then tell the TaskTracker. */

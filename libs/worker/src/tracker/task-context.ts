@@ -14,7 +14,8 @@ export interface TaskContextInput {
   taskRetries: number;
   runningTimes: number;
   workerId: string;
-  signal: AbortSignal;
+  /** The signal, or how to make it on first use of ctx.signal (most subtasks never read it). */
+  signal: AbortSignal | (() => AbortSignal);
   /** Absent where mapping is not allowed (STANDALONE, BROADCAST, reduce): ctx.map() then throws, saying why. */
   map?: (items: unknown[], taskName: string) => Promise<void>;
   /** Why ctx.map() is not available here. */
@@ -23,9 +24,14 @@ export interface TaskContextInput {
 
 /** `logger`: the instance's ctx.logger (createTaskLogger), shared by all its tasks on this worker. */
 export function createTaskContext(input: TaskContextInput, logger: TaskLogger): TaskContext {
-  const { map, mapUnavailableReason, isRoot, ...rest } = input;
+  const { map, mapUnavailableReason, isRoot, signal, ...rest } = input;
+  let made: AbortSignal | undefined;
   return {
     ...rest,
+    get signal(): AbortSignal {
+      made ??= typeof signal === 'function' ? signal() : signal;
+      return made;
+    },
     logger,
     isRootTask: () => isRoot,
     map:
