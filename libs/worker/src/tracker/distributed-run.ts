@@ -28,6 +28,7 @@ import type { InstanceRun } from './instance-run';
 import { runAttempt } from './standalone-executor';
 import { StoredTaskResults } from './stored-task-results';
 import { createTaskContext } from './task-context';
+import { outcomeRounds, type UnwrittenResults } from './outcome-rounds';
 import { WaitingRowCursor } from './waiting-row-cursor';
 
 /** Subtasks per RunTasks message (DESIGN §4: batches of 100+ items per BullMQ job). */
@@ -59,11 +60,6 @@ interface InFlight {
   acked: boolean;
 }
 
-/** Results of one worker waiting for their UPDATE. */
-interface UnwrittenResults {
-  workerId: string;
-  rows: TaskOutcomeRow[];
-}
 
 /** What the coordinator needs from the worker around it. */
 export interface DistributedRunDeps {
@@ -212,18 +208,22 @@ export class DistributedRun {
     return this.writeResults().catch((err: unknown) => this.fail(err));
   }
 
-  /** One queued write takes every result unwritten when it starts (group commit), RESULTS_PER_STATEMENT per UPDATE. */
+  /**
+   * One queued write takes every result unwritten when it starts (group commit), RESULTS_PER_STATEMENT per UPDATE.
+   * A task can have two results in it (a retry that already came back): each goes in a later round than the one
+   * before it, since one CASE statement can apply only one outcome per row.
+   */
   private writeResults(): Promise<void> {
     this.resultsWrite ??= this.serial(async () => {
       this.resultsWrite = undefined; // results from now on need the next write
       const batches = this.unwritten;
       this.unwritten = [];
-      const byWorker = new Map<string, TaskOutcomeRow[]>();
-      for (const b of batches) byWorker.set(b.workerId, [...(byWorker.get(b.workerId) ?? []), ...b.rows]);
       const now = Date.now();
-      for (const [workerId, rows] of byWorker) {
-        for (let i = 0; i < rows.length; i += RESULTS_PER_STATEMENT) {
-          await this.deps.store.applyOutcomes(this.instanceId, rows.slice(i, i + RESULTS_PER_STATEMENT), workerId, now);
+      for (const round of outcomeRounds(batches)) {
+        for (const [workerId, rows] of round) {
+          for (let i = 0; i < rows.length; i += RESULTS_PER_STATEMENT) {
+            await this.deps.store.applyOutcomes(this.instanceId, rows.slice(i, i + RESULTS_PER_STATEMENT), workerId, now);
+          }
         }
       }
       for (const b of batches) {
@@ -353,13 +353,14 @@ export class DistributedRun {
 
   private async dispatchTo(workerId: string, batch: WaitingTask[]): Promise<number> {
     if (batch.length === 0) return 0;
+    // Broadcast: marked before it is sent (and before the ack timeout starts), so a takeover knows it may have run.
+    if (this.isBroadcast) await this.serial(() => this.deps.store.markDispatched(this.instanceId, batch.map((t) => t.id), workerId, Date.now()));
     const now = Date.now();
     const generation = ++this.generation;
     for (const task of batch) this.inflight.set(task.id, { task, workerId, generation, dispatchedAt: now, acked: false });
     this.perWorker.set(workerId, (this.perWorker.get(workerId) ?? 0) + batch.length);
     this.counts.waiting -= batch.length;
     this.counts.running += batch.length;
-    if (this.isBroadcast) await this.serial(() => this.deps.store.markDispatched(this.instanceId, batch.map((t) => t.id), workerId, now));
     const c = this.command;
     const messages: Promise<void>[] = [];
     for (let i = 0; i < batch.length; i += TASKS_PER_MESSAGE) {
@@ -424,14 +425,14 @@ export class DistributedRun {
   private onTick(): void {
     if (this.ended) return;
     const now = Date.now();
-    const lost: number[] = [];
+    const lost: InFlight[] = [];
     const deadWorkers = new Set<string>();
-    for (const [taskId, f] of this.inflight) {
+    for (const f of this.inflight.values()) {
       const dead = !this.deps.directory.isAlive(f.workerId, this.command.workerTimeoutMs);
       if (dead) deadWorkers.add(f.workerId);
-      if (dead || (!f.acked && now - f.dispatchedAt > ACK_TIMEOUT_MS)) lost.push(taskId);
+      if (dead || (!f.acked && now - f.dispatchedAt > ACK_TIMEOUT_MS)) lost.push(f);
     }
-    if (lost.length > 0) this.serial(() => this.recover(lost, deadWorkers)).catch((err: unknown) => this.fail(err));
+    if (lost.length > 0) this.recover(lost, deadWorkers).catch((err: unknown) => this.fail(err));
     if (this.noWorkerSince !== undefined && now - this.noWorkerSince > NO_WORKER_TIMEOUT_MS) {
       this.fail(new Error(`no eligible worker for the subtasks for ${NO_WORKER_TIMEOUT_MS / 1000} s`));
       return;
@@ -440,23 +441,20 @@ export class DistributedRun {
     this.kick(); // workers that joined get their share
   }
 
-  private async recover(ids: number[], deadWorkers: Set<string>): Promise<void> {
-    const lost = ids.flatMap((id) => {
-      const f = this.inflight.get(id);
-      return f ? [f] : [];
-    });
-    if (lost.length === 0 || this.ended) return;
+  /** Lost dispatches run again (Map / MapReduce, no write) or fail (broadcast: never twice on one host). */
+  private async recover(lost: InFlight[], deadWorkers: Set<string>): Promise<void> {
     for (const f of lost) this.forget(f.task.id, f);
     this.counts.running -= lost.length;
     const why = deadWorkers.size > 0 ? `worker(s) ${[...deadWorkers].join(', ')} stopped heartbeating` : 'not acknowledged in time';
+    this.logger.warn(`instance ${this.instanceId}: ${lost.length} subtask(s) ${this.isBroadcast ? 'failed' : 're-dispatched'}: ${why}`);
     if (this.isBroadcast) {
-      await this.deps.store.fail(this.instanceId, lost.map((f) => f.task.id), `lost: ${why}`, Date.now());
       this.counts.failed += lost.length;
+      const ids = lost.map((f) => f.task.id);
+      await this.serial(() => this.deps.store.fail(this.instanceId, ids, `lost: ${why}`, Date.now()));
     } else {
       this.requeue(lost.map((f) => f.task));
       this.counts.waiting += lost.length;
     }
-    this.logger.warn(`instance ${this.instanceId}: ${lost.length} subtask(s) ${this.isBroadcast ? 'failed' : 're-dispatched'}: ${why}`);
     this.kick();
   }
 
@@ -526,8 +524,15 @@ export class DistributedRun {
     const kind = this.run.abortKind;
     if (kind === 'stop' || kind === 'time-limit') {
       const workers = new Set([...this.perWorker.keys(), ...this.eligibleWorkers().map((w) => w.workerId)]);
-      await Promise.all([...workers].map((w) => this.deps.send(w, { kind: 'StopTasks', instanceId: this.instanceId, reason })));
-      await this.deps.store.failUnfinished(this.instanceId, reason, Date.now()).catch((err: unknown) =>
+      await Promise.all(
+        [...workers].map((w) =>
+          this.deps.send(w, { kind: 'StopTasks', instanceId: this.instanceId, reason }).catch((err: unknown) =>
+            this.logger.warn(`instance ${this.instanceId}: StopTasks to ${w} failed (its subtasks' results will be dropped): ${String(err)}`),
+          ),
+        ),
+      );
+      // After the results already acknowledged are stored: they finished before the stop.
+      await this.serial(() => this.deps.store.failUnfinished(this.instanceId, reason, Date.now())).catch((err: unknown) =>
         this.logger.error(`instance ${this.instanceId}: ending its task rows failed: ${String(err)}`),
       );
     }

@@ -1,5 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
-import type { RunTasksCommand, StopTasksCommand, TaskAssignment, TaskResult } from '@jobnest/common';
+import type { RunTasksCommand, StopTasksCommand, TaskAssignment, TaskResult, TaskResultsCommand } from '@jobnest/common';
 import { TaskStore } from '../database/task-store';
 import { WorkerDatabase } from '../database/worker-database';
 import { LogShipper } from '../logs/log-shipper';
@@ -18,20 +18,25 @@ const RESULT_FLUSH_MS = 30;
 /** A StopTasks is remembered this long, so subtasks of a stopped instance still queued in Redis are dropped. */
 const STOPPED_MEMORY_MS = 10 * 60 * 1000;
 const MAX_RESULT_LENGTH = 65_536;
+/** Longest pause between two attempts to send a results message. */
+const RESEND_MAX_DELAY_MS = 10_000;
 
 /** The subtasks of one instance on this worker: a queue and the ones running, at most `concurrency` at once. */
 class InstanceSlot {
   readonly queue: TaskAssignment[] = [];
   /**
-   * The subtasks running now, with the AbortController of each one that read ctx.signal. It is made on first use:
+   * The subtasks running now (by `taskId:attempt`: a task sent again after a lost acknowledgement can run twice
+   * here), with the AbortController of each one that read ctx.signal. It is made on first use:
    * most subtasks never read it, and one per subtask costs more than a no-op subtask.
    */
-  readonly running = new Map<number, AbortController | undefined>();
+  readonly running = new Map<string, AbortController | undefined>();
   readonly results: TaskResult[] = [];
   /** Set by a stop: running subtasks are aborted with it, signals asked for later start aborted. */
   stopReason: Error | undefined;
   /** ctx.logger of every subtask of the instance (it only knows the instance id). */
   readonly logger: TaskLogger;
+  /** Result messages being sent (re-sent until delivered): the slot is not idle meanwhile. */
+  sending = 0;
   flushTimer: NodeJS.Timeout | undefined;
 
   constructor(
@@ -42,7 +47,7 @@ class InstanceSlot {
   }
 
   get idle(): boolean {
-    return this.queue.length === 0 && this.running.size === 0 && this.results.length === 0;
+    return this.queue.length === 0 && this.running.size === 0 && this.results.length === 0 && this.sending === 0;
   }
 }
 
@@ -120,7 +125,7 @@ export class ProcessorTracker {
   private drain(slot: InstanceSlot): void {
     while (slot.running.size < slot.command.concurrency && slot.queue.length > 0) {
       const task = slot.queue.shift()!;
-      slot.running.set(task.taskId, undefined);
+      slot.running.set(runKey(task), undefined);
       void this.runTask(slot, task);
     }
   }
@@ -147,7 +152,7 @@ export class ProcessorTracker {
           taskRetries: command.taskRetries,
           runningTimes: command.runningTimes,
           workerId: this.config.options.workerId,
-          signal: () => this.signalOf(slot, task.taskId),
+          signal: () => this.signalOf(slot, runKey(task)),
           ...(command.executeType === 'BROADCAST'
             ? { mapUnavailableReason: 'a BROADCAST job runs one task per worker' }
             : { map: this.mapper(command, task) }),
@@ -160,7 +165,7 @@ export class ProcessorTracker {
     }
     // A stopped task reports nothing: its TaskTracker already ended its row.
     if (slot.stopReason || this.slots.get(command.instanceId) !== slot) return;
-    slot.running.delete(task.taskId);
+    slot.running.delete(runKey(task));
     slot.results.push({ taskId: task.taskId, attempt: task.attempt, success, result: truncate(result) });
     this.scheduleFlush(slot);
     // Let heartbeats and intake run between tasks, even when every task resolves synchronously.
@@ -168,11 +173,11 @@ export class ProcessorTracker {
   }
 
   /** ctx.signal of a running subtask: its own controller, so its listeners go away with it. */
-  private signalOf(slot: InstanceSlot, taskId: number): AbortSignal {
+  private signalOf(slot: InstanceSlot, key: string): AbortSignal {
     if (slot.stopReason) return AbortSignal.abort(slot.stopReason);
     const controller = new AbortController();
     // Read after the subtask finished (a leftover callback): a signal of its own, never aborted.
-    if (slot.running.has(taskId)) slot.running.set(taskId, controller);
+    if (slot.running.has(key)) slot.running.set(key, controller);
     return controller.signal;
   }
 
@@ -212,23 +217,41 @@ export class ProcessorTracker {
     if (slot.results.length === 0) return;
     const results = slot.results.splice(0);
     const command = slot.command;
-    await this.send(command.trackerWorkerId, {
-      kind: 'TaskResults',
-      instanceId: command.instanceId,
-      runningTimes: command.runningTimes,
-      workerId: this.config.options.workerId,
-      results,
-    });
+    slot.sending++;
+    try {
+      await this.deliver(slot, {
+        kind: 'TaskResults',
+        instanceId: command.instanceId,
+        runningTimes: command.runningTimes,
+        workerId: this.config.options.workerId,
+        results,
+      });
+    } finally {
+      slot.sending--;
+    }
     if (slot.idle && this.slots.get(command.instanceId) === slot) this.slots.delete(command.instanceId);
   }
 
-  /** Never rejects: a lost message is recovered by the TaskTracker (unacknowledged or silent tasks are re-sent). */
-  private async send(workerId: string, command: Parameters<ReturnType<WorkerRedis['commandSender']>['send']>[1]): Promise<void> {
+  /**
+   * Results exist only here, and the TaskTracker waits for them (it re-sends only unacknowledged tasks): re-sent
+   * with back-off until delivered, as long as the instance's slot lives (a stop or shutdown drops them).
+   */
+  private async deliver(slot: InstanceSlot, message: TaskResultsCommand): Promise<void> {
+    for (let attempt = 1; !(await this.send(slot.command.trackerWorkerId, message)); attempt++) {
+      await new Promise((r) => setTimeout(r, Math.min(RESEND_MAX_DELAY_MS, 250 * 2 ** attempt)));
+      if (this.slots.get(message.instanceId) !== slot || slot.stopReason) return;
+    }
+  }
+
+  /** Never rejects; says whether the message was queued (failures are logged, throttled). */
+  private async send(workerId: string, command: Parameters<ReturnType<WorkerRedis['commandSender']>['send']>[1]): Promise<boolean> {
     const o = this.config.options;
     try {
       await this.redis.commandSender(o.redisUrl, o.workerId, o.prefix).send(workerId, command);
+      return true;
     } catch (err) {
       this.errors.error('tasks', `sending ${command.kind} to ${workerId} failed`, err);
+      return false;
     }
   }
 
@@ -236,6 +259,10 @@ export class ProcessorTracker {
     this.storeInstance ??= new TaskStore(this.database.dataSource);
     return this.storeInstance;
   }
+}
+
+function runKey(task: TaskAssignment): string {
+  return `${task.taskId}:${task.attempt}`;
 }
 
 function truncate(result: string | null): string | null {
