@@ -116,6 +116,36 @@ describe('MapReduce, Map and Broadcast', () => {
     assert.deepEqual(JSON.parse(done.result ?? '{}'), { sum: sumOfSquares(20_000), ranges: 200, failed: 0 });
   });
 
+  it('runs each subtask once per attempt when maps run at once and failures are retried', async () => {
+    // 16 concurrent ctx.map() calls commit out of id order; every 7th range fails its first run.
+    const done = await runToEnd(await job({ taskRetries: 2 }), { n: 100_000, chunk: 100, parallelMaps: 16, failEvery: 7, failTimes: 1, logEachTask: true });
+    assert.equal(done.status, 'SUCCEEDED', JSON.stringify(done));
+    assert.deepEqual(JSON.parse(done.result ?? '{}'), { sum: sumOfSquares(100_000), ranges: 1000, failed: 0 });
+    assert.deepEqual(done.tasks, { total: 1001, waiting: 0, running: 0, succeeded: 1001, failed: 0 });
+    await sleep(1000); // the last log batch
+    const runs = new Map<number, number>();
+    for (const line of await allLogLines(done.id)) {
+      const m = /^ran range (\d+)$/.exec(line);
+      if (m) runs.set(Number(m[1]), (runs.get(Number(m[1])) ?? 0) + 1);
+    }
+    const wrong: string[] = [];
+    for (let index = 0; index < 1000; index++) {
+      const expected = index % 7 === 0 ? 2 : 1;
+      const seen = runs.get(index * 100 + 1) ?? 0;
+      if (seen !== expected) wrong.push(`range ${index}: ${seen} runs, expected ${expected}`);
+    }
+    assert.deepEqual(wrong, []);
+    const [rows] = await db.query('SELECT failures, attempt, COUNT(*) AS n FROM task WHERE instance_id = ? AND task_name = ? GROUP BY failures, attempt ORDER BY failures', [done.id, 'RANGE']);
+    assert.deepEqual(
+      (rows as { failures: number; attempt: number; n: number }[]).map((r) => [r.failures, r.attempt, Number(r.n)]),
+      [
+        [0, 1, 1000 - 143],
+        [1, 2, 143],
+      ],
+      'failures and runs stored per row',
+    );
+  });
+
   it('fails subtasks past taskRetries and still reduces once, with the failures in its input', async () => {
     const done = await runToEnd(await job({ taskRetries: 1 }), { n: 20_000, chunk: 100, failEvery: 10, failTimes: 2 });
     assert.equal(done.status, 'FAILED');

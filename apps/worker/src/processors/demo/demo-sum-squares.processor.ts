@@ -18,6 +18,8 @@ interface SumSquaresParams {
   sleepMs: number;
   /** Each RANGE task logs one line `ran range <from>` (to count executions). (Default: false) */
   logEachTask: boolean;
+  /** With levels = 1, the root maps its ranges in this many ctx.map() calls at once. (Default: 1) */
+  parallelMaps: number;
 }
 
 interface Range {
@@ -26,7 +28,7 @@ interface Range {
   index: number;
 }
 
-const DEFAULTS: SumSquaresParams = { n: 200_000, chunk: 100, levels: 1, bigChunk: 10_000, failEvery: 0, failTimes: 0, sleepMs: 0, logEachTask: false };
+const DEFAULTS: SumSquaresParams = { n: 200_000, chunk: 100, levels: 1, bigChunk: 10_000, failEvery: 0, failTimes: 0, sleepMs: 0, logEachTask: false, parallelMaps: 1 };
 
 function params(ctx: TaskContext): SumSquaresParams {
   const raw = taskParams(ctx);
@@ -54,7 +56,12 @@ export class DemoSumSquaresProcessor implements MapReduceProcessor {
         return { success: true, result: `mapped ${chunks.length} chunks` };
       }
       const leaves = ranges(1, p.n, p.chunk, 0);
-      await ctx.map(leaves, 'RANGE');
+      // Several calls at once commit their rows out of id order (what the TaskTracker's cursor must cope with).
+      const parts = Math.max(1, Math.floor(p.parallelMaps));
+      const per = Math.ceil(leaves.length / parts);
+      const calls: Promise<void>[] = [];
+      for (let i = 0; i < leaves.length; i += per) calls.push(ctx.map(leaves.slice(i, i + per), 'RANGE'));
+      await Promise.all(calls);
       return { success: true, result: `mapped ${leaves.length} ranges` };
     }
     const range = ctx.subtask as Range;
