@@ -116,7 +116,7 @@ describe('high availability across servers', () => {
     await sleep(2500);
     await cluster.servers[1]!.stop();
     const downAt = Date.now();
-    await sleep(4000);
+    await sleep(6000);
     await cluster.startServer();
     const upAt = Date.now();
     client = await cluster.clientOf(cluster.serverUrls.length - 1);
@@ -125,10 +125,12 @@ describe('high availability across servers', () => {
     await client.disableJob(job.id);
     await sleep(1000);
     const list = (await client.listInstances({ jobId: job.id, size: 200 })).items;
-    const duringOutage = list.filter((i) => i.expectedTriggerTime > downAt + 1000 && i.expectedTriggerTime < upAt - 1500);
+    // Slots within the threshold (1.5 s) of the moment the new server took the late trigger still fire; it can take
+    // it a moment before its HTTP port answers (upAt), hence the margin.
+    const duringOutage = list.filter((i) => i.expectedTriggerTime > downAt + 1000 && i.expectedTriggerTime < upAt - 2500);
     assert.deepEqual(duringOutage.map((i) => new Date(i.expectedTriggerTime).toISOString()), [], 'no slot of the outage replayed');
     const after = list.filter((i) => i.expectedTriggerTime >= upAt);
     assert.ok(after.length >= 2, `fires again after the restart (${after.length})`);
-    assert.ok((await client.getJob(job.id)).misfiredSlots >= 1, 'the missed slot is counted');
+    assert.ok((await client.getJob(job.id)).misfiredSlots >= 3, 'the slots of the outage are counted');
   });
 });

@@ -52,6 +52,23 @@ describe('timed jobs', () => {
     assert.equal((await instancesOf(jobId)).length, count, 'a disabled job fires no more');
   });
 
+  it('fires the slots a stalled server held back (within the misfire threshold), in order, once each', async () => {
+    const jobId = await timed({ timeExpression: '* * * * * *' });
+    await sleep(2500);
+    const server = cluster.servers[0]!.child;
+    server.kill('SIGSTOP'); // a long GC pause or a frozen VM: no trigger is taken meanwhile
+    await sleep(3500);
+    server.kill('SIGCONT');
+    await sleep(2500);
+    await client.disableJob(jobId);
+    await sleep(1500);
+    const slots = (await instancesOf(jobId)).map((i) => i.expectedTriggerTime);
+    assert.ok(slots.length >= 7, `fired ${slots.length} times`);
+    const gaps = slots.slice(1).flatMap((s, i) => (s - slots[i]! === 1000 ? [] : [`${new Date(slots[i]!).toISOString()} -> ${new Date(s).toISOString()}`]));
+    assert.deepEqual(gaps, [], 'every slot across the stall has its instance');
+    assert.equal((await client.getJob(jobId)).misfiredSlots, 0);
+  });
+
   it('keeps the FIXED_RATE spacing', async () => {
     const jobId = await timed({ timeExpressionType: 'FIXED_RATE', timeExpression: '500' });
     await sleep(4200);

@@ -15,6 +15,7 @@ import {
   nextSlot,
   TRIGGER_LEAD_MS,
 } from '../../../apps/server/dist/scheduling/jobnest-repeat-strategy';
+import { missedSlots } from '../../../apps/server/dist/scheduling/missed-slots';
 
 const iso = (ms: number | undefined): string => (ms === undefined ? 'never' : new Date(ms).toISOString());
 
@@ -109,5 +110,43 @@ describe('trigger schedule (nextSlot and the repeat strategy)', () => {
     assert.equal(iso(firstDue + TRIGGER_LEAD_MS), '2026-11-25T10:00:02.000Z', 'a slot closer than the lead is left out');
     const secondDue = jobnestRepeatStrategy(firstDue, opts)!;
     assert.equal(secondDue - firstDue, 1000, 'the next due time is the next slot, not the same one again');
+  });
+});
+
+describe('missedSlots (what a late trigger left behind)', () => {
+  const rate = { pattern: `${FIXED_RATE_PATTERN_PREFIX}1000` };
+  const t0 = Date.parse('2026-11-25T10:00:00.000Z');
+
+  it('finds nothing after a trigger taken on time', () => {
+    assert.deepEqual(missedSlots(t0, t0 - TRIGGER_LEAD_MS + 5, t0 - 10_000, rate, 100), { misfired: 0, capped: false, due: [] });
+  });
+
+  it('lists the slots whose triggers were due, up to the lead ahead of now', () => {
+    const now = t0 + 3500;
+    const missed = missedSlots(t0, now, now - 10_000, rate, 100);
+    assert.deepEqual(missed.due.map(iso), ['2026-11-25T10:00:01.000Z', '2026-11-25T10:00:02.000Z', '2026-11-25T10:00:03.000Z']);
+    assert.equal(missed.misfired, 0);
+    const nearNext = missedSlots(t0, t0 + 3800, t0 + 3800 - 10_000, rate, 100);
+    assert.equal(nearNext.due.length, 4, 'the slot 200 ms ahead is due (the lead is 300 ms)');
+  });
+
+  it('counts the slots older than the threshold and lists the rest', () => {
+    const now = t0 + 10_500;
+    const missed = missedSlots(t0, now, now - 2000, rate, 100);
+    assert.equal(missed.misfired, 8, 'slots 1..8 are more than 2 s old');
+    assert.deepEqual(missed.due.map(iso), ['2026-11-25T10:00:09.000Z', '2026-11-25T10:00:10.000Z']);
+    assert.equal(missed.capped, false);
+  });
+
+  it('stops counting at maxCounted and still lists the recent slots', () => {
+    const now = t0 + 86_400_000;
+    const missed = missedSlots(t0, now, now - 1500, rate, 50);
+    assert.deepEqual({ misfired: missed.misfired, capped: missed.capped }, { misfired: 50, capped: true });
+    assert.deepEqual(missed.due.map((t) => t - now), [-1000, 0]);
+  });
+
+  it('stops at the end of the lifecycle', () => {
+    const missed = missedSlots(t0, t0 + 5000, t0 - 10_000, { ...rate, endDate: t0 + 2000 }, 100);
+    assert.deepEqual(missed.due.map(iso), ['2026-11-25T10:00:01.000Z', '2026-11-25T10:00:02.000Z']);
   });
 });

@@ -139,7 +139,7 @@ export class TimerSyncService implements OnApplicationShutdown {
   }
 
   /** The scheduler a job needs, or undefined (not timed by a scheduler, disabled, or its lifecycle is over). */
-  private schedulerOptions(job: JobInfoEntity): RepeatOptions | undefined {
+  schedulerOptions(job: JobInfoEntity): RepeatOptions | undefined {
     if (!job.enabled || (job.lifecycleEnd !== null && job.lifecycleEnd < Date.now())) return undefined;
     const lifecycle: RepeatOptions = {
       ...(job.lifecycleStart !== null ? { startDate: job.lifecycleStart } : {}),

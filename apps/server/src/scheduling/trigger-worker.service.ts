@@ -9,6 +9,7 @@ import { InstanceEvents } from '../dispatch/instance-events';
 import { InstanceLauncher } from '../dispatch/instance-launcher.service';
 import { RedisConnections } from '../redis/redis-connections.service';
 import { jobnestRepeatStrategy, TRIGGER_LEAD_MS } from './jobnest-repeat-strategy';
+import { missedSlots } from './missed-slots';
 import { TimerSyncService } from './timer-sync.service';
 import { FIXED_DELAY_TRIGGER, TRIGGER_QUEUE, type TriggerData } from './trigger-queue';
 
@@ -18,6 +19,11 @@ function schedulerSlot(job: Job<TriggerData>): number {
   const due = Number.isFinite(fromId) && fromId > 0 ? fromId : (job.opts.prevMillis ?? job.timestamp);
   return due + TRIGGER_LEAD_MS;
 }
+
+/** A scheduler trigger taken this late (after its due time) may have left slots behind it (see catchUp). */
+const LATE_TRIGGER_MS = 50;
+/** Misfired slots counted one by one after a late trigger, at most (a longer outage counts this many). */
+const MAX_COUNTED_MISFIRES = 10_000;
 
 export type FireOutcome = 'launched' | 'duplicate' | 'skipped' | 'misfired' | 'stale' | 'outside-lifecycle';
 
@@ -63,8 +69,32 @@ export class TriggerWorkerService implements OnApplicationBootstrap, OnApplicati
   }
 
   private async process(job: Job<TriggerData>): Promise<FireOutcome> {
-    const isFixedDelay = job.name === FIXED_DELAY_TRIGGER;
-    return this.fire(job.data.jobId, isFixedDelay ? (job.data.slot ?? job.timestamp) : schedulerSlot(job), isFixedDelay);
+    if (job.name === FIXED_DELAY_TRIGGER) return this.fire(job.data.jobId, job.data.slot ?? job.timestamp, true);
+    const slot = schedulerSlot(job);
+    const outcome = await this.fire(job.data.jobId, slot, false);
+    if (Date.now() - (slot - TRIGGER_LEAD_MS) >= LATE_TRIGGER_MS) await this.catchUp(job.data.jobId, slot);
+    return outcome;
+  }
+
+  /**
+   * BullMQ computes a scheduler's next trigger from the moment it took this one, so when this one was taken late
+   * (a stalled server, a takeover after a crash, an outage) the slots in between would vanish without a trace.
+   * They are handled here like any late trigger: within the misfire threshold they fire (one instance per slot, and
+   * the skip rule holds back a pile-up), older ones are counted in misfiredSlots (one UPDATE).
+   */
+  private async catchUp(jobId: number, lastSlot: number): Promise<void> {
+    const job = await this.jobs.findOneBy({ id: jobId });
+    const repeat = job ? this.timers.schedulerOptions(job) : undefined;
+    if (!repeat) return;
+    const now = Date.now();
+    const missed = missedSlots(lastSlot, now, now - this.config.misfireThresholdMs, repeat, MAX_COUNTED_MISFIRES);
+    if (missed.misfired > 0) {
+      await this.jobs.increment({ id: jobId }, 'misfiredSlots', missed.misfired);
+      this.logger.warn(
+        `job ${jobId}: ${missed.capped ? 'more than ' : ''}${missed.misfired} slot(s) after ${new Date(lastSlot).toISOString()} misfired (the trigger came ${now - lastSlot} ms late), skipped`,
+      );
+    }
+    for (const slot of missed.due) await this.fire(jobId, slot, false);
   }
 
   async fire(jobId: number, slot: number, isFixedDelay: boolean): Promise<FireOutcome> {
