@@ -324,7 +324,9 @@ export class DistributedRun {
   /** One round: free capacity per worker, that many ready tasks, a few messages per worker (no SQL but broadcast). */
   private async dispatchRound(): Promise<number> {
     if (this.ready.length === 0) return 0;
-    const workers = this.eligibleWorkers();
+    // A broadcast task was bound to a worker chosen at the start: it goes there while that worker lives, whatever
+    // its metrics or rank are now (otherwise a worker that dropped out of the selection would hold the run forever).
+    const workers = this.isBroadcast ? this.deps.directory.liveWorkers(this.command.workerTimeoutMs) : this.eligibleWorkers();
     if (workers.length === 0) {
       this.noWorkerSince ??= Date.now();
       return 0;
