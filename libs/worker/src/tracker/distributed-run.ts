@@ -60,7 +60,6 @@ interface InFlight {
   acked: boolean;
 }
 
-
 /** What the coordinator needs from the worker around it. */
 export interface DistributedRunDeps {
   workerId: string;
