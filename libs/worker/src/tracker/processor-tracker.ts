@@ -3,13 +3,13 @@ import type { RunTasksCommand, StopTasksCommand, TaskAssignment, TaskResult, Tas
 import { TaskStore } from '../database/task-store';
 import { WorkerDatabase } from '../database/worker-database';
 import { LogShipper } from '../logs/log-shipper';
+import { createTaskLogger } from '../logs/task-logger';
 import { WorkerConfig } from '../options/worker-config';
 import { ProcessorRegistry } from '../processor/processor-registry';
+import type { TaskLogger } from '../processor/processor.interfaces';
 import { WorkerRedis } from '../redis/worker-redis';
 import { ThrottledErrorLog } from '../util/throttled-error-log';
 import { runAttempt } from './standalone-executor';
-import { createTaskLogger } from '../logs/task-logger';
-import type { TaskLogger } from '../processor/processor.interfaces';
 import { createTaskContext, serialiseItems } from './task-context';
 
 /** Results leave in batches: at this many, or after RESULT_FLUSH_MS, whichever comes first. */
