@@ -1,5 +1,12 @@
 import { Injectable, Logger } from '@nestjs/common';
-import type { RunTasksCommand, StopTasksCommand, TaskAssignment, TaskResult, TaskResultsCommand } from '@jobnest/common';
+import type {
+  RunTasksCommand,
+  StopTasksCommand,
+  SubtasksCreatedCommand,
+  TaskAssignment,
+  TaskResult,
+  TaskResultsCommand,
+} from '@jobnest/common';
 import { TaskStore } from '../database/task-store';
 import { WorkerDatabase } from '../database/worker-database';
 import { LogShipper } from '../logs/log-shipper';
@@ -155,7 +162,7 @@ export class ProcessorTracker {
           signal: () => this.signalOf(slot, runKey(task)),
           ...(command.executeType === 'BROADCAST'
             ? { mapUnavailableReason: 'a BROADCAST job runs one task per worker' }
-            : { map: this.mapper(command, task) }),
+            : { map: this.mapper(slot, command, task) }),
         },
         slot.logger,
       );
@@ -182,7 +189,7 @@ export class ProcessorTracker {
   }
 
   /** ctx.map() of one task: store the items durably in one INSERT per 1000, then tell the TaskTracker. */
-  private mapper(command: RunTasksCommand, task: TaskAssignment): (items: unknown[], taskName: string) => Promise<void> {
+  private mapper(slot: InstanceSlot, command: RunTasksCommand, task: TaskAssignment): (items: unknown[], taskName: string) => Promise<void> {
     let call = 0;
     return async (items, taskName) => {
       if (typeof taskName !== 'string' || taskName.length === 0 || taskName.length > 200) {
@@ -192,7 +199,7 @@ export class ProcessorTracker {
       const keyPrefix = `${task.taskId}:${call++}`;
       if (payloads.length === 0) return;
       const stored = await this.store.insertSubtasks(command.instanceId, task.taskId, keyPrefix, taskName, payloads, Date.now());
-      await this.send(command.trackerWorkerId, {
+      await this.deliver(slot, {
         kind: 'SubtasksCreated',
         instanceId: command.instanceId,
         runningTimes: command.runningTimes,
@@ -233,10 +240,11 @@ export class ProcessorTracker {
   }
 
   /**
-   * Results exist only here, and the TaskTracker waits for them (it re-sends only unacknowledged tasks): re-sent
-   * with back-off until delivered, as long as the instance's slot lives (a stop or shutdown drops them).
+   * Results exist only here, and the TaskTracker waits for them (it re-sends only unacknowledged tasks); without
+   * SubtasksCreated it would find new rows only at its completion check. Both are re-sent with back-off until
+   * delivered, as long as the instance's slot lives (a stop or shutdown drops them).
    */
-  private async deliver(slot: InstanceSlot, message: TaskResultsCommand): Promise<void> {
+  private async deliver(slot: InstanceSlot, message: TaskResultsCommand | SubtasksCreatedCommand): Promise<void> {
     for (let attempt = 1; !(await this.send(slot.command.trackerWorkerId, message)); attempt++) {
       await new Promise((r) => setTimeout(r, Math.min(RESEND_MAX_DELAY_MS, 250 * 2 ** attempt)));
       if (this.slots.get(message.instanceId) !== slot || slot.stopReason) return;
