@@ -1,0 +1,85 @@
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
+import { createConnection } from 'mysql2/promise';
+import { Redis } from 'ioredis';
+
+const RUN_BENCH = join(__dirname, '..', '..', '..', 'bench', 'dist', 'run-bench.js');
+const MYSQL_URL = process.env.JOBNEST_BENCH_MYSQL_URL ?? 'mysql://root@127.0.0.1:3306';
+const REDIS_URL = process.env.JOBNEST_BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
+
+/** Sizes small enough for CI: the point is that every scenario still runs end to end, not its figures. */
+const TINY = ['--mr-subtasks', '500', '--scale-subtasks', '1000', '--runs', '10', '--warmup', '2', '--subtask-runs', '2', '--fires', '5', '--cron-fires', '2'];
+
+interface BenchRow {
+  metric: string;
+  jobnest: number | null;
+  baseline: number | null;
+}
+
+interface BenchResults {
+  namespace: { database: string; redisPrefix: string; removed: boolean };
+  setupError?: string;
+  scenarios: { name: string; status: string; error?: string; rows?: BenchRow[] }[];
+}
+
+function runBench(env: Record<string, string>): Promise<{ code: number | null; output: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [RUN_BENCH, ...TINY], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout.on('data', (d: Buffer) => (output += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (output += d.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, output }));
+  });
+}
+
+/** `npm run bench` is not part of the tests (timings are noisy); this tiny run keeps it from rotting. */
+describe('benchmark smoke run', () => {
+  const resultsDir = mkdtempSync(join(tmpdir(), 'jobnest-bench-smoke-'));
+  after(() => rmSync(resultsDir, { recursive: true, force: true }));
+
+  it('runs every scenario at tiny sizes, writes its JSON and removes its database and keys', async () => {
+    const { code, output } = await runBench({ JOBNEST_BENCH_RESULTS_DIR: resultsDir });
+    assert.equal(code, 0, output.slice(-4000));
+    const files = readdirSync(resultsDir).filter((f) => f.endsWith('.json'));
+    assert.equal(files.length, 1, `one results file (${files.join(', ')})`);
+    const results = JSON.parse(readFileSync(join(resultsDir, files[0]!), 'utf8')) as BenchResults;
+    assert.equal(results.setupError, undefined);
+    assert.deepEqual(
+      results.scenarios.map((s) => [s.name, s.status, s.error ?? '']),
+      ['mapreduce', 'scale', 'dispatch', 'subtask-latency', 'timers'].map((name) => [name, 'ok', '']),
+    );
+    for (const s of results.scenarios) {
+      const first = s.rows?.[0];
+      assert.ok(first && typeof first.jobnest === 'number' && first.jobnest >= 0, `${s.name}: a Jobnest figure (${JSON.stringify(first)})`);
+      if (s.name !== 'scale') assert.equal(typeof first.baseline, 'number', `${s.name}: a baseline figure`);
+    }
+    assert.match(output, /scenario\s+metric\s+Jobnest\s+baseline/, 'the table on stdout');
+
+    assert.equal(results.namespace.removed, true);
+    const db = await createConnection(MYSQL_URL);
+    try {
+      const [rows] = await db.query('SHOW DATABASES LIKE ?', [results.namespace.database]);
+      assert.deepEqual(rows, [], `database ${results.namespace.database} dropped`);
+    } finally {
+      await db.end();
+    }
+    const redis = new Redis(REDIS_URL);
+    try {
+      const left: string[] = [];
+      let cursor = '0';
+      do {
+        const [next, keys] = await redis.scan(cursor, 'MATCH', `${results.namespace.redisPrefix}:*`, 'COUNT', 10_000);
+        left.push(...keys);
+        cursor = next;
+      } while (cursor !== '0');
+      assert.deepEqual(left, [], `keys ${results.namespace.redisPrefix}:* deleted`);
+    } finally {
+      redis.disconnect();
+    }
+  });
+});
