@@ -1,14 +1,17 @@
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { createConnection, type Connection } from 'mysql2/promise';
 import { JobnestClient } from '@jobnest/client';
 import { BASELINE_WORKER_MAIN, BENCH_WORKER_MAIN, PROFILE_PRELOAD, REPO_ROOT, SERVER_MAIN } from '../paths';
-import { startProcess, type ManagedProcess } from './child-process';
+import { freePort } from '../../../tools/process-harness/dist/free-port';
+import { startProcess, type ManagedProcess } from '../../../tools/process-harness/dist/managed-process';
 import { commandDelta, counterDelta, mysqlCounters, redisCommandStats, type CommandDelta } from './redis-stats';
 import { summarizeProfile, type ProfileSummary } from '../profiling/summarize-profile';
+
+/** A server or worker that has not said it is ready by then did not start. */
+const BOOT_TIMEOUT_MS = 60_000;
 
 export const REDIS_URL = process.env.JOBNEST_BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
 export const MYSQL_ROOT_URL = process.env.JOBNEST_BENCH_MYSQL_URL ?? 'mysql://root@127.0.0.1:3306';
@@ -82,17 +85,6 @@ export interface PhaseProfile {
   mysql: Record<string, number>;
 }
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.listen(0, '127.0.0.1', () => {
-      const address = srv.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      srv.close(() => resolve(port));
-    });
-    srv.on('error', reject);
-  });
-}
 
 async function waitUntil(check: () => Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
   const started = Date.now();
@@ -176,7 +168,7 @@ export class BenchEnvironment {
       JOBNEST_PREFIX: this.prefix,
       JOBNEST_TOKEN_SECRET: `bench-secret-${this.id}`,
     });
-    await this.server.waitFor(/ready on http/);
+    await this.server.waitFor(/ready on http/, BOOT_TIMEOUT_MS);
     this.client = new JobnestClient({ baseUrl: this.baseUrl });
     await this.client.createApp(this.appName, this.appPassword);
     await this.client.login(this.appName, this.appPassword);
@@ -203,7 +195,7 @@ export class BenchEnvironment {
         BENCH_QUEUES: queues,
       }, false));
     }
-    await Promise.all([...this.jobnestWorkers.map((w) => w.process), ...this.baselineProcesses.values()].map((p) => p.waitFor(/ready/)));
+    await Promise.all([...this.jobnestWorkers.map((w) => w.process), ...this.baselineProcesses.values()].map((p) => p.waitFor(/ready/, BOOT_TIMEOUT_MS)));
     await waitUntil(async () => {
       const live = new Set((await this.client.listWorkers()).map((w) => w.workerId));
       return this.jobnestWorkers.every((w) => live.has(w.workerId));

@@ -1,71 +1,8 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { once } from 'node:events';
+import { startProcess as start, type ManagedProcess } from '../../../tools/process-harness/dist/managed-process';
 
-const running = new Set<ChildProcess>();
-process.on('exit', () => {
-  for (const child of running) child.kill('SIGKILL');
-});
+export type { ManagedProcess };
 
-/** A real server or worker process started by a test; its output is kept for failure messages. */
-export class ManagedProcess {
-  private output = '';
-  readonly exited: Promise<number | null>;
-
-  constructor(
-    readonly name: string,
-    readonly child: ChildProcess,
-  ) {
-    running.add(child);
-    const collect = (chunk: Buffer): void => {
-      this.output += chunk.toString();
-      if (this.output.length > 200_000) this.output = this.output.slice(-100_000);
-      if (process.env.JOBNEST_TEST_VERBOSE) process.stderr.write(`[${name}] ${chunk.toString()}`);
-    };
-    child.stdout?.on('data', collect);
-    child.stderr?.on('data', collect);
-    this.exited = once(child, 'exit').then(([code]) => {
-      running.delete(child);
-      return code as number | null;
-    });
-  }
-
-  get logs(): string {
-    return this.output;
-  }
-
-  /** Resolves when `pattern` appears in the output; rejects if the process exits first or on timeout. */
-  async waitFor(pattern: RegExp, timeoutMs = 30_000): Promise<void> {
-    const started = Date.now();
-    while (!pattern.test(this.output)) {
-      if (this.child.exitCode !== null) {
-        throw new Error(`${this.name} exited with ${this.child.exitCode} before printing ${pattern}:\n${this.output.slice(-4000)}`);
-      }
-      if (Date.now() - started > timeoutMs) {
-        throw new Error(`${this.name} did not print ${pattern} within ${timeoutMs} ms:\n${this.output.slice(-4000)}`);
-      }
-      await new Promise((r) => setTimeout(r, 50));
-    }
-  }
-
-  kill(signal: NodeJS.Signals = 'SIGKILL'): void {
-    this.child.kill(signal);
-  }
-
-  /** SIGTERM, then SIGKILL after `graceMs`. */
-  async stop(graceMs = 10_000): Promise<void> {
-    if (this.child.exitCode !== null || this.child.signalCode !== null) return;
-    this.child.kill('SIGTERM');
-    const timer = setTimeout(() => this.child.kill('SIGKILL'), graceMs);
-    await this.exited;
-    clearTimeout(timer);
-  }
-}
-
+/** A real server or worker process for a test; `JOBNEST_TEST_VERBOSE=1` echoes its output. */
 export function startProcess(name: string, script: string, env: Record<string, string>, cwd?: string): ManagedProcess {
-  const child = spawn(process.execPath, [script], {
-    cwd,
-    env: { ...process.env, NO_COLOR: '1', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  return new ManagedProcess(name, child);
+  return start(name, script, env, { cwd, echo: Boolean(process.env.JOBNEST_TEST_VERBOSE) });
 }

@@ -1,6 +1,6 @@
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { JobnestClient } from '@jobnest/client';
+import { freePort } from '../../../tools/process-harness/dist/free-port';
 import { startProcess, type ManagedProcess } from './child-process';
 import { TestNamespace } from './isolated-namespace';
 
@@ -16,17 +16,6 @@ export const TEST_TIMINGS = {
   receiveTimeoutMs: 3000,
 };
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.listen(0, '127.0.0.1', () => {
-      const address = srv.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      srv.close(() => resolve(port));
-    });
-    srv.on('error', reject);
-  });
-}
 
 export interface WorkerSpec {
   workerId: string;

@@ -2,12 +2,15 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 
 const running = new Set<ChildProcess>();
-// Last resort (the bench itself crashes): nothing it started outlives it.
+// Last resort (the test run or the bench itself crashes): nothing it started outlives it.
 process.on('exit', () => {
   for (const child of running) child.kill('SIGKILL');
 });
 
-/** A server, worker or baseline process started by the bench; its output is kept for error messages. */
+/**
+ * A real server, worker or baseline process started by the tests or the bench; its output is kept for failure
+ * messages.
+ */
 export class ManagedProcess {
   private output = '';
   readonly exited: Promise<number | null>;
@@ -44,7 +47,7 @@ export class ManagedProcess {
   }
 
   /** Resolves when `pattern` appears in the output; rejects if the process exits first or on timeout. */
-  async waitFor(pattern: RegExp, timeoutMs = 60_000): Promise<void> {
+  async waitFor(pattern: RegExp, timeoutMs = 30_000): Promise<void> {
     const started = Date.now();
     while (!pattern.test(this.output)) {
       if (!this.alive) {
@@ -57,7 +60,8 @@ export class ManagedProcess {
     }
   }
 
-  signal(signal: NodeJS.Signals): void {
+  /** Sends `signal` while the process lives. (Default: SIGKILL) */
+  kill(signal: NodeJS.Signals = 'SIGKILL'): void {
     if (this.alive) this.child.kill(signal);
   }
 
@@ -71,15 +75,21 @@ export class ManagedProcess {
   }
 }
 
-export function startProcess(
-  name: string,
-  script: string,
-  env: Record<string, string>,
-  options: { echo: boolean; nodeArgs?: string[] },
-): ManagedProcess {
+export interface StartOptions {
+  /** Echo the output to stderr, prefixed with the name. (Default: false) */
+  echo?: boolean;
+  /** Node flags before the script (e.g. a --require preload). (Default: none) */
+  nodeArgs?: string[];
+  /** Working directory. (Default: this process's) */
+  cwd?: string;
+}
+
+/** Starts `node <nodeArgs> <script>` with `env` over this process's environment (and NO_COLOR). */
+export function startProcess(name: string, script: string, env: Record<string, string>, options: StartOptions = {}): ManagedProcess {
   const child = spawn(process.execPath, [...(options.nodeArgs ?? []), script], {
+    cwd: options.cwd,
     env: { ...process.env, NO_COLOR: '1', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  return new ManagedProcess(name, child, options.echo);
+  return new ManagedProcess(name, child, options.echo ?? false);
 }
