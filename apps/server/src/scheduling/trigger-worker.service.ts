@@ -68,11 +68,17 @@ export class TriggerWorkerService implements OnApplicationBootstrap, OnApplicati
     await this.worker?.close();
   }
 
-  private async process(job: Job<TriggerData>): Promise<FireOutcome> {
-    if (job.name === FIXED_DELAY_TRIGGER) return this.fire(job.data.jobId, job.data.slot ?? job.timestamp, true);
-    const slot = schedulerSlot(job);
-    const outcome = await this.fire(job.data.jobId, slot, false);
-    if (Date.now() - (slot - TRIGGER_LEAD_MS) >= LATE_TRIGGER_MS) await this.catchUp(job.data.jobId, slot);
+  /** One MySQL read of the job per trigger, shared by its slot and the slots it left behind. */
+  private async process(trigger: Job<TriggerData>): Promise<FireOutcome> {
+    const isFixedDelay = trigger.name === FIXED_DELAY_TRIGGER;
+    const slot = isFixedDelay ? (trigger.data.slot ?? trigger.timestamp) : schedulerSlot(trigger);
+    const job = await this.jobs.findOneBy({ id: trigger.data.jobId });
+    if (!job || !job.enabled || !isTimedType(job.timeExpressionType)) {
+      await this.timers.remove(trigger.data.jobId);
+      return 'stale';
+    }
+    const outcome = await this.fire(job, slot, isFixedDelay);
+    if (!isFixedDelay && Date.now() - (slot - TRIGGER_LEAD_MS) >= LATE_TRIGGER_MS) await this.catchUp(job, slot);
     return outcome;
   }
 
@@ -82,28 +88,23 @@ export class TriggerWorkerService implements OnApplicationBootstrap, OnApplicati
    * They are handled here like any late trigger: within the misfire threshold they fire (one instance per slot, and
    * the skip rule holds back a pile-up), older ones are counted in misfiredSlots (one UPDATE).
    */
-  private async catchUp(jobId: number, lastSlot: number): Promise<void> {
-    const job = await this.jobs.findOneBy({ id: jobId });
-    const repeat = job ? this.timers.schedulerOptions(job) : undefined;
+  private async catchUp(job: JobInfoEntity, lastSlot: number): Promise<void> {
+    const repeat = this.timers.schedulerOptions(job);
     if (!repeat) return;
     const now = Date.now();
     const missed = missedSlots(lastSlot, now, now - this.config.misfireThresholdMs, repeat, MAX_COUNTED_MISFIRES);
     if (missed.misfired > 0) {
-      await this.jobs.increment({ id: jobId }, 'misfiredSlots', missed.misfired);
+      await this.jobs.increment({ id: job.id }, 'misfiredSlots', missed.misfired);
       this.logger.warn(
-        `job ${jobId}: ${missed.capped ? 'more than ' : ''}${missed.misfired} slot(s) after ${new Date(lastSlot).toISOString()} misfired (the trigger came ${now - lastSlot} ms late), skipped`,
+        `job ${job.id}: ${missed.capped ? 'more than ' : ''}${missed.misfired} slot(s) after ${new Date(lastSlot).toISOString()} misfired (the trigger came ${now - lastSlot} ms late), skipped`,
       );
     }
-    for (const slot of missed.due) await this.fire(jobId, slot, false);
+    for (const slot of missed.due) await this.fire(job, slot, false);
   }
 
-  async fire(jobId: number, slot: number, isFixedDelay: boolean): Promise<FireOutcome> {
+  /** One slot of an enabled timed job: launched, or skipped / misfired / outside the lifecycle (and counted). */
+  private async fire(job: JobInfoEntity, slot: number, isFixedDelay: boolean): Promise<FireOutcome> {
     const now = Date.now();
-    const job = await this.jobs.findOneBy({ id: jobId });
-    if (!job || !job.enabled || !isTimedType(job.timeExpressionType)) {
-      await this.timers.remove(jobId);
-      return 'stale';
-    }
     if (job.lifecycleEnd !== null && slot > job.lifecycleEnd) {
       this.logger.log(`job ${job.id}: lifecycle ended, disabling it`);
       await this.jobs.update({ id: job.id }, { enabled: false });
