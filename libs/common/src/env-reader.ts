@@ -1,8 +1,10 @@
 import { ConfigError } from './errors';
+import { describeSettingValue } from './secret-redaction';
 
 /**
  * Reads settings from an environment map; each getter validates and throws a ConfigError naming the setting,
- * so a process stops at boot on the first bad value instead of failing later.
+ * so a process stops at boot on the first bad value instead of failing later. Messages never show a password:
+ * URLs are shown with `***` for it, settings named *PASSWORD*, *SECRET* or *TOKEN* not at all.
  */
 export class EnvReader {
   constructor(private readonly env: Record<string, string | undefined> = process.env) {}
@@ -22,10 +24,10 @@ export class EnvReader {
     try {
       parsed = new URL(value);
     } catch {
-      throw new ConfigError(name, `must be a URL like ${fallback} (got '${value}')`);
+      throw new ConfigError(name, `must be a URL like ${fallback} (got ${describeSettingValue(name, value)})`);
     }
     if (!protocols.includes(parsed.protocol.replace(/:$/, ''))) {
-      throw new ConfigError(name, `must use ${protocols.join(' or ')}:// (got '${value}')`);
+      throw new ConfigError(name, `must use ${protocols.join(' or ')}:// (got ${describeSettingValue(name, value)})`);
     }
     return value;
   }
@@ -33,10 +35,20 @@ export class EnvReader {
   int(name: string, fallback: number, min: number, max = Number.MAX_SAFE_INTEGER): number {
     const value = this.raw(name);
     if (value === undefined) return fallback;
-    if (!/^-?\d+$/.test(value)) throw new ConfigError(name, `must be a whole number (got '${value}')`);
+    if (!/^-?\d+$/.test(value)) throw new ConfigError(name, `must be a whole number (got ${describeSettingValue(name, value)})`);
     const n = Number(value);
-    if (n < min || n > max) throw new ConfigError(name, `must be between ${min} and ${max} (got ${n})`);
+    if (n < min || n > max) throw new ConfigError(name, `must be between ${min} and ${max} (got ${describeSettingValue(name, value)})`);
     return n;
+  }
+
+  /** A switch: 1/true/yes/on or 0/false/no/off (any case); anything else is a ConfigError. */
+  bool(name: string, fallback: boolean): boolean {
+    const value = this.raw(name);
+    if (value === undefined) return fallback;
+    const normalized = value.trim().toLowerCase();
+    if (['1', 'true', 'yes', 'on'].includes(normalized)) return true;
+    if (['0', 'false', 'no', 'off'].includes(normalized)) return false;
+    throw new ConfigError(name, `must be 1 or 0 (also true/false, yes/no, on/off; got ${describeSettingValue(name, value)})`);
   }
 
   list(name: string): string[] {
@@ -52,7 +64,7 @@ export class EnvReader {
   prefix(name: string, fallback: string): string {
     const value = this.string(name, fallback);
     if (!/^[A-Za-z0-9_.-]{1,64}$/.test(value)) {
-      throw new ConfigError(name, `must be 1-64 characters of letters, digits, '-', '_' or '.' (got '${value}')`);
+      throw new ConfigError(name, `must be 1-64 characters of letters, digits, '-', '_' or '.' (got ${describeSettingValue(name, value)})`);
     }
     return value;
   }

@@ -6,12 +6,14 @@ import { isValidTimeZone } from './time-zone';
 
 /** Shortest period of FIXED_RATE / FIXED_DELAY: shorter ones would flood the instance table. */
 export const MIN_PERIOD_MS = 100;
+/** Longest period of FIXED_RATE / FIXED_DELAY (365 days): longer ones overflow what dates and timers can hold. */
+export const MAX_PERIOD_MS = 365 * 24 * 3600 * 1000;
 
 /**
  * Validates the expression of a job's trigger type and returns the normalised expression.
  * CRON: 5 fields (minute precision) or 6 fields (seconds first), in `timeZone`; `L` and `#` work (`W` does not);
  *   a pattern that never fires (e.g. 30 February) is rejected.
- * FIXED_RATE / FIXED_DELAY: milliseconds, >= 100.
+ * FIXED_RATE / FIXED_DELAY: milliseconds, 100 .. 365 days.
  * DAILY_TIME_INTERVAL: JSON, see DailyTimeInterval.
  * API / WORKFLOW: no expression (null).
  */
@@ -67,8 +69,10 @@ function validateCron(expression: string | null | undefined, timeZone: string): 
 
 export function parsePeriod(type: TimeExpressionType, expression: string | null | undefined): number {
   const value = (expression ?? '').trim();
-  if (!/^\d+$/.test(value) || Number(value) < MIN_PERIOD_MS) {
-    throw new TimeExpressionError(`timeExpression: ${type} needs a period in milliseconds >= ${MIN_PERIOD_MS} (got '${value}')`);
+  if (!/^\d+$/.test(value) || Number(value) < MIN_PERIOD_MS || Number(value) > MAX_PERIOD_MS) {
+    throw new TimeExpressionError(
+      `timeExpression: ${type} needs a period in milliseconds >= ${MIN_PERIOD_MS} and <= ${MAX_PERIOD_MS} (got '${value.slice(0, 30)}')`,
+    );
   }
   return Number(value);
 }

@@ -10,14 +10,32 @@ export interface ZonedParts {
   weekday: number;
 }
 
+/**
+ * Formatters by canonical zone name. Names are case-insensitive (`europe/paris` is `Europe/Paris`), so keying by
+ * what callers pass would grow one formatter per spelling; the canonical name bounds it by the tz database (about
+ * 600 zones), and MAX_CACHED_ZONES caps it whatever the runtime accepts.
+ */
 const formatters = new Map<string, Intl.DateTimeFormat>();
+const MAX_CACHED_ZONES = 1000;
 const WEEKDAYS: Record<string, number> = { Mon: 1, Tue: 2, Wed: 3, Thu: 4, Fri: 5, Sat: 6, Sun: 7 };
 
+/**
+ * The runtime's canonical spelling of a time zone (`europe/paris` -> `Europe/Paris`); throws a RangeError for a
+ * zone the runtime does not know.
+ */
+export function canonicalTimeZone(timeZone: string): string {
+  return new Intl.DateTimeFormat(undefined, { timeZone }).resolvedOptions().timeZone;
+}
+
 function formatter(timeZone: string): Intl.DateTimeFormat {
-  let f = formatters.get(timeZone);
+  // Fast path: the canonical spelling, as stored jobs use it. Another spelling costs one resolution per call.
+  const cached = formatters.get(timeZone);
+  if (cached) return cached;
+  const zone = canonicalTimeZone(timeZone);
+  let f = formatters.get(zone);
   if (!f) {
     f = new Intl.DateTimeFormat('en-US', {
-      timeZone,
+      timeZone: zone,
       hourCycle: 'h23',
       year: 'numeric',
       month: 'numeric',
@@ -27,9 +45,15 @@ function formatter(timeZone: string): Intl.DateTimeFormat {
       second: 'numeric',
       weekday: 'short',
     });
-    formatters.set(timeZone, f);
+    if (formatters.size >= MAX_CACHED_ZONES) formatters.delete(formatters.keys().next().value as string);
+    formatters.set(zone, f);
   }
   return f;
+}
+
+/** Number of cached zone formatters (for tests: spellings of one zone share one). */
+export function cachedTimeZoneCount(): number {
+  return formatters.size;
 }
 
 /** Checks an IANA time zone name with the runtime's own tz database. */

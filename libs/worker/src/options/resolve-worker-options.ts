@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
-import { ConfigError, DEFAULT_MYSQL_URL, DEFAULT_PREFIX, DEFAULT_REDIS_URL } from '@jobnest/common';
+import { ConfigError, DEFAULT_MYSQL_URL, DEFAULT_PREFIX, DEFAULT_REDIS_URL, redactUrlCredentials } from '@jobnest/common';
 import { databaseName } from '@jobnest/persistence';
 import { WORKER_ID_PATTERN } from '@jobnest/transport';
 import type { JobnestWorkerOptions, ResolvedWorkerOptions } from './jobnest-worker-options';
@@ -12,7 +12,9 @@ export const WORKER_OPTION_DEFAULTS = {
   maxConcurrentInstances: 16,
   heartbeatIntervalMs: 2000,
   logFlushIntervalMs: 200,
+  logBufferMaxBytes: 16 * 1024 * 1024,
   statusResendIntervalMs: 3000,
+  databaseRetryWindowMs: 300_000,
 } as const;
 
 const PREFIX_PATTERN = /^[A-Za-z0-9_.-]{1,64}$/;
@@ -64,7 +66,9 @@ export function resolveWorkerOptions(options: JobnestWorkerOptions | null | unde
     maxConcurrentInstances: int(options.maxConcurrentInstances, 'maxConcurrentInstances', WORKER_OPTION_DEFAULTS.maxConcurrentInstances, 1, 100_000),
     heartbeatIntervalMs: int(options.heartbeatIntervalMs, 'heartbeatIntervalMs', WORKER_OPTION_DEFAULTS.heartbeatIntervalMs, 100, 60_000),
     logFlushIntervalMs: int(options.logFlushIntervalMs, 'logFlushIntervalMs', WORKER_OPTION_DEFAULTS.logFlushIntervalMs, 10, 60_000),
+    logBufferMaxBytes: int(options.logBufferMaxBytes, 'logBufferMaxBytes', WORKER_OPTION_DEFAULTS.logBufferMaxBytes, 1024 * 1024, 1024 * 1024 * 1024),
     statusResendIntervalMs: int(options.statusResendIntervalMs, 'statusResendIntervalMs', WORKER_OPTION_DEFAULTS.statusResendIntervalMs, 100, 600_000),
+    databaseRetryWindowMs: int(options.databaseRetryWindowMs, 'databaseRetryWindowMs', WORKER_OPTION_DEFAULTS.databaseRetryWindowMs, 1000, 86_400_000),
   };
 }
 
@@ -81,7 +85,7 @@ function url(value: unknown, name: string, protocols: string[]): string {
   try {
     parsed = new URL(value);
   } catch {
-    throw new ConfigError(name, `must be a URL like ${example} (got '${value}')`);
+    throw new ConfigError(name, `must be a URL like ${example} (got '${redactUrlCredentials(value)}')`);
   }
   if (!protocols.includes(parsed.protocol.replace(/:$/, ''))) {
     throw new ConfigError(name, `must use ${protocols.join(':// or ')}:// (got '${parsed.protocol}//...')`);
