@@ -10,10 +10,20 @@ import { JobInfoEntity } from './entities/job-info.entity';
 import { InitialSchema1764000000000 } from './migrations/1764000000000-initial-schema';
 import { TriggerCounters1764100000000 } from './migrations/1764100000000-trigger-counters';
 import { TaskTable1764200000000 } from './migrations/1764200000000-task-table';
+import { AppTokenVersion1764300000000 } from './migrations/1764300000000-app-token-version';
+import { RetentionIndexes1764410000000 } from './migrations/1764410000000-retention-indexes';
+import { JobLastCountedSlot1764420000000 } from './migrations/1764420000000-job-last-counted-slot';
 import { TaskEntity } from './entities/task.entity';
 
 export const JOBNEST_ENTITIES = [AppInfoEntity, JobInfoEntity, InstanceInfoEntity, InstanceLogEntity, TaskEntity];
-export const JOBNEST_MIGRATIONS = [InitialSchema1764000000000, TriggerCounters1764100000000, TaskTable1764200000000];
+export const JOBNEST_MIGRATIONS = [
+  InitialSchema1764000000000,
+  TriggerCounters1764100000000,
+  TaskTable1764200000000,
+  AppTokenVersion1764300000000,
+  RetentionIndexes1764410000000,
+  JobLastCountedSlot1764420000000,
+];
 
 /** Database name of a `mysql://user:pass@host:port/db` URL; throws a ConfigError naming `setting` when absent. */
 export function databaseName(mysqlUrl: string, setting = 'JOBNEST_MYSQL_URL'): string {

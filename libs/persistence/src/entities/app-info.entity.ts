@@ -12,6 +12,10 @@ export class AppInfoEntity {
   @Column({ name: 'password_hash', type: 'varchar', length: 255 })
   passwordHash!: string;
 
+  /** Carried in API tokens; a password change increments it, so every token issued before stops verifying. */
+  @Column({ name: 'token_version', type: 'int', default: 1 })
+  tokenVersion!: number;
+
   @CreateDateColumn({ name: 'created_at', type: 'datetime', precision: 3 })
   createdAt!: Date;
 }

@@ -7,6 +7,7 @@ import { bigintToNumber } from '../column-transformers';
 @Index('idx_instance_app_job', ['appId', 'jobId', 'id'])
 @Index('idx_instance_status_expected', ['status', 'expectedTriggerTime'])
 @Index('idx_instance_job_status', ['jobId', 'status'])
+@Index('idx_instance_finished', ['finishedTime'])
 @Index('uk_instance_job_slot', ['jobId', 'triggerSlot'], { unique: true })
 export class InstanceInfoEntity {
   @PrimaryColumn({ type: 'bigint', transformer: bigintToNumber })

@@ -5,6 +5,7 @@ import { bigintToNumber } from '../column-transformers';
 /** One online log line of an instance, shipped by a worker through the `logs` stream. */
 @Entity({ name: 'instance_log' })
 @Index('idx_log_instance', ['instanceId', 'id'])
+@Index('idx_log_time', ['time'])
 export class InstanceLogEntity {
   @PrimaryColumn({ type: 'bigint', transformer: bigintToNumber })
   @Generated('increment')

@@ -88,6 +88,10 @@ export class JobInfoEntity {
   @Column({ name: 'misfired_slots', type: 'bigint', default: 0, transformer: bigintToNumber })
   misfiredSlots!: number;
 
+  /** The latest slot counted in skippedSlots or misfiredSlots (epoch ms); null before the first. */
+  @Column({ name: 'last_counted_slot', type: 'bigint', nullable: true, transformer: bigintToNumber })
+  lastCountedSlot!: number | null;
+
   @CreateDateColumn({ name: 'created_at', type: 'datetime', precision: 3 })
   createdAt!: Date;
 
