@@ -1,27 +1,37 @@
 import 'reflect-metadata';
 import { Logger, ValidationPipe } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
+import { HttpAdapterHost, NestFactory } from '@nestjs/core';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
-import { ConfigError } from '@jobnest/common';
+import { ConfigError, installProcessGuards } from '@jobnest/common';
 import { migrateDatabase } from '@jobnest/persistence';
 import { AppModule } from './app.module';
 import { BOARD_PATH, QueueBoardService } from './board/queue-board.service';
 import { ServerConfig } from './config/server-config';
+import { ApiExceptionFilter } from './platform/api-exception.filter';
+import { JsonDepthPipe } from './platform/json-depth.pipe';
 
 async function bootstrap(): Promise<void> {
   const config = new ServerConfig();
   const logger = new Logger('Bootstrap');
-  if (config.tokenSecretIsDefault) {
-    logger.warn('JOBNEST_TOKEN_SECRET is not set: using the development secret (set one in production)');
+  if (config.devMode) {
+    logger.warn(
+      'JOBNEST_DEV=1: development mode, not for a network' +
+        (config.tokenSecretIsEphemeral ? '; JOBNEST_TOKEN_SECRET is unset, so tokens are signed with a random secret of this process and die with it' : ''),
+    );
   }
+  if (config.openRegistration) logger.warn('JOBNEST_OPEN_REGISTRATION=1: anyone who reaches this server can create an app');
   const applied = await migrateDatabase(config.mysqlUrl);
   if (applied.length > 0) logger.log(`migrations applied: ${applied.join(', ')}`);
 
   const app = await NestFactory.create(AppModule.forConfig(config), { bufferLogs: false });
   app.enableShutdownHooks();
   // API answers are small and rarely repeated: hashing every body for an ETag costs more than it saves.
-  (app.getHttpAdapter().getInstance() as { set(key: string, value: unknown): void }).set('etag', false);
-  app.useGlobalPipes(new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true }));
+  const express = app.getHttpAdapter().getInstance() as { set(key: string, value: unknown): void };
+  express.set('etag', false);
+  // The client IP of rate limits: the socket's, or X-Forwarded-For's behind the proxies this setting trusts.
+  express.set('trust proxy', config.trustProxy);
+  app.useGlobalPipes(new JsonDepthPipe(), new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true }));
+  app.useGlobalFilters(new ApiExceptionFilter(app.get(HttpAdapterHost)));
 
   const document = SwaggerModule.createDocument(
     app,
@@ -41,6 +51,8 @@ async function bootstrap(): Promise<void> {
   logger.log(`server ${config.serverId} ready on http://127.0.0.1:${config.port} (Swagger: /api/docs)`);
 }
 
+// Before anything runs: errors nobody caught are logged, and an uncaught exception exits with code 1.
+installProcessGuards('jobnest-server');
 bootstrap().catch((err: unknown) => {
   const message = err instanceof ConfigError ? err.message : err instanceof Error ? (err.stack ?? err.message) : String(err);
   process.stderr.write(`jobnest-server: ${message}\n`);

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Queue } from 'bullmq';
@@ -12,6 +13,8 @@ import { summarizeProfile, type ProfileSummary } from '../profiling/summarize-pr
 
 /** A server or worker that has not said it is ready by then did not start. */
 const BOOT_TIMEOUT_MS = 60_000;
+/** The bench server's admin, made up per run: it registers the bench app. */
+const BENCH_ADMIN = { username: 'admin', password: randomBytes(12).toString('base64url') };
 
 export const REDIS_URL = process.env.JOBNEST_BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
 export const MYSQL_ROOT_URL = process.env.JOBNEST_BENCH_MYSQL_URL ?? 'mysql://root@127.0.0.1:3306';
@@ -166,10 +169,13 @@ export class BenchEnvironment {
       JOBNEST_MYSQL_URL: this.mysqlUrl,
       JOBNEST_REDIS_URL: this.redisUrl,
       JOBNEST_PREFIX: this.prefix,
-      JOBNEST_TOKEN_SECRET: `bench-secret-${this.id}`,
+      JOBNEST_TOKEN_SECRET: randomBytes(32).toString('base64url'),
+      JOBNEST_ADMIN_PASSWORD: BENCH_ADMIN.password,
+      // The timers scenario runs a 100 ms FIXED_RATE job, below the default quota.
+      JOBNEST_MIN_TIMER_INTERVAL_MS: '100',
     });
     await this.server.waitFor(/ready on http/, BOOT_TIMEOUT_MS);
-    this.client = new JobnestClient({ baseUrl: this.baseUrl });
+    this.client = new JobnestClient({ baseUrl: this.baseUrl, admin: BENCH_ADMIN });
     await this.client.createApp(this.appName, this.appPassword);
     await this.client.login(this.appName, this.appPassword);
 

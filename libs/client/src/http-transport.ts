@@ -23,6 +23,8 @@ export interface HttpRequest {
   body?: unknown;
   /** Bearer token for the Authorization header. */
   token?: string;
+  /** Username and password for an `Authorization: Basic` header (the server admin's routes); wins over `token`. */
+  basicAuth?: { username: string; password: string };
 }
 
 const MAX_ERROR_TEXT = 300;
@@ -46,6 +48,9 @@ export class HttpTransport {
     const headers: Record<string, string> = { accept: 'application/json' };
     if (req.body !== undefined) headers['content-type'] = 'application/json';
     if (req.token !== undefined) headers.authorization = `Bearer ${req.token}`;
+    if (req.basicAuth !== undefined) {
+      headers.authorization = `Basic ${Buffer.from(`${req.basicAuth.username}:${req.basicAuth.password}`).toString('base64')}`;
+    }
 
     let status: number;
     let statusText: string;

@@ -34,6 +34,18 @@ export interface JobnestClientOptions {
   timeoutMs?: number;
   /** fetch implementation, e.g. for tests or proxies (Default: the global fetch). */
   fetch?: typeof fetch;
+  /**
+   * The server admin's credentials (JOBNEST_ADMIN_USER / JOBNEST_ADMIN_PASSWORD of the server), sent as HTTP Basic
+   * auth on the admin routes only: {@link JobnestClient.createApp} and {@link JobnestClient.resetAppPassword}
+   * (Default: none).
+   */
+  admin?: AdminCredentials;
+}
+
+/** The server admin's username and password. */
+export interface AdminCredentials {
+  username: string;
+  password: string;
 }
 
 /** Options of {@link JobnestClient.waitForInstance}. */
@@ -66,6 +78,7 @@ const API = '/api/v1';
 export class JobnestClient {
   private readonly http: HttpTransport;
   private token: string | undefined;
+  private readonly admin: AdminCredentials | undefined;
 
   constructor(options: JobnestClientOptions = {}) {
     const timeoutMs = options.timeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
@@ -76,6 +89,7 @@ export class JobnestClient {
       fetch: options.fetch ?? globalThis.fetch,
     });
     this.token = options.accessToken;
+    this.admin = options.admin;
   }
 
   /** The bearer token in use, if any. */
@@ -90,9 +104,28 @@ export class JobnestClient {
 
   // ---- apps and auth (no token needed) ----
 
-  /** Creates an app (tenant). Rejects with a 409 {@link JobnestApiError} when the name is taken. */
+  /**
+   * Creates an app (tenant) with the admin credentials of the client's options (the server refuses without them
+   * unless it runs with JOBNEST_OPEN_REGISTRATION=1). Rejects with a 409 {@link JobnestApiError} when the name is
+   * taken, 401 on wrong admin credentials, 400 on a password of fewer than 8 characters.
+   */
   createApp(name: string, password: string): Promise<App> {
-    return this.send({ method: 'POST', path: `${API}/apps`, body: { name, password } });
+    return this.send({ method: 'POST', path: `${API}/apps`, body: { name, password }, basicAuth: this.admin });
+  }
+
+  /** Changes the app's password; every token issued for the app before (this client's too) stops working. */
+  async changePassword(appName: string, currentPassword: string, newPassword: string): Promise<void> {
+    await this.send({ method: 'POST', path: `${API}/auth/password`, body: { appName, currentPassword, newPassword } });
+  }
+
+  /** The server admin sets an app's password (needs `admin` in the options); the app's tokens are revoked. */
+  async resetAppPassword(appName: string, newPassword: string): Promise<void> {
+    await this.send({
+      method: 'PUT',
+      path: `${API}/apps/${encodeURIComponent(appName)}/password`,
+      body: { newPassword },
+      basicAuth: this.admin,
+    });
   }
 
   /** Exchanges the app's credentials for a token, keeps it on this client and returns it. */

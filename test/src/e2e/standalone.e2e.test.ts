@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { JobnestApiError, JobnestClient, type Instance, type JobInput } from '@jobnest/client';
-import { TestCluster, TEST_TIMINGS, waitUntil } from '../support/cluster';
+import { TEST_ADMIN, TestCluster, TEST_TIMINGS, waitUntil } from '../support/cluster';
 
 /** One server, two workers (w1 tagged "blue", w2 tagged "green"), one app: the standalone job path end to end. */
 describe('standalone jobs end to end', () => {
@@ -11,7 +11,7 @@ describe('standalone jobs end to end', () => {
   before(async () => {
     await cluster.start();
     client = cluster.client;
-    await cluster.startWorker({ workerId: 'w1', tags: ['blue'] });
+    await cluster.startWorker({ workerId: 'w1', tags: ['blue'], extraEnv: { JOBNEST_ENABLE_SHELL: '1' } });
     await cluster.startWorker({ workerId: 'w2', tags: ['green'] });
   });
 
@@ -183,6 +183,7 @@ describe('standalone jobs end to end', () => {
     const w1 = workers[0]!;
     assert.deepEqual(w1.tags, ['blue']);
     assert.ok(w1.processors.includes('demo.echo') && w1.processors.includes('shell'));
+    assert.ok(!workers[1]!.processors.includes('shell'), 'shell is registered only where JOBNEST_ENABLE_SHELL is on');
     assert.ok(w1.metrics.cpuCores > 0 && w1.lastHeartbeat > Date.now() - 10_000);
   });
 
@@ -205,7 +206,7 @@ describe('standalone jobs end to end', () => {
   it("hides another app's jobs and instances (404)", async () => {
     const jobId = await job({ processor: 'demo.echo' });
     const instance = await runToEnd(jobId, 'mine');
-    const other = new JobnestClient({ baseUrl: cluster.baseUrl });
+    const other = new JobnestClient({ baseUrl: cluster.baseUrl, admin: TEST_ADMIN });
     await other.createApp(`other_${cluster.ns.id}`, 'other-password');
     await other.login(`other_${cluster.ns.id}`, 'other-password');
     await assert.rejects(other.getInstance(instance.id), (e: unknown) => e instanceof JobnestApiError && e.status === 404);

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { JobnestClient } from '@jobnest/client';
 import { freePort } from '../../../tools/process-harness/dist/free-port';
@@ -6,7 +7,7 @@ import { TestNamespace } from './isolated-namespace';
 
 export const REPO_ROOT = join(__dirname, '..', '..', '..');
 const SERVER_MAIN = join(REPO_ROOT, 'apps', 'server', 'dist', 'main.js');
-export const WORKER_MAIN = join(REPO_ROOT, 'apps', 'worker', 'dist', 'main.js');
+export const WORKER_MAIN = join(REPO_ROOT, 'apps', 'worker', 'dist', 'demo-worker.main.js');
 
 /** Timings shortened for tests; production defaults are in the README. */
 export const TEST_TIMINGS = {
@@ -16,6 +17,9 @@ export const TEST_TIMINGS = {
   receiveTimeoutMs: 3000,
 };
 
+
+/** The admin of every test server; the harness creates apps with it, as the README tells users to. */
+export const TEST_ADMIN = { username: 'admin', password: 'admin-password' };
 
 export interface WorkerSpec {
   workerId: string;
@@ -43,6 +47,8 @@ export class TestCluster {
   readonly workers = new Map<string, ManagedProcess>();
   readonly appName: string;
   readonly appPassword = 'test-password';
+  /** A secret of this cluster's own, shared by its servers (tokens from one verify on the others). */
+  readonly tokenSecret = randomBytes(32).toString('base64url');
   client!: JobnestClient;
   baseUrl = '';
 
@@ -64,8 +70,13 @@ export class TestCluster {
       JOBNEST_MYSQL_URL: this.ns.mysqlUrl,
       JOBNEST_REDIS_URL: this.ns.redisUrl,
       JOBNEST_PREFIX: this.ns.prefix,
-      JOBNEST_ADMIN_PASSWORD: 'admin-password',
-      JOBNEST_TOKEN_SECRET: 'test-secret',
+      JOBNEST_ADMIN_USER: TEST_ADMIN.username,
+      JOBNEST_ADMIN_PASSWORD: TEST_ADMIN.password,
+      JOBNEST_TOKEN_SECRET: this.tokenSecret,
+      // Tests log in often from one address and run fast timers; the security tests set these back down.
+      JOBNEST_AUTH_RATE_LIMIT_PER_IP: '10000',
+      JOBNEST_AUTH_RATE_LIMIT_PER_APP: '10000',
+      JOBNEST_MIN_TIMER_INTERVAL_MS: '100',
       JOBNEST_WORKER_TIMEOUT_MS: String(TEST_TIMINGS.workerTimeoutMs),
       JOBNEST_NO_WORKER_GRACE_MS: String(TEST_TIMINGS.noWorkerGraceMs),
       JOBNEST_RECEIVE_TIMEOUT_MS: String(TEST_TIMINGS.receiveTimeoutMs),
@@ -91,7 +102,7 @@ export class TestCluster {
   /** Starts a server, registers the test app and logs the client in. */
   async start(): Promise<void> {
     await this.startServer();
-    const client = new JobnestClient({ baseUrl: this.baseUrl });
+    const client = new JobnestClient({ baseUrl: this.baseUrl, admin: TEST_ADMIN });
     await client.createApp(this.appName, this.appPassword);
     await client.login(this.appName, this.appPassword);
     this.client = client;

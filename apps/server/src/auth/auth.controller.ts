@@ -1,15 +1,34 @@
-import { Body, Controller, HttpCode, Post } from '@nestjs/common';
-import { ApiConflictResponse, ApiCreatedResponse, ApiOkResponse, ApiTags, ApiUnauthorizedResponse } from '@nestjs/swagger';
-import { AppView, CreateAppDto, TokenRequestDto, TokenView } from './auth.dto';
+import { Body, Controller, HttpCode, Param, Post, Put, UseGuards } from '@nestjs/common';
+import {
+  ApiBasicAuth,
+  ApiConflictResponse,
+  ApiCreatedResponse,
+  ApiForbiddenResponse,
+  ApiNoContentResponse,
+  ApiOkResponse,
+  ApiTags,
+  ApiTooManyRequestsResponse,
+  ApiUnauthorizedResponse,
+} from '@nestjs/swagger';
+import { AdminAuthGuard, RegistrationGuard } from './admin-auth.guard';
+import { AppView, ChangePasswordDto, CreateAppDto, ResetPasswordDto, TokenRequestDto, TokenView } from './auth.dto';
 import { AppsService } from './apps.service';
+import { AuthThrottlerGuard } from './auth-throttler.guard';
 
+/** The credential routes: each is rate limited per client IP and per app name (429 with Retry-After). */
 @ApiTags('apps')
+@ApiTooManyRequestsResponse({ description: 'too many attempts from this IP or for this app; see Retry-After' })
+@UseGuards(AuthThrottlerGuard)
 @Controller('api/v1')
 export class AuthController {
   constructor(private readonly apps: AppsService) {}
 
   @Post('apps')
+  @UseGuards(RegistrationGuard)
+  @ApiBasicAuth()
   @ApiCreatedResponse({ type: AppView })
+  @ApiUnauthorizedResponse({ description: 'admin credentials missing or wrong (unless JOBNEST_OPEN_REGISTRATION=1)' })
+  @ApiForbiddenResponse({ description: 'the server has no admin (JOBNEST_ADMIN_PASSWORD unset)' })
   @ApiConflictResponse({ description: 'the name exists' })
   register(@Body() body: CreateAppDto): Promise<AppView> {
     return this.apps.register(body.name, body.password);
@@ -21,5 +40,22 @@ export class AuthController {
   @ApiUnauthorizedResponse({ description: 'wrong app name or password' })
   token(@Body() body: TokenRequestDto): Promise<TokenView> {
     return this.apps.login(body.appName, body.password);
+  }
+
+  @Post('auth/password')
+  @HttpCode(204)
+  @ApiNoContentResponse({ description: 'changed; every token of the app issued before is revoked' })
+  @ApiUnauthorizedResponse({ description: 'wrong app name or current password' })
+  async changePassword(@Body() body: ChangePasswordDto): Promise<void> {
+    await this.apps.changePassword(body.appName, body.currentPassword, body.newPassword);
+  }
+
+  @Put('apps/:name/password')
+  @HttpCode(204)
+  @UseGuards(AdminAuthGuard)
+  @ApiBasicAuth()
+  @ApiNoContentResponse({ description: "set by the server admin; the app's tokens are revoked" })
+  async resetPassword(@Param('name') name: string, @Body() body: ResetPasswordDto): Promise<void> {
+    await this.apps.resetPassword(name, body.newPassword);
   }
 }

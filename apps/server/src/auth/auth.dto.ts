@@ -1,26 +1,56 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { IsString, Length, Matches } from 'class-validator';
 
+/** Rules of an app password, said once for every route that takes a new one. */
+export const APP_PASSWORD_RULE = 'must be 8-200 characters';
+const PASSWORD_DOC = { example: 's3cret-pass', minLength: 8, maxLength: 200, description: 'App password: 8 to 200 characters (any)' };
+
 export class CreateAppDto {
-  @ApiProperty({ example: 'billing', description: 'Unique app name: letters, digits, - _ .' })
+  @ApiProperty({ example: 'billing', description: 'Unique app name: 1-100 letters, digits, - _ .' })
   @IsString()
   @Matches(/^[A-Za-z0-9_.-]{1,100}$/, { message: 'name must be 1-100 letters, digits, -, _ or .' })
   name!: string;
 
-  @ApiProperty({ example: 's3cret-pass', minLength: 6 })
+  @ApiProperty(PASSWORD_DOC)
   @IsString()
-  @Length(6, 200)
+  @Length(8, 200, { message: `password ${APP_PASSWORD_RULE}` })
   password!: string;
 }
 
 export class TokenRequestDto {
   @ApiProperty({ example: 'billing' })
   @IsString()
+  @Length(1, 100)
   appName!: string;
 
   @ApiProperty({ example: 's3cret-pass' })
   @IsString()
+  @Length(1, 200)
   password!: string;
+}
+
+export class ChangePasswordDto {
+  @ApiProperty({ example: 'billing' })
+  @IsString()
+  @Length(1, 100)
+  appName!: string;
+
+  @ApiProperty({ example: 's3cret-pass' })
+  @IsString()
+  @Length(1, 200)
+  currentPassword!: string;
+
+  @ApiProperty({ ...PASSWORD_DOC, example: 'n3w-s3cret-pass' })
+  @IsString()
+  @Length(8, 200, { message: `newPassword ${APP_PASSWORD_RULE}` })
+  newPassword!: string;
+}
+
+export class ResetPasswordDto {
+  @ApiProperty({ ...PASSWORD_DOC, example: 'n3w-s3cret-pass' })
+  @IsString()
+  @Length(8, 200, { message: `newPassword ${APP_PASSWORD_RULE}` })
+  newPassword!: string;
 }
 
 export class AppView {

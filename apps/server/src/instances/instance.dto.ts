@@ -2,20 +2,24 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsEnum, IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
 import { InstanceStatus, LogLevel, TaskStatus } from '@jobnest/common';
-import { PageQueryDto } from '../jobs/job.dto';
+import { MAX_PARAMS_LENGTH, PageQueryDto } from '../jobs/job.dto';
+import { MAX_INT_COLUMN, MAX_SAFE_BIGINT } from '../platform/value-bounds';
+
+/** Longest delayMs of a run: 365 days. BullMQ keeps the due time in Redis, so no timer length limits it. */
+export const MAX_RUN_DELAY_MS = 365 * 24 * 3600 * 1000;
 
 export class RunJobDto {
   @ApiPropertyOptional({ description: 'Passed to the processor as ctx.instanceParams' })
   @IsOptional()
   @IsString()
-  @MaxLength(1_000_000)
+  @MaxLength(MAX_PARAMS_LENGTH)
   instanceParams?: string;
 
-  @ApiPropertyOptional({ description: 'Run this many ms from now', default: 0 })
+  @ApiPropertyOptional({ description: 'Run this many ms from now', default: 0, maximum: MAX_RUN_DELAY_MS })
   @IsOptional()
   @IsInt()
   @Min(0)
-  @Max(365 * 24 * 3600 * 1000)
+  @Max(MAX_RUN_DELAY_MS)
   delayMs?: number;
 }
 
@@ -24,11 +28,12 @@ export class RunJobView {
 }
 
 export class InstanceQueryDto extends PageQueryDto {
-  @ApiPropertyOptional()
+  @ApiPropertyOptional({ maximum: MAX_INT_COLUMN })
   @IsOptional()
   @Type(() => Number)
   @IsInt()
   @Min(1)
+  @Max(MAX_INT_COLUMN)
   jobId?: number;
 
   @ApiPropertyOptional({ enum: InstanceStatus })
@@ -92,11 +97,12 @@ export class TaskView {
 }
 
 export class LogQueryDto {
-  @ApiPropertyOptional({ description: 'Id of the last line already read' })
+  @ApiPropertyOptional({ description: 'Id of the last line already read', maximum: MAX_SAFE_BIGINT })
   @IsOptional()
   @Type(() => Number)
   @IsInt()
   @Min(0)
+  @Max(MAX_SAFE_BIGINT)
   after?: number;
 
   @ApiPropertyOptional({ default: 500, maximum: 5000 })

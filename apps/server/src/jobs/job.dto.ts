@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import {
+  ArrayMaxSize,
   IsArray,
   IsBoolean,
   IsEnum,
@@ -10,22 +11,40 @@ import {
   IsString,
   Length,
   Max,
+  MaxLength,
   Min,
   ValidateNested,
 } from 'class-validator';
 import { DispatchStrategy, ExecuteType, TimeExpressionType } from '@jobnest/common';
+import { MAX_EPOCH_MS, MAX_INT_COLUMN, MAX_PAGE } from '../platform/value-bounds';
+
+/**
+ * Longest instanceTimeLimitMs: 30 days. Past 2^31-1 ms (24.8 days) the worker chains its timer (longTimeout), so
+ * the whole range works; a run meant to last longer should not have a time limit.
+ */
+export const MAX_INSTANCE_TIME_LIMIT_MS = 30 * 24 * 3600 * 1000;
+/** Most entries in designatedWorkers; with MAX_DESIGNATED_WORKER_LENGTH it fits the TEXT column. */
+export const MAX_DESIGNATED_WORKERS = 100;
+/** Longest worker id or tag (worker ids are at most 100 characters). */
+export const MAX_DESIGNATED_WORKER_LENGTH = 100;
+/** Longest jobParams, in characters (MEDIUMTEXT holds 16 MB, 4 bytes per character at worst). */
+export const MAX_PARAMS_LENGTH = 1_000_000;
+/** Most CPU cores a job may require of a worker. */
+export const MAX_MIN_CPU_CORES = 10_000;
 
 export class LifecycleDto {
-  @ApiPropertyOptional({ description: 'Epoch ms: nothing fires before', nullable: true })
+  @ApiPropertyOptional({ description: 'Epoch ms: nothing fires before', nullable: true, maximum: MAX_EPOCH_MS })
   @IsOptional()
   @IsInt()
   @Min(0)
+  @Max(MAX_EPOCH_MS)
   start?: number | null;
 
-  @ApiPropertyOptional({ description: 'Epoch ms: nothing fires after', nullable: true })
+  @ApiPropertyOptional({ description: 'Epoch ms: nothing fires after', nullable: true, maximum: MAX_EPOCH_MS })
   @IsOptional()
   @IsInt()
   @Min(0)
+  @Max(MAX_EPOCH_MS)
   end?: number | null;
 }
 
@@ -63,20 +82,23 @@ export class JobInputDto {
   @Length(0, 1000)
   timeExpression?: string | null;
 
-  @ApiPropertyOptional({ example: 'Europe/Paris', default: 'UTC' })
+  @ApiPropertyOptional({ example: 'Europe/Paris', default: 'UTC', description: 'IANA name, any case (stored as the canonical name)' })
   @IsOptional()
   @IsString()
+  @MaxLength(64)
   timeZone?: string;
 
-  @ApiPropertyOptional({ nullable: true })
+  @ApiPropertyOptional({ nullable: true, maxLength: MAX_PARAMS_LENGTH })
   @IsOptional()
   @IsString()
+  @MaxLength(MAX_PARAMS_LENGTH)
   jobParams?: string | null;
 
-  @ApiPropertyOptional({ default: 0, description: 'Concurrent unfinished instances; 0 = no limit' })
+  @ApiPropertyOptional({ default: 0, description: 'Concurrent unfinished instances; 0 = no limit', maximum: MAX_INT_COLUMN })
   @IsOptional()
   @IsInt()
   @Min(0)
+  @Max(MAX_INT_COLUMN)
   maxInstances?: number;
 
   @ApiPropertyOptional({ default: 5, description: 'Subtasks at once per worker (Map/MapReduce/Broadcast)' })
@@ -86,10 +108,11 @@ export class JobInputDto {
   @Max(10_000)
   concurrency?: number;
 
-  @ApiPropertyOptional({ default: 0, description: 'ms; 0 = no limit' })
+  @ApiPropertyOptional({ default: 0, description: 'ms; 0 = no limit; at most 30 days', maximum: MAX_INSTANCE_TIME_LIMIT_MS })
   @IsOptional()
   @IsInt()
   @Min(0)
+  @Max(MAX_INSTANCE_TIME_LIMIT_MS)
   instanceTimeLimitMs?: number;
 
   @ApiPropertyOptional({ default: 0 })
@@ -111,28 +134,33 @@ export class JobInputDto {
   @IsEnum(DispatchStrategy, { message: `dispatchStrategy must be one of ${Object.values(DispatchStrategy).join(', ')}` })
   dispatchStrategy?: DispatchStrategy;
 
-  @ApiPropertyOptional({ type: [String], description: 'Worker ids or tags (SPECIFY)' })
+  @ApiPropertyOptional({ type: [String], description: 'Worker ids or tags (SPECIFY)', maxItems: MAX_DESIGNATED_WORKERS })
   @IsOptional()
   @IsArray()
+  @ArrayMaxSize(MAX_DESIGNATED_WORKERS)
   @IsString({ each: true })
+  @MaxLength(MAX_DESIGNATED_WORKER_LENGTH, { each: true })
   designatedWorkers?: string[];
 
-  @ApiPropertyOptional({ default: 0, description: '0 = no limit' })
+  @ApiPropertyOptional({ default: 0, description: '0 = no limit', maximum: MAX_INT_COLUMN })
   @IsOptional()
   @IsInt()
   @Min(0)
+  @Max(MAX_INT_COLUMN)
   maxWorkerCount?: number;
 
-  @ApiPropertyOptional({ default: 0 })
+  @ApiPropertyOptional({ default: 0, maximum: MAX_MIN_CPU_CORES })
   @IsOptional()
   @IsNumber()
   @Min(0)
+  @Max(MAX_MIN_CPU_CORES)
   minCpuCores?: number;
 
-  @ApiPropertyOptional({ default: 0, description: 'Free memory a worker needs, MB' })
+  @ApiPropertyOptional({ default: 0, description: 'Free memory a worker needs, MB', maximum: MAX_INT_COLUMN })
   @IsOptional()
   @IsInt()
   @Min(0)
+  @Max(MAX_INT_COLUMN)
   minMemoryMb?: number;
 
   @ApiPropertyOptional({ type: LifecycleDto })
@@ -179,11 +207,12 @@ export class JobView {
 }
 
 export class PageQueryDto {
-  @ApiPropertyOptional({ default: 1 })
+  @ApiPropertyOptional({ default: 1, maximum: MAX_PAGE })
   @IsOptional()
   @Type(() => Number)
   @IsInt()
   @Min(1)
+  @Max(MAX_PAGE)
   page?: number;
 
   @ApiPropertyOptional({ default: 20, maximum: 200 })
@@ -210,11 +239,13 @@ export class ValidateTimeQueryDto {
   @ApiPropertyOptional({ example: '0 */5 * * * *' })
   @IsOptional()
   @IsString()
+  @MaxLength(1000)
   expression?: string;
 
   @ApiPropertyOptional({ default: 'UTC' })
   @IsOptional()
   @IsString()
+  @MaxLength(64)
   timeZone?: string;
 }
 

@@ -2,6 +2,7 @@ import { BadRequestException, Injectable, Logger, NotFoundException } from '@nes
 import { InjectRepository } from '@nestjs/typeorm';
 import type { Repository } from 'typeorm';
 import {
+  canonicalTimeZone,
   DispatchStrategy,
   nextFireTimes,
   TimeExpressionError,
@@ -11,6 +12,7 @@ import {
 import { JobInfoEntity } from '@jobnest/persistence';
 import { TimerSyncService } from '../scheduling/timer-sync.service';
 import type { JobInputDto, JobView, Page } from './job.dto';
+import { JobQuotas } from './job-quotas';
 import { toJobView } from './job-view.mapper';
 
 /** Job definitions of one app: validation beyond field shapes, and CRUD scoped to the app. */
@@ -21,9 +23,11 @@ export class JobsService {
   constructor(
     @InjectRepository(JobInfoEntity) private readonly jobs: Repository<JobInfoEntity>,
     private readonly timers: TimerSyncService,
+    private readonly quotas: JobQuotas,
   ) {}
 
   async create(appId: number, input: JobInputDto): Promise<JobView> {
+    await this.quotas.assertRoomForJob(appId);
     const job = this.jobs.create({ appId, skippedSlots: 0, misfiredSlots: 0 });
     this.apply(job, input);
     return this.saveAndSync(job);
@@ -100,6 +104,7 @@ export class JobsService {
       if (err instanceof TimeExpressionError) throw new BadRequestException(err.message);
       throw err;
     }
+    this.quotas.assertTimerInterval(input.timeExpressionType, timeExpression, timeZone);
     const strategy = input.dispatchStrategy ?? DispatchStrategy.HEALTH_FIRST;
     const designated = input.designatedWorkers ?? [];
     if (strategy === DispatchStrategy.SPECIFY && designated.length === 0) {
@@ -117,7 +122,8 @@ export class JobsService {
       executeType: input.executeType,
       timeExpressionType: input.timeExpressionType,
       timeExpression,
-      timeZone,
+      // One spelling per zone (`europe/paris` is stored as `Europe/Paris`): timers and caches key by it.
+      timeZone: canonicalTimeZone(timeZone),
       jobParams: input.jobParams ?? null,
       maxInstances: input.maxInstances ?? 0,
       concurrency: input.concurrency ?? 5,

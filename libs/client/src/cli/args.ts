@@ -48,6 +48,11 @@ export interface ConnectionSettings {
   app: string | undefined;
   /** --password, else JOBNEST_PASSWORD. */
   password: string | undefined;
+  /**
+   * The server admin, for `apps create` and `apps reset-password`: JOBNEST_ADMIN_USER (Default: 'admin') and
+   * JOBNEST_ADMIN_PASSWORD, from the environment only (a command line is visible to every user of the machine).
+   */
+  admin: { username: string; password: string } | undefined;
 }
 
 /** The command line, parsed but not yet matched to a command. */
@@ -80,8 +85,14 @@ export function parseCliArgs(argv: readonly string[], env: NodeJS.ProcessEnv): P
       url: url ?? nonEmpty(env.JOBNEST_URL) ?? DEFAULT_BASE_URL,
       app: app ?? nonEmpty(env.JOBNEST_APP),
       password: password ?? nonEmpty(env.JOBNEST_PASSWORD),
+      admin: adminFromEnv(env),
     },
   };
+}
+
+function adminFromEnv(env: NodeJS.ProcessEnv): ConnectionSettings['admin'] {
+  const password = nonEmpty(env.JOBNEST_ADMIN_PASSWORD);
+  return password === undefined ? undefined : { username: nonEmpty(env.JOBNEST_ADMIN_USER) ?? 'admin', password };
 }
 
 function nonEmpty(value: string | undefined): string | undefined {

@@ -53,7 +53,7 @@ function checkFlags(def: CommandDef, given: readonly CommandFlagName[]): void {
 
 function createClient(connection: ConnectionSettings): JobnestClient {
   try {
-    return new JobnestClient({ baseUrl: connection.url });
+    return new JobnestClient({ baseUrl: connection.url, admin: connection.admin });
   } catch (err: unknown) {
     if (err instanceof JobnestClientError && err.code === 'CONFIG_INVALID') throw new UsageError(err.message);
     throw err;

@@ -29,6 +29,12 @@ export const createApp: CommandHandler = async ({ client, args, out }) => {
   return 0;
 };
 
+export const resetAppPassword: CommandHandler = async ({ client, args, out }) => {
+  await client.resetAppPassword(args[0], args[1]);
+  out.stdout(`password of app '${args[0]}' reset; its tokens are revoked`);
+  return 0;
+};
+
 export const listJobs: CommandHandler = async ({ client, flags, out }) => {
   const page = parseIntegerFlag('--page', flags.page, 1);
   const size = parseIntegerFlag('--size', flags.size, 1);
