@@ -4,6 +4,7 @@
  * Ctrl-C stops everything; `--once` exits when the demo job ends (exit code 0 when it SUCCEEDED).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { createWriteStream, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,7 +14,10 @@ const ROOT = join(__dirname, '..', '..');
 const once = process.argv.includes('--once');
 const port = Number(process.env.PORT ?? 7700);
 const baseUrl = `http://127.0.0.1:${port}`;
-const adminPassword = process.env.JOBNEST_ADMIN_PASSWORD ?? 'admin';
+// No fixed secrets even in the demo: made up for this run unless given (the demo prints the admin password).
+const adminUser = process.env.JOBNEST_ADMIN_USER ?? 'admin';
+const adminPassword = process.env.JOBNEST_ADMIN_PASSWORD ?? randomBytes(9).toString('base64url');
+const tokenSecret = process.env.JOBNEST_TOKEN_SECRET ?? randomBytes(32).toString('base64url');
 const appName = 'demo';
 const appPassword = 'demo-password';
 const logDir = join(tmpdir(), 'jobnest-demo');
@@ -104,13 +108,19 @@ async function main(): Promise<void> {
     JOBNEST_PREFIX: process.env.JOBNEST_PREFIX ?? 'jobnest',
   };
   say(`starting the server on ${baseUrl} (logs in ${logDir})`);
-  start('server', join(ROOT, 'apps/server/dist/main.js'), { ...shared, PORT: String(port), JOBNEST_ADMIN_PASSWORD: adminPassword });
-  const client = new JobnestClient({ baseUrl });
+  start('server', join(ROOT, 'apps/server/dist/main.js'), {
+    ...shared,
+    PORT: String(port),
+    JOBNEST_ADMIN_USER: adminUser,
+    JOBNEST_ADMIN_PASSWORD: adminPassword,
+    JOBNEST_TOKEN_SECRET: tokenSecret,
+  });
+  const client = new JobnestClient({ baseUrl, admin: { username: adminUser, password: adminPassword } });
   await waitFor('the server', async () => ((await client.health()).status === 'ok' ? true : undefined));
   await login(client);
 
   for (const id of ['demo-worker-1', 'demo-worker-2']) {
-    start(id, join(ROOT, 'apps/worker/dist/main.js'), {
+    start(id, join(ROOT, 'apps/worker/dist/demo-worker.main.js'), {
       ...shared,
       JOBNEST_APP_NAME: appName,
       JOBNEST_APP_PASSWORD: appPassword,
@@ -149,7 +159,7 @@ async function main(): Promise<void> {
   const mapReduce = await runMapReduce(client);
   const ok = finished.status === 'SUCCEEDED' && mapReduce.status === 'SUCCEEDED';
   say(`Swagger UI:  ${baseUrl}/api/docs`);
-  say(`bull-board:  ${baseUrl}/admin/queues  (user admin, password ${adminPassword})`);
+  say(`bull-board:  ${baseUrl}/admin/queues  (user ${adminUser}, password ${adminPassword}, read-only)`);
   say(`health:      ${baseUrl}/health    metrics: ${baseUrl}/metrics`);
   if (once) await shutdown(ok ? 0 : 1);
   say('running; press Ctrl-C to stop');

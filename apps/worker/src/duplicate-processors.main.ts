@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { JobProcessor, type BasicProcessor, type ProcessResult } from '@jobnest/worker';
 import { bootWorker } from './boot-worker';
-import { BUILT_IN_PROCESSORS, DEMO_PROCESSORS } from './processors';
+import { builtInProcessorProviders, DEMO_PROCESSORS } from './processors';
 import { WorkerAppModule } from './worker-app.module';
 import { readWorkerEnv } from './worker-env';
 
@@ -33,7 +33,7 @@ void bootWorker(() => {
   });
   return {
     module: WorkerAppModule.forRoot(settings.worker, [
-      ...BUILT_IN_PROCESSORS,
+      ...builtInProcessorProviders(settings.builtIns),
       ...DEMO_PROCESSORS,
       FirstDuplicateProcessor,
       SecondDuplicateProcessor,

@@ -1,14 +1,14 @@
-import { Module, type DynamicModule, type Type } from '@nestjs/common';
-import { JobnestWorkerModule, type BasicProcessor, type JobnestWorkerOptions } from '@jobnest/worker';
+import { Module, type DynamicModule, type Provider } from '@nestjs/common';
+import { JobnestWorkerModule, type JobnestWorkerOptions } from '@jobnest/worker';
 
-/** The worker host: the Jobnest worker module plus the processor classes this host offers. */
+/** The worker host: the Jobnest worker module plus the processor classes (and their settings) this host offers. */
 @Module({})
 export class WorkerAppModule {
-  static forRoot(options: JobnestWorkerOptions, processors: Type<BasicProcessor>[]): DynamicModule {
+  static forRoot(options: JobnestWorkerOptions, providers: Provider[]): DynamicModule {
     return {
       module: WorkerAppModule,
       imports: [JobnestWorkerModule.forRoot(options)],
-      providers: processors,
+      providers,
     };
   }
 }

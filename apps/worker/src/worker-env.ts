@@ -1,5 +1,10 @@
 import { ConfigError, DEFAULT_MYSQL_URL, DEFAULT_PREFIX, DEFAULT_REDIS_URL, EnvReader } from '@jobnest/common';
 import { WORKER_ID_PATTERN, type JobnestWorkerOptions } from '@jobnest/worker';
+import { HostAllowList } from './processors/http/host-allow-list';
+import type { HttpProcessorSettings } from './processors/http/http-processor-settings';
+import { parseEnvPassthrough } from './processors/shell/shell-child-env';
+import { parseAllowedCommands } from './processors/shell/shell-command-policy';
+import type { ShellProcessorSettings } from './processors/shell/shell-processor-settings';
 
 /** Nest log levels by JOBNEST_LOG_LEVEL: `debug` also shows every processor log line. */
 const LOG_LEVELS = {
@@ -11,9 +16,16 @@ const LOG_LEVELS = {
 
 export type WorkerLogLevel = keyof typeof LOG_LEVELS;
 
+/** The built-in processors this host registers: each is off (undefined) unless its JOBNEST_ENABLE_* switch is on. */
+export interface BuiltInProcessorSettings {
+  shell: ShellProcessorSettings | undefined;
+  http: HttpProcessorSettings | undefined;
+}
+
 export interface WorkerHostSettings {
   worker: JobnestWorkerOptions;
   logLevels: (typeof LOG_LEVELS)[WorkerLogLevel];
+  builtIns: BuiltInProcessorSettings;
 }
 
 /** Reads the worker host's settings from the environment; throws a ConfigError naming the variable. */
@@ -44,5 +56,30 @@ export function readWorkerEnv(env: Record<string, string | undefined> = process.
       heartbeatIntervalMs: reader.int('JOBNEST_HEARTBEAT_INTERVAL_MS', 2000, 100, 60_000),
     },
     logLevels: LOG_LEVELS[logLevel as WorkerLogLevel],
+    builtIns: readBuiltInSettings(reader),
+  };
+}
+
+/**
+ * Settings of the built-in processors. They are checked even when their processor is off, so a mistake shows at
+ * boot rather than on the day the processor is switched on.
+ */
+function readBuiltInSettings(reader: EnvReader): BuiltInProcessorSettings {
+  /** JOBNEST_ENABLE_SHELL: register `shell`, which runs any app's job params as a command on this host. (Default: 0) */
+  const shellEnabled = reader.bool('JOBNEST_ENABLE_SHELL', false);
+  /** JOBNEST_ENABLE_HTTP: register `http`, which sends requests from this host's network. (Default: 0) */
+  const httpEnabled = reader.bool('JOBNEST_ENABLE_HTTP', false);
+  /** JOBNEST_SHELL_ALLOWED_COMMANDS: first words a shell command may start with. (Default: unset, any command) */
+  const allowedCommands =
+    reader.optionalString('JOBNEST_SHELL_ALLOWED_COMMANDS') === undefined
+      ? undefined
+      : parseAllowedCommands('JOBNEST_SHELL_ALLOWED_COMMANDS', reader.list('JOBNEST_SHELL_ALLOWED_COMMANDS'));
+  /** JOBNEST_SHELL_ENV_PASSTHROUGH: more variables a shell command sees. (Default: none) */
+  const envPassthrough = parseEnvPassthrough('JOBNEST_SHELL_ENV_PASSTHROUGH', reader.list('JOBNEST_SHELL_ENV_PASSTHROUGH'));
+  /** JOBNEST_HTTP_ALLOWED_HOSTS: non-public hosts, IPs or CIDRs `http` may reach. (Default: none) */
+  const allowedHosts = HostAllowList.parse('JOBNEST_HTTP_ALLOWED_HOSTS', reader.list('JOBNEST_HTTP_ALLOWED_HOSTS'));
+  return {
+    shell: shellEnabled ? { allowedCommands, envPassthrough } : undefined,
+    http: httpEnabled ? { allowedHosts } : undefined,
   };
 }

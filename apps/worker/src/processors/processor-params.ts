@@ -1,3 +1,4 @@
+import { longTimeout } from '@jobnest/common';
 import type { TaskContext } from '@jobnest/worker';
 
 /** Parameters of a run: the instance's when given, else the job's. */
@@ -5,15 +6,15 @@ export function taskParams(ctx: TaskContext): string | null {
   return ctx.instanceParams ?? ctx.jobParams;
 }
 
-/** Resolves after `ms`, or rejects with `signal.reason` as soon as the signal aborts. */
+/** Resolves after `ms` (any length: the params may ask for more than setTimeout's 2^31-1), or rejects with `signal.reason` as soon as the signal aborts. */
 export function sleep(ms: number, signal: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
     if (signal.aborted) return reject(signal.reason);
     const onAbort = (): void => {
-      clearTimeout(timer);
+      timer.clear();
       reject(signal.reason);
     };
-    const timer = setTimeout(() => {
+    const timer = longTimeout(() => {
       signal.removeEventListener('abort', onAbort);
       resolve();
     }, ms);

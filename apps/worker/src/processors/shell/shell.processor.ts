@@ -1,28 +1,39 @@
 import { spawn } from 'node:child_process';
+import { Inject } from '@nestjs/common';
 import { JobProcessor, type BasicProcessor, type ProcessResult, type TaskContext } from '@jobnest/worker';
-import { taskParams } from './processor-params';
-import { LineSplitter, TextTail } from './text-tail';
+import { taskParams } from '../processor-params';
+import { LineSplitter, TextTail } from '../text-tail';
+import { shellChildEnv } from './shell-child-env';
+import { shellCommandRefusal } from './shell-command-policy';
+import { ShellCommandRefusedError } from './shell-command-refused.error';
+import { SHELL_PROCESSOR_SETTINGS, type ShellProcessorSettings } from './shell-processor-settings';
 
 const TAIL_CHARS = 4096;
 /** After SIGTERM, a command that ignores it is killed this much later. */
 const KILL_GRACE_MS = 2000;
-/** Settings of the worker the command has no business reading. */
-const HIDDEN_ENV = ['JOBNEST_APP_PASSWORD'];
 
 /**
  * Runs the params (instance params, else job params) with `/bin/sh -c`. stdout lines are logged at info, stderr
  * lines at warn; the result is the last 4 KB of stdout. A non-zero exit fails with the exit code and the end of
  * stderr. An abort (stop, time limit, shutdown) kills the command's whole process group.
+ *
+ * Registered only when JOBNEST_ENABLE_SHELL is on. The command gets a minimal environment (shellChildEnv) and,
+ * under JOBNEST_SHELL_ALLOWED_COMMANDS, must pass shellCommandRefusal before anything is started.
  */
 @JobProcessor('shell')
 export class ShellProcessor implements BasicProcessor {
+  constructor(@Inject(SHELL_PROCESSOR_SETTINGS) private readonly settings: ShellProcessorSettings) {}
+
   async process(ctx: TaskContext): Promise<ProcessResult> {
     const command = taskParams(ctx)?.trim();
     if (!command) throw new Error('shell needs a command: give it as the instance params or the job params');
+    const refusal = shellCommandRefusal(command, this.settings.allowedCommands);
+    if (refusal !== undefined) throw new ShellCommandRefusedError(refusal);
     ctx.signal.throwIfAborted();
 
+    const env = shellChildEnv(process.env, this.settings.envPassthrough, ctx);
     // detached: the command gets its own process group, so a kill reaches what it started too.
-    const child = spawn('/bin/sh', ['-c', command], { detached: true, stdio: ['ignore', 'pipe', 'pipe'], env: childEnv(ctx) });
+    const child = spawn('/bin/sh', ['-c', command], { detached: true, stdio: ['ignore', 'pipe', 'pipe'], env });
     const stdout = new TextTail(TAIL_CHARS);
     const stderr = new TextTail(TAIL_CHARS);
     const outLines = new LineSplitter((line) => ctx.logger.info(line));
@@ -55,15 +66,6 @@ export class ShellProcessor implements BasicProcessor {
     const errTail = stderr.toString().trim();
     return { success: false, result: errTail ? `${how}: ${errTail}` : how };
   }
-}
-
-function childEnv(ctx: TaskContext): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { ...process.env };
-  for (const name of HIDDEN_ENV) delete env[name];
-  env.JOBNEST_JOB_ID = String(ctx.jobId);
-  env.JOBNEST_INSTANCE_ID = String(ctx.instanceId);
-  env.JOBNEST_ATTEMPT = String(ctx.attempt);
-  return env;
 }
 
 function killGroup(pid: number | undefined, signal: NodeJS.Signals): void {
