@@ -41,7 +41,10 @@ export interface TaskCounts {
   failed: number;
 }
 
-/** `instance-status` stream: TaskTracker -> servers. Final statuses are re-sent until an AckInstanceStatus arrives. */
+/**
+ * `instance-status` stream: TaskTracker -> servers. Final statuses are re-sent until an AckInstanceStatus arrives,
+ * RUNNING until an AckInstanceRunning arrives (or the final status replaces it).
+ */
 export interface InstanceStatusReport {
   kind: 'InstanceStatusReport';
   instanceId: number;
@@ -117,6 +120,17 @@ export interface StopInstanceCommand {
 /** Worker queue: the server stored the final report of this run; stop re-sending it. */
 export interface AckInstanceStatusCommand {
   kind: 'AckInstanceStatus';
+  instanceId: number;
+  runningTimes: number;
+}
+
+/**
+ * Worker queue: the server applied (or dropped) a RUNNING report of this run; stop re-sending it. A kind of its
+ * own, not a field of AckInstanceStatus: a worker that does not know it ignores it instead of taking it for the
+ * acknowledgement of its final report.
+ */
+export interface AckInstanceRunningCommand {
+  kind: 'AckInstanceRunning';
   instanceId: number;
   runningTimes: number;
 }
@@ -201,6 +215,7 @@ export type WorkerCommand =
   | RunInstanceCommand
   | StopInstanceCommand
   | AckInstanceStatusCommand
+  | AckInstanceRunningCommand
   | RunTasksCommand
   | TasksReceivedCommand
   | TaskResultsCommand

@@ -11,14 +11,25 @@ import {
 } from '@jobnest/common';
 import { WORKER_ID_PATTERN } from './names';
 
-function workerId(o: Obj): string {
-  const id = str(o, 'workerId');
-  if (!WORKER_ID_PATTERN.test(id)) throw new MessageDecodeError(`field 'workerId' is not a valid worker id ('${id.slice(0, 120)}')`);
-  return id;
-}
-
 /** Stream entries carry one field, `m`, holding the message as JSON. */
 export const MESSAGE_FIELD = 'm';
+
+/**
+ * Bounds of decoded fields. A value outside them is a broken or hostile producer: it is rejected at decode (and
+ * dead-lettered by the consumer) instead of failing later in MySQL or in arithmetic, where it would block a stream.
+ */
+export const MESSAGE_LIMITS = {
+  /** Epoch ms up to 9999-12-31T23:59:59.999Z. */
+  maxEpochMs: 253_402_300_799_999,
+  /** Names, hosts, tags, processor names, versions. */
+  maxShortText: 255,
+  /** A log line or a result (workers cut them far shorter; the server cuts log lines again when storing). */
+  maxLongText: 1_048_576,
+  /** Lines in one LogBatch (workers send at most 1,000), tags or processors in one heartbeat. */
+  maxListLength: 10_000,
+  /** CPU cores, load, megabytes: generous, only absurd values are refused. */
+  maxMetric: 1e12,
+} as const;
 
 export function encodeMessage(message: StreamMessage | WorkerCommand): string {
   return JSON.stringify(message);
@@ -32,29 +43,75 @@ function obj(value: unknown, what: string): Obj {
   }
   return value as Obj;
 }
-function str(o: Obj, key: string): string {
-  if (typeof o[key] !== 'string') throw new MessageDecodeError(`field '${key}' must be a string`);
-  return o[key] as string;
+
+function str(o: Obj, key: string, maxLength: number = MESSAGE_LIMITS.maxShortText): string {
+  const v = o[key];
+  if (typeof v !== 'string') throw new MessageDecodeError(`field '${key}' must be a string`);
+  if (v.length > maxLength) throw new MessageDecodeError(`field '${key}' is longer than ${maxLength} characters (${v.length})`);
+  return v;
 }
-function nullableStr(o: Obj, key: string): string | null {
+
+function nullableStr(o: Obj, key: string, maxLength: number): string | null {
   if (o[key] === null || o[key] === undefined) return null;
-  return str(o, key);
+  return str(o, key, maxLength);
 }
+
 function num(o: Obj, key: string): number {
   if (typeof o[key] !== 'number' || !Number.isFinite(o[key])) throw new MessageDecodeError(`field '${key}' must be a number`);
   return o[key] as number;
 }
-function int(o: Obj, key: string): number {
+
+/** A number within [min, max]; the message names the field and the range. */
+function numberIn(o: Obj, key: string, min: number, max: number): number {
   const n = num(o, key);
-  if (!Number.isInteger(n)) throw new MessageDecodeError(`field '${key}' must be a whole number`);
+  if (n < min || n > max) throw new MessageDecodeError(`field '${key}' must be between ${min} and ${max} (got ${n})`);
   return n;
 }
+
+/** A whole number within [min, max] (max at most Number.MAX_SAFE_INTEGER). */
+function intIn(o: Obj, key: string, min: number, max: number): number {
+  const n = num(o, key);
+  if (!Number.isInteger(n)) throw new MessageDecodeError(`field '${key}' must be a whole number (got ${n})`);
+  if (n < min || n > max) throw new MessageDecodeError(`field '${key}' must be between ${min} and ${max} (got ${n})`);
+  return n;
+}
+
+/** Ids (instance, app, process): positive safe integers, as MySQL BIGINT ids are read back without loss. */
+function positiveId(o: Obj, key: string): number {
+  return intIn(o, key, 1, Number.MAX_SAFE_INTEGER);
+}
+
+function count(o: Obj, key: string): number {
+  return intIn(o, key, 0, Number.MAX_SAFE_INTEGER);
+}
+
+function epochMs(o: Obj, key: string): number {
+  return intIn(o, key, 0, MESSAGE_LIMITS.maxEpochMs);
+}
+
+function metric(o: Obj, key: string): number {
+  return numberIn(o, key, 0, MESSAGE_LIMITS.maxMetric);
+}
+
 function strArray(o: Obj, key: string): string[] {
   const v = o[key];
   if (!Array.isArray(v) || !v.every((s) => typeof s === 'string')) {
     throw new MessageDecodeError(`field '${key}' must be a list of strings`);
   }
+  if (v.length > MESSAGE_LIMITS.maxListLength) {
+    throw new MessageDecodeError(`field '${key}' has more than ${MESSAGE_LIMITS.maxListLength} items (${v.length})`);
+  }
+  const long = (v as string[]).find((s) => s.length > MESSAGE_LIMITS.maxShortText);
+  if (long !== undefined) {
+    throw new MessageDecodeError(`field '${key}' has an item longer than ${MESSAGE_LIMITS.maxShortText} characters`);
+  }
   return v as string[];
+}
+
+function workerId(o: Obj): string {
+  const id = str(o, 'workerId');
+  if (!WORKER_ID_PATTERN.test(id)) throw new MessageDecodeError(`field 'workerId' is not a valid worker id ('${id.slice(0, 120)}')`);
+  return id;
 }
 
 function parse(raw: string | undefined): Obj {
@@ -69,7 +126,7 @@ function parse(raw: string | undefined): Obj {
 }
 
 function expectKind(o: Obj, kind: string): void {
-  if (o.kind !== kind) throw new MessageDecodeError(`expected kind '${kind}', got '${String(o.kind)}'`);
+  if (o.kind !== kind) throw new MessageDecodeError(`expected kind '${kind}', got '${String(o.kind).slice(0, 120)}'`);
 }
 
 export function decodeHeartbeat(raw: string | undefined): Heartbeat {
@@ -79,24 +136,24 @@ export function decodeHeartbeat(raw: string | undefined): Heartbeat {
   return {
     kind: 'Heartbeat',
     workerId: workerId(o),
-    appId: int(o, 'appId'),
+    appId: positiveId(o, 'appId'),
     appName: str(o, 'appName'),
     host: str(o, 'host'),
-    pid: int(o, 'pid'),
+    pid: positiveId(o, 'pid'),
     tags: strArray(o, 'tags'),
     processors: strArray(o, 'processors'),
     metrics: {
-      cpuCores: num(m, 'cpuCores'),
-      cpuLoad: num(m, 'cpuLoad'),
-      memoryTotalMb: num(m, 'memoryTotalMb'),
-      memoryFreeMb: num(m, 'memoryFreeMb'),
-      processRssMb: num(m, 'processRssMb'),
+      cpuCores: metric(m, 'cpuCores'),
+      cpuLoad: metric(m, 'cpuLoad'),
+      memoryTotalMb: metric(m, 'memoryTotalMb'),
+      memoryFreeMb: metric(m, 'memoryFreeMb'),
+      processRssMb: metric(m, 'processRssMb'),
     },
-    runningInstances: int(o, 'runningInstances'),
-    maxConcurrentInstances: int(o, 'maxConcurrentInstances'),
-    time: int(o, 'time'),
+    runningInstances: count(o, 'runningInstances'),
+    maxConcurrentInstances: count(o, 'maxConcurrentInstances'),
+    time: epochMs(o, 'time'),
     shuttingDown: o.shuttingDown === true,
-    sdkVersion: typeof o.sdkVersion === 'string' ? o.sdkVersion : 'unknown',
+    sdkVersion: typeof o.sdkVersion === 'string' ? str(o, 'sdkVersion') : 'unknown',
   };
 }
 
@@ -105,33 +162,29 @@ const REPORTED: string[] = [InstanceStatus.RUNNING, InstanceStatus.SUCCEEDED, In
 export function decodeInstanceStatusReport(raw: string | undefined): InstanceStatusReport {
   const o = parse(raw);
   expectKind(o, 'InstanceStatusReport');
-  const status = str(o, 'status');
-  if (!REPORTED.includes(status)) throw new MessageDecodeError(`field 'status' must be one of ${REPORTED.join(', ')}`);
-  const instanceId = int(o, 'instanceId');
-  const runningTimes = int(o, 'runningTimes');
-  if (instanceId < 1 || runningTimes < 1) throw new MessageDecodeError('instanceId and runningTimes must be >= 1');
+  if (typeof o.status !== 'string' || !REPORTED.includes(o.status)) {
+    throw new MessageDecodeError(`field 'status' must be one of ${REPORTED.join(', ')}`);
+  }
   return {
     kind: 'InstanceStatusReport',
-    instanceId,
+    instanceId: positiveId(o, 'instanceId'),
     workerId: workerId(o),
-    runningTimes,
-    status: status as InstanceStatusReport['status'],
-    result: nullableStr(o, 'result'),
-    time: int(o, 'time'),
+    runningTimes: positiveId(o, 'runningTimes'),
+    status: o.status as InstanceStatusReport['status'],
+    result: nullableStr(o, 'result', MESSAGE_LIMITS.maxLongText),
+    time: epochMs(o, 'time'),
     ...(o.tasks === undefined || o.tasks === null ? {} : { tasks: taskCounts(obj(o.tasks, 'tasks')) }),
   };
 }
 
 function taskCounts(t: Obj): NonNullable<InstanceStatusReport['tasks']> {
-  const counts = {
-    total: int(t, 'total'),
-    waiting: int(t, 'waiting'),
-    running: int(t, 'running'),
-    succeeded: int(t, 'succeeded'),
-    failed: int(t, 'failed'),
+  return {
+    total: count(t, 'total'),
+    waiting: count(t, 'waiting'),
+    running: count(t, 'running'),
+    succeeded: count(t, 'succeeded'),
+    failed: count(t, 'failed'),
   };
-  if (Object.values(counts).some((n) => n < 0)) throw new MessageDecodeError('task counts must be >= 0');
-  return counts;
 }
 
 const LEVELS: string[] = Object.values(LogLevel);
@@ -140,11 +193,25 @@ export function decodeLogBatch(raw: string | undefined): LogBatch {
   const o = parse(raw);
   expectKind(o, 'LogBatch');
   if (!Array.isArray(o.lines)) throw new MessageDecodeError(`field 'lines' must be a list`);
+  if (o.lines.length > MESSAGE_LIMITS.maxListLength) {
+    throw new MessageDecodeError(`field 'lines' has more than ${MESSAGE_LIMITS.maxListLength} lines (${o.lines.length})`);
+  }
   const lines: LogLine[] = o.lines.map((value, i) => {
     const l = obj(value, `lines[${i}]`);
-    const level = str(l, 'level');
-    if (!LEVELS.includes(level)) throw new MessageDecodeError(`lines[${i}].level must be one of ${LEVELS.join(', ')}`);
-    return { instanceId: int(l, 'instanceId'), time: int(l, 'time'), level: level as LogLevel, message: str(l, 'message') };
+    if (typeof l.level !== 'string' || !LEVELS.includes(l.level)) {
+      throw new MessageDecodeError(`lines[${i}].level must be one of ${LEVELS.join(', ')}`);
+    }
+    try {
+      return {
+        instanceId: positiveId(l, 'instanceId'),
+        time: epochMs(l, 'time'),
+        level: l.level as LogLevel,
+        message: str(l, 'message', MESSAGE_LIMITS.maxLongText),
+      };
+    } catch (err) {
+      if (err instanceof MessageDecodeError) throw new MessageDecodeError(`lines[${i}]: ${err.message}`);
+      throw err;
+    }
   });
   return { kind: 'LogBatch', workerId: workerId(o), lines };
 }

@@ -40,7 +40,7 @@ export class LogConsumer implements OnApplicationBootstrap, OnApplicationShutdow
     await this.consumer?.stop();
   }
 
-  /** One SELECT to check the batch's instance ids, multi-row INSERTs for the lines; unknown instances are refused. */
+  /** One SELECT to check the batch's instance ids, multi-row INSERTs for the lines in one transaction; unknown instances are refused. */
   private async store(entries: StreamEntry<LogBatch>[]): Promise<RejectedEntry[]> {
     const ids = [...new Set(entries.flatMap(({ message }) => message.lines.map((l) => l.instanceId)))];
     const known = new Set(
@@ -61,9 +61,12 @@ export class LogConsumer implements OnApplicationBootstrap, OnApplicationShutdow
         message: line.message.length > MAX_MESSAGE ? `${line.message.slice(0, MAX_MESSAGE)}...` : line.message,
       })),
     );
-    for (let i = 0; i < rows.length; i += ROWS_PER_INSERT) {
-      await this.logs.insert(rows.slice(i, i + ROWS_PER_INSERT));
-    }
+    // One transaction: a failed batch leaves no lines behind, so applying it again (entry by entry) adds no doubles.
+    if (rows.length > 0) await this.logs.manager.transaction(async (manager) => {
+      for (let i = 0; i < rows.length; i += ROWS_PER_INSERT) {
+        await manager.insert(InstanceLogEntity, rows.slice(i, i + ROWS_PER_INSERT));
+      }
+    });
     this.metrics.logLines.inc(rows.length);
     return rejected;
   }

@@ -1,15 +1,16 @@
 import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
-import { isFinalInstanceStatus, type InstanceStatusReport } from '@jobnest/common';
+import type { InstanceStatusReport } from '@jobnest/common';
 import { decodeInstanceStatusReport, streamNames, type RejectedEntry, type StreamEntry, type StreamGroupConsumer } from '@jobnest/transport';
 import { ServerConfig } from '../config/server-config';
 import { WorkerCommands } from '../dispatch/worker-commands.provider';
 import { RedisConnections } from '../redis/redis-connections.service';
+import { reportAcknowledgements } from './report-acknowledgements';
 import { startServerStreamConsumer } from './server-stream-consumer';
 import { StatusReportHandler } from './status-report-handler.service';
 
 /**
  * Consumes the `instance-status` stream in the servers' consumer group. Reports are applied in stream order,
- * XACKed after MySQL committed, and every final report is acknowledged to its worker (which re-sends it until then),
+ * XACKed after MySQL committed, and every report is acknowledged to its worker (which re-sends it until then),
  * dropped ones included, so a worker never re-sends forever.
  */
 @Injectable()
@@ -44,13 +45,7 @@ export class StatusReportConsumer implements OnApplicationBootstrap, OnApplicati
         rejected.push({ id, reason: `instance ${message.instanceId} does not exist` });
       }
     }
-    const acks = entries
-      .map((e) => e.message)
-      .filter((m) => isFinalInstanceStatus(m.status))
-      .map((m) =>
-        this.commands.send(m.workerId, { kind: 'AckInstanceStatus', instanceId: m.instanceId, runningTimes: m.runningTimes }),
-      );
-    await Promise.all(acks);
+    await Promise.all(reportAcknowledgements(entries.map((e) => e.message)).map(({ workerId, command }) => this.commands.send(workerId, command)));
     return rejected;
   }
 }

@@ -11,6 +11,14 @@ import { RepeatingTimer } from '../util/repeating-timer';
 import { ThrottledErrorLog } from '../util/throttled-error-log';
 import { collectWorkerMetrics } from './worker-metrics';
 
+/**
+ * Heartbeats kept in their stream (XADD MAXLEN ~). Unlike reports and log lines, a heartbeat lost to trimming is
+ * harmless (the next one supersedes it) and no consumer group tracks this stream, so it is capped by length here.
+ * Servers and TaskTrackers read back at most the worker timeout: 10,000 entries cover it for ~1,000 workers at
+ * the default 2 s interval.
+ */
+const HEARTBEAT_STREAM_MAX_LEN = 10_000;
+
 /** Tells every server this worker is alive, what it can run and how loaded it is. */
 @Injectable()
 export class HeartbeatSender {
@@ -60,6 +68,6 @@ export class HeartbeatSender {
       shuttingDown,
       sdkVersion: JOBNEST_VERSION,
     };
-    await this.redis.producer.add(streamNames(o.prefix).heartbeats, heartbeat);
+    await this.redis.producer.add(streamNames(o.prefix).heartbeats, heartbeat, { maxLen: HEARTBEAT_STREAM_MAX_LEN });
   }
 }

@@ -89,6 +89,9 @@ export class CommandIntake {
       case 'AckInstanceStatus':
         this.reporter.acknowledge(command.instanceId, command.runningTimes);
         return;
+      case 'AckInstanceRunning':
+        this.reporter.acknowledgeRunning(command.instanceId, command.runningTimes);
+        return;
       case 'RunTasks':
         return this.processors.receive(command);
       case 'StopTasks':

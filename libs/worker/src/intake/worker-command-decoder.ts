@@ -87,6 +87,8 @@ export function decodeWorkerCommand(name: string, data: unknown): WorkerCommand 
       return { kind, instanceId: positiveInt(o, 'instanceId'), reason: typeof o.reason === 'string' ? o.reason : 'no reason given' };
     case 'AckInstanceStatus':
       return { kind, instanceId: positiveInt(o, 'instanceId'), runningTimes: positiveInt(o, 'runningTimes') };
+    case 'AckInstanceRunning':
+      return { kind, instanceId: positiveInt(o, 'instanceId'), runningTimes: positiveInt(o, 'runningTimes') };
     default:
       return undefined;
   }

@@ -4,9 +4,6 @@ import type { Redis } from 'ioredis';
 import { ThrottledErrorLog } from '../util/throttled-error-log';
 import { redactUrl } from '../util/redact-url';
 
-/** Entries kept per report stream (XADD MAXLEN ~): servers read them within seconds. */
-const STREAM_MAX_LEN = 10_000;
-
 /**
  * Redis connections of the worker. The producer connection gives up on a command after a few reconnect attempts
  * (instead of queueing it until Redis returns) so the heartbeat, log and status loops see the error, keep their
@@ -27,7 +24,7 @@ export class WorkerRedis {
       createRedisConnection(redisUrl, `jobnest-worker-${workerId}`, { maxRetriesPerRequest: 2 }),
       redisUrl,
     );
-    this.streamProducer = new StreamProducer(this.producerConnection, STREAM_MAX_LEN);
+    this.streamProducer = new StreamProducer(this.producerConnection);
   }
 
   /** XADDs to the report streams. */

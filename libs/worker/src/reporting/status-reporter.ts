@@ -6,7 +6,7 @@ import { WorkerRedis } from '../redis/worker-redis';
 import { RepeatingTimer } from '../util/repeating-timer';
 import { ThrottledErrorLog } from '../util/throttled-error-log';
 
-/** A final report nobody acknowledges (a server bug, a dropped stale run) is not re-sent forever. */
+/** A report nobody acknowledges (a server bug, an old server without RUNNING acks) is not re-sent forever. */
 const GIVE_UP_AFTER_MS = 60 * 60 * 1000;
 
 type FinalStatus = InstanceStatus.SUCCEEDED | InstanceStatus.FAILED | InstanceStatus.STOPPED;
@@ -22,14 +22,20 @@ function runKey(instanceId: number, runningTimes: number): string {
 }
 
 /**
- * Sends instance statuses to the `instance-status` stream. RUNNING goes once; a final status is kept and re-sent
- * every statusResendIntervalMs until the server acknowledges it (AckInstanceStatus, sent after it stored it).
+ * Sends instance statuses to the `instance-status` stream and keeps each run's latest one until the server
+ * acknowledges it, re-sending it every statusResendIntervalMs: a final status until AckInstanceStatus, RUNNING until
+ * AckInstanceRunning or until the final status replaces it. A RUNNING report lost on the way (Redis failed over, the
+ * XADD failed) would otherwise leave the run WAITING_WORKER_RECEIVE on the server, which dispatches it again after
+ * its receive timeout: the run would go twice.
  */
 @Injectable()
 export class StatusReporter {
   private readonly logger = new Logger('JobnestWorker');
   private readonly errors = new ThrottledErrorLog(this.logger);
+  /** Unacknowledged final reports, by run. */
   private readonly pending = new Map<string, PendingReport>();
+  /** Unacknowledged RUNNING reports (the latest progress of the run), by run. */
+  private readonly pendingRunning = new Map<string, PendingReport>();
   private timer: RepeatingTimer | undefined;
 
   constructor(
@@ -42,22 +48,37 @@ export class StatusReporter {
     this.timer.start();
   }
 
-  /** Stops re-sending and sends every unacknowledged final report once more (unless `send` is false). */
+  /**
+   * Stops re-sending and sends every unacknowledged final report once more (unless `send` is false). Unacknowledged
+   * RUNNING reports are dropped: the runs they announce end with this worker.
+   */
   async stop(send = true): Promise<void> {
     this.timer?.stop();
     this.timer = undefined;
+    this.pendingRunning.clear();
     if (send) await this.resend(true);
   }
 
-  /** RUNNING, with the subtask progress of distributed instances (sent again as the progress changes). */
+  /**
+   * RUNNING, with the subtask progress of distributed instances (sent again as the progress changes); kept until
+   * acknowledged, the latest progress replacing the earlier one.
+   */
   reportRunning(instanceId: number, runningTimes: number, tasks?: TaskCounts): void {
-    void this.send([this.report(instanceId, runningTimes, InstanceStatus.RUNNING, null, tasks)]);
+    const report = this.report(instanceId, runningTimes, InstanceStatus.RUNNING, null, tasks);
+    const key = runKey(instanceId, runningTimes);
+    if (!this.pending.has(key)) {
+      const firstSentAt = this.pendingRunning.get(key)?.firstSentAt ?? report.time;
+      this.pendingRunning.set(key, { report, firstSentAt, lastSentAt: report.time });
+    }
+    void this.send([report]);
   }
 
-  /** Sends the final status now and keeps it until acknowledged. */
+  /** Sends the final status now and keeps it until acknowledged; it replaces the run's RUNNING report. */
   reportFinal(instanceId: number, runningTimes: number, status: FinalStatus, result: string | null, tasks?: TaskCounts): void {
     const report = this.report(instanceId, runningTimes, status, result, tasks);
-    this.pending.set(runKey(instanceId, runningTimes), { report, firstSentAt: report.time, lastSentAt: report.time });
+    const key = runKey(instanceId, runningTimes);
+    this.pendingRunning.delete(key);
+    this.pending.set(key, { report, firstSentAt: report.time, lastSentAt: report.time });
     void this.send([report]);
   }
 
@@ -74,17 +95,26 @@ export class StatusReporter {
     void this.send([entry.report]);
   }
 
+  /** The server stored (or dropped) the final report of this run. */
   acknowledge(instanceId: number, runningTimes: number): void {
     this.pending.delete(runKey(instanceId, runningTimes));
   }
 
+  /** The server applied (or dropped) a RUNNING report of this run. */
+  acknowledgeRunning(instanceId: number, runningTimes: number): void {
+    this.pendingRunning.delete(runKey(instanceId, runningTimes));
+  }
+
   /** The server started a newer run of the instance: reports of older runs would be dropped anyway. */
   forgetRunsBefore(instanceId: number, runningTimes: number): void {
-    for (const [key, { report }] of this.pending) {
-      if (report.instanceId === instanceId && report.runningTimes < runningTimes) this.pending.delete(key);
+    for (const pending of [this.pending, this.pendingRunning]) {
+      for (const [key, { report }] of pending) {
+        if (report.instanceId === instanceId && report.runningTimes < runningTimes) pending.delete(key);
+      }
     }
   }
 
+  /** Unacknowledged final reports. */
   get pendingCount(): number {
     return this.pending.size;
   }
@@ -122,22 +152,24 @@ export class StatusReporter {
     }
   }
 
-  /** Re-sends the reports not sent for a while (`all`: every one). */
+  /** Re-sends the reports not sent for a while (`all`: every one), RUNNING ones before final ones. */
   private async resend(all: boolean): Promise<void> {
     const now = Date.now();
     const minAge = all ? 0 : this.config.options.statusResendIntervalMs / 2;
     const due: InstanceStatusReport[] = [];
-    for (const [key, entry] of this.pending) {
-      if (now - entry.firstSentAt > GIVE_UP_AFTER_MS) {
-        this.pending.delete(key);
-        this.logger.warn(
-          `giving up re-sending ${entry.report.status} of instance ${entry.report.instanceId} (run ${entry.report.runningTimes}): no server acknowledged it`,
-        );
-        continue;
+    for (const pending of [this.pendingRunning, this.pending]) {
+      for (const [key, entry] of pending) {
+        if (now - entry.firstSentAt > GIVE_UP_AFTER_MS) {
+          pending.delete(key);
+          this.logger.warn(
+            `giving up re-sending ${entry.report.status} of instance ${entry.report.instanceId} (run ${entry.report.runningTimes}): no server acknowledged it`,
+          );
+          continue;
+        }
+        if (now - entry.lastSentAt < minAge) continue; // just sent
+        entry.lastSentAt = now;
+        due.push(entry.report);
       }
-      if (now - entry.lastSentAt < minAge) continue; // just sent
-      entry.lastSentAt = now;
-      due.push(entry.report);
     }
     if (due.length > 0) await this.send(due);
   }

@@ -1,0 +1,63 @@
+import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { errorText, streamNames, trimAcknowledged } from '@jobnest/transport';
+import { ServerConfig } from '../config/server-config';
+import { RedisConnections } from '../redis/redis-connections.service';
+
+/** How often the report streams are trimmed. */
+const TRIM_INTERVAL_MS = 5000;
+/** Trim steps per stream per pass (each deletes up to ~10,000 entries), so a long backlog goes within a few passes. */
+const MAX_STEPS_PER_PASS = 20;
+/** A failing pass (Redis down) is logged at most this often. */
+const ERROR_LOG_INTERVAL_MS = 60_000;
+
+/**
+ * Trims the `instance-status` and `logs` streams below what the servers' consumer group acknowledged. Workers add
+ * to these streams without a length cap, because XADD MAXLEN deletes the oldest entries whether or not a server
+ * has read them: while every server is down, reports and log lines would be lost. Here only entries that every
+ * group has acknowledged go (see trimAcknowledged), so a backlog waits in Redis for as long as the servers are away.
+ * Runs on every server: trimming is idempotent, and no server is needed for any other to trim.
+ */
+@Injectable()
+export class StreamTrimmer implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger(StreamTrimmer.name);
+  private timer: NodeJS.Timeout | undefined;
+  private trimming: Promise<void> | undefined;
+  private lastErrorLogAt = 0;
+
+  constructor(
+    private readonly config: ServerConfig,
+    private readonly connections: RedisConnections,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    this.timer = setInterval(() => {
+      this.trimming ??= this.trimAll().finally(() => (this.trimming = undefined));
+    }, TRIM_INTERVAL_MS);
+  }
+
+  /** Does not wait for a pass in flight: with Redis down it would wait for the reconnect; a cut pass is harmless. */
+  onApplicationShutdown(): void {
+    if (this.timer) clearInterval(this.timer);
+  }
+
+  /** One pass over both report streams (public for tests). Never rejects. */
+  async trimAll(): Promise<void> {
+    const names = streamNames(this.config.prefix);
+    for (const stream of [names.instanceStatus, names.logs]) {
+      try {
+        let deleted = 0;
+        for (let step = 0; step < MAX_STEPS_PER_PASS; step++) {
+          const trim = await trimAcknowledged(this.connections.commands, stream);
+          deleted += trim.deleted;
+          if (trim.deleted === 0) break;
+        }
+        if (deleted > 0) this.logger.debug(`trimmed ${deleted} acknowledged entries of ${stream}`);
+      } catch (err) {
+        if (Date.now() - this.lastErrorLogAt >= ERROR_LOG_INTERVAL_MS) {
+          this.lastErrorLogAt = Date.now();
+          this.logger.warn(`trimming ${stream} failed, will retry: ${errorText(err)}`);
+        }
+      }
+    }
+  }
+}

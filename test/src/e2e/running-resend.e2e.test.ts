@@ -1,0 +1,84 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { Redis } from 'ioredis';
+import { TestCluster, waitUntil } from '../support/cluster';
+
+type ReadReply = [string, [string, string[]][]][] | null;
+
+/** Stream ids compare as <ms>-<seq>. */
+function laterThan(a: string, b: string): boolean {
+  const [am, as] = a.split('-').map(Number) as [number, number];
+  const [bm, bs] = b.split('-').map(Number) as [number, number];
+  return am !== bm ? am > bm : as > bs;
+}
+
+interface SeenReport {
+  instanceId: number;
+  runningTimes: number;
+  status: string;
+}
+
+/** A RUNNING report lost on the way is sent again until a server acknowledges it, then no more. */
+describe('RUNNING reports are re-sent until acknowledged', () => {
+  // Long timeouts: the worker is paused on purpose, and the server must learn RUNNING from the worker, not give up.
+  const cluster = new TestCluster({ JOBNEST_RECEIVE_TIMEOUT_MS: '600000', JOBNEST_WORKER_TIMEOUT_MS: '120000' });
+  let redis: Redis;
+
+  before(async () => {
+    await cluster.start();
+    await cluster.startWorker({ workerId: 'rr1' });
+    redis = new Redis(cluster.ns.redisUrl);
+  });
+
+  after(async () => {
+    cluster.workers.get('rr1')?.kill('SIGCONT');
+    redis.disconnect();
+    await cluster.close();
+  });
+
+  it('reaches the server although its first copy was lost, and stops once acknowledged', async () => {
+    const statusStream = `${cluster.ns.prefix}:stream:instance-status`;
+    const job = await cluster.client.createJob({
+      name: 'long-run', processor: 'demo.sleep', jobParams: '20000', executeType: 'STANDALONE', timeExpressionType: 'API',
+    });
+    const worker = cluster.workers.get('rr1')!;
+    worker.kill('SIGSTOP');
+    const { instanceId } = await cluster.client.runJob(job.id, {});
+    assert.equal((await cluster.client.getInstance(instanceId)).status, 'WAITING_WORKER_RECEIVE');
+    await cluster.servers[0]!.stop();
+    // Sees every report from here on; the servers cannot trim one before it has read it.
+    await redis.xgroup('CREATE', statusStream, 'test-observer', '$', 'MKSTREAM');
+
+    worker.kill('SIGCONT');
+    const runningEntries = async (): Promise<string[]> =>
+      (await redis.xrange(statusStream, '-', '+'))
+        .filter(([, fields]) => {
+          const r = JSON.parse(fields[1] ?? '{}') as SeenReport;
+          return r.instanceId === instanceId && r.status === 'RUNNING';
+        })
+        .map(([id]) => id);
+    await waitUntil(async () => (await runningEntries()).length > 0, 15_000, 'the worker to report RUNNING');
+    // Lost, as a failover of Redis can lose its last writes.
+    const lost = await runningEntries();
+    await redis.xdel(statusStream, ...lost);
+
+    await cluster.startServer();
+    const client = await cluster.clientOf(cluster.servers.length - 1);
+    await waitUntil(async () => (await client.getInstance(instanceId)).status !== 'WAITING_WORKER_RECEIVE', 18_000,
+      'the server to learn the run started');
+    assert.equal((await client.getInstance(instanceId)).status, 'RUNNING', 'known RUNNING while the processor still runs');
+    const appliedMark = (await redis.xrevrange(statusStream, '+', '-', 'COUNT', 1))[0]![0];
+
+    const done = await client.waitForInstance(instanceId, { timeoutMs: 30_000 });
+    assert.equal(done.status, 'SUCCEEDED');
+    assert.equal(done.runningTimes, 1, 'never dispatched again');
+    const reply = (await redis.xreadgroup('GROUP', 'test-observer', 'test', 'COUNT', 1000, 'STREAMS', statusStream, '>')) as ReadReply;
+    const reports = (reply?.[0]?.[1] ?? [])
+      .map(([id, fields]) => ({ id, ...(JSON.parse(fields[1] ?? '{}') as SeenReport) }))
+      .filter((r) => r.instanceId === instanceId);
+    assert.ok(reports.some((r) => r.status === 'RUNNING'), 'RUNNING was sent again after the lost copy');
+    // Without an acknowledgement the worker would re-send every 3 s until the end of the run (~15 s on).
+    const afterApplied = reports.filter((r) => r.status === 'RUNNING' && laterThan(r.id, appliedMark)).length;
+    assert.ok(afterApplied <= 1, `RUNNING stopped being re-sent once acknowledged (${afterApplied} copies after it was applied)`);
+  });
+});
