@@ -41,6 +41,7 @@ export class DelayedDispatchService implements OnApplicationBootstrap, OnApplica
     this.worker.on('error', (err) => this.logger.error(`dispatch worker: ${err.message}`));
   }
 
+  /** BullMQ keeps the due time in Redis, not in a timer of this process: delays past 2^31-1 ms need no chaining. */
   async schedule(instanceId: number, delayMs: number): Promise<void> {
     await this.queue.add('dispatch', { instanceId }, {
       delay: delayMs,

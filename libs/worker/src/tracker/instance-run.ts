@@ -1,4 +1,4 @@
-import type { RunInstanceCommand } from '@jobnest/common';
+import { longTimeout, type LongTimeoutHandle, type RunInstanceCommand } from '@jobnest/common';
 
 /** Why a run was aborted: a stop or time limit ends its subtasks, a shutdown leaves them for a takeover. */
 export type AbortKind = 'stop' | 'time-limit' | 'shutdown' | 'superseded';
@@ -8,7 +8,7 @@ export class InstanceRun {
   readonly key: string;
   readonly startedAt = Date.now();
   private readonly controller = new AbortController();
-  private timeLimitTimer: NodeJS.Timeout | undefined;
+  private timeLimitTimer: LongTimeoutHandle | undefined;
   private ended = false;
   private kind: AbortKind | undefined;
 
@@ -42,7 +42,7 @@ export class InstanceRun {
   end(): boolean {
     if (this.ended) return false;
     this.ended = true;
-    if (this.timeLimitTimer) clearTimeout(this.timeLimitTimer);
+    this.timeLimitTimer?.clear();
     return true;
   }
 
@@ -57,10 +57,10 @@ export class InstanceRun {
     return this.kind;
   }
 
-  /** Calls `onExceeded` after instanceTimeLimitMs (0 = no limit). */
+  /** Calls `onExceeded` after instanceTimeLimitMs (0 = no limit); limits past 2^31-1 ms (24.8 days) work too. */
   armTimeLimit(onExceeded: () => void): void {
     const limit = this.command.instanceTimeLimitMs;
     if (!(limit > 0)) return;
-    this.timeLimitTimer = setTimeout(onExceeded, limit);
+    this.timeLimitTimer = longTimeout(onExceeded, limit);
   }
 }

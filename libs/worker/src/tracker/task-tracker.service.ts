@@ -1,5 +1,12 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { ExecuteType, InstanceStatus, type RunInstanceCommand, type StopInstanceCommand, type TaskCounts } from '@jobnest/common';
+import {
+  ExecuteType,
+  InstanceStatus,
+  longTimeout,
+  type RunInstanceCommand,
+  type StopInstanceCommand,
+  type TaskCounts,
+} from '@jobnest/common';
 import { LogShipper } from '../logs/log-shipper';
 import { WorkerConfig } from '../options/worker-config';
 import { ProcessorRegistry } from '../processor/processor-registry';
@@ -151,7 +158,8 @@ export class TaskTracker {
     const run = new InstanceRun(command);
     this.running.set(run.key, run);
     const wait = command.notBefore - Date.now();
-    if (wait > 0) setTimeout(() => this.execute(run, executor), wait);
+    // longTimeout: `notBefore` comes from the server; a plain setTimeout would start a far-off run at once.
+    if (wait > 0) longTimeout(() => this.execute(run, executor), wait);
     else this.execute(run, executor);
   }
 
