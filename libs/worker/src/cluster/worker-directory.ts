@@ -64,12 +64,19 @@ export class WorkerDirectory {
           lastId = id;
           this.apply(appId, id, fields);
         }
+        this.forgetSilentWorkers();
       } catch (err) {
         if (!this.running) break;
         this.errors.error('directory', 'reading heartbeats failed', err);
         await new Promise((r) => setTimeout(r, 500));
       }
     }
+  }
+
+  /** Workers killed without a shutdown heartbeat would stay forever (a new id per restart): drop them after HISTORY_MS. */
+  private forgetSilentWorkers(): void {
+    const cutoff = Date.now() - HISTORY_MS;
+    for (const [workerId, w] of this.workers) if (w.lastHeartbeat < cutoff) this.workers.delete(workerId);
   }
 
   private apply(appId: number, id: string, fields: string[]): void {

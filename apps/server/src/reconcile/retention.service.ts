@@ -1,0 +1,102 @@
+import { Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { DataSource } from 'typeorm';
+import { ClusterViewService } from '../cluster/cluster-view.service';
+import { WorkerLastSeenRecord } from '../cluster/worker-last-seen';
+import { ServerConfig } from '../config/server-config';
+import { WorkerCommands } from '../dispatch/worker-commands.provider';
+import type { KeepGoing } from './batched-delete';
+import { purgeExpiredInstances } from './instance-retention';
+import { purgeExpiredLogs } from './log-retention';
+import { purgeExpiredTasks } from './task-retention';
+import { removeQueuesOfGoneWorkers } from './worker-queue-retention';
+
+/** What one retention pass deleted. */
+export interface RetentionReport {
+  tasks: number;
+  instances: number;
+  logLines: number;
+  workerQueues: string[];
+}
+
+/**
+ * Keeps what grows with use bounded, every JOBNEST_RETENTION_INTERVAL_MS on the reconciliation lease holder:
+ * task rows (JOBNEST_TASK_RETENTION_MS), finished instances with their logs and tasks (JOBNEST_INSTANCE_RETENTION_MS),
+ * log lines (JOBNEST_LOG_RETENTION_MS) and the command queues of gone workers (JOBNEST_WORKER_QUEUE_RETENTION_MS).
+ * A pass runs in the background, so a first purge of millions of rows does not hold up reconciliation; it stops
+ * between two batches when the lease is lost or the server stops.
+ */
+@Injectable()
+export class RetentionService implements OnApplicationShutdown {
+  private readonly logger = new Logger(RetentionService.name);
+  private running: Promise<void> | undefined;
+  private lastPassAt = 0;
+  private stopping = false;
+
+  constructor(
+    private readonly config: ServerConfig,
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly lastSeen: WorkerLastSeenRecord,
+    private readonly cluster: ClusterViewService,
+    private readonly commands: WorkerCommands,
+  ) {}
+
+  async onApplicationShutdown(): Promise<void> {
+    this.stopping = true;
+    await this.running;
+  }
+
+  /** Starts a pass in the background when one is due and none is running (called by the reconciler while it holds the lease). */
+  runIfDue(now: number, stillHolding: () => boolean): void {
+    if (this.running || this.stopping || now - this.lastPassAt < this.config.retentionIntervalMs) return;
+    this.lastPassAt = now;
+    const keepGoing = (): boolean => !this.stopping && stillHolding();
+    this.running = this.pass(now, keepGoing)
+      .then((report) => this.logReport(report))
+      .finally(() => {
+        this.running = undefined;
+      });
+  }
+
+  /** One pass; a failing step is logged and the next ones still run. */
+  async pass(now: number, keepGoing: KeepGoing): Promise<RetentionReport> {
+    const { config, dataSource } = this;
+    const report: RetentionReport = { tasks: 0, instances: 0, logLines: 0, workerQueues: [] };
+    await this.step('task', async () => {
+      report.tasks += await purgeExpiredTasks(dataSource, config.taskRetentionMs, now, keepGoing);
+    });
+    await this.step('instance', async () => {
+      const purged = await purgeExpiredInstances(dataSource, config.instanceRetentionMs, now, keepGoing);
+      report.instances += purged.instances;
+      report.logLines += purged.logLines;
+      report.tasks += purged.tasks;
+    });
+    await this.step('log', async () => {
+      report.logLines += await purgeExpiredLogs(dataSource, config.logRetentionMs, now, keepGoing);
+    });
+    await this.step('worker queue', async () => {
+      report.workerQueues = await removeQueuesOfGoneWorkers(
+        this.lastSeen, this.cluster, this.commands, config.workerQueueRetentionMs, now, keepGoing,
+      );
+    });
+    return report;
+  }
+
+  private async step(what: string, run: () => Promise<void>): Promise<void> {
+    try {
+      await run();
+    } catch (err) {
+      this.logger.error(`${what} retention failed (retried next pass): ${err instanceof Error ? err.message : String(err)}`);
+    }
+  }
+
+  private logReport({ tasks, instances, logLines, workerQueues }: RetentionReport): void {
+    if (instances > 0 || tasks > 0 || logLines > 0) {
+      this.logger.log(`retention deleted ${instances} instances, ${logLines} log lines and ${tasks} task rows`);
+    }
+    if (workerQueues.length > 0) {
+      const shown = workerQueues.slice(0, 20).join(', ') + (workerQueues.length > 20 ? ', ...' : '');
+      this.logger.log(`removed the command queues of ${workerQueues.length} gone workers: ${shown}`);
+    }
+  }
+}
