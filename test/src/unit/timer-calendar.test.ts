@@ -118,7 +118,7 @@ describe('missedSlots (what a late trigger left behind)', () => {
   const t0 = Date.parse('2026-11-25T10:00:00.000Z');
 
   it('finds nothing after a trigger taken on time', () => {
-    assert.deepEqual(missedSlots(t0, t0 - TRIGGER_LEAD_MS + 5, t0 - 10_000, rate, 100), { misfired: 0, capped: false, due: [] });
+    assert.deepEqual(missedSlots(t0, t0 - TRIGGER_LEAD_MS + 5, t0 - 10_000, rate, 100), { misfired: 0, capped: false, due: [], lastMisfired: undefined });
   });
 
   it('lists the slots whose triggers were due, up to the lead ahead of now', () => {
@@ -134,6 +134,7 @@ describe('missedSlots (what a late trigger left behind)', () => {
     const now = t0 + 10_500;
     const missed = missedSlots(t0, now, now - 2000, rate, 100);
     assert.equal(missed.misfired, 8, 'slots 1..8 are more than 2 s old');
+    assert.equal(missed.lastMisfired, t0 + 8000, 'the calendar is handled up to slot 8');
     assert.deepEqual(missed.due.map(iso), ['2026-11-25T10:00:09.000Z', '2026-11-25T10:00:10.000Z']);
     assert.equal(missed.capped, false);
   });
@@ -142,6 +143,7 @@ describe('missedSlots (what a late trigger left behind)', () => {
     const now = t0 + 86_400_000;
     const missed = missedSlots(t0, now, now - 1500, rate, 50);
     assert.deepEqual({ misfired: missed.misfired, capped: missed.capped }, { misfired: 50, capped: true });
+    assert.equal(missed.lastMisfired, now - 1501, 'past the cap, handled up to the threshold');
     assert.deepEqual(missed.due.map((t) => t - now), [-1000, 0]);
   });
 

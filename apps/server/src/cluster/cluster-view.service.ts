@@ -4,10 +4,17 @@ import { workerStateFromHeartbeat } from '@jobnest/common';
 import { decodeHeartbeat, messageField, streamNames } from '@jobnest/transport';
 import { ServerConfig } from '../config/server-config';
 import { RedisConnections } from '../redis/redis-connections.service';
+import { WorkerLastSeenRecord } from './worker-last-seen';
 import type { WorkerState } from './worker-state';
 
 type RawEntry = [id: string, fields: string[]];
 type ReadReply = [stream: string, entries: RawEntry[]][] | null;
+
+/** How often the heartbeats read are written to the worker last-seen record (one ZADD each time). */
+const LAST_SEEN_FLUSH_MS = 1000;
+
+/** How long a worker's shutdown is remembered: the reconciler acts on it within a pass or two. */
+const SHUTDOWN_MEMORY_MS = 10 * 60_000;
 
 export type WorkersChangedListener = (workerIds: string[]) => void;
 
@@ -26,6 +33,8 @@ export class ClusterViewService implements OnApplicationBootstrap, OnApplication
   private lastId = '0';
   private lastErrorLogAt = 0;
   private readonly rejectedFrom = new Set<string>();
+  /** Workers whose last heartbeat said they shut down, with when it was read (kept for SHUTDOWN_MEMORY_MS). */
+  private readonly shutDown = new Map<string, number>();
   private readyResolve!: () => void;
   /** Resolves once the history read is done (the reconciler waits for it before judging workers dead). */
   readonly ready = new Promise<void>((resolve) => (this.readyResolve = resolve));
@@ -33,6 +42,7 @@ export class ClusterViewService implements OnApplicationBootstrap, OnApplication
   constructor(
     private readonly config: ServerConfig,
     private readonly connections: RedisConnections,
+    private readonly lastSeen: WorkerLastSeenRecord,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -46,6 +56,7 @@ export class ClusterViewService implements OnApplicationBootstrap, OnApplication
     this.running = false;
     this.redis?.disconnect();
     await this.loop;
+    await this.lastSeen.flush().catch(() => undefined); // best effort: the next server's reads record them again
   }
 
   onWorkersChanged(listener: WorkersChangedListener): void {
@@ -68,10 +79,19 @@ export class ClusterViewService implements OnApplicationBootstrap, OnApplication
     return w !== undefined && w.lastHeartbeat >= Date.now() - this.config.workerTimeoutMs;
   }
 
+  /**
+   * Whether the worker said it shut down (its last heartbeat had `shuttingDown`) and has not come back: it is
+   * gone for sure, so its runs need not wait out the heartbeat timeout.
+   */
+  hasShutDown(workerId: string): boolean {
+    return this.shutDown.has(workerId) && !this.isAlive(workerId);
+  }
+
   private async run(): Promise<void> {
     const stream = streamNames(this.config.prefix).heartbeats;
     let caughtUp = false;
     let lastPrune = Date.now();
+    let lastSeenFlush = 0;
     while (this.running) {
       try {
         const xread = this.redis.xread.bind(this.redis) as unknown as (...args: (string | number)[]) => Promise<ReadReply>;
@@ -85,6 +105,10 @@ export class ClusterViewService implements OnApplicationBootstrap, OnApplication
           caughtUp = true;
           this.readyResolve();
           this.emitChange();
+        }
+        if (Date.now() - lastSeenFlush >= LAST_SEEN_FLUSH_MS) {
+          lastSeenFlush = Date.now();
+          await this.lastSeen.flush();
         }
         if (Date.now() - lastPrune > 1000) {
           lastPrune = Date.now();
@@ -115,12 +139,15 @@ export class ClusterViewService implements OnApplicationBootstrap, OnApplication
       return;
     }
     const isNew = !this.isAlive(hb.workerId);
+    // History entries carry their stream time (Redis clock); live ones the time we read them.
+    const seen = live ? Date.now() : Number(id.split('-')[0]);
+    this.lastSeen.note(hb.workerId, seen);
     if (hb.shuttingDown) {
+      this.shutDown.set(hb.workerId, seen);
       if (this.workers.delete(hb.workerId) && live) this.emitChange();
       return;
     }
-    // History entries carry their stream time (Redis clock); live ones the time we read them.
-    const seen = live ? Date.now() : Number(id.split('-')[0]);
+    this.shutDown.delete(hb.workerId);
     this.workers.set(hb.workerId, workerStateFromHeartbeat(hb, seen));
     if (isNew && live) {
       this.logger.log(`worker ${hb.workerId} (app ${hb.appName}) joined`);
@@ -130,6 +157,7 @@ export class ClusterViewService implements OnApplicationBootstrap, OnApplication
 
   private pruneDead(): void {
     const cutoff = Date.now() - this.config.workerTimeoutMs;
+    for (const [id, at] of this.shutDown) if (at < Date.now() - SHUTDOWN_MEMORY_MS) this.shutDown.delete(id);
     let changed = false;
     for (const [id, w] of this.workers) {
       if (w.lastHeartbeat < cutoff) {

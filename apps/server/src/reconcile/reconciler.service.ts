@@ -1,6 +1,6 @@
 import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
-import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
-import { In, LessThanOrEqual, type DataSource, type Repository } from 'typeorm';
+import { InjectRepository } from '@nestjs/typeorm';
+import { In, LessThanOrEqual, type Repository } from 'typeorm';
 import { ACTIVE_INSTANCE_STATUSES, ExecuteType, InstanceStatus } from '@jobnest/common';
 import { InstanceInfoEntity, JobInfoEntity } from '@jobnest/persistence';
 import { leaseKey } from '@jobnest/transport';
@@ -10,14 +10,14 @@ import { DispatcherService } from '../dispatch/dispatcher.service';
 import { InstanceTransitions } from '../dispatch/instance-transitions.service';
 import { WorkerCommands } from '../dispatch/worker-commands.provider';
 import { RedisConnections } from '../redis/redis-connections.service';
-import { TimerSyncService } from '../scheduling/timer-sync.service';
+import { TriggerWorkerService } from '../scheduling/trigger-worker.service';
 import { RedisLease } from './redis-lease';
-import { purgeExpiredTasks } from './task-retention';
+import { RetentionService } from './retention.service';
 
 /** Rows looked at per state per pass; the next pass takes the rest. */
 const BATCH = 500;
-/** How often expired task rows are purged. */
-const PURGE_INTERVAL_MS = 60_000;
+/** RUNNING rows read per page of the orphan scan (every page is read, each pass). */
+const ORPHAN_SCAN_PAGE = 2000;
 /** A distributed instance is handed to another worker at most this often before it fails. */
 const MAX_TAKEOVERS = 10;
 /** A due instance is left to the normal path (API call, delayed job) this long before the reconciler steps in. */
@@ -28,12 +28,13 @@ const TIME_LIMIT_GRACE_MS = 5000;
 /**
  * Repairs what messages alone cannot, on one server at a time (Redis lease):
  * - WAITING_DISPATCH and due: dispatch (again); after the no-worker grace the dispatcher fails it.
- * - WAITING_WORKER_RECEIVE longer than receiveTimeoutMs, or its worker is dead: back to dispatch.
+ * - WAITING_WORKER_RECEIVE longer than receiveTimeoutMs, or its worker is dead: back to dispatch (and a StopInstance
+ *   to the first worker when the next run went elsewhere).
  * - RUNNING on a dead worker: a distributed instance is taken over by another worker (resuming from its task
  *   table); a standalone one is retried within instanceRetries, else FAILED with the reason.
  * - Past instanceTimeLimitMs (+ grace) while the worker did not report: FAILED, and the worker told to abort.
  * - Every timerReconcileIntervalMs (and when it takes the lease): every timer rebuilt from MySQL.
- * - Every minute: task rows of instances finished longer ago than JOBNEST_TASK_RETENTION_MS deleted.
+ * - Every JOBNEST_RETENTION_INTERVAL_MS: the retention pass (RetentionService), in the background.
  */
 @Injectable()
 export class ReconcilerService implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -44,7 +45,6 @@ export class ReconcilerService implements OnApplicationBootstrap, OnApplicationS
   private holding = false;
   private lastErrorLogAt = 0;
   private lastTimerRebuildAt = 0;
-  private lastPurgeAt = 0;
 
   constructor(
     @InjectRepository(InstanceInfoEntity) private readonly instances: Repository<InstanceInfoEntity>,
@@ -55,8 +55,8 @@ export class ReconcilerService implements OnApplicationBootstrap, OnApplicationS
     private readonly dispatcher: DispatcherService,
     private readonly transitions: InstanceTransitions,
     private readonly commands: WorkerCommands,
-    private readonly timers: TimerSyncService,
-    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly triggers: TriggerWorkerService,
+    private readonly retention: RetentionService,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -85,17 +85,13 @@ export class ReconcilerService implements OnApplicationBootstrap, OnApplicationS
       const now = Date.now();
       if (justTaken || now - this.lastTimerRebuildAt >= this.config.timerReconcileIntervalMs) {
         this.lastTimerRebuildAt = now;
-        await this.timers.reconcileAll();
+        await this.triggers.reconcileTimers();
       }
       await this.redispatchWaiting(now);
       await this.recoverUnreceived(now);
       await this.recoverOrphanedRuns(now);
       await this.enforceTimeLimits(now);
-      if (now - this.lastPurgeAt >= PURGE_INTERVAL_MS) {
-        this.lastPurgeAt = now;
-        const deleted = await purgeExpiredTasks(this.dataSource, this.config.taskRetentionMs, now);
-        if (deleted > 0) this.logger.log(`deleted ${deleted} task rows past their retention`);
-      }
+      this.retention.runIfDue(now, () => this.holding);
     } catch (err) {
       if (Date.now() - this.lastErrorLogAt > 5000) {
         this.lastErrorLogAt = Date.now();
@@ -133,14 +129,53 @@ export class ReconcilerService implements OnApplicationBootstrap, OnApplicationS
       if (await this.transitions.requeueRun(i.id, i.workerId, i.runningTimes, reason, null, now, i.resumeNext)) {
         this.logger.warn(`instance ${i.id}: ${reason}`);
         await this.dispatcher.dispatch(i.id);
+        if (i.workerId) await this.stopAbandonedRun(i.id, i.workerId, i.runningTimes);
       }
     }
   }
 
+  /**
+   * The first worker may hold the run after all (its RUNNING report was lost, or it was paused and will read its
+   * queue later): without a stop it would run the instance beside the next run. Its reports would be dropped by
+   * their run number, but the processor's work would be done twice. When the next run went to that same worker,
+   * no stop is sent: its RunInstance supersedes the old run there, and a stop would hit the new run.
+   */
+  private async stopAbandonedRun(instanceId: number, workerId: string, runningTimes: number): Promise<void> {
+    const next = await this.instances.findOne({ select: { id: true, workerId: true }, where: { id: instanceId } });
+    if (next?.workerId === workerId) return;
+    const reason = `run ${runningTimes} was dispatched again after the worker did not confirm it`;
+    await this.commands.send(workerId, { kind: 'StopInstance', instanceId, reason }).catch((err: unknown) =>
+      this.logger.warn(`instance ${instanceId}: could not tell worker ${workerId} to stop run ${runningTimes}: ${String(err)}`));
+  }
+
+  /**
+   * Looks at every RUNNING row, page by page along idx_instance_status_expected (expected trigger time, then id:
+   * a keyset cursor, no OFFSET), so an orphan behind thousands of healthy runs is found in the same pass.
+   */
   private async recoverOrphanedRuns(now: number): Promise<void> {
-    const rows = await this.instances.find({ where: { status: InstanceStatus.RUNNING }, take: BATCH * 4 });
+    let after: { expectedTriggerTime: number; id: number } | undefined;
+    for (;;) {
+      const query = this.instances.createQueryBuilder('i').where('i.status = :status', { status: InstanceStatus.RUNNING });
+      if (after) {
+        query.andWhere('(i.expected_trigger_time > :time OR (i.expected_trigger_time = :time AND i.id > :id))', {
+          time: after.expectedTriggerTime,
+          id: after.id,
+        });
+      }
+      const page = await query.orderBy('i.expected_trigger_time', 'ASC').addOrderBy('i.id', 'ASC').limit(ORPHAN_SCAN_PAGE).getMany();
+      await this.recoverOrphans(page, now);
+      if (page.length < ORPHAN_SCAN_PAGE) return;
+      const last = page[page.length - 1]!;
+      after = { expectedTriggerTime: last.expectedTriggerTime, id: last.id };
+    }
+  }
+
+  private async recoverOrphans(rows: InstanceInfoEntity[], now: number): Promise<void> {
     const orphaned = rows.filter(
-      (i) => !this.cluster.isAlive(i.workerId ?? 'none') && now - i.statusTime > this.config.workerTimeoutMs,
+      // A RUNNING report may come before this server saw the worker's first heartbeat: wait out the heartbeat
+      // timeout, unless the worker said it shut down (a SIGTERM'd TaskTracker's runs are handed over at once).
+      (i) => !this.cluster.isAlive(i.workerId ?? 'none') &&
+        (now - i.statusTime > this.config.workerTimeoutMs || this.cluster.hasShutDown(i.workerId ?? 'none')),
     );
     if (orphaned.length === 0) return;
     const jobs = await this.jobs.findBy({ id: In([...new Set(orphaned.map((i) => i.jobId))]) });

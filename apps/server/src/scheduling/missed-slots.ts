@@ -9,6 +9,8 @@ export interface MissedSlots {
   capped: boolean;
   /** Slots still within the threshold, oldest first: to fire now. */
   due: number[];
+  /** How far the misfired part of the walk reached (the latest counted slot, or past the cap the threshold), or undefined when none misfired. */
+  lastMisfired: number | undefined;
 }
 
 /**
@@ -17,15 +19,17 @@ export interface MissedSlots {
  * are counted, at most `maxCounted` of them, one by one; past that the count stops and the walk jumps to `oldest`.
  */
 export function missedSlots(lastSlot: number, now: number, oldest: number, repeat: RepeatOptions, maxCounted: number): MissedSlots {
-  const result: MissedSlots = { misfired: 0, capped: false, due: [] };
+  const result: MissedSlots = { misfired: 0, capped: false, due: [], lastMisfired: undefined };
   let t = nextSlot(lastSlot, repeat);
   while (t !== undefined && t - TRIGGER_LEAD_MS <= now) {
     if (t >= oldest) {
       result.due.push(t);
     } else if (result.misfired < maxCounted) {
       result.misfired++;
+      result.lastMisfired = t;
     } else {
       result.capped = true;
+      result.lastMisfired = oldest - 1;
       t = nextSlot(oldest - 1, repeat);
       continue;
     }

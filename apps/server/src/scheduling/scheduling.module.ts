@@ -6,6 +6,6 @@ import { TriggerWorkerService } from './trigger-worker.service';
 @Module({
   imports: [DispatchModule],
   providers: [TimerSyncService, TriggerWorkerService],
-  exports: [TimerSyncService],
+  exports: [TimerSyncService, TriggerWorkerService],
 })
 export class SchedulingModule {}

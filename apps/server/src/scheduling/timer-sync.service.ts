@@ -72,9 +72,10 @@ export class TimerSyncService implements OnApplicationShutdown {
 
   /**
    * Rebuilds every timer from MySQL: upserts missing or changed schedulers, removes those of jobs that are gone or
-   * disabled, re-arms FIXED_DELAY chains that have neither a pending trigger nor an unfinished instance.
+   * disabled, re-arms FIXED_DELAY chains that have neither a pending trigger nor an unfinished instance. `lost` are
+   * the jobs whose scheduler was missing altogether (Redis lost it): their slots since then need a catch-up.
    */
-  async reconcileAll(): Promise<{ upserted: number; removed: number; armed: number }> {
+  async reconcileAll(): Promise<{ upserted: number; removed: number; armed: number; lost: JobInfoEntity[] }> {
     await this.disableEndedJobs();
     const jobs = await this.jobs.findBy({ enabled: true });
     const wanted = new Map<string, { job: JobInfoEntity; repeat: RepeatOptions }>();
@@ -104,10 +105,12 @@ export class TimerSyncService implements OnApplicationShutdown {
         upserted++;
       }
     }
+    const lost: JobInfoEntity[] = [];
     for (const [id, want] of wanted) {
       if (!seen.has(id)) {
         await this.upsert(want.job.id, want.repeat);
         upserted++;
+        lost.push(want.job);
       }
     }
     let armed = 0;
@@ -117,7 +120,7 @@ export class TimerSyncService implements OnApplicationShutdown {
     if (upserted + removed + armed > 0) {
       this.logger.log(`timers rebuilt from MySQL: ${upserted} scheduler(s) upserted, ${removed} removed, ${armed} fixed-delay chain(s) armed`);
     }
-    return { upserted, removed, armed };
+    return { upserted, removed, armed, lost };
   }
 
   /** A job whose lifecycle is over is disabled (its scheduler simply stops producing slots). */

@@ -83,6 +83,29 @@ export class TriggerWorkerService implements OnApplicationBootstrap, OnApplicati
   }
 
   /**
+   * Rebuilds every timer from MySQL (on the reconciliation lease holder), then catches up the jobs whose scheduler
+   * Redis had lost (a flush, a restart without persistence): their slots since the last one handled fire when still
+   * within the misfire threshold and are counted as misfired when older, so no slot vanishes without a trace.
+   */
+  async reconcileTimers(): Promise<void> {
+    const { lost } = await this.timers.reconcileAll();
+    for (const job of lost) {
+      const lastHandled = Math.max(await this.lastSlotHandled(job), job.updatedAt.getTime());
+      await this.catchUp(job, lastHandled);
+    }
+  }
+
+  /** The latest slot that created an instance or was counted (0 when none): where the job's calendar stands. */
+  private async lastSlotHandled(job: JobInfoEntity): Promise<number> {
+    const row = await this.jobs.manager
+      .createQueryBuilder(InstanceInfoEntity, 'i')
+      .select('MAX(i.trigger_slot)', 'slot')
+      .where('i.job_id = :jobId', { jobId: job.id })
+      .getRawOne<{ slot: string | number | null }>();
+    return Math.max(Number(row?.slot ?? 0), job.lastCountedSlot ?? 0);
+  }
+
+  /**
    * BullMQ computes a scheduler's next trigger from the moment it took this one, so when this one was taken late
    * (a stalled server, a takeover after a crash, an outage) the slots in between would vanish without a trace.
    * They are handled here like any late trigger: within the misfire threshold they fire (one instance per slot, and
@@ -94,7 +117,7 @@ export class TriggerWorkerService implements OnApplicationBootstrap, OnApplicati
     const now = Date.now();
     const missed = missedSlots(lastSlot, now, now - this.config.misfireThresholdMs, repeat, MAX_COUNTED_MISFIRES);
     if (missed.misfired > 0) {
-      await this.jobs.increment({ id: job.id }, 'misfiredSlots', missed.misfired);
+      await this.countSlots(job.id, 'misfired_slots', missed.misfired, missed.lastMisfired ?? lastSlot);
       this.logger.warn(
         `job ${job.id}: ${missed.capped ? 'more than ' : ''}${missed.misfired} slot(s) after ${new Date(lastSlot).toISOString()} misfired (the trigger came ${now - lastSlot} ms late), skipped`,
       );
@@ -114,18 +137,31 @@ export class TriggerWorkerService implements OnApplicationBootstrap, OnApplicati
     if (job.lifecycleStart !== null && slot < job.lifecycleStart) return 'outside-lifecycle';
     // FIXED_DELAY has no slot calendar to keep: a late trigger just runs now.
     if (!isFixedDelay && now - slot > this.config.misfireThresholdMs) {
-      await this.jobs.increment({ id: job.id }, 'misfiredSlots', 1);
+      await this.countSlots(job.id, 'misfired_slots', 1, slot);
       this.logger.warn(`job ${job.id}: slot ${new Date(slot).toISOString()} misfired (${now - slot} ms late), skipped`);
       return 'misfired';
     }
     const outcome = await this.launcher.launchSlot(job, slot);
     if (outcome.kind === 'skipped') {
-      await this.jobs.increment({ id: job.id }, 'skippedSlots', 1);
+      await this.countSlots(job.id, 'skipped_slots', 1, slot);
       this.logger.warn(`job ${job.id}: slot ${new Date(slot).toISOString()} skipped: ${outcome.reason}`);
       // No instance will end to re-arm the chain: arm it from here.
       if (job.timeExpressionType === TimeExpressionType.FIXED_DELAY) await this.timers.armFixedDelay(job, `skip-${slot}`);
     }
     return outcome.kind;
+  }
+
+  /** Adds to a slot counter and moves `last_counted_slot` forward, in one UPDATE. */
+  private async countSlots(jobId: number, counter: 'skipped_slots' | 'misfired_slots', count: number, latestSlot: number): Promise<void> {
+    await this.jobs
+      .createQueryBuilder()
+      .update()
+      .set({
+        [counter === 'skipped_slots' ? 'skippedSlots' : 'misfiredSlots']: () => `${counter} + ${Math.trunc(count)}`,
+        lastCountedSlot: () => `GREATEST(COALESCE(last_counted_slot, 0), ${Math.trunc(latestSlot)})`,
+      })
+      .where('id = :jobId', { jobId })
+      .execute();
   }
 
   /** One query, which finds nothing for every instance but the timed ones of enabled FIXED_DELAY jobs. */
