@@ -62,7 +62,7 @@ export class JobnestWorkerRuntime implements OnModuleInit, OnApplicationBootstra
   async onApplicationBootstrap(): Promise<void> {
     const o = this.config.options;
     try {
-      await this.database.connect(o.mysqlUrl);
+      await this.database.connect(o.mysqlUrl, o.databaseRetryWindowMs);
       const appId = await this.database.verifyCredentials(o.appName, o.password, o.mysqlUrl);
       this.identity.setIdentity({ workerId: o.workerId, appId, processors: this.registry.names() });
       this.redis.open(o.redisUrl, o.workerId);

@@ -4,8 +4,8 @@ import { TaskStatus } from '@jobnest/common';
 // Internal to the SDK (not exported from its index): how the TaskTracker splits coalesced results into UPDATEs.
 import { outcomeRounds } from '@jobnest/worker/dist/tracker/outcome-rounds';
 
-const ok = (id: number) => ({ id, status: TaskStatus.SUCCEEDED as const, result: String(id), failed: false });
-const retry = (id: number) => ({ id, status: TaskStatus.WAITING_DISPATCH as const, result: 'boom', failed: true });
+const ok = (id: number) => ({ id, status: TaskStatus.SUCCEEDED as const, result: String(id), failures: 0 });
+const retry = (id: number) => ({ id, status: TaskStatus.WAITING_DISPATCH as const, result: 'boom', failures: 1 });
 
 /** Round -> worker -> ids, for readable assertions. */
 function shape(rounds: ReturnType<typeof outcomeRounds>): Record<string, number[]>[] {

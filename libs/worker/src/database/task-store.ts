@@ -1,4 +1,6 @@
+import { Logger } from '@nestjs/common';
 import { TaskStatus, type TaskCounts } from '@jobnest/common';
+import { isTransientError } from '@jobnest/transport';
 import type { DataSource } from 'typeorm';
 
 /** Rows per multi-row INSERT (DESIGN §4: ~160k rows/s at 1000 per statement). */
@@ -27,7 +29,8 @@ export interface TaskOutcomeRow {
   id: number;
   status: TaskStatus.SUCCEEDED | TaskStatus.FAILED | TaskStatus.WAITING_DISPATCH;
   result: string | null;
-  failed: boolean;
+  /** The task's failed runs with this one: a value, not an increment, so a statement replayed after a lost connection counts once. */
+  failures: number;
 }
 
 export interface StoredResult {
@@ -40,8 +43,10 @@ export interface StoredResult {
 type Row = Record<string, unknown>;
 
 /** InnoDB gives up one of two statements that lock the same index pages in opposite orders; retrying it is safe. */
-const RETRYABLE = new Set(['ER_LOCK_DEADLOCK', 'ER_LOCK_WAIT_TIMEOUT']);
-const MAX_TRIES = 6;
+const LOCK_CONFLICTS = new Set(['ER_LOCK_DEADLOCK', 'ER_LOCK_WAIT_TIMEOUT']);
+/** Pause before the next try while MySQL is unreachable: doubling from the first, up to the last. */
+const OUTAGE_FIRST_PAUSE_MS = 100;
+const OUTAGE_MAX_PAUSE_MS = 2000;
 
 /**
  * Every SQL statement on the `task` table, each one for a whole batch: multi-row INSERTs, UPDATE ... WHERE id IN,
@@ -50,17 +55,46 @@ const MAX_TRIES = 6;
  * the (instance_id, status, id) index from a cursor, so neither finished nor already-read rows are scanned again.
  */
 export class TaskStore {
-  constructor(private readonly db: DataSource) {}
+  private readonly logger = new Logger('JobnestTaskStore');
+  /** When this store first failed to reach MySQL in the current outage (undefined while it answers). */
+  private outageSince: number | undefined;
 
-  /** One statement; a deadlock victim (concurrent map INSERTs and dispatch UPDATEs) is run again after a pause. */
+  /**
+   * `retryWindowMs`: how long a statement is tried again while MySQL is unreachable or restarting (connection
+   * refused or lost, server gone away, a deadlock) before the error reaches the run. Every statement here may run
+   * twice: INSERT IGNORE on the map key, UPDATEs conditional on the status they move from, absolute values.
+   */
+  constructor(
+    private readonly db: DataSource,
+    private readonly retryWindowMs: number,
+  ) {}
+
+  /**
+   * One statement, tried again on a transient error: a deadlock victim at once (concurrent map INSERTs and result
+   * UPDATEs), a lost or refused connection with a growing pause, within the retry window. The run waits meanwhile;
+   * what it holds in memory (results not stored yet) stays there.
+   */
   private async exec(sql: string, params: unknown[]): Promise<unknown> {
+    const started = Date.now();
     for (let attempt = 1; ; attempt++) {
       try {
-        return await this.db.query(sql, params);
+        const result = await this.db.query(sql, params);
+        if (this.outageSince !== undefined) {
+          this.logger.log(`MySQL answers again after ${Date.now() - this.outageSince} ms`);
+          this.outageSince = undefined;
+        }
+        return result;
       } catch (err) {
-        const code = (err as { code?: string }).code;
-        if (!code || !RETRYABLE.has(code) || attempt >= MAX_TRIES) throw err;
-        await new Promise((r) => setTimeout(r, 5 * attempt + Math.random() * 20));
+        if (!isTransientError(err) || Date.now() - started >= this.retryWindowMs) throw err;
+        const lockConflict = LOCK_CONFLICTS.has(String((err as { code?: unknown }).code));
+        if (!lockConflict && this.outageSince === undefined) {
+          this.outageSince = Date.now();
+          this.logger.warn(`MySQL unreachable, retrying for up to ${this.retryWindowMs} ms: ${err instanceof Error ? err.message : String(err)}`);
+        }
+        const pause = lockConflict
+          ? 5 * attempt + Math.random() * 20
+          : Math.min(OUTAGE_MAX_PAUSE_MS, OUTAGE_FIRST_PAUSE_MS * 2 ** Math.min(attempt - 1, 10));
+        await new Promise((r) => setTimeout(r, pause));
       }
     }
   }
@@ -144,21 +178,20 @@ export class TaskStore {
 
   /**
    * Applies a batch of results of one worker in one CASE update, to rows still unfinished (statuses move forward
-   * only). `attempt` counts the runs reported.
+   * only). `attempt` counts the runs reported (a statement replayed after a lost connection may count one twice).
    */
   async applyOutcomes(instanceId: number, rows: TaskOutcomeRow[], workerId: string, now: number): Promise<void> {
     if (rows.length === 0) return;
-    const statusCase = rows.map(() => 'WHEN ? THEN ?').join(' ');
-    const resultCase = rows.map(() => 'WHEN ? THEN ?').join(' ');
-    const failedIds = rows.filter((r) => r.failed).map((r) => r.id);
+    const whenThen = rows.map(() => 'WHEN ? THEN ?').join(' ');
     const params: unknown[] = [];
     for (const r of rows) params.push(r.id, r.status);
     for (const r of rows) params.push(r.id, r.result);
-    params.push(failedIds.length > 0 ? failedIds : [0], workerId, now, instanceId, rows.map((r) => r.id));
+    for (const r of rows) params.push(r.id, r.failures);
+    params.push(workerId, now, instanceId, rows.map((r) => r.id));
     params.push([TaskStatus.WAITING_DISPATCH, TaskStatus.DISPATCHED]);
     await this.exec(
-      `UPDATE task SET status = CASE id ${statusCase} END, result = CASE id ${resultCase} END,
-         failures = failures + IF(id IN (?), 1, 0), attempt = attempt + 1, worker_id = ?, updated_time = ?
+      `UPDATE task SET status = CASE id ${whenThen} END, result = CASE id ${whenThen} END,
+         failures = CASE id ${whenThen} END, attempt = attempt + 1, worker_id = ?, updated_time = ?
         WHERE instance_id = ? AND id IN (?) AND status IN (?)`,
       params,
     );

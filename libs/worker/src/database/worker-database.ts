@@ -4,6 +4,7 @@ import { AppInfoEntity, createJobnestDataSource } from '@jobnest/persistence';
 import type { DataSource } from 'typeorm';
 import { DatabaseNotReadyError, InvalidCredentialsError, ServiceUnreachableError } from '../errors';
 import { redactUrl } from '../util/redact-url';
+import { TaskStore } from './task-store';
 
 /** mysql2 error codes that mean "the server answers but the Jobnest schema is not there". */
 const SCHEMA_MISSING: Record<string, string> = {
@@ -19,6 +20,7 @@ const SCHEMA_MISSING: Record<string, string> = {
 export class WorkerDatabase {
   private readonly logger = new Logger('JobnestWorker');
   private source: DataSource | undefined;
+  private store: TaskStore | undefined;
 
   /** The open data source; only after connect(). */
   get dataSource(): DataSource {
@@ -26,7 +28,14 @@ export class WorkerDatabase {
     return this.source;
   }
 
-  async connect(mysqlUrl: string): Promise<void> {
+  /** The task table's statements, shared by this worker's TaskTracker and ProcessorTracker; only after connect(). */
+  get tasks(): TaskStore {
+    if (!this.store) throw new Error('the Jobnest worker database is not connected yet');
+    return this.store;
+  }
+
+  /** `retryWindowMs`: how long a task-table statement is retried while MySQL is unreachable (see TaskStore). */
+  async connect(mysqlUrl: string, retryWindowMs: number): Promise<void> {
     const source = createJobnestDataSource(mysqlUrl, { poolSize: 6 });
     try {
       await source.initialize();
@@ -34,6 +43,7 @@ export class WorkerDatabase {
       throw this.translate(err, mysqlUrl);
     }
     this.source = source;
+    this.store = new TaskStore(source, retryWindowMs);
   }
 
   /** Resolves the app id; throws InvalidCredentialsError for an unknown app or a wrong password. */
@@ -52,6 +62,7 @@ export class WorkerDatabase {
   async close(): Promise<void> {
     const source = this.source;
     this.source = undefined;
+    this.store = undefined;
     if (!source?.isInitialized) return;
     try {
       await source.destroy();

@@ -36,8 +36,23 @@ export interface JobnestWorkerOptions {
   /** Milliseconds between two shipments of processor log lines (a shipment also leaves at once at 100 lines). (Default: `200`) */
   logFlushIntervalMs?: number;
 
+  /**
+   * Most bytes of processor log lines held while they wait to be shipped (UTF-8 size of the messages plus ~100 bytes
+   * a line), between 1 MiB and 1 GiB. When Redis is unreachable and the buffer is full, later lines are dropped until a
+   * shipment succeeds; each instance's log then gets a line "N log lines dropped", and the worker logs a warning once
+   * per burst. A single line is cut to 16,384 characters. (Default: `16777216` = 16 MiB)
+   */
+  logBufferMaxBytes?: number;
+
   /** Milliseconds between re-sends of a final instance status the server has not acknowledged yet. (Default: `3000`) */
   statusResendIntervalMs?: number;
+
+  /**
+   * Milliseconds a task-table statement of a Map/MapReduce/Broadcast run (a result write, a ctx.map() insert, a read)
+   * is tried again while MySQL is unreachable or restarting, with a growing pause; the run waits meanwhile and keeps
+   * its unwritten results. Past it the error fails the run. Between 1000 and 86400000. (Default: `300000` = 5 min)
+   */
+  databaseRetryWindowMs?: number;
 }
 
 /** Options of `JobnestWorkerModule.forRootAsync()`: the options come from a factory with injected dependencies. */

@@ -1,7 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { SubtasksCreatedCommand, TaskResultsCommand, TasksReceivedCommand, WorkerCommand } from '@jobnest/common';
 import { WorkerDirectory } from '../cluster/worker-directory';
-import { TaskStore } from '../database/task-store';
 import { WorkerDatabase } from '../database/worker-database';
 import { LogShipper } from '../logs/log-shipper';
 import { WorkerConfig } from '../options/worker-config';
@@ -19,7 +18,6 @@ import type { InstanceRun } from './instance-run';
 @Injectable()
 export class DistributedExecutor implements InstanceExecutor {
   private readonly runs = new Map<number, { runningTimes: number; run: DistributedRun }>();
-  private storeInstance: TaskStore | undefined;
 
   constructor(
     private readonly config: WorkerConfig,
@@ -38,7 +36,7 @@ export class DistributedExecutor implements InstanceExecutor {
     const coordinator = new DistributedRun(run, {
       workerId: o.workerId,
       processor,
-      store: this.store,
+      store: this.database.tasks,
       directory: this.directory,
       logs: this.logs,
       reporter: this.reporter,
@@ -69,10 +67,5 @@ export class DistributedExecutor implements InstanceExecutor {
   private find(instanceId: number, runningTimes: number): DistributedRun | undefined {
     const entry = this.runs.get(instanceId);
     return entry && entry.runningTimes === runningTimes ? entry.run : undefined;
-  }
-
-  private get store(): TaskStore {
-    this.storeInstance ??= new TaskStore(this.database.dataSource);
-    return this.storeInstance;
   }
 }

@@ -188,14 +188,14 @@ export class DistributedRun {
       this.forget(r.taskId, f);
       this.counts.running--;
       if (r.success) {
-        rows.push({ id: r.taskId, status: TaskStatus.SUCCEEDED, result: r.result, failed: false });
+        rows.push({ id: r.taskId, status: TaskStatus.SUCCEEDED, result: r.result, failures: f.task.failures });
         this.counts.succeeded++;
       } else if (f.task.failures + 1 <= this.command.taskRetries) {
-        rows.push({ id: r.taskId, status: TaskStatus.WAITING_DISPATCH, result: r.result, failed: true });
+        rows.push({ id: r.taskId, status: TaskStatus.WAITING_DISPATCH, result: r.result, failures: f.task.failures + 1 });
         retries.push({ ...f.task, failures: f.task.failures + 1 });
         this.counts.waiting++;
       } else {
-        rows.push({ id: r.taskId, status: TaskStatus.FAILED, result: r.result, failed: true });
+        rows.push({ id: r.taskId, status: TaskStatus.FAILED, result: r.result, failures: f.task.failures + 1 });
         this.counts.failed++;
       }
     }

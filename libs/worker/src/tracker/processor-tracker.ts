@@ -7,7 +7,6 @@ import type {
   TaskResult,
   TaskResultsCommand,
 } from '@jobnest/common';
-import { TaskStore } from '../database/task-store';
 import { WorkerDatabase } from '../database/worker-database';
 import { LogShipper } from '../logs/log-shipper';
 import { createTaskLogger } from '../logs/task-logger';
@@ -69,7 +68,6 @@ export class ProcessorTracker {
   private readonly errors = new ThrottledErrorLog(this.logger);
   private readonly slots = new Map<number, InstanceSlot>();
   private readonly stopped = new Map<number, number>();
-  private storeInstance: TaskStore | undefined;
 
   constructor(
     private readonly config: WorkerConfig,
@@ -198,7 +196,7 @@ export class ProcessorTracker {
       const payloads = serialiseItems(items);
       const keyPrefix = `${task.taskId}:${call++}`;
       if (payloads.length === 0) return;
-      const stored = await this.store.insertSubtasks(command.instanceId, task.taskId, keyPrefix, taskName, payloads, Date.now());
+      const stored = await this.database.tasks.insertSubtasks(command.instanceId, task.taskId, keyPrefix, taskName, payloads, Date.now());
       await this.deliver(slot, {
         kind: 'SubtasksCreated',
         instanceId: command.instanceId,
@@ -263,10 +261,6 @@ export class ProcessorTracker {
     }
   }
 
-  private get store(): TaskStore {
-    this.storeInstance ??= new TaskStore(this.database.dataSource);
-    return this.storeInstance;
-  }
 }
 
 function runKey(task: TaskAssignment): string {
