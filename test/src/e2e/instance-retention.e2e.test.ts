@@ -1,32 +1,18 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
-import type { DataSource } from 'typeorm';
-import { createJobnestDataSource, migrateDatabase } from '@jobnest/persistence';
+import { describe, it } from 'node:test';
 import { purgeExpiredInstances } from '../../../apps/server/dist/reconcile/instance-retention';
 import { purgeExpiredLogs } from '../../../apps/server/dist/reconcile/log-retention';
-import { TestNamespace } from '../support/isolated-namespace';
+import { migratedDatabase } from '../support/migrated-database';
 
 /**
  * The instance and log retention purges against real MariaDB: finished instances past the retention go with their
  * logs and tasks, in bounded statements; unfinished and recent ones stay; old log lines go whatever their instance.
  */
 describe('instance and log retention', () => {
-  const ns = new TestNamespace();
-  let db: DataSource;
-
-  before(async () => {
-    await migrateDatabase(ns.mysqlUrl);
-    db = createJobnestDataSource(ns.mysqlUrl);
-    await db.initialize();
-  });
-
-  after(async () => {
-    await db?.destroy();
-    await ns.drop();
-  });
+  const database = migratedDatabase();
 
   async function instance(status: string, finishedTime: number | null): Promise<number> {
-    const r = (await db.query(
+    const r = (await database.db().query(
       'INSERT INTO instance_info (app_id, job_id, status, expected_trigger_time, status_time, finished_time) VALUES (1, 1, ?, 0, 0, ?)',
       [status, finishedTime],
     )) as { insertId: number };
@@ -35,21 +21,21 @@ describe('instance and log retention', () => {
 
   async function addLogs(instanceId: number, count: number, time: number): Promise<void> {
     const rows = Array.from({ length: count }, (_, i) => [instanceId, time, 'INFO', 'w1', `line ${i}`]);
-    await db.query('INSERT INTO instance_log (instance_id, time, level, worker_id, message) VALUES ?', [rows]);
+    await database.db().query('INSERT INTO instance_log (instance_id, time, level, worker_id, message) VALUES ?', [rows]);
   }
 
   async function addTasks(instanceId: number, count: number): Promise<void> {
     const rows = Array.from({ length: count }, (_, i) => [instanceId, `k${i}`, 'T', 'SUCCEEDED', 0, 0]);
-    await db.query('INSERT INTO task (instance_id, map_key, task_name, status, created_time, updated_time) VALUES ?', [rows]);
+    await database.db().query('INSERT INTO task (instance_id, map_key, task_name, status, created_time, updated_time) VALUES ?', [rows]);
   }
 
   async function count(table: 'instance_info' | 'instance_log' | 'task', column: 'id' | 'instance_id', id: number): Promise<number> {
-    const [row] = (await db.query(`SELECT COUNT(*) AS n FROM ${table} WHERE ${column} = ?`, [id])) as { n: number }[];
+    const [row] = (await database.db().query(`SELECT COUNT(*) AS n FROM ${table} WHERE ${column} = ?`, [id])) as { n: number }[];
     return Number(row!.n);
   }
 
   async function clear(): Promise<void> {
-    for (const table of ['instance_log', 'task', 'instance_info']) await db.query(`DELETE FROM ${table}`);
+    for (const table of ['instance_log', 'task', 'instance_info']) await database.db().query(`DELETE FROM ${table}`);
   }
 
   it('deletes finished instances past the retention with their logs and tasks, and nothing else', async () => {
@@ -60,7 +46,7 @@ describe('instance and log retention', () => {
     await addTasks(oldFinished, 2500);
     // More old instances than one batch holds: the purge loops over batches of 1,000.
     const oldRows = Array.from({ length: 1200 }, (_, i) => [1, 2, ['FAILED', 'STOPPED', 'CANCELED'][i % 3], 0, 0, now - 9000]);
-    await db.query('INSERT INTO instance_info (app_id, job_id, status, expected_trigger_time, status_time, finished_time) VALUES ?', [oldRows]);
+    await database.db().query('INSERT INTO instance_info (app_id, job_id, status, expected_trigger_time, status_time, finished_time) VALUES ?', [oldRows]);
     const oldRunning = await instance('RUNNING', null);
     await addLogs(oldRunning, 10, now - 1000);
     await addTasks(oldRunning, 10);
@@ -69,13 +55,13 @@ describe('instance and log retention', () => {
     await addLogs(recentFinished, 10, now - 1000);
     await addTasks(recentFinished, 10);
 
-    const purged = await purgeExpiredInstances(db, 5000, now);
+    const purged = await purgeExpiredInstances(database.db(), 5000, now);
 
     assert.deepEqual(purged, { instances: 1201, logLines: 1500, tasks: 2500 });
     assert.equal(await count('instance_info', 'id', oldFinished), 0);
     assert.equal(await count('instance_log', 'instance_id', oldFinished), 0);
     assert.equal(await count('task', 'instance_id', oldFinished), 0);
-    const [left] = (await db.query('SELECT COUNT(*) AS n FROM instance_info WHERE job_id = 2')) as { n: number }[];
+    const [left] = (await database.db().query('SELECT COUNT(*) AS n FROM instance_info WHERE job_id = 2')) as { n: number }[];
     assert.equal(Number(left!.n), 0);
     for (const kept of [oldRunning, oldWaiting, recentFinished]) assert.equal(await count('instance_info', 'id', kept), 1);
     assert.equal(await count('instance_log', 'instance_id', oldRunning), 10);
@@ -89,8 +75,8 @@ describe('instance and log retention', () => {
     const now = Date.now();
     const ancient = await instance('SUCCEEDED', 1);
     await addLogs(ancient, 3, 1);
-    assert.deepEqual(await purgeExpiredInstances(db, 0, now), { instances: 0, logLines: 0, tasks: 0 });
-    assert.equal(await purgeExpiredLogs(db, 0, now), 0);
+    assert.deepEqual(await purgeExpiredInstances(database.db(), 0, now), { instances: 0, logLines: 0, tasks: 0 });
+    assert.equal(await purgeExpiredLogs(database.db(), 0, now), 0);
     assert.equal(await count('instance_info', 'id', ancient), 1);
     assert.equal(await count('instance_log', 'instance_id', ancient), 3);
   });
@@ -104,7 +90,7 @@ describe('instance and log retention', () => {
     const finished = await instance('SUCCEEDED', now - 100);
     await addLogs(finished, 4, now - 10_000);
 
-    assert.equal(await purgeExpiredLogs(db, 5000, now), 2304);
+    assert.equal(await purgeExpiredLogs(database.db(), 5000, now), 2304);
     assert.equal(await count('instance_log', 'instance_id', running), 7);
     assert.equal(await count('instance_log', 'instance_id', finished), 0);
     assert.equal(await count('instance_info', 'id', running), 1);
@@ -116,7 +102,7 @@ describe('instance and log retention', () => {
     const now = Date.now();
     const running = await instance('RUNNING', null);
     await addLogs(running, 2500, now - 10_000);
-    assert.equal(await purgeExpiredLogs(db, 5000, now, () => false), 1000);
+    assert.equal(await purgeExpiredLogs(database.db(), 5000, now, () => false), 1000);
     assert.equal(await count('instance_log', 'instance_id', running), 1500);
   });
 });

@@ -1,38 +1,24 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
-import type { DataSource } from 'typeorm';
-import { createJobnestDataSource, migrateDatabase } from '@jobnest/persistence';
+import { describe, it } from 'node:test';
 import { purgeExpiredTasks } from '../../../apps/server/dist/reconcile/task-retention';
-import { TestNamespace } from '../support/isolated-namespace';
+import { migratedDatabase } from '../support/migrated-database';
 
 /** Task rows of finished instances are deleted after the retention, in bounded statements; others stay. */
 describe('task retention', () => {
-  const ns = new TestNamespace();
-  let db: DataSource;
-
-  before(async () => {
-    await migrateDatabase(ns.mysqlUrl);
-    db = createJobnestDataSource(ns.mysqlUrl);
-    await db.initialize();
-  });
-
-  after(async () => {
-    await db?.destroy();
-    await ns.drop();
-  });
+  const database = migratedDatabase();
 
   async function instanceWithTasks(status: string, finishedTime: number | null, tasks: number): Promise<number> {
-    const r = (await db.query(
+    const r = (await database.db().query(
       `INSERT INTO instance_info (app_id, job_id, status, expected_trigger_time, status_time, finished_time) VALUES (1, 1, ?, 0, 0, ?)`,
       [status, finishedTime],
     )) as { insertId: number };
     const rows = Array.from({ length: tasks }, (_, i) => [r.insertId, `k${i}`, 'T', 'SUCCEEDED', 0, 0]);
-    await db.query('INSERT INTO task (instance_id, map_key, task_name, status, created_time, updated_time) VALUES ?', [rows]);
+    await database.db().query('INSERT INTO task (instance_id, map_key, task_name, status, created_time, updated_time) VALUES ?', [rows]);
     return r.insertId;
   }
 
   async function taskCount(instanceId: number): Promise<number> {
-    const [row] = (await db.query('SELECT COUNT(*) AS n FROM task WHERE instance_id = ?', [instanceId])) as { n: number }[];
+    const [row] = (await database.db().query('SELECT COUNT(*) AS n FROM task WHERE instance_id = ?', [instanceId])) as { n: number }[];
     return Number(row!.n);
   }
 
@@ -41,7 +27,7 @@ describe('task retention', () => {
     const old = await instanceWithTasks('SUCCEEDED', now - 10_000, 25_000);
     const recent = await instanceWithTasks('FAILED', now - 1000, 10);
     const running = await instanceWithTasks('RUNNING', null, 10);
-    const deleted = await purgeExpiredTasks(db, 5000, now);
+    const deleted = await purgeExpiredTasks(database.db(), 5000, now);
     assert.equal(deleted, 25_000);
     assert.equal(await taskCount(old), 0);
     assert.equal(await taskCount(recent), 10);
