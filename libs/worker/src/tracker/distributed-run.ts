@@ -31,7 +31,7 @@ import { createTaskContext } from './task-context';
 import { outcomeRounds, type UnwrittenResults } from './outcome-rounds';
 import { WaitingRowCursor } from './waiting-row-cursor';
 
-/** Subtasks per RunTasks message (DESIGN §4: batches of 100+ items per BullMQ job). */
+/** Subtasks per RunTasks message: one BullMQ job per item would cap dispatch at BullMQ's own job rate. */
 const TASKS_PER_MESSAGE = 200;
 /** Waiting rows read per scan of the task table; the next scan starts when fewer than SCAN_LOW_WATER are left. */
 const SCAN_LIMIT = 2000;
