@@ -164,6 +164,11 @@ export interface RunTasksCommand {
   /** Subtasks of this instance run at once on one worker. */
   concurrency: number;
   tasks: TaskAssignment[];
+  /**
+   * The TaskTracker has stored the results of this worker's TaskResults up to this `seq` (0: none yet): the
+   * ProcessorTracker stops keeping them for a takeover.
+   */
+  resultsStoredThrough?: number;
 }
 
 /** ProcessorTracker -> TaskTracker: these subtasks arrived. */
@@ -189,6 +194,8 @@ export interface TaskResultsCommand {
   runningTimes: number;
   workerId: string;
   results: TaskResult[];
+  /** Increasing per instance on one worker; acknowledged through RunTasks.resultsStoredThrough once stored (0: none). */
+  seq?: number;
 }
 
 /** A processor's ctx.map() stored new subtasks (they are in MySQL already): dispatch them. */
@@ -202,6 +209,39 @@ export interface SubtasksCreatedCommand {
    * read past this id, it reads again from here.
    */
   firstTaskId: number;
+}
+
+/**
+ * A TaskTracker that took an instance over (its previous one died or shut down) -> every live worker of the app:
+ * send me what you hold of this instance, and send its results to me from now on.
+ */
+export interface AdoptTasksCommand {
+  kind: 'AdoptTasks';
+  instanceId: number;
+  /** The new run: results and replies carry it, so the new TaskTracker takes them. */
+  runningTimes: number;
+  trackerWorkerId: string;
+}
+
+/** A subtask a ProcessorTracker finished whose result its TaskTracker may not have stored. */
+export interface HeldResult {
+  task: TaskAssignment;
+  success: boolean;
+  result: string | null;
+}
+
+/**
+ * ProcessorTracker -> the TaskTracker that sent AdoptTasks: the instance's subtasks running or queued here (their
+ * results follow as TaskResults with their own `attempt`), and the results not known to be stored. Sent by every
+ * worker asked, holding something or not, so the TaskTracker knows when it has heard from all.
+ */
+export interface TasksHeldCommand {
+  kind: 'TasksHeld';
+  instanceId: number;
+  runningTimes: number;
+  workerId: string;
+  tasks: TaskAssignment[];
+  finished: HeldResult[];
 }
 
 /** TaskTracker -> ProcessorTracker: abort the running subtasks of an instance and drop the queued ones. */
@@ -220,5 +260,7 @@ export type WorkerCommand =
   | TasksReceivedCommand
   | TaskResultsCommand
   | SubtasksCreatedCommand
-  | StopTasksCommand;
+  | StopTasksCommand
+  | AdoptTasksCommand
+  | TasksHeldCommand;
 export type StreamMessage = Heartbeat | InstanceStatusReport | LogBatch;

@@ -56,16 +56,21 @@ describe('MapReduce, Map and Broadcast', () => {
     return Number((rows as { n: number }[])[0]!.n);
   }
 
-  async function allLogLines(instanceId: number): Promise<string[]> {
-    const lines: string[] = [];
+  async function allLogEntries(instanceId: number): Promise<{ message: string; workerId: string }[]> {
+    const lines: { message: string; workerId: string }[] = [];
     let after: number | undefined;
     for (;;) {
       const page = await client.getInstanceLogs(instanceId, { after, limit: 5000 });
       if (page.items.length === 0) return lines;
-      lines.push(...page.items.map((l) => l.message));
+      lines.push(...page.items.map((l) => ({ message: l.message, workerId: l.workerId })));
       after = page.nextAfter ?? undefined;
     }
   }
+
+  async function allLogLines(instanceId: number): Promise<string[]> {
+    return (await allLogEntries(instanceId)).map((l) => l.message);
+  }
+
 
   it('broadcasts to every worker once; postProcess sees every result', async () => {
     const jobId = await job({ processor: 'demo.broadcast', executeType: 'BROADCAST' });
@@ -227,12 +232,21 @@ describe('MapReduce, Map and Broadcast', () => {
     assert.deepEqual(JSON.parse(done.result ?? '{}'), { sum: sumOfSquares(200_000), ranges: 2000, failed: 0 });
     await sleep(1000);
     const runs = new Map<number, number>();
-    for (const line of await allLogLines(instanceId)) {
-      const m = /^ran range (\d+)$/.exec(line);
-      if (m) runs.set(Number(m[1]), (runs.get(Number(m[1])) ?? 0) + 1);
+    const onSurvivors = new Map<number, number>();
+    for (const line of await allLogEntries(instanceId)) {
+      const m = /^ran range (\d+)$/.exec(line.message);
+      if (!m) continue;
+      const from = Number(m[1]);
+      runs.set(from, (runs.get(from) ?? 0) + 1);
+      if (line.workerId !== tracker) onSurvivors.set(from, (onSurvivors.get(from) ?? 0) + 1);
     }
     // The killed worker's last log batch may be lost with it, so a range can show 0 lines; never 2.
     const rerun = doneBefore.filter((from) => (runs.get(from) ?? 0) > 1);
     assert.deepEqual(rerun, [], 'subtasks that had succeeded before the kill ran again');
+    // What the live workers ran for the dead TaskTracker reaches the next one (AdoptTasks): no range runs twice on
+    // them. Only what the killed worker itself was running may run again.
+    const twiceOnSurvivors = [...onSurvivors].filter(([, n]) => n > 1).map(([from]) => from);
+    assert.deepEqual(twiceOnSurvivors, [], `${twiceOnSurvivors.length} ranges ran twice on the live workers`);
+    assert.equal(runs.size, 2000, 'every range ran');
   });
 });

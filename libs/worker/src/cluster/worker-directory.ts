@@ -20,6 +20,7 @@ const HISTORY_MS = 60_000;
 export class WorkerDirectory {
   private readonly errors = new ThrottledErrorLog(new Logger('JobnestWorker'));
   private readonly workers = new Map<string, WorkerState>();
+  private readonly heard = new Map<string, number>();
   private connection: Redis | undefined;
   private running = false;
   private loop: Promise<void> | undefined;
@@ -46,6 +47,14 @@ export class WorkerDirectory {
   liveWorkers(timeoutMs: number): WorkerState[] {
     const cutoff = Date.now() - timeoutMs;
     return [...this.workers.values()].filter((w) => w.lastHeartbeat >= cutoff);
+  }
+
+  /**
+   * When this process last read a heartbeat of the worker (its own clock, ms), or undefined when none is known:
+   * the ProcessorTracker compares it with its own delivery times, so clock skew with Redis does not matter.
+   */
+  lastHeardOf(workerId: string): number | undefined {
+    return this.heard.get(workerId);
   }
 
   isAlive(workerId: string, timeoutMs: number): boolean {
@@ -76,7 +85,12 @@ export class WorkerDirectory {
   /** Workers killed without a shutdown heartbeat would stay forever (a new id per restart): drop them after HISTORY_MS. */
   private forgetSilentWorkers(): void {
     const cutoff = Date.now() - HISTORY_MS;
-    for (const [workerId, w] of this.workers) if (w.lastHeartbeat < cutoff) this.workers.delete(workerId);
+    for (const [workerId, w] of this.workers) {
+      if (w.lastHeartbeat < cutoff) {
+        this.workers.delete(workerId);
+        this.heard.delete(workerId);
+      }
+    }
   }
 
   private apply(appId: number, id: string, fields: string[]): void {
@@ -89,8 +103,10 @@ export class WorkerDirectory {
     if (hb.appId !== appId) return;
     if (hb.shuttingDown) {
       this.workers.delete(hb.workerId);
+      this.heard.delete(hb.workerId);
       return;
     }
+    this.heard.set(hb.workerId, Date.now());
     // The entry id's time (Redis clock): right for history entries, and within a few ms for fresh ones.
     this.workers.set(hb.workerId, workerStateFromHeartbeat(hb, Number(id.split('-')[0])));
   }

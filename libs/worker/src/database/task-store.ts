@@ -234,6 +234,16 @@ export class TaskStore {
     );
   }
 
+  /** Which of `ids` are still unfinished (a takeover adopts only those; the others' results are stored already). */
+  async unfinishedIds(instanceId: number, ids: number[]): Promise<Set<number>> {
+    if (ids.length === 0) return new Set();
+    const rows = (await this.exec(
+      `SELECT id FROM task WHERE instance_id = ? AND id IN (?) AND status IN (?)`,
+      [instanceId, ids, [TaskStatus.WAITING_DISPATCH, TaskStatus.DISPATCHED]],
+    )) as Row[];
+    return new Set(rows.map((r) => Number(r.id)));
+  }
+
   async counts(instanceId: number): Promise<TaskCounts> {
     const rows = (await this.exec(
       'SELECT status, COUNT(*) AS n FROM task FORCE INDEX (idx_task_instance_status) WHERE instance_id = ? GROUP BY status',

@@ -106,6 +106,10 @@ export class CommandIntake {
       case 'SubtasksCreated':
         this.distributed.subtasksCreated(command);
         return;
+      case 'AdoptTasks':
+        return this.processors.adopt(command);
+      case 'TasksHeld':
+        return this.distributed.tasksHeld(command);
     }
   }
 }

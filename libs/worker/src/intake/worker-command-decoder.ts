@@ -49,6 +49,7 @@ export function decodeWorkerCommand(name: string, data: unknown): WorkerCommand 
         taskRetries: optionalInt(o, 'taskRetries', 0),
         concurrency: Math.max(1, optionalInt(o, 'concurrency', 1)),
         tasks: list(o, 'tasks').map((t, i) => assignment(t, i)),
+        resultsStoredThrough: optionalInt(o, 'resultsStoredThrough', 0),
       };
     case 'TasksReceived':
       return {
@@ -72,6 +73,7 @@ export function decodeWorkerCommand(name: string, data: unknown): WorkerCommand 
           if (typeof e.success !== 'boolean') throw new MessageDecodeError(`results[${i}].success must be a boolean`);
           return { taskId: positiveInt(e, 'taskId'), attempt: int(e, 'attempt'), success: e.success, result: nullableStr(e, 'result') };
         }),
+        seq: optionalInt(o, 'seq', 0),
       };
     case 'SubtasksCreated':
       return {
@@ -83,6 +85,26 @@ export function decodeWorkerCommand(name: string, data: unknown): WorkerCommand 
       };
     case 'StopTasks':
       return { kind, instanceId: positiveInt(o, 'instanceId'), reason: typeof o.reason === 'string' ? o.reason : 'no reason given' };
+    case 'AdoptTasks':
+      return {
+        kind,
+        instanceId: positiveInt(o, 'instanceId'),
+        runningTimes: positiveInt(o, 'runningTimes'),
+        trackerWorkerId: str(o, 'trackerWorkerId'),
+      };
+    case 'TasksHeld':
+      return {
+        kind,
+        instanceId: positiveInt(o, 'instanceId'),
+        runningTimes: positiveInt(o, 'runningTimes'),
+        workerId: str(o, 'workerId'),
+        tasks: list(o, 'tasks').map((t, i) => assignment(t, i)),
+        finished: list(o, 'finished').map((f, i) => {
+          const e = entry(f, `finished[${i}]`);
+          if (typeof e.success !== 'boolean') throw new MessageDecodeError(`finished[${i}].success must be a boolean`);
+          return { task: assignment(e.task, i), success: e.success, result: nullableStr(e, 'result') };
+        }),
+      };
     case 'StopInstance':
       return { kind, instanceId: positiveInt(o, 'instanceId'), reason: typeof o.reason === 'string' ? o.reason : 'no reason given' };
     case 'AckInstanceStatus':

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import type { SubtasksCreatedCommand, TaskResultsCommand, TasksReceivedCommand, WorkerCommand } from '@jobnest/common';
+import type { SubtasksCreatedCommand, TaskResultsCommand, TasksHeldCommand, TasksReceivedCommand, WorkerCommand } from '@jobnest/common';
 import { WorkerDirectory } from '../cluster/worker-directory';
 import { WorkerDatabase } from '../database/worker-database';
 import { LogShipper } from '../logs/log-shipper';
@@ -57,6 +57,10 @@ export class DistributedExecutor implements InstanceExecutor {
 
   results(command: TaskResultsCommand): Promise<void> {
     return this.find(command.instanceId, command.runningTimes)?.onResults(command) ?? Promise.resolve();
+  }
+
+  tasksHeld(command: TasksHeldCommand): Promise<void> {
+    return this.find(command.instanceId, command.runningTimes)?.onTasksHeld(command) ?? Promise.resolve();
   }
 
   subtasksCreated(command: SubtasksCreatedCommand): void {

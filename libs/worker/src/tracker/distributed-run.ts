@@ -5,7 +5,9 @@ import {
   selectWorkers,
   TaskStatus,
   type TaskCounts,
+  type TaskAssignment,
   type TaskResultsCommand,
+  type TasksHeldCommand,
   type TasksReceivedCommand,
   type WorkerCommand,
   type WorkerState,
@@ -42,6 +44,11 @@ const MAX_UNWRITTEN_RESULTS = 5000;
 const RESULTS_PER_STATEMENT = 500;
 /** A dispatched batch not acknowledged within this goes to another worker. */
 const ACK_TIMEOUT_MS = 10_000;
+/**
+ * A takeover waits this long at most for the live workers to say what they hold of the instance (AdoptTasks) before
+ * it dispatches; live workers answer in milliseconds, so this only matters when one dies meanwhile.
+ */
+const ADOPT_WAIT_MS = 3000;
 /** Without any eligible worker for this long, the instance fails. */
 const NO_WORKER_TIMEOUT_MS = 30_000;
 const TICK_MS = 1000;
@@ -95,6 +102,8 @@ export class DistributedRun {
   private unwritten: UnwrittenResults[] = [];
   /** Task id -> results of it unwritten (a retried task can have two). */
   private readonly unwrittenIds = new Map<number, number>();
+  /** Per worker, the `seq` of its TaskResults stored through; told back with the next RunTasks to it. */
+  private readonly storedSeq = new Map<string, number>();
   /** The queued UPDATE of `unwritten`, until it starts. */
   private resultsWrite: Promise<void> | undefined;
   /** Last dispatch generation; starts at the clock so a later TaskTracker on the same worker id never reuses one. */
@@ -109,6 +118,9 @@ export class DistributedRun {
   /** Every write of this run to the task table, one after the other (they would otherwise deadlock each other). */
   private writes: Promise<void> = Promise.resolve();
   private timer: NodeJS.Timeout | undefined;
+  /** Workers asked what they hold (takeover) that have not answered yet, and what runs once all have. */
+  private adoptionPending = new Set<string>();
+  private adoptionDone: (() => void) | undefined;
   private resolveOutcome!: (outcome: InstanceOutcome) => void;
   private readonly outcome = new Promise<InstanceOutcome>((resolve) => (this.resolveOutcome = resolve));
 
@@ -139,10 +151,14 @@ export class DistributedRun {
       if (this.isBroadcast) await store.failInFlight(this.instanceId, 'its TaskTracker died while it ran', now);
       else await store.resetInFlight(this.instanceId, now);
       this.logger.log(`instance ${this.instanceId} run ${this.command.runningTimes}: resuming from the task table`);
+      this.counts = await store.counts(this.instanceId);
+      // Before the first dispatch: what the workers still run or finished for the previous TaskTracker is adopted,
+      // not run again (broadcast tasks in flight were failed above: they must not run twice on one host).
+      if (!this.isBroadcast && this.counts.waiting > 0) await this.adoptHeldTasks();
     } else {
       await store.deleteInstance(this.instanceId);
     }
-    this.counts = await store.counts(this.instanceId);
+    if (!this.command.resume) this.counts = await store.counts(this.instanceId);
     if (this.counts.total === 0) {
       const early = this.isBroadcast ? await this.startBroadcast(now) : await this.startRoot(now);
       if (early) return early;
@@ -164,6 +180,83 @@ export class DistributedRun {
       const f = this.inflight.get(t.taskId);
       if (f && f.generation === t.attempt) f.acked = true;
     }
+  }
+
+  /** Asks every live worker of the app what it holds of the instance, and waits for the answers (at most ADOPT_WAIT_MS). */
+  private async adoptHeldTasks(): Promise<void> {
+    const workers = this.deps.directory.liveWorkers(this.command.workerTimeoutMs).map((w) => w.workerId);
+    if (!workers.includes(this.deps.workerId)) workers.push(this.deps.workerId);
+    this.adoptionPending = new Set(workers);
+    const answered = new Promise<void>((resolve) => (this.adoptionDone = resolve));
+    await Promise.all(
+      workers.map((w) =>
+        this.deps
+          .send(w, { kind: 'AdoptTasks', instanceId: this.instanceId, runningTimes: this.command.runningTimes, trackerWorkerId: this.deps.workerId })
+          .catch((err: unknown) => {
+            this.logger.warn(`instance ${this.instanceId}: asking ${w} for its subtasks failed (they may run again): ${String(err)}`);
+            this.onAdoptionAnswer(w);
+          }),
+      ),
+    );
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([answered, new Promise<void>((resolve) => (timer = setTimeout(resolve, ADOPT_WAIT_MS)))]);
+    clearTimeout(timer);
+    if (this.adoptionPending.size > 0) {
+      this.logger.warn(`instance ${this.instanceId}: no answer from ${[...this.adoptionPending].join(', ')} within ${ADOPT_WAIT_MS} ms; what they hold may run again`);
+    }
+    this.adoptionPending.clear();
+    this.adoptionDone = undefined;
+  }
+
+  private onAdoptionAnswer(workerId: string): void {
+    this.adoptionPending.delete(workerId);
+    if (this.adoptionPending.size === 0) this.adoptionDone?.();
+  }
+
+  /**
+   * A worker's answer to AdoptTasks: its subtasks of this instance become in flight here (they run on, and their
+   * results come with their own dispatch generation), and its finished ones are applied as results. Only rows still
+   * unfinished in MySQL are taken: the others' results were stored by the previous TaskTracker.
+   */
+  async onTasksHeld(command: TasksHeldCommand): Promise<void> {
+    try {
+      if (this.ended) return;
+      const held = [...command.tasks, ...command.finished.map((f) => f.task)];
+      // Adopted before the first await: the worker sends these tasks' results right behind its answer.
+      const candidates = held.filter((t) => !this.inflight.has(t.taskId) && !this.unwrittenIds.has(t.taskId));
+      for (const t of candidates) this.adopt(t, command.workerId);
+      const unfinished = await this.deps.store.unfinishedIds(this.instanceId, candidates.map((t) => t.taskId));
+      const stillHeld = (t: TaskAssignment) => this.inflight.get(t.taskId)?.generation === t.attempt;
+      for (const t of candidates) {
+        if (unfinished.has(t.taskId) || !stillHeld(t)) continue;
+        // Stored by the previous TaskTracker already: nothing to adopt.
+        this.forget(t.taskId, this.inflight.get(t.taskId)!);
+        this.counts.running--;
+        this.counts.waiting++;
+      }
+      const results = command.finished
+        .filter((f) => unfinished.has(f.task.taskId) && stillHeld(f.task))
+        .map((f) => ({ taskId: f.task.taskId, attempt: f.task.attempt, success: f.success, result: f.result }));
+      const running = command.tasks.filter((t) => unfinished.has(t.taskId)).length;
+      if (running + results.length > 0) {
+        this.logger.log(`instance ${this.instanceId}: adopted ${running} running and ${results.length} finished subtask(s) from ${command.workerId}`);
+      }
+      if (results.length > 0) {
+        await this.onResults({ kind: 'TaskResults', instanceId: this.instanceId, runningTimes: this.command.runningTimes, workerId: command.workerId, results });
+      }
+    } finally {
+      this.onAdoptionAnswer(command.workerId);
+    }
+  }
+
+  /** A subtask the previous TaskTracker dispatched, now in flight here with the generation it was sent with. */
+  private adopt(t: TaskAssignment, workerId: string): void {
+    if (this.readyIds.delete(t.taskId)) this.ready = this.ready.filter((r) => r.id !== t.taskId);
+    const task: WaitingTask = { id: t.taskId, taskName: t.taskName, payload: t.payload, failures: t.failures, isRoot: t.isRoot };
+    this.inflight.set(t.taskId, { task, workerId, generation: t.attempt, dispatchedAt: Date.now(), acked: true });
+    this.perWorker.set(workerId, (this.perWorker.get(workerId) ?? 0) + 1);
+    this.counts.waiting--;
+    this.counts.running++;
   }
 
   /** `firstTaskId`: where the new rows start; when already read past, the next scan goes back there. */
@@ -201,7 +294,7 @@ export class DistributedRun {
     }
     if (rows.length === 0) return Promise.resolve();
     for (const row of rows) this.unwrittenIds.set(row.id, (this.unwrittenIds.get(row.id) ?? 0) + 1);
-    this.unwritten.push({ workerId: command.workerId, rows });
+    this.unwritten.push({ workerId: command.workerId, rows, seq: command.seq });
     this.requeue(retries);
     this.kick();
     return this.writeResults().catch((err: unknown) => this.fail(err));
@@ -226,6 +319,7 @@ export class DistributedRun {
         }
       }
       for (const b of batches) {
+        if (b.seq !== undefined && b.seq > (this.storedSeq.get(b.workerId) ?? 0)) this.storedSeq.set(b.workerId, b.seq);
         for (const row of b.rows) {
           const left = (this.unwrittenIds.get(row.id) ?? 1) - 1;
           if (left > 0) this.unwrittenIds.set(row.id, left);
@@ -378,6 +472,7 @@ export class DistributedRun {
           instanceParams: c.instanceParams,
           taskRetries: c.taskRetries,
           concurrency: Math.max(1, c.concurrency),
+          resultsStoredThrough: this.storedSeq.get(workerId) ?? 0,
           tasks: batch.slice(i, i + TASKS_PER_MESSAGE).map((t) => ({
             taskId: t.id,
             taskName: t.taskName,

@@ -4,6 +4,8 @@ import type { TaskOutcomeRow } from '../database/task-store';
 export interface UnwrittenResults {
   workerId: string;
   rows: TaskOutcomeRow[];
+  /** The TaskResults message they came in (acknowledged to the worker once stored), when it had one. */
+  seq?: number;
 }
 
 /**

@@ -1,12 +1,15 @@
 import { Injectable, Logger } from '@nestjs/common';
 import type {
+  AdoptTasksCommand,
+  HeldResult,
   RunTasksCommand,
   StopTasksCommand,
   SubtasksCreatedCommand,
   TaskAssignment,
-  TaskResult,
   TaskResultsCommand,
+  TasksHeldCommand,
 } from '@jobnest/common';
+import { WorkerDirectory } from '../cluster/worker-directory';
 import { WorkerDatabase } from '../database/worker-database';
 import { LogShipper } from '../logs/log-shipper';
 import { createTaskLogger } from '../logs/task-logger';
@@ -26,6 +29,31 @@ const STOPPED_MEMORY_MS = 10 * 60 * 1000;
 const MAX_RESULT_LENGTH = 65_536;
 /** Longest pause between two attempts to send a results message. */
 const RESEND_MAX_DELAY_MS = 10_000;
+/**
+ * A delivered result is kept until its TaskTracker says it stored it (RunTasks.resultsStoredThrough, within a
+ * dispatch round or two), or, when no more subtasks come to say so (the end of a run), until the TaskTracker has
+ * heartbeated this long after the delivery. Until then a takeover gets it back (AdoptTasks), so a TaskTracker that
+ * dies does not take the results of its last moments with it.
+ */
+const CONFIRM_AFTER_MS = 3000;
+/** Results of a TaskTracker that never came back (and no takeover came either) are dropped after this long. */
+const KEPT_MAX_MS = 10 * 60 * 1000;
+/** How often kept results are checked against their TaskTracker's heartbeats, and idle slots dropped. */
+const SWEEP_MS = 1000;
+
+/** A subtask running here, with the AbortController it made if it read ctx.signal. */
+interface RunningTask {
+  task: TaskAssignment;
+  controller: AbortController | undefined;
+}
+
+/** A result sent to the TaskTracker and not yet known to be stored. */
+interface KeptResult {
+  held: HeldResult;
+  deliveredAt: number;
+  /** The TaskResults message it went in. */
+  seq: number;
+}
 
 /** The subtasks of one instance on this worker: a queue and the ones running, at most `concurrency` at once. */
 class InstanceSlot {
@@ -35,8 +63,13 @@ class InstanceSlot {
    * here), with the AbortController of each one that read ctx.signal. It is made on first use:
    * most subtasks never read it, and one per subtask costs more than a no-op subtask.
    */
-  readonly running = new Map<string, AbortController | undefined>();
-  readonly results: TaskResult[] = [];
+  readonly running = new Map<string, RunningTask>();
+  /** Finished, not sent yet. */
+  results: HeldResult[] = [];
+  /** Sent, not yet known to be stored by the TaskTracker (RunTasks.resultsStoredThrough, or CONFIRM_AFTER_MS). */
+  kept: KeptResult[] = [];
+  /** Number of the last TaskResults message sent for the instance from here. */
+  seq = 0;
   /** Set by a stop: running subtasks are aborted with it, signals asked for later start aborted. */
   stopReason: Error | undefined;
   /** ctx.logger of every subtask of the instance (it only knows the instance id). */
@@ -53,7 +86,7 @@ class InstanceSlot {
   }
 
   get idle(): boolean {
-    return this.queue.length === 0 && this.running.size === 0 && this.results.length === 0 && this.sending === 0;
+    return this.queue.length === 0 && this.running.size === 0 && this.results.length === 0 && this.sending === 0 && this.kept.length === 0;
   }
 }
 
@@ -68,6 +101,7 @@ export class ProcessorTracker {
   private readonly errors = new ThrottledErrorLog(this.logger);
   private readonly slots = new Map<number, InstanceSlot>();
   private readonly stopped = new Map<number, number>();
+  private sweeper: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly config: WorkerConfig,
@@ -75,6 +109,7 @@ export class ProcessorTracker {
     private readonly database: WorkerDatabase,
     private readonly redis: WorkerRedis,
     private readonly logs: LogShipper,
+    private readonly directory: WorkerDirectory,
   ) {}
 
   /** Subtasks running or queued here (all instances). */
@@ -102,8 +137,10 @@ export class ProcessorTracker {
       else {
         slot = new InstanceSlot(command, this.logs);
         this.slots.set(command.instanceId, slot);
+        this.ensureSweeper();
       }
     }
+    dropStored(slot.kept, command.resultsStoredThrough ?? 0);
     slot.queue.push(...command.tasks);
     this.drain(slot);
   }
@@ -116,8 +153,9 @@ export class ProcessorTracker {
     if (!slot) return;
     slot.queue.length = 0;
     slot.stopReason = new Error(`stopped: ${command.reason}`);
-    for (const controller of slot.running.values()) controller?.abort(slot.stopReason);
+    for (const { controller } of slot.running.values()) controller?.abort(slot.stopReason);
     slot.results.length = 0;
+    slot.kept.length = 0;
     if (slot.flushTimer) clearTimeout(slot.flushTimer);
     this.slots.delete(command.instanceId);
   }
@@ -125,12 +163,47 @@ export class ProcessorTracker {
   /** Shutdown: abort everything; the TaskTrackers re-dispatch what this worker did not finish. */
   abortAll(): void {
     for (const instanceId of [...this.slots.keys()]) this.stop({ kind: 'StopTasks', instanceId, reason: 'worker shutting down' });
+    if (this.sweeper) clearInterval(this.sweeper);
+    this.sweeper = undefined;
+  }
+
+  /**
+   * A takeover: the instance's new TaskTracker asks what this worker holds. It gets the subtasks running or queued
+   * here (they go on, and report to it) and the results it may not have (finished since the last TaskTracker died,
+   * or sent to it in its last moments), so none of them runs again. Answered even when nothing is held.
+   */
+  async adopt(command: AdoptTasksCommand): Promise<void> {
+    const slot = this.slots.get(command.instanceId);
+    const reply: TasksHeldCommand = {
+      kind: 'TasksHeld',
+      instanceId: command.instanceId,
+      runningTimes: command.runningTimes,
+      workerId: this.config.options.workerId,
+      tasks: [],
+      finished: [],
+    };
+    if (slot && !slot.stopReason && slot.command.runningTimes < command.runningTimes) {
+      reply.tasks = [...[...slot.running.values()].map((r) => r.task), ...slot.queue];
+      reply.finished = [...slot.kept.map((k) => k.held), ...slot.results];
+      // They travel in the reply now; kept again until the new TaskTracker has been alive a while after it.
+      const now = Date.now();
+      const seq = ++slot.seq;
+      slot.kept = reply.finished.map((held) => ({ held, deliveredAt: now, seq }));
+      slot.results = [];
+      slot.command = { ...slot.command, runningTimes: command.runningTimes, trackerWorkerId: command.trackerWorkerId };
+      this.logger.log(
+        `instance ${command.instanceId}: handing ${reply.tasks.length} running and ${reply.finished.length} finished subtask(s) to TaskTracker ${command.trackerWorkerId}`,
+      );
+    }
+    for (let attempt = 1; !(await this.send(command.trackerWorkerId, reply)); attempt++) {
+      await new Promise((r) => setTimeout(r, Math.min(RESEND_MAX_DELAY_MS, 250 * 2 ** attempt)));
+    }
   }
 
   private drain(slot: InstanceSlot): void {
     while (slot.running.size < slot.command.concurrency && slot.queue.length > 0) {
       const task = slot.queue.shift()!;
-      slot.running.set(runKey(task), undefined);
+      slot.running.set(runKey(task), { task, controller: undefined });
       void this.runTask(slot, task);
     }
   }
@@ -171,7 +244,7 @@ export class ProcessorTracker {
     // A stopped task reports nothing: its TaskTracker already ended its row.
     if (slot.stopReason || this.slots.get(command.instanceId) !== slot) return;
     slot.running.delete(runKey(task));
-    slot.results.push({ taskId: task.taskId, attempt: task.attempt, success, result: truncate(result) });
+    slot.results.push({ task, success, result: truncate(result) });
     this.scheduleFlush(slot);
     // Let heartbeats and intake run between tasks, even when every task resolves synchronously.
     setImmediate(() => this.drain(slot));
@@ -182,7 +255,8 @@ export class ProcessorTracker {
     if (slot.stopReason) return AbortSignal.abort(slot.stopReason);
     const controller = new AbortController();
     // Read after the subtask finished (a leftover callback): a signal of its own, never aborted.
-    if (slot.running.has(key)) slot.running.set(key, controller);
+    const running = slot.running.get(key);
+    if (running) running.controller = controller;
     return controller.signal;
   }
 
@@ -220,8 +294,9 @@ export class ProcessorTracker {
     if (slot.flushTimer) clearTimeout(slot.flushTimer);
     slot.flushTimer = undefined;
     if (slot.results.length === 0) return;
-    const results = slot.results.splice(0);
+    const held = slot.results.splice(0);
     const command = slot.command;
+    const seq = ++slot.seq;
     slot.sending++;
     try {
       await this.deliver(slot, {
@@ -229,12 +304,42 @@ export class ProcessorTracker {
         instanceId: command.instanceId,
         runningTimes: command.runningTimes,
         workerId: this.config.options.workerId,
-        results,
+        results: held.map((h) => ({ taskId: h.task.taskId, attempt: h.task.attempt, success: h.success, result: h.result })),
+        seq,
       });
+      if (slot.command.runningTimes !== command.runningTimes && this.slots.get(command.instanceId) === slot) {
+        // A takeover came while these were on their way to the previous TaskTracker: send them to the new one.
+        slot.results.push(...held);
+        this.scheduleFlush(slot);
+      } else {
+        const deliveredAt = Date.now();
+        for (const h of held) slot.kept.push({ held: h, deliveredAt, seq });
+      }
     } finally {
       slot.sending--;
     }
-    if (slot.idle && this.slots.get(command.instanceId) === slot) this.slots.delete(command.instanceId);
+  }
+
+  private ensureSweeper(): void {
+    if (this.sweeper) return;
+    this.sweeper = setInterval(() => this.sweep(), SWEEP_MS);
+    this.sweeper.unref();
+  }
+
+  /** Drops kept results their TaskTracker has taken in (or that waited too long), then the slots left idle. */
+  private sweep(): void {
+    const now = Date.now();
+    for (const [instanceId, slot] of this.slots) {
+      if (slot.kept.length > 0) {
+        const heartbeat = this.directory.lastHeardOf(slot.command.trackerWorkerId) ?? 0;
+        slot.kept = slot.kept.filter((k) => k.deliveredAt + CONFIRM_AFTER_MS > heartbeat && now - k.deliveredAt < KEPT_MAX_MS);
+      }
+      if (slot.idle) this.slots.delete(instanceId);
+    }
+    if (this.slots.size === 0 && this.sweeper) {
+      clearInterval(this.sweeper);
+      this.sweeper = undefined;
+    }
   }
 
   /**
@@ -261,6 +366,13 @@ export class ProcessorTracker {
     }
   }
 
+}
+
+/** `kept` is in `seq` order (each message's results are appended as it is sent): the stored ones are a prefix. */
+function dropStored(kept: KeptResult[], storedThrough: number): void {
+  let stored = 0;
+  while (stored < kept.length && kept[stored]!.seq <= storedThrough) stored++;
+  if (stored > 0) kept.splice(0, stored);
 }
 
 function runKey(task: TaskAssignment): string {
