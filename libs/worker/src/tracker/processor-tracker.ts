@@ -274,7 +274,7 @@ export class ProcessorTracker {
       await this.deliver(slot, {
         kind: 'SubtasksCreated',
         instanceId: command.instanceId,
-        runningTimes: command.runningTimes,
+        runningTimes: slot.command.runningTimes, // a takeover may have come during the insert: tell the new tracker
         count: stored.inserted,
         firstTaskId: stored.firstId,
       });
