@@ -233,11 +233,13 @@ describe('MapReduce, Map and Broadcast', () => {
     await sleep(1000);
     const runs = new Map<number, number>();
     const onSurvivors = new Map<number, number>();
+    const ranOn = new Map<number, string[]>();
     for (const line of await allLogEntries(instanceId)) {
       const m = /^ran range (\d+)$/.exec(line.message);
       if (!m) continue;
       const from = Number(m[1]);
       runs.set(from, (runs.get(from) ?? 0) + 1);
+      ranOn.set(from, [...(ranOn.get(from) ?? []), line.workerId]);
       if (line.workerId !== tracker) onSurvivors.set(from, (onSurvivors.get(from) ?? 0) + 1);
     }
     // The killed worker's last log batch may be lost with it, so a range can show 0 lines; never 2.
@@ -246,7 +248,6 @@ describe('MapReduce, Map and Broadcast', () => {
     // What the live workers ran for the dead TaskTracker reaches the next one (AdoptTasks): no range runs twice on
     // them. Only what the killed worker itself was running may run again.
     const twiceOnSurvivors = [...onSurvivors].filter(([, n]) => n > 1).map(([from]) => from);
-    assert.deepEqual(twiceOnSurvivors, [], `${twiceOnSurvivors.length} ranges ran twice on the live workers`);
-    assert.equal(runs.size, 2000, 'every range ran');
+    assert.equal(twiceOnSurvivors.length, 0, `${twiceOnSurvivors.length} ranges ran twice on the live workers (${twiceOnSurvivors.slice(0, 5).map((f) => `${f} on ${ranOn.get(f)?.join('+')}`).join(', ')}...)\n${cluster.dump()}`);
   });
 });

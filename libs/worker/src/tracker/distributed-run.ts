@@ -120,6 +120,7 @@ export class DistributedRun {
   private timer: NodeJS.Timeout | undefined;
   /** Workers asked what they hold (takeover) that have not answered yet, and what runs once all have. */
   private adoptionPending = new Set<string>();
+  private adopting = false;
   private adoptionDone: (() => void) | undefined;
   private resolveOutcome!: (outcome: InstanceOutcome) => void;
   private readonly outcome = new Promise<InstanceOutcome>((resolve) => (this.resolveOutcome = resolve));
@@ -187,6 +188,7 @@ export class DistributedRun {
     const workers = this.deps.directory.liveWorkers(this.command.workerTimeoutMs).map((w) => w.workerId);
     if (!workers.includes(this.deps.workerId)) workers.push(this.deps.workerId);
     this.adoptionPending = new Set(workers);
+    this.adopting = true;
     const answered = new Promise<void>((resolve) => (this.adoptionDone = resolve));
     await Promise.all(
       workers.map((w) =>
@@ -206,6 +208,7 @@ export class DistributedRun {
     }
     this.adoptionPending.clear();
     this.adoptionDone = undefined;
+    this.adopting = false;
   }
 
   private onAdoptionAnswer(workerId: string): void {
@@ -234,10 +237,12 @@ export class DistributedRun {
         this.counts.running--;
         this.counts.waiting++;
       }
+      const taken = new Set(candidates);
+      const adopted = (t: TaskAssignment) => taken.has(t) && unfinished.has(t.taskId) && stillHeld(t);
       const results = command.finished
-        .filter((f) => unfinished.has(f.task.taskId) && stillHeld(f.task))
+        .filter((f) => adopted(f.task))
         .map((f) => ({ taskId: f.task.taskId, attempt: f.task.attempt, success: f.success, result: f.result }));
-      const running = command.tasks.filter((t) => unfinished.has(t.taskId)).length;
+      const running = command.tasks.filter(adopted).length;
       if (running + results.length > 0) {
         this.logger.log(`instance ${this.instanceId}: adopted ${running} running and ${results.length} finished subtask(s) from ${command.workerId}`);
       }
@@ -372,6 +377,9 @@ export class DistributedRun {
   }
 
   private kick(): void {
+    // While a takeover gathers what the workers hold, nothing is dispatched: a row read now may be running on a
+    // worker whose answer has not been applied yet. execute() kicks once the answers are in.
+    if (this.adopting) return;
     this.pump().catch((err: unknown) => this.fail(err));
   }
 

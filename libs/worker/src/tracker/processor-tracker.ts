@@ -70,6 +70,8 @@ class InstanceSlot {
   kept: KeptResult[] = [];
   /** Number of the last TaskResults message sent for the instance from here. */
   seq = 0;
+  /** An answer to AdoptTasks is on its way: results wait, so they reach the new TaskTracker after it. */
+  answering = false;
   /** Set by a stop: running subtasks are aborted with it, signals asked for later start aborted. */
   stopReason: Error | undefined;
   /** ctx.logger of every subtask of the instance (it only knows the instance id). */
@@ -191,12 +193,20 @@ export class ProcessorTracker {
       slot.kept = reply.finished.map((held) => ({ held, deliveredAt: now, seq }));
       slot.results = [];
       slot.command = { ...slot.command, runningTimes: command.runningTimes, trackerWorkerId: command.trackerWorkerId };
+      slot.answering = true;
       this.logger.log(
         `instance ${command.instanceId}: handing ${reply.tasks.length} running and ${reply.finished.length} finished subtask(s) to TaskTracker ${command.trackerWorkerId}`,
       );
     }
-    for (let attempt = 1; !(await this.send(command.trackerWorkerId, reply)); attempt++) {
-      await new Promise((r) => setTimeout(r, Math.min(RESEND_MAX_DELAY_MS, 250 * 2 ** attempt)));
+    try {
+      for (let attempt = 1; !(await this.send(command.trackerWorkerId, reply)); attempt++) {
+        await new Promise((r) => setTimeout(r, Math.min(RESEND_MAX_DELAY_MS, 250 * 2 ** attempt)));
+      }
+    } finally {
+      if (slot?.answering) {
+        slot.answering = false;
+        if (slot.results.length > 0) this.scheduleFlush(slot);
+      }
     }
   }
 
@@ -293,7 +303,7 @@ export class ProcessorTracker {
   private async flush(slot: InstanceSlot): Promise<void> {
     if (slot.flushTimer) clearTimeout(slot.flushTimer);
     slot.flushTimer = undefined;
-    if (slot.results.length === 0) return;
+    if (slot.results.length === 0 || slot.answering) return; // adopt() flushes after its answer
     const held = slot.results.splice(0);
     const command = slot.command;
     const seq = ++slot.seq;
