@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { JobnestClient } from '@jobnest/client';
 import { TestCluster, waitUntil } from '../support/cluster';
-import { PrivateMariaDb, PrivateRedis, privateServicesUnavailable } from '../support/private-services';
+import { MYSQL_ROOT_URL, REDIS_URL } from '../support/isolated-namespace';
+import { PrivateMariaDb, PrivateRedis, privateServices } from '../support/private-services';
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
@@ -11,23 +12,19 @@ function sumOfSquares(n: number): number {
   const big = BigInt(n);
   return Number((big * (big + 1n) * (2n * big + 1n)) / 6n);
 }
-const unavailable = privateServicesUnavailable();
 
 /**
- * Redis and MariaDB restarted under a running cluster. These run on a Redis and a MariaDB of the test's own
- * (started from the machine's binaries on spare ports), so flushing and restarting them touches nothing else.
+ * Redis flushed and restarted under a running cluster: a Redis of the test's own (the machine's redis-server on a
+ * free port), so flushing it touches nothing else; MySQL is the machine's.
  */
-describe('Redis and MariaDB restarts', { skip: unavailable }, () => {
-  const redisServer = new PrivateRedis(16_379 + (process.pid % 1000));
-  const mariadb = new PrivateMariaDb(13_306 + (process.pid % 1000));
+describe('Redis flushed and restarted', privateServices('redis-server'), () => {
+  const redisServer = new PrivateRedis();
   let cluster: TestCluster;
   let client: JobnestClient;
 
   before(async () => {
     await redisServer.start();
-    await mariadb.install();
-    await mariadb.start();
-    cluster = new TestCluster({ JOBNEST_TIMER_RECONCILE_INTERVAL_MS: '1000' }, { redisUrl: redisServer.url, mysqlRootUrl: mariadb.rootUrl });
+    cluster = new TestCluster({ JOBNEST_TIMER_RECONCILE_INTERVAL_MS: '1000' }, { redisUrl: redisServer.url, mysqlRootUrl: MYSQL_ROOT_URL });
     await cluster.start();
     client = cluster.client;
     await cluster.startWorker({ workerId: 'r1' });
@@ -36,7 +33,6 @@ describe('Redis and MariaDB restarts', { skip: unavailable }, () => {
   after(async () => {
     await cluster?.close().catch(() => undefined);
     await redisServer.stop();
-    await mariadb.destroy();
   });
 
   it('rebuilds timers and finishes in-flight instances after Redis is flushed and restarted', async () => {
@@ -67,6 +63,31 @@ describe('Redis and MariaDB restarts', { skip: unavailable }, () => {
       return all.every((i) => ['SUCCEEDED', 'FAILED', 'STOPPED', 'CANCELED'].includes(i.status));
     }, 30_000, 'no instance left unfinished');
     assert.equal((await client.listWorkers()).length, 1, 'the worker reconnected and heartbeats again');
+  });
+
+});
+
+/**
+ * MariaDB restarted under a running cluster: a MariaDB of the test's own (the machine's mariadbd on a free port,
+ * a fresh data directory); Redis is the machine's.
+ */
+describe('MariaDB restarts', privateServices('mariadbd', 'mariadb-install-db'), () => {
+  const mariadb = new PrivateMariaDb();
+  let cluster: TestCluster;
+  let client: JobnestClient;
+
+  before(async () => {
+    await mariadb.install();
+    await mariadb.start();
+    cluster = new TestCluster({}, { redisUrl: REDIS_URL, mysqlRootUrl: mariadb.rootUrl });
+    await cluster.start();
+    client = cluster.client;
+    await cluster.startWorker({ workerId: 'r1' });
+  });
+
+  after(async () => {
+    await cluster?.close().catch(() => undefined);
+    await mariadb.destroy();
   });
 
   it('finishes a 100k-subtask MapReduce across a MariaDB restart, exact, each result counted once', async () => {

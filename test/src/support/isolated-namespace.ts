@@ -3,7 +3,7 @@ import { createConnection } from 'mysql2/promise';
 import { Redis } from 'ioredis';
 
 export const REDIS_URL = process.env.JOBNEST_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
-const MYSQL_ROOT_URL = process.env.JOBNEST_TEST_MYSQL_URL ?? 'mysql://root@127.0.0.1:3306';
+export const MYSQL_ROOT_URL = process.env.JOBNEST_TEST_MYSQL_URL ?? 'mysql://root@127.0.0.1:3306';
 
 /**
  * A database and a Redis key prefix of one test file's own, so test files never see each other's data;
