@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { JobnestApiError, JobnestClient } from '@jobnest/client';
 import { freePort } from '../../../tools/process-harness/dist/free-port';
-import { startProcess, type ManagedProcess } from '../support/child-process';
+import { exitCodeWithin, startProcess, type ManagedProcess } from '../support/child-process';
 import { REPO_ROOT, TEST_ADMIN, TestCluster, waitUntil } from '../support/cluster';
 
 const SERVER_MAIN = join(REPO_ROOT, 'apps', 'server', 'dist', 'main.js');
@@ -51,10 +51,10 @@ describe('security', () => {
     const port = await freePort();
     const { JOBNEST_TOKEN_SECRET: _omitted, ...env } = cluster.serverEnv(port);
     const missing = startProcess('no-secret', SERVER_MAIN, env);
-    assert.equal(await missing.exited, 1);
+    assert.equal(await exitCodeWithin(missing), 1);
     assert.match(missing.logs, /Invalid configuration: JOBNEST_TOKEN_SECRET is required/);
     const short = startProcess('short-secret', SERVER_MAIN, { ...env, JOBNEST_TOKEN_SECRET: 'test-secret' });
-    assert.equal(await short.exited, 1);
+    assert.equal(await exitCodeWithin(short), 1);
     assert.match(short.logs, /JOBNEST_TOKEN_SECRET must be at least 32 bytes/);
   });
 
