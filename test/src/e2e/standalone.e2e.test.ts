@@ -93,11 +93,15 @@ describe('standalone jobs end to end', () => {
     const jobId = await job({ processor: 'demo.sleep', jobParams: '60000' });
     const { instanceId } = await client.runJob(jobId, {});
     await waitUntil(async () => (await client.getInstance(instanceId)).status === 'RUNNING', 10_000, 'RUNNING');
+    const conflict = (e: unknown) => e instanceof JobnestApiError && e.status === 409;
+    await assert.rejects(client.retryInstance(instanceId), conflict, 'retry only when finished');
+    await assert.rejects(client.cancelInstance(instanceId), conflict, 'cancel only while waiting');
     const stopped = await client.stopInstance(instanceId);
     assert.equal(stopped.status, 'STOPPED');
     const messages = await logMessages(instanceId, 2);
     assert.ok(messages.some((m) => /^aborted: stopped/.test(m)), messages.join(' | '));
-    await assert.rejects(client.stopInstance(instanceId), (e: unknown) => e instanceof JobnestApiError && e.status === 409);
+    await assert.rejects(client.stopInstance(instanceId), conflict);
+    await assert.rejects(client.cancelInstance(instanceId), conflict, 'a finished instance cannot be canceled');
   });
 
   it('returns the lines of a run in order, page by page', async () => {
@@ -170,10 +174,15 @@ describe('standalone jobs end to end', () => {
 
   it('delays a run by delayMs', async () => {
     const jobId = await job({ processor: 'demo.echo' });
+    const requestedAt = Date.now();
     const { instanceId } = await client.runJob(jobId, { delayMs: 1500 });
     assert.equal((await client.getInstance(instanceId)).status, 'WAITING_DISPATCH');
+    // Still waiting two thirds into the delay (a slow machine only makes it wait longer).
+    await waitUntil(() => Date.now() >= requestedAt + 1000, 5000, 'two thirds of the delay');
+    assert.equal((await client.getInstance(instanceId)).status, 'WAITING_DISPATCH', 'not dispatched before its time');
     const done = await client.waitForInstance(instanceId, { timeoutMs: 20_000 });
     assert.equal(done.status, 'SUCCEEDED');
+    assert.ok(done.expectedTriggerTime >= requestedAt + 1500, 'the slot is the request time plus the delay');
     assert.ok((done.actualTriggerTime ?? 0) >= done.expectedTriggerTime, 'not dispatched before its time');
   });
 
@@ -213,6 +222,23 @@ describe('standalone jobs end to end', () => {
     await assert.rejects(other.getJob(jobId), (e: unknown) => e instanceof JobnestApiError && e.status === 404);
     await assert.rejects(other.runJob(jobId, {}), (e: unknown) => e instanceof JobnestApiError && e.status === 404);
     await assert.rejects(other.getInstanceLogs(instance.id), (e: unknown) => e instanceof JobnestApiError && e.status === 404);
+    const notFound = (e: unknown) => e instanceof JobnestApiError && e.status === 404;
+    const definition = { name: 'stolen', processor: 'demo.echo', executeType: 'STANDALONE', timeExpressionType: 'API' } as const;
+    for (const [route, call] of [
+      ['PUT /jobs/:id', () => other.updateJob(jobId, definition)],
+      ['POST /jobs/:id/disable', () => other.disableJob(jobId)],
+      ['POST /jobs/:id/enable', () => other.enableJob(jobId)],
+      ['DELETE /jobs/:id', () => other.deleteJob(jobId)],
+      ['POST /instances/:id/stop', () => other.stopInstance(instance.id)],
+      ['POST /instances/:id/cancel', () => other.cancelInstance(instance.id)],
+      ['POST /instances/:id/retry', () => other.retryInstance(instance.id)],
+      ['GET /instances/:id/tasks', () => other.listInstanceTasks(instance.id)],
+    ] as const) {
+      await assert.rejects((call as () => Promise<unknown>)(), notFound, route);
+    }
+    const mine = await client.getJob(jobId);
+    assert.notEqual(mine.name, 'stolen', 'the other app changed nothing');
+    assert.equal(mine.enabled, true, 'the other app changed nothing');
     assert.deepEqual(await other.listWorkers(), []);
     assert.equal((await other.listInstances({})).total, 0);
   });
