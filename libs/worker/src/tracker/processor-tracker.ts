@@ -72,6 +72,8 @@ class InstanceSlot {
   seq = 0;
   /** An answer to AdoptTasks is on its way: results wait, so they reach the new TaskTracker after it. */
   answering = false;
+  /** Result batches on their way to the TaskTracker (an answer to AdoptTasks takes them over). */
+  readonly inTransit = new Set<HeldResult[]>();
   /** Set by a stop: running subtasks are aborted with it, signals asked for later start aborted. */
   stopReason: Error | undefined;
   /** ctx.logger of every subtask of the instance (it only knows the instance id). */
@@ -186,7 +188,9 @@ export class ProcessorTracker {
     };
     if (slot && !slot.stopReason && slot.command.runningTimes < command.runningTimes) {
       reply.tasks = [...[...slot.running.values()].map((r) => r.task), ...slot.queue];
-      reply.finished = [...slot.kept.map((k) => k.held), ...slot.results];
+      // Batches still on their way to the previous tracker are handed over too (flush() then leaves them be).
+      reply.finished = [...slot.kept.map((k) => k.held), ...[...slot.inTransit].flat(), ...slot.results];
+      slot.inTransit.clear();
       // They travel in the reply now; kept again until the new TaskTracker has been alive a while after it.
       const now = Date.now();
       const seq = ++slot.seq;
@@ -308,6 +312,7 @@ export class ProcessorTracker {
     const command = slot.command;
     const seq = ++slot.seq;
     slot.sending++;
+    slot.inTransit.add(held);
     try {
       await this.deliver(slot, {
         kind: 'TaskResults',
@@ -317,15 +322,13 @@ export class ProcessorTracker {
         results: held.map((h) => ({ taskId: h.task.taskId, attempt: h.task.attempt, success: h.success, result: h.result })),
         seq,
       });
-      if (slot.command.runningTimes !== command.runningTimes && this.slots.get(command.instanceId) === slot) {
-        // A takeover came while these were on their way to the previous TaskTracker: send them to the new one.
-        slot.results.push(...held);
-        this.scheduleFlush(slot);
-      } else {
+      // Handed over in an answer to AdoptTasks while on the way: kept under that answer already.
+      if (slot.inTransit.has(held)) {
         const deliveredAt = Date.now();
         for (const h of held) slot.kept.push({ held: h, deliveredAt, seq });
       }
     } finally {
+      slot.inTransit.delete(held);
       slot.sending--;
     }
   }
