@@ -1,6 +1,6 @@
 import { Logger, type DynamicModule, type LogLevel } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { installProcessGuards } from '@jobnest/common';
+import { errorMessage, installProcessGuards } from '@jobnest/common';
 import { JobnestWorkerService } from '@jobnest/worker';
 
 /**
@@ -24,7 +24,7 @@ export async function bootWorker(build: () => { module: DynamicModule; logLevels
       logger.warn('this worker offers no processor: set JOBNEST_ENABLE_SHELL=1 and/or JOBNEST_ENABLE_HTTP=1');
     }
   } catch (err) {
-    process.stderr.write(`jobnest-worker: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.stderr.write(`jobnest-worker: ${errorMessage(err)}\n`);
     process.exit(1);
   }
 }

@@ -1,5 +1,6 @@
 export * from './enums';
 export * from './errors';
+export * from './error-message';
 export * from './messages';
 export * from './password';
 export * from './env-reader';

@@ -1,6 +1,7 @@
 import { CronExpressionParser } from 'cron-parser';
 import { nextDailyIntervalFire, parseDailyTimeInterval } from './daily-time-interval';
 import { TimeExpressionType } from './enums';
+import { errorMessage } from './error-message';
 import { TimeExpressionError } from './errors';
 import { isValidTimeZone } from './time-zone';
 
@@ -61,7 +62,7 @@ function validateCron(expression: string | null | undefined, timeZone: string): 
   try {
     CronExpressionParser.parse(expr, { tz: timeZone, currentDate: new Date() }).next();
   } catch (err) {
-    const reason = err instanceof Error ? err.message : String(err);
+    const reason = errorMessage(err);
     throw new TimeExpressionError(`timeExpression: invalid CRON '${expr}': ${reason}`);
   }
   return expr;

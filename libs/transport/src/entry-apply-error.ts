@@ -1,4 +1,4 @@
-import { JobnestError } from '@jobnest/common';
+import { errorMessage, JobnestError } from '@jobnest/common';
 
 /**
  * A stream entry could not be applied, for a reason of its own (not an unreachable MySQL or Redis). It stays
@@ -13,12 +13,8 @@ export class EntryApplyError extends JobnestError {
     readonly reason: unknown,
   ) {
     super(
-      `entry ${entryId} of ${stream} failed (${failures} of ${maxFailures} times before it is dead-lettered): ${errorText(reason)}`,
+      `entry ${entryId} of ${stream} failed (${failures} of ${maxFailures} times before it is dead-lettered): ${errorMessage(reason)}`,
       'STREAM_ENTRY_FAILED',
     );
   }
-}
-
-export function errorText(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
 }

@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
-import { MessageDecodeError } from '@jobnest/common';
-import { EntryApplyError, errorText } from './entry-apply-error';
+import { errorMessage, MessageDecodeError } from '@jobnest/common';
+import { EntryApplyError } from './entry-apply-error';
 import { messageField } from './message-codec';
 import { isTransientError } from './transient-error';
 
@@ -219,7 +219,7 @@ export class StreamGroupConsumer<T> {
         const failures = this.countFailure(entry.id);
         if (failures < this.maxFailures) throw new EntryApplyError(this.options.stream, entry.id, failures, this.maxFailures, err);
         this.failures.delete(entry.id);
-        await this.settle([{ id: entry.id, raw: entry.raw, error: `failed ${failures} times: ${errorText(err)}` }], [entry.id]);
+        await this.settle([{ id: entry.id, raw: entry.raw, error: `failed ${failures} times: ${errorMessage(err)}` }], [entry.id]);
         continue;
       }
       this.failures.delete(entry.id);
@@ -266,7 +266,7 @@ export class StreamGroupConsumer<T> {
   }
 
   private async onError(err: unknown): Promise<void> {
-    const message = errorText(err);
+    const message = errorMessage(err);
     this.readPendingFirst = true; // unacknowledged entries are retried from our pending list
     if (Date.now() - this.lastErrorLogAt > 5000) {
       this.lastErrorLogAt = Date.now();

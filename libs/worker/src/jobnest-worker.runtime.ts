@@ -6,6 +6,7 @@ import {
   type OnApplicationShutdown,
   type OnModuleInit,
 } from '@nestjs/common';
+import { errorMessage } from '@jobnest/common';
 import { WorkerDatabase } from './database/worker-database';
 import { ServiceUnreachableError } from './errors';
 import { HeartbeatSender } from './heartbeat/heartbeat-sender';
@@ -69,7 +70,7 @@ export class JobnestWorkerRuntime implements OnModuleInit, OnApplicationBootstra
       try {
         await this.heartbeat.start(); // the server sees this worker before the boot promise resolves
       } catch (err) {
-        const detail = this.redis.lastConnectionError ?? (err instanceof Error ? err.message : String(err));
+        const detail = this.redis.lastConnectionError ?? errorMessage(err);
         throw new ServiceUnreachableError('Redis', redactUrl(o.redisUrl), detail);
       }
       this.logs.start();
@@ -133,7 +134,7 @@ export class JobnestWorkerRuntime implements OnModuleInit, OnApplicationBootstra
     try {
       await withTimeout(promise, SHUTDOWN_STEP_MS, what);
     } catch (err) {
-      this.logger.warn(`${what} failed: ${err instanceof Error ? err.message : String(err)}`);
+      this.logger.warn(`${what} failed: ${errorMessage(err)}`);
     }
   }
 }

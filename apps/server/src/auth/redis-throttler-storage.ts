@@ -1,6 +1,7 @@
 import { Logger } from '@nestjs/common';
 import { ThrottlerStorageService, type ThrottlerStorage } from '@nestjs/throttler';
 import type { Redis } from 'ioredis';
+import { errorMessage } from '@jobnest/common';
 
 type ThrottlerStorageRecord = Awaited<ReturnType<ThrottlerStorage['increment']>>;
 
@@ -57,7 +58,7 @@ export class RedisThrottlerStorage implements ThrottlerStorage {
     } catch (err) {
       if (!this.warned) {
         this.warned = true;
-        this.logger.warn(`rate-limit counters fall back to this server's memory: ${err instanceof Error ? err.message : String(err)}`);
+        this.logger.warn(`rate-limit counters fall back to this server's memory: ${errorMessage(err)}`);
       }
       return this.fallback.increment(key, ttl, limit, blockDuration, throttlerName);
     }

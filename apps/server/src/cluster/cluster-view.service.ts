@@ -1,6 +1,6 @@
 import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import type { Redis } from 'ioredis';
-import { workerStateFromHeartbeat } from '@jobnest/common';
+import { errorMessage, workerStateFromHeartbeat } from '@jobnest/common';
 import { decodeHeartbeat, messageField, streamNames } from '@jobnest/transport';
 import { ServerConfig } from '../config/server-config';
 import { RedisConnections } from '../redis/redis-connections.service';
@@ -118,7 +118,7 @@ export class ClusterViewService implements OnApplicationBootstrap, OnApplication
         if (!this.running) break;
         if (Date.now() - this.lastErrorLogAt > 5000) {
           this.lastErrorLogAt = Date.now();
-          this.logger.error(`heartbeat reader failed, retrying: ${err instanceof Error ? err.message : String(err)}`);
+          this.logger.error(`heartbeat reader failed, retrying: ${errorMessage(err)}`);
         }
         await new Promise((r) => setTimeout(r, 500));
       }

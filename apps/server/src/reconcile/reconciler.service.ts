@@ -1,7 +1,7 @@
 import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { In, LessThanOrEqual, type Repository } from 'typeorm';
-import { ACTIVE_INSTANCE_STATUSES, ExecuteType, InstanceStatus } from '@jobnest/common';
+import { ACTIVE_INSTANCE_STATUSES, errorMessage, ExecuteType, InstanceStatus } from '@jobnest/common';
 import { InstanceInfoEntity, JobInfoEntity } from '@jobnest/persistence';
 import { leaseKey } from '@jobnest/transport';
 import { ClusterViewService } from '../cluster/cluster-view.service';
@@ -95,7 +95,7 @@ export class ReconcilerService implements OnApplicationBootstrap, OnApplicationS
     } catch (err) {
       if (Date.now() - this.lastErrorLogAt > 5000) {
         this.lastErrorLogAt = Date.now();
-        this.logger.error(`reconciliation pass failed: ${err instanceof Error ? err.message : String(err)}`);
+        this.logger.error(`reconciliation pass failed: ${errorMessage(err)}`);
       }
     } finally {
       this.passing = false;

@@ -1,6 +1,7 @@
 import { Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
+import { errorMessage } from '@jobnest/common';
 import { ClusterViewService } from '../cluster/cluster-view.service';
 import { WorkerLastSeenRecord } from '../cluster/worker-last-seen';
 import { ServerConfig } from '../config/server-config';
@@ -86,7 +87,7 @@ export class RetentionService implements OnApplicationShutdown {
     try {
       await run();
     } catch (err) {
-      this.logger.error(`${what} retention failed (retried next pass): ${err instanceof Error ? err.message : String(err)}`);
+      this.logger.error(`${what} retention failed (retried next pass): ${errorMessage(err)}`);
     }
   }
 

@@ -1,5 +1,6 @@
 import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
-import { errorText, streamNames, trimAcknowledged } from '@jobnest/transport';
+import { streamNames, trimAcknowledged } from '@jobnest/transport';
+import { errorMessage } from '@jobnest/common';
 import { ServerConfig } from '../config/server-config';
 import { RedisConnections } from '../redis/redis-connections.service';
 
@@ -55,7 +56,7 @@ export class StreamTrimmer implements OnApplicationBootstrap, OnApplicationShutd
       } catch (err) {
         if (Date.now() - this.lastErrorLogAt >= ERROR_LOG_INTERVAL_MS) {
           this.lastErrorLogAt = Date.now();
-          this.logger.warn(`trimming ${stream} failed, will retry: ${errorText(err)}`);
+          this.logger.warn(`trimming ${stream} failed, will retry: ${errorMessage(err)}`);
         }
       }
     }

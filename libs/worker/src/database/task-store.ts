@@ -1,5 +1,5 @@
 import { Logger } from '@nestjs/common';
-import { TaskStatus, type TaskCounts } from '@jobnest/common';
+import { errorMessage, type TaskCounts, TaskStatus } from '@jobnest/common';
 import { isTransientError } from '@jobnest/transport';
 import type { DataSource } from 'typeorm';
 
@@ -89,7 +89,7 @@ export class TaskStore {
         const lockConflict = LOCK_CONFLICTS.has(String((err as { code?: unknown }).code));
         if (!lockConflict && this.outageSince === undefined) {
           this.outageSince = Date.now();
-          this.logger.warn(`MySQL unreachable, retrying for up to ${this.retryWindowMs} ms: ${err instanceof Error ? err.message : String(err)}`);
+          this.logger.warn(`MySQL unreachable, retrying for up to ${this.retryWindowMs} ms: ${errorMessage(err)}`);
         }
         const pause = lockConflict
           ? 5 * attempt + Math.random() * 20

@@ -1,5 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { verifyPassword } from '@jobnest/common';
+import { errorMessage, verifyPassword } from '@jobnest/common';
 import { AppInfoEntity, createJobnestDataSource } from '@jobnest/persistence';
 import type { DataSource } from 'typeorm';
 import { DatabaseNotReadyError, InvalidCredentialsError, ServiceUnreachableError } from '../errors';
@@ -67,13 +67,13 @@ export class WorkerDatabase {
     try {
       await source.destroy();
     } catch (err) {
-      this.logger.warn(`closing the MySQL pool failed: ${err instanceof Error ? err.message : String(err)}`);
+      this.logger.warn(`closing the MySQL pool failed: ${errorMessage(err)}`);
     }
   }
 
   private translate(err: unknown, mysqlUrl: string): Error {
     const code = (err as { code?: unknown } | null)?.code;
-    const message = err instanceof Error ? err.message : String(err);
+    const message = errorMessage(err);
     if (typeof code === 'string' && SCHEMA_MISSING[code]) {
       return new DatabaseNotReadyError(`${SCHEMA_MISSING[code]} at ${redactUrl(mysqlUrl)}`);
     }

@@ -1,5 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { MessageDecodeError } from '@jobnest/common';
+import { errorMessage, MessageDecodeError } from '@jobnest/common';
 import { workerQueueName } from '@jobnest/transport';
 import { Worker, type Job } from 'bullmq';
 import { WorkerConfig } from '../options/worker-config';
@@ -58,7 +58,7 @@ export class CommandIntake {
     try {
       await worker.close(force);
     } catch (err) {
-      this.logger.warn(`closing the command queue consumer failed: ${err instanceof Error ? err.message : String(err)}`);
+      this.logger.warn(`closing the command queue consumer failed: ${errorMessage(err)}`);
     }
   }
 

@@ -1,6 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { createRedisConnection, StreamProducer, WorkerCommandSender } from '@jobnest/transport';
 import type { Redis } from 'ioredis';
+import { errorMessage } from '@jobnest/common';
 import { ThrottledErrorLog } from '../util/throttled-error-log';
 import { redactUrl } from '../util/redact-url';
 
@@ -82,7 +83,7 @@ export class WorkerRedis {
   private track(connection: Redis, redisUrl: string): Redis {
     // Without a listener ioredis prints every reconnect failure; it reconnects by itself anyway.
     connection.on('error', (err: unknown) => {
-      this.lastError = err instanceof Error ? err.message : String(err);
+      this.lastError = errorMessage(err);
       this.errors.error('redis', `Redis ${redactUrl(redisUrl)}`, err);
     });
     this.connections.push(connection);

@@ -1,17 +1,5 @@
 import { Logger } from '@nestjs/common';
-import {
-  ExecuteType,
-  InstanceStatus,
-  selectWorkers,
-  TaskStatus,
-  type TaskCounts,
-  type TaskAssignment,
-  type TaskResultsCommand,
-  type TasksHeldCommand,
-  type TasksReceivedCommand,
-  type WorkerCommand,
-  type WorkerState,
-} from '@jobnest/common';
+import { errorMessage, ExecuteType, InstanceStatus, selectWorkers, type TaskAssignment, type TaskCounts, type TaskResultsCommand, type TasksHeldCommand, type TasksReceivedCommand, TaskStatus, type WorkerCommand, type WorkerState } from '@jobnest/common';
 import type { WorkerDirectory } from '../cluster/worker-directory';
 import { ROOT_TASK_NAME } from '../constants';
 import type { TaskOutcomeRow, TaskStore, WaitingTask } from '../database/task-store';
@@ -120,7 +108,7 @@ export class DistributedRun {
   private timer: NodeJS.Timeout | undefined;
   /** Workers asked what they hold (takeover) that have not answered yet, and what runs once all have. */
   private adoptionPending = new Set<string>();
-  private adopting = false;
+  /** Set while a takeover gathers the answers (see adoptHeldTasks). */
   private adoptionDone: (() => void) | undefined;
   private resolveOutcome!: (outcome: InstanceOutcome) => void;
   private readonly outcome = new Promise<InstanceOutcome>((resolve) => (this.resolveOutcome = resolve));
@@ -188,7 +176,6 @@ export class DistributedRun {
     const workers = this.deps.directory.liveWorkers(this.command.workerTimeoutMs).map((w) => w.workerId);
     if (!workers.includes(this.deps.workerId)) workers.push(this.deps.workerId);
     this.adoptionPending = new Set(workers);
-    this.adopting = true;
     const answered = new Promise<void>((resolve) => (this.adoptionDone = resolve));
     await Promise.all(
       workers.map((w) =>
@@ -208,7 +195,6 @@ export class DistributedRun {
     }
     this.adoptionPending.clear();
     this.adoptionDone = undefined;
-    this.adopting = false;
   }
 
   private onAdoptionAnswer(workerId: string): void {
@@ -379,7 +365,7 @@ export class DistributedRun {
   private kick(): void {
     // While a takeover gathers what the workers hold, nothing is dispatched: a row read now may be running on a
     // worker whose answer has not been applied yet. execute() kicks once the answers are in.
-    if (this.adopting) return;
+    if (this.adoptionDone !== undefined) return;
     this.pump().catch((err: unknown) => this.fail(err));
   }
 
@@ -647,7 +633,7 @@ export class DistributedRun {
     if (this.ended) return;
     this.ended = true;
     this.stopTimer();
-    const message = err instanceof Error ? err.message : String(err);
+    const message = errorMessage(err);
     this.logger.error(`instance ${this.instanceId}: TaskTracker failed: ${message}`);
     this.resolveOutcome({ status: InstanceStatus.FAILED, result: `TaskTracker failed: ${message}` });
   }

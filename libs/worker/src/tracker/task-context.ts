@@ -1,3 +1,4 @@
+import { errorMessage } from '@jobnest/common';
 import type { TaskContext, TaskLogger } from '../processor/processor.interfaces';
 
 /** What every task context needs, whatever the execute type. */
@@ -48,7 +49,7 @@ export function serialiseItems(items: unknown[]): string[] {
     try {
       json = JSON.stringify(item);
     } catch (err) {
-      throw new TypeError(`ctx.map() item ${i} is not JSON-serialisable: ${err instanceof Error ? err.message : String(err)}`);
+      throw new TypeError(`ctx.map() item ${i} is not JSON-serialisable: ${errorMessage(err)}`);
     }
     if (json === undefined) throw new TypeError(`ctx.map() item ${i} is not JSON-serialisable (${typeof item})`);
     return json;

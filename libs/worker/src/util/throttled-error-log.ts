@@ -1,4 +1,5 @@
 import type { Logger } from '@nestjs/common';
+import { errorMessage } from '@jobnest/common';
 
 /**
  * Logs the failures of a background loop at most once per `intervalMs` per key: during a Redis outage every loop
@@ -22,7 +23,7 @@ export class ThrottledErrorLog {
     const skipped = this.suppressed.get(key) ?? 0;
     this.lastLoggedAt.set(key, now);
     this.suppressed.delete(key);
-    const message = err instanceof Error ? err.message : String(err);
+    const message = errorMessage(err);
     this.logger.error(`${what}: ${message}${skipped > 0 ? ` (${skipped} similar errors not shown)` : ''}`);
   }
 }

@@ -1,4 +1,5 @@
 import { JobProcessor, type BasicProcessor, type ProcessResult, type TaskContext } from '@jobnest/worker';
+import { errorMessage } from '@jobnest/common';
 import { countParam, sleep } from '../processor-params';
 
 /** Sleeps for the params' milliseconds (Default: 60000); shows stop and time limits through ctx.signal. */
@@ -10,7 +11,7 @@ export class DemoSleepProcessor implements BasicProcessor {
     try {
       await sleep(ms, ctx.signal);
     } catch (reason) {
-      ctx.logger.warn(`aborted: ${reason instanceof Error ? reason.message : String(reason)}`);
+      ctx.logger.warn(`aborted: ${errorMessage(reason)}`);
       throw reason;
     }
     return { success: true, result: `slept ${ms} ms` };

@@ -1,4 +1,4 @@
-import { ConfigError } from '@jobnest/common';
+import { ConfigError, errorMessage } from '@jobnest/common';
 import { normalizeHostName } from './address-policy';
 import { parseIp, parseIpRange, rangeContains, unmapIpv4, type IpAddress, type IpRange } from './ip-address';
 
@@ -26,7 +26,7 @@ export class HostAllowList {
       try {
         range = parseIpRange(entry);
       } catch (err) {
-        throw new ConfigError(setting, `entry '${entry}' ${err instanceof Error ? err.message : String(err)}`);
+        throw new ConfigError(setting, `entry '${entry}' ${errorMessage(err)}`);
       }
       const address = range ? undefined : parseIp(entry);
       if (range) {

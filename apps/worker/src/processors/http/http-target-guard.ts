@@ -1,5 +1,6 @@
 import type { LookupAddress } from 'node:dns';
 import { lookup } from 'node:dns/promises';
+import { errorMessage } from '@jobnest/common';
 import { classifyAddress, isMetadataHostName, normalizeHostName } from './address-policy';
 import type { HostAllowList } from './host-allow-list';
 import { HttpTargetRefusedError } from './http-target-refused.error';
@@ -56,7 +57,7 @@ async function resolveHost(hostName: string, resolve: HostResolver): Promise<IpA
   try {
     found = await resolve(hostName);
   } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code ?? (err instanceof Error ? err.message : String(err));
+    const code = (err as NodeJS.ErrnoException).code ?? errorMessage(err);
     throw new Error(`http: cannot resolve host '${hostName}' (${code})`);
   }
   const addresses = found.map((entry) => parseIp(entry.address)).filter((a): a is IpAddress => a !== undefined);
