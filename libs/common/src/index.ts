@@ -7,6 +7,7 @@ export * from './env-reader';
 export * from './process-guards';
 export * from './secret-redaction';
 export * from './long-timeout';
+export * from './with-timeout';
 export * from './time-zone';
 export * from './daily-time-interval';
 export * from './time-expression';

@@ -6,7 +6,7 @@ import {
   type OnApplicationShutdown,
   type OnModuleInit,
 } from '@nestjs/common';
-import { errorMessage } from '@jobnest/common';
+import { errorMessage, withTimeout } from '@jobnest/common';
 import { WorkerDatabase } from './database/worker-database';
 import { ServiceUnreachableError } from './errors';
 import { HeartbeatSender } from './heartbeat/heartbeat-sender';
@@ -21,7 +21,6 @@ import { WorkerDirectory } from './cluster/worker-directory';
 import { ProcessorTracker } from './tracker/processor-tracker';
 import { TaskTracker } from './tracker/task-tracker.service';
 import { redactUrl } from './util/redact-url';
-import { withTimeout } from './util/with-timeout';
 
 /** Time aborted processors get to return, so that their last log lines are shipped before the worker leaves. */
 const ABORT_GRACE_MS = 1000;

@@ -1,7 +1,7 @@
 import { Logger } from '@nestjs/common';
 import { ThrottlerStorageService, type ThrottlerStorage } from '@nestjs/throttler';
 import type { Redis } from 'ioredis';
-import { errorMessage } from '@jobnest/common';
+import { errorMessage, withTimeout } from '@jobnest/common';
 
 type ThrottlerStorageRecord = Awaited<ReturnType<ThrottlerStorage['increment']>>;
 
@@ -46,6 +46,7 @@ export class RedisThrottlerStorage implements ThrottlerStorage {
       const reply = (await withTimeout(
         this.redis.eval(INCREMENT_SCRIPT, 2, base, `${base}:block`, ttl, limit, blockDuration),
         REDIS_TIMEOUT_MS,
+        'the rate-limit count in Redis',
       )) as [number, number, number, number];
       this.warned = false;
       const [hits, windowMs, blocked, blockMs] = reply.map(Number) as [number, number, number, number];
@@ -63,12 +64,4 @@ export class RedisThrottlerStorage implements ThrottlerStorage {
       return this.fallback.increment(key, ttl, limit, blockDuration, throttlerName);
     }
   }
-}
-
-function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`Redis did not answer within ${ms} ms`)), ms);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }

@@ -3,17 +3,11 @@ import { ApiOkResponse, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/s
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { Response } from 'express';
 import type { DataSource } from 'typeorm';
+import { withTimeout } from '@jobnest/common';
 import { RedisConnections } from '../redis/redis-connections.service';
 import { MetricsService } from './metrics.service';
 
 const PROBE_TIMEOUT_MS = 2000;
-
-function withTimeout<T>(p: Promise<T>): Promise<T> {
-  return Promise.race([
-    p,
-    new Promise<T>((_, reject) => setTimeout(() => reject(new Error('timeout')), PROBE_TIMEOUT_MS).unref()),
-  ]);
-}
 
 @ApiTags('health')
 @Controller()
@@ -30,8 +24,8 @@ export class HealthController {
   @ApiServiceUnavailableResponse()
   async health(@Res({ passthrough: true }) res: Response): Promise<{ status: string; mysql: string; redis: string }> {
     const [mysql, redis] = await Promise.all([
-      withTimeout(this.dataSource.query('SELECT 1')).then(() => 'up', () => 'down'),
-      withTimeout(this.redis.commands.ping()).then(() => 'up', () => 'down'),
+      withTimeout(this.dataSource.query('SELECT 1'), PROBE_TIMEOUT_MS, 'MySQL').then(() => 'up', () => 'down'),
+      withTimeout(this.redis.commands.ping(), PROBE_TIMEOUT_MS, 'Redis').then(() => 'up', () => 'down'),
     ]);
     const ok = mysql === 'up' && redis === 'up';
     res.status(ok ? 200 : 503);

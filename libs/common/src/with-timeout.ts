@@ -1,8 +1,9 @@
-import { longTimeout, type LongTimeoutHandle } from '@jobnest/common';
+import { longTimeout, type LongTimeoutHandle } from './long-timeout';
 
 /**
- * Resolves with `promise`, or rejects after `ms` so a shutdown step stuck on an unreachable Redis cannot hang.
- * longTimeout: a caller's `ms` past 2^31-1 must not turn into an immediate timeout.
+ * Resolves with `promise`, or rejects after `ms` (`<what> did not finish within <ms> ms`), so a step stuck on an
+ * unreachable Redis or MySQL cannot hang its caller. The promise itself is not cancelled. longTimeout: a caller's
+ * `ms` past 2^31-1 must not turn into an immediate timeout.
  */
 export async function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
   let timer: LongTimeoutHandle | undefined;
