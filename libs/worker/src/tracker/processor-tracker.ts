@@ -203,9 +203,7 @@ export class ProcessorTracker {
       );
     }
     try {
-      for (let attempt = 1; !(await this.send(command.trackerWorkerId, reply)); attempt++) {
-        await new Promise((r) => setTimeout(r, Math.min(RESEND_MAX_DELAY_MS, 250 * 2 ** attempt)));
-      }
+      await this.sendUntilQueued(() => command.trackerWorkerId, reply, () => true);
     } finally {
       if (slot?.answering) {
         slot.answering = false;
@@ -360,10 +358,19 @@ export class ProcessorTracker {
    * SubtasksCreated it would find new rows only at its completion check. Both are re-sent with back-off until
    * delivered, as long as the instance's slot lives (a stop or shutdown drops them).
    */
-  private async deliver(slot: InstanceSlot, message: TaskResultsCommand | SubtasksCreatedCommand): Promise<void> {
-    for (let attempt = 1; !(await this.send(slot.command.trackerWorkerId, message)); attempt++) {
+  private deliver(slot: InstanceSlot, message: TaskResultsCommand | SubtasksCreatedCommand): Promise<void> {
+    return this.sendUntilQueued(
+      () => slot.command.trackerWorkerId, // a takeover may move the tracker between two tries
+      message,
+      () => this.slots.get(message.instanceId) === slot && !slot.stopReason,
+    );
+  }
+
+  /** Sends with a growing pause between tries until the message is queued, or `wanted()` says it no longer matters. */
+  private async sendUntilQueued(to: () => string, message: TaskResultsCommand | SubtasksCreatedCommand | TasksHeldCommand, wanted: () => boolean): Promise<void> {
+    for (let attempt = 1; !(await this.send(to(), message)); attempt++) {
       await new Promise((r) => setTimeout(r, Math.min(RESEND_MAX_DELAY_MS, 250 * 2 ** attempt)));
-      if (this.slots.get(message.instanceId) !== slot || slot.stopReason) return;
+      if (!wanted()) return;
     }
   }
 
