@@ -13,3 +13,4 @@ export * from './daily-time-interval';
 export * from './time-expression';
 export * from './worker-selection';
 export const JOBNEST_VERSION = '0.1.0';
+export * from './transient-error';

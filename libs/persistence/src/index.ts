@@ -6,3 +6,4 @@ export * from './entities/instance-info.entity';
 export * from './entities/instance-log.entity';
 export * from './entities/task.entity';
 export * from './migrate';
+export * from './stores/task-store';

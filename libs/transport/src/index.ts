@@ -4,6 +4,5 @@ export * from './message-codec';
 export * from './stream-producer';
 export * from './stream-group-consumer';
 export * from './worker-command-sender';
-export * from './transient-error';
 export * from './entry-apply-error';
 export * from './acknowledged-trim';

@@ -2,7 +2,7 @@ import type { Redis } from 'ioredis';
 import { errorMessage, MessageDecodeError } from '@jobnest/common';
 import { EntryApplyError } from './entry-apply-error';
 import { messageField } from './message-codec';
-import { isTransientError } from './transient-error';
+import { isTransientError } from '@jobnest/common';
 
 export interface StreamEntry<T> {
   id: string;

@@ -4,7 +4,7 @@ import { AppInfoEntity, createJobnestDataSource } from '@jobnest/persistence';
 import type { DataSource } from 'typeorm';
 import { DatabaseNotReadyError, InvalidCredentialsError, ServiceUnreachableError } from '../errors';
 import { redactUrl } from '../util/redact-url';
-import { TaskStore } from './task-store';
+import { TaskStore } from '@jobnest/persistence';
 
 /** mysql2 error codes that mean "the server answers but the Jobnest schema is not there". */
 const SCHEMA_MISSING: Record<string, string> = {
@@ -43,7 +43,7 @@ export class WorkerDatabase {
       throw this.translate(err, mysqlUrl);
     }
     this.source = source;
-    this.store = new TaskStore(source, retryWindowMs);
+    this.store = new TaskStore(source, retryWindowMs, new Logger('JobnestTaskStore'));
   }
 
   /** Resolves the app id; throws InvalidCredentialsError for an unknown app or a wrong password. */

@@ -2,7 +2,7 @@ import { Logger } from '@nestjs/common';
 import { errorMessage, ExecuteType, InstanceStatus, selectWorkers, type TaskAssignment, type TaskCounts, type TaskResultsCommand, type TasksHeldCommand, type TasksReceivedCommand, TaskStatus, type WorkerCommand, type WorkerState } from '@jobnest/common';
 import type { WorkerDirectory } from '../cluster/worker-directory';
 import { ROOT_TASK_NAME } from '../constants';
-import type { TaskOutcomeRow, TaskStore, WaitingTask } from '../database/task-store';
+import type { TaskOutcomeRow, TaskStore, WaitingTask } from '@jobnest/persistence';
 import type { LogShipper } from '../logs/log-shipper';
 import { createTaskLogger } from '../logs/task-logger';
 import type {

@@ -1,4 +1,4 @@
-import type { TaskOutcomeRow } from '../database/task-store';
+import type { TaskOutcomeRow } from '@jobnest/persistence';
 
 /** Results of one worker waiting for their UPDATE. */
 export interface UnwrittenResults {

@@ -1,5 +1,5 @@
 import { TaskStatus } from '@jobnest/common';
-import type { TaskStore } from '../database/task-store';
+import type { TaskStore } from '@jobnest/persistence';
 import type { TaskResultEntry, TaskResultSet } from '../processor/processor.interfaces';
 
 const PAGE_SIZE = 1000;

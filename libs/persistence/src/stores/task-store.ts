@@ -1,6 +1,4 @@
-import { Logger } from '@nestjs/common';
-import { errorMessage, type TaskCounts, TaskStatus } from '@jobnest/common';
-import { isTransientError } from '@jobnest/transport';
+import { errorMessage, isTransientError, type TaskCounts, TaskStatus } from '@jobnest/common';
 import type { DataSource } from 'typeorm';
 
 /** Rows per multi-row INSERT (MariaDB takes ~160k rows/s at 1000 per statement on the benchmark machine). */
@@ -42,6 +40,12 @@ export interface StoredResult {
 
 type Row = Record<string, unknown>;
 
+/** Where the store reports an outage and its end (a Nest Logger fits). */
+export interface TaskStoreLogger {
+  log(message: string): void;
+  warn(message: string): void;
+}
+
 /** InnoDB gives up one of two statements that lock the same index pages in opposite orders; retrying it is safe. */
 const LOCK_CONFLICTS = new Set(['ER_LOCK_DEADLOCK', 'ER_LOCK_WAIT_TIMEOUT']);
 /** Pause before the next try while MySQL is unreachable: doubling from the first, up to the last. */
@@ -55,7 +59,6 @@ const OUTAGE_MAX_PAUSE_MS = 2000;
  * the (instance_id, status, id) index from a cursor, so neither finished nor already-read rows are scanned again.
  */
 export class TaskStore {
-  private readonly logger = new Logger('JobnestTaskStore');
   /** When this store first failed to reach MySQL in the current outage (undefined while it answers). */
   private outageSince: number | undefined;
 
@@ -67,6 +70,7 @@ export class TaskStore {
   constructor(
     private readonly db: DataSource,
     private readonly retryWindowMs: number,
+    private readonly logger: TaskStoreLogger,
   ) {}
 
   /**
