@@ -57,14 +57,19 @@ export function parseArgs(argv: readonly string[], registry: readonly Scenario[]
     const text = inline ?? argv[++i];
     const value = Number(text);
     if (text === undefined || !Number.isInteger(value) || value < 0) {
-      throw new UsageError(`--${spec.name} needs a whole number >= 0 (got ${text === undefined ? 'nothing' : `'${text}'`})`);
+      throw new UsageError(
+        `--${spec.name} needs a whole number >= 0 (got ${text === undefined ? 'nothing' : `'${text}'`})`,
+      );
     }
     given.set(spec.name, value);
   }
   const scenarios: Scenario[] = [];
   for (const name of names) {
     const s = registry.find((r) => r.name === name || String(r.id) === name);
-    if (!s) throw new UsageError(`unknown scenario '${name}' (scenarios: ${registry.map((r) => `${r.id} ${r.name}`).join(', ')})`);
+    if (!s)
+      throw new UsageError(
+        `unknown scenario '${name}' (scenarios: ${registry.map((r) => `${r.id} ${r.name}`).join(', ')})`,
+      );
     if (!scenarios.includes(s)) scenarios.push(s);
   }
   const flags: Record<string, number> = {};
@@ -85,7 +90,10 @@ export function usage(registry: readonly Scenario[]): string {
     'them side by side. Without a scenario every scenario runs. A scenario is named by name or number.',
     '',
     'Scenarios:',
-    ...registry.map((s) => `  ${String(s.id).padEnd(2)} ${s.name.padEnd(16)} ${s.title}${s.notRunnableYet ? `  [not runnable yet: ${s.notRunnableYet}]` : ''}`),
+    ...registry.map(
+      (s) =>
+        `  ${String(s.id).padEnd(2)} ${s.name.padEnd(16)} ${s.title}${s.notRunnableYet ? `  [not runnable yet: ${s.notRunnableYet}]` : ''}`,
+    ),
     '',
     'Flags:',
     '  --quick              small sizes (the whole run takes under a minute)',
@@ -93,7 +101,9 @@ export function usage(registry: readonly Scenario[]): string {
     '  --check              exit with code 1 when a target is missed',
     '  --verbose            echo the output of the server and worker processes',
     '  --help               this text',
-    ...allFlags(registry).map((f) => `  --${`${f.name} N`.padEnd(19)}${f.description} (default ${f.default}, --quick ${f.quick})`),
+    ...allFlags(registry).map(
+      (f) => `  --${`${f.name} N`.padEnd(19)}${f.description} (default ${f.default}, --quick ${f.quick})`,
+    ),
   ];
   return lines.join('\n');
 }

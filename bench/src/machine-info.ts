@@ -23,7 +23,9 @@ export interface MachineInfo {
 
 function packageVersion(name: string): string {
   try {
-    return (JSON.parse(readFileSync(join(REPO_ROOT, 'node_modules', name, 'package.json'), 'utf8')) as { version: string }).version;
+    return (
+      JSON.parse(readFileSync(join(REPO_ROOT, 'node_modules', name, 'package.json'), 'utf8')) as { version: string }
+    ).version;
   } catch {
     return 'not installed';
   }
@@ -59,6 +61,9 @@ export async function machineInfo(redis: Redis, mysqlRootUrl: string): Promise<M
     mariadb,
     loadAverageAtStart: loadavg().map((v) => Math.round(v * 100) / 100),
     packages: Object.fromEntries(PACKAGES.map((p) => [p, packageVersion(p)])),
-    jobnest: { commit: git(['rev-parse', '--short', 'HEAD']) || 'unknown', uncommittedChanges: git(['status', '--porcelain']).length > 0 },
+    jobnest: {
+      commit: git(['rev-parse', '--short', 'HEAD']) || 'unknown',
+      uncommittedChanges: git(['status', '--porcelain']).length > 0,
+    },
   };
 }

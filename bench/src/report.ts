@@ -4,7 +4,15 @@ import type { MachineInfo } from './machine-info';
 import type { MetricRow, Scenario, Target } from './scenario';
 
 export type ScenarioOutcome =
-  | { scenario: Scenario; status: 'ok'; rows: MetricRow[]; details: Record<string, unknown>; profiles: PhaseProfile[]; seconds: number; cpu?: CpuShare }
+  | {
+      scenario: Scenario;
+      status: 'ok';
+      rows: MetricRow[];
+      details: Record<string, unknown>;
+      profiles: PhaseProfile[];
+      seconds: number;
+      cpu?: CpuShare;
+    }
   | { scenario: Scenario; status: 'skipped'; reason: string }
   | { scenario: Scenario; status: 'failed'; error: string; profiles: PhaseProfile[]; seconds: number };
 
@@ -15,7 +23,8 @@ export function meets(value: number | null, target: Target | undefined): boolean
 
 /** Jobnest / baseline; undefined when either is missing or the baseline is 0. */
 export function ratio(row: MetricRow): number | undefined {
-  if (row.jobnest === null || row.baseline === null || Number.isNaN(row.jobnest) || Number.isNaN(row.baseline)) return undefined;
+  if (row.jobnest === null || row.baseline === null || Number.isNaN(row.jobnest) || Number.isNaN(row.baseline))
+    return undefined;
   if (row.baseline === 0) return undefined;
   return row.jobnest / row.baseline;
 }
@@ -67,7 +76,10 @@ export function renderTable(outcomes: readonly ScenarioOutcome[]): string {
   const widths = header.map((h, c) => Math.max(h.length, ...(c === 0 ? lines : fits).map((l) => l[c]!.length)));
   const right = new Set([2, 3, 4]);
   const render = (cells: string[]): string =>
-    cells.map((cell, c) => (right.has(c) ? cell.padStart(widths[c]!) : cell.padEnd(widths[c]!))).join('  ').trimEnd();
+    cells
+      .map((cell, c) => (right.has(c) ? cell.padStart(widths[c]!) : cell.padEnd(widths[c]!)))
+      .join('  ')
+      .trimEnd();
   const rule = widths.map((w) => '-'.repeat(w)).join('  ');
   return [render(header), rule, ...lines.map(render)].join('\n');
 }
@@ -77,13 +89,19 @@ export function renderLegend(outcomes: readonly ScenarioOutcome[]): string {
   for (const o of outcomes) out.push(`  ${o.scenario.id} ${o.scenario.name}: ${o.scenario.baseline}`);
   const load = outcomes.flatMap((o) =>
     o.status === 'ok' && o.cpu
-      ? [`  ${o.scenario.name} (${o.seconds.toFixed(0)} s): bench processes ${o.cpu.bench}%, Redis + MariaDB ${o.cpu.services}%, other processes ${o.cpu.others}%${o.cpu.others >= 10 ? '  <- busy machine: figures skewed' : ''}`]
+      ? [
+          `  ${o.scenario.name} (${o.seconds.toFixed(0)} s): bench processes ${o.cpu.bench}%, Redis + MariaDB ${o.cpu.services}%, other processes ${o.cpu.others}%${o.cpu.others >= 10 ? '  <- busy machine: figures skewed' : ''}`,
+        ]
       : [],
   );
   if (load.length > 0) out.push('CPU use during each scenario (% of all cores):', ...load);
-  const notes = outcomes.flatMap((o) => (o.status === 'ok' ? o.rows.filter((r) => r.note).map((r) => `  ${o.scenario.name} / ${r.metric}: ${r.note}`) : []));
+  const notes = outcomes.flatMap((o) =>
+    o.status === 'ok' ? o.rows.filter((r) => r.note).map((r) => `  ${o.scenario.name} / ${r.metric}: ${r.note}`) : [],
+  );
   if (notes.length > 0) out.push('Notes:', ...notes);
-  out.push('ratio J/B = Jobnest / baseline: for latencies above 1 means Jobnest is slower; "met?" checks the Jobnest figure.');
+  out.push(
+    'ratio J/B = Jobnest / baseline: for latencies above 1 means Jobnest is slower; "met?" checks the Jobnest figure.',
+  );
   return out.join('\n');
 }
 
@@ -91,7 +109,9 @@ export function renderMachine(m: MachineInfo): string {
   return (
     `Machine: ${m.cores} x ${m.cpuModel}, ${m.memoryMb} MB, ${m.os}; Node ${m.node}, Redis ${m.redis}, MariaDB ${m.mariadb}; ` +
     `load average at start ${m.loadAverageAtStart.join(' ')}\n` +
-    `Packages: ${Object.entries(m.packages).map(([k, v]) => `${k} ${v}`).join(', ')}; Jobnest ${m.jobnest.commit}${m.jobnest.uncommittedChanges ? ' (+ uncommitted changes)' : ''}`
+    `Packages: ${Object.entries(m.packages)
+      .map(([k, v]) => `${k} ${v}`)
+      .join(', ')}; Jobnest ${m.jobnest.commit}${m.jobnest.uncommittedChanges ? ' (+ uncommitted changes)' : ''}`
   );
 }
 
@@ -102,23 +122,34 @@ export function renderProfiles(outcomes: readonly ScenarioOutcome[]): string {
     if (o.status === 'skipped') continue;
     for (const p of o.profiles) {
       const runs = p.runs;
-      out.push('', `== profile of ${o.scenario.name} / ${p.label} (${(p.wallMs / 1000).toFixed(1)} s${runs ? `, ${runs} runs` : ''})`);
+      out.push(
+        '',
+        `== profile of ${o.scenario.name} / ${p.label} (${(p.wallMs / 1000).toFixed(1)} s${runs ? `, ${runs} runs` : ''})`,
+      );
       for (const cpu of p.cpuProfiles) {
         out.push(`-- ${cpu.file}: busy ${cpu.busyPercent}% of ${cpu.durationMs} ms`);
         out.push('   self time by area:');
         for (const h of cpu.selfByArea.slice(0, 8)) out.push(`     ${h.percent.toFixed(1).padStart(5)}%  ${h.where}`);
         out.push('   self time by function:');
-        for (const h of cpu.selfByFunction.slice(0, 12)) out.push(`     ${h.percent.toFixed(1).padStart(5)}%  ${h.where}`);
+        for (const h of cpu.selfByFunction.slice(0, 12))
+          out.push(`     ${h.percent.toFixed(1).padStart(5)}%  ${h.where}`);
         out.push('   by entry point (async continuation or I/O callback, with what it called):');
         for (const h of cpu.byEntry.slice(0, 12)) out.push(`     ${h.percent.toFixed(1).padStart(5)}%  ${h.where}`);
         out.push('   inclusive time, Jobnest functions (synchronous part):');
-        for (const h of cpu.inclusiveJobnest.slice(0, 12)) out.push(`     ${h.percent.toFixed(1).padStart(5)}%  ${h.where}`);
+        for (const h of cpu.inclusiveJobnest.slice(0, 12))
+          out.push(`     ${h.percent.toFixed(1).padStart(5)}%  ${h.where}`);
       }
       out.push('-- Redis commands meanwhile (whole Redis; calls, usec):');
       for (const c of p.redisCommands.slice(0, 12)) {
-        out.push(`     ${c.command.padEnd(14)} ${String(c.calls).padStart(8)} calls${runs ? ` (${(c.calls / runs).toFixed(1)}/run)` : ''}  ${String(c.usec).padStart(9)} us`);
+        out.push(
+          `     ${c.command.padEnd(14)} ${String(c.calls).padStart(8)} calls${runs ? ` (${(c.calls / runs).toFixed(1)}/run)` : ''}  ${String(c.usec).padStart(9)} us`,
+        );
       }
-      out.push(`-- MariaDB counters meanwhile (whole server): ${Object.entries(p.mysql).map(([k, v]) => `${k}=${v}${runs ? ` (${(v / runs).toFixed(1)}/run)` : ''}`).join(', ')}`);
+      out.push(
+        `-- MariaDB counters meanwhile (whole server): ${Object.entries(p.mysql)
+          .map(([k, v]) => `${k}=${v}${runs ? ` (${(v / runs).toFixed(1)}/run)` : ''}`)
+          .join(', ')}`,
+      );
     }
   }
   return out.join('\n');

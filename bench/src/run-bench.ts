@@ -57,13 +57,29 @@ async function runScenario(
     const result = await scenario.run(ctx);
     const cpu = meter.stop();
     if (cpu && cpu.others >= BUSY_WARNING_PERCENT) {
-      log(`warning: other processes used ${cpu.others}% of the machine's CPU during ${scenario.name}; its figures are skewed`);
+      log(
+        `warning: other processes used ${cpu.others}% of the machine's CPU during ${scenario.name}; its figures are skewed`,
+      );
     }
-    return { scenario, status: 'ok', rows: result.rows, details: result.details, profiles, seconds: (Date.now() - started) / 1000, cpu };
+    return {
+      scenario,
+      status: 'ok',
+      rows: result.rows,
+      details: result.details,
+      profiles,
+      seconds: (Date.now() - started) / 1000,
+      cpu,
+    };
   } catch (err) {
     const error = err instanceof Error ? (err.stack ?? err.message) : String(err);
     if (!interrupted) log(`scenario ${scenario.name} failed: ${error}`);
-    return { scenario, status: 'failed', error: err instanceof Error ? err.message : String(err), profiles, seconds: (Date.now() - started) / 1000 };
+    return {
+      scenario,
+      status: 'failed',
+      error: err instanceof Error ? err.message : String(err),
+      profiles,
+      seconds: (Date.now() - started) / 1000,
+    };
   }
 }
 
@@ -91,7 +107,9 @@ async function main(): Promise<number> {
     .filter((s) => s.notRunnableYet)
     .map((s) => ({ scenario: s, status: 'skipped', reason: `not runnable yet: ${s.notRunnableYet}` }));
   if (runnable.length === 0) {
-    for (const o of skipped) if (o.status === 'skipped') process.stdout.write(`Scenario ${o.scenario.id} ${o.scenario.name} is ${o.reason}.\n`);
+    for (const o of skipped)
+      if (o.status === 'skipped')
+        process.stdout.write(`Scenario ${o.scenario.id} ${o.scenario.name} is ${o.reason}.\n`);
     process.stdout.write(`\n${renderTable(skipped)}\n`);
     return 2;
   }
@@ -103,7 +121,9 @@ async function main(): Promise<number> {
   // Ctrl-C / kill: stop the processes and remove the database and keys before leaving; a second signal just leaves.
   const onSignal = (signal: NodeJS.Signals): void => {
     if (interrupted) {
-      log(`${signal} again: leaving without cleaning up; drop the database ${env.database} and the Redis keys ${env.prefix}:* by hand`);
+      log(
+        `${signal} again: leaving without cleaning up; drop the database ${env.database} and the Redis keys ${env.prefix}:* by hand`,
+      );
       process.exit(130);
     }
     interrupted = true;
@@ -157,14 +177,26 @@ async function main(): Promise<number> {
   if (options.profile) process.stdout.write(`${renderProfiles(outcomes)}\n`);
 
   const missed = outcomes.flatMap((o) =>
-    o.status === 'ok' ? o.rows.filter((r) => meets(r.jobnest, r.target) === false).map((r) => `${o.scenario.name}: ${r.metric} = ${r.jobnest} ${r.unit} (target ${r.target!.op} ${r.target!.value})`) : [],
+    o.status === 'ok'
+      ? o.rows
+          .filter((r) => meets(r.jobnest, r.target) === false)
+          .map(
+            (r) =>
+              `${o.scenario.name}: ${r.metric} = ${r.jobnest} ${r.unit} (target ${r.target!.op} ${r.target!.value})`,
+          )
+      : [],
   );
   const file = join(RESULTS_DIR, `${startedAt.toISOString().replace(/:/g, '-')}.json`);
   writeJson(file, {
     startedAt: startedAt.toISOString(),
     finishedAt: finishedAt.toISOString(),
     argv: process.argv.slice(2),
-    options: { quick: options.quick, profile: options.profile, flags: options.flags, explicitFlags: options.explicitFlags },
+    options: {
+      quick: options.quick,
+      profile: options.profile,
+      flags: options.flags,
+      explicitFlags: options.explicitFlags,
+    },
     machine: machine ? { ...machine, loadAverageAtEnd: loadavg().map((v) => Math.round(v * 100) / 100) } : undefined,
     services: { redis: env.redisUrl, mysql: MYSQL_ROOT_URL },
     namespace: { database: env.database, redisPrefix: env.prefix, removed: true },

@@ -149,7 +149,10 @@ async function main(): Promise<void> {
   say(`instance ${instanceId} created`);
   const finished: Instance = await client.waitForInstance(instanceId, {
     timeoutMs: 60_000,
-    onStatus: (i) => say(`instance ${i.id}: ${i.status}${i.workerId ? ` on ${i.workerId}` : ''}${i.statusReason ? ` (${i.statusReason})` : ''}`),
+    onStatus: (i) =>
+      say(
+        `instance ${i.id}: ${i.status}${i.workerId ? ` on ${i.workerId}` : ''}${i.statusReason ? ` (${i.statusReason})` : ''}`,
+      ),
   });
   say(`result: ${finished.result ?? '(none)'}`);
   await new Promise((r) => setTimeout(r, 500)); // let the last log batch land
@@ -188,7 +191,8 @@ async function runMapReduce(client: JobnestClient): Promise<Instance> {
   for (;;) {
     const i = await client.getInstance(instanceId);
     const t = i.tasks;
-    const line = `instance ${i.id}: ${i.status}${i.workerId ? ` (TaskTracker ${i.workerId})` : ''}` +
+    const line =
+      `instance ${i.id}: ${i.status}${i.workerId ? ` (TaskTracker ${i.workerId})` : ''}` +
       (t ? ` tasks ${t.succeeded + t.failed}/${t.total} done, ${t.running} running` : '');
     if (line !== last) say(line);
     last = line;

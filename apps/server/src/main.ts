@@ -16,10 +16,13 @@ async function bootstrap(): Promise<void> {
   if (config.devMode) {
     logger.warn(
       'JOBNEST_DEV=1: development mode, not for a network' +
-        (config.tokenSecretIsEphemeral ? '; JOBNEST_TOKEN_SECRET is unset, so tokens are signed with a random secret of this process and die with it' : ''),
+        (config.tokenSecretIsEphemeral
+          ? '; JOBNEST_TOKEN_SECRET is unset, so tokens are signed with a random secret of this process and die with it'
+          : ''),
     );
   }
-  if (config.openRegistration) logger.warn('JOBNEST_OPEN_REGISTRATION=1: anyone who reaches this server can create an app');
+  if (config.openRegistration)
+    logger.warn('JOBNEST_OPEN_REGISTRATION=1: anyone who reaches this server can create an app');
   const applied = await migrateDatabase(config.mysqlUrl);
   if (applied.length > 0) logger.log(`migrations applied: ${applied.join(', ')}`);
 
@@ -30,7 +33,10 @@ async function bootstrap(): Promise<void> {
   express.set('etag', false);
   // The client IP of rate limits: the socket's, or X-Forwarded-For's behind the proxies this setting trusts.
   express.set('trust proxy', config.trustProxy);
-  app.useGlobalPipes(new JsonDepthPipe(), new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true }));
+  app.useGlobalPipes(
+    new JsonDepthPipe(),
+    new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true }),
+  );
   app.useGlobalFilters(new ApiExceptionFilter(app.get(HttpAdapterHost)));
 
   const document = SwaggerModule.createDocument(
@@ -54,7 +60,8 @@ async function bootstrap(): Promise<void> {
 // Before anything runs: errors nobody caught are logged, and an uncaught exception exits with code 1.
 installProcessGuards('jobnest-server');
 bootstrap().catch((err: unknown) => {
-  const message = err instanceof ConfigError ? err.message : err instanceof Error ? (err.stack ?? err.message) : String(err);
+  const message =
+    err instanceof ConfigError ? err.message : err instanceof Error ? (err.stack ?? err.message) : String(err);
   process.stderr.write(`jobnest-server: ${message}\n`);
   process.exit(1);
 });

@@ -7,7 +7,9 @@ import { JobnestWorkerService } from '@jobnest/worker';
  * Boots a worker host and logs `worker <id> ready (...)` (what scripts and tests wait for). Any failure, from a
  * bad setting to wrong credentials, ends the process with `jobnest-worker: <message>` on stderr and exit code 1.
  */
-export async function bootWorker(build: () => { module: DynamicModule; logLevels: readonly LogLevel[] }): Promise<void> {
+export async function bootWorker(
+  build: () => { module: DynamicModule; logLevels: readonly LogLevel[] },
+): Promise<void> {
   installProcessGuards('jobnest-worker'); // an uncaught exception exits with code 1, a stray rejection is logged
   try {
     const { module, logLevels } = build();

@@ -11,7 +11,10 @@ import { readWorkerEnv } from './worker-env';
 void bootWorker(() => {
   const settings = readWorkerEnv();
   return {
-    module: WorkerAppModule.forRoot(settings.worker, [...builtInProcessorProviders(settings.builtIns), ...DEMO_PROCESSORS]),
+    module: WorkerAppModule.forRoot(settings.worker, [
+      ...builtInProcessorProviders(settings.builtIns),
+      ...DEMO_PROCESSORS,
+    ]),
     logLevels: settings.logLevels,
   };
 });

@@ -32,16 +32,23 @@ export interface WorkerHostSettings {
 export function readWorkerEnv(env: Record<string, string | undefined> = process.env): WorkerHostSettings {
   const reader = new EnvReader(env);
   const appName = reader.optionalString('JOBNEST_APP_NAME');
-  if (appName === undefined) throw new ConfigError('JOBNEST_APP_NAME', 'is required (the app this worker runs jobs of)');
+  if (appName === undefined)
+    throw new ConfigError('JOBNEST_APP_NAME', 'is required (the app this worker runs jobs of)');
   const password = reader.optionalString('JOBNEST_APP_PASSWORD');
   if (password === undefined) throw new ConfigError('JOBNEST_APP_PASSWORD', "is required (the app's password)");
   const workerId = reader.optionalString('JOBNEST_WORKER_ID');
   if (workerId !== undefined && !WORKER_ID_PATTERN.test(workerId)) {
-    throw new ConfigError('JOBNEST_WORKER_ID', `must be 1-100 characters of letters, digits, '-', '_' or '.' (got '${workerId}')`);
+    throw new ConfigError(
+      'JOBNEST_WORKER_ID',
+      `must be 1-100 characters of letters, digits, '-', '_' or '.' (got '${workerId}')`,
+    );
   }
   const logLevel = reader.string('JOBNEST_LOG_LEVEL', 'log');
   if (!(logLevel in LOG_LEVELS)) {
-    throw new ConfigError('JOBNEST_LOG_LEVEL', `must be one of ${Object.keys(LOG_LEVELS).join(', ')} (got '${logLevel}')`);
+    throw new ConfigError(
+      'JOBNEST_LOG_LEVEL',
+      `must be one of ${Object.keys(LOG_LEVELS).join(', ')} (got '${logLevel}')`,
+    );
   }
   return {
     worker: {
@@ -75,7 +82,10 @@ function readBuiltInSettings(reader: EnvReader): BuiltInProcessorSettings {
       ? undefined
       : parseAllowedCommands('JOBNEST_SHELL_ALLOWED_COMMANDS', reader.list('JOBNEST_SHELL_ALLOWED_COMMANDS'));
   /** JOBNEST_SHELL_ENV_PASSTHROUGH: more variables a shell command sees. (Default: none) */
-  const envPassthrough = parseEnvPassthrough('JOBNEST_SHELL_ENV_PASSTHROUGH', reader.list('JOBNEST_SHELL_ENV_PASSTHROUGH'));
+  const envPassthrough = parseEnvPassthrough(
+    'JOBNEST_SHELL_ENV_PASSTHROUGH',
+    reader.list('JOBNEST_SHELL_ENV_PASSTHROUGH'),
+  );
   /** JOBNEST_HTTP_ALLOWED_HOSTS: non-public hosts, IPs or CIDRs `http` may reach. (Default: none) */
   const allowedHosts = HostAllowList.parse('JOBNEST_HTTP_ALLOWED_HOSTS', reader.list('JOBNEST_HTTP_ALLOWED_HOSTS'));
   return {

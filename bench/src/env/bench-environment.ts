@@ -48,7 +48,9 @@ export function mergeNeeds(list: readonly ProcessNeeds[]): Required<ProcessNeeds
       for (const q of p.queues) {
         const seen = queues.get(q.queue);
         if (seen && (seen.concurrency ?? 1) !== (q.concurrency ?? 1)) {
-          throw new Error(`baseline queue ${q.queue} of ${p.name} is declared with concurrency ${seen.concurrency ?? 1} and ${q.concurrency ?? 1}`);
+          throw new Error(
+            `baseline queue ${q.queue} of ${p.name} is declared with concurrency ${seen.concurrency ?? 1} and ${q.concurrency ?? 1}`,
+          );
         }
         queues.set(q.queue, q);
       }
@@ -87,7 +89,6 @@ export interface PhaseProfile {
   /** MariaDB server-wide counters meanwhile. */
   mysql: Record<string, number>;
 }
-
 
 async function waitUntil(check: () => Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
   const started = Date.now();
@@ -151,7 +152,9 @@ export class BenchEnvironment {
    * (so dispatch and timers measure the same thing whichever scenarios were selected); nothing otherwise.
    */
   firstWorkerOnly(): { dispatchStrategy?: 'SPECIFY'; designatedWorkers?: string[] } {
-    return this.jobnestWorkers.length > 1 ? { dispatchStrategy: 'SPECIFY', designatedWorkers: [this.jobnestWorkerId] } : {};
+    return this.jobnestWorkers.length > 1
+      ? { dispatchStrategy: 'SPECIFY', designatedWorkers: [this.jobnestWorkerId] }
+      : {};
   }
 
   /**
@@ -179,8 +182,12 @@ export class BenchEnvironment {
     await this.client.createApp(this.appName, this.appPassword);
     await this.client.login(this.appName, this.appPassword);
 
-    const baseline = needs.baselineProcesses.map((p) => `${p.name} (${p.queues.map((q) => q.queue).join(', ')})`).join(', ');
-    this.options.log(`starting ${needs.jobnestWorkers} Jobnest worker host(s)${baseline ? ` and the BullMQ baseline: ${baseline}` : ''}`);
+    const baseline = needs.baselineProcesses
+      .map((p) => `${p.name} (${p.queues.map((q) => q.queue).join(', ')})`)
+      .join(', ');
+    this.options.log(
+      `starting ${needs.jobnestWorkers} Jobnest worker host(s)${baseline ? ` and the BullMQ baseline: ${baseline}` : ''}`,
+    );
     for (let i = 1; i <= needs.jobnestWorkers; i++) {
       const workerId = i === 1 ? this.jobnestWorkerId : `${this.jobnestWorkerId}-${i}`;
       const proc = this.spawn(i === 1 ? 'jobnest-worker' : `jobnest-worker-${i}`, BENCH_WORKER_MAIN, {
@@ -195,17 +202,33 @@ export class BenchEnvironment {
     }
     for (const spec of needs.baselineProcesses) {
       const queues = spec.queues.map((q) => (q.concurrency ? `${q.queue}:${q.concurrency}` : q.queue)).join(',');
-      this.baselineProcesses.set(spec.name, this.spawn(spec.name, BASELINE_WORKER_MAIN, {
-        BENCH_REDIS_URL: this.redisUrl,
-        BENCH_PREFIX: this.prefix,
-        BENCH_QUEUES: queues,
-      }, false));
+      this.baselineProcesses.set(
+        spec.name,
+        this.spawn(
+          spec.name,
+          BASELINE_WORKER_MAIN,
+          {
+            BENCH_REDIS_URL: this.redisUrl,
+            BENCH_PREFIX: this.prefix,
+            BENCH_QUEUES: queues,
+          },
+          false,
+        ),
+      );
     }
-    await Promise.all([...this.jobnestWorkers.map((w) => w.process), ...this.baselineProcesses.values()].map((p) => p.waitFor(/ready/, BOOT_TIMEOUT_MS)));
-    await waitUntil(async () => {
-      const live = new Set((await this.client.listWorkers()).map((w) => w.workerId));
-      return this.jobnestWorkers.every((w) => live.has(w.workerId));
-    }, 30_000, `workers ${this.jobnestWorkerIds.join(', ')} in GET /workers`);
+    await Promise.all(
+      [...this.jobnestWorkers.map((w) => w.process), ...this.baselineProcesses.values()].map((p) =>
+        p.waitFor(/ready/, BOOT_TIMEOUT_MS),
+      ),
+    );
+    await waitUntil(
+      async () => {
+        const live = new Set((await this.client.listWorkers()).map((w) => w.workerId));
+        return this.jobnestWorkers.every((w) => live.has(w.workerId));
+      },
+      30_000,
+      `workers ${this.jobnestWorkerIds.join(', ')} in GET /workers`,
+    );
   }
 
   /** A producer on a queue of the baseline processes (same Redis, same prefix). */
@@ -226,7 +249,12 @@ export class BenchEnvironment {
 
   /** Pids of the bench and of every process it started (for the CPU meter). */
   pids(): number[] {
-    return [process.pid, ...this.processes().filter((p) => p.alive).map((p) => p.pid)];
+    return [
+      process.pid,
+      ...this.processes()
+        .filter((p) => p.alive)
+        .map((p) => p.pid),
+    ];
   }
 
   /** Fails fast with the process's output when a child died during a scenario. */
@@ -245,8 +273,11 @@ export class BenchEnvironment {
     try {
       const round = ++this.profileRound;
       for (const t of targets) writeFileSync(join(dir, `${t.name}.start-${round}`), '');
-      await waitUntil(async () => targets.every((t) => existsSync(join(dir, `${t.name}.started-${round}`))), 10_000,
-        'the CPU profilers to start');
+      await waitUntil(
+        async () => targets.every((t) => existsSync(join(dir, `${t.name}.started-${round}`))),
+        10_000,
+        'the CPU profilers to start',
+      );
       const redisBefore = await redisCommandStats(this.redis);
       const mysqlBefore = await mysqlCounters(conn);
       const started = Date.now();
@@ -281,9 +312,12 @@ export class BenchEnvironment {
 
   private async doClose(): Promise<void> {
     const errors: string[] = [];
-    for (const q of this.queues.values()) await q.close().catch((e: unknown) => errors.push(`queue close: ${String(e)}`));
+    for (const q of this.queues.values())
+      await q.close().catch((e: unknown) => errors.push(`queue close: ${String(e)}`));
     // Workers first (their shutdown reports go to a live server), then the server.
-    await Promise.all([...this.jobnestWorkers.map((w) => w.process), ...this.baselineProcesses.values()].map((p) => p.stop(10_000)));
+    await Promise.all(
+      [...this.jobnestWorkers.map((w) => w.process), ...this.baselineProcesses.values()].map((p) => p.stop(10_000)),
+    );
     await this.server?.stop(10_000);
     if (!this.started) return;
     try {

@@ -37,11 +37,24 @@ export function commandDelta(before: Map<string, CommandStat>, after: Map<string
   return out.sort((x, y) => y.usec - x.usec);
 }
 
-const MYSQL_COUNTERS = ['Questions', 'Com_select', 'Com_insert', 'Com_update', 'Com_delete', 'Com_commit', 'Com_begin', 'Innodb_rows_read', 'Innodb_data_fsyncs'];
+const MYSQL_COUNTERS = [
+  'Questions',
+  'Com_select',
+  'Com_insert',
+  'Com_update',
+  'Com_delete',
+  'Com_commit',
+  'Com_begin',
+  'Innodb_rows_read',
+  'Innodb_data_fsyncs',
+];
 
 /** Server-wide MariaDB counters (statements by kind, rows read, fsyncs). */
 export async function mysqlCounters(conn: Connection): Promise<Record<string, number>> {
-  const [rows] = await conn.query(`SHOW GLOBAL STATUS WHERE Variable_name IN (${MYSQL_COUNTERS.map(() => '?').join(',')})`, MYSQL_COUNTERS);
+  const [rows] = await conn.query(
+    `SHOW GLOBAL STATUS WHERE Variable_name IN (${MYSQL_COUNTERS.map(() => '?').join(',')})`,
+    MYSQL_COUNTERS,
+  );
   const out: Record<string, number> = {};
   for (const r of rows as { Variable_name: string; Value: string }[]) out[r.Variable_name] = Number(r.Value);
   return out;

@@ -27,7 +27,8 @@ export interface RssSeries {
 function readStatus(pid: number): { rss: number; hwm: number } | undefined {
   try {
     const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-    const kb = (field: string): number => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? Number.NaN);
+    const kb = (field: string): number =>
+      Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? Number.NaN);
     const rss = kb('VmRSS');
     if (Number.isNaN(rss)) return undefined;
     return { rss: rss / 1024, hwm: kb('VmHWM') / 1024 };
@@ -56,7 +57,17 @@ export class RssSampler {
   start(): void {
     this.started = Date.now();
     for (const t of this.targets) {
-      this.series.set(t.pid, { ...t, peakMb: Number.NaN, peakAtMs: 0, firstMb: Number.NaN, lastMb: Number.NaN, hwmMb: null, samples: 0, timeline: [], second: -1 });
+      this.series.set(t.pid, {
+        ...t,
+        peakMb: Number.NaN,
+        peakAtMs: 0,
+        firstMb: Number.NaN,
+        lastMb: Number.NaN,
+        hwmMb: null,
+        samples: 0,
+        timeline: [],
+        second: -1,
+      });
     }
     this.sample();
     this.timer = setInterval(() => this.sample(), this.intervalMs);

@@ -16,7 +16,9 @@ if (dir) {
   const session = new Session();
   session.connect();
   const post = (method: string, params?: object): Promise<unknown> =>
-    new Promise((resolve, reject) => session.post(method, params ?? {}, (err, res) => (err ? reject(err) : resolve(res))));
+    new Promise((resolve, reject) =>
+      session.post(method, params ?? {}, (err, res) => (err ? reject(err) : resolve(res))),
+    );
   const done = new Set<string>();
   let queue: Promise<void> = Promise.resolve();
 

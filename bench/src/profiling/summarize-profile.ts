@@ -125,7 +125,14 @@ export function summarizeProfile(file: string, repoRoot: string, top = 15): Prof
   walk(root, new Set());
 
   // Entry points: skip the scheduling frames at the top of each stack.
-  const scheduling = new Set(['(root)', 'processTicksAndRejections', 'runMicrotasks', 'processImmediate', 'listOnTimeout', 'processTimers']);
+  const scheduling = new Set([
+    '(root)',
+    'processTicksAndRejections',
+    'runMicrotasks',
+    'processImmediate',
+    'listOnTimeout',
+    'processTimers',
+  ]);
   const entries = new Map<string, number>();
   const entryWalk = (node: ProfileNode): void => {
     if (scheduling.has(node.callFrame.functionName) && !node.callFrame.url.includes('/node_modules/')) {

@@ -38,7 +38,12 @@ export const dispatchScenario: Scenario = {
   flags: [
     { name: 'runs', description: 'measured runs per side (scenario 3)', default: 500, quick: 100 },
     { name: 'warmup', description: 'unmeasured runs per side before measuring (scenario 3)', default: 20, quick: 10 },
-    { name: 'poll-ms', description: 'pause between two polls of a run (scenario 3); 0 = back to back', default: 1, quick: 1 },
+    {
+      name: 'poll-ms',
+      description: 'pause between two polls of a run (scenario 3); 0 = back to back',
+      default: 1,
+      quick: 1,
+    },
   ],
   async run(ctx: ScenarioContext): Promise<ScenarioResult> {
     const runs = ctx.flag('runs');
@@ -53,8 +58,20 @@ export const dispatchScenario: Scenario = {
     const j = summaries(jobnest);
     const b = summaries(baseline);
     const rows: MetricRow[] = [
-      { metric: 'start latency p50', unit: 'ms', jobnest: j.start.p50, baseline: b.start.p50, target: { op: '<=', value: 10 } },
-      { metric: 'start latency p99', unit: 'ms', jobnest: j.start.p99, baseline: b.start.p99, target: { op: '<=', value: 50 } },
+      {
+        metric: 'start latency p50',
+        unit: 'ms',
+        jobnest: j.start.p50,
+        baseline: b.start.p50,
+        target: { op: '<=', value: 10 },
+      },
+      {
+        metric: 'start latency p99',
+        unit: 'ms',
+        jobnest: j.start.p99,
+        baseline: b.start.p99,
+        target: { op: '<=', value: 50 },
+      },
       { metric: 'start latency max', unit: 'ms', jobnest: j.start.max, baseline: b.start.max },
       { metric: 'finished visible p50', unit: 'ms', jobnest: j.visible.p50, baseline: b.visible.p50 },
       { metric: 'finished visible p99', unit: 'ms', jobnest: j.visible.p99, baseline: b.visible.p99 },
@@ -68,18 +85,34 @@ export const dispatchScenario: Scenario = {
         warmup,
         pollMs,
         definitions: {
-          start: 'request answered (POST /jobs/:id/run resolved | Queue.add resolved) -> first line of the processor, monotonic clock',
+          start:
+            'request answered (POST /jobs/:id/run resolved | Queue.add resolved) -> first line of the processor, monotonic clock',
           visible: 'request answered -> first poll (GET /instances/:id | Queue.getJob) seeing SUCCEEDED | completed',
           request: 'request sent -> answered',
         },
-        jobnest: { summary: j, failures: jobnest.failures.slice(0, 20), meanPolls: mean(jobnest.polls), samples: rounded(jobnest) },
-        baseline: { summary: b, failures: baseline.failures.slice(0, 20), meanPolls: mean(baseline.polls), samples: rounded(baseline) },
+        jobnest: {
+          summary: j,
+          failures: jobnest.failures.slice(0, 20),
+          meanPolls: mean(jobnest.polls),
+          samples: rounded(jobnest),
+        },
+        baseline: {
+          summary: b,
+          failures: baseline.failures.slice(0, 20),
+          meanPolls: mean(baseline.polls),
+          samples: rounded(baseline),
+        },
       },
     };
   },
 };
 
-async function measureJobnest(ctx: ScenarioContext, runs: number, warmup: number, pollMs: number): Promise<DispatchSamples> {
+async function measureJobnest(
+  ctx: ScenarioContext,
+  runs: number,
+  warmup: number,
+  pollMs: number,
+): Promise<DispatchSamples> {
   const client = ctx.env.client;
   const job = await client.createJob({
     name: `bench-dispatch-${Date.now()}`,
@@ -114,11 +147,15 @@ async function measureJobnest(ctx: ScenarioContext, runs: number, warmup: number
         break;
       }
       if (instance.status === 'FAILED' || instance.status === 'STOPPED' || instance.status === 'CANCELED') {
-        if (measured) samples.failures.push(`instance ${instanceId}: ${instance.status} ${instance.statusReason ?? ''} ${instance.result ?? ''}`);
+        if (measured)
+          samples.failures.push(
+            `instance ${instanceId}: ${instance.status} ${instance.statusReason ?? ''} ${instance.result ?? ''}`,
+          );
         break;
       }
       if (Date.now() > deadline) {
-        if (measured) samples.failures.push(`instance ${instanceId}: still ${instance.status} after ${RUN_TIMEOUT_MS} ms`);
+        if (measured)
+          samples.failures.push(`instance ${instanceId}: still ${instance.status} after ${RUN_TIMEOUT_MS} ms`);
         break;
       }
       if (pollMs > 0) await sleep(pollMs);
@@ -130,7 +167,12 @@ async function measureJobnest(ctx: ScenarioContext, runs: number, warmup: number
   return samples;
 }
 
-async function measureBullmq(ctx: ScenarioContext, runs: number, warmup: number, pollMs: number): Promise<DispatchSamples> {
+async function measureBullmq(
+  ctx: ScenarioContext,
+  runs: number,
+  warmup: number,
+  pollMs: number,
+): Promise<DispatchSamples> {
   const queue = ctx.env.baselineQueue(BASELINE_QUEUE.dispatch);
   const samples = emptySamples();
   for (let i = 0; i < warmup + runs; i++) {
@@ -148,7 +190,9 @@ async function measureBullmq(ctx: ScenarioContext, runs: number, warmup: number,
         if (!measured) break;
         const started = decodeStamp(job.returnvalue as string | undefined);
         if (job.failedReason || !started) {
-          samples.failures.push(`job ${added.id}: ${job.failedReason ?? `returnvalue '${String(job.returnvalue)}' is not a stamp`}`);
+          samples.failures.push(
+            `job ${added.id}: ${job.failedReason ?? `returnvalue '${String(job.returnvalue)}' is not a stamp`}`,
+          );
           break;
         }
         samples.start.push(monoMs(answered, started.mono));

@@ -136,12 +136,16 @@ export async function runSumInstance(
       if (!options.quiet && now - lastLog >= PROGRESS_EVERY_MS) {
         lastLog = now;
         const secs = (now - answeredAt) / 1000;
-        ctx.log(`  ${options.label}: ${fmtInt(Math.max(0, done - 1))} of ${fmtInt(n)} subtasks done after ${secs.toFixed(0)} s (${fmtInt(Math.max(0, done - 1) / secs)}/s so far; ${t ? `${fmtInt(t.waiting)} waiting, ${fmtInt(t.running)} running` : 'no task counts yet'})`);
+        ctx.log(
+          `  ${options.label}: ${fmtInt(Math.max(0, done - 1))} of ${fmtInt(n)} subtasks done after ${secs.toFixed(0)} s (${fmtInt(Math.max(0, done - 1) / secs)}/s so far; ${t ? `${fmtInt(t.waiting)} waiting, ${fmtInt(t.running)} running` : 'no task counts yet'})`,
+        );
       }
       const stalled = now - lastChange > STALL_MS;
       const late = now - answeredAt > options.timeLimitMs;
       if (stalled || late) {
-        const why = stalled ? `stalled: no subtask finished for ${STALL_MS / 1000} s` : `did not finish within ${(options.timeLimitMs / 60_000).toFixed(1)} min`;
+        const why = stalled
+          ? `stalled: no subtask finished for ${STALL_MS / 1000} s`
+          : `did not finish within ${(options.timeLimitMs / 60_000).toFixed(1)} min`;
         await stopAndWait(ctx, instanceId);
         throw new MapReduceRunError(
           `${options.label}: instance ${instanceId} ${why}: ${t ? `${fmtInt(Math.max(0, done - 1))} of ${fmtInt(n)} subtasks done (${fmtInt(t.waiting)} waiting, ${fmtInt(t.running)} running)` : 'no task counts'} after ${((now - answeredAt) / 1000).toFixed(0)} s; stopped`,
@@ -220,7 +224,11 @@ export interface FlowRun {
 }
 
 /** The baseline of scenario 1: BullMQ FlowProducer, 1 parent (sums getChildrenValues()) + n children. */
-export async function runFlow(ctx: ScenarioContext, n: number, options: { label: string; timeLimitMs: number; quiet?: boolean }): Promise<FlowRun> {
+export async function runFlow(
+  ctx: ScenarioContext,
+  n: number,
+  options: { label: string; timeLimitMs: number; quiet?: boolean },
+): Promise<FlowRun> {
   const { env } = ctx;
   const connection = new Redis(env.redisUrl, { maxRetriesPerRequest: null });
   const flow = new FlowProducer({ connection, prefix: env.prefix });
@@ -231,7 +239,12 @@ export async function runFlow(ctx: ScenarioContext, n: number, options: { label:
     const childJobs = new Array(n);
     for (let i = 0; i < n; i++) childJobs[i] = { name: 'child', queueName: BASELINE_QUEUE.flowChildren, data: i };
     const startedAt = Date.now();
-    const node = await flow.add({ name: 'sum', queueName: BASELINE_QUEUE.flowParent, data: { n }, children: childJobs });
+    const node = await flow.add({
+      name: 'sum',
+      queueName: BASELINE_QUEUE.flowParent,
+      data: { n },
+      children: childJobs,
+    });
     const addMs = Date.now() - startedAt;
     const parentId = node.job.id!;
     const progress: [number, number][] = [];
@@ -258,14 +271,18 @@ export async function runFlow(ctx: ScenarioContext, n: number, options: { label:
         progress.push([now - startedAt, done]);
         if (!options.quiet) {
           const secs = (now - startedAt) / 1000;
-          ctx.log(`  ${options.label}: ${fmtInt(done)} of ${fmtInt(n)} children done after ${secs.toFixed(0)} s (flow.add took ${(addMs / 1000).toFixed(1)} s)`);
+          ctx.log(
+            `  ${options.label}: ${fmtInt(done)} of ${fmtInt(n)} children done after ${secs.toFixed(0)} s (flow.add took ${(addMs / 1000).toFixed(1)} s)`,
+          );
         }
       }
       if (now - startedAt > options.timeLimitMs) {
         // Drop what is left so it does not load the next scenario.
         await children.obliterate({ force: true }).catch(() => undefined);
         await parents.obliterate({ force: true }).catch(() => undefined);
-        throw new Error(`${options.label}: the flow did not finish within ${(options.timeLimitMs / 60_000).toFixed(1)} min`);
+        throw new Error(
+          `${options.label}: the flow did not finish within ${(options.timeLimitMs / 60_000).toFixed(1)} min`,
+        );
       }
       env.assertAlive();
       await sleep(POLL_MS);

@@ -29,25 +29,48 @@ export const mapreduceScenario: Scenario = {
   title: 'MapReduce throughput (subtasks/s, end to end)',
   baseline: `BullMQ FlowProducer: 1 parent + N children (queues of their own), ${MR_WORKERS} Worker processes (children concurrency ${MR_CONCURRENCY}), same Redis`,
   processes: MAP_REDUCE_PROCESSES,
-  flags: [{ name: 'mr-subtasks', description: 'subtasks of the MapReduce instance (scenario 1)', default: 100_000, quick: 10_000 }],
+  flags: [
+    {
+      name: 'mr-subtasks',
+      description: 'subtasks of the MapReduce instance (scenario 1)',
+      default: 100_000,
+      quick: 10_000,
+    },
+  ],
   async run(ctx: ScenarioContext): Promise<ScenarioResult> {
     const n = ctx.flag('mr-subtasks');
     const jobId = await createMapReduceJob(ctx, 'mapreduce', MR_CONCURRENCY);
 
     ctx.log(`mapreduce: Jobnest warm-up (${WARMUP_SUBTASKS} subtasks, not measured)`);
-    const jobnestWarmup = await runSumInstance(ctx, jobId, WARMUP_SUBTASKS, { label: 'jobnest warm-up', timeLimitMs: TIME_LIMIT_MS, quiet: true });
-    ctx.log(`mapreduce: Jobnest, 1 MAP_REDUCE instance of ${n.toLocaleString('en-US')} subtasks over ${MR_WORKERS} workers (concurrency ${MR_CONCURRENCY})`);
+    const jobnestWarmup = await runSumInstance(ctx, jobId, WARMUP_SUBTASKS, {
+      label: 'jobnest warm-up',
+      timeLimitMs: TIME_LIMIT_MS,
+      quiet: true,
+    });
+    ctx.log(
+      `mapreduce: Jobnest, 1 MAP_REDUCE instance of ${n.toLocaleString('en-US')} subtasks over ${MR_WORKERS} workers (concurrency ${MR_CONCURRENCY})`,
+    );
     const jobnest = await ctx.jobnestPhase('mapreduce', 1, () =>
       runSumInstance(ctx, jobId, n, { label: 'jobnest', timeLimitMs: TIME_LIMIT_MS, sampleRss: true }),
     );
-    ctx.log(`mapreduce: Jobnest ${jobnest.subtasksPerSecond.toLocaleString('en-US')} subtasks/s (${(jobnest.endToEndMs / 1000).toFixed(1)} s)`);
+    ctx.log(
+      `mapreduce: Jobnest ${jobnest.subtasksPerSecond.toLocaleString('en-US')} subtasks/s (${(jobnest.endToEndMs / 1000).toFixed(1)} s)`,
+    );
     await ctx.env.client.deleteJob(jobId).catch(() => undefined);
 
     ctx.log(`mapreduce: BullMQ warm-up (flow of ${WARMUP_SUBTASKS} children, not measured)`);
-    const flowWarmup = await runFlow(ctx, WARMUP_SUBTASKS, { label: 'bullmq warm-up', timeLimitMs: TIME_LIMIT_MS, quiet: true });
-    ctx.log(`mapreduce: BullMQ FlowProducer, 1 parent + ${n.toLocaleString('en-US')} children over ${MR_WORKERS} Worker processes`);
+    const flowWarmup = await runFlow(ctx, WARMUP_SUBTASKS, {
+      label: 'bullmq warm-up',
+      timeLimitMs: TIME_LIMIT_MS,
+      quiet: true,
+    });
+    ctx.log(
+      `mapreduce: BullMQ FlowProducer, 1 parent + ${n.toLocaleString('en-US')} children over ${MR_WORKERS} Worker processes`,
+    );
     const baseline = await runFlow(ctx, n, { label: 'bullmq', timeLimitMs: TIME_LIMIT_MS });
-    ctx.log(`mapreduce: BullMQ ${baseline.subtasksPerSecond.toLocaleString('en-US')} subtasks/s (${(baseline.endToEndMs / 1000).toFixed(1)} s)`);
+    ctx.log(
+      `mapreduce: BullMQ ${baseline.subtasksPerSecond.toLocaleString('en-US')} subtasks/s (${(baseline.endToEndMs / 1000).toFixed(1)} s)`,
+    );
 
     const rows: MetricRow[] = [
       {
@@ -60,14 +83,24 @@ export const mapreduceScenario: Scenario = {
           `${n.toLocaleString('en-US')} subtasks; target = ${TARGET_FACTOR}x the FlowProducer's subtasks/s in this run; ` +
           `Jobnest job concurrency ${MR_CONCURRENCY} per worker, BullMQ children Workers concurrency ${MR_CONCURRENCY} per process`,
       },
-      { metric: 'time to finished', unit: 's', jobnest: round1(jobnest.endToEndMs / 1000), baseline: round1(baseline.endToEndMs / 1000) },
+      {
+        metric: 'time to finished',
+        unit: 's',
+        jobnest: round1(jobnest.endToEndMs / 1000),
+        baseline: round1(baseline.endToEndMs / 1000),
+      },
       {
         metric: 'enqueue: ctx.map() calls | flow.add',
         unit: 's',
         jobnest: jobnest.root ? round1(jobnest.root.mapMs / 1000) : null,
         baseline: round1(baseline.addMs / 1000),
       },
-      { metric: 'TaskTracker worker peak RSS', unit: 'MB', jobnest: peakOf(jobnest.rss, jobnest.trackerWorkerId), baseline: null },
+      {
+        metric: 'TaskTracker worker peak RSS',
+        unit: 'MB',
+        jobnest: peakOf(jobnest.rss, jobnest.trackerWorkerId),
+        baseline: null,
+      },
     ];
     return {
       rows,
@@ -86,7 +119,10 @@ export const mapreduceScenario: Scenario = {
           subtasksPerSecond: 'subtasks / end-to-end seconds',
         },
         jobnest: { ...jobnest, warmup: summaryOf(jobnestWarmup) },
-        baseline: { ...baseline, warmup: { endToEndMs: flowWarmup.endToEndMs, subtasksPerSecond: flowWarmup.subtasksPerSecond } },
+        baseline: {
+          ...baseline,
+          warmup: { endToEndMs: flowWarmup.endToEndMs, subtasksPerSecond: flowWarmup.subtasksPerSecond },
+        },
       },
     };
   },
@@ -96,6 +132,10 @@ function round1(v: number): number {
   return Math.round(v * 10) / 10;
 }
 
-function summaryOf(run: { endToEndMs: number; subtasksPerSecond: number; trackerWorkerId: string | null }): Record<string, unknown> {
+function summaryOf(run: {
+  endToEndMs: number;
+  subtasksPerSecond: number;
+  trackerWorkerId: string | null;
+}): Record<string, unknown> {
   return { endToEndMs: run.endToEndMs, subtasksPerSecond: run.subtasksPerSecond, trackerWorkerId: run.trackerWorkerId };
 }

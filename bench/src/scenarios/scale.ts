@@ -29,13 +29,26 @@ export const scaleScenario: Scenario = {
   title: 'scale: 1,000,000 subtasks, throughput and TaskTracker peak RSS',
   baseline: 'none (Jobnest only; scenario 1 has the FlowProducer comparison)',
   processes: { jobnestWorkers: MR_WORKERS },
-  flags: [{ name: 'scale-subtasks', description: 'subtasks of the scale instance (scenario 2)', default: 1_000_000, quick: 50_000 }],
+  flags: [
+    {
+      name: 'scale-subtasks',
+      description: 'subtasks of the scale instance (scenario 2)',
+      default: 1_000_000,
+      quick: 50_000,
+    },
+  ],
   async run(ctx: ScenarioContext): Promise<ScenarioResult> {
     const n = ctx.flag('scale-subtasks');
     const jobId = await createMapReduceJob(ctx, 'scale', MR_CONCURRENCY);
     ctx.log(`scale: Jobnest warm-up (${WARMUP_SUBTASKS} subtasks, not measured)`);
-    await runSumInstance(ctx, jobId, WARMUP_SUBTASKS, { label: 'jobnest warm-up', timeLimitMs: TIME_LIMIT_MS, quiet: true });
-    ctx.log(`scale: Jobnest, 1 MAP_REDUCE instance of ${n.toLocaleString('en-US')} subtasks over ${MR_WORKERS} workers (concurrency ${MR_CONCURRENCY}), RSS sampled every 100 ms`);
+    await runSumInstance(ctx, jobId, WARMUP_SUBTASKS, {
+      label: 'jobnest warm-up',
+      timeLimitMs: TIME_LIMIT_MS,
+      quiet: true,
+    });
+    ctx.log(
+      `scale: Jobnest, 1 MAP_REDUCE instance of ${n.toLocaleString('en-US')} subtasks over ${MR_WORKERS} workers (concurrency ${MR_CONCURRENCY}), RSS sampled every 100 ms`,
+    );
     let run;
     try {
       run = await ctx.jobnestPhase('scale', 1, () =>
@@ -50,7 +63,9 @@ export const scaleScenario: Scenario = {
     } finally {
       await ctx.env.client.deleteJob(jobId).catch(() => undefined);
     }
-    ctx.log(`scale: ${run.subtasksPerSecond.toLocaleString('en-US')} subtasks/s (${(run.endToEndMs / 1000).toFixed(1)} s)`);
+    ctx.log(
+      `scale: ${run.subtasksPerSecond.toLocaleString('en-US')} subtasks/s (${(run.endToEndMs / 1000).toFixed(1)} s)`,
+    );
 
     const mr = ctx.earlier('mapreduce')?.details.jobnest as { subtasksPerSecond?: number; n?: number } | undefined;
     const reference = mr?.subtasksPerSecond;
@@ -78,7 +93,12 @@ export const scaleScenario: Scenario = {
         target: { op: '<=', value: RSS_TARGET_MB },
         note: `TaskTracker = ${tracker ?? '?'} (the instance's worker); VmRSS sampled every 100 ms during the run`,
       },
-      ...other.map((id): MetricRow => ({ metric: 'other worker peak RSS', unit: 'MB', jobnest: peakOf(run.rss, id), baseline: null })),
+      ...other.map((id): MetricRow => ({
+        metric: 'other worker peak RSS',
+        unit: 'MB',
+        jobnest: peakOf(run.rss, id),
+        baseline: null,
+      })),
       { metric: 'server peak RSS', unit: 'MB', jobnest: peakOf(run.rss, 'server'), baseline: null },
     ];
     return {

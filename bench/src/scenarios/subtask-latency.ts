@@ -36,7 +36,8 @@ export const subtaskLatencyScenario: Scenario = {
   id: 4,
   name: 'subtask-latency',
   title: 'subtask start latency (ctx.map() returned -> subtask start on another worker)',
-  baseline: 'BullMQ: queue.add() resolved in a processor of one Worker process -> the processor start in another process, same Redis',
+  baseline:
+    'BullMQ: queue.add() resolved in a processor of one Worker process -> the processor start in another process, same Redis',
   processes: {
     jobnestWorkers: MR_WORKERS,
     baselineProcesses: [
@@ -44,10 +45,19 @@ export const subtaskLatencyScenario: Scenario = {
       { name: BASELINE_PROCESS_NAMES[1], queues: [{ queue: BASELINE_QUEUE.latencyTarget }] },
     ],
   },
-  flags: [{ name: 'subtask-runs', description: 'measured map -> subtask start runs per side (scenario 4)', default: 20, quick: 5 }],
+  flags: [
+    {
+      name: 'subtask-runs',
+      description: 'measured map -> subtask start runs per side (scenario 4)',
+      default: 20,
+      quick: 5,
+    },
+  ],
   async run(ctx: ScenarioContext): Promise<ScenarioResult> {
     const runs = ctx.flag('subtask-runs');
-    ctx.log(`subtask-latency: Jobnest, ${WARMUP} warm-up + ${runs} MAP_REDUCE instances mapping ${ITEMS} subtasks each`);
+    ctx.log(
+      `subtask-latency: Jobnest, ${WARMUP} warm-up + ${runs} MAP_REDUCE instances mapping ${ITEMS} subtasks each`,
+    );
     const jobnest = await ctx.jobnestPhase('subtask-latency', WARMUP + runs, () => measureJobnest(ctx, runs));
     ctx.log(`subtask-latency: BullMQ, ${WARMUP} warm-up + ${runs} queue.add() from a processor to another process`);
     const baseline = await measureBullmq(ctx, runs);
@@ -75,9 +85,9 @@ export const subtaskLatencyScenario: Scenario = {
         concurrency: CONCURRENCY,
         definitions: {
           jobnest:
-            'root task: stamp right after `await ctx.map(10 items)` returned; latency = earliest first-line stamp among the subtasks whose workerId differs from the root task\'s - that stamp (monotonic clock, same machine); sameWorker = the same for subtasks on the root\'s worker',
+            "root task: stamp right after `await ctx.map(10 items)` returned; latency = earliest first-line stamp among the subtasks whose workerId differs from the root task's - that stamp (monotonic clock, same machine); sameWorker = the same for subtasks on the root's worker",
           baseline:
-            'processor on queue latency-source (process bullmq-1): stamp right after `await queue.add()` to latency-target resolved; latency = first-line stamp of that job\'s processor (process bullmq-2) - that stamp',
+            "processor on queue latency-source (process bullmq-1): stamp right after `await queue.add()` to latency-target resolved; latency = first-line stamp of that job's processor (process bullmq-2) - that stamp",
         },
         jobnest: { summary: j, failures: jobnest.failures.slice(0, 20), runs: jobnest.runs },
         baseline: { summary: b, failures: baseline.failures.slice(0, 20), runs: baseline.runs },
@@ -114,7 +124,9 @@ async function measureJobnest(ctx: ScenarioContext, runs: number): Promise<Laten
       }
       ctx.env.assertAlive();
       if (instance.status !== 'SUCCEEDED') {
-        fail(`instance ${instanceId}: ${isFinal(instance.status) ? instance.status : `still ${instance.status} after ${RUN_TIMEOUT_MS} ms`} ${instance.result ?? ''}`);
+        fail(
+          `instance ${instanceId}: ${isFinal(instance.status) ? instance.status : `still ${instance.status} after ${RUN_TIMEOUT_MS} ms`} ${instance.result ?? ''}`,
+        );
         if (!isFinal(instance.status)) await client.stopInstance(instanceId).catch(() => undefined);
         continue;
       }
@@ -123,7 +135,9 @@ async function measureJobnest(ctx: ScenarioContext, runs: number): Promise<Laten
       const root = parseTagged(rootRow?.result);
       const subtasks = tasks.filter((t) => t.parentId !== null).map((t) => parseTagged(t.result));
       if (!root || subtasks.length !== ITEMS || subtasks.some((s) => !s)) {
-        fail(`instance ${instanceId}: unreadable task results (root '${rootRow?.result ?? ''}', ${subtasks.length} subtasks)`);
+        fail(
+          `instance ${instanceId}: unreadable task results (root '${rootRow?.result ?? ''}', ${subtasks.length} subtasks)`,
+        );
         continue;
       }
       const starts = subtasks as { who: string; at: Stamp }[];
@@ -155,7 +169,10 @@ async function measureBullmq(ctx: ScenarioContext, runs: number): Promise<Latenc
   const source = ctx.env.baselineQueue(BASELINE_QUEUE.latencySource);
   const target = ctx.env.baselineQueue(BASELINE_QUEUE.latencyTarget);
   const out: LatencySamples = { latency: [], failures: [], runs: [] };
-  const finished = async (queue: typeof source, id: string): Promise<{ value: unknown; error?: string } | undefined> => {
+  const finished = async (
+    queue: typeof source,
+    id: string,
+  ): Promise<{ value: unknown; error?: string } | undefined> => {
     const deadline = Date.now() + RUN_TIMEOUT_MS;
     for (;;) {
       const job = await queue.getJob(id);
@@ -181,7 +198,9 @@ async function measureBullmq(ctx: ScenarioContext, runs: number): Promise<Latenc
     const tgt = targetId ? await finished(target, targetId) : undefined;
     const started = parseTagged(tgt?.value as string | undefined);
     if (!addedAt || !started || tgt?.error) {
-      fail(`source job ${added.id}: target job ${targetId ?? '?'} ${tgt?.error ?? (tgt ? `returned '${String(tgt.value)}'` : 'not finished')}`);
+      fail(
+        `source job ${added.id}: target job ${targetId ?? '?'} ${tgt?.error ?? (tgt ? `returned '${String(tgt.value)}'` : 'not finished')}`,
+      );
       continue;
     }
     if (started.who === srcPid) {
@@ -191,7 +210,13 @@ async function measureBullmq(ctx: ScenarioContext, runs: number): Promise<Latenc
     const latency = monoMs(addedAt.mono, started.at.mono);
     if (measured) {
       out.latency.push(latency);
-      out.runs.push({ sourceJob: added.id, targetJob: targetId, sourcePid: Number(srcPid), targetPid: Number(started.who), latencyMs: round3(latency) });
+      out.runs.push({
+        sourceJob: added.id,
+        targetJob: targetId,
+        sourcePid: Number(srcPid),
+        targetPid: Number(started.who),
+        latencyMs: round3(latency),
+      });
     }
   }
   return out;

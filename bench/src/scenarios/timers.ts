@@ -34,11 +34,22 @@ export const timersScenario: Scenario = {
   id: 5,
   name: 'timers',
   title: 'timer precision: processor start - scheduled slot',
-  baseline: 'BullMQ job scheduler (upsertJobScheduler every: 100 / pattern "* * * * * *") + Worker (own process), same Redis',
+  baseline:
+    'BullMQ job scheduler (upsertJobScheduler every: 100 / pattern "* * * * * *") + Worker (own process), same Redis',
   processes: { baselineProcesses: [{ name: 'bullmq-worker', queues: [{ queue: BASELINE_QUEUE.timers }] }] },
   flags: [
-    { name: 'fires', description: 'fires of the FIXED_RATE 100 ms timer per side (scenario 5)', default: 200, quick: 30 },
-    { name: 'cron-fires', description: 'fires of the per-second CRON timer per side (scenario 5)', default: 30, quick: 5 },
+    {
+      name: 'fires',
+      description: 'fires of the FIXED_RATE 100 ms timer per side (scenario 5)',
+      default: 200,
+      quick: 30,
+    },
+    {
+      name: 'cron-fires',
+      description: 'fires of the per-second CRON timer per side (scenario 5)',
+      default: 30,
+      quick: 5,
+    },
   ],
   async run(ctx: ScenarioContext): Promise<ScenarioResult> {
     const specs: TimerSpec[] = [
@@ -47,24 +58,40 @@ export const timersScenario: Scenario = {
     ];
     const rows: MetricRow[] = [];
     const details: Record<string, unknown> = {
-      definition: 'lateness = wall clock at the first line of the processor - the slot (instance expectedTriggerTime | the slot in the BullMQ job id repeat:<schedulerId>:<slot>)',
+      definition:
+        'lateness = wall clock at the first line of the processor - the slot (instance expectedTriggerTime | the slot in the BullMQ job id repeat:<schedulerId>:<slot>)',
     };
     for (const spec of specs) {
       if (spec.fires <= 0) continue;
-      ctx.log(`timers: Jobnest ${spec.label}, ${spec.fires} fires (~${Math.ceil((spec.fires * spec.period) / 1000)} s)`);
+      ctx.log(
+        `timers: Jobnest ${spec.label}, ${spec.fires} fires (~${Math.ceil((spec.fires * spec.period) / 1000)} s)`,
+      );
       const j = await ctx.jobnestPhase(`timers-${spec.key}`, spec.fires, () => jobnestTimer(ctx, spec));
       ctx.log(`timers: BullMQ ${spec.label}, ${spec.fires} fires`);
       const b = await bullmqTimer(ctx, spec);
       const js = roundSummary(summarize(j.lateness));
       const bs = roundSummary(summarize(b.lateness));
       const incomplete = (r: TimerRun, side: string): string | undefined =>
-        r.incomplete ? `${side} reached only ${r.lateness.length} of ${spec.fires} fires in the time allowed` : undefined;
+        r.incomplete
+          ? `${side} reached only ${r.lateness.length} of ${spec.fires} fires in the time allowed`
+          : undefined;
       const note = [incomplete(j, 'Jobnest'), incomplete(b, 'BullMQ')].filter(Boolean).join('; ') || undefined;
       rows.push(
         { metric: `${spec.label}: lateness p50`, unit: 'ms', jobnest: js.p50, baseline: bs.p50, note },
-        { metric: `${spec.label}: lateness p99`, unit: 'ms', jobnest: js.p99, baseline: bs.p99, target: { op: '<=', value: 20 } },
+        {
+          metric: `${spec.label}: lateness p99`,
+          unit: 'ms',
+          jobnest: js.p99,
+          baseline: bs.p99,
+          target: { op: '<=', value: 20 },
+        },
         { metric: `${spec.label}: lateness max`, unit: 'ms', jobnest: js.max, baseline: bs.max },
-        { metric: `${spec.label}: missed slots`, unit: 'slots', jobnest: j.missedSlots + j.failures.length, baseline: b.missedSlots + b.failures.length },
+        {
+          metric: `${spec.label}: missed slots`,
+          unit: 'slots',
+          jobnest: j.missedSlots + j.failures.length,
+          baseline: b.missedSlots + b.failures.length,
+        },
       );
       details[spec.key] = {
         label: spec.label,
@@ -134,11 +161,17 @@ async function jobnestTimer(ctx: ScenarioContext, spec: TimerSpec): Promise<Time
   for (const i of fired) {
     const started = i.status === 'SUCCEEDED' ? decodeStamp(i.result) : undefined;
     if (started) lateness.push(started.wall - i.expectedTriggerTime);
-    else failures.push(`instance ${i.id} (slot ${i.expectedTriggerTime}): ${i.status} ${i.statusReason ?? ''} ${i.result ?? ''}`.trim());
+    else
+      failures.push(
+        `instance ${i.id} (slot ${i.expectedTriggerTime}): ${i.status} ${i.statusReason ?? ''} ${i.result ?? ''}`.trim(),
+      );
   }
   return {
     lateness,
-    missedSlots: missed(fired.map((i) => i.expectedTriggerTime), spec.period),
+    missedSlots: missed(
+      fired.map((i) => i.expectedTriggerTime),
+      spec.period,
+    ),
     failures,
     incomplete,
     extra: { skippedSlots: after.skippedSlots, misfiredSlots: after.misfiredSlots },
@@ -193,7 +226,15 @@ async function bullmqTimer(ctx: ScenarioContext, spec: TimerSpec): Promise<Timer
     if (started) lateness.push(started.wall - slot);
     else failures.push(`job ${job.id}: ${job.failedReason ?? 'no stamp'}`);
   }
-  return { lateness, missedSlots: missed(fired.map((f) => f.slot), spec.period), failures, incomplete };
+  return {
+    lateness,
+    missedSlots: missed(
+      fired.map((f) => f.slot),
+      spec.period,
+    ),
+    failures,
+    incomplete,
+  };
 }
 
 /** Slots on the grid between the first and the last one seen that have no fire. */

@@ -35,7 +35,8 @@ export function baselineProcessor(queue: string, deps: BaselineProcessorDeps): B
           sum += Number(values[key]);
         }
         const expected = (n * (n + 1)) / 2;
-        if (count !== n || sum !== expected) throw new Error(`children: ${count} of ${n}, sum ${sum}, expected ${expected}`);
+        if (count !== n || sum !== expected)
+          throw new Error(`children: ${count} of ${n}, sum ${sum}, expected ${expected}`);
         return { count, sum };
       };
     case BASELINE_QUEUE.latencySource: {

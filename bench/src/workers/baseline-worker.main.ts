@@ -42,11 +42,15 @@ async function main(): Promise<void> {
   const close = (): void => {
     if (closing) return;
     closing = true;
-    void Promise.all([...workers.map((w) => w.close()), ...producers.map((q) => q.close())]).finally(() => process.exit(0));
+    void Promise.all([...workers.map((w) => w.close()), ...producers.map((q) => q.close())]).finally(() =>
+      process.exit(0),
+    );
   };
   process.on('SIGTERM', close);
   process.on('SIGINT', close);
-  process.stdout.write(`baseline worker ready (queues: ${queues.map((q) => `${q.queue} x${q.concurrency}`).join(', ')})\n`);
+  process.stdout.write(
+    `baseline worker ready (queues: ${queues.map((q) => `${q.queue} x${q.concurrency}`).join(', ')})\n`,
+  );
 }
 
 main().catch((err: unknown) => {

@@ -66,7 +66,10 @@ export class BenchMapReduceProcessor implements MapReduceProcessor {
     }
     const p = params(ctx);
     if (p.mode === 'latency') {
-      await ctx.map(Array.from({ length: p.n }, (_, i) => i), 'LATENCY');
+      await ctx.map(
+        Array.from({ length: p.n }, (_, i) => i),
+        'LATENCY',
+      );
       const mapped = stamp();
       return { success: true, result: `${ctx.workerId}|${encodeStamp(mapped)}` };
     }
@@ -96,7 +99,8 @@ export class BenchMapReduceProcessor implements MapReduceProcessor {
         if (p.mode === 'sum') sum += Number(r.result);
       }
     }
-    if (p.mode === 'latency') return { success: failed === 0 && count === p.n, result: JSON.stringify({ count, failed }) };
+    if (p.mode === 'latency')
+      return { success: failed === 0 && count === p.n, result: JSON.stringify({ count, failed }) };
     const expected = (p.n * (p.n + 1)) / 2;
     const out: SumReduceResult = { count, sum, expected, failed, reduceMs: Date.now() - t0, workerId: ctx.workerId };
     return { success: failed === 0 && count === p.n && sum === expected, result: JSON.stringify(out) };

@@ -12,7 +12,11 @@ import { BENCH_PROCESSORS } from './bench-processors';
 @Module({})
 class BenchWorkerModule {
   static forRoot(options: JobnestWorkerOptions): DynamicModule {
-    return { module: BenchWorkerModule, imports: [JobnestWorkerModule.forRoot(options)], providers: [...BENCH_PROCESSORS] };
+    return {
+      module: BenchWorkerModule,
+      imports: [JobnestWorkerModule.forRoot(options)],
+      providers: [...BENCH_PROCESSORS],
+    };
   }
 }
 

@@ -19,7 +19,12 @@ export class ExampleSettings {
       mysqlUrl: value('JOBNEST_MYSQL_URL'),
       prefix: value('JOBNEST_PREFIX'),
       workerId: value('JOBNEST_WORKER_ID'),
-      tags: tags ? tags.split(',').map((t) => t.trim()).filter(Boolean) : undefined,
+      tags: tags
+        ? tags
+            .split(',')
+            .map((t) => t.trim())
+            .filter(Boolean)
+        : undefined,
     };
   }
 }

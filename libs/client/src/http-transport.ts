@@ -133,7 +133,8 @@ function toApiError(status: number, statusText: string, text: string, method: st
   if (typeof body === 'object' && body !== null) {
     const { error, message } = body as { error?: unknown; message?: unknown };
     const errorName = typeof error === 'string' && error ? error : fallbackError;
-    if (typeof message === 'string' && message) return new JobnestApiError(status, errorName, message, method, path, body);
+    if (typeof message === 'string' && message)
+      return new JobnestApiError(status, errorName, message, method, path, body);
     if (Array.isArray(message) && message.length > 0) {
       return new JobnestApiError(status, errorName, message.map(String), method, path, body);
     }

@@ -8,4 +8,9 @@ export {
   DEFAULT_WAIT_TIMEOUT_MS,
   DEFAULT_POLL_INTERVAL_MS,
 } from './jobnest-client';
-export type { AdminCredentials, JobnestClientOptions, WaitForInstanceOptions, FinishedInstance } from './jobnest-client';
+export type {
+  AdminCredentials,
+  JobnestClientOptions,
+  WaitForInstanceOptions,
+  FinishedInstance,
+} from './jobnest-client';

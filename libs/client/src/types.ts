@@ -7,13 +7,7 @@
 
 /** Lifecycle of one instance (one run of a job). */
 export type InstanceStatus =
-  | 'WAITING_DISPATCH'
-  | 'WAITING_WORKER_RECEIVE'
-  | 'RUNNING'
-  | 'SUCCEEDED'
-  | 'FAILED'
-  | 'STOPPED'
-  | 'CANCELED';
+  'WAITING_DISPATCH' | 'WAITING_WORKER_RECEIVE' | 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'STOPPED' | 'CANCELED';
 
 /** Statuses an instance never leaves (unless it is retried, which creates a new run). */
 export type FinalInstanceStatus = 'SUCCEEDED' | 'FAILED' | 'STOPPED' | 'CANCELED';
@@ -22,13 +16,7 @@ export type FinalInstanceStatus = 'SUCCEEDED' | 'FAILED' | 'STOPPED' | 'CANCELED
 export type ExecuteType = 'STANDALONE' | 'BROADCAST' | 'MAP' | 'MAP_REDUCE';
 
 /** How `timeExpression` is read. `API` jobs only run when triggered through the API. */
-export type TimeExpressionType =
-  | 'API'
-  | 'CRON'
-  | 'FIXED_RATE'
-  | 'FIXED_DELAY'
-  | 'DAILY_TIME_INTERVAL'
-  | 'WORKFLOW';
+export type TimeExpressionType = 'API' | 'CRON' | 'FIXED_RATE' | 'FIXED_DELAY' | 'DAILY_TIME_INTERVAL' | 'WORKFLOW';
 
 /** How the server picks workers for an instance. */
 export type DispatchStrategy = 'HEALTH_FIRST' | 'RANDOM' | 'SPECIFY';

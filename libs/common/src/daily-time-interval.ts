@@ -74,8 +74,13 @@ export function nextDailyIntervalFire(dti: DailyTimeInterval, timeZone: string, 
     if (!dti.daysOfWeek.includes(weekday)) continue;
     for (let sod = start; sod <= end; sod += step) {
       const t = zonedTimeToEpoch(
-        date.getUTCFullYear(), date.getUTCMonth() + 1, date.getUTCDate(),
-        Math.floor(sod / 3600), Math.floor((sod % 3600) / 60), sod % 60, timeZone,
+        date.getUTCFullYear(),
+        date.getUTCMonth() + 1,
+        date.getUTCDate(),
+        Math.floor(sod / 3600),
+        Math.floor((sod % 3600) / 60),
+        sod % 60,
+        timeZone,
       );
       if (t > afterMs) return t;
       // Jump close to `afterMs` instead of stepping one slot at a time through a long day.

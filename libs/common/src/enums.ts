@@ -67,10 +67,7 @@ export enum LogLevel {
 
 /** Statuses a worker may report for an instance it tracks. */
 export type ReportedInstanceStatus =
-  | InstanceStatus.RUNNING
-  | InstanceStatus.SUCCEEDED
-  | InstanceStatus.FAILED
-  | InstanceStatus.STOPPED;
+  InstanceStatus.RUNNING | InstanceStatus.SUCCEEDED | InstanceStatus.FAILED | InstanceStatus.STOPPED;
 
 export function enumValues<T extends Record<string, string>>(e: T): string[] {
   return Object.values(e);

@@ -35,9 +35,11 @@ export class EnvReader {
   int(name: string, fallback: number, min: number, max = Number.MAX_SAFE_INTEGER): number {
     const value = this.raw(name);
     if (value === undefined) return fallback;
-    if (!/^-?\d+$/.test(value)) throw new ConfigError(name, `must be a whole number (got ${describeSettingValue(name, value)})`);
+    if (!/^-?\d+$/.test(value))
+      throw new ConfigError(name, `must be a whole number (got ${describeSettingValue(name, value)})`);
     const n = Number(value);
-    if (n < min || n > max) throw new ConfigError(name, `must be between ${min} and ${max} (got ${describeSettingValue(name, value)})`);
+    if (n < min || n > max)
+      throw new ConfigError(name, `must be between ${min} and ${max} (got ${describeSettingValue(name, value)})`);
     return n;
   }
 
@@ -48,7 +50,10 @@ export class EnvReader {
     const normalized = value.trim().toLowerCase();
     if (['1', 'true', 'yes', 'on'].includes(normalized)) return true;
     if (['0', 'false', 'no', 'off'].includes(normalized)) return false;
-    throw new ConfigError(name, `must be 1 or 0 (also true/false, yes/no, on/off; got ${describeSettingValue(name, value)})`);
+    throw new ConfigError(
+      name,
+      `must be 1 or 0 (also true/false, yes/no, on/off; got ${describeSettingValue(name, value)})`,
+    );
   }
 
   list(name: string): string[] {
@@ -64,7 +69,10 @@ export class EnvReader {
   prefix(name: string, fallback: string): string {
     const value = this.string(name, fallback);
     if (!/^[A-Za-z0-9_.-]{1,64}$/.test(value)) {
-      throw new ConfigError(name, `must be 1-64 characters of letters, digits, '-', '_' or '.' (got ${describeSettingValue(name, value)})`);
+      throw new ConfigError(
+        name,
+        `must be 1-64 characters of letters, digits, '-', '_' or '.' (got ${describeSettingValue(name, value)})`,
+      );
     }
     return value;
   }

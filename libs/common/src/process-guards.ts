@@ -20,7 +20,10 @@ let installed = false;
  *
  * Not installed by the SDK (`@jobnest/worker`): a library does not decide for the app that embeds it.
  */
-export function installProcessGuards(processName: string, log: GuardLogSink = (line) => process.stderr.write(`${line}\n`)): void {
+export function installProcessGuards(
+  processName: string,
+  log: GuardLogSink = (line) => process.stderr.write(`${line}\n`),
+): void {
   if (installed) return;
   installed = true;
   let windowStart = 0;
@@ -45,7 +48,9 @@ export function installProcessGuards(processName: string, log: GuardLogSink = (l
 
   process.on('uncaughtException', (err: Error, origin: string) => {
     try {
-      log(`${processName}: ${origin === 'unhandledRejection' ? 'unhandled rejection' : 'uncaught exception'}, exiting with code 1: ${describe(err)}`);
+      log(
+        `${processName}: ${origin === 'unhandledRejection' ? 'unhandled rejection' : 'uncaught exception'}, exiting with code 1: ${describe(err)}`,
+      );
     } finally {
       process.exit(1);
     }
@@ -55,7 +60,7 @@ export function installProcessGuards(processName: string, log: GuardLogSink = (l
 function describe(reason: unknown): string {
   if (reason instanceof Error) return reason.stack ?? `${reason.name}: ${reason.message}`;
   try {
-    return typeof reason === 'string' ? reason : JSON.stringify(reason) ?? String(reason);
+    return typeof reason === 'string' ? reason : (JSON.stringify(reason) ?? String(reason));
   } catch {
     return String(reason);
   }

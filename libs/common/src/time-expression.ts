@@ -81,7 +81,9 @@ export function parsePeriod(type: TimeExpressionType, expression: string | null 
 /** Next fire time strictly after `afterMs` of a CRON expression in a zone, or undefined when it never fires again. */
 export function nextCronFire(expression: string, timeZone: string, afterMs: number): number | undefined {
   try {
-    return CronExpressionParser.parse(expression, { tz: timeZone, currentDate: new Date(afterMs) }).next().getTime();
+    return CronExpressionParser.parse(expression, { tz: timeZone, currentDate: new Date(afterMs) })
+      .next()
+      .getTime();
   } catch {
     return undefined;
   }

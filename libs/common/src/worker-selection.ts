@@ -79,7 +79,10 @@ export function selectWorkers(
     steps.push([`no live worker has ${rules.minCpuCores} CPU cores`, (w) => w.metrics.cpuCores >= rules.minCpuCores]);
   }
   if (rules.minMemoryMb > 0) {
-    steps.push([`no live worker has ${rules.minMemoryMb} MB free memory`, (w) => w.metrics.memoryFreeMb >= rules.minMemoryMb]);
+    steps.push([
+      `no live worker has ${rules.minMemoryMb} MB free memory`,
+      (w) => w.metrics.memoryFreeMb >= rules.minMemoryMb,
+    ]);
   }
   // Subtasks are not instances: a worker busy with instances still takes subtasks.
   if (!options.ignoreOverload) {

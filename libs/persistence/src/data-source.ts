@@ -53,7 +53,10 @@ export interface JobnestDataSourceOptions {
 }
 
 /** The connection options every Jobnest process uses (the server passes them to @nestjs/typeorm). */
-export function jobnestDataSourceOptions(mysqlUrl: string, options: JobnestDataSourceOptions = {}): MysqlDataSourceOptions {
+export function jobnestDataSourceOptions(
+  mysqlUrl: string,
+  options: JobnestDataSourceOptions = {},
+): MysqlDataSourceOptions {
   return {
     type: 'mysql',
     url: mysqlUrl,

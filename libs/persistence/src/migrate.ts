@@ -17,7 +17,8 @@ export async function migrateDatabase(mysqlUrl: string, lockTimeoutSeconds = 60)
     const [row] = (await runner.query('SELECT GET_LOCK(?, ?) AS got', [MIGRATION_LOCK, lockTimeoutSeconds])) as {
       got: number | null;
     }[];
-    if (row?.got !== 1) throw new Error(`could not take the migration lock '${MIGRATION_LOCK}' within ${lockTimeoutSeconds}s`);
+    if (row?.got !== 1)
+      throw new Error(`could not take the migration lock '${MIGRATION_LOCK}' within ${lockTimeoutSeconds}s`);
     try {
       const done = await ds.runMigrations({ transaction: 'each' });
       return done.map((m) => m.name);

@@ -47,7 +47,8 @@ function obj(value: unknown, what: string): Obj {
 function str(o: Obj, key: string, maxLength: number = MESSAGE_LIMITS.maxShortText): string {
   const v = o[key];
   if (typeof v !== 'string') throw new MessageDecodeError(`field '${key}' must be a string`);
-  if (v.length > maxLength) throw new MessageDecodeError(`field '${key}' is longer than ${maxLength} characters (${v.length})`);
+  if (v.length > maxLength)
+    throw new MessageDecodeError(`field '${key}' is longer than ${maxLength} characters (${v.length})`);
   return v;
 }
 
@@ -57,7 +58,8 @@ function nullableStr(o: Obj, key: string, maxLength: number): string | null {
 }
 
 function num(o: Obj, key: string): number {
-  if (typeof o[key] !== 'number' || !Number.isFinite(o[key])) throw new MessageDecodeError(`field '${key}' must be a number`);
+  if (typeof o[key] !== 'number' || !Number.isFinite(o[key]))
+    throw new MessageDecodeError(`field '${key}' must be a number`);
   return o[key] as number;
 }
 
@@ -110,7 +112,8 @@ function strArray(o: Obj, key: string): string[] {
 
 function workerId(o: Obj): string {
   const id = str(o, 'workerId');
-  if (!WORKER_ID_PATTERN.test(id)) throw new MessageDecodeError(`field 'workerId' is not a valid worker id ('${id.slice(0, 120)}')`);
+  if (!WORKER_ID_PATTERN.test(id))
+    throw new MessageDecodeError(`field 'workerId' is not a valid worker id ('${id.slice(0, 120)}')`);
   return id;
 }
 
@@ -157,7 +160,12 @@ export function decodeHeartbeat(raw: string | undefined): Heartbeat {
   };
 }
 
-const REPORTED: string[] = [InstanceStatus.RUNNING, InstanceStatus.SUCCEEDED, InstanceStatus.FAILED, InstanceStatus.STOPPED];
+const REPORTED: string[] = [
+  InstanceStatus.RUNNING,
+  InstanceStatus.SUCCEEDED,
+  InstanceStatus.FAILED,
+  InstanceStatus.STOPPED,
+];
 
 export function decodeInstanceStatusReport(raw: string | undefined): InstanceStatusReport {
   const o = parse(raw);
@@ -194,7 +202,9 @@ export function decodeLogBatch(raw: string | undefined): LogBatch {
   expectKind(o, 'LogBatch');
   if (!Array.isArray(o.lines)) throw new MessageDecodeError(`field 'lines' must be a list`);
   if (o.lines.length > MESSAGE_LIMITS.maxListLength) {
-    throw new MessageDecodeError(`field 'lines' has more than ${MESSAGE_LIMITS.maxListLength} lines (${o.lines.length})`);
+    throw new MessageDecodeError(
+      `field 'lines' has more than ${MESSAGE_LIMITS.maxListLength} lines (${o.lines.length})`,
+    );
   }
   const lines: LogLine[] = o.lines.map((value, i) => {
     const l = obj(value, `lines[${i}]`);

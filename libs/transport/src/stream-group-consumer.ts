@@ -142,7 +142,17 @@ export class StreamGroupConsumer<T> {
     const block = from === '>' ? ['BLOCK', this.blockMs] : [];
     // The typed command keeps ioredis' legacy reply shape ([[stream, entries]]); `call` would return RESP3's map.
     const xreadgroup = redis.xreadgroup.bind(redis) as unknown as (...args: (string | number)[]) => Promise<ReadReply>;
-    const reply = await xreadgroup('GROUP', group, consumer, 'COUNT', this.batchSize, ...block, 'STREAMS', stream, from);
+    const reply = await xreadgroup(
+      'GROUP',
+      group,
+      consumer,
+      'COUNT',
+      this.batchSize,
+      ...block,
+      'STREAMS',
+      stream,
+      from,
+    );
     const entries = reply?.[0]?.[1] ?? [];
     if (from === '0' && entries.length === 0) {
       this.readPendingFirst = false;
@@ -190,11 +200,17 @@ export class StreamGroupConsumer<T> {
     } catch (err) {
       if (this.isTransient(err)) throw err;
       // The batch failed because of its data: settle the rest of the read, then find the culprit entry by entry.
-      await this.settle(malformed, raw.map(([id]) => id).filter((id) => !goodIds.has(id)));
+      await this.settle(
+        malformed,
+        raw.map(([id]) => id).filter((id) => !goodIds.has(id)),
+      );
       await this.applyOneByOne(good);
       return;
     }
-    await this.settle([...malformed, ...refused], raw.map(([id]) => id));
+    await this.settle(
+      [...malformed, ...refused],
+      raw.map(([id]) => id),
+    );
   }
 
   /** Hands entries to `handle`; returns the ones it refused, ready for the dead-letter stream. */
@@ -217,9 +233,13 @@ export class StreamGroupConsumer<T> {
       } catch (err) {
         if (this.isTransient(err)) throw err;
         const failures = this.countFailure(entry.id);
-        if (failures < this.maxFailures) throw new EntryApplyError(this.options.stream, entry.id, failures, this.maxFailures, err);
+        if (failures < this.maxFailures)
+          throw new EntryApplyError(this.options.stream, entry.id, failures, this.maxFailures, err);
         this.failures.delete(entry.id);
-        await this.settle([{ id: entry.id, raw: entry.raw, error: `failed ${failures} times: ${errorMessage(err)}` }], [entry.id]);
+        await this.settle(
+          [{ id: entry.id, raw: entry.raw, error: `failed ${failures} times: ${errorMessage(err)}` }],
+          [entry.id],
+        );
         continue;
       }
       this.failures.delete(entry.id);
@@ -244,13 +264,27 @@ export class StreamGroupConsumer<T> {
     if (deadLetters.length > 0) {
       const pipeline = redis.pipeline();
       for (const d of deadLetters) {
-        pipeline.xadd(deadLetterStream, 'MAXLEN', '~', DEAD_LETTER_MAX_LEN, '*',
-          'stream', stream, 'id', d.id, 'error', d.error, 'raw', (d.raw ?? '').slice(0, 65_536));
+        pipeline.xadd(
+          deadLetterStream,
+          'MAXLEN',
+          '~',
+          DEAD_LETTER_MAX_LEN,
+          '*',
+          'stream',
+          stream,
+          'id',
+          d.id,
+          'error',
+          d.error,
+          'raw',
+          (d.raw ?? '').slice(0, 65_536),
+        );
       }
       const results = await pipeline.exec();
       const failed = results?.find(([err]) => err);
       if (failed?.[0]) throw failed[0]; // not acknowledged: moved again on the next read
-      for (const d of deadLetters) logger.warn(`rejected entry ${d.id} of ${stream}: ${d.error}; moved to ${deadLetterStream}`);
+      for (const d of deadLetters)
+        logger.warn(`rejected entry ${d.id} of ${stream}: ${d.error}; moved to ${deadLetterStream}`);
     }
     if (ackIds.length > 0) await redis.xack(stream, group, ...ackIds);
   }

@@ -34,15 +34,15 @@ export class WorkerCommandSender {
   ) {
     this.idleMs = options.idleMs ?? 300_000;
     this.maxQueues = options.maxQueues ?? 1000;
-    if (!Number.isInteger(this.idleMs) || this.idleMs < 1) throw new RangeError(`idleMs must be a positive whole number (got ${this.idleMs})`);
+    if (!Number.isInteger(this.idleMs) || this.idleMs < 1)
+      throw new RangeError(`idleMs must be a positive whole number (got ${this.idleMs})`);
     if (!Number.isInteger(this.maxQueues) || this.maxQueues < 1) {
       throw new RangeError(`maxQueues must be a positive whole number (got ${this.maxQueues})`);
     }
   }
 
   async send(workerId: string, command: WorkerCommand): Promise<void> {
-    const jobId =
-      command.kind === 'RunInstance' ? `run-${command.instanceId}-${command.runningTimes}` : undefined;
+    const jobId = command.kind === 'RunInstance' ? `run-${command.instanceId}-${command.runningTimes}` : undefined;
     const now = Date.now();
     const queue = this.use(workerId, false, now);
     // Checked on sends only: without sends the cache does not grow.

@@ -34,7 +34,10 @@ export class InvalidCredentialsError extends JobnestError {
 /** The MySQL database answers but has no Jobnest schema yet (the server creates it at its first start). */
 export class DatabaseNotReadyError extends JobnestError {
   constructor(detail: string) {
-    super(`the Jobnest database is not ready (${detail}): start the Jobnest server first, it creates the schema`, 'DATABASE_NOT_READY');
+    super(
+      `the Jobnest database is not ready (${detail}): start the Jobnest server first, it creates the schema`,
+      'DATABASE_NOT_READY',
+    );
   }
 }
 

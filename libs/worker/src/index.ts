@@ -12,7 +12,11 @@ export type {
   TaskResultEntry,
   TaskResultSet,
 } from './processor/processor.interfaces';
-export type { JobnestWorkerAsyncOptions, JobnestWorkerOptions, ResolvedWorkerOptions } from './options/jobnest-worker-options';
+export type {
+  JobnestWorkerAsyncOptions,
+  JobnestWorkerOptions,
+  ResolvedWorkerOptions,
+} from './options/jobnest-worker-options';
 export { resolveWorkerOptions, defaultWorkerId, WORKER_OPTION_DEFAULTS } from './options/resolve-worker-options';
 export {
   DatabaseNotReadyError,

@@ -32,7 +32,9 @@ const SHUTDOWN_STEP_MS = 3000;
  * that is not ours to choose). Every step that fails at boot rejects the host's NestFactory call.
  */
 @Injectable()
-export class JobnestWorkerRuntime implements OnModuleInit, OnApplicationBootstrap, BeforeApplicationShutdown, OnApplicationShutdown {
+export class JobnestWorkerRuntime
+  implements OnModuleInit, OnApplicationBootstrap, BeforeApplicationShutdown, OnApplicationShutdown
+{
   private readonly logger = new Logger('JobnestWorker');
   private started = false;
   private stopping: Promise<void> | undefined;
@@ -84,7 +86,12 @@ export class JobnestWorkerRuntime implements OnModuleInit, OnApplicationBootstra
     } catch (err) {
       // The host may live on after a failed boot: leave no loop or connection behind.
       await this.step('closing the command queue consumer', this.intake.stop());
-      await Promise.all([this.logs.stop(false), this.reporter.stop(false), this.heartbeat.stop(false), this.directory.stop()]);
+      await Promise.all([
+        this.logs.stop(false),
+        this.reporter.stop(false),
+        this.heartbeat.stop(false),
+        this.directory.stop(),
+      ]);
       await this.closeConnections();
       throw err;
     }

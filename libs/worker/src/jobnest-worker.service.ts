@@ -37,7 +37,8 @@ export class JobnestWorkerService {
   }
 
   private booted(): WorkerIdentity {
-    if (!this.identity) throw new Error('the Jobnest worker has not booted yet (read it after the application initialised)');
+    if (!this.identity)
+      throw new Error('the Jobnest worker has not booted yet (read it after the application initialised)');
     return this.identity;
   }
 }

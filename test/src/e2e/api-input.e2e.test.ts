@@ -84,8 +84,18 @@ describe('API input bounds end to end', () => {
       ['POST', '/jobs', job({ minCpuCores: 1e300 }), 'minCpuCores'],
       ['POST', '/jobs', job({ lifecycle: { start: 1e20 } }), 'lifecycle.start'],
       ['POST', '/jobs', job({ lifecycle: { end: 1e20 } }), 'lifecycle.end'],
-      ['POST', '/jobs', job({ designatedWorkers: Array.from({ length: 101 }, (_, i) => `w${i}`) }), 'designatedWorkers'],
-      ['POST', '/jobs', job({ timeExpressionType: 'FIXED_RATE', timeExpression: '99999999999999999999999' }), 'timeExpression'],
+      [
+        'POST',
+        '/jobs',
+        job({ designatedWorkers: Array.from({ length: 101 }, (_, i) => `w${i}`) }),
+        'designatedWorkers',
+      ],
+      [
+        'POST',
+        '/jobs',
+        job({ timeExpressionType: 'FIXED_RATE', timeExpression: '99999999999999999999999' }),
+        'timeExpression',
+      ],
       ['PUT', `/jobs/${jobId}`, job({ maxInstances: 2 ** 40 }), 'maxInstances'],
       ['POST', `/jobs/${jobId}/run`, { delayMs: 1e20 }, 'delayMs'],
       ['GET', '/jobs?page=1e15', '', 'page'],
@@ -144,7 +154,9 @@ describe('API input bounds end to end', () => {
   });
 
   it(`runs a job with a time limit of 2^31 + 5000 ms to success (a plain setTimeout would fail it at once)`, async () => {
-    const id = (await client.createJob(job({ processor: 'demo.sleep', jobParams: '1500', instanceTimeLimitMs: BEYOND_TIMER_MS }))).id;
+    const id = (
+      await client.createJob(job({ processor: 'demo.sleep', jobParams: '1500', instanceTimeLimitMs: BEYOND_TIMER_MS }))
+    ).id;
     assert.equal((await client.getJob(id)).instanceTimeLimitMs, BEYOND_TIMER_MS);
     const { instanceId: run } = await client.runJob(id);
     const finished = await client.waitForInstance(run, { timeoutMs: 30_000 });
@@ -158,7 +170,10 @@ describe('API input bounds end to end', () => {
     await sleep(1500);
     const waiting = await client.getInstance(delayed);
     assert.equal(waiting.status, 'WAITING_DISPATCH', JSON.stringify(waiting));
-    assert.ok(waiting.expectedTriggerTime - Date.now() > 2 ** 31, `expected trigger time ${waiting.expectedTriggerTime}`);
+    assert.ok(
+      waiting.expectedTriggerTime - Date.now() > 2 ** 31,
+      `expected trigger time ${waiting.expectedTriggerTime}`,
+    );
     assert.equal((await client.cancelInstance(delayed)).status, 'CANCELED');
   });
 });

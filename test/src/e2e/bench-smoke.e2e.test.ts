@@ -12,7 +12,22 @@ const MYSQL_URL = process.env.JOBNEST_BENCH_MYSQL_URL ?? 'mysql://root@127.0.0.1
 const REDIS_URL = process.env.JOBNEST_BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
 
 /** Sizes small enough for CI: the point is that every scenario still runs end to end, not its figures. */
-const TINY = ['--mr-subtasks', '500', '--scale-subtasks', '1000', '--runs', '10', '--warmup', '2', '--subtask-runs', '2', '--fires', '5', '--cron-fires', '2'];
+const TINY = [
+  '--mr-subtasks',
+  '500',
+  '--scale-subtasks',
+  '1000',
+  '--runs',
+  '10',
+  '--warmup',
+  '2',
+  '--subtask-runs',
+  '2',
+  '--fires',
+  '5',
+  '--cron-fires',
+  '2',
+];
 
 interface BenchRow {
   metric: string;
@@ -28,7 +43,10 @@ interface BenchResults {
 
 function runBench(env: Record<string, string>): Promise<{ code: number | null; output: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [RUN_BENCH, ...TINY], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [RUN_BENCH, ...TINY], {
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let output = '';
     child.stdout.on('data', (d: Buffer) => (output += d.toString()));
     child.stderr.on('data', (d: Buffer) => (output += d.toString()));
@@ -55,7 +73,10 @@ describe('benchmark smoke run', () => {
     );
     for (const s of results.scenarios) {
       const first = s.rows?.[0];
-      assert.ok(first && typeof first.jobnest === 'number' && first.jobnest >= 0, `${s.name}: a Jobnest figure (${JSON.stringify(first)})`);
+      assert.ok(
+        first && typeof first.jobnest === 'number' && first.jobnest >= 0,
+        `${s.name}: a Jobnest figure (${JSON.stringify(first)})`,
+      );
       if (s.name !== 'scale') assert.equal(typeof first.baseline, 'number', `${s.name}: a baseline figure`);
     }
     assert.match(output, /scenario\s+metric\s+Jobnest\s+baseline/, 'the table on stdout');

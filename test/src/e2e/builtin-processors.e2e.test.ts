@@ -104,10 +104,17 @@ describe('built-in processors of the worker host', () => {
     it('offers neither shell, http nor any demo processor', async () => {
       const bare = (await client.listWorkers()).find((w) => w.workerId === 'bare');
       assert.ok(bare, 'bare is listed');
-      assert.deepEqual(bare.processors.filter((p) => p === 'shell' || p === 'http' || p.startsWith('demo.')), []);
+      assert.deepEqual(
+        bare.processors.filter((p) => p === 'shell' || p === 'http' || p.startsWith('demo.')),
+        [],
+      );
       assert.match(cluster.workers.get('bare')?.logs ?? '', /offers no processor: set JOBNEST_ENABLE_SHELL=1/);
       const open = (await client.listWorkers()).find((w) => w.workerId === 'open');
-      assert.deepEqual([...(open?.processors ?? [])].sort(), ['http', 'shell'], 'switched on, they are listed (and no demo ones)');
+      assert.deepEqual(
+        [...(open?.processors ?? [])].sort(),
+        ['http', 'shell'],
+        'switched on, they are listed (and no demo ones)',
+      );
     });
 
     it('fails a shell job as not registered', async () => {
@@ -130,7 +137,10 @@ describe('built-in processors of the worker host', () => {
       const instance = await run('open', 'shell', 'env');
       assert.equal(instance.status, 'SUCCEEDED');
       const lines = (instance.result ?? '').split('\n');
-      const jobnest = lines.filter((l) => l.startsWith('JOBNEST_')).map((l) => l.split('=')[0]).sort();
+      const jobnest = lines
+        .filter((l) => l.startsWith('JOBNEST_'))
+        .map((l) => l.split('=')[0])
+        .sort();
       assert.deepEqual(jobnest, ['JOBNEST_ATTEMPT', 'JOBNEST_INSTANCE_ID', 'JOBNEST_JOB_ID']);
       assert.ok(lines.includes(`JOBNEST_INSTANCE_ID=${instance.id}`), instance.result ?? '');
       assert.ok(lines.includes('JOBNEST_ATTEMPT=1'));
@@ -145,10 +155,14 @@ describe('built-in processors of the worker host', () => {
       // exec: the sleep is the shell itself, a direct child of the worker, so its PID is the one to watch.
       const instanceId = await start('open', 'shell', `echo $$ > ${pidFile} && exec sleep 30`);
       let pid = 0;
-      await waitUntil(() => {
-        pid = existsSync(pidFile) ? Number(readFileSync(pidFile, 'utf8').trim()) : 0;
-        return pid > 0;
-      }, 20_000, 'the command to write its PID');
+      await waitUntil(
+        () => {
+          pid = existsSync(pidFile) ? Number(readFileSync(pidFile, 'utf8').trim()) : 0;
+          return pid > 0;
+        },
+        20_000,
+        'the command to write its PID',
+      );
       assert.ok(isAlive(pid), 'the command runs');
       await client.stopInstance(instanceId);
       const stopped = await client.waitForInstance(instanceId, { timeoutMs: 20_000 });
@@ -165,7 +179,10 @@ describe('built-in processors of the worker host', () => {
     it('under an allow-list, refuses another command and never starts it', async () => {
       const instance = await run('guarded', 'shell', 'ls');
       assert.equal(instance.status, 'FAILED');
-      assert.match(instance.result ?? '', /shell: refused the command: 'ls' is not one of JOBNEST_SHELL_ALLOWED_COMMANDS/);
+      assert.match(
+        instance.result ?? '',
+        /shell: refused the command: 'ls' is not one of JOBNEST_SHELL_ALLOWED_COMMANDS/,
+      );
     });
 
     it('under an allow-list, refuses an allowed command chained to another', async () => {
@@ -183,10 +200,26 @@ describe('built-in processors of the worker host', () => {
   describe('http, switched on', () => {
     const refused: [string, () => string, RegExp][] = [
       ['a loopback address', () => `http://127.0.0.1:${port}/ok`, /refused address 127\.0\.0\.1 .*loopback/],
-      ['an IPv4-mapped loopback address', () => `http://[::ffff:127.0.0.1]:${port}/ok`, /refused address ::ffff:7f00:1 .*loopback/],
-      ['a name that resolves to loopback', () => `http://localhost:${port}/ok`, /refused address (127\.0\.0\.1|::1) of host 'localhost'.*loopback/],
-      ['the cloud metadata address', () => 'http://169.254.169.254/latest/meta-data/', /refused address 169\.254\.169\.254 .*cloud metadata/],
-      ['the cloud metadata host name', () => 'http://metadata.google.internal/', /refused host 'metadata\.google\.internal'.*cloud metadata/],
+      [
+        'an IPv4-mapped loopback address',
+        () => `http://[::ffff:127.0.0.1]:${port}/ok`,
+        /refused address ::ffff:7f00:1 .*loopback/,
+      ],
+      [
+        'a name that resolves to loopback',
+        () => `http://localhost:${port}/ok`,
+        /refused address (127\.0\.0\.1|::1) of host 'localhost'.*loopback/,
+      ],
+      [
+        'the cloud metadata address',
+        () => 'http://169.254.169.254/latest/meta-data/',
+        /refused address 169\.254\.169\.254 .*cloud metadata/,
+      ],
+      [
+        'the cloud metadata host name',
+        () => 'http://metadata.google.internal/',
+        /refused host 'metadata\.google\.internal'.*cloud metadata/,
+      ],
       ['a scheme other than http(s)', () => 'file:///etc/passwd', /url must be an http\(s\) URL/],
     ];
     for (const [what, url, message] of refused) {

@@ -11,7 +11,11 @@ describe('example app using the SDK as a package', () => {
   const cluster = new TestCluster();
 
   before(async () => {
-    execFileSync('bash', [join(REPO_ROOT, 'scripts', 'prepare-example.sh')], { cwd: REPO_ROOT, stdio: 'pipe', timeout: 300_000 });
+    execFileSync('bash', [join(REPO_ROOT, 'scripts', 'prepare-example.sh')], {
+      cwd: REPO_ROOT,
+      stdio: 'pipe',
+      timeout: 300_000,
+    });
     await cluster.start();
   });
 
@@ -20,12 +24,18 @@ describe('example app using the SDK as a package', () => {
   });
 
   it('installs @jobnest/worker from a tarball, not through the workspace', async () => {
-    const resolved = execFileSync(process.execPath, ['-p', "require.resolve('@jobnest/worker')"], { cwd: EXAMPLE_DIR }).toString().trim();
+    const resolved = execFileSync(process.execPath, ['-p', "require.resolve('@jobnest/worker')"], { cwd: EXAMPLE_DIR })
+      .toString()
+      .trim();
     assert.ok(resolved.startsWith(join(EXAMPLE_DIR, 'node_modules')), resolved);
   });
 
   it("runs a job on the example's own processor", async () => {
-    await cluster.startWorker({ workerId: 'example-1', script: join(EXAMPLE_DIR, 'dist', 'main.js'), cwd: EXAMPLE_DIR });
+    await cluster.startWorker({
+      workerId: 'example-1',
+      script: join(EXAMPLE_DIR, 'dist', 'main.js'),
+      cwd: EXAMPLE_DIR,
+    });
     const job = await cluster.client.createJob({
       name: 'greet',
       processor: 'example.greet',

@@ -27,17 +27,27 @@ describe('graceful handover', () => {
 
   it('hands a distributed instance over as soon as its TaskTracker shuts down, early in the run', async () => {
     const job = await cluster.client.createJob({
-      name: 'handover', processor: 'demo.sum-squares', executeType: 'MAP_REDUCE', timeExpressionType: 'API', concurrency: 5,
+      name: 'handover',
+      processor: 'demo.sum-squares',
+      executeType: 'MAP_REDUCE',
+      timeExpressionType: 'API',
+      concurrency: 5,
     });
-    const { instanceId } = await cluster.client.runJob(job.id, { instanceParams: JSON.stringify({ n: 20_000, chunk: 100, sleepMs: 40 }) });
+    const { instanceId } = await cluster.client.runJob(job.id, {
+      instanceParams: JSON.stringify({ n: 20_000, chunk: 100, sleepMs: 40 }),
+    });
     await waitUntil(async () => (await cluster.client.getInstance(instanceId)).status === 'RUNNING', 20_000, 'RUNNING');
     const tracker = (await cluster.client.getInstance(instanceId)).workerId!;
     const stoppedAt = Date.now();
     await cluster.workers.get(tracker)!.stop();
-    await waitUntil(async () => {
-      const i = await cluster.client.getInstance(instanceId);
-      return i.workerId !== tracker || i.status === 'SUCCEEDED';
-    }, WORKER_TIMEOUT_MS / 2, `another worker to take instance ${instanceId} over\n${cluster.dump()}`);
+    await waitUntil(
+      async () => {
+        const i = await cluster.client.getInstance(instanceId);
+        return i.workerId !== tracker || i.status === 'SUCCEEDED';
+      },
+      WORKER_TIMEOUT_MS / 2,
+      `another worker to take instance ${instanceId} over\n${cluster.dump()}`,
+    );
     const handedOverMs = Date.now() - stoppedAt;
     const done = await cluster.client.waitForInstance(instanceId, { timeoutMs: 120_000 });
     assert.equal(done.status, 'SUCCEEDED', `${JSON.stringify(done)}\n${cluster.dump()}`);

@@ -12,25 +12,37 @@ describe('instance and log retention', () => {
   const database = migratedDatabase();
 
   async function instance(status: string, finishedTime: number | null): Promise<number> {
-    const r = (await database.db().query(
-      'INSERT INTO instance_info (app_id, job_id, status, expected_trigger_time, status_time, finished_time) VALUES (1, 1, ?, 0, 0, ?)',
-      [status, finishedTime],
-    )) as { insertId: number };
+    const r = (await database
+      .db()
+      .query(
+        'INSERT INTO instance_info (app_id, job_id, status, expected_trigger_time, status_time, finished_time) VALUES (1, 1, ?, 0, 0, ?)',
+        [status, finishedTime],
+      )) as { insertId: number };
     return r.insertId;
   }
 
   async function addLogs(instanceId: number, count: number, time: number): Promise<void> {
     const rows = Array.from({ length: count }, (_, i) => [instanceId, time, 'INFO', 'w1', `line ${i}`]);
-    await database.db().query('INSERT INTO instance_log (instance_id, time, level, worker_id, message) VALUES ?', [rows]);
+    await database
+      .db()
+      .query('INSERT INTO instance_log (instance_id, time, level, worker_id, message) VALUES ?', [rows]);
   }
 
   async function addTasks(instanceId: number, count: number): Promise<void> {
     const rows = Array.from({ length: count }, (_, i) => [instanceId, `k${i}`, 'T', 'SUCCEEDED', 0, 0]);
-    await database.db().query('INSERT INTO task (instance_id, map_key, task_name, status, created_time, updated_time) VALUES ?', [rows]);
+    await database
+      .db()
+      .query('INSERT INTO task (instance_id, map_key, task_name, status, created_time, updated_time) VALUES ?', [rows]);
   }
 
-  async function count(table: 'instance_info' | 'instance_log' | 'task', column: 'id' | 'instance_id', id: number): Promise<number> {
-    const [row] = (await database.db().query(`SELECT COUNT(*) AS n FROM ${table} WHERE ${column} = ?`, [id])) as { n: number }[];
+  async function count(
+    table: 'instance_info' | 'instance_log' | 'task',
+    column: 'id' | 'instance_id',
+    id: number,
+  ): Promise<number> {
+    const [row] = (await database.db().query(`SELECT COUNT(*) AS n FROM ${table} WHERE ${column} = ?`, [id])) as {
+      n: number;
+    }[];
     return Number(row!.n);
   }
 
@@ -45,8 +57,20 @@ describe('instance and log retention', () => {
     await addLogs(oldFinished, 1500, now - 20_000);
     await addTasks(oldFinished, 2500);
     // More old instances than one batch holds: the purge loops over batches of 1,000.
-    const oldRows = Array.from({ length: 1200 }, (_, i) => [1, 2, ['FAILED', 'STOPPED', 'CANCELED'][i % 3], 0, 0, now - 9000]);
-    await database.db().query('INSERT INTO instance_info (app_id, job_id, status, expected_trigger_time, status_time, finished_time) VALUES ?', [oldRows]);
+    const oldRows = Array.from({ length: 1200 }, (_, i) => [
+      1,
+      2,
+      ['FAILED', 'STOPPED', 'CANCELED'][i % 3],
+      0,
+      0,
+      now - 9000,
+    ]);
+    await database
+      .db()
+      .query(
+        'INSERT INTO instance_info (app_id, job_id, status, expected_trigger_time, status_time, finished_time) VALUES ?',
+        [oldRows],
+      );
     const oldRunning = await instance('RUNNING', null);
     await addLogs(oldRunning, 10, now - 1000);
     await addTasks(oldRunning, 10);
@@ -61,9 +85,12 @@ describe('instance and log retention', () => {
     assert.equal(await count('instance_info', 'id', oldFinished), 0);
     assert.equal(await count('instance_log', 'instance_id', oldFinished), 0);
     assert.equal(await count('task', 'instance_id', oldFinished), 0);
-    const [left] = (await database.db().query('SELECT COUNT(*) AS n FROM instance_info WHERE job_id = 2')) as { n: number }[];
+    const [left] = (await database.db().query('SELECT COUNT(*) AS n FROM instance_info WHERE job_id = 2')) as {
+      n: number;
+    }[];
     assert.equal(Number(left!.n), 0);
-    for (const kept of [oldRunning, oldWaiting, recentFinished]) assert.equal(await count('instance_info', 'id', kept), 1);
+    for (const kept of [oldRunning, oldWaiting, recentFinished])
+      assert.equal(await count('instance_info', 'id', kept), 1);
     assert.equal(await count('instance_log', 'instance_id', oldRunning), 10);
     assert.equal(await count('task', 'instance_id', oldRunning), 10);
     assert.equal(await count('instance_log', 'instance_id', recentFinished), 10);

@@ -52,7 +52,10 @@ describe('MapReduce, Map and Broadcast', () => {
   }
 
   async function unfinishedRows(instanceId: number): Promise<number> {
-    const [rows] = await db.query("SELECT COUNT(*) AS n FROM task WHERE instance_id = ? AND status IN ('WAITING_DISPATCH','DISPATCHED','RECEIVED','PROCESSING')", [instanceId]);
+    const [rows] = await db.query(
+      "SELECT COUNT(*) AS n FROM task WHERE instance_id = ? AND status IN ('WAITING_DISPATCH','DISPATCHED','RECEIVED','PROCESSING')",
+      [instanceId],
+    );
     return Number((rows as { n: number }[])[0]!.n);
   }
 
@@ -71,20 +74,29 @@ describe('MapReduce, Map and Broadcast', () => {
     return (await allLogEntries(instanceId)).map((l) => l.message);
   }
 
-
   it('broadcasts to every worker once; postProcess sees every result', async () => {
     const jobId = await job({ processor: 'demo.broadcast', executeType: 'BROADCAST' });
     const done = await runToEnd(jobId, {});
     assert.equal(done.status, 'SUCCEEDED', JSON.stringify(done));
     assert.deepEqual(JSON.parse(done.result ?? '[]'), ['m1', 'm2', 'm3']);
     // Each worker ships its own log lines (every 200 ms): wait until all three and the postProcess line are in.
-    await waitUntil(async () => {
-      const lines = await allLogLines(done.id);
-      return lines.filter((l) => l.startsWith('process on')).length >= 3 && lines.some((l) => /postProcess saw/.test(l));
-    }, 5000, 'the log lines of every worker');
+    await waitUntil(
+      async () => {
+        const lines = await allLogLines(done.id);
+        return (
+          lines.filter((l) => l.startsWith('process on')).length >= 3 && lines.some((l) => /postProcess saw/.test(l))
+        );
+      },
+      5000,
+      'the log lines of every worker',
+    );
     await sleep(500);
     const lines = await allLogLines(done.id);
-    assert.deepEqual(lines.filter((l) => l.startsWith('process on')).sort(), ['process on m1', 'process on m2', 'process on m3']);
+    assert.deepEqual(lines.filter((l) => l.startsWith('process on')).sort(), [
+      'process on m1',
+      'process on m2',
+      'process on m3',
+    ]);
     assert.equal(lines.filter((l) => l === 'postProcess saw 3 results').length, 1);
     assert.equal(lines.filter((l) => l.startsWith('preProcess on')).length, 1);
   });
@@ -95,7 +107,9 @@ describe('MapReduce, Map and Broadcast', () => {
     const result = JSON.parse(done.result ?? '{}') as { sum: number; ranges: number; failed: number };
     assert.deepEqual(result, { sum: sumOfSquares(200_000), ranges: 2000, failed: 0 });
     assert.deepEqual(done.tasks, { total: 2001, waiting: 0, running: 0, succeeded: 2001, failed: 0 });
-    const [rows] = await db.query('SELECT COUNT(DISTINCT worker_id) AS workers FROM task WHERE instance_id = ?', [done.id]);
+    const [rows] = await db.query('SELECT COUNT(DISTINCT worker_id) AS workers FROM task WHERE instance_id = ?', [
+      done.id,
+    ]);
     assert.ok(Number((rows as { workers: number }[])[0]!.workers) >= 2, 'subtasks ran on several workers');
     const page = await client.listInstanceTasks(done.id, { status: 'SUCCEEDED', size: 5 });
     assert.equal(page.total, 2001);
@@ -123,7 +137,14 @@ describe('MapReduce, Map and Broadcast', () => {
 
   it('runs each subtask once per attempt when maps run at once and failures are retried', async () => {
     // 16 concurrent ctx.map() calls commit out of id order; every 7th range fails its first run.
-    const done = await runToEnd(await job({ taskRetries: 2 }), { n: 100_000, chunk: 100, parallelMaps: 16, failEvery: 7, failTimes: 1, logEachTask: true });
+    const done = await runToEnd(await job({ taskRetries: 2 }), {
+      n: 100_000,
+      chunk: 100,
+      parallelMaps: 16,
+      failEvery: 7,
+      failTimes: 1,
+      logEachTask: true,
+    });
     assert.equal(done.status, 'SUCCEEDED', JSON.stringify(done));
     assert.deepEqual(JSON.parse(done.result ?? '{}'), { sum: sumOfSquares(100_000), ranges: 1000, failed: 0 });
     assert.deepEqual(done.tasks, { total: 1001, waiting: 0, running: 0, succeeded: 1001, failed: 0 });
@@ -140,7 +161,10 @@ describe('MapReduce, Map and Broadcast', () => {
       if (seen !== expected) wrong.push(`range ${index}: ${seen} runs, expected ${expected}`);
     }
     assert.deepEqual(wrong, []);
-    const [rows] = await db.query('SELECT failures, attempt, COUNT(*) AS n FROM task WHERE instance_id = ? AND task_name = ? GROUP BY failures, attempt ORDER BY failures', [done.id, 'RANGE']);
+    const [rows] = await db.query(
+      'SELECT failures, attempt, COUNT(*) AS n FROM task WHERE instance_id = ? AND task_name = ? GROUP BY failures, attempt ORDER BY failures',
+      [done.id, 'RANGE'],
+    );
     assert.deepEqual(
       (rows as { failures: number; attempt: number; n: number }[]).map((r) => [r.failures, r.attempt, Number(r.n)]),
       [
@@ -156,19 +180,37 @@ describe('MapReduce, Map and Broadcast', () => {
     assert.equal(done.status, 'FAILED');
     const result = JSON.parse(done.result ?? '{}') as { ranges: number; failed: number };
     assert.deepEqual({ ranges: result.ranges, failed: result.failed }, { ranges: 180, failed: 20 });
-    await waitUntil(async () => (await allLogLines(done.id)).some((l) => l.startsWith('reduce ran')), 5000, 'the reduce log line');
-    assert.equal((await allLogLines(done.id)).filter((l) => l.startsWith('reduce ran')).length, 1, 'reduce ran exactly once');
+    await waitUntil(
+      async () => (await allLogLines(done.id)).some((l) => l.startsWith('reduce ran')),
+      5000,
+      'the reduce log line',
+    );
+    assert.equal(
+      (await allLogLines(done.id)).filter((l) => l.startsWith('reduce ran')).length,
+      1,
+      'reduce ran exactly once',
+    );
     assert.equal(done.tasks?.failed, 20);
   });
 
   it('stops a MapReduce run: STOPPED, subtasks aborted, no task row left running', async () => {
-    const { instanceId } = await client.runJob(await job({}), { instanceParams: JSON.stringify({ n: 200_000, chunk: 100, sleepMs: 200 }) });
-    await waitUntil(async () => ((await client.getInstance(instanceId)).tasks?.succeeded ?? 0) > 20, 30_000, 'some progress');
+    const { instanceId } = await client.runJob(await job({}), {
+      instanceParams: JSON.stringify({ n: 200_000, chunk: 100, sleepMs: 200 }),
+    });
+    await waitUntil(
+      async () => ((await client.getInstance(instanceId)).tasks?.succeeded ?? 0) > 20,
+      30_000,
+      'some progress',
+    );
     assert.equal((await client.stopInstance(instanceId)).status, 'STOPPED');
     await waitUntil(async () => (await unfinishedRows(instanceId)) === 0, 10_000, 'no task row left running');
     const succeededAtStop = (await client.listInstanceTasks(instanceId, { status: 'SUCCEEDED', size: 1 })).total;
     await sleep(1500);
-    assert.equal((await client.listInstanceTasks(instanceId, { status: 'SUCCEEDED', size: 1 })).total, succeededAtStop, 'nothing ran after the stop');
+    assert.equal(
+      (await client.listInstanceTasks(instanceId, { status: 'SUCCEEDED', size: 1 })).total,
+      succeededAtStop,
+      'nothing ran after the stop',
+    );
   });
 
   it('fails a MapReduce run at its time limit with no task row left running', async () => {
@@ -180,18 +222,32 @@ describe('MapReduce, Map and Broadcast', () => {
 
   it('gives subtasks to a worker that joins while the instance runs', async () => {
     // ~13 s of work for three workers: plenty still waits when the fourth is up.
-    const { instanceId } = await client.runJob(await job({}), { instanceParams: JSON.stringify({ n: 200_000, chunk: 100, sleepMs: 100 }) });
-    await waitUntil(async () => ((await client.getInstance(instanceId)).tasks?.succeeded ?? 0) > 100, 60_000, 'progress');
+    const { instanceId } = await client.runJob(await job({}), {
+      instanceParams: JSON.stringify({ n: 200_000, chunk: 100, sleepMs: 100 }),
+    });
+    await waitUntil(
+      async () => ((await client.getInstance(instanceId)).tasks?.succeeded ?? 0) > 100,
+      60_000,
+      'progress',
+    );
     await cluster.startWorker({ workerId: 'late1' });
     const done = await client.waitForInstance(instanceId, { timeoutMs: 120_000 });
     assert.equal(done.status, 'SUCCEEDED', JSON.stringify(done));
-    const [rows] = await db.query("SELECT COUNT(*) AS n FROM task WHERE instance_id = ? AND worker_id = 'late1'", [instanceId]);
+    const [rows] = await db.query("SELECT COUNT(*) AS n FROM task WHERE instance_id = ? AND worker_id = 'late1'", [
+      instanceId,
+    ]);
     assert.ok(Number((rows as { n: number }[])[0]!.n) > 0, 'the new worker ran subtasks of the running instance');
   });
 
   it('finishes exactly when a worker that is not the TaskTracker is killed mid-run', async () => {
-    const { instanceId } = await client.runJob(await job({}), { instanceParams: JSON.stringify({ n: 200_000, chunk: 100, sleepMs: 40 }) });
-    await waitUntil(async () => ((await client.getInstance(instanceId)).tasks?.succeeded ?? 0) > 300, 60_000, 'progress');
+    const { instanceId } = await client.runJob(await job({}), {
+      instanceParams: JSON.stringify({ n: 200_000, chunk: 100, sleepMs: 40 }),
+    });
+    await waitUntil(
+      async () => ((await client.getInstance(instanceId)).tasks?.succeeded ?? 0) > 300,
+      60_000,
+      'progress',
+    );
     const tracker = (await client.getInstance(instanceId)).workerId!;
     const victim = ['m1', 'm2', 'm3', 'late1'].find((w) => w !== tracker)!;
     cluster.workers.get(victim)!.kill('SIGKILL');
@@ -203,8 +259,14 @@ describe('MapReduce, Map and Broadcast', () => {
   });
 
   it('hands the instance over when its TaskTracker shuts down gracefully (rolling restart)', async () => {
-    const { instanceId } = await client.runJob(await job({}), { instanceParams: JSON.stringify({ n: 100_000, chunk: 100, sleepMs: 40 }) });
-    await waitUntil(async () => ((await client.getInstance(instanceId)).tasks?.succeeded ?? 0) > 100, 60_000, 'progress');
+    const { instanceId } = await client.runJob(await job({}), {
+      instanceParams: JSON.stringify({ n: 100_000, chunk: 100, sleepMs: 40 }),
+    });
+    await waitUntil(
+      async () => ((await client.getInstance(instanceId)).tasks?.succeeded ?? 0) > 100,
+      60_000,
+      'progress',
+    );
     const tracker = (await client.getInstance(instanceId)).workerId!;
     await cluster.workers.get(tracker)!.stop();
     const done = await client.waitForInstance(instanceId, { timeoutMs: 120_000 });
@@ -219,10 +281,17 @@ describe('MapReduce, Map and Broadcast', () => {
     const { instanceId } = await client.runJob(await job({}), {
       instanceParams: JSON.stringify({ n: 200_000, chunk: 100, sleepMs: 40, logEachTask: true }),
     });
-    await waitUntil(async () => ((await client.getInstance(instanceId)).tasks?.succeeded ?? 0) > 300, 60_000, 'progress');
+    await waitUntil(
+      async () => ((await client.getInstance(instanceId)).tasks?.succeeded ?? 0) > 300,
+      60_000,
+      'progress',
+    );
     const tracker = (await client.getInstance(instanceId)).workerId!;
     cluster.workers.get(tracker)!.kill('SIGKILL');
-    const [before] = await db.query("SELECT payload FROM task WHERE instance_id = ? AND status = 'SUCCEEDED' AND task_name = 'RANGE'", [instanceId]);
+    const [before] = await db.query(
+      "SELECT payload FROM task WHERE instance_id = ? AND status = 'SUCCEEDED' AND task_name = 'RANGE'",
+      [instanceId],
+    );
     const doneBefore = (before as { payload: string }[]).map((r) => (JSON.parse(r.payload) as { from: number }).from);
     assert.ok(doneBefore.length > 0);
     const done = await client.waitForInstance(instanceId, { timeoutMs: 120_000 });
@@ -248,6 +317,13 @@ describe('MapReduce, Map and Broadcast', () => {
     // What the live workers ran for the dead TaskTracker reaches the next one (AdoptTasks): no range runs twice on
     // them. Only what the killed worker itself was running may run again.
     const twiceOnSurvivors = [...onSurvivors].filter(([, n]) => n > 1).map(([from]) => from);
-    assert.equal(twiceOnSurvivors.length, 0, `${twiceOnSurvivors.length} ranges ran twice on the live workers (${twiceOnSurvivors.slice(0, 5).map((f) => `${f} on ${ranOn.get(f)?.join('+')}`).join(', ')}...)\n${cluster.dump()}`);
+    assert.equal(
+      twiceOnSurvivors.length,
+      0,
+      `${twiceOnSurvivors.length} ranges ran twice on the live workers (${twiceOnSurvivors
+        .slice(0, 5)
+        .map((f) => `${f} on ${ranOn.get(f)?.join('+')}`)
+        .join(', ')}...)\n${cluster.dump()}`,
+    );
   });
 });

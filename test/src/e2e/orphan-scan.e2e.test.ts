@@ -26,7 +26,10 @@ describe('orphan scan over more RUNNING instances than one page', () => {
   });
 
   async function countRuns(workerId: string, status: string): Promise<number> {
-    const [rows] = await db.query('SELECT COUNT(*) AS n FROM instance_info WHERE worker_id = ? AND status = ?', [workerId, status]);
+    const [rows] = await db.query('SELECT COUNT(*) AS n FROM instance_info WHERE worker_id = ? AND status = ?', [
+      workerId,
+      status,
+    ]);
     return Number((rows as { n: number }[])[0]!.n);
   }
 
@@ -43,7 +46,16 @@ describe('orphan scan over more RUNNING instances than one page', () => {
     const now = Date.now();
     const longAgo = now - 3_600_000;
     // Healthy runs come first in every order the scan could read (id and expected trigger time); orphans after them.
-    const row = (workerId: string, expected: number): unknown[] => [appId, job.id, 'RUNNING', workerId, 1, expected, longAgo, longAgo];
+    const row = (workerId: string, expected: number): unknown[] => [
+      appId,
+      job.id,
+      'RUNNING',
+      workerId,
+      1,
+      expected,
+      longAgo,
+      longAgo,
+    ];
     const healthy = Array.from({ length: HEALTHY_RUNS }, (_, i) => row('alive', longAgo + i));
     const orphaned = Array.from({ length: ORPHANED_RUNS }, (_, i) => row('vanished-worker', now + i));
     const insert =
@@ -51,12 +63,18 @@ describe('orphan scan over more RUNNING instances than one page', () => {
     await db.query(insert, [healthy]);
     await db.query(insert, [orphaned]);
 
-    await waitUntil(async () => (await countRuns('vanished-worker', 'FAILED')) === ORPHANED_RUNS, 30_000,
-      `all ${ORPHANED_RUNS} orphaned runs to fail\n${cluster.dump()}`);
-    const [reasons] = await db.query("SELECT DISTINCT status_reason AS reason FROM instance_info WHERE worker_id = 'vanished-worker'");
-    assert.deepEqual((reasons as { reason: string }[]).map((r) => r.reason), [
-      'TaskTracker worker vanished-worker stopped heartbeating during run 1',
-    ]);
+    await waitUntil(
+      async () => (await countRuns('vanished-worker', 'FAILED')) === ORPHANED_RUNS,
+      30_000,
+      `all ${ORPHANED_RUNS} orphaned runs to fail\n${cluster.dump()}`,
+    );
+    const [reasons] = await db.query(
+      "SELECT DISTINCT status_reason AS reason FROM instance_info WHERE worker_id = 'vanished-worker'",
+    );
+    assert.deepEqual(
+      (reasons as { reason: string }[]).map((r) => r.reason),
+      ['TaskTracker worker vanished-worker stopped heartbeating during run 1'],
+    );
     assert.equal(await countRuns('alive', 'RUNNING'), HEALTHY_RUNS);
   });
 });

@@ -20,13 +20,21 @@ describe('process start-up checks', () => {
   });
 
   it('stops a worker with a wrong password', async () => {
-    const worker = startProcess('bad-password', WORKER_MAIN, cluster.workerEnv({ workerId: 'bad1' }, cluster.appName, 'not-the-password'));
+    const worker = startProcess(
+      'bad-password',
+      WORKER_MAIN,
+      cluster.workerEnv({ workerId: 'bad1' }, cluster.appName, 'not-the-password'),
+    );
     assert.equal(await exitCodeWithin(worker), 1);
     assert.match(worker.logs, /password is wrong/);
   });
 
   it('stops a worker of an unknown app', async () => {
-    const worker = startProcess('bad-app', WORKER_MAIN, cluster.workerEnv({ workerId: 'bad2' }, 'no-such-app', 'whatever'));
+    const worker = startProcess(
+      'bad-app',
+      WORKER_MAIN,
+      cluster.workerEnv({ workerId: 'bad2' }, 'no-such-app', 'whatever'),
+    );
     assert.equal(await exitCodeWithin(worker), 1);
     assert.match(worker.logs, /no-such-app/);
   });
@@ -47,7 +55,10 @@ describe('process start-up checks', () => {
   });
 
   it('stops a server whose setting is malformed, naming the setting', async () => {
-    const server = startProcess('bad-server', SERVER_MAIN, { ...cluster.serverEnv(7999), JOBNEST_REDIS_URL: 'localhost:6379' });
+    const server = startProcess('bad-server', SERVER_MAIN, {
+      ...cluster.serverEnv(7999),
+      JOBNEST_REDIS_URL: 'localhost:6379',
+    });
     assert.equal(await exitCodeWithin(server), 1);
     assert.match(server.logs, /Invalid configuration: JOBNEST_REDIS_URL/);
   });

@@ -43,7 +43,16 @@ describe('a run dispatched again after its receive timeout', () => {
     await redis.xgroup('CREATE', statusStream, observerGroup, '$', 'MKSTREAM');
     const seen: SeenReport[] = [];
     const readReports = async (): Promise<void> => {
-      const reply = (await redis.xreadgroup('GROUP', observerGroup, 'test', 'COUNT', 500, 'STREAMS', statusStream, '>')) as ReadReply;
+      const reply = (await redis.xreadgroup(
+        'GROUP',
+        observerGroup,
+        'test',
+        'COUNT',
+        500,
+        'STREAMS',
+        statusStream,
+        '>',
+      )) as ReadReply;
       for (const [id, fields] of reply?.[0]?.[1] ?? []) {
         seen.push(JSON.parse(fields[1] ?? '{}') as SeenReport);
         await redis.xack(statusStream, observerGroup, id);
@@ -51,8 +60,13 @@ describe('a run dispatched again after its receive timeout', () => {
     };
 
     const input: JobInput = {
-      name: 'exactly-once', processor: 'demo.sleep', jobParams: '3000', executeType: 'STANDALONE', timeExpressionType: 'API',
-      dispatchStrategy: 'SPECIFY', designatedWorkers: ['rt-a'],
+      name: 'exactly-once',
+      processor: 'demo.sleep',
+      jobParams: '3000',
+      executeType: 'STANDALONE',
+      timeExpressionType: 'API',
+      dispatchStrategy: 'SPECIFY',
+      designatedWorkers: ['rt-a'],
     };
     const job = await cluster.client.createJob(input);
     const first = cluster.workers.get('rt-a')!;
@@ -63,19 +77,29 @@ describe('a run dispatched again after its receive timeout', () => {
     assert.equal(dispatched.status, 'WAITING_WORKER_RECEIVE');
     await cluster.client.updateJob(job.id, { ...input, designatedWorkers: ['rt-b'] });
 
-    await waitUntil(async () => {
-      const i = await cluster.client.getInstance(instanceId);
-      return i.workerId === 'rt-b' && i.runningTimes === 2;
-    }, TEST_TIMINGS.receiveTimeoutMs + 10_000, 'run 2 to go to rt-b after the receive timeout');
+    await waitUntil(
+      async () => {
+        const i = await cluster.client.getInstance(instanceId);
+        return i.workerId === 'rt-b' && i.runningTimes === 2;
+      },
+      TEST_TIMINGS.receiveTimeoutMs + 10_000,
+      'run 2 to go to rt-b after the receive timeout',
+    );
     assert.match(cluster.servers[0]!.logs, /did not receive run 1 within 3000 ms/);
 
     first.kill('SIGCONT'); // it now reads RunInstance (run 1), then the stop
     const finalOfRun1 = (): SeenReport | undefined =>
-      seen.find((r) => r.instanceId === instanceId && r.workerId === 'rt-a' && r.runningTimes === 1 && r.status !== 'RUNNING');
-    await waitUntil(async () => {
-      await readReports();
-      return finalOfRun1() !== undefined;
-    }, 20_000, 'rt-a to report how run 1 ended');
+      seen.find(
+        (r) => r.instanceId === instanceId && r.workerId === 'rt-a' && r.runningTimes === 1 && r.status !== 'RUNNING',
+      );
+    await waitUntil(
+      async () => {
+        await readReports();
+        return finalOfRun1() !== undefined;
+      },
+      20_000,
+      'rt-a to report how run 1 ended',
+    );
     const ended = finalOfRun1()!;
     assert.equal(ended.status, 'STOPPED', `rt-a must not run the instance to the end: ${JSON.stringify(ended)}`);
     assert.match(ended.result ?? '', /dispatched again/);

@@ -47,7 +47,13 @@ describe('retention on a running server', () => {
     const keys: string[] = [];
     let cursor = '0';
     do {
-      const [next, batch] = await redis.scan(cursor, 'MATCH', `${cluster.ns.prefix}:jobnest-worker-${workerId}:*`, 'COUNT', 1000);
+      const [next, batch] = await redis.scan(
+        cursor,
+        'MATCH',
+        `${cluster.ns.prefix}:jobnest-worker-${workerId}:*`,
+        'COUNT',
+        1000,
+      );
       cursor = next;
       keys.push(...batch);
     } while (cursor !== '0');
@@ -66,7 +72,9 @@ describe('retention on a running server', () => {
     });
     const { instanceId } = await client.runJob(job.id, {});
     await waitUntil(
-      async () => (await count("SELECT COUNT(*) AS n FROM instance_info WHERE id = ? AND status = 'SUCCEEDED'", [instanceId])) === 1,
+      async () =>
+        (await count("SELECT COUNT(*) AS n FROM instance_info WHERE id = ? AND status = 'SUCCEEDED'", [instanceId])) ===
+        1,
       15_000,
       `instance ${instanceId} to succeed on ${workerId}`,
     );
@@ -80,9 +88,9 @@ describe('retention on a running server', () => {
 
   it('deletes a finished instance and its log lines once JOBNEST_INSTANCE_RETENTION_MS has passed', async () => {
     const instanceId = await runOn('keeper');
-    const [[row]] = (await db.query('SELECT finished_time AS finishedTime FROM instance_info WHERE id = ?', [instanceId])) as unknown as [
-      { finishedTime: number }[],
-    ];
+    const [[row]] = (await db.query('SELECT finished_time AS finishedTime FROM instance_info WHERE id = ?', [
+      instanceId,
+    ])) as unknown as [{ finishedTime: number }[]];
     await waitUntil(
       async () => (await count('SELECT COUNT(*) AS n FROM instance_info WHERE id = ?', [instanceId])) === 0,
       INSTANCE_RETENTION_MS + 15_000,
@@ -106,7 +114,10 @@ describe('retention on a running server', () => {
       TEST_TIMINGS.workerTimeoutMs + WORKER_QUEUE_RETENTION_MS + 20_000,
       `the queue keys of the killed worker to disappear\n${cluster.dump()}`,
     );
-    assert.ok(Date.now() - killedAt >= WORKER_QUEUE_RETENTION_MS, 'removed before the worker was gone for the retention');
+    assert.ok(
+      Date.now() - killedAt >= WORKER_QUEUE_RETENTION_MS,
+      'removed before the worker was gone for the retention',
+    );
     assert.deepEqual(await redis.zscore(`${cluster.ns.prefix}:workers:last-seen`, 'doomed'), null);
 
     assert.ok((await queueKeys('keeper')).length > 0, "the live worker's queue was removed");

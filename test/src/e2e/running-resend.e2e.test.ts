@@ -39,7 +39,11 @@ describe('RUNNING reports are re-sent until acknowledged', () => {
   it('reaches the server although its first copy was lost, and stops once acknowledged', async () => {
     const statusStream = `${cluster.ns.prefix}:stream:instance-status`;
     const job = await cluster.client.createJob({
-      name: 'long-run', processor: 'demo.sleep', jobParams: '20000', executeType: 'STANDALONE', timeExpressionType: 'API',
+      name: 'long-run',
+      processor: 'demo.sleep',
+      jobParams: '20000',
+      executeType: 'STANDALONE',
+      timeExpressionType: 'API',
     });
     const worker = cluster.workers.get('rr1')!;
     worker.kill('SIGSTOP');
@@ -64,21 +68,43 @@ describe('RUNNING reports are re-sent until acknowledged', () => {
 
     await cluster.startServer();
     const client = await cluster.clientOf(cluster.servers.length - 1);
-    await waitUntil(async () => (await client.getInstance(instanceId)).status !== 'WAITING_WORKER_RECEIVE', 18_000,
-      'the server to learn the run started');
-    assert.equal((await client.getInstance(instanceId)).status, 'RUNNING', 'known RUNNING while the processor still runs');
+    await waitUntil(
+      async () => (await client.getInstance(instanceId)).status !== 'WAITING_WORKER_RECEIVE',
+      18_000,
+      'the server to learn the run started',
+    );
+    assert.equal(
+      (await client.getInstance(instanceId)).status,
+      'RUNNING',
+      'known RUNNING while the processor still runs',
+    );
     const appliedMark = (await redis.xrevrange(statusStream, '+', '-', 'COUNT', 1))[0]![0];
 
     const done = await client.waitForInstance(instanceId, { timeoutMs: 30_000 });
     assert.equal(done.status, 'SUCCEEDED');
     assert.equal(done.runningTimes, 1, 'never dispatched again');
-    const reply = (await redis.xreadgroup('GROUP', 'test-observer', 'test', 'COUNT', 1000, 'STREAMS', statusStream, '>')) as ReadReply;
+    const reply = (await redis.xreadgroup(
+      'GROUP',
+      'test-observer',
+      'test',
+      'COUNT',
+      1000,
+      'STREAMS',
+      statusStream,
+      '>',
+    )) as ReadReply;
     const reports = (reply?.[0]?.[1] ?? [])
       .map(([id, fields]) => ({ id, ...(JSON.parse(fields[1] ?? '{}') as SeenReport) }))
       .filter((r) => r.instanceId === instanceId);
-    assert.ok(reports.some((r) => r.status === 'RUNNING'), 'RUNNING was sent again after the lost copy');
+    assert.ok(
+      reports.some((r) => r.status === 'RUNNING'),
+      'RUNNING was sent again after the lost copy',
+    );
     // Without an acknowledgement the worker would re-send every 3 s until the end of the run (~15 s on).
     const afterApplied = reports.filter((r) => r.status === 'RUNNING' && laterThan(r.id, appliedMark)).length;
-    assert.ok(afterApplied <= 1, `RUNNING stopped being re-sent once acknowledged (${afterApplied} copies after it was applied)`);
+    assert.ok(
+      afterApplied <= 1,
+      `RUNNING stopped being re-sent once acknowledged (${afterApplied} copies after it was applied)`,
+    );
   });
 });

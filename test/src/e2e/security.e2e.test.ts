@@ -30,8 +30,17 @@ describe('security', () => {
     return `http://127.0.0.1:${port}`;
   }
 
-  async function post(base: string, path: string, body: unknown, headers: Record<string, string> = {}): Promise<Response> {
-    return fetch(base + path, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
+  async function post(
+    base: string,
+    path: string,
+    body: unknown,
+    headers: Record<string, string> = {},
+  ): Promise<Response> {
+    return fetch(base + path, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...headers },
+      body: JSON.stringify(body),
+    });
   }
 
   const basic = (user: string, password: string): Record<string, string> => ({
@@ -62,13 +71,17 @@ describe('security', () => {
     const base = await startServer({ JOBNEST_TOKEN_SECRET: undefined, JOBNEST_DEV: '1' });
     assert.match(extra.at(-1)!.logs, /JOBNEST_DEV=1: development mode/);
     // Its made-up secret is its own: a token of the cluster's servers does not verify there.
-    const res = await fetch(`${base}${API}/jobs`, { headers: { authorization: `Bearer ${cluster.client.accessToken}` } });
+    const res = await fetch(`${base}${API}/jobs`, {
+      headers: { authorization: `Bearer ${cluster.client.accessToken}` },
+    });
     assert.equal(res.status, 401);
     await extra.pop()!.stop(5000);
   });
 
   it('rejects a token signed with the old public development secret', async () => {
-    const body = Buffer.from(JSON.stringify({ a: 1, n: cluster.appName, v: 1, e: Date.now() + 60_000 })).toString('base64url');
+    const body = Buffer.from(JSON.stringify({ a: 1, n: cluster.appName, v: 1, e: Date.now() + 60_000 })).toString(
+      'base64url',
+    );
     const forged = `${body}.${createHmac('sha256', 'jobnest-development-secret-change-me').update(body).digest('base64url')}`;
     const res = await fetch(`${cluster.baseUrl}${API}/jobs`, { headers: { authorization: `Bearer ${forged}` } });
     assert.equal(res.status, 401);
@@ -82,13 +95,31 @@ describe('security', () => {
     const anonymous = await post(cluster.baseUrl, `${API}/apps`, { name, password: 'app-password' });
     assert.equal(anonymous.status, 401);
     assert.match(anonymous.headers.get('www-authenticate') ?? '', /^Basic/);
-    const wrong = await post(cluster.baseUrl, `${API}/apps`, { name, password: 'app-password' }, basic(TEST_ADMIN.username, 'not-the-admin-password'));
+    const wrong = await post(
+      cluster.baseUrl,
+      `${API}/apps`,
+      { name, password: 'app-password' },
+      basic(TEST_ADMIN.username, 'not-the-admin-password'),
+    );
     assert.equal(wrong.status, 401);
-    const admin = await post(cluster.baseUrl, `${API}/apps`, { name, password: 'app-password' }, basic(TEST_ADMIN.username, TEST_ADMIN.password));
+    const admin = await post(
+      cluster.baseUrl,
+      `${API}/apps`,
+      { name, password: 'app-password' },
+      basic(TEST_ADMIN.username, TEST_ADMIN.password),
+    );
     assert.equal(admin.status, 201);
-    const short = await post(cluster.baseUrl, `${API}/apps`, { name: `${name}_2`, password: 'short' }, basic(TEST_ADMIN.username, TEST_ADMIN.password));
+    const short = await post(
+      cluster.baseUrl,
+      `${API}/apps`,
+      { name: `${name}_2`, password: 'short' },
+      basic(TEST_ADMIN.username, TEST_ADMIN.password),
+    );
     assert.equal(short.status, 400);
-    assert.match(((await short.json()) as { message: string[] | string }).message.toString(), /password must be 8-200 characters/);
+    assert.match(
+      ((await short.json()) as { message: string[] | string }).message.toString(),
+      /password must be 8-200 characters/,
+    );
   });
 
   it('without an admin, registration answers 403 and bull-board is not served; open registration is explicit', async () => {
@@ -126,15 +157,23 @@ describe('security', () => {
       unknown.push(u.ms);
     }
     // Without the decoy hash an unknown name answers in ~1 ms against ~30-60 ms for a scrypt: a 10x gap.
-    assert.ok(median(unknown) > median(known) / 3, `unknown ${median(unknown).toFixed(1)} ms vs known ${median(known).toFixed(1)} ms`);
+    assert.ok(
+      median(unknown) > median(known) / 3,
+      `unknown ${median(unknown).toFixed(1)} ms vs known ${median(known).toFixed(1)} ms`,
+    );
   });
 
   it('limits credential attempts per app name across servers, answering 429 with Retry-After', async () => {
-    const limits = { JOBNEST_AUTH_RATE_LIMIT_PER_APP: '4', JOBNEST_AUTH_RATE_LIMIT_PER_IP: '1000', JOBNEST_AUTH_RATE_WINDOW_MS: '60000' };
+    const limits = {
+      JOBNEST_AUTH_RATE_LIMIT_PER_APP: '4',
+      JOBNEST_AUTH_RATE_LIMIT_PER_IP: '1000',
+      JOBNEST_AUTH_RATE_WINDOW_MS: '60000',
+    };
     const [a, b] = [await startServer(limits), await startServer(limits)];
     const target = `victim_${cluster.ns.id}`;
     const statuses: number[] = [];
-    for (const base of [a, b, a, b]) statuses.push((await post(base, `${API}/auth/token`, { appName: target, password: 'guess' })).status);
+    for (const base of [a, b, a, b])
+      statuses.push((await post(base, `${API}/auth/token`, { appName: target, password: 'guess' })).status);
     assert.deepEqual(statuses, [401, 401, 401, 401]);
     const blocked = await post(b, `${API}/auth/token`, { appName: target, password: 'guess' });
     assert.equal(blocked.status, 429);
@@ -143,21 +182,38 @@ describe('security', () => {
     const body = (await blocked.json()) as { statusCode: number; message: string };
     assert.equal(body.statusCode, 429);
     // The same limit counts a password change for that name; another app name is not affected.
-    assert.equal((await post(a, `${API}/auth/password`, { appName: target, currentPassword: 'x', newPassword: 'new-password' })).status, 429);
-    assert.equal((await post(a, `${API}/auth/token`, { appName: `other_${cluster.ns.id}`, password: 'guess' })).status, 401);
+    assert.equal(
+      (await post(a, `${API}/auth/password`, { appName: target, currentPassword: 'x', newPassword: 'new-password' }))
+        .status,
+      429,
+    );
+    assert.equal(
+      (await post(a, `${API}/auth/token`, { appName: `other_${cluster.ns.id}`, password: 'guess' })).status,
+      401,
+    );
     await Promise.all(extra.splice(-2).map((p) => p.stop(5000)));
   });
 
   it('limits credential attempts per client IP, whatever the app name (behind a trusted proxy)', async () => {
     // The proxy's X-Forwarded-For gives each test client an address of its own (no traffic goes there).
-    const base = await startServer({ JOBNEST_AUTH_RATE_LIMIT_PER_IP: '5', JOBNEST_AUTH_RATE_LIMIT_PER_APP: '1000', JOBNEST_TRUST_PROXY: '1' });
+    const base = await startServer({
+      JOBNEST_AUTH_RATE_LIMIT_PER_IP: '5',
+      JOBNEST_AUTH_RATE_LIMIT_PER_APP: '1000',
+      JOBNEST_TRUST_PROXY: '1',
+    });
     const from = (ip: string) => ({ 'x-forwarded-for': ip });
     const statuses: number[] = [];
     for (let i = 0; i < 6; i++) {
-      statuses.push((await post(base, `${API}/auth/token`, { appName: `spray_${i}`, password: 'guess' }, from('203.0.113.7'))).status);
+      statuses.push(
+        (await post(base, `${API}/auth/token`, { appName: `spray_${i}`, password: 'guess' }, from('203.0.113.7')))
+          .status,
+      );
     }
     assert.deepEqual(statuses, [401, 401, 401, 401, 401, 429]);
-    assert.equal((await post(base, `${API}/auth/token`, { appName: 'spray_x', password: 'guess' }, from('203.0.113.8'))).status, 401);
+    assert.equal(
+      (await post(base, `${API}/auth/token`, { appName: 'spray_x', password: 'guess' }, from('203.0.113.8'))).status,
+      401,
+    );
     await extra.pop()!.stop(5000);
   });
 
@@ -175,7 +231,11 @@ describe('security', () => {
     await onFirst.changePassword(name, 'first-password', 'second-password');
     const unauthorized = (e: unknown) => e instanceof JobnestApiError && e.status === 401;
     await assert.rejects(onFirst.listJobs(), unauthorized); // at once on the server that changed it
-    await waitUntil(async () => onOther.listJobs().then(() => false, unauthorized), 3000, 'the other server to refuse the old token');
+    await waitUntil(
+      async () => onOther.listJobs().then(() => false, unauthorized),
+      3000,
+      'the other server to refuse the old token',
+    );
     await assert.rejects(onFirst.login(name, 'first-password'), unauthorized);
     await onFirst.login(name, 'second-password');
     await onFirst.listJobs();
@@ -184,7 +244,10 @@ describe('security', () => {
     await admin.resetAppPassword(name, 'third-password');
     await assert.rejects(onFirst.listJobs(), unauthorized);
     await onFirst.login(name, 'third-password');
-    await assert.rejects(new JobnestClient({ baseUrl: cluster.baseUrl }).resetAppPassword(name, 'fourth-password'), unauthorized);
+    await assert.rejects(
+      new JobnestClient({ baseUrl: cluster.baseUrl }).resetAppPassword(name, 'fourth-password'),
+      unauthorized,
+    );
     await extra.pop()!.stop(5000);
   });
 
@@ -205,20 +268,44 @@ describe('security', () => {
     await client.createApp(name, 'quota-password');
     await client.login(name, 'quota-password');
     const job = (n: string, type: 'API' | 'CRON' | 'FIXED_RATE', timeExpression?: string) =>
-      client.createJob({ name: n, processor: 'demo.echo', executeType: 'STANDALONE', timeExpressionType: type, timeExpression });
-    const badTimer = (e: unknown) => e instanceof JobnestApiError && e.status === 400 && /JOBNEST_MIN_TIMER_INTERVAL_MS/.test(e.message);
+      client.createJob({
+        name: n,
+        processor: 'demo.echo',
+        executeType: 'STANDALONE',
+        timeExpressionType: type,
+        timeExpression,
+      });
+    const badTimer = (e: unknown) =>
+      e instanceof JobnestApiError && e.status === 400 && /JOBNEST_MIN_TIMER_INTERVAL_MS/.test(e.message);
     await assert.rejects(job('every-second', 'CRON', '* * * * * *'), badTimer);
     await assert.rejects(job('fast-rate', 'FIXED_RATE', '1000'), badTimer);
     await assert.rejects(job('burst', 'CRON', '*/2 0 * * * *'), badTimer); // every 2 s, but only in minute 0
     await job('slow-rate', 'FIXED_RATE', '5000');
     const second = await job('api', 'API');
-    await assert.rejects(job('third', 'API'), (e: unknown) => e instanceof JobnestApiError && e.status === 403 && /JOBNEST_MAX_JOBS_PER_APP=2/.test(e.message));
+    await assert.rejects(
+      job('third', 'API'),
+      (e: unknown) => e instanceof JobnestApiError && e.status === 403 && /JOBNEST_MAX_JOBS_PER_APP=2/.test(e.message),
+    );
     // Updating an existing job to a faster timer is refused too; deleting one makes room.
-    await assert.rejects(client.updateJob(second.id, { name: 'api', processor: 'demo.echo', executeType: 'STANDALONE', timeExpressionType: 'FIXED_RATE', timeExpression: '100' }), badTimer);
+    await assert.rejects(
+      client.updateJob(second.id, {
+        name: 'api',
+        processor: 'demo.echo',
+        executeType: 'STANDALONE',
+        timeExpressionType: 'FIXED_RATE',
+        timeExpression: '100',
+      }),
+      badTimer,
+    );
     await client.deleteJob(second.id);
     await job('third', 'API');
     // Other apps are not held by this app's count.
-    await cluster.client.createJob({ name: 'not-counted', processor: 'demo.echo', executeType: 'STANDALONE', timeExpressionType: 'API' });
+    await cluster.client.createJob({
+      name: 'not-counted',
+      processor: 'demo.echo',
+      executeType: 'STANDALONE',
+      timeExpressionType: 'API',
+    });
     await extra.pop()!.stop(5000);
   });
 
@@ -228,9 +315,14 @@ describe('security', () => {
     assert.equal((await fetch(board, { headers: basic(TEST_ADMIN.username, 'wrong-password!') })).status, 401);
     const auth = basic(TEST_ADMIN.username, TEST_ADMIN.password);
     assert.equal((await fetch(board, { headers: auth })).status, 200);
-    const queues = (await (await fetch(`${board}/api/queues`, { headers: auth })).json()) as { queues: { name: string; readOnlyMode: boolean }[] };
+    const queues = (await (await fetch(`${board}/api/queues`, { headers: auth })).json()) as {
+      queues: { name: string; readOnlyMode: boolean }[];
+    };
     assert.ok(queues.queues.length >= 2);
-    assert.ok(queues.queues.every((q) => q.readOnlyMode), 'every queue is shown read-only');
+    assert.ok(
+      queues.queues.every((q) => q.readOnlyMode),
+      'every queue is shown read-only',
+    );
     const queue = encodeURIComponent(queues.queues[0]!.name);
     for (const [method, path] of [
       ['PUT', `/api/queues/${queue}/pause`],
@@ -247,12 +339,20 @@ describe('security', () => {
   it('lets bull-board write only when JOBNEST_BOARD_WRITES=1', async () => {
     const base = await startServer({ JOBNEST_BOARD_WRITES: '1' });
     const auth = basic(TEST_ADMIN.username, TEST_ADMIN.password);
-    const queues = (await (await fetch(`${base}/admin/queues/api/queues`, { headers: auth })).json()) as { queues: { name: string; readOnlyMode: boolean }[] };
+    const queues = (await (await fetch(`${base}/admin/queues/api/queues`, { headers: auth })).json()) as {
+      queues: { name: string; readOnlyMode: boolean }[];
+    };
     assert.ok(queues.queues.every((q) => !q.readOnlyMode));
     const name = queues.queues.find((q) => q.name.includes('dispatch'))!.name;
-    const paused = await fetch(`${base}/admin/queues/api/queues/${encodeURIComponent(name)}/pause`, { method: 'PUT', headers: auth });
+    const paused = await fetch(`${base}/admin/queues/api/queues/${encodeURIComponent(name)}/pause`, {
+      method: 'PUT',
+      headers: auth,
+    });
     assert.equal(paused.status, 200);
-    const resumed = await fetch(`${base}/admin/queues/api/queues/${encodeURIComponent(name)}/resume`, { method: 'PUT', headers: auth });
+    const resumed = await fetch(`${base}/admin/queues/api/queues/${encodeURIComponent(name)}/resume`, {
+      method: 'PUT',
+      headers: auth,
+    });
     assert.equal(resumed.status, 200);
     await extra.pop()!.stop(5000);
   });

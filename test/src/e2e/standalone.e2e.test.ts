@@ -41,10 +41,14 @@ describe('standalone jobs end to end', () => {
 
   async function logMessages(instanceId: number, minLines: number): Promise<string[]> {
     let messages: string[] = [];
-    await waitUntil(async () => {
-      messages = (await client.getInstanceLogs(instanceId, { limit: 5000 })).items.map((l) => l.message);
-      return messages.length >= minLines;
-    }, 10_000, `${minLines} log lines of instance ${instanceId}`);
+    await waitUntil(
+      async () => {
+        messages = (await client.getInstanceLogs(instanceId, { limit: 5000 })).items.map((l) => l.message);
+        return messages.length >= minLines;
+      },
+      10_000,
+      `${minLines} log lines of instance ${instanceId}`,
+    );
     return messages;
   }
 
@@ -86,7 +90,10 @@ describe('standalone jobs end to end', () => {
     assert.match(instance.result ?? '', /time limit of 1500 ms/);
     assert.ok(Date.now() - started < 15_000, 'the time limit ended the run long before the processor would have');
     const messages = await logMessages(instance.id, 2);
-    assert.ok(messages.some((m) => /^aborted: .*time limit/.test(m)), `processor saw the abort: ${messages.join(' | ')}`);
+    assert.ok(
+      messages.some((m) => /^aborted: .*time limit/.test(m)),
+      `processor saw the abort: ${messages.join(' | ')}`,
+    );
   });
 
   it('stops a running instance: STOPPED and the processor aborted', async () => {
@@ -99,7 +106,10 @@ describe('standalone jobs end to end', () => {
     const stopped = await client.stopInstance(instanceId);
     assert.equal(stopped.status, 'STOPPED');
     const messages = await logMessages(instanceId, 2);
-    assert.ok(messages.some((m) => /^aborted: stopped/.test(m)), messages.join(' | '));
+    assert.ok(
+      messages.some((m) => /^aborted: stopped/.test(m)),
+      messages.join(' | '),
+    );
     await assert.rejects(client.stopInstance(instanceId), conflict);
     await assert.rejects(client.cancelInstance(instanceId), conflict, 'a finished instance cannot be canceled');
   });
@@ -119,13 +129,19 @@ describe('standalone jobs end to end', () => {
       after = page.nextAfter ?? undefined;
     }
     const numbered = lines.filter((m) => m.startsWith('line '));
-    assert.deepEqual(numbered, Array.from({ length: 120 }, (_, i) => `line ${i + 1}`));
+    assert.deepEqual(
+      numbered,
+      Array.from({ length: 120 }, (_, i) => `line ${i + 1}`),
+    );
   });
 
   it('limits concurrent instances with maxInstances', async () => {
     const jobId = await job({ processor: 'demo.sleep', jobParams: '60000', maxInstances: 1 });
     const { instanceId } = await client.runJob(jobId, {});
-    await assert.rejects(client.runJob(jobId, {}), (e: unknown) => e instanceof JobnestApiError && e.status === 409 && /maxInstances=1/.test(e.message));
+    await assert.rejects(
+      client.runJob(jobId, {}),
+      (e: unknown) => e instanceof JobnestApiError && e.status === 409 && /maxInstances=1/.test(e.message),
+    );
     await client.stopInstance(instanceId);
     const again = await client.runJob(jobId, {});
     await client.stopInstance(again.instanceId);
@@ -141,15 +157,24 @@ describe('standalone jobs end to end', () => {
   it('keeps an instance waiting with a reason, lets it be canceled, and fails it after the no-worker grace', async () => {
     const jobId = await job({ dispatchStrategy: 'SPECIFY', designatedWorkers: ['nobody'] });
     const first = await client.runJob(jobId, {});
-    await waitUntil(async () => /waiting for a worker/.test((await client.getInstance(first.instanceId)).statusReason ?? ''), 5000, 'wait reason');
+    await waitUntil(
+      async () => /waiting for a worker/.test((await client.getInstance(first.instanceId)).statusReason ?? ''),
+      5000,
+      'wait reason',
+    );
     const waiting = await client.getInstance(first.instanceId);
     assert.equal(waiting.status, 'WAITING_DISPATCH');
     assert.match(waiting.statusReason ?? '', /designatedWorkers \[nobody\]/);
     assert.equal((await client.cancelInstance(first.instanceId)).status, 'CANCELED');
-    await assert.rejects(client.cancelInstance(first.instanceId), (e: unknown) => e instanceof JobnestApiError && e.status === 409);
+    await assert.rejects(
+      client.cancelInstance(first.instanceId),
+      (e: unknown) => e instanceof JobnestApiError && e.status === 409,
+    );
 
     const second = await client.runJob(jobId, {});
-    const failed = await client.waitForInstance(second.instanceId, { timeoutMs: TEST_TIMINGS.noWorkerGraceMs + 10_000 });
+    const failed = await client.waitForInstance(second.instanceId, {
+      timeoutMs: TEST_TIMINGS.noWorkerGraceMs + 10_000,
+    });
     assert.equal(failed.status, 'FAILED');
     assert.match(failed.result ?? '', /no worker available/);
   });
@@ -164,7 +189,10 @@ describe('standalone jobs end to end', () => {
   it('retries a finished instance as its next run', async () => {
     const jobId = await job({ processor: 'demo.echo' });
     const first = await runToEnd(jobId, 'again');
-    await assert.rejects(client.retryInstance(first.id + 1000000), (e: unknown) => e instanceof JobnestApiError && e.status === 404);
+    await assert.rejects(
+      client.retryInstance(first.id + 1000000),
+      (e: unknown) => e instanceof JobnestApiError && e.status === 404,
+    );
     await client.retryInstance(first.id);
     const second = await client.waitForInstance(first.id, { timeoutMs: 20_000 });
     assert.equal(second.status, 'SUCCEEDED');
@@ -188,7 +216,10 @@ describe('standalone jobs end to end', () => {
 
   it('lists the live workers with their processors and tags', async () => {
     const workers = await client.listWorkers();
-    assert.deepEqual(workers.map((w) => w.workerId), ['w1', 'w2']);
+    assert.deepEqual(
+      workers.map((w) => w.workerId),
+      ['w1', 'w2'],
+    );
     const w1 = workers[0]!;
     assert.deepEqual(w1.tags, ['blue']);
     assert.ok(w1.processors.includes('demo.echo') && w1.processors.includes('shell'));
@@ -198,18 +229,40 @@ describe('standalone jobs end to end', () => {
 
   it('answers bad requests with 400, 401 and 404 and a message', async () => {
     await assert.rejects(
-      client.createJob({ name: 'bad', processor: 'demo.echo', executeType: 'STANDALONE', timeExpressionType: 'CRON', timeExpression: '61 * * * *' }),
+      client.createJob({
+        name: 'bad',
+        processor: 'demo.echo',
+        executeType: 'STANDALONE',
+        timeExpressionType: 'CRON',
+        timeExpression: '61 * * * *',
+      }),
       (e: unknown) => e instanceof JobnestApiError && e.status === 400 && /timeExpression/.test(e.message),
     );
     await assert.rejects(
-      client.createJob({ name: 'bad', processor: 'demo.echo', executeType: 'SOMETIMES' as 'STANDALONE', timeExpressionType: 'API', maxInstances: -1 }),
-      (e: unknown) => e instanceof JobnestApiError && e.status === 400 && /executeType/.test(e.message) && /maxInstances/.test(e.message),
+      client.createJob({
+        name: 'bad',
+        processor: 'demo.echo',
+        executeType: 'SOMETIMES' as 'STANDALONE',
+        timeExpressionType: 'API',
+        maxInstances: -1,
+      }),
+      (e: unknown) =>
+        e instanceof JobnestApiError &&
+        e.status === 400 &&
+        /executeType/.test(e.message) &&
+        /maxInstances/.test(e.message),
     );
     const anonymous = new JobnestClient({ baseUrl: cluster.baseUrl });
-    await assert.rejects(anonymous.login(cluster.appName, 'wrong-password'), (e: unknown) => e instanceof JobnestApiError && e.status === 401);
+    await assert.rejects(
+      anonymous.login(cluster.appName, 'wrong-password'),
+      (e: unknown) => e instanceof JobnestApiError && e.status === 401,
+    );
     anonymous.setAccessToken('forged.token');
     await assert.rejects(anonymous.listJobs(), (e: unknown) => e instanceof JobnestApiError && e.status === 401);
-    await assert.rejects(client.createApp(cluster.appName, 'whatever1'), (e: unknown) => e instanceof JobnestApiError && e.status === 409);
+    await assert.rejects(
+      client.createApp(cluster.appName, 'whatever1'),
+      (e: unknown) => e instanceof JobnestApiError && e.status === 409,
+    );
   });
 
   it("hides another app's jobs and instances (404)", async () => {
@@ -218,12 +271,23 @@ describe('standalone jobs end to end', () => {
     const other = new JobnestClient({ baseUrl: cluster.baseUrl, admin: TEST_ADMIN });
     await other.createApp(`other_${cluster.ns.id}`, 'other-password');
     await other.login(`other_${cluster.ns.id}`, 'other-password');
-    await assert.rejects(other.getInstance(instance.id), (e: unknown) => e instanceof JobnestApiError && e.status === 404);
+    await assert.rejects(
+      other.getInstance(instance.id),
+      (e: unknown) => e instanceof JobnestApiError && e.status === 404,
+    );
     await assert.rejects(other.getJob(jobId), (e: unknown) => e instanceof JobnestApiError && e.status === 404);
     await assert.rejects(other.runJob(jobId, {}), (e: unknown) => e instanceof JobnestApiError && e.status === 404);
-    await assert.rejects(other.getInstanceLogs(instance.id), (e: unknown) => e instanceof JobnestApiError && e.status === 404);
+    await assert.rejects(
+      other.getInstanceLogs(instance.id),
+      (e: unknown) => e instanceof JobnestApiError && e.status === 404,
+    );
     const notFound = (e: unknown) => e instanceof JobnestApiError && e.status === 404;
-    const definition = { name: 'stolen', processor: 'demo.echo', executeType: 'STANDALONE', timeExpressionType: 'API' } as const;
+    const definition = {
+      name: 'stolen',
+      processor: 'demo.echo',
+      executeType: 'STANDALONE',
+      timeExpressionType: 'API',
+    } as const;
     for (const [route, call] of [
       ['PUT /jobs/:id', () => other.updateJob(jobId, definition)],
       ['POST /jobs/:id/disable', () => other.disableJob(jobId)],
@@ -245,7 +309,14 @@ describe('standalone jobs end to end', () => {
 
   it('updates, disables, enables and deletes jobs', async () => {
     const jobId = await job({ processor: 'demo.echo', description: 'v1' });
-    const updated = await client.updateJob(jobId, { name: 'renamed', processor: 'demo.hello', executeType: 'STANDALONE', timeExpressionType: 'CRON', timeExpression: '0 0 3 * * *', timeZone: 'Europe/Paris' });
+    const updated = await client.updateJob(jobId, {
+      name: 'renamed',
+      processor: 'demo.hello',
+      executeType: 'STANDALONE',
+      timeExpressionType: 'CRON',
+      timeExpression: '0 0 3 * * *',
+      timeZone: 'Europe/Paris',
+    });
     assert.equal(updated.name, 'renamed');
     assert.equal(updated.description, '', 'PUT replaces the whole definition');
     assert.equal(updated.timeZone, 'Europe/Paris');
@@ -264,7 +335,9 @@ describe('standalone jobs end to end', () => {
     assert.equal((await fetch(`${cluster.baseUrl}/admin/queues`)).status, 401);
     const auth = { authorization: `Basic ${Buffer.from('admin:admin-password').toString('base64')}` };
     assert.equal((await fetch(`${cluster.baseUrl}/admin/queues`, { headers: auth })).status, 200);
-    const queues = (await (await fetch(`${cluster.baseUrl}/admin/queues/api/queues`, { headers: auth })).json()) as { queues: { name: string }[] };
+    const queues = (await (await fetch(`${cluster.baseUrl}/admin/queues/api/queues`, { headers: auth })).json()) as {
+      queues: { name: string }[];
+    };
     const names = queues.queues.map((q) => q.name).sort();
     assert.deepEqual(names, ['jobnest-dispatch', 'jobnest-trigger', 'jobnest-worker-w1', 'jobnest-worker-w2']);
   });

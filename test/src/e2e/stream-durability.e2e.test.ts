@@ -36,7 +36,10 @@ describe('nothing is lost on the streams while no server runs', () => {
   async function serversGroup(stream: string): Promise<GroupInfo> {
     const groups = (await redis.xinfo('GROUPS', stream)) as (string | number | null)[][];
     const group = groups
-      .map((g) => Object.fromEntries(g.flatMap((v, i) => (i % 2 === 0 ? [[String(v), g[i + 1] ?? null]] : []))) as GroupInfo)
+      .map(
+        (g) =>
+          Object.fromEntries(g.flatMap((v, i) => (i % 2 === 0 ? [[String(v), g[i + 1] ?? null]] : []))) as GroupInfo,
+      )
       .find((g) => g.name === 'jobnest-servers');
     assert.ok(group, `the servers' group exists on ${stream}`);
     return group;
@@ -63,14 +66,19 @@ describe('nothing is lost on the streams while no server runs', () => {
   async function fill(stream: string, message: (k: number) => object): Promise<void> {
     for (let from = 0; from < FILLER; from += 5000) {
       const pipeline = redis.pipeline();
-      for (let k = from; k < Math.min(FILLER, from + 5000); k++) pipeline.xadd(stream, '*', 'm', JSON.stringify(message(k)));
+      for (let k = from; k < Math.min(FILLER, from + 5000); k++)
+        pipeline.xadd(stream, '*', 'm', JSON.stringify(message(k)));
       await pipeline.exec();
     }
   }
 
   it('keeps every report and log line written while the servers are down, and trims them once applied', async () => {
     const job = await cluster.client.createJob({
-      name: 'many-lines', processor: 'demo.logs', jobParams: String(WORKER_LINES), executeType: 'STANDALONE', timeExpressionType: 'API',
+      name: 'many-lines',
+      processor: 'demo.logs',
+      jobParams: String(WORKER_LINES),
+      executeType: 'STANDALONE',
+      timeExpressionType: 'API',
     });
     // Paused, the worker is still listed (its last heartbeat is recent): the run waits in its queue.
     const worker = cluster.workers.get('dur1')!;
@@ -82,27 +90,56 @@ describe('nothing is lost on the streams while no server runs', () => {
     await cluster.servers[0]!.stop();
 
     // Written the way workers write them, ahead of the worker's own entries.
-    const filler = (k: number): object => ({ kind: 'LogBatch', workerId: 'dur1', lines: [{ instanceId, time: Date.now(), level: 'INFO', message: `filler ${k}` }] });
+    const filler = (k: number): object => ({
+      kind: 'LogBatch',
+      workerId: 'dur1',
+      lines: [{ instanceId, time: Date.now(), level: 'INFO', message: `filler ${k}` }],
+    });
     // A later run's RUNNING: applied by nobody, dropped by the server (but it must reach it).
-    const staleReport = { kind: 'InstanceStatusReport', instanceId, workerId: 'dur1', runningTimes: dispatched.runningTimes + 1, status: 'RUNNING', result: null, time: Date.now() };
+    const staleReport = {
+      kind: 'InstanceStatusReport',
+      instanceId,
+      workerId: 'dur1',
+      runningTimes: dispatched.runningTimes + 1,
+      status: 'RUNNING',
+      result: null,
+      time: Date.now(),
+    };
     await fill(logsStream(), filler);
     await fill(statusStream(), () => staleReport);
     const firstLogId = (await redis.xrange(logsStream(), '-', '+', 'COUNT', 1))[0]![0];
     const lastFillerLogId = (await redis.xrevrange(logsStream(), '+', '-', 'COUNT', 1))[0]![0];
 
     worker.kill('SIGCONT');
-    await waitUntil(async () => {
-      const entries = await redis.xrange(logsStream(), `(${lastFillerLogId}`, '+');
-      const lines = entries.reduce((n, [, fields]) => n + (JSON.parse(fields[1] ?? '{}') as { lines: unknown[] }).lines.length, 0);
-      return lines === WORKER_LINES;
-    }, 60_000, `the worker to ship its ${WORKER_LINES} lines`);
-    await waitUntil(async () => (await redis.xrevrange(statusStream(), '+', '-', 'COUNT', 3))
-      .some(([, fields]) => /"status":"SUCCEEDED"/.test(fields[1] ?? '')), 30_000, 'the worker to report SUCCEEDED');
+    await waitUntil(
+      async () => {
+        const entries = await redis.xrange(logsStream(), `(${lastFillerLogId}`, '+');
+        const lines = entries.reduce(
+          (n, [, fields]) => n + (JSON.parse(fields[1] ?? '{}') as { lines: unknown[] }).lines.length,
+          0,
+        );
+        return lines === WORKER_LINES;
+      },
+      60_000,
+      `the worker to ship its ${WORKER_LINES} lines`,
+    );
+    await waitUntil(
+      async () =>
+        (await redis.xrevrange(statusStream(), '+', '-', 'COUNT', 3)).some(([, fields]) =>
+          /"status":"SUCCEEDED"/.test(fields[1] ?? ''),
+        ),
+      30_000,
+      'the worker to report SUCCEEDED',
+    );
 
     // The worker's XADDs came after the filler and trimmed nothing (MAXLEN ~10000 would have cut ~20,000 entries).
     assert.ok((await redis.xlen(logsStream())) > FILLER, 'every log entry is still in the stream');
     assert.ok((await redis.xlen(statusStream())) > FILLER, 'every report is still in the stream');
-    assert.equal((await redis.xrange(logsStream(), firstLogId, firstLogId)).length, 1, 'the oldest entry is still there');
+    assert.equal(
+      (await redis.xrange(logsStream(), firstLogId, firstLogId)).length,
+      1,
+      'the oldest entry is still there',
+    );
 
     await cluster.startServer();
     client = await cluster.clientOf(cluster.servers.length - 1);
@@ -121,8 +158,11 @@ describe('nothing is lost on the streams while no server runs', () => {
     await waitUntil(() => caughtUp(statusStream()), 120_000, 'the servers to read and acknowledge every report');
 
     // Acknowledged entries are trimmed (approximately: whole nodes of 100 entries).
-    await waitUntil(async () => (await redis.xlen(logsStream())) < 1000 && (await redis.xlen(statusStream())) < 1000,
-      60_000, 'the servers to trim the acknowledged entries');
+    await waitUntil(
+      async () => (await redis.xlen(logsStream())) < 1000 && (await redis.xlen(statusStream())) < 1000,
+      60_000,
+      'the servers to trim the acknowledged entries',
+    );
   });
 
   it('dead-letters a log line whose time is out of range when decoding it, and goes on', async () => {
@@ -130,16 +170,28 @@ describe('nothing is lost on the streams while no server runs', () => {
     const before = await allLogLines();
     const lastId = before[before.length - 1]?.id ?? 0;
     const badLine = { instanceId, time: 1e300, level: 'INFO', message: 'from the far future' };
-    const badId = await redis.xadd(logsStream(), '*', 'm', JSON.stringify({ kind: 'LogBatch', workerId: 'dur1', lines: [badLine] }));
+    const badId = await redis.xadd(
+      logsStream(),
+      '*',
+      'm',
+      JSON.stringify({ kind: 'LogBatch', workerId: 'dur1', lines: [badLine] }),
+    );
     const goodLine = { instanceId, time: Date.now(), level: 'INFO', message: 'after the bad entry' };
     await redis.xadd(logsStream(), '*', 'm', JSON.stringify({ kind: 'LogBatch', workerId: 'dur1', lines: [goodLine] }));
 
-    await waitUntil(async () => (await client.getInstanceLogs(instanceId, { after: lastId })).items.some((l) => l.message === goodLine.message),
-      20_000, 'the line behind the bad entry to arrive');
+    await waitUntil(
+      async () =>
+        (await client.getInstanceLogs(instanceId, { after: lastId })).items.some((l) => l.message === goodLine.message),
+      20_000,
+      'the line behind the bad entry to arrive',
+    );
     const letters = await redis.xrange(deadLetter, '-', '+');
     const letter = letters.find(([, fields]) => fields[fields.indexOf('id') + 1] === badId);
     assert.ok(letter, 'the entry is in the dead-letter stream');
-    assert.match(letter[1][letter[1].indexOf('error') + 1] ?? '', /lines\[0\]: field 'time' must be between 0 and 253402300799999/);
+    assert.match(
+      letter[1][letter[1].indexOf('error') + 1] ?? '',
+      /lines\[0\]: field 'time' must be between 0 and 253402300799999/,
+    );
     assert.ok(!(await allLogLines()).some((l) => l.message === badLine.message), 'the bad line was not stored');
     const server = cluster.servers[cluster.servers.length - 1]!;
     assert.equal(server.logs.split(badId ?? '?').length - 1, 1, 'the dead-lettered entry is logged once');

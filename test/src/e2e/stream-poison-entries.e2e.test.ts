@@ -114,7 +114,9 @@ describe('stream consumer failures', () => {
   async function deadLettersOf(stream: string): Promise<Record<string, string>[]> {
     const entries = await redis.xrange(deadLetter, '-', '+');
     return entries
-      .map(([, fields]) => Object.fromEntries(fields.flatMap((f, i) => (i % 2 === 0 ? [[f, fields[i + 1] ?? '']] : []))))
+      .map(([, fields]) =>
+        Object.fromEntries(fields.flatMap((f, i) => (i % 2 === 0 ? [[f, fields[i + 1] ?? '']] : []))),
+      )
       .filter((d) => d.stream === stream);
   }
 
@@ -152,6 +154,9 @@ describe('stream consumer failures', () => {
     assert.deepEqual(store.applied, [1, 2]);
     assert.equal(store.aloneCalls.size, 0, 'a transient error never makes the consumer hunt for a culprit');
     assert.deepEqual(await deadLettersOf(stream), []);
-    assert.ok(logger.errors.some((e) => /ECONNREFUSED/.test(e)), 'the outage is logged');
+    assert.ok(
+      logger.errors.some((e) => /ECONNREFUSED/.test(e)),
+      'the outage is logged',
+    );
   });
 });

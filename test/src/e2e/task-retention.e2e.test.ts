@@ -8,17 +8,23 @@ describe('task retention', () => {
   const database = migratedDatabase();
 
   async function instanceWithTasks(status: string, finishedTime: number | null, tasks: number): Promise<number> {
-    const r = (await database.db().query(
-      `INSERT INTO instance_info (app_id, job_id, status, expected_trigger_time, status_time, finished_time) VALUES (1, 1, ?, 0, 0, ?)`,
-      [status, finishedTime],
-    )) as { insertId: number };
+    const r = (await database
+      .db()
+      .query(
+        `INSERT INTO instance_info (app_id, job_id, status, expected_trigger_time, status_time, finished_time) VALUES (1, 1, ?, 0, 0, ?)`,
+        [status, finishedTime],
+      )) as { insertId: number };
     const rows = Array.from({ length: tasks }, (_, i) => [r.insertId, `k${i}`, 'T', 'SUCCEEDED', 0, 0]);
-    await database.db().query('INSERT INTO task (instance_id, map_key, task_name, status, created_time, updated_time) VALUES ?', [rows]);
+    await database
+      .db()
+      .query('INSERT INTO task (instance_id, map_key, task_name, status, created_time, updated_time) VALUES ?', [rows]);
     return r.insertId;
   }
 
   async function taskCount(instanceId: number): Promise<number> {
-    const [row] = (await database.db().query('SELECT COUNT(*) AS n FROM task WHERE instance_id = ?', [instanceId])) as { n: number }[];
+    const [row] = (await database.db().query('SELECT COUNT(*) AS n FROM task WHERE instance_id = ?', [instanceId])) as {
+      n: number;
+    }[];
     return Number(row!.n);
   }
 

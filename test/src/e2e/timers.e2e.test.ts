@@ -32,7 +32,9 @@ describe('timed jobs', () => {
   }
 
   async function instancesOf(jobId: number): Promise<Instance[]> {
-    return (await client.listInstances({ jobId, size: 200 })).items.sort((a, b) => a.expectedTriggerTime - b.expectedTriggerTime);
+    return (await client.listInstances({ jobId, size: 200 })).items.sort(
+      (a, b) => a.expectedTriggerTime - b.expectedTriggerTime,
+    );
   }
 
   it('fires a per-second CRON 10 +/- 1 times in 10 s, one instance per slot', async () => {
@@ -46,7 +48,11 @@ describe('timed jobs', () => {
     assert.equal(new Set(slots).size, slots.length, 'one instance per slot');
     for (const s of slots) assert.equal(s % 1000, 0, 'slots are whole seconds');
     for (let i = 1; i < slots.length; i++) assert.equal(slots[i]! - slots[i - 1]!, 1000, 'no slot missed');
-    await waitUntil(async () => (await instancesOf(jobId)).every((i) => i.status === 'SUCCEEDED'), 10_000, 'all SUCCEEDED');
+    await waitUntil(
+      async () => (await instancesOf(jobId)).every((i) => i.status === 'SUCCEEDED'),
+      10_000,
+      'all SUCCEEDED',
+    );
     const count = list.length;
     await sleep(2000);
     assert.equal((await instancesOf(jobId)).length, count, 'a disabled job fires no more');
@@ -64,7 +70,11 @@ describe('timed jobs', () => {
     await sleep(1500);
     const slots = (await instancesOf(jobId)).map((i) => i.expectedTriggerTime);
     assert.ok(slots.length >= 7, `fired ${slots.length} times`);
-    const gaps = slots.slice(1).flatMap((s, i) => (s - slots[i]! === 1000 ? [] : [`${new Date(slots[i]!).toISOString()} -> ${new Date(s).toISOString()}`]));
+    const gaps = slots
+      .slice(1)
+      .flatMap((s, i) =>
+        s - slots[i]! === 1000 ? [] : [`${new Date(slots[i]!).toISOString()} -> ${new Date(s).toISOString()}`],
+      );
     assert.deepEqual(gaps, [], 'every slot across the stall has its instance');
     assert.equal((await client.getJob(jobId)).misfiredSlots, 0);
   });
@@ -75,7 +85,9 @@ describe('timed jobs', () => {
     await client.deleteJob(jobId);
     const list = await (async () => {
       await sleep(1000);
-      return (await client.listInstances({ jobId, size: 200 })).items.sort((a, b) => a.expectedTriggerTime - b.expectedTriggerTime);
+      return (await client.listInstances({ jobId, size: 200 })).items.sort(
+        (a, b) => a.expectedTriggerTime - b.expectedTriggerTime,
+      );
     })();
     assert.ok(list.length >= 7 && list.length <= 10, `fired ${list.length} times`);
     for (let i = 1; i < list.length; i++) {
@@ -84,7 +96,12 @@ describe('timed jobs', () => {
   });
 
   it('keeps FIXED_DELAY between the end of one instance and the start of the next', async () => {
-    const jobId = await timed({ timeExpressionType: 'FIXED_DELAY', timeExpression: '500', processor: 'demo.sleep', jobParams: '300' });
+    const jobId = await timed({
+      timeExpressionType: 'FIXED_DELAY',
+      timeExpression: '500',
+      processor: 'demo.sleep',
+      jobParams: '300',
+    });
     await sleep(5000);
     await client.disableJob(jobId);
     await sleep(1500);
@@ -99,8 +116,18 @@ describe('timed jobs', () => {
   });
 
   it('fires a DAILY_TIME_INTERVAL on its grid', async () => {
-    const expression = JSON.stringify({ interval: 2, unit: 'SECONDS', startTime: '00:00:00', endTime: '23:59:59', daysOfWeek: [1, 2, 3, 4, 5, 6, 7] });
-    const jobId = await timed({ timeExpressionType: 'DAILY_TIME_INTERVAL', timeExpression: expression, timeZone: 'UTC' });
+    const expression = JSON.stringify({
+      interval: 2,
+      unit: 'SECONDS',
+      startTime: '00:00:00',
+      endTime: '23:59:59',
+      daysOfWeek: [1, 2, 3, 4, 5, 6, 7],
+    });
+    const jobId = await timed({
+      timeExpressionType: 'DAILY_TIME_INTERVAL',
+      timeExpression: expression,
+      timeZone: 'UTC',
+    });
     await sleep(5200);
     await client.disableJob(jobId);
     await sleep(1000);
@@ -113,14 +140,23 @@ describe('timed jobs', () => {
     const start = Math.ceil((Date.now() + 2000) / 1000) * 1000;
     const end = start + 2500;
     const jobId = await timed({ timeExpression: '* * * * * *', lifecycle: { start, end } });
-    await waitUntil(async () => !(await client.getJob(jobId)).enabled, 15_000, 'the job to be disabled after its lifecycle');
+    await waitUntil(
+      async () => !(await client.getJob(jobId)).enabled,
+      15_000,
+      'the job to be disabled after its lifecycle',
+    );
     const list = await instancesOf(jobId);
     assert.ok(list.length >= 2 && list.length <= 3, `fired ${list.length} times`);
-    for (const i of list) assert.ok(i.expectedTriggerTime >= start && i.expectedTriggerTime <= end, 'inside the lifecycle');
+    for (const i of list)
+      assert.ok(i.expectedTriggerTime >= start && i.expectedTriggerTime <= end, 'inside the lifecycle');
   });
 
   it('skips (and counts) slots while the previous instance waits for a worker', async () => {
-    const jobId = await timed({ timeExpression: '* * * * * *', dispatchStrategy: 'SPECIFY', designatedWorkers: ['absent'] });
+    const jobId = await timed({
+      timeExpression: '* * * * * *',
+      dispatchStrategy: 'SPECIFY',
+      designatedWorkers: ['absent'],
+    });
     await sleep(2600);
     await client.disableJob(jobId);
     const list = await instancesOf(jobId);
@@ -133,7 +169,13 @@ describe('timed jobs', () => {
     const jobId = await timed({ timeExpression: '0 0 0 1 1 *' });
     await sleep(1500);
     assert.equal((await instancesOf(jobId)).length, 0);
-    await client.updateJob(jobId, { name: 'now-every-second', processor: 'demo.echo', executeType: 'STANDALONE', timeExpressionType: 'CRON', timeExpression: '* * * * * *' });
+    await client.updateJob(jobId, {
+      name: 'now-every-second',
+      processor: 'demo.echo',
+      executeType: 'STANDALONE',
+      timeExpressionType: 'CRON',
+      timeExpression: '* * * * * *',
+    });
     await waitUntil(async () => (await instancesOf(jobId)).length >= 2, 5000, 'the updated timer to fire');
     await client.deleteJob(jobId);
   });
@@ -143,16 +185,28 @@ describe('timed jobs', () => {
     assert.equal(body.nextFireTimes.length, 5);
     for (const t of body.nextFireTimes) {
       const d = new Date(t);
-      const paris = d.toLocaleString('en-GB', { timeZone: 'Europe/Paris', weekday: 'short', hour: '2-digit', minute: '2-digit' });
+      const paris = d.toLocaleString('en-GB', {
+        timeZone: 'Europe/Paris',
+        weekday: 'short',
+        hour: '2-digit',
+        minute: '2-digit',
+      });
       assert.match(paris, /^Mon,? 09:30$/);
       assert.ok(d.getUTCDate() >= 8 && d.getUTCDate() <= 14, 'second Monday of the month');
     }
     await assert.rejects(
       client.validateTime('CRON', '0 0 0 30 2 *'),
-      (e: unknown) => e instanceof JobnestApiError && e.status === 400 && /timeExpression: invalid CRON/.test(e.message),
+      (e: unknown) =>
+        e instanceof JobnestApiError && e.status === 400 && /timeExpression: invalid CRON/.test(e.message),
     );
     await assert.rejects(
-      client.createJob({ name: 'x', processor: 'p', executeType: 'STANDALONE', timeExpressionType: 'FIXED_RATE', timeExpression: '5' }),
+      client.createJob({
+        name: 'x',
+        processor: 'p',
+        executeType: 'STANDALONE',
+        timeExpressionType: 'FIXED_RATE',
+        timeExpression: '5',
+      }),
       (e: unknown) => e instanceof JobnestApiError && e.status === 400 && /milliseconds >= 100/.test(e.message),
     );
   });

@@ -25,7 +25,8 @@ describe('WorkerCommandSender cache', () => {
       const held = sender.queue('board-shown');
       for (const id of ['a', 'b', 'c', 'd', 'e']) await sender.send(id, stop(1));
       assert.equal(sender.openQueues, 4, 'three send-only queues plus the held one');
-      for (const id of ['a', 'b', 'c', 'd', 'e']) assert.ok((await keysOf(id)).length > 0, `command for ${id} not on its queue`);
+      for (const id of ['a', 'b', 'c', 'd', 'e'])
+        assert.ok((await keysOf(id)).length > 0, `command for ${id} not on its queue`);
 
       sender.prune(Date.now() + 61_000); // a minute later: every send-only queue is idle
       assert.equal(sender.openQueues, 1);

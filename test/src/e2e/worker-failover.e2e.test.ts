@@ -30,11 +30,15 @@ describe('a worker killed while running', () => {
     });
     const { instanceId } = await client.runJob(job.id, {});
     let tracker = '';
-    await waitUntil(async () => {
-      const i = await client.getInstance(instanceId);
-      tracker = i.workerId ?? '';
-      return i.status === 'RUNNING';
-    }, 10_000, 'the instance to run');
+    await waitUntil(
+      async () => {
+        const i = await client.getInstance(instanceId);
+        tracker = i.workerId ?? '';
+        return i.status === 'RUNNING';
+      },
+      10_000,
+      'the instance to run',
+    );
     cluster.workers.get(tracker)!.kill('SIGKILL');
     const instance = await client.waitForInstance(instanceId, { timeoutMs: TEST_TIMINGS.workerTimeoutMs * 4 + 15_000 });
     return { killed: tracker, instance };
@@ -48,7 +52,9 @@ describe('a worker killed while running', () => {
     assert.equal(instance.result, 'slept 3000 ms');
     // bull-board follows the fleet: the dead worker's queue is gone, the live one's is there.
     const auth = { authorization: `Basic ${Buffer.from('admin:admin-password').toString('base64')}` };
-    const board = (await (await fetch(`${cluster.baseUrl}/admin/queues/api/queues`, { headers: auth })).json()) as { queues: { name: string }[] };
+    const board = (await (await fetch(`${cluster.baseUrl}/admin/queues/api/queues`, { headers: auth })).json()) as {
+      queues: { name: string }[];
+    };
     const names = board.queues.map((q) => q.name);
     assert.ok(!names.includes(`jobnest-worker-${killed}`), `queue of the dead worker still shown: ${names.join(', ')}`);
     assert.ok(names.includes(`jobnest-worker-${instance.workerId}`));

@@ -16,7 +16,11 @@ export async function exitCodeWithin(proc: ManagedProcess, timeoutMs = 30_000): 
   const timedOut = new Promise<never>((_, reject) => {
     timer = setTimeout(() => {
       proc.kill('SIGKILL');
-      reject(new Error(`${proc.name} was expected to exit by itself within ${timeoutMs} ms, but it still ran:\n${proc.logs.slice(-2000)}`));
+      reject(
+        new Error(
+          `${proc.name} was expected to exit by itself within ${timeoutMs} ms, but it still ran:\n${proc.logs.slice(-2000)}`,
+        ),
+      );
     }, timeoutMs);
   });
   try {

@@ -17,7 +17,6 @@ export const TEST_TIMINGS = {
   receiveTimeoutMs: 3000,
 };
 
-
 /** The admin of every test server; the harness creates apps with it, as the README tells users to. */
 export const TEST_ADMIN = { username: 'admin', password: 'admin-password' };
 
@@ -123,8 +122,11 @@ export class TestCluster {
     const worker = startProcess(`worker-${spec.workerId}`, spec.script ?? WORKER_MAIN, this.workerEnv(spec), spec.cwd);
     this.workers.set(spec.workerId, worker);
     await worker.waitFor(/ready/);
-    await waitUntil(async () => (await this.client.listWorkers()).some((w) => w.workerId === spec.workerId), 10_000,
-      `worker ${spec.workerId} to appear in GET /workers`);
+    await waitUntil(
+      async () => (await this.client.listWorkers()).some((w) => w.workerId === spec.workerId),
+      10_000,
+      `worker ${spec.workerId} to appear in GET /workers`,
+    );
     return worker;
   }
 
@@ -148,7 +150,11 @@ export class TestCluster {
   }
 }
 
-export async function waitUntil(check: () => Promise<boolean> | boolean, timeoutMs: number, what: string): Promise<void> {
+export async function waitUntil(
+  check: () => Promise<boolean> | boolean,
+  timeoutMs: number,
+  what: string,
+): Promise<void> {
   const started = Date.now();
   while (!(await check())) {
     if (Date.now() - started > timeoutMs) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);

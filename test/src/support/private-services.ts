@@ -8,9 +8,26 @@ import { freePort } from '../../../tools/process-harness/dist/free-port';
 
 /** Where distributions put each binary; an environment variable names another. The first that runs is used. */
 const CANDIDATES = {
-  'redis-server': [process.env.JOBNEST_TEST_REDIS_SERVER, 'redis-server', '/usr/bin/redis-server', '/usr/local/bin/redis-server'],
-  mariadbd: [process.env.JOBNEST_TEST_MARIADBD, 'mariadbd', '/usr/sbin/mariadbd', '/usr/bin/mariadbd', '/usr/libexec/mariadbd', '/usr/local/bin/mariadbd'],
-  'mariadb-install-db': [process.env.JOBNEST_TEST_MARIADB_INSTALL_DB, 'mariadb-install-db', '/usr/bin/mariadb-install-db', '/usr/local/bin/mariadb-install-db'],
+  'redis-server': [
+    process.env.JOBNEST_TEST_REDIS_SERVER,
+    'redis-server',
+    '/usr/bin/redis-server',
+    '/usr/local/bin/redis-server',
+  ],
+  mariadbd: [
+    process.env.JOBNEST_TEST_MARIADBD,
+    'mariadbd',
+    '/usr/sbin/mariadbd',
+    '/usr/bin/mariadbd',
+    '/usr/libexec/mariadbd',
+    '/usr/local/bin/mariadbd',
+  ],
+  'mariadb-install-db': [
+    process.env.JOBNEST_TEST_MARIADB_INSTALL_DB,
+    'mariadb-install-db',
+    '/usr/bin/mariadb-install-db',
+    '/usr/local/bin/mariadb-install-db',
+  ],
 } as const;
 type Binary = keyof typeof CANDIDATES;
 
@@ -29,7 +46,10 @@ export function privateServices(...binaries: Binary[]): { skip: string | false }
   const missing = binaries.filter((b) => locate(b) === undefined);
   if (missing.length === 0) return { skip: false };
   const reason = `${missing.join(' and ')} not found (looked in ${missing.map((b) => CANDIDATES[b].filter(Boolean).join(', ')).join('; ')})`;
-  if (process.env.CI) throw new Error(`CI must run every test, but ${reason}: install it (.ci/run does) or set JOBNEST_TEST_* to its path`);
+  if (process.env.CI)
+    throw new Error(
+      `CI must run every test, but ${reason}: install it (.ci/run does) or set JOBNEST_TEST_* to its path`,
+    );
   return { skip: reason };
 }
 
@@ -41,10 +61,12 @@ function binary(name: Binary): string {
 
 async function until(check: () => Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
   const started = Date.now();
-  while (!(await check().catch((err: unknown) => {
-    if (err instanceof ChildExitedError) throw err;
-    return false;
-  }))) {
+  while (
+    !(await check().catch((err: unknown) => {
+      if (err instanceof ChildExitedError) throw err;
+      return false;
+    }))
+  ) {
     if (Date.now() - started > timeoutMs) throw new Error(`${what} did not come up within ${timeoutMs} ms`);
     await new Promise((r) => setTimeout(r, 100));
   }
@@ -55,7 +77,9 @@ class ChildExitedError extends Error {}
 
 function assertRunning(child: ChildProcess, what: string): void {
   if (child.exitCode !== null || child.signalCode !== null) {
-    throw new ChildExitedError(`${what} exited (${child.exitCode ?? child.signalCode}) before it answered: is its port taken?`);
+    throw new ChildExitedError(
+      `${what} exited (${child.exitCode ?? child.signalCode}) before it answered: is its port taken?`,
+    );
   }
 }
 
@@ -81,22 +105,30 @@ export class PrivateRedis {
   /** Starts on a free port (the same one again after a restart). */
   async start(): Promise<void> {
     this.port ||= await freePort();
-    const child = spawn(binary('redis-server'), ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
-      stdio: 'ignore',
-    });
+    const child = spawn(
+      binary('redis-server'),
+      ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
+      {
+        stdio: 'ignore',
+      },
+    );
     this.child = child;
-    await until(async () => {
-      // Our own child must be the one answering: were it gone (the port taken meanwhile), stop rather than talk to a stranger.
-      assertRunning(child, 'private Redis');
-      const r = new Redis(this.url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
-      r.on('error', () => undefined); // refused while starting: the loop retries
-      try {
-        await r.connect();
-        return (await r.ping()) === 'PONG';
-      } finally {
-        r.disconnect();
-      }
-    }, 10_000, 'private Redis');
+    await until(
+      async () => {
+        // Our own child must be the one answering: were it gone (the port taken meanwhile), stop rather than talk to a stranger.
+        assertRunning(child, 'private Redis');
+        const r = new Redis(this.url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+        r.on('error', () => undefined); // refused while starting: the loop retries
+        try {
+          await r.connect();
+          return (await r.ping()) === 'PONG';
+        } finally {
+          r.disconnect();
+        }
+      },
+      10_000,
+      'private Redis',
+    );
     assertRunning(child, 'private Redis');
   }
 
@@ -131,28 +163,48 @@ export class PrivateMariaDb {
   }
 
   async install(): Promise<void> {
-    const r = spawnSync(binary('mariadb-install-db'), [
-      '--no-defaults', `--datadir=${join(this.dir, 'data')}`, '--auth-root-authentication-method=normal',
-      '--skip-test-db', '--user=root',
-    ], { encoding: 'utf8' });
+    const r = spawnSync(
+      binary('mariadb-install-db'),
+      [
+        '--no-defaults',
+        `--datadir=${join(this.dir, 'data')}`,
+        '--auth-root-authentication-method=normal',
+        '--skip-test-db',
+        '--user=root',
+      ],
+      { encoding: 'utf8' },
+    );
     if (r.status !== 0) throw new Error(`mariadb-install-db failed: ${r.stderr}`);
   }
 
   /** Starts on a free port (the same one again after a restart). */
   async start(): Promise<void> {
     this.port ||= await freePort();
-    const child = spawn(binary('mariadbd'), [
-      '--no-defaults', `--datadir=${join(this.dir, 'data')}`, `--port=${this.port}`, '--bind-address=127.0.0.1',
-      `--socket=${join(this.dir, 'mariadb.sock')}`, `--pid-file=${join(this.dir, 'mariadb.pid')}`, '--user=root',
-      '--innodb-buffer-pool-size=64M',
-    ], { stdio: 'ignore' });
+    const child = spawn(
+      binary('mariadbd'),
+      [
+        '--no-defaults',
+        `--datadir=${join(this.dir, 'data')}`,
+        `--port=${this.port}`,
+        '--bind-address=127.0.0.1',
+        `--socket=${join(this.dir, 'mariadb.sock')}`,
+        `--pid-file=${join(this.dir, 'mariadb.pid')}`,
+        '--user=root',
+        '--innodb-buffer-pool-size=64M',
+      ],
+      { stdio: 'ignore' },
+    );
     this.child = child;
-    await until(async () => {
-      assertRunning(child, 'private MariaDB');
-      const conn = await createConnection(`${this.rootUrl}/`);
-      await conn.end();
-      return true;
-    }, 30_000, 'private MariaDB');
+    await until(
+      async () => {
+        assertRunning(child, 'private MariaDB');
+        const conn = await createConnection(`${this.rootUrl}/`);
+        await conn.end();
+        return true;
+      },
+      30_000,
+      'private MariaDB',
+    );
     assertRunning(child, 'private MariaDB');
   }
 

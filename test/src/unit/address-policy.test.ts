@@ -1,6 +1,10 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { classifyAddress, isMetadataHostName, type AddressCategory } from '../../../apps/worker/dist/processors/http/address-policy';
+import {
+  classifyAddress,
+  isMetadataHostName,
+  type AddressCategory,
+} from '../../../apps/worker/dist/processors/http/address-policy';
 import { formatIp, parseIp, parseIpRange } from '../../../apps/worker/dist/processors/http/ip-address';
 
 function categoryOf(text: string): AddressCategory {

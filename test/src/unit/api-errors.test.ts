@@ -66,7 +66,10 @@ describe('API error answers', () => {
 
   before(async () => {
     app = await NestFactory.create(ProbeModule, { logger });
-    app.useGlobalPipes(new JsonDepthPipe(), new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true }));
+    app.useGlobalPipes(
+      new JsonDepthPipe(),
+      new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true }),
+    );
     app.useGlobalFilters(new ApiExceptionFilter(app.get(HttpAdapterHost)));
     await app.listen(0, '127.0.0.1');
     base = await app.getUrl();
@@ -76,7 +79,11 @@ describe('API error answers', () => {
     await app.close();
   });
 
-  async function call(method: string, path: string, body?: string): Promise<{ status: number; text: string; json: Record<string, unknown> }> {
+  async function call(
+    method: string,
+    path: string,
+    body?: string,
+  ): Promise<{ status: number; text: string; json: Record<string, unknown> }> {
     const res = await fetch(`${base}${path}`, { method, headers: { 'content-type': 'application/json' }, body });
     const text = await res.text();
     return { status: res.status, text, json: JSON.parse(text) as Record<string, unknown> };
@@ -124,7 +131,11 @@ describe('API error answers', () => {
     const deep = '{"a":'.repeat(10_000) + '1' + '}'.repeat(10_000);
     const { status, json } = await call('POST', '/probe/echo', `{"name":"n","payload":${deep}}`);
     assert.equal(status, 400);
-    assert.deepEqual(json, { statusCode: 400, error: 'Bad Request', message: 'payload is nested deeper than 32 levels' });
+    assert.deepEqual(json, {
+      statusCode: 400,
+      error: 'Bad Request',
+      message: 'payload is nested deeper than 32 levels',
+    });
     const shallow = await call('POST', '/probe/echo', JSON.stringify({ name: 'n' }));
     assert.equal(shallow.status, 201);
   });

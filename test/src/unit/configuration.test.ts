@@ -29,7 +29,10 @@ describe('ServerConfig', () => {
   ];
   for (const [env, message] of bad) {
     it(`rejects ${JSON.stringify(env)} naming the setting`, () => {
-      assert.throws(() => new ServerConfig({ ...SECRET, ...env }), (err: unknown) => err instanceof ConfigError && message.test(err.message));
+      assert.throws(
+        () => new ServerConfig({ ...SECRET, ...env }),
+        (err: unknown) => err instanceof ConfigError && message.test(err.message),
+      );
     });
   }
 });
@@ -49,11 +52,19 @@ describe('configuration errors never show a password', () => {
   }
 
   const server: [string, Record<string, string>, RegExp, string?][] = [
-    ['a MySQL URL that does not parse', { JOBNEST_MYSQL_URL: `mysql://root:${PASSWORD}@[bad` }, /must be a URL like .*root:\*\*\*@\[bad/],
+    [
+      'a MySQL URL that does not parse',
+      { JOBNEST_MYSQL_URL: `mysql://root:${PASSWORD}@[bad` },
+      /must be a URL like .*root:\*\*\*@\[bad/,
+    ],
     ['a Redis URL that does not parse', { JOBNEST_REDIS_URL: `redis://:${PASSWORD}@[bad` }, /must be a URL like/],
     ['a password holding @', { JOBNEST_REDIS_URL: 'redis://default:hunter@2@[bad' }, /must be a URL like/, 'hunter@2'],
     ['a URL whose host was forgotten', { JOBNEST_MYSQL_URL: `mysql://root:${PASSWORD}` }, /must be a URL like/],
-    ['a URL of the wrong scheme', { JOBNEST_MYSQL_URL: `postgres://root:${PASSWORD}@db:5432/jobnest` }, /must use mysql or mariadb/],
+    [
+      'a URL of the wrong scheme',
+      { JOBNEST_MYSQL_URL: `postgres://root:${PASSWORD}@db:5432/jobnest` },
+      /must use mysql or mariadb/,
+    ],
     ['a bad value of a *TOKEN* setting', { JOBNEST_TOKEN_TTL_MS: PASSWORD }, /must be a whole number/],
   ];
   for (const [what, env, problem, password] of server) {
@@ -64,7 +75,11 @@ describe('configuration errors never show a password', () => {
   }
 
   it('worker host: a MySQL URL that does not parse', () => {
-    const env = { JOBNEST_APP_NAME: 'a', JOBNEST_APP_PASSWORD: 'p', JOBNEST_MYSQL_URL: `mysql://root:${PASSWORD}@[bad` };
+    const env = {
+      JOBNEST_APP_NAME: 'a',
+      JOBNEST_APP_PASSWORD: 'p',
+      JOBNEST_MYSQL_URL: `mysql://root:${PASSWORD}@[bad`,
+    };
     assertHidden(() => readWorkerEnv(env), 'JOBNEST_MYSQL_URL', /must be a URL like/);
   });
 
@@ -77,14 +92,21 @@ describe('configuration errors never show a password', () => {
   });
 
   it('hides any value of a setting named *PASSWORD*, *SECRET* or *TOKEN*', () => {
-    const reader = new EnvReader({ X_PASSWORD_TRIES: PASSWORD, X_SECRET_PREFIX: `${PASSWORD} !`, X_TOKEN_ON: PASSWORD });
+    const reader = new EnvReader({
+      X_PASSWORD_TRIES: PASSWORD,
+      X_SECRET_PREFIX: `${PASSWORD} !`,
+      X_TOKEN_ON: PASSWORD,
+    });
     assertHidden(() => reader.int('X_PASSWORD_TRIES', 1, 0), 'X_PASSWORD_TRIES', /must be a whole number/);
     assertHidden(() => reader.prefix('X_SECRET_PREFIX', 'p'), 'X_SECRET_PREFIX', /must be 1-64 characters/);
     assertHidden(() => reader.bool('X_TOKEN_ON', false), 'X_TOKEN_ON', /must be 1 or 0/);
   });
 
   it('still shows an ordinary bad value, and a URL without its password', () => {
-    assert.throws(() => new ServerConfig({ ...SECRET, PORT: 'eighty' }), /PORT must be a whole number \(got 'eighty'\)/);
+    assert.throws(
+      () => new ServerConfig({ ...SECRET, PORT: 'eighty' }),
+      /PORT must be a whole number \(got 'eighty'\)/,
+    );
     assert.throws(
       () => new ServerConfig({ ...SECRET, JOBNEST_REDIS_URL: `http://user:${PASSWORD}@cache:6379` }),
       /JOBNEST_REDIS_URL must use redis or rediss:\/\/ \(got 'http:\/\/user:\*\*\*@cache:6379'\)/,

@@ -39,7 +39,10 @@ describe('LineSplitter', () => {
   it('bounds lines at 16 KiB by default', () => {
     assert.equal(MAX_LINE_CHARS, 16 * 1024);
     const lines = split(['z'.repeat(MAX_LINE_CHARS * 2 + 5)]);
-    assert.deepEqual(lines.map((l) => l.length), [MAX_LINE_CHARS, MAX_LINE_CHARS, 5]);
+    assert.deepEqual(
+      lines.map((l) => l.length),
+      [MAX_LINE_CHARS, MAX_LINE_CHARS, 5],
+    );
   });
 
   it('refuses a bound below 1', () => {

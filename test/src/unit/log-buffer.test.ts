@@ -43,12 +43,15 @@ describe('LogBuffer', () => {
     assert.equal(buffer.push(line(1, 'after the gap')), 'buffered');
 
     const rest = buffer.take(100);
-    assert.deepEqual(rest.map((l) => [l.instanceId, l.message]), [
-      [1, MESSAGE],
-      [1, `2 log lines dropped (the worker's log buffer of ${4 * LINE_BYTES} bytes was full)`],
-      [7, `1 log lines dropped (the worker's log buffer of ${4 * LINE_BYTES} bytes was full)`],
-      [1, 'after the gap'],
-    ]);
+    assert.deepEqual(
+      rest.map((l) => [l.instanceId, l.message]),
+      [
+        [1, MESSAGE],
+        [1, `2 log lines dropped (the worker's log buffer of ${4 * LINE_BYTES} bytes was full)`],
+        [7, `1 log lines dropped (the worker's log buffer of ${4 * LINE_BYTES} bytes was full)`],
+        [1, 'after the gap'],
+      ],
+    );
     assert.equal(rest[1]!.level, LogLevel.WARN);
     assert.equal(rest[1]!.time, 5000);
     assert.equal(buffer.byteSize, 0);
@@ -63,7 +66,10 @@ describe('LogBuffer', () => {
     buffer.putBack(failed);
     assert.equal(buffer.byteSize, 4 * LINE_BYTES);
     assert.equal(buffer.push(line(1, MESSAGE)), 'dropping-started');
-    assert.deepEqual(buffer.take(10).map((l) => l.message.length), [100, 100, 100, 100]);
+    assert.deepEqual(
+      buffer.take(10).map((l) => l.message.length),
+      [100, 100, 100, 100],
+    );
   });
 
   it('counts bytes in UTF-8 and cuts a huge line', () => {
@@ -79,7 +85,10 @@ describe('LogBuffer', () => {
   it('does not split a surrogate pair when cutting', () => {
     const message = 'a'.repeat(MAX_LOG_MESSAGE_CHARS - 1) + '😀' + 'b'.repeat(10);
     const cut = limitLogMessage(message);
-    assert.ok(cut.startsWith(`${'a'.repeat(MAX_LOG_MESSAGE_CHARS - 1)}...`), cut.slice(MAX_LOG_MESSAGE_CHARS - 3, MAX_LOG_MESSAGE_CHARS + 5));
+    assert.ok(
+      cut.startsWith(`${'a'.repeat(MAX_LOG_MESSAGE_CHARS - 1)}...`),
+      cut.slice(MAX_LOG_MESSAGE_CHARS - 3, MAX_LOG_MESSAGE_CHARS + 5),
+    );
     assert.equal(limitLogMessage('short'), 'short');
   });
 });

@@ -9,7 +9,10 @@ import { ServerConfig } from '../../../apps/server/dist/config/server-config';
 const SECRET = 'k'.repeat(32);
 
 function rejects(env: Record<string, string>, message: RegExp): void {
-  assert.throws(() => new ServerConfig(env), (err: unknown) => err instanceof ConfigError && message.test(err.message));
+  assert.throws(
+    () => new ServerConfig(env),
+    (err: unknown) => err instanceof ConfigError && message.test(err.message),
+  );
 }
 
 describe('server security settings', () => {
@@ -19,7 +22,10 @@ describe('server security settings', () => {
 
   it('refuses a secret shorter than 32 bytes, and the published development secret', () => {
     rejects({ JOBNEST_TOKEN_SECRET: 'k'.repeat(31) }, /JOBNEST_TOKEN_SECRET must be at least 32 bytes \(got 31\)/);
-    rejects({ JOBNEST_TOKEN_SECRET: 'jobnest-development-secret-change-me' }, /JOBNEST_TOKEN_SECRET is the published development secret/);
+    rejects(
+      { JOBNEST_TOKEN_SECRET: 'jobnest-development-secret-change-me' },
+      /JOBNEST_TOKEN_SECRET is the published development secret/,
+    );
   });
 
   it('boots in explicit development mode with a random secret per process', () => {
@@ -49,11 +55,23 @@ describe('server security settings', () => {
   });
 
   it('names bad security settings', () => {
-    rejects({ JOBNEST_TOKEN_SECRET: SECRET, JOBNEST_ADMIN_PASSWORD: 'admin' }, /JOBNEST_ADMIN_PASSWORD must be at least 12 characters \(got 5\)/);
-    rejects({ JOBNEST_TOKEN_SECRET: SECRET, JOBNEST_OPEN_REGISTRATION: 'sure' }, /JOBNEST_OPEN_REGISTRATION must be 1 or 0/);
+    rejects(
+      { JOBNEST_TOKEN_SECRET: SECRET, JOBNEST_ADMIN_PASSWORD: 'admin' },
+      /JOBNEST_ADMIN_PASSWORD must be at least 12 characters \(got 5\)/,
+    );
+    rejects(
+      { JOBNEST_TOKEN_SECRET: SECRET, JOBNEST_OPEN_REGISTRATION: 'sure' },
+      /JOBNEST_OPEN_REGISTRATION must be 1 or 0/,
+    );
     rejects({ JOBNEST_TOKEN_SECRET: SECRET, JOBNEST_BOARD_WRITES: '2' }, /JOBNEST_BOARD_WRITES must be 1 or 0/);
-    rejects({ JOBNEST_TOKEN_SECRET: SECRET, JOBNEST_AUTH_RATE_LIMIT_PER_IP: '0' }, /JOBNEST_AUTH_RATE_LIMIT_PER_IP must be between 1/);
-    rejects({ JOBNEST_TOKEN_SECRET: SECRET, JOBNEST_MIN_TIMER_INTERVAL_MS: '10' }, /JOBNEST_MIN_TIMER_INTERVAL_MS must be between 100/);
+    rejects(
+      { JOBNEST_TOKEN_SECRET: SECRET, JOBNEST_AUTH_RATE_LIMIT_PER_IP: '0' },
+      /JOBNEST_AUTH_RATE_LIMIT_PER_IP must be between 1/,
+    );
+    rejects(
+      { JOBNEST_TOKEN_SECRET: SECRET, JOBNEST_MIN_TIMER_INTERVAL_MS: '10' },
+      /JOBNEST_MIN_TIMER_INTERVAL_MS must be between 100/,
+    );
   });
 
   it('reads the proxy trust as a hop count, a switch or a list of addresses', () => {
@@ -85,15 +103,23 @@ describe('API tokens', () => {
   it('rejects a tampered token and one signed with the old public default secret', () => {
     const { accessToken } = tokens.issue(claims);
     const [body, signature] = accessToken.split('.');
-    const otherBody = Buffer.from(JSON.stringify({ a: 8, n: 'other', v: 3, e: Date.now() + 1000 })).toString('base64url');
+    const otherBody = Buffer.from(JSON.stringify({ a: 8, n: 'other', v: 3, e: Date.now() + 1000 })).toString(
+      'base64url',
+    );
     assert.equal(tokens.verify(`${otherBody}.${signature}`), undefined);
     assert.equal(tokens.verify(`${body}.${signature}x`), undefined);
-    assert.equal(tokens.verify(forge({ a: 7, n: 'billing', v: 3, e: Date.now() + 1000 }, 'jobnest-development-secret-change-me')), undefined);
+    assert.equal(
+      tokens.verify(forge({ a: 7, n: 'billing', v: 3, e: Date.now() + 1000 }, 'jobnest-development-secret-change-me')),
+      undefined,
+    );
   });
 
   it('rejects expired tokens and tokens that live longer than the TTL allows', () => {
     assert.equal(tokens.verify(forge({ a: 7, n: 'billing', v: 3, e: Date.now() - 1 }, SECRET)), undefined);
-    assert.equal(tokens.verify(forge({ a: 7, n: 'billing', v: 3, e: Date.now() + 10 * 365 * 86_400_000 }, SECRET)), undefined);
+    assert.equal(
+      tokens.verify(forge({ a: 7, n: 'billing', v: 3, e: Date.now() + 10 * 365 * 86_400_000 }, SECRET)),
+      undefined,
+    );
     // The old token shape (no version) never verifies: it was minted before versions existed.
     assert.equal(tokens.verify(forge({ a: 7, n: 'billing', e: Date.now() + 1000 }, SECRET)), undefined);
     assert.deepEqual(tokens.verify(forge({ a: 7, n: 'billing', v: 3, e: Date.now() + 50_000 }, SECRET)), claims);

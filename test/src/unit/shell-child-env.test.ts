@@ -1,7 +1,11 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { ConfigError } from '@jobnest/common';
-import { DEFAULT_SHELL_PATH, parseEnvPassthrough, shellChildEnv } from '../../../apps/worker/dist/processors/shell/shell-child-env';
+import {
+  DEFAULT_SHELL_PATH,
+  parseEnvPassthrough,
+  shellChildEnv,
+} from '../../../apps/worker/dist/processors/shell/shell-child-env';
 
 const WORKER_ENV = {
   PATH: '/home/dev/node_modules/.bin:.:/usr/bin',
@@ -38,11 +42,17 @@ describe('environment of a shell command', () => {
   });
 
   it('refuses JOBNEST_ names and non-names in the passthrough setting at boot', () => {
-    assert.deepEqual(parseEnvPassthrough('JOBNEST_SHELL_ENV_PASSTHROUGH', ['BACKUP_BUCKET', 'PATH']), ['BACKUP_BUCKET', 'PATH']);
+    assert.deepEqual(parseEnvPassthrough('JOBNEST_SHELL_ENV_PASSTHROUGH', ['BACKUP_BUCKET', 'PATH']), [
+      'BACKUP_BUCKET',
+      'PATH',
+    ]);
     for (const name of ['JOBNEST_REDIS_URL', 'jobnest_app_password', 'A-B', '1X']) {
       assert.throws(
         () => parseEnvPassthrough('JOBNEST_SHELL_ENV_PASSTHROUGH', [name]),
-        (err: unknown) => err instanceof ConfigError && err.message.includes('JOBNEST_SHELL_ENV_PASSTHROUGH') && err.message.includes(name),
+        (err: unknown) =>
+          err instanceof ConfigError &&
+          err.message.includes('JOBNEST_SHELL_ENV_PASSTHROUGH') &&
+          err.message.includes(name),
         name,
       );
     }

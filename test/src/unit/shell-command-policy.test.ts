@@ -1,7 +1,10 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { ConfigError } from '@jobnest/common';
-import { parseAllowedCommands, shellCommandRefusal } from '../../../apps/worker/dist/processors/shell/shell-command-policy';
+import {
+  parseAllowedCommands,
+  shellCommandRefusal,
+} from '../../../apps/worker/dist/processors/shell/shell-command-policy';
 
 describe('JOBNEST_SHELL_ALLOWED_COMMANDS rule', () => {
   it('lets any command run when there is no allow-list', () => {
@@ -9,7 +12,14 @@ describe('JOBNEST_SHELL_ALLOWED_COMMANDS rule', () => {
   });
 
   const allowed = ['echo', 'backup.sh', '/usr/bin/du'];
-  for (const command of ['echo hi', '  echo   hi  ', 'echo', 'echo\t"a b" $HOME', 'backup.sh --full', '/usr/bin/du -sh /var']) {
+  for (const command of [
+    'echo hi',
+    '  echo   hi  ',
+    'echo',
+    'echo\t"a b" $HOME',
+    'backup.sh --full',
+    '/usr/bin/du -sh /var',
+  ]) {
     it(`allows ${JSON.stringify(command)}`, () => {
       assert.equal(shellCommandRefusal(command, allowed), undefined);
     });

@@ -1,6 +1,11 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { parseDailyTimeInterval, TimeExpressionError, TimeExpressionType, validateTimeExpression } from '@jobnest/common';
+import {
+  parseDailyTimeInterval,
+  TimeExpressionError,
+  TimeExpressionType,
+  validateTimeExpression,
+} from '@jobnest/common';
 
 describe('validateTimeExpression', () => {
   it('accepts 5- and 6-field cron in a time zone', () => {
@@ -9,13 +14,19 @@ describe('validateTimeExpression', () => {
   });
 
   it('rejects malformed cron, naming the field', () => {
-    assert.throws(() => validateTimeExpression(TimeExpressionType.CRON, 'bad', 'UTC'), /timeExpression: CRON needs 5 or 6 fields/);
+    assert.throws(
+      () => validateTimeExpression(TimeExpressionType.CRON, 'bad', 'UTC'),
+      /timeExpression: CRON needs 5 or 6 fields/,
+    );
     assert.throws(() => validateTimeExpression(TimeExpressionType.CRON, '0 0 99 * * *', 'UTC'), TimeExpressionError);
     assert.throws(() => validateTimeExpression(TimeExpressionType.CRON, null, 'UTC'), TimeExpressionError);
   });
 
   it('rejects unknown time zones', () => {
-    assert.throws(() => validateTimeExpression(TimeExpressionType.API, null, 'Mars/Olympus'), /timeZone 'Mars\/Olympus'/);
+    assert.throws(
+      () => validateTimeExpression(TimeExpressionType.API, null, 'Mars/Olympus'),
+      /timeZone 'Mars\/Olympus'/,
+    );
   });
 
   it('checks fixed periods', () => {
@@ -30,10 +41,21 @@ describe('validateTimeExpression', () => {
   });
 
   it('normalises daily time intervals', () => {
-    const parsed = parseDailyTimeInterval('{"interval":15,"unit":"MINUTES","startTime":"09:00","endTime":"17:30","daysOfWeek":[5,1,1]}');
-    assert.deepEqual(parsed, { interval: 15, unit: 'MINUTES', startTime: '09:00:00', endTime: '17:30:00', daysOfWeek: [1, 5] });
+    const parsed = parseDailyTimeInterval(
+      '{"interval":15,"unit":"MINUTES","startTime":"09:00","endTime":"17:30","daysOfWeek":[5,1,1]}',
+    );
+    assert.deepEqual(parsed, {
+      interval: 15,
+      unit: 'MINUTES',
+      startTime: '09:00:00',
+      endTime: '17:30:00',
+      daysOfWeek: [1, 5],
+    });
     assert.throws(() => parseDailyTimeInterval('{"interval":0}'), /interval must be a whole number/);
-    assert.throws(() => parseDailyTimeInterval('{"interval":1,"startTime":"18:00","endTime":"09:00"}'), /startTime must not be after/);
+    assert.throws(
+      () => parseDailyTimeInterval('{"interval":1,"startTime":"18:00","endTime":"09:00"}'),
+      /startTime must not be after/,
+    );
     assert.throws(() => parseDailyTimeInterval('{"interval":1,"daysOfWeek":[8]}'), /daysOfWeek/);
     assert.throws(() => parseDailyTimeInterval('nope'), /needs JSON/);
   });

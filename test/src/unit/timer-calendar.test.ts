@@ -32,7 +32,9 @@ describe('time zones', () => {
 });
 
 describe('DAILY_TIME_INTERVAL', () => {
-  const weekdays = parseDailyTimeInterval('{"interval":15,"unit":"MINUTES","startTime":"09:00","endTime":"10:00","daysOfWeek":[1,2,3,4,5]}');
+  const weekdays = parseDailyTimeInterval(
+    '{"interval":15,"unit":"MINUTES","startTime":"09:00","endTime":"10:00","daysOfWeek":[1,2,3,4,5]}',
+  );
 
   it('fires on the grid from the start time, end time included', () => {
     const from = Date.parse('2026-11-24T07:50:00Z'); // Tue 08:50 Paris
@@ -53,11 +55,16 @@ describe('DAILY_TIME_INTERVAL', () => {
   });
 
   it('skips days not listed (Friday evening -> Monday morning)', () => {
-    assert.equal(iso(nextDailyIntervalFire(weekdays, 'Europe/Paris', Date.parse('2026-11-27T09:30:00Z'))), '2026-11-30T08:00:00.000Z');
+    assert.equal(
+      iso(nextDailyIntervalFire(weekdays, 'Europe/Paris', Date.parse('2026-11-27T09:30:00Z'))),
+      '2026-11-30T08:00:00.000Z',
+    );
   });
 
   it('continues mid-window on the grid, not from now', () => {
-    const everySeven = parseDailyTimeInterval('{"interval":7,"unit":"SECONDS","startTime":"00:00:00","endTime":"23:59:59"}');
+    const everySeven = parseDailyTimeInterval(
+      '{"interval":7,"unit":"SECONDS","startTime":"00:00:00","endTime":"23:59:59"}',
+    );
     const next = nextDailyIntervalFire(everySeven, 'UTC', Date.parse('2026-11-25T12:00:00.500Z'))!;
     assert.equal((next - Date.parse('2026-11-25T00:00:00Z')) % 7000, 0);
     assert.ok(next > Date.parse('2026-11-25T12:00:00.500Z') && next <= Date.parse('2026-11-25T12:00:07.500Z'));
@@ -65,8 +72,14 @@ describe('DAILY_TIME_INTERVAL', () => {
 
   it('keeps wall-clock times across DST in its zone', () => {
     const daily = parseDailyTimeInterval('{"interval":1,"unit":"HOURS","startTime":"09:00","endTime":"09:00"}');
-    assert.equal(iso(nextDailyIntervalFire(daily, 'Europe/Paris', Date.parse('2026-03-28T12:00:00Z'))), '2026-03-29T07:00:00.000Z');
-    assert.equal(iso(nextDailyIntervalFire(daily, 'Europe/Paris', Date.parse('2026-03-27T12:00:00Z'))), '2026-03-28T08:00:00.000Z');
+    assert.equal(
+      iso(nextDailyIntervalFire(daily, 'Europe/Paris', Date.parse('2026-03-28T12:00:00Z'))),
+      '2026-03-29T07:00:00.000Z',
+    );
+    assert.equal(
+      iso(nextDailyIntervalFire(daily, 'Europe/Paris', Date.parse('2026-03-27T12:00:00Z'))),
+      '2026-03-28T08:00:00.000Z',
+    );
   });
 });
 
@@ -77,7 +90,11 @@ describe('nextFireTimes', () => {
       '2026-11-26T00:30:00.000Z',
       '2026-11-27T00:30:00.000Z',
     ]);
-    assert.deepEqual(nextFireTimes(TimeExpressionType.FIXED_RATE, '250', 'UTC', from, 3), [from + 250, from + 500, from + 750]);
+    assert.deepEqual(nextFireTimes(TimeExpressionType.FIXED_RATE, '250', 'UTC', from, 3), [
+      from + 250,
+      from + 500,
+      from + 750,
+    ]);
     assert.deepEqual(nextFireTimes(TimeExpressionType.API, null, 'UTC', from, 5), []);
   });
 });
@@ -92,7 +109,10 @@ describe('trigger schedule (nextSlot and the repeat strategy)', () => {
 
   it('fires nothing before the lifecycle start or after its end', () => {
     const start = Date.parse('2026-11-25T10:05:00Z');
-    assert.equal(iso(nextSlot(at, { pattern: '* * * * * *', tz: 'UTC', startDate: start })), '2026-11-25T10:05:00.000Z');
+    assert.equal(
+      iso(nextSlot(at, { pattern: '* * * * * *', tz: 'UTC', startDate: start })),
+      '2026-11-25T10:05:00.000Z',
+    );
     assert.equal(nextSlot(at, { pattern: '* * * * * *', tz: 'UTC', endDate: at + 300 }), undefined);
   });
 
@@ -107,7 +127,11 @@ describe('trigger schedule (nextSlot and the repeat strategy)', () => {
     assert.equal(iso(jobnestRepeatStrategy(at, opts)! + TRIGGER_LEAD_MS), '2026-11-25T10:00:01.000Z');
     const late = Date.parse('2026-11-25T10:00:00.800Z'); // 10:00:01 is closer than the lead
     const firstDue = jobnestRepeatStrategy(late, opts)!;
-    assert.equal(iso(firstDue + TRIGGER_LEAD_MS), '2026-11-25T10:00:02.000Z', 'a slot closer than the lead is left out');
+    assert.equal(
+      iso(firstDue + TRIGGER_LEAD_MS),
+      '2026-11-25T10:00:02.000Z',
+      'a slot closer than the lead is left out',
+    );
     const secondDue = jobnestRepeatStrategy(firstDue, opts)!;
     assert.equal(secondDue - firstDue, 1000, 'the next due time is the next slot, not the same one again');
   });
@@ -118,13 +142,22 @@ describe('missedSlots (what a late trigger left behind)', () => {
   const t0 = Date.parse('2026-11-25T10:00:00.000Z');
 
   it('finds nothing after a trigger taken on time', () => {
-    assert.deepEqual(missedSlots(t0, t0 - TRIGGER_LEAD_MS + 5, t0 - 10_000, rate, 100), { misfired: 0, capped: false, due: [], lastMisfired: undefined });
+    assert.deepEqual(missedSlots(t0, t0 - TRIGGER_LEAD_MS + 5, t0 - 10_000, rate, 100), {
+      misfired: 0,
+      capped: false,
+      due: [],
+      lastMisfired: undefined,
+    });
   });
 
   it('lists the slots whose triggers were due, up to the lead ahead of now', () => {
     const now = t0 + 3500;
     const missed = missedSlots(t0, now, now - 10_000, rate, 100);
-    assert.deepEqual(missed.due.map(iso), ['2026-11-25T10:00:01.000Z', '2026-11-25T10:00:02.000Z', '2026-11-25T10:00:03.000Z']);
+    assert.deepEqual(missed.due.map(iso), [
+      '2026-11-25T10:00:01.000Z',
+      '2026-11-25T10:00:02.000Z',
+      '2026-11-25T10:00:03.000Z',
+    ]);
     assert.equal(missed.misfired, 0);
     const nearNext = missedSlots(t0, t0 + 3800, t0 + 3800 - 10_000, rate, 100);
     assert.equal(nearNext.due.length, 4, 'the slot 200 ms ahead is due (the lead is 300 ms)');
@@ -144,7 +177,10 @@ describe('missedSlots (what a late trigger left behind)', () => {
     const missed = missedSlots(t0, now, now - 1500, rate, 50);
     assert.deepEqual({ misfired: missed.misfired, capped: missed.capped }, { misfired: 50, capped: true });
     assert.equal(missed.lastMisfired, now - 1501, 'past the cap, handled up to the threshold');
-    assert.deepEqual(missed.due.map((t) => t - now), [-1000, 0]);
+    assert.deepEqual(
+      missed.due.map((t) => t - now),
+      [-1000, 0],
+    );
   });
 
   it('stops at the end of the lifecycle', () => {

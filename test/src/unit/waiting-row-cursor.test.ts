@@ -8,7 +8,10 @@ const LIMIT = 3;
 /** One read over `table` (ids of waiting rows) the way DistributedRun does it: ids above the cursor, LIMIT at most. */
 function read(cursor: WaitingRowCursor, table: number[]): { ids: number[]; rereads: boolean } {
   const { after, rereads } = cursor.begin();
-  const ids = table.filter((id) => id > after).sort((a, b) => a - b).slice(0, LIMIT);
+  const ids = table
+    .filter((id) => id > after)
+    .sort((a, b) => a - b)
+    .slice(0, LIMIT);
   cursor.end(after, ids.length, ids.at(-1) ?? 0, LIMIT);
   return { ids, rereads };
 }

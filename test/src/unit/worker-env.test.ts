@@ -13,7 +13,14 @@ describe('worker host settings of the built-in processors', () => {
     assert.equal(builtIns.http, undefined);
   });
 
-  for (const [value, on] of [['1', true], ['true', true], ['TRUE', true], ['0', false], ['false', false], ['', false]] as const) {
+  for (const [value, on] of [
+    ['1', true],
+    ['true', true],
+    ['TRUE', true],
+    ['0', false],
+    ['false', false],
+    ['', false],
+  ] as const) {
     it(`reads JOBNEST_ENABLE_SHELL=${JSON.stringify(value)} and JOBNEST_ENABLE_HTTP alike as ${on ? 'on' : 'off'}`, () => {
       const { builtIns } = readWorkerEnv({ ...BASE, JOBNEST_ENABLE_SHELL: value, JOBNEST_ENABLE_HTTP: value });
       assert.equal(builtIns.shell !== undefined, on);

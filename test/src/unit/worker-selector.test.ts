@@ -2,7 +2,11 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { DispatchStrategy, selectWorkers, type PlacementRules, type WorkerState } from '@jobnest/common';
 
-function worker(id: string, over: Partial<WorkerState> = {}, metrics: Partial<WorkerState['metrics']> = {}): WorkerState {
+function worker(
+  id: string,
+  over: Partial<WorkerState> = {},
+  metrics: Partial<WorkerState['metrics']> = {},
+): WorkerState {
   return {
     workerId: id,
     appId: 1,
@@ -39,30 +43,52 @@ describe('selectWorkers', () => {
   it('orders by health: idle CPU, free memory and free slots', () => {
     const busy = worker('busy', { runningInstances: 3 }, { cpuLoad: 0.9 });
     const idle = worker('idle', {}, { cpuLoad: 0.1, memoryFreeMb: 900 });
-    assert.deepEqual(selectWorkers([busy, idle], rules()).workers.map((w) => w.workerId), ['idle', 'busy']);
+    assert.deepEqual(
+      selectWorkers([busy, idle], rules()).workers.map((w) => w.workerId),
+      ['idle', 'busy'],
+    );
   });
 
   it('keeps only designated ids or tags with SPECIFY', () => {
     const ws = [worker('w1'), worker('w2', { tags: ['gpu'] }), worker('w3')];
-    const s = selectWorkers(ws, rules({ dispatchStrategy: DispatchStrategy.SPECIFY, designatedWorkers: ['w3', 'gpu'] }));
+    const s = selectWorkers(
+      ws,
+      rules({ dispatchStrategy: DispatchStrategy.SPECIFY, designatedWorkers: ['w3', 'gpu'] }),
+    );
     assert.deepEqual(s.workers.map((w) => w.workerId).sort(), ['w2', 'w3']);
     const none = selectWorkers(ws, rules({ dispatchStrategy: DispatchStrategy.SPECIFY, designatedWorkers: ['x'] }));
     assert.match(none.reason ?? '', /designatedWorkers \[x\]/);
   });
 
   it('applies CPU, memory and overload filters with a reason naming the filter', () => {
-    const ws = [worker('small', {}, { cpuCores: 1, memoryFreeMb: 100 }), worker('big', {}, { cpuCores: 8, memoryFreeMb: 4000 })];
-    assert.deepEqual(selectWorkers(ws, rules({ minCpuCores: 4 })).workers.map((w) => w.workerId), ['big']);
+    const ws = [
+      worker('small', {}, { cpuCores: 1, memoryFreeMb: 100 }),
+      worker('big', {}, { cpuCores: 8, memoryFreeMb: 4000 }),
+    ];
+    assert.deepEqual(
+      selectWorkers(ws, rules({ minCpuCores: 4 })).workers.map((w) => w.workerId),
+      ['big'],
+    );
     assert.match(selectWorkers(ws, rules({ minCpuCores: 16 })).reason ?? '', /16 CPU cores/);
     assert.match(selectWorkers(ws, rules({ minMemoryMb: 8000 })).reason ?? '', /8000 MB free memory/);
     const full = [worker('f', { runningInstances: 4, maxConcurrentInstances: 4 })];
     assert.match(selectWorkers(full, rules()).reason ?? '', /overloaded/);
-    assert.equal(selectWorkers(full, rules(), Math.random, { ignoreOverload: true }).workers.length, 1, 'subtasks ignore instance overload');
+    assert.equal(
+      selectWorkers(full, rules(), Math.random, { ignoreOverload: true }).workers.length,
+      1,
+      'subtasks ignore instance overload',
+    );
   });
 
   it('prefers workers that registered the processor, but keeps others when none did', () => {
-    const ws = [worker('has', { processors: ['p'] }, { cpuLoad: 1 }), worker('lacks', { processors: ['q'] }, { cpuLoad: 0 })];
-    assert.deepEqual(selectWorkers(ws, rules()).workers.map((w) => w.workerId), ['has']);
+    const ws = [
+      worker('has', { processors: ['p'] }, { cpuLoad: 1 }),
+      worker('lacks', { processors: ['q'] }, { cpuLoad: 0 }),
+    ];
+    assert.deepEqual(
+      selectWorkers(ws, rules()).workers.map((w) => w.workerId),
+      ['has'],
+    );
     assert.deepEqual(selectWorkers(ws, rules({ processor: 'zzz' })).workers.length, 2);
   });
 
@@ -72,7 +98,7 @@ describe('selectWorkers', () => {
     const first = new Set<string>();
     let seed = 0;
     for (let i = 0; i < 30; i++) {
-      const random = (): number => ((seed = (seed * 9301 + 49297) % 233280) / 233280);
+      const random = (): number => (seed = (seed * 9301 + 49297) % 233280) / 233280;
       first.add(selectWorkers(ws, rules({ dispatchStrategy: DispatchStrategy.RANDOM }), random).workers[0]!.workerId);
     }
     assert.ok(first.size > 1, 'RANDOM should not always pick the same worker');

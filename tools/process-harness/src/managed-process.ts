@@ -51,7 +51,9 @@ export class ManagedProcess {
     const started = Date.now();
     while (!pattern.test(this.output)) {
       if (!this.alive) {
-        throw new Error(`${this.name} exited (${this.child.exitCode ?? this.child.signalCode}) before printing ${pattern}:\n${this.output.slice(-4000)}`);
+        throw new Error(
+          `${this.name} exited (${this.child.exitCode ?? this.child.signalCode}) before printing ${pattern}:\n${this.output.slice(-4000)}`,
+        );
       }
       if (Date.now() - started > timeoutMs) {
         throw new Error(`${this.name} did not print ${pattern} within ${timeoutMs} ms:\n${this.output.slice(-4000)}`);
@@ -85,7 +87,12 @@ export interface StartOptions {
 }
 
 /** Starts `node <nodeArgs> <script>` with `env` over this process's environment (and NO_COLOR). */
-export function startProcess(name: string, script: string, env: Record<string, string>, options: StartOptions = {}): ManagedProcess {
+export function startProcess(
+  name: string,
+  script: string,
+  env: Record<string, string>,
+  options: StartOptions = {},
+): ManagedProcess {
   const child = spawn(process.execPath, [...(options.nodeArgs ?? []), script], {
     cwd: options.cwd,
     env: { ...process.env, NO_COLOR: '1', ...env },

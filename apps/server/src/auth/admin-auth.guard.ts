@@ -1,4 +1,10 @@
-import { ForbiddenException, Injectable, UnauthorizedException, type CanActivate, type ExecutionContext } from '@nestjs/common';
+import {
+  ForbiddenException,
+  Injectable,
+  UnauthorizedException,
+  type CanActivate,
+  type ExecutionContext,
+} from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { ServerConfig } from '../config/server-config';
 import { isAdmin, parseBasicAuthorization } from './admin-credentials';
@@ -14,9 +20,14 @@ export class AdminAuthGuard implements CanActivate {
     }
     const http = context.switchToHttp();
     const request = http.getRequest<Request>();
-    if (isAdmin(parseBasicAuthorization(request.headers.authorization), this.config.adminUser, this.config.adminPassword)) return true;
+    if (
+      isAdmin(parseBasicAuthorization(request.headers.authorization), this.config.adminUser, this.config.adminPassword)
+    )
+      return true;
     http.getResponse<Response>().setHeader('WWW-Authenticate', 'Basic realm="jobnest-admin"');
-    throw new UnauthorizedException('needs the server admin credentials (Authorization: Basic, JOBNEST_ADMIN_USER / JOBNEST_ADMIN_PASSWORD)');
+    throw new UnauthorizedException(
+      'needs the server admin credentials (Authorization: Basic, JOBNEST_ADMIN_USER / JOBNEST_ADMIN_PASSWORD)',
+    );
   }
 }
 

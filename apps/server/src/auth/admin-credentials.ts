@@ -25,7 +25,11 @@ export function constantTimeEquals(a: string, b: string): boolean {
 }
 
 /** Whether `given` is the admin pair; false whenever no admin password is configured. Both halves are always compared. */
-export function isAdmin(given: BasicCredentials | undefined, adminUser: string, adminPassword: string | undefined): boolean {
+export function isAdmin(
+  given: BasicCredentials | undefined,
+  adminUser: string,
+  adminPassword: string | undefined,
+): boolean {
   if (adminPassword === undefined || given === undefined) return false;
   const userOk = constantTimeEquals(given.username, adminUser);
   const passwordOk = constantTimeEquals(given.password, adminPassword);

@@ -29,7 +29,8 @@ export class AppsService {
       return { id: saved.id, name: saved.name };
     } catch (err) {
       // Two registrations of one name racing: the unique key decides.
-      if ((err as { code?: string }).code === DUPLICATE_ENTRY) throw new ConflictException(`app '${name}' already exists`);
+      if ((err as { code?: string }).code === DUPLICATE_ENTRY)
+        throw new ConflictException(`app '${name}' already exists`);
       throw err;
     }
   }

@@ -3,7 +3,12 @@ import { IsString, Length, Matches } from 'class-validator';
 
 /** Rules of an app password, said once for every route that takes a new one. */
 export const APP_PASSWORD_RULE = 'must be 8-200 characters';
-const PASSWORD_DOC = { example: 's3cret-pass', minLength: 8, maxLength: 200, description: 'App password: 8 to 200 characters (any)' };
+const PASSWORD_DOC = {
+  example: 's3cret-pass',
+  minLength: 8,
+  maxLength: 200,
+  description: 'App password: 8 to 200 characters (any)',
+};
 
 export class CreateAppDto {
   @ApiProperty({ example: 'billing', description: 'Unique app name: 1-100 letters, digits, - _ .' })

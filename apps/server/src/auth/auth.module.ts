@@ -21,7 +21,15 @@ import { TokenVersionsService } from './token-versions.service';
     }),
   ],
   controllers: [AuthController],
-  providers: [AppsService, TokenService, TokenVersionsService, AppAuthGuard, AdminAuthGuard, RegistrationGuard, AuthThrottlerGuard],
+  providers: [
+    AppsService,
+    TokenService,
+    TokenVersionsService,
+    AppAuthGuard,
+    AdminAuthGuard,
+    RegistrationGuard,
+    AuthThrottlerGuard,
+  ],
   exports: [TokenService, TokenVersionsService, AppAuthGuard, AdminAuthGuard],
 })
 export class AuthModule {}

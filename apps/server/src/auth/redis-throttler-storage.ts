@@ -40,7 +40,13 @@ export class RedisThrottlerStorage implements ThrottlerStorage {
     private readonly keyPrefix: string,
   ) {}
 
-  async increment(key: string, ttl: number, limit: number, blockDuration: number, throttlerName: string): Promise<ThrottlerStorageRecord> {
+  async increment(
+    key: string,
+    ttl: number,
+    limit: number,
+    blockDuration: number,
+    throttlerName: string,
+  ): Promise<ThrottlerStorageRecord> {
     const base = `${this.keyPrefix}:throttle:${throttlerName}:{${key}}`;
     try {
       const reply = (await withTimeout(

@@ -63,7 +63,8 @@ export class TokenService {
       return undefined;
     }
     const { a, n, v, e } = payload;
-    if (!Number.isSafeInteger(a) || typeof n !== 'string' || !Number.isSafeInteger(v) || typeof e !== 'number') return undefined;
+    if (!Number.isSafeInteger(a) || typeof n !== 'string' || !Number.isSafeInteger(v) || typeof e !== 'number')
+      return undefined;
     const now = Date.now();
     if (e < now || e > now + this.config.tokenTtlMs + CLOCK_SKEW_MS) return undefined;
     return { appId: a as number, appName: n, tokenVersion: v as number };

@@ -44,7 +44,11 @@ export class QueueBoardService implements OnApplicationBootstrap {
       this.logger.warn('JOBNEST_ADMIN_PASSWORD is not set: bull-board (/admin/queues) is disabled');
       return;
     }
-    this.board = createBullBoard({ queues: [], serverAdapter: this.serverAdapter, options: { uiConfig: { boardTitle: 'Jobnest' } } });
+    this.board = createBullBoard({
+      queues: [],
+      serverAdapter: this.serverAdapter,
+      options: { uiConfig: { boardTitle: 'Jobnest' } },
+    });
     this.refresh(this.cluster.allLiveWorkerIds());
     this.cluster.onWorkersChanged((ids) => this.refresh(ids));
   }
@@ -55,20 +59,32 @@ export class QueueBoardService implements OnApplicationBootstrap {
     const auth: RequestHandler = (req, res, next) => {
       if (isAdmin(parseBasicAuthorization(req.headers.authorization), adminUser, adminPassword)) return next();
       res.setHeader('WWW-Authenticate', 'Basic realm="jobnest"');
-      res.status(401).json({ statusCode: 401, error: 'Unauthorized', message: 'bull-board needs the admin credentials' });
+      res
+        .status(401)
+        .json({ statusCode: 401, error: 'Unauthorized', message: 'bull-board needs the admin credentials' });
     };
     // The adapters' readOnlyMode hides the buttons and guards the per-queue routes; this also covers the routes
     // that act on every queue at once (pause all, resume all, purge metrics).
     const readOnly: RequestHandler = (req, res, next) => {
       if (boardWrites || req.method === 'GET' || req.method === 'HEAD') return next();
-      res.status(405).json({ statusCode: 405, error: 'Method Not Allowed', message: 'bull-board is read-only: set JOBNEST_BOARD_WRITES=1 to allow changes' });
+      res
+        .status(405)
+        .json({
+          statusCode: 405,
+          error: 'Method Not Allowed',
+          message: 'bull-board is read-only: set JOBNEST_BOARD_WRITES=1 to allow changes',
+        });
     };
     return [auth, readOnly, this.serverAdapter.getRouter() as RequestHandler];
   }
 
   private refresh(workerIds: string[]): void {
     if (!this.board) return;
-    const queues: Queue[] = [this.delayed.queue, this.timers.queue, ...workerIds.sort().map((id) => this.commands.queue(id))];
+    const queues: Queue[] = [
+      this.delayed.queue,
+      this.timers.queue,
+      ...workerIds.sort().map((id) => this.commands.queue(id)),
+    ];
     const readOnlyMode = !this.config.boardWrites;
     this.board.replaceQueues(queues.map((q) => new BullMQAdapter(q, { readOnlyMode })));
   }

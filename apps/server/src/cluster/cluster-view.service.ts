@@ -94,7 +94,9 @@ export class ClusterViewService implements OnApplicationBootstrap, OnApplication
     let lastSeenFlush = 0;
     while (this.running) {
       try {
-        const xread = this.redis.xread.bind(this.redis) as unknown as (...args: (string | number)[]) => Promise<ReadReply>;
+        const xread = this.redis.xread.bind(this.redis) as unknown as (
+          ...args: (string | number)[]
+        ) => Promise<ReadReply>;
         const reply = caughtUp
           ? await xread('COUNT', 1000, 'BLOCK', 1000, 'STREAMS', stream, this.lastId)
           : await xread('COUNT', 1000, 'STREAMS', stream, this.lastId);

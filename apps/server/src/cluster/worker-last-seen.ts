@@ -29,7 +29,10 @@ export class WorkerLastSeenRecord {
   private readonly key: string;
   private pending = new Map<string, number>();
 
-  constructor(config: ServerConfig, private readonly connections: RedisConnections) {
+  constructor(
+    config: ServerConfig,
+    private readonly connections: RedisConnections,
+  ) {
     this.key = workerLastSeenKey(config.prefix);
   }
 

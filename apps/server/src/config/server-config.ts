@@ -101,7 +101,10 @@ export class ServerConfig {
     this.adminUser = r.string('JOBNEST_ADMIN_USER', 'admin');
     this.adminPassword = r.optionalString('JOBNEST_ADMIN_PASSWORD');
     if (this.adminPassword !== undefined && this.adminPassword.length < MIN_ADMIN_PASSWORD_LENGTH) {
-      throw new ConfigError('JOBNEST_ADMIN_PASSWORD', `must be at least ${MIN_ADMIN_PASSWORD_LENGTH} characters (got ${this.adminPassword.length})`);
+      throw new ConfigError(
+        'JOBNEST_ADMIN_PASSWORD',
+        `must be at least ${MIN_ADMIN_PASSWORD_LENGTH} characters (got ${this.adminPassword.length})`,
+      );
     }
     this.openRegistration = r.bool('JOBNEST_OPEN_REGISTRATION', false);
     this.boardWrites = r.bool('JOBNEST_BOARD_WRITES', false);
@@ -139,14 +142,23 @@ function readTokenSecret(r: EnvReader, devMode: boolean): string | undefined {
   const howTo = "make one with: node -e \"console.log(require('crypto').randomBytes(32).toString('base64url'))\"";
   if (secret === undefined) {
     if (devMode) return undefined;
-    throw new ConfigError('JOBNEST_TOKEN_SECRET', `is required: the HMAC secret of API tokens, at least ${MIN_TOKEN_SECRET_BYTES} bytes and the same on every server; ${howTo} (or set JOBNEST_DEV=1 on a development machine)`);
+    throw new ConfigError(
+      'JOBNEST_TOKEN_SECRET',
+      `is required: the HMAC secret of API tokens, at least ${MIN_TOKEN_SECRET_BYTES} bytes and the same on every server; ${howTo} (or set JOBNEST_DEV=1 on a development machine)`,
+    );
   }
   if (secret === PUBLISHED_DEVELOPMENT_SECRET) {
-    throw new ConfigError('JOBNEST_TOKEN_SECRET', `is the published development secret, which anyone can sign tokens with; ${howTo}`);
+    throw new ConfigError(
+      'JOBNEST_TOKEN_SECRET',
+      `is the published development secret, which anyone can sign tokens with; ${howTo}`,
+    );
   }
   const bytes = Buffer.byteLength(secret, 'utf8');
   if (bytes < MIN_TOKEN_SECRET_BYTES) {
-    throw new ConfigError('JOBNEST_TOKEN_SECRET', `must be at least ${MIN_TOKEN_SECRET_BYTES} bytes (got ${bytes}); ${howTo}`);
+    throw new ConfigError(
+      'JOBNEST_TOKEN_SECRET',
+      `must be at least ${MIN_TOKEN_SECRET_BYTES} bytes (got ${bytes}); ${howTo}`,
+    );
   }
   return secret;
 }

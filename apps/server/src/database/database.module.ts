@@ -16,7 +16,10 @@ import { ServerConfig } from '../config/server-config';
   imports: [
     TypeOrmModule.forRootAsync({
       inject: [ServerConfig],
-      useFactory: (config: ServerConfig) => ({ ...jobnestDataSourceOptions(config.mysqlUrl, { poolSize: 20 }), migrationsRun: false }),
+      useFactory: (config: ServerConfig) => ({
+        ...jobnestDataSourceOptions(config.mysqlUrl, { poolSize: 20 }),
+        migrationsRun: false,
+      }),
     }),
     TypeOrmModule.forFeature([AppInfoEntity, JobInfoEntity, InstanceInfoEntity, InstanceLogEntity, TaskEntity]),
   ],

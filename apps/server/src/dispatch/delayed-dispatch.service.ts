@@ -25,7 +25,10 @@ export class DelayedDispatchService implements OnApplicationBootstrap, OnApplica
     private readonly connections: RedisConnections,
     private readonly dispatcher: DispatcherService,
   ) {
-    this.queue = new Queue<DelayedDispatch>(DISPATCH_QUEUE, { connection: connections.commands, prefix: config.prefix });
+    this.queue = new Queue<DelayedDispatch>(DISPATCH_QUEUE, {
+      connection: connections.commands,
+      prefix: config.prefix,
+    });
   }
 
   onApplicationBootstrap(): void {
@@ -43,12 +46,16 @@ export class DelayedDispatchService implements OnApplicationBootstrap, OnApplica
 
   /** BullMQ keeps the due time in Redis, not in a timer of this process: delays past 2^31-1 ms need no chaining. */
   async schedule(instanceId: number, delayMs: number): Promise<void> {
-    await this.queue.add('dispatch', { instanceId }, {
-      delay: delayMs,
-      jobId: `dispatch-${instanceId}`,
-      removeOnComplete: true,
-      removeOnFail: { count: 1000 },
-    });
+    await this.queue.add(
+      'dispatch',
+      { instanceId },
+      {
+        delay: delayMs,
+        jobId: `dispatch-${instanceId}`,
+        removeOnComplete: true,
+        removeOnFail: { count: 1000 },
+      },
+    );
   }
 
   async onApplicationShutdown(): Promise<void> {

@@ -9,7 +9,14 @@ import { WorkerCommands } from './worker-commands.provider';
 
 @Module({
   imports: [ClusterModule],
-  providers: [DispatcherService, DelayedDispatchService, InstanceTransitions, WorkerCommands, InstanceEvents, InstanceLauncher],
+  providers: [
+    DispatcherService,
+    DelayedDispatchService,
+    InstanceTransitions,
+    WorkerCommands,
+    InstanceEvents,
+    InstanceLauncher,
+  ],
   exports: [
     DispatcherService,
     DelayedDispatchService,

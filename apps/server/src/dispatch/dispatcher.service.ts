@@ -42,8 +42,13 @@ export class DispatcherService {
     if (!instance || instance.status !== InstanceStatus.WAITING_DISPATCH) return;
     const job = await this.jobs.findOneBy({ id: instance.jobId });
     if (!job) {
-      await this.transitions.endActive(instance.id, [InstanceStatus.WAITING_DISPATCH], InstanceStatus.FAILED,
-        `job ${instance.jobId} was deleted`, Date.now());
+      await this.transitions.endActive(
+        instance.id,
+        [InstanceStatus.WAITING_DISPATCH],
+        InstanceStatus.FAILED,
+        `job ${instance.jobId} was deleted`,
+        Date.now(),
+      );
       return;
     }
     await this.dispatchLoaded(instance, job);
@@ -61,14 +66,20 @@ export class DispatcherService {
       const waited = now - Math.max(instance.statusTime, instance.expectedTriggerTime);
       const reason = selection.reason ?? 'no eligible worker';
       if (waited >= this.config.noWorkerGraceMs) {
-        await this.transitions.endActive(instance.id, [InstanceStatus.WAITING_DISPATCH], InstanceStatus.FAILED,
-          `no worker available: ${reason} (waited ${Math.round(waited / 1000)} s)`, now);
+        await this.transitions.endActive(
+          instance.id,
+          [InstanceStatus.WAITING_DISPATCH],
+          InstanceStatus.FAILED,
+          `no worker available: ${reason} (waited ${Math.round(waited / 1000)} s)`,
+          now,
+        );
       } else if (instance.statusReason !== `${WAITING_FOR_WORKER}: ${reason}`) {
         await this.transitions.noteWaiting(instance.id, `${WAITING_FOR_WORKER}: ${reason}`);
       }
       return;
     }
-    const notBefore = instance.triggerSlot !== null && instance.expectedTriggerTime > now ? instance.expectedTriggerTime : 0;
+    const notBefore =
+      instance.triggerSlot !== null && instance.expectedTriggerTime > now ? instance.expectedTriggerTime : 0;
     if (!(await this.transitions.markDispatched(instance, worker.workerId, now, Math.max(now, notBefore)))) return;
     const command: RunInstanceCommand = {
       kind: 'RunInstance',

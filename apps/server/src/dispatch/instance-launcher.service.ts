@@ -56,9 +56,13 @@ export class InstanceLauncher {
     });
     if (request.delayMs > 0) {
       // Should Redis refuse the timer, the reconciler still dispatches the row once it is due.
-      await this.delayed.schedule(instance.id, request.delayMs).catch((err: unknown) =>
-        this.logger.warn(`delayed dispatch of instance ${instance.id} not queued, reconciler will pick it up: ${String(err)}`),
-      );
+      await this.delayed
+        .schedule(instance.id, request.delayMs)
+        .catch((err: unknown) =>
+          this.logger.warn(
+            `delayed dispatch of instance ${instance.id} not queued, reconciler will pick it up: ${String(err)}`,
+          ),
+        );
     } else {
       this.dispatcher.dispatchInBackground(instance.id, { instance, job });
     }
@@ -96,10 +100,18 @@ export class InstanceLauncher {
    * Locks the job's row and counts its unfinished instances, and among them those a dispatch attempt already found
    * no worker for (an instance merely between its insert and its dispatch is not "waiting for a worker").
    */
-  private async lockAndCountActive(tx: EntityManager, jobId: number): Promise<{ total: number; waitingDispatch: number }> {
-    await tx.getRepository(JobInfoEntity).createQueryBuilder('j').setLock('pessimistic_write')
-      .where('j.id = :id', { id: jobId }).getOne();
-    const [row] = await tx.getRepository(InstanceInfoEntity)
+  private async lockAndCountActive(
+    tx: EntityManager,
+    jobId: number,
+  ): Promise<{ total: number; waitingDispatch: number }> {
+    await tx
+      .getRepository(JobInfoEntity)
+      .createQueryBuilder('j')
+      .setLock('pessimistic_write')
+      .where('j.id = :id', { id: jobId })
+      .getOne();
+    const [row] = await tx
+      .getRepository(InstanceInfoEntity)
       .createQueryBuilder('i')
       .select('COUNT(*)', 'total')
       .addSelect(`SUM(i.status = :waiting AND i.status_reason LIKE :reason)`, 'waitingForWorker')

@@ -113,7 +113,14 @@ export class InstanceTransitions {
         status: In([InstanceStatus.WAITING_WORKER_RECEIVE, InstanceStatus.RUNNING]),
         ...(workerId === null ? {} : { workerId }),
       },
-      { status: InstanceStatus.WAITING_DISPATCH, workerId: null, statusReason: clip(reason), result, statusTime: now, resumeNext: resume },
+      {
+        status: InstanceStatus.WAITING_DISPATCH,
+        workerId: null,
+        statusReason: clip(reason),
+        result,
+        statusTime: now,
+        resumeNext: resume,
+      },
     );
     return update.affected === 1;
   }
@@ -141,7 +148,12 @@ export class InstanceTransitions {
   /** Stores the subtask progress of the current run. */
   async recordProgress(instanceId: number, workerId: string, runningTimes: number, counts: string): Promise<void> {
     await this.instances.update(
-      { id: instanceId, workerId, runningTimes, status: In([InstanceStatus.WAITING_WORKER_RECEIVE, InstanceStatus.RUNNING]) },
+      {
+        id: instanceId,
+        workerId,
+        runningTimes,
+        status: In([InstanceStatus.WAITING_WORKER_RECEIVE, InstanceStatus.RUNNING]),
+      },
       { taskCounts: counts },
     );
   }

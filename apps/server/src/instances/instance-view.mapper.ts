@@ -30,7 +30,10 @@ export function toTaskView(t: TaskEntity): TaskView {
     workerId: t.workerId,
     attempt: t.attempt,
     failures: t.failures,
-    payload: t.payload !== null && t.payload.length > PAYLOAD_PREVIEW ? `${t.payload.slice(0, PAYLOAD_PREVIEW)}...` : t.payload,
+    payload:
+      t.payload !== null && t.payload.length > PAYLOAD_PREVIEW
+        ? `${t.payload.slice(0, PAYLOAD_PREVIEW)}...`
+        : t.payload,
     result: t.result,
     createdTime: t.createdTime,
     updatedTime: t.updatedTime,

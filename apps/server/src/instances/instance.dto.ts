@@ -87,10 +87,12 @@ export class TaskView {
       'WAITING_DISPATCH until the result is stored: a Map / MapReduce subtask in flight is tracked by its TaskTracker, not in MySQL. DISPATCHED is used for broadcast tasks only.',
   })
   status!: TaskStatus;
-  @ApiProperty({ nullable: true, type: String, description: 'The worker that reported the last run' }) workerId!: string | null;
+  @ApiProperty({ nullable: true, type: String, description: 'The worker that reported the last run' }) workerId!:
+    string | null;
   @ApiProperty({ description: 'Runs reported so far' }) attempt!: number;
   @ApiProperty({ description: 'Failed runs so far' }) failures!: number;
-  @ApiProperty({ nullable: true, type: String, description: 'JSON of the mapped item (first 1000 characters)' }) payload!: string | null;
+  @ApiProperty({ nullable: true, type: String, description: 'JSON of the mapped item (first 1000 characters)' })
+  payload!: string | null;
   @ApiProperty({ nullable: true, type: String }) result!: string | null;
   @ApiProperty() createdTime!: number;
   @ApiProperty() updatedTime!: number;

@@ -16,7 +16,12 @@ export class InstancesController {
 
   @Get()
   list(@CurrentApp() app: AppPrincipal, @Query() query: InstanceQueryDto): Promise<Page<InstanceView>> {
-    return this.instances.list(app.appId, { jobId: query.jobId, status: query.status }, query.page ?? 1, query.size ?? 20);
+    return this.instances.list(
+      app.appId,
+      { jobId: query.jobId, status: query.status },
+      query.page ?? 1,
+      query.size ?? 20,
+    );
   }
 
   @Get(':id')

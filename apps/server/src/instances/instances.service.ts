@@ -53,7 +53,13 @@ export class InstancesService {
     if (isFinalInstanceStatus(instance.status)) {
       throw new ConflictException(`instance ${id} is already ${instance.status}`);
     }
-    const won = await this.transitions.endActive(id, ACTIVE_INSTANCE_STATUSES, InstanceStatus.STOPPED, 'stopped by user', Date.now());
+    const won = await this.transitions.endActive(
+      id,
+      ACTIVE_INSTANCE_STATUSES,
+      InstanceStatus.STOPPED,
+      'stopped by user',
+      Date.now(),
+    );
     if (won) await this.abortOnWorker(instance, 'stopped by user');
     return this.get(appId, id);
   }
@@ -62,7 +68,9 @@ export class InstancesService {
   async cancel(appId: number, id: number): Promise<InstanceView> {
     const instance = await this.findOwned(appId, id);
     if (!WAITING.includes(instance.status)) {
-      throw new ConflictException(`instance ${id} is ${instance.status}: only a waiting instance can be canceled (stop a running one)`);
+      throw new ConflictException(
+        `instance ${id} is ${instance.status}: only a waiting instance can be canceled (stop a running one)`,
+      );
     }
     const won = await this.transitions.endActive(id, WAITING, InstanceStatus.CANCELED, 'canceled by user', Date.now());
     if (!won) throw new ConflictException(`instance ${id} started running meanwhile: stop it instead`);
@@ -97,7 +105,13 @@ export class InstancesService {
   }
 
   /** The task table of a distributed instance, for inspection (PowerJob's custom task query), by task id. */
-  async listTasks(appId: number, id: number, status: TaskStatus | undefined, page: number, size: number): Promise<Page<TaskView>> {
+  async listTasks(
+    appId: number,
+    id: number,
+    status: TaskStatus | undefined,
+    page: number,
+    size: number,
+  ): Promise<Page<TaskView>> {
     await this.findOwned(appId, id);
     const [rows, total] = await this.tasks.findAndCount({
       where: { instanceId: id, ...(status !== undefined ? { status } : {}) },

@@ -82,7 +82,11 @@ export class JobInputDto {
   @Length(0, 1000)
   timeExpression?: string | null;
 
-  @ApiPropertyOptional({ example: 'Europe/Paris', default: 'UTC', description: 'IANA name, any case (stored as the canonical name)' })
+  @ApiPropertyOptional({
+    example: 'Europe/Paris',
+    default: 'UTC',
+    description: 'IANA name, any case (stored as the canonical name)',
+  })
   @IsOptional()
   @IsString()
   @MaxLength(64)
@@ -94,7 +98,11 @@ export class JobInputDto {
   @MaxLength(MAX_PARAMS_LENGTH)
   jobParams?: string | null;
 
-  @ApiPropertyOptional({ default: 0, description: 'Concurrent unfinished instances; 0 = no limit', maximum: MAX_INT_COLUMN })
+  @ApiPropertyOptional({
+    default: 0,
+    description: 'Concurrent unfinished instances; 0 = no limit',
+    maximum: MAX_INT_COLUMN,
+  })
   @IsOptional()
   @IsInt()
   @Min(0)
@@ -108,7 +116,11 @@ export class JobInputDto {
   @Max(10_000)
   concurrency?: number;
 
-  @ApiPropertyOptional({ default: 0, description: 'ms; 0 = no limit; at most 30 days', maximum: MAX_INSTANCE_TIME_LIMIT_MS })
+  @ApiPropertyOptional({
+    default: 0,
+    description: 'ms; 0 = no limit; at most 30 days',
+    maximum: MAX_INSTANCE_TIME_LIMIT_MS,
+  })
   @IsOptional()
   @IsInt()
   @Min(0)
@@ -131,10 +143,16 @@ export class JobInputDto {
 
   @ApiPropertyOptional({ enum: DispatchStrategy, default: DispatchStrategy.HEALTH_FIRST })
   @IsOptional()
-  @IsEnum(DispatchStrategy, { message: `dispatchStrategy must be one of ${Object.values(DispatchStrategy).join(', ')}` })
+  @IsEnum(DispatchStrategy, {
+    message: `dispatchStrategy must be one of ${Object.values(DispatchStrategy).join(', ')}`,
+  })
   dispatchStrategy?: DispatchStrategy;
 
-  @ApiPropertyOptional({ type: [String], description: 'Worker ids or tags (SPECIFY)', maxItems: MAX_DESIGNATED_WORKERS })
+  @ApiPropertyOptional({
+    type: [String],
+    description: 'Worker ids or tags (SPECIFY)',
+    maxItems: MAX_DESIGNATED_WORKERS,
+  })
   @IsOptional()
   @IsArray()
   @ArrayMaxSize(MAX_DESIGNATED_WORKERS)

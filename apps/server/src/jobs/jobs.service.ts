@@ -74,17 +74,21 @@ export class JobsService {
   async delete(appId: number, id: number): Promise<void> {
     const job = await this.findOwned(appId, id);
     await this.jobs.delete({ id: job.id });
-    await this.timers.remove(job.id).catch((err: unknown) =>
-      this.logger.warn(`timer of deleted job ${job.id} not removed yet (the timer reconciler will): ${String(err)}`),
-    );
+    await this.timers
+      .remove(job.id)
+      .catch((err: unknown) =>
+        this.logger.warn(`timer of deleted job ${job.id} not removed yet (the timer reconciler will): ${String(err)}`),
+      );
   }
 
   /** Saves, then mirrors the timer at once; should Redis refuse, the timer reconciler catches up from MySQL. */
   private async saveAndSync(job: JobInfoEntity): Promise<JobView> {
     const saved = await this.jobs.save(job);
-    await this.timers.sync(saved).catch((err: unknown) =>
-      this.logger.warn(`timer of job ${saved.id} not synced yet (the timer reconciler will): ${String(err)}`),
-    );
+    await this.timers
+      .sync(saved)
+      .catch((err: unknown) =>
+        this.logger.warn(`timer of job ${saved.id} not synced yet (the timer reconciler will): ${String(err)}`),
+      );
     return toJobView(saved);
   }
 
@@ -108,7 +112,9 @@ export class JobsService {
     const strategy = input.dispatchStrategy ?? DispatchStrategy.HEALTH_FIRST;
     const designated = input.designatedWorkers ?? [];
     if (strategy === DispatchStrategy.SPECIFY && designated.length === 0) {
-      throw new BadRequestException('designatedWorkers must name at least one worker id or tag when dispatchStrategy is SPECIFY');
+      throw new BadRequestException(
+        'designatedWorkers must name at least one worker id or tag when dispatchStrategy is SPECIFY',
+      );
     }
     const start = input.lifecycle?.start ?? null;
     const end = input.lifecycle?.end ?? null;

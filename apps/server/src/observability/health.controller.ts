@@ -24,8 +24,14 @@ export class HealthController {
   @ApiServiceUnavailableResponse()
   async health(@Res({ passthrough: true }) res: Response): Promise<{ status: string; mysql: string; redis: string }> {
     const [mysql, redis] = await Promise.all([
-      withTimeout(this.dataSource.query('SELECT 1'), PROBE_TIMEOUT_MS, 'MySQL').then(() => 'up', () => 'down'),
-      withTimeout(this.redis.commands.ping(), PROBE_TIMEOUT_MS, 'Redis').then(() => 'up', () => 'down'),
+      withTimeout(this.dataSource.query('SELECT 1'), PROBE_TIMEOUT_MS, 'MySQL').then(
+        () => 'up',
+        () => 'down',
+      ),
+      withTimeout(this.redis.commands.ping(), PROBE_TIMEOUT_MS, 'Redis').then(
+        () => 'up',
+        () => 'down',
+      ),
     ]);
     const ok = mysql === 'up' && redis === 'up';
     res.status(ok ? 200 : 503);

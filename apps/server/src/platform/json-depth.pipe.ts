@@ -27,9 +27,10 @@ function deepestField(root: unknown): string | undefined {
   if (typeof root !== 'object' || root === null) return undefined;
   const stack: { value: object; depth: number; field: string }[] = [];
   if (Array.isArray(root)) stack.push({ value: root, depth: 1, field: 'body' });
-  else for (const [key, child] of Object.entries(root)) {
-    if (typeof child === 'object' && child !== null) stack.push({ value: child, depth: 2, field: key });
-  }
+  else
+    for (const [key, child] of Object.entries(root)) {
+      if (typeof child === 'object' && child !== null) stack.push({ value: child, depth: 2, field: key });
+    }
   while (stack.length > 0) {
     const { value, depth, field } = stack.pop()!;
     if (depth > MAX_JSON_DEPTH) return field;

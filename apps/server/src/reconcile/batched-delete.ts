@@ -18,7 +18,9 @@ export async function deleteInBatches(
 ): Promise<number> {
   let deleted = 0;
   for (;;) {
-    const result = (await dataSource.query(`${deleteSql} LIMIT ${ROWS_PER_DELETE}`, params)) as { affectedRows?: number };
+    const result = (await dataSource.query(`${deleteSql} LIMIT ${ROWS_PER_DELETE}`, params)) as {
+      affectedRows?: number;
+    };
     const n = result.affectedRows ?? 0;
     deleted += n;
     if (n < ROWS_PER_DELETE || !keepGoing()) return deleted;

@@ -61,7 +61,12 @@ export class ReconcilerService implements OnApplicationBootstrap, OnApplicationS
 
   onApplicationBootstrap(): void {
     const ttl = Math.max(5000, this.config.reconcileIntervalMs * 5);
-    this.lease = new RedisLease(this.connections.commands, leaseKey(this.config.prefix, 'reconciler'), this.config.serverId, ttl);
+    this.lease = new RedisLease(
+      this.connections.commands,
+      leaseKey(this.config.prefix, 'reconciler'),
+      this.config.serverId,
+      ttl,
+    );
     void this.cluster.ready.then(() => {
       this.timer = setInterval(() => void this.tick(), this.config.reconcileIntervalMs);
     });
@@ -78,7 +83,8 @@ export class ReconcilerService implements OnApplicationBootstrap, OnApplicationS
     this.passing = true;
     try {
       const holding = await this.lease.acquire();
-      if (holding !== this.holding) this.logger.log(holding ? 'took the reconciliation lease' : 'lost the reconciliation lease');
+      if (holding !== this.holding)
+        this.logger.log(holding ? 'took the reconciliation lease' : 'lost the reconciliation lease');
       const justTaken = holding && !this.holding;
       this.holding = holding;
       if (!holding) return;
@@ -105,7 +111,10 @@ export class ReconcilerService implements OnApplicationBootstrap, OnApplicationS
   private async redispatchWaiting(now: number): Promise<void> {
     const due = await this.instances.find({
       select: { id: true },
-      where: { status: InstanceStatus.WAITING_DISPATCH, expectedTriggerTime: LessThanOrEqual(now - DISPATCH_BACKSTOP_MS) },
+      where: {
+        status: InstanceStatus.WAITING_DISPATCH,
+        expectedTriggerTime: LessThanOrEqual(now - DISPATCH_BACKSTOP_MS),
+      },
       order: { expectedTriggerTime: 'ASC' },
       take: BATCH,
     });
@@ -144,8 +153,13 @@ export class ReconcilerService implements OnApplicationBootstrap, OnApplicationS
     const next = await this.instances.findOne({ select: { id: true, workerId: true }, where: { id: instanceId } });
     if (next?.workerId === workerId) return;
     const reason = `run ${runningTimes} was dispatched again after the worker did not confirm it`;
-    await this.commands.send(workerId, { kind: 'StopInstance', instanceId, reason }).catch((err: unknown) =>
-      this.logger.warn(`instance ${instanceId}: could not tell worker ${workerId} to stop run ${runningTimes}: ${String(err)}`));
+    await this.commands
+      .send(workerId, { kind: 'StopInstance', instanceId, reason })
+      .catch((err: unknown) =>
+        this.logger.warn(
+          `instance ${instanceId}: could not tell worker ${workerId} to stop run ${runningTimes}: ${String(err)}`,
+        ),
+      );
   }
 
   /**
@@ -155,14 +169,20 @@ export class ReconcilerService implements OnApplicationBootstrap, OnApplicationS
   private async recoverOrphanedRuns(now: number): Promise<void> {
     let after: { expectedTriggerTime: number; id: number } | undefined;
     for (;;) {
-      const query = this.instances.createQueryBuilder('i').where('i.status = :status', { status: InstanceStatus.RUNNING });
+      const query = this.instances
+        .createQueryBuilder('i')
+        .where('i.status = :status', { status: InstanceStatus.RUNNING });
       if (after) {
         query.andWhere('(i.expected_trigger_time > :time OR (i.expected_trigger_time = :time AND i.id > :id))', {
           time: after.expectedTriggerTime,
           id: after.id,
         });
       }
-      const page = await query.orderBy('i.expected_trigger_time', 'ASC').addOrderBy('i.id', 'ASC').limit(ORPHAN_SCAN_PAGE).getMany();
+      const page = await query
+        .orderBy('i.expected_trigger_time', 'ASC')
+        .addOrderBy('i.id', 'ASC')
+        .limit(ORPHAN_SCAN_PAGE)
+        .getMany();
       await this.recoverOrphans(page, now);
       if (page.length < ORPHAN_SCAN_PAGE) return;
       const last = page[page.length - 1]!;
@@ -174,7 +194,8 @@ export class ReconcilerService implements OnApplicationBootstrap, OnApplicationS
     const orphaned = rows.filter(
       // A RUNNING report may come before this server saw the worker's first heartbeat: wait out the heartbeat
       // timeout, unless the worker said it shut down (a SIGTERM'd TaskTracker's runs are handed over at once).
-      (i) => !this.cluster.isAlive(i.workerId ?? 'none') &&
+      (i) =>
+        !this.cluster.isAlive(i.workerId ?? 'none') &&
         (now - i.statusTime > this.config.workerTimeoutMs || this.cluster.hasShutDown(i.workerId ?? 'none')),
     );
     if (orphaned.length === 0) return;
@@ -207,7 +228,9 @@ export class ReconcilerService implements OnApplicationBootstrap, OnApplicationS
     const rows = await this.instances
       .createQueryBuilder('i')
       .innerJoin(JobInfoEntity, 'j', 'j.id = i.job_id')
-      .where('i.status IN (:...statuses)', { statuses: [InstanceStatus.WAITING_WORKER_RECEIVE, InstanceStatus.RUNNING] })
+      .where('i.status IN (:...statuses)', {
+        statuses: [InstanceStatus.WAITING_WORKER_RECEIVE, InstanceStatus.RUNNING],
+      })
       .andWhere('j.instance_time_limit_ms > 0')
       .andWhere('i.status_time + j.instance_time_limit_ms + :grace < :now', { grace: TIME_LIMIT_GRACE_MS, now })
       .select(['i.id AS id', 'i.worker_id AS workerId', 'j.instance_time_limit_ms AS limitMs'])
@@ -216,7 +239,10 @@ export class ReconcilerService implements OnApplicationBootstrap, OnApplicationS
     for (const row of rows) {
       const id = Number(row.id);
       const reason = `instance time limit of ${Number(row.limitMs)} ms exceeded (worker did not report)`;
-      if (await this.transitions.endActive(id, ACTIVE_INSTANCE_STATUSES, InstanceStatus.FAILED, reason, now) && row.workerId) {
+      if (
+        (await this.transitions.endActive(id, ACTIVE_INSTANCE_STATUSES, InstanceStatus.FAILED, reason, now)) &&
+        row.workerId
+      ) {
         await this.commands.send(row.workerId, { kind: 'StopInstance', instanceId: id, reason });
       }
     }

@@ -77,7 +77,12 @@ export class RetentionService implements OnApplicationShutdown {
     });
     await this.step('worker queue', async () => {
       report.workerQueues = await removeQueuesOfGoneWorkers(
-        this.lastSeen, this.cluster, this.commands, config.workerQueueRetentionMs, now, keepGoing,
+        this.lastSeen,
+        this.cluster,
+        this.commands,
+        config.workerQueueRetentionMs,
+        now,
+        keepGoing,
       );
     });
     return report;

@@ -3,7 +3,13 @@ import { InjectRepository } from '@nestjs/typeorm';
 import { In, type Repository } from 'typeorm';
 import type { LogBatch } from '@jobnest/common';
 import { InstanceInfoEntity, InstanceLogEntity } from '@jobnest/persistence';
-import { decodeLogBatch, streamNames, type RejectedEntry, type StreamEntry, type StreamGroupConsumer } from '@jobnest/transport';
+import {
+  decodeLogBatch,
+  streamNames,
+  type RejectedEntry,
+  type StreamEntry,
+  type StreamGroupConsumer,
+} from '@jobnest/transport';
 import { ServerConfig } from '../config/server-config';
 import { MetricsService } from '../observability/metrics.service';
 import { RedisConnections } from '../redis/redis-connections.service';
@@ -44,7 +50,9 @@ export class LogConsumer implements OnApplicationBootstrap, OnApplicationShutdow
   private async store(entries: StreamEntry<LogBatch>[]): Promise<RejectedEntry[]> {
     const ids = [...new Set(entries.flatMap(({ message }) => message.lines.map((l) => l.instanceId)))];
     const known = new Set(
-      ids.length === 0 ? [] : (await this.instances.find({ select: { id: true }, where: { id: In(ids) } })).map((i) => i.id),
+      ids.length === 0
+        ? []
+        : (await this.instances.find({ select: { id: true }, where: { id: In(ids) } })).map((i) => i.id),
     );
     const rejected: RejectedEntry[] = [];
     const accepted = entries.filter(({ id, message }) => {
@@ -62,11 +70,12 @@ export class LogConsumer implements OnApplicationBootstrap, OnApplicationShutdow
       })),
     );
     // One transaction: a failed batch leaves no lines behind, so applying it again (entry by entry) adds no doubles.
-    if (rows.length > 0) await this.logs.manager.transaction(async (manager) => {
-      for (let i = 0; i < rows.length; i += ROWS_PER_INSERT) {
-        await manager.insert(InstanceLogEntity, rows.slice(i, i + ROWS_PER_INSERT));
-      }
-    });
+    if (rows.length > 0)
+      await this.logs.manager.transaction(async (manager) => {
+        for (let i = 0; i < rows.length; i += ROWS_PER_INSERT) {
+          await manager.insert(InstanceLogEntity, rows.slice(i, i + ROWS_PER_INSERT));
+        }
+      });
     this.metrics.logLines.inc(rows.length);
     return rejected;
   }

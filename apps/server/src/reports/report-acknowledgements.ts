@@ -1,4 +1,9 @@
-import { isFinalInstanceStatus, type AckInstanceRunningCommand, type AckInstanceStatusCommand, type InstanceStatusReport } from '@jobnest/common';
+import {
+  isFinalInstanceStatus,
+  type AckInstanceRunningCommand,
+  type AckInstanceStatusCommand,
+  type InstanceStatusReport,
+} from '@jobnest/common';
 
 /** An acknowledgement for the queue of the worker that sent the report. */
 export interface ReportAcknowledgement {

@@ -1,9 +1,17 @@
-import { SERVER_CONSUMER_GROUP, StreamGroupConsumer, streamNames, type StreamGroupConsumerOptions } from '@jobnest/transport';
+import {
+  SERVER_CONSUMER_GROUP,
+  StreamGroupConsumer,
+  streamNames,
+  type StreamGroupConsumerOptions,
+} from '@jobnest/transport';
 import type { ServerConfig } from '../config/server-config';
 import type { RedisConnections } from '../redis/redis-connections.service';
 
 /** What differs between the server's report consumers; the group, consumer name and dead-letter stream do not. */
-export type ServerConsumerSpec<T> = Pick<StreamGroupConsumerOptions<T>, 'stream' | 'decode' | 'handle' | 'logger' | 'batchSize'>;
+export type ServerConsumerSpec<T> = Pick<
+  StreamGroupConsumerOptions<T>,
+  'stream' | 'decode' | 'handle' | 'logger' | 'batchSize'
+>;
 
 /**
  * A started consumer of one report stream in the servers' consumer group, on a connection of its own, named after

@@ -1,6 +1,12 @@
 import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import type { InstanceStatusReport } from '@jobnest/common';
-import { decodeInstanceStatusReport, streamNames, type RejectedEntry, type StreamEntry, type StreamGroupConsumer } from '@jobnest/transport';
+import {
+  decodeInstanceStatusReport,
+  streamNames,
+  type RejectedEntry,
+  type StreamEntry,
+  type StreamGroupConsumer,
+} from '@jobnest/transport';
 import { ServerConfig } from '../config/server-config';
 import { WorkerCommands } from '../dispatch/worker-commands.provider';
 import { RedisConnections } from '../redis/redis-connections.service';
@@ -45,7 +51,11 @@ export class StatusReportConsumer implements OnApplicationBootstrap, OnApplicati
         rejected.push({ id, reason: `instance ${message.instanceId} does not exist` });
       }
     }
-    await Promise.all(reportAcknowledgements(entries.map((e) => e.message)).map(({ workerId, command }) => this.commands.send(workerId, command)));
+    await Promise.all(
+      reportAcknowledgements(entries.map((e) => e.message)).map(({ workerId, command }) =>
+        this.commands.send(workerId, command),
+      ),
+    );
     return rejected;
   }
 }

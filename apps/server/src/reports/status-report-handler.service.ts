@@ -47,32 +47,60 @@ export class StatusReportHandler {
       case InstanceStatus.RUNNING:
         // Also false when already RUNNING (a repeated report): nothing to change.
         await this.transitions.markRunning(instance.id, report.workerId, report.runningTimes, now);
-        if (counts !== undefined) await this.transitions.recordProgress(instance.id, report.workerId, report.runningTimes, counts);
+        if (counts !== undefined)
+          await this.transitions.recordProgress(instance.id, report.workerId, report.runningTimes, counts);
         return 'applied';
       case InstanceStatus.FAILED: {
         const job = await this.jobs.findOneBy({ id: instance.jobId });
         const retriesLeft = job !== null && instance.runningTimes <= job.instanceRetries;
         if (retriesLeft) {
           const reason = `run ${instance.runningTimes} failed, retrying (${instance.runningTimes}/${job.instanceRetries}): ${report.result ?? ''}`;
-          if (await this.transitions.requeueRun(instance.id, report.workerId, report.runningTimes, reason, report.result, now)) {
+          if (
+            await this.transitions.requeueRun(
+              instance.id,
+              report.workerId,
+              report.runningTimes,
+              reason,
+              report.result,
+              now,
+            )
+          ) {
             this.dispatcher.dispatchInBackground(instance.id);
           }
           return 'applied';
         }
-        await this.transitions.finishRun(instance.id, report.workerId, report.runningTimes, InstanceStatus.FAILED,
-          report.result, report.result, now, counts);
+        await this.transitions.finishRun(
+          instance.id,
+          report.workerId,
+          report.runningTimes,
+          InstanceStatus.FAILED,
+          report.result,
+          report.result,
+          now,
+          counts,
+        );
         return 'applied';
       }
       case InstanceStatus.SUCCEEDED:
       case InstanceStatus.STOPPED:
-        await this.transitions.finishRun(instance.id, report.workerId, report.runningTimes, report.status,
-          report.result, null, now, counts);
+        await this.transitions.finishRun(
+          instance.id,
+          report.workerId,
+          report.runningTimes,
+          report.status,
+          report.result,
+          null,
+          now,
+          counts,
+        );
         return 'applied';
     }
   }
 
   private drop(report: InstanceStatusReport, why: string): ReportOutcome {
-    this.logger.debug(`dropped ${report.status} of instance ${report.instanceId} run ${report.runningTimes} from ${report.workerId}: ${why}`);
+    this.logger.debug(
+      `dropped ${report.status} of instance ${report.instanceId} run ${report.runningTimes} from ${report.workerId}: ${why}`,
+    );
     return 'dropped';
   }
 }

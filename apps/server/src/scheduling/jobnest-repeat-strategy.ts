@@ -31,7 +31,11 @@ export function nextSlot(millis: number, opts: RepeatOptions): number | undefine
   const after = start !== undefined && start - 1 > millis ? start - 1 : millis;
   let next: number | undefined;
   if (pattern.startsWith(DAILY_INTERVAL_PATTERN_PREFIX)) {
-    next = nextDailyIntervalFire(parseDailyTimeInterval(pattern.slice(DAILY_INTERVAL_PATTERN_PREFIX.length)), tz, after);
+    next = nextDailyIntervalFire(
+      parseDailyTimeInterval(pattern.slice(DAILY_INTERVAL_PATTERN_PREFIX.length)),
+      tz,
+      after,
+    );
   } else if (pattern.startsWith(FIXED_RATE_PATTERN_PREFIX)) {
     const period = Number(pattern.slice(FIXED_RATE_PATTERN_PREFIX.length));
     next = period > 0 ? (Math.floor(after / period) + 1) * period : undefined;

@@ -18,7 +18,13 @@ export interface MissedSlots {
  * took the last one, so after a late one these would never fire). Slots before `oldest` (now - misfire threshold)
  * are counted, at most `maxCounted` of them, one by one; past that the count stops and the walk jumps to `oldest`.
  */
-export function missedSlots(lastSlot: number, now: number, oldest: number, repeat: RepeatOptions, maxCounted: number): MissedSlots {
+export function missedSlots(
+  lastSlot: number,
+  now: number,
+  oldest: number,
+  repeat: RepeatOptions,
+  maxCounted: number,
+): MissedSlots {
   const result: MissedSlots = { misfired: 0, capped: false, due: [], lastMisfired: undefined };
   let t = nextSlot(lastSlot, repeat);
   while (t !== undefined && t - TRIGGER_LEAD_MS <= now) {

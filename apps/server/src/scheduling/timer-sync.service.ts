@@ -6,8 +6,20 @@ import { ACTIVE_INSTANCE_STATUSES, parsePeriod, TimeExpressionType } from '@jobn
 import { InstanceInfoEntity, JobInfoEntity } from '@jobnest/persistence';
 import { ServerConfig } from '../config/server-config';
 import { RedisConnections } from '../redis/redis-connections.service';
-import { DAILY_INTERVAL_PATTERN_PREFIX, FIXED_RATE_PATTERN_PREFIX, jobnestRepeatStrategy, TRIGGER_LEAD_MS } from './jobnest-repeat-strategy';
-import { FIXED_DELAY_TRIGGER, jobIdOfScheduler, SCHEDULED_TRIGGER, schedulerId, TRIGGER_QUEUE, type TriggerData } from './trigger-queue';
+import {
+  DAILY_INTERVAL_PATTERN_PREFIX,
+  FIXED_RATE_PATTERN_PREFIX,
+  jobnestRepeatStrategy,
+  TRIGGER_LEAD_MS,
+} from './jobnest-repeat-strategy';
+import {
+  FIXED_DELAY_TRIGGER,
+  jobIdOfScheduler,
+  SCHEDULED_TRIGGER,
+  schedulerId,
+  TRIGGER_QUEUE,
+  type TriggerData,
+} from './trigger-queue';
 
 const TEMPLATE_OPTS = { removeOnComplete: true, removeOnFail: { count: 1000 } };
 
@@ -63,11 +75,15 @@ export class TimerSyncService implements OnApplicationShutdown {
   async armFixedDelay(job: JobInfoEntity, key: string): Promise<void> {
     const period = parsePeriod(TimeExpressionType.FIXED_DELAY, job.timeExpression);
     const slot = Date.now() + period;
-    await this.queue.add(FIXED_DELAY_TRIGGER, { jobId: job.id, slot }, {
-      ...TEMPLATE_OPTS,
-      delay: Math.max(0, period - TRIGGER_LEAD_MS),
-      jobId: `fixed-delay-${job.id}-${key}`,
-    });
+    await this.queue.add(
+      FIXED_DELAY_TRIGGER,
+      { jobId: job.id, slot },
+      {
+        ...TEMPLATE_OPTS,
+        delay: Math.max(0, period - TRIGGER_LEAD_MS),
+        jobId: `fixed-delay-${job.id}-${key}`,
+      },
+    );
   }
 
   /**
@@ -98,7 +114,9 @@ export class TimerSyncService implements OnApplicationShutdown {
         }
         continue;
       }
-      const same = (s.pattern ?? undefined) === want.repeat.pattern && (s.every ?? undefined) === want.repeat.every &&
+      const same =
+        (s.pattern ?? undefined) === want.repeat.pattern &&
+        (s.every ?? undefined) === want.repeat.every &&
         (s.tz ?? undefined) === want.repeat.tz;
       if (!same) {
         await this.upsert(want.job.id, want.repeat);
@@ -118,7 +136,9 @@ export class TimerSyncService implements OnApplicationShutdown {
       if (await this.ensureFixedDelayArmed(job)) armed++;
     }
     if (upserted + removed + armed > 0) {
-      this.logger.log(`timers rebuilt from MySQL: ${upserted} scheduler(s) upserted, ${removed} removed, ${armed} fixed-delay chain(s) armed`);
+      this.logger.log(
+        `timers rebuilt from MySQL: ${upserted} scheduler(s) upserted, ${removed} removed, ${armed} fixed-delay chain(s) armed`,
+      );
     }
     return { upserted, removed, armed, lost };
   }
@@ -152,17 +172,28 @@ export class TimerSyncService implements OnApplicationShutdown {
       case TimeExpressionType.CRON:
         return { pattern: job.timeExpression ?? '', tz: job.timeZone, ...lifecycle };
       case TimeExpressionType.DAILY_TIME_INTERVAL:
-        return { pattern: `${DAILY_INTERVAL_PATTERN_PREFIX}${job.timeExpression ?? ''}`, tz: job.timeZone, ...lifecycle };
+        return {
+          pattern: `${DAILY_INTERVAL_PATTERN_PREFIX}${job.timeExpression ?? ''}`,
+          tz: job.timeZone,
+          ...lifecycle,
+        };
       case TimeExpressionType.FIXED_RATE:
-        return { pattern: `${FIXED_RATE_PATTERN_PREFIX}${parsePeriod(TimeExpressionType.FIXED_RATE, job.timeExpression)}`, tz: 'UTC', ...lifecycle };
+        return {
+          pattern: `${FIXED_RATE_PATTERN_PREFIX}${parsePeriod(TimeExpressionType.FIXED_RATE, job.timeExpression)}`,
+          tz: 'UTC',
+          ...lifecycle,
+        };
       default:
         return undefined;
     }
   }
 
   private wantsFixedDelay(job: JobInfoEntity): boolean {
-    return job.enabled && job.timeExpressionType === TimeExpressionType.FIXED_DELAY &&
-      (job.lifecycleEnd === null || job.lifecycleEnd >= Date.now());
+    return (
+      job.enabled &&
+      job.timeExpressionType === TimeExpressionType.FIXED_DELAY &&
+      (job.lifecycleEnd === null || job.lifecycleEnd >= Date.now())
+    );
   }
 
   /** Arms a FIXED_DELAY chain that has no pending trigger and no unfinished instance; true when it armed one. */

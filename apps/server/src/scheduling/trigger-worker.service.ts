@@ -146,13 +146,19 @@ export class TriggerWorkerService implements OnApplicationBootstrap, OnApplicati
       await this.countSlots(job.id, 'skipped_slots', 1, slot);
       this.logger.warn(`job ${job.id}: slot ${new Date(slot).toISOString()} skipped: ${outcome.reason}`);
       // No instance will end to re-arm the chain: arm it from here.
-      if (job.timeExpressionType === TimeExpressionType.FIXED_DELAY) await this.timers.armFixedDelay(job, `skip-${slot}`);
+      if (job.timeExpressionType === TimeExpressionType.FIXED_DELAY)
+        await this.timers.armFixedDelay(job, `skip-${slot}`);
     }
     return outcome.kind;
   }
 
   /** Adds to a slot counter and moves `last_counted_slot` forward, in one UPDATE. */
-  private async countSlots(jobId: number, counter: 'skipped_slots' | 'misfired_slots', count: number, latestSlot: number): Promise<void> {
+  private async countSlots(
+    jobId: number,
+    counter: 'skipped_slots' | 'misfired_slots',
+    count: number,
+    latestSlot: number,
+  ): Promise<void> {
     await this.jobs
       .createQueryBuilder()
       .update()

@@ -28,7 +28,8 @@ export class LineSplitter {
     private readonly onLine: (line: string) => void,
     private readonly maxLine = MAX_LINE_CHARS,
   ) {
-    if (!Number.isInteger(maxLine) || maxLine < 1) throw new RangeError(`maxLine must be a whole number >= 1 (got ${maxLine})`);
+    if (!Number.isInteger(maxLine) || maxLine < 1)
+      throw new RangeError(`maxLine must be a whole number >= 1 (got ${maxLine})`);
   }
 
   push(chunk: string): void {
@@ -50,6 +51,7 @@ export class LineSplitter {
 
   private emitInPieces(line: string): void {
     if (line.length <= this.maxLine) return this.onLine(line);
-    for (let start = 0; start < line.length; start += this.maxLine) this.onLine(line.slice(start, start + this.maxLine));
+    for (let start = 0; start < line.length; start += this.maxLine)
+      this.onLine(line.slice(start, start + this.maxLine));
   }
 }

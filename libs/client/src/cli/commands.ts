@@ -36,8 +36,12 @@ function cmd(
 }
 
 export const COMMANDS: readonly CommandDef[] = [
-  cmd('apps create', ['name', 'password'], 'Create an app (admin: JOBNEST_ADMIN_USER/PASSWORD)', h.createApp, { auth: false }),
-  cmd('apps reset-password', ['name', 'newPassword'], "Set an app's password (admin)", h.resetAppPassword, { auth: false }),
+  cmd('apps create', ['name', 'password'], 'Create an app (admin: JOBNEST_ADMIN_USER/PASSWORD)', h.createApp, {
+    auth: false,
+  }),
+  cmd('apps reset-password', ['name', 'newPassword'], "Set an app's password (admin)", h.resetAppPassword, {
+    auth: false,
+  }),
   cmd('jobs list', [], 'List jobs', h.listJobs, { flags: ['page', 'size'], flagsUsage: '[--page N] [--size N]' }),
   cmd('jobs get', ['id'], 'Show a job', h.getJob),
   cmd('jobs create', [], 'Create a job from a JobInput JSON file (- = stdin)', h.createJob, {

@@ -19,7 +19,9 @@ export async function runCli(argv: readonly string[], env: NodeJS.ProcessEnv, ou
   if (def.auth) {
     const { app, password } = parsed.connection;
     if (app === undefined || password === undefined) {
-      throw new UsageError(`'${def.words.join(' ')}' needs --app (or JOBNEST_APP) and --password (or JOBNEST_PASSWORD)`);
+      throw new UsageError(
+        `'${def.words.join(' ')}' needs --app (or JOBNEST_APP) and --password (or JOBNEST_PASSWORD)`,
+      );
     }
     await client.login(app, password);
   }
@@ -33,7 +35,8 @@ function resolveCommand(positionals: readonly string[]): { def: CommandDef; args
     const group = positionals[0];
     const sub = COMMANDS.filter((c) => c.words.length > 1 && c.words[0] === group).map((c) => c.words[1]);
     if (sub.length === 0) throw new UsageError(`unknown command '${group}'`, true);
-    const problem = positionals[1] === undefined ? `missing ${group} command` : `unknown ${group} command '${positionals[1]}'`;
+    const problem =
+      positionals[1] === undefined ? `missing ${group} command` : `unknown ${group} command '${positionals[1]}'`;
     throw new UsageError(`${problem}; expected one of: ${[...new Set(sub)].join(', ')}`);
   }
   const args = positionals.slice(def.words.length);

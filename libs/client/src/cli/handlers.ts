@@ -166,6 +166,7 @@ export const showHealth: CommandHandler = async ({ client, out }) => {
 };
 
 function requireFile(flags: CommandFlags): string {
-  if (flags.file === undefined) throw new UsageError('--file <path> is required (a JobInput JSON file, or - for stdin)');
+  if (flags.file === undefined)
+    throw new UsageError('--file <path> is required (a JobInput JSON file, or - for stdin)');
   return flags.file;
 }

@@ -106,7 +106,9 @@ export class TaskStore {
   /** Removes the rows of an earlier run (a fresh run of an instance starts over). */
   async deleteInstance(instanceId: number): Promise<void> {
     for (;;) {
-      const r = (await this.exec(`DELETE FROM task WHERE instance_id = ? LIMIT ${DELETE_CHUNK}`, [instanceId])) as { affectedRows?: number };
+      const r = (await this.exec(`DELETE FROM task WHERE instance_id = ? LIMIT ${DELETE_CHUNK}`, [instanceId])) as {
+        affectedRows?: number;
+      };
       if ((r.affectedRows ?? 0) < DELETE_CHUNK) return;
     }
   }
@@ -137,7 +139,16 @@ export class TaskStore {
       const chunk = payloads.slice(start, start + INSERT_CHUNK);
       const values: unknown[] = [];
       for (let i = 0; i < chunk.length; i++) {
-        values.push(instanceId, parentId, `${keyPrefix}:${start + i}`, taskName, chunk[i], TaskStatus.WAITING_DISPATCH, now, now);
+        values.push(
+          instanceId,
+          parentId,
+          `${keyPrefix}:${start + i}`,
+          taskName,
+          chunk[i],
+          TaskStatus.WAITING_DISPATCH,
+          now,
+          now,
+        );
       }
       const r = (await this.exec(
         `INSERT IGNORE INTO task (instance_id, parent_id, map_key, task_name, payload, status, created_time, updated_time)
@@ -191,7 +202,12 @@ export class TaskStore {
     for (const r of rows) params.push(r.id, r.status);
     for (const r of rows) params.push(r.id, r.result);
     for (const r of rows) params.push(r.id, r.failures);
-    params.push(workerId, now, instanceId, rows.map((r) => r.id));
+    params.push(
+      workerId,
+      now,
+      instanceId,
+      rows.map((r) => r.id),
+    );
     params.push([TaskStatus.WAITING_DISPATCH, TaskStatus.DISPATCHED]);
     await this.exec(
       `UPDATE task SET status = CASE id ${whenThen} END, result = CASE id ${whenThen} END,
@@ -216,10 +232,13 @@ export class TaskStore {
 
   /** Takeover of a broadcast: what the dead TaskTracker had dispatched may have run; it fails rather than run twice. */
   async failInFlight(instanceId: number, reason: string, now: number): Promise<void> {
-    await this.exec(
-      `UPDATE task SET status = ?, result = ?, updated_time = ? WHERE instance_id = ? AND status = ?`,
-      [TaskStatus.FAILED, reason, now, instanceId, TaskStatus.DISPATCHED],
-    );
+    await this.exec(`UPDATE task SET status = ?, result = ?, updated_time = ? WHERE instance_id = ? AND status = ?`, [
+      TaskStatus.FAILED,
+      reason,
+      now,
+      instanceId,
+      TaskStatus.DISPATCHED,
+    ]);
   }
 
   /** Takeover: tasks the dead TaskTracker had dispatched go back to waiting (their results went to it). */
@@ -234,17 +253,24 @@ export class TaskStore {
   async failUnfinished(instanceId: number, reason: string, now: number): Promise<void> {
     await this.exec(
       `UPDATE task SET status = ?, result = ?, updated_time = ? WHERE instance_id = ? AND status IN (?)`,
-      [TaskStatus.FAILED, reason, now, instanceId, [TaskStatus.WAITING_DISPATCH, TaskStatus.DISPATCHED, TaskStatus.RECEIVED, TaskStatus.PROCESSING]],
+      [
+        TaskStatus.FAILED,
+        reason,
+        now,
+        instanceId,
+        [TaskStatus.WAITING_DISPATCH, TaskStatus.DISPATCHED, TaskStatus.RECEIVED, TaskStatus.PROCESSING],
+      ],
     );
   }
 
   /** Which of `ids` are still unfinished (a takeover adopts only those; the others' results are stored already). */
   async unfinishedIds(instanceId: number, ids: number[]): Promise<Set<number>> {
     if (ids.length === 0) return new Set();
-    const rows = (await this.exec(
-      `SELECT id FROM task WHERE instance_id = ? AND id IN (?) AND status IN (?)`,
-      [instanceId, ids, [TaskStatus.WAITING_DISPATCH, TaskStatus.DISPATCHED]],
-    )) as Row[];
+    const rows = (await this.exec(`SELECT id FROM task WHERE instance_id = ? AND id IN (?) AND status IN (?)`, [
+      instanceId,
+      ids,
+      [TaskStatus.WAITING_DISPATCH, TaskStatus.DISPATCHED],
+    ])) as Row[];
     return new Set(rows.map((r) => Number(r.id)));
   }
 

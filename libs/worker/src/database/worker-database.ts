@@ -77,6 +77,10 @@ export class WorkerDatabase {
     if (typeof code === 'string' && SCHEMA_MISSING[code]) {
       return new DatabaseNotReadyError(`${SCHEMA_MISSING[code]} at ${redactUrl(mysqlUrl)}`);
     }
-    return new ServiceUnreachableError('MySQL', redactUrl(mysqlUrl), typeof code === 'string' ? `${code}: ${message}` : message);
+    return new ServiceUnreachableError(
+      'MySQL',
+      redactUrl(mysqlUrl),
+      typeof code === 'string' ? `${code}: ${message}` : message,
+    );
   }
 }

@@ -47,7 +47,9 @@ export class HeartbeatSender {
     this.timer?.stop();
     this.timer = undefined;
     if (!sendLast) return;
-    await this.send(true).catch((err: unknown) => this.errors.error('heartbeat', 'sending the last heartbeat failed', err));
+    await this.send(true).catch((err: unknown) =>
+      this.errors.error('heartbeat', 'sending the last heartbeat failed', err),
+    );
   }
 
   private async send(shuttingDown: boolean): Promise<void> {

@@ -75,7 +75,9 @@ export class CommandIntake {
     if (!command) {
       if (!this.unknownKindsLogged.has(job.name)) {
         this.unknownKindsLogged.add(job.name);
-        this.logger.warn(`ignored command of unknown kind '${job.name}' (newer server?); further ones are ignored silently`);
+        this.logger.warn(
+          `ignored command of unknown kind '${job.name}' (newer server?); further ones are ignored silently`,
+        );
       }
       return;
     }

@@ -1,4 +1,10 @@
-import { DispatchStrategy, MessageDecodeError, type ExecuteType, type TaskAssignment, type WorkerCommand } from '@jobnest/common';
+import {
+  DispatchStrategy,
+  MessageDecodeError,
+  type ExecuteType,
+  type TaskAssignment,
+  type WorkerCommand,
+} from '@jobnest/common';
 
 type Obj = Record<string, unknown>;
 
@@ -7,7 +13,8 @@ type Obj = Record<string, unknown>;
  * for a kind this worker does not know (a newer server); throws MessageDecodeError for a malformed command.
  */
 export function decodeWorkerCommand(name: string, data: unknown): WorkerCommand | undefined {
-  if (typeof data !== 'object' || data === null || Array.isArray(data)) throw new MessageDecodeError('command data is not an object');
+  if (typeof data !== 'object' || data === null || Array.isArray(data))
+    throw new MessageDecodeError('command data is not an object');
   const o = data as Obj;
   const kind = typeof o.kind === 'string' ? o.kind : name;
   if (kind !== name) throw new MessageDecodeError(`job name '${name}' and command kind '${kind}' differ`);
@@ -71,7 +78,12 @@ export function decodeWorkerCommand(name: string, data: unknown): WorkerCommand 
         results: list(o, 'results').map((r, i) => {
           const e = entry(r, `results[${i}]`);
           if (typeof e.success !== 'boolean') throw new MessageDecodeError(`results[${i}].success must be a boolean`);
-          return { taskId: positiveInt(e, 'taskId'), attempt: int(e, 'attempt'), success: e.success, result: nullableStr(e, 'result') };
+          return {
+            taskId: positiveInt(e, 'taskId'),
+            attempt: int(e, 'attempt'),
+            success: e.success,
+            result: nullableStr(e, 'result'),
+          };
         }),
         seq: optionalInt(o, 'seq', 0),
       };
@@ -84,7 +96,11 @@ export function decodeWorkerCommand(name: string, data: unknown): WorkerCommand 
         firstTaskId: optionalInt(o, 'firstTaskId', 0),
       };
     case 'StopTasks':
-      return { kind, instanceId: positiveInt(o, 'instanceId'), reason: typeof o.reason === 'string' ? o.reason : 'no reason given' };
+      return {
+        kind,
+        instanceId: positiveInt(o, 'instanceId'),
+        reason: typeof o.reason === 'string' ? o.reason : 'no reason given',
+      };
     case 'AdoptTasks':
       return {
         kind,
@@ -106,7 +122,11 @@ export function decodeWorkerCommand(name: string, data: unknown): WorkerCommand 
         }),
       };
     case 'StopInstance':
-      return { kind, instanceId: positiveInt(o, 'instanceId'), reason: typeof o.reason === 'string' ? o.reason : 'no reason given' };
+      return {
+        kind,
+        instanceId: positiveInt(o, 'instanceId'),
+        reason: typeof o.reason === 'string' ? o.reason : 'no reason given',
+      };
     case 'AckInstanceStatus':
       return { kind, instanceId: positiveInt(o, 'instanceId'), runningTimes: positiveInt(o, 'runningTimes') };
     case 'AckInstanceRunning':
@@ -117,7 +137,8 @@ export function decodeWorkerCommand(name: string, data: unknown): WorkerCommand 
 }
 
 function entry(value: unknown, what: string): Obj {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new MessageDecodeError(`${what} is not an object`);
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    throw new MessageDecodeError(`${what} is not an object`);
   return value as Obj;
 }
 
@@ -146,7 +167,9 @@ function placement(value: unknown): Extract<WorkerCommand, { kind: 'RunInstance'
     : DispatchStrategy.HEALTH_FIRST;
   return {
     dispatchStrategy: strategy,
-    designatedWorkers: Array.isArray(p.designatedWorkers) ? p.designatedWorkers.filter((x): x is string => typeof x === 'string') : [],
+    designatedWorkers: Array.isArray(p.designatedWorkers)
+      ? p.designatedWorkers.filter((x): x is string => typeof x === 'string')
+      : [],
     minCpuCores: typeof p.minCpuCores === 'number' ? p.minCpuCores : 0,
     minMemoryMb: typeof p.minMemoryMb === 'number' ? p.minMemoryMb : 0,
     maxWorkerCount: typeof p.maxWorkerCount === 'number' ? p.maxWorkerCount : 0,
@@ -164,7 +187,8 @@ function nullableStr(o: Obj, key: string): string | null {
 
 function int(o: Obj, key: string): number {
   const v = o[key];
-  if (typeof v !== 'number' || !Number.isInteger(v)) throw new MessageDecodeError(`field '${key}' must be a whole number`);
+  if (typeof v !== 'number' || !Number.isInteger(v))
+    throw new MessageDecodeError(`field '${key}' must be a whole number`);
   return v;
 }
 

@@ -24,7 +24,8 @@ export class LogBuffer {
   private droppedInBurst = 0;
 
   constructor(readonly maxBytes: number) {
-    if (!Number.isInteger(maxBytes) || maxBytes < 1) throw new RangeError(`maxBytes must be a positive whole number (got ${maxBytes})`);
+    if (!Number.isInteger(maxBytes) || maxBytes < 1)
+      throw new RangeError(`maxBytes must be a positive whole number (got ${maxBytes})`);
   }
 
   get length(): number {

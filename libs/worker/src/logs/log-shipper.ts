@@ -91,7 +91,9 @@ export class LogShipper {
       // Redis took a shipment (or nothing was left to ship): the lines dropped meanwhile get their marker lines.
       const dropped = this.buffer.endDropBurst(Date.now());
       if (dropped > 0) {
-        this.logger.warn(`dropped ${dropped} processor log lines while the log buffer was full; their instances' logs say so`);
+        this.logger.warn(
+          `dropped ${dropped} processor log lines while the log buffer was full; their instances' logs say so`,
+        );
       }
       if (this.buffer.length === 0) return;
     }

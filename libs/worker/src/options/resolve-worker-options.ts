@@ -1,6 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
-import { ConfigError, DEFAULT_MYSQL_URL, DEFAULT_PREFIX, DEFAULT_REDIS_URL, redactUrlCredentials } from '@jobnest/common';
+import {
+  ConfigError,
+  DEFAULT_MYSQL_URL,
+  DEFAULT_PREFIX,
+  DEFAULT_REDIS_URL,
+  redactUrlCredentials,
+} from '@jobnest/common';
 import { databaseName } from '@jobnest/persistence';
 import { WORKER_ID_PATTERN } from '@jobnest/transport';
 import type { JobnestWorkerOptions, ResolvedWorkerOptions } from './jobnest-worker-options';
@@ -22,7 +28,10 @@ const TAG_PATTERN = /^[^,\s][^,]{0,63}$/;
 
 /** `<hostname>-<pid>-<4 random hex>`, with characters a queue name cannot hold replaced by `-`. */
 export function defaultWorkerId(): string {
-  const host = hostname().replace(/[^A-Za-z0-9_.-]/g, '-').slice(0, 60) || 'worker';
+  const host =
+    hostname()
+      .replace(/[^A-Za-z0-9_.-]/g, '-')
+      .slice(0, 60) || 'worker';
   return `${host}-${process.pid}-${randomBytes(2).toString('hex')}`;
 }
 
@@ -39,7 +48,10 @@ export function resolveWorkerOptions(options: JobnestWorkerOptions | null | unde
 
   const prefix = options.prefix ?? WORKER_OPTION_DEFAULTS.prefix;
   if (typeof prefix !== 'string' || !PREFIX_PATTERN.test(prefix)) {
-    throw new ConfigError('prefix', `must be 1-64 characters of letters, digits, '-', '_' or '.' (got '${String(prefix)}')`);
+    throw new ConfigError(
+      'prefix',
+      `must be 1-64 characters of letters, digits, '-', '_' or '.' (got '${String(prefix)}')`,
+    );
   }
 
   const workerId = options.workerId ?? defaultWorkerId();
@@ -63,12 +75,48 @@ export function resolveWorkerOptions(options: JobnestWorkerOptions | null | unde
     prefix,
     workerId,
     tags: [...new Set(tags)],
-    maxConcurrentInstances: int(options.maxConcurrentInstances, 'maxConcurrentInstances', WORKER_OPTION_DEFAULTS.maxConcurrentInstances, 1, 100_000),
-    heartbeatIntervalMs: int(options.heartbeatIntervalMs, 'heartbeatIntervalMs', WORKER_OPTION_DEFAULTS.heartbeatIntervalMs, 100, 60_000),
-    logFlushIntervalMs: int(options.logFlushIntervalMs, 'logFlushIntervalMs', WORKER_OPTION_DEFAULTS.logFlushIntervalMs, 10, 60_000),
-    logBufferMaxBytes: int(options.logBufferMaxBytes, 'logBufferMaxBytes', WORKER_OPTION_DEFAULTS.logBufferMaxBytes, 1024 * 1024, 1024 * 1024 * 1024),
-    statusResendIntervalMs: int(options.statusResendIntervalMs, 'statusResendIntervalMs', WORKER_OPTION_DEFAULTS.statusResendIntervalMs, 100, 600_000),
-    databaseRetryWindowMs: int(options.databaseRetryWindowMs, 'databaseRetryWindowMs', WORKER_OPTION_DEFAULTS.databaseRetryWindowMs, 1000, 86_400_000),
+    maxConcurrentInstances: int(
+      options.maxConcurrentInstances,
+      'maxConcurrentInstances',
+      WORKER_OPTION_DEFAULTS.maxConcurrentInstances,
+      1,
+      100_000,
+    ),
+    heartbeatIntervalMs: int(
+      options.heartbeatIntervalMs,
+      'heartbeatIntervalMs',
+      WORKER_OPTION_DEFAULTS.heartbeatIntervalMs,
+      100,
+      60_000,
+    ),
+    logFlushIntervalMs: int(
+      options.logFlushIntervalMs,
+      'logFlushIntervalMs',
+      WORKER_OPTION_DEFAULTS.logFlushIntervalMs,
+      10,
+      60_000,
+    ),
+    logBufferMaxBytes: int(
+      options.logBufferMaxBytes,
+      'logBufferMaxBytes',
+      WORKER_OPTION_DEFAULTS.logBufferMaxBytes,
+      1024 * 1024,
+      1024 * 1024 * 1024,
+    ),
+    statusResendIntervalMs: int(
+      options.statusResendIntervalMs,
+      'statusResendIntervalMs',
+      WORKER_OPTION_DEFAULTS.statusResendIntervalMs,
+      100,
+      600_000,
+    ),
+    databaseRetryWindowMs: int(
+      options.databaseRetryWindowMs,
+      'databaseRetryWindowMs',
+      WORKER_OPTION_DEFAULTS.databaseRetryWindowMs,
+      1000,
+      86_400_000,
+    ),
   };
 }
 

@@ -33,7 +33,10 @@ export class ProcessorRegistry {
       if (name === undefined) continue;
       const className = metatype.name || '<anonymous class>';
       if (typeof name !== 'string' || name.trim().length === 0 || name.length > MAX_NAME_LENGTH) {
-        throw new InvalidProcessorError(className, `has an invalid name (a non-empty string of at most ${MAX_NAME_LENGTH} characters)`);
+        throw new InvalidProcessorError(
+          className,
+          `has an invalid name (a non-empty string of at most ${MAX_NAME_LENGTH} characters)`,
+        );
       }
       const existing = this.processors.get(name);
       if (existing) {
@@ -43,7 +46,10 @@ export class ProcessorRegistry {
       }
       const instance: unknown = wrapper.instance;
       if (!wrapper.isDependencyTreeStatic() || instance === undefined || instance === null) {
-        throw new InvalidProcessorError(className, 'must be a singleton provider (request or transient scope is not supported)');
+        throw new InvalidProcessorError(
+          className,
+          'must be a singleton provider (request or transient scope is not supported)',
+        );
       }
       if (typeof (instance as Partial<BasicProcessor>).process !== 'function') {
         throw new InvalidProcessorError(className, `('${name}') has no process(ctx) method; implement BasicProcessor`);

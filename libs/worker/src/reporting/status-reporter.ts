@@ -74,7 +74,13 @@ export class StatusReporter {
   }
 
   /** Sends the final status now and keeps it until acknowledged; it replaces the run's RUNNING report. */
-  reportFinal(instanceId: number, runningTimes: number, status: FinalStatus, result: string | null, tasks?: TaskCounts): void {
+  reportFinal(
+    instanceId: number,
+    runningTimes: number,
+    status: FinalStatus,
+    result: string | null,
+    tasks?: TaskCounts,
+  ): void {
     const report = this.report(instanceId, runningTimes, status, result, tasks);
     const key = runKey(instanceId, runningTimes);
     this.pendingRunning.delete(key);
@@ -147,7 +153,10 @@ export class StatusReporter {
     try {
       await this.redis.producer.addMany(this.stream, reports);
     } catch (err) {
-      const what = reports.length === 1 ? `${reports[0].status} of instance ${reports[0].instanceId}` : `${reports.length} instance statuses`;
+      const what =
+        reports.length === 1
+          ? `${reports[0].status} of instance ${reports[0].instanceId}`
+          : `${reports.length} instance statuses`;
       this.errors.error('status', `sending ${what} failed`, err);
     }
   }

@@ -1,5 +1,11 @@
 import { Injectable } from '@nestjs/common';
-import type { SubtasksCreatedCommand, TaskResultsCommand, TasksHeldCommand, TasksReceivedCommand, WorkerCommand } from '@jobnest/common';
+import type {
+  SubtasksCreatedCommand,
+  TaskResultsCommand,
+  TasksHeldCommand,
+  TasksReceivedCommand,
+  WorkerCommand,
+} from '@jobnest/common';
 import { WorkerDirectory } from '../cluster/worker-directory';
 import { WorkerDatabase } from '../database/worker-database';
 import { LogShipper } from '../logs/log-shipper';
@@ -40,7 +46,8 @@ export class DistributedExecutor implements InstanceExecutor {
       directory: this.directory,
       logs: this.logs,
       reporter: this.reporter,
-      send: (workerId: string, command: WorkerCommand) => this.redis.commandSender(o.redisUrl, o.workerId, o.prefix).send(workerId, command),
+      send: (workerId: string, command: WorkerCommand) =>
+        this.redis.commandSender(o.redisUrl, o.workerId, o.prefix).send(workerId, command),
     });
     const entry = { runningTimes: run.runningTimes, run: coordinator };
     this.runs.set(run.instanceId, entry);

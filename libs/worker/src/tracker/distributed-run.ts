@@ -1,5 +1,18 @@
 import { Logger } from '@nestjs/common';
-import { errorMessage, ExecuteType, InstanceStatus, selectWorkers, type TaskAssignment, type TaskCounts, type TaskResultsCommand, type TasksHeldCommand, type TasksReceivedCommand, TaskStatus, type WorkerCommand, type WorkerState } from '@jobnest/common';
+import {
+  errorMessage,
+  ExecuteType,
+  InstanceStatus,
+  selectWorkers,
+  type TaskAssignment,
+  type TaskCounts,
+  type TaskResultsCommand,
+  type TasksHeldCommand,
+  type TasksReceivedCommand,
+  TaskStatus,
+  type WorkerCommand,
+  type WorkerState,
+} from '@jobnest/common';
 import type { WorkerDirectory } from '../cluster/worker-directory';
 import { ROOT_TASK_NAME } from '../constants';
 import type { TaskOutcomeRow, TaskStore, WaitingTask } from '@jobnest/persistence';
@@ -155,7 +168,8 @@ export class DistributedRun {
     if (this.ended) {
       // Stopped during the set-up: rows it created after the stop are ended too (a shutdown leaves them for a takeover).
       const kind = this.run.abortKind;
-      if (kind === 'stop' || kind === 'time-limit') await store.failUnfinished(this.instanceId, 'stopped while starting', Date.now());
+      if (kind === 'stop' || kind === 'time-limit')
+        await store.failUnfinished(this.instanceId, 'stopped while starting', Date.now());
       return this.outcome;
     }
     this.reportProgress();
@@ -180,9 +194,16 @@ export class DistributedRun {
     await Promise.all(
       workers.map((w) =>
         this.deps
-          .send(w, { kind: 'AdoptTasks', instanceId: this.instanceId, runningTimes: this.command.runningTimes, trackerWorkerId: this.deps.workerId })
+          .send(w, {
+            kind: 'AdoptTasks',
+            instanceId: this.instanceId,
+            runningTimes: this.command.runningTimes,
+            trackerWorkerId: this.deps.workerId,
+          })
           .catch((err: unknown) => {
-            this.logger.warn(`instance ${this.instanceId}: asking ${w} for its subtasks failed (they may run again): ${String(err)}`);
+            this.logger.warn(
+              `instance ${this.instanceId}: asking ${w} for its subtasks failed (they may run again): ${String(err)}`,
+            );
             this.onAdoptionAnswer(w);
           }),
       ),
@@ -191,7 +212,9 @@ export class DistributedRun {
     await Promise.race([answered, new Promise<void>((resolve) => (timer = setTimeout(resolve, ADOPT_WAIT_MS)))]);
     clearTimeout(timer);
     if (this.adoptionPending.size > 0) {
-      this.logger.warn(`instance ${this.instanceId}: no answer from ${[...this.adoptionPending].join(', ')} within ${ADOPT_WAIT_MS} ms; what they hold may run again`);
+      this.logger.warn(
+        `instance ${this.instanceId}: no answer from ${[...this.adoptionPending].join(', ')} within ${ADOPT_WAIT_MS} ms; what they hold may run again`,
+      );
     }
     this.adoptionPending.clear();
     this.adoptionDone = undefined;
@@ -214,7 +237,10 @@ export class DistributedRun {
       // Adopted before the first await: the worker sends these tasks' results right behind its answer.
       const candidates = held.filter((t) => !this.inflight.has(t.taskId) && !this.unwrittenIds.has(t.taskId));
       for (const t of candidates) this.adopt(t, command.workerId);
-      const unfinished = await this.deps.store.unfinishedIds(this.instanceId, candidates.map((t) => t.taskId));
+      const unfinished = await this.deps.store.unfinishedIds(
+        this.instanceId,
+        candidates.map((t) => t.taskId),
+      );
       const stillHeld = (t: TaskAssignment) => this.inflight.get(t.taskId)?.generation === t.attempt;
       for (const t of candidates) {
         if (unfinished.has(t.taskId) || !stillHeld(t)) continue;
@@ -230,10 +256,18 @@ export class DistributedRun {
         .map((f) => ({ taskId: f.task.taskId, attempt: f.task.attempt, success: f.success, result: f.result }));
       const running = command.tasks.filter(adopted).length;
       if (running + results.length > 0) {
-        this.logger.log(`instance ${this.instanceId}: adopted ${running} running and ${results.length} finished subtask(s) from ${command.workerId}`);
+        this.logger.log(
+          `instance ${this.instanceId}: adopted ${running} running and ${results.length} finished subtask(s) from ${command.workerId}`,
+        );
       }
       if (results.length > 0) {
-        await this.onResults({ kind: 'TaskResults', instanceId: this.instanceId, runningTimes: this.command.runningTimes, workerId: command.workerId, results });
+        await this.onResults({
+          kind: 'TaskResults',
+          instanceId: this.instanceId,
+          runningTimes: this.command.runningTimes,
+          workerId: command.workerId,
+          results,
+        });
       }
     } finally {
       this.onAdoptionAnswer(command.workerId);
@@ -243,7 +277,13 @@ export class DistributedRun {
   /** A subtask the previous TaskTracker dispatched, now in flight here with the generation it was sent with. */
   private adopt(t: TaskAssignment, workerId: string): void {
     if (this.readyIds.delete(t.taskId)) this.ready = this.ready.filter((r) => r.id !== t.taskId);
-    const task: WaitingTask = { id: t.taskId, taskName: t.taskName, payload: t.payload, failures: t.failures, isRoot: t.isRoot };
+    const task: WaitingTask = {
+      id: t.taskId,
+      taskName: t.taskName,
+      payload: t.payload,
+      failures: t.failures,
+      isRoot: t.isRoot,
+    };
     this.inflight.set(t.taskId, { task, workerId, generation: t.attempt, dispatchedAt: Date.now(), acked: true });
     this.perWorker.set(workerId, (this.perWorker.get(workerId) ?? 0) + 1);
     this.counts.waiting--;
@@ -275,7 +315,12 @@ export class DistributedRun {
         rows.push({ id: r.taskId, status: TaskStatus.SUCCEEDED, result: r.result, failures: f.task.failures });
         this.counts.succeeded++;
       } else if (f.task.failures + 1 <= this.command.taskRetries) {
-        rows.push({ id: r.taskId, status: TaskStatus.WAITING_DISPATCH, result: r.result, failures: f.task.failures + 1 });
+        rows.push({
+          id: r.taskId,
+          status: TaskStatus.WAITING_DISPATCH,
+          result: r.result,
+          failures: f.task.failures + 1,
+        });
         retries.push({ ...f.task, failures: f.task.failures + 1 });
         this.counts.waiting++;
       } else {
@@ -305,7 +350,12 @@ export class DistributedRun {
       for (const round of outcomeRounds(batches)) {
         for (const [workerId, rows] of round) {
           for (let i = 0; i < rows.length; i += RESULTS_PER_STATEMENT) {
-            await this.deps.store.applyOutcomes(this.instanceId, rows.slice(i, i + RESULTS_PER_STATEMENT), workerId, now);
+            await this.deps.store.applyOutcomes(
+              this.instanceId,
+              rows.slice(i, i + RESULTS_PER_STATEMENT),
+              workerId,
+              now,
+            );
           }
         }
       }
@@ -352,7 +402,8 @@ export class DistributedRun {
       const pre = await runAttempt(processor, this.rootContext('PRE_PROCESS_TASK'), this.command.processor, (ctx) =>
         processor.preProcess!(ctx),
       );
-      if (pre.status !== InstanceStatus.SUCCEEDED) return { status: InstanceStatus.FAILED, result: `preProcess failed: ${pre.result ?? ''}` };
+      if (pre.status !== InstanceStatus.SUCCEEDED)
+        return { status: InstanceStatus.FAILED, result: `preProcess failed: ${pre.result ?? ''}` };
     }
     const workers = this.eligibleWorkers();
     if (workers.length === 0) return { status: InstanceStatus.FAILED, result: 'no eligible worker to broadcast to' };
@@ -413,7 +464,9 @@ export class DistributedRun {
     if (this.ready.length === 0) return 0;
     // A broadcast task was bound to a worker chosen at the start: it goes there while that worker lives, whatever
     // its metrics or rank are now (otherwise a worker that dropped out of the selection would hold the run forever).
-    const workers = this.isBroadcast ? this.deps.directory.liveWorkers(this.command.workerTimeoutMs) : this.eligibleWorkers();
+    const workers = this.isBroadcast
+      ? this.deps.directory.liveWorkers(this.command.workerTimeoutMs)
+      : this.eligibleWorkers();
     if (workers.length === 0) {
       this.noWorkerSince ??= Date.now();
       return 0;
@@ -443,10 +496,19 @@ export class DistributedRun {
   private async dispatchTo(workerId: string, batch: WaitingTask[]): Promise<number> {
     if (batch.length === 0) return 0;
     // Broadcast: marked before it is sent (and before the ack timeout starts), so a takeover knows it may have run.
-    if (this.isBroadcast) await this.serial(() => this.deps.store.markDispatched(this.instanceId, batch.map((t) => t.id), workerId, Date.now()));
+    if (this.isBroadcast)
+      await this.serial(() =>
+        this.deps.store.markDispatched(
+          this.instanceId,
+          batch.map((t) => t.id),
+          workerId,
+          Date.now(),
+        ),
+      );
     const now = Date.now();
     const generation = ++this.generation;
-    for (const task of batch) this.inflight.set(task.id, { task, workerId, generation, dispatchedAt: now, acked: false });
+    for (const task of batch)
+      this.inflight.set(task.id, { task, workerId, generation, dispatchedAt: now, acked: false });
     this.perWorker.set(workerId, (this.perWorker.get(workerId) ?? 0) + batch.length);
     this.counts.waiting -= batch.length;
     this.counts.running += batch.length;
@@ -497,7 +559,9 @@ export class DistributedRun {
     this.readyIds.clear();
     for (const row of keep) this.readyIds.add(row.id);
     if (orphans.length > 0) {
-      await this.serial(() => this.deps.store.fail(this.instanceId, orphans, 'its worker left before the broadcast reached it', Date.now()));
+      await this.serial(() =>
+        this.deps.store.fail(this.instanceId, orphans, 'its worker left before the broadcast reached it', Date.now()),
+      );
       this.counts.waiting -= orphans.length;
       this.counts.failed += orphans.length;
     }
@@ -535,8 +599,13 @@ export class DistributedRun {
   private async recover(lost: InFlight[], deadWorkers: Set<string>): Promise<void> {
     for (const f of lost) this.forget(f.task.id, f);
     this.counts.running -= lost.length;
-    const why = deadWorkers.size > 0 ? `worker(s) ${[...deadWorkers].join(', ')} stopped heartbeating` : 'not acknowledged in time';
-    this.logger.warn(`instance ${this.instanceId}: ${lost.length} subtask(s) ${this.isBroadcast ? 'failed' : 're-dispatched'}: ${why}`);
+    const why =
+      deadWorkers.size > 0
+        ? `worker(s) ${[...deadWorkers].join(', ')} stopped heartbeating`
+        : 'not acknowledged in time';
+    this.logger.warn(
+      `instance ${this.instanceId}: ${lost.length} subtask(s) ${this.isBroadcast ? 'failed' : 're-dispatched'}: ${why}`,
+    );
     if (this.isBroadcast) {
       this.counts.failed += lost.length;
       const ids = lost.map((f) => f.task.id);
@@ -593,9 +662,15 @@ export class DistributedRun {
       const reducer = processor as Partial<MapReduceProcessor>;
       outcome =
         typeof reducer.reduce !== 'function'
-          ? { status: InstanceStatus.FAILED, result: `processor '${this.command.processor}' has no reduce(ctx, results) method` }
-          : await runAttempt(processor, this.rootContext(REDUCE_TASK_NAME), this.command.processor, (ctx) =>
-              reducer.reduce!(ctx, results) as Promise<ProcessResult>,
+          ? {
+              status: InstanceStatus.FAILED,
+              result: `processor '${this.command.processor}' has no reduce(ctx, results) method`,
+            }
+          : await runAttempt(
+              processor,
+              this.rootContext(REDUCE_TASK_NAME),
+              this.command.processor,
+              (ctx) => reducer.reduce!(ctx, results) as Promise<ProcessResult>,
             );
     } else if (this.isBroadcast && typeof (processor as BroadcastProcessor).postProcess === 'function') {
       outcome = await runAttempt(processor, this.rootContext('POST_PROCESS_TASK'), this.command.processor, (ctx) =>
@@ -616,14 +691,18 @@ export class DistributedRun {
       const workers = new Set([...this.perWorker.keys(), ...this.eligibleWorkers().map((w) => w.workerId)]);
       await Promise.all(
         [...workers].map((w) =>
-          this.deps.send(w, { kind: 'StopTasks', instanceId: this.instanceId, reason }).catch((err: unknown) =>
-            this.logger.warn(`instance ${this.instanceId}: StopTasks to ${w} failed (its subtasks' results will be dropped): ${String(err)}`),
-          ),
+          this.deps
+            .send(w, { kind: 'StopTasks', instanceId: this.instanceId, reason })
+            .catch((err: unknown) =>
+              this.logger.warn(
+                `instance ${this.instanceId}: StopTasks to ${w} failed (its subtasks' results will be dropped): ${String(err)}`,
+              ),
+            ),
         ),
       );
       // After the results already acknowledged are stored: they finished before the stop.
-      await this.serial(() => this.deps.store.failUnfinished(this.instanceId, reason, Date.now())).catch((err: unknown) =>
-        this.logger.error(`instance ${this.instanceId}: ending its task rows failed: ${String(err)}`),
+      await this.serial(() => this.deps.store.failUnfinished(this.instanceId, reason, Date.now())).catch(
+        (err: unknown) => this.logger.error(`instance ${this.instanceId}: ending its task rows failed: ${String(err)}`),
       );
     }
     this.resolveOutcome({ status: InstanceStatus.FAILED, result: reason });

@@ -90,7 +90,13 @@ class InstanceSlot {
   }
 
   get idle(): boolean {
-    return this.queue.length === 0 && this.running.size === 0 && this.results.length === 0 && this.sending === 0 && this.kept.length === 0;
+    return (
+      this.queue.length === 0 &&
+      this.running.size === 0 &&
+      this.results.length === 0 &&
+      this.sending === 0 &&
+      this.kept.length === 0
+    );
   }
 }
 
@@ -135,7 +141,11 @@ export class ProcessorTracker {
       tasks: command.tasks.map((t) => ({ taskId: t.taskId, attempt: t.attempt })),
     });
     let slot = this.slots.get(command.instanceId);
-    if (!slot || slot.command.runningTimes !== command.runningTimes || slot.command.trackerWorkerId !== command.trackerWorkerId) {
+    if (
+      !slot ||
+      slot.command.runningTimes !== command.runningTimes ||
+      slot.command.trackerWorkerId !== command.trackerWorkerId
+    ) {
       // A new run or a new TaskTracker (takeover): results go to the tracker that sent the latest batch.
       if (slot) slot.command = command;
       else {
@@ -166,7 +176,8 @@ export class ProcessorTracker {
 
   /** Shutdown: abort everything; the TaskTrackers re-dispatch what this worker did not finish. */
   abortAll(): void {
-    for (const instanceId of [...this.slots.keys()]) this.stop({ kind: 'StopTasks', instanceId, reason: 'worker shutting down' });
+    for (const instanceId of [...this.slots.keys()])
+      this.stop({ kind: 'StopTasks', instanceId, reason: 'worker shutting down' });
     if (this.sweeper) clearInterval(this.sweeper);
     this.sweeper = undefined;
   }
@@ -203,7 +214,11 @@ export class ProcessorTracker {
       );
     }
     try {
-      await this.sendUntilQueued(() => command.trackerWorkerId, reply, () => true);
+      await this.sendUntilQueued(
+        () => command.trackerWorkerId,
+        reply,
+        () => true,
+      );
     } finally {
       if (slot?.answering) {
         slot.answering = false;
@@ -273,7 +288,11 @@ export class ProcessorTracker {
   }
 
   /** ctx.map() of one task: store the items durably in one INSERT per 1000, then tell the TaskTracker. */
-  private mapper(slot: InstanceSlot, command: RunTasksCommand, task: TaskAssignment): (items: unknown[], taskName: string) => Promise<void> {
+  private mapper(
+    slot: InstanceSlot,
+    command: RunTasksCommand,
+    task: TaskAssignment,
+  ): (items: unknown[], taskName: string) => Promise<void> {
     let call = 0;
     return async (items, taskName) => {
       if (typeof taskName !== 'string' || taskName.length === 0 || taskName.length > 200) {
@@ -282,7 +301,14 @@ export class ProcessorTracker {
       const payloads = serialiseItems(items);
       const keyPrefix = `${task.taskId}:${call++}`;
       if (payloads.length === 0) return;
-      const stored = await this.database.tasks.insertSubtasks(command.instanceId, task.taskId, keyPrefix, taskName, payloads, Date.now());
+      const stored = await this.database.tasks.insertSubtasks(
+        command.instanceId,
+        task.taskId,
+        keyPrefix,
+        taskName,
+        payloads,
+        Date.now(),
+      );
       await this.deliver(slot, {
         kind: 'SubtasksCreated',
         instanceId: command.instanceId,
@@ -317,7 +343,12 @@ export class ProcessorTracker {
         instanceId: command.instanceId,
         runningTimes: command.runningTimes,
         workerId: this.config.options.workerId,
-        results: held.map((h) => ({ taskId: h.task.taskId, attempt: h.task.attempt, success: h.success, result: h.result })),
+        results: held.map((h) => ({
+          taskId: h.task.taskId,
+          attempt: h.task.attempt,
+          success: h.success,
+          result: h.result,
+        })),
         seq,
       });
       // Handed over in an answer to AdoptTasks while on the way: kept under that answer already.
@@ -343,7 +374,9 @@ export class ProcessorTracker {
     for (const [instanceId, slot] of this.slots) {
       if (slot.kept.length > 0) {
         const heartbeat = this.directory.lastHeardOf(slot.command.trackerWorkerId) ?? 0;
-        slot.kept = slot.kept.filter((k) => k.deliveredAt + CONFIRM_AFTER_MS > heartbeat && now - k.deliveredAt < KEPT_MAX_MS);
+        slot.kept = slot.kept.filter(
+          (k) => k.deliveredAt + CONFIRM_AFTER_MS > heartbeat && now - k.deliveredAt < KEPT_MAX_MS,
+        );
       }
       if (slot.idle) this.slots.delete(instanceId);
     }
@@ -367,7 +400,11 @@ export class ProcessorTracker {
   }
 
   /** Sends with a growing pause between tries until the message is queued, or `wanted()` says it no longer matters. */
-  private async sendUntilQueued(to: () => string, message: TaskResultsCommand | SubtasksCreatedCommand | TasksHeldCommand, wanted: () => boolean): Promise<void> {
+  private async sendUntilQueued(
+    to: () => string,
+    message: TaskResultsCommand | SubtasksCreatedCommand | TasksHeldCommand,
+    wanted: () => boolean,
+  ): Promise<void> {
     for (let attempt = 1; !(await this.send(to(), message)); attempt++) {
       await new Promise((r) => setTimeout(r, Math.min(RESEND_MAX_DELAY_MS, 250 * 2 ** attempt)));
       if (!wanted()) return;
@@ -375,7 +412,10 @@ export class ProcessorTracker {
   }
 
   /** Never rejects; says whether the message was queued (failures are logged, throttled). */
-  private async send(workerId: string, command: Parameters<ReturnType<WorkerRedis['commandSender']>['send']>[1]): Promise<boolean> {
+  private async send(
+    workerId: string,
+    command: Parameters<ReturnType<WorkerRedis['commandSender']>['send']>[1],
+  ): Promise<boolean> {
     const o = this.config.options;
     try {
       await this.redis.commandSender(o.redisUrl, o.workerId, o.prefix).send(workerId, command);
@@ -385,7 +425,6 @@ export class ProcessorTracker {
       return false;
     }
   }
-
 }
 
 /** `kept` is in `seq` order (each message's results are appended as it is sent): the stored ones are a prefix. */

@@ -57,7 +57,6 @@ export class StandaloneExecutor implements InstanceExecutor {
     }
     return outcome;
   }
-
 }
 
 /**
@@ -82,7 +81,10 @@ export async function runAttempt(
       result: `processor '${name}' returned an invalid result: expected { success: boolean, result?: string }`,
     };
   }
-  return { status: returned.success ? InstanceStatus.SUCCEEDED : InstanceStatus.FAILED, result: resultText(returned.result) };
+  return {
+    status: returned.success ? InstanceStatus.SUCCEEDED : InstanceStatus.FAILED,
+    result: resultText(returned.result),
+  };
 }
 
 function isProcessResult(value: unknown): value is ProcessResult {

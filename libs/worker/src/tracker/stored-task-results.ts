@@ -17,7 +17,12 @@ export class StoredTaskResults implements TaskResultSet {
       const page = await this.store.resultsPage(this.instanceId, after, PAGE_SIZE);
       if (page.length === 0) return;
       for (const r of page) {
-        yield { taskId: String(r.id), taskName: r.taskName, success: r.status === TaskStatus.SUCCEEDED, result: r.result };
+        yield {
+          taskId: String(r.id),
+          taskName: r.taskName,
+          success: r.status === TaskStatus.SUCCEEDED,
+          result: r.result,
+        };
       }
       after = page[page.length - 1]!.id;
     }

@@ -37,7 +37,10 @@ export function createTaskContext(input: TaskContextInput, logger: TaskLogger): 
     isRootTask: () => isRoot,
     map:
       map ??
-      (() => Promise.reject(new Error(`ctx.map() is not available here: ${mapUnavailableReason ?? 'only MAP and MAP_REDUCE jobs map'}`))),
+      (() =>
+        Promise.reject(
+          new Error(`ctx.map() is not available here: ${mapUnavailableReason ?? 'only MAP and MAP_REDUCE jobs map'}`),
+        )),
   };
 }
 

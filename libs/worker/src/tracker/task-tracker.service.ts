@@ -92,7 +92,11 @@ export class TaskTracker {
 
     const executor = this.executors[command.executeType];
     if (!executor) {
-      this.reportFinal(command, InstanceStatus.FAILED, `execute type ${command.executeType} is not supported by this worker yet`);
+      this.reportFinal(
+        command,
+        InstanceStatus.FAILED,
+        `execute type ${command.executeType} is not supported by this worker yet`,
+      );
       return;
     }
     if (!this.registry.get(command.processor)) {
@@ -168,7 +172,12 @@ export class TaskTracker {
     const { command } = run;
     this.reporter.reportRunning(command.instanceId, command.runningTimes);
     run.armTimeLimit(() =>
-      this.settle(run, InstanceStatus.FAILED, `instance time limit of ${command.instanceTimeLimitMs} ms exceeded`, 'time-limit'),
+      this.settle(
+        run,
+        InstanceStatus.FAILED,
+        `instance time limit of ${command.instanceTimeLimitMs} ms exceeded`,
+        'time-limit',
+      ),
     );
     const execution = executor
       .execute(run)
@@ -176,7 +185,9 @@ export class TaskTracker {
         (outcome: InstanceOutcome) => this.finish(run, outcome.status, outcome.result, outcome.tasks),
         (err: unknown) => this.finish(run, InstanceStatus.FAILED, errorMessage(err)),
       )
-      .catch((err: unknown) => this.logger.error(`instance ${run.instanceId}: reporting its outcome failed: ${errorMessage(err)}`))
+      .catch((err: unknown) =>
+        this.logger.error(`instance ${run.instanceId}: reporting its outcome failed: ${errorMessage(err)}`),
+      )
       .finally(() => this.executions.delete(execution));
     this.executions.add(execution);
   }
@@ -203,7 +214,12 @@ export class TaskTracker {
     this.reportFinal(run.command, status, result, tasks);
   }
 
-  private reportFinal(command: RunInstanceCommand, status: FinalStatus, result: string | null, tasks?: TaskCounts): void {
+  private reportFinal(
+    command: RunInstanceCommand,
+    status: FinalStatus,
+    result: string | null,
+    tasks?: TaskCounts,
+  ): void {
     // Issued first on the same connection, the instance's last log lines reach the stream before its final status.
     void this.logs.flush();
     this.reporter.reportFinal(command.instanceId, command.runningTimes, status, truncate(result), tasks);
@@ -216,7 +232,9 @@ export class TaskTracker {
   private supersedeOlderRuns(command: RunInstanceCommand): void {
     for (const run of [...this.running.values()]) {
       if (run.instanceId !== command.instanceId) continue;
-      this.logger.warn(`instance ${run.instanceId} run ${run.runningTimes} superseded by run ${command.runningTimes}; aborted`);
+      this.logger.warn(
+        `instance ${run.instanceId} run ${run.runningTimes} superseded by run ${command.runningTimes}; aborted`,
+      );
       run.abort(new Error(`superseded by run ${command.runningTimes}`), 'superseded');
       run.end();
       this.running.delete(run.key);

@@ -1,4 +1,10 @@
-import { JobProcessor, type BroadcastProcessor, type ProcessResult, type TaskContext, type TaskResultSet } from '@jobnest/worker';
+import {
+  JobProcessor,
+  type BroadcastProcessor,
+  type ProcessResult,
+  type TaskContext,
+  type TaskResultSet,
+} from '@jobnest/worker';
 
 /** Broadcast demo: every eligible worker answers with its id; postProcess lists who answered. */
 @JobProcessor('demo.broadcast')

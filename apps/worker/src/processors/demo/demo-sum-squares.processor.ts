@@ -1,4 +1,10 @@
-import { JobProcessor, type MapReduceProcessor, type ProcessResult, type TaskContext, type TaskResultSet } from '@jobnest/worker';
+import {
+  JobProcessor,
+  type MapReduceProcessor,
+  type ProcessResult,
+  type TaskContext,
+  type TaskResultSet,
+} from '@jobnest/worker';
 import { sleep, taskParams } from '../processor-params';
 
 /** Parameters (JSON in instanceParams or jobParams); every field is optional. */
@@ -28,7 +34,17 @@ interface Range {
   index: number;
 }
 
-const DEFAULTS: SumSquaresParams = { n: 200_000, chunk: 100, levels: 1, bigChunk: 10_000, failEvery: 0, failTimes: 0, sleepMs: 0, logEachTask: false, parallelMaps: 1 };
+const DEFAULTS: SumSquaresParams = {
+  n: 200_000,
+  chunk: 100,
+  levels: 1,
+  bigChunk: 10_000,
+  failEvery: 0,
+  failTimes: 0,
+  sleepMs: 0,
+  logEachTask: false,
+  parallelMaps: 1,
+};
 
 function params(ctx: TaskContext): SumSquaresParams {
   const raw = taskParams(ctx);
@@ -37,7 +53,8 @@ function params(ctx: TaskContext): SumSquaresParams {
 
 function ranges(from: number, to: number, size: number, firstIndex: number): Range[] {
   const out: Range[] = [];
-  for (let start = from, i = firstIndex; start <= to; start += size, i++) out.push({ from: start, to: Math.min(to, start + size - 1), index: i });
+  for (let start = from, i = firstIndex; start <= to; start += size, i++)
+    out.push({ from: start, to: Math.min(to, start + size - 1), index: i });
   return out;
 }
 

@@ -64,7 +64,8 @@ export function classifyAddress(address: IpAddress): AddressCategory {
   const candidate = unmapIpv4(address);
   if (candidate.family === 4) return firstMatch(IPV4_RANGES, candidate) ?? 'public';
   if (rangeContains(NAT64, candidate)) return classifyAddress({ family: 4, value: candidate.value & 0xffffffffn });
-  if (rangeContains(SIX_TO_FOUR, candidate)) return classifyAddress({ family: 4, value: (candidate.value >> 80n) & 0xffffffffn });
+  if (rangeContains(SIX_TO_FOUR, candidate))
+    return classifyAddress({ family: 4, value: (candidate.value >> 80n) & 0xffffffffn });
   const listed = firstMatch(IPV6_RANGES, candidate);
   if (listed) return listed;
   return rangeContains(IPV6_GLOBAL_UNICAST, candidate) ? 'public' : 'reserved';

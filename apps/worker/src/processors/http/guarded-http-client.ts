@@ -42,7 +42,11 @@ export class GuardedHttpClient {
       const response = await sendPinned(target, current, signal);
       const location = response.headers.location;
       if (!REDIRECT_STATUSES.has(response.statusCode ?? 0) || location === undefined) {
-        return { status: response.statusCode ?? 0, url: target.url.href, bodyStart: await readStart(response, bodyLimit) };
+        return {
+          status: response.statusCode ?? 0,
+          url: target.url.href,
+          bodyStart: await readStart(response, bodyLimit),
+        };
       }
       response.destroy();
       if (hop >= MAX_REDIRECTS) throw new Error(`http: more than ${MAX_REDIRECTS} redirects (last to ${location})`);
@@ -69,9 +73,11 @@ function redirected(previous: GuardedRequest, from: URL, location: string, statu
   }
   const headers = { ...previous.headers };
   if (next.origin !== from.origin) {
-    for (const name of Object.keys(headers)) if (ORIGIN_BOUND_HEADERS.includes(name.toLowerCase())) delete headers[name];
+    for (const name of Object.keys(headers))
+      if (ORIGIN_BOUND_HEADERS.includes(name.toLowerCase())) delete headers[name];
   }
-  const becomesGet = status === 303 ? previous.method !== 'HEAD' : (status === 301 || status === 302) && previous.method === 'POST';
+  const becomesGet =
+    status === 303 ? previous.method !== 'HEAD' : (status === 301 || status === 302) && previous.method === 'POST';
   if (!becomesGet) return { url: next.href, method: previous.method, headers, body: previous.body };
   for (const name of Object.keys(headers)) if (/^content-/i.test(name)) delete headers[name];
   return { url: next.href, method: 'GET', headers, body: undefined };

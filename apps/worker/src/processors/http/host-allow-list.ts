@@ -3,7 +3,8 @@ import { normalizeHostName } from './address-policy';
 import { parseIp, parseIpRange, rangeContains, unmapIpv4, type IpAddress, type IpRange } from './ip-address';
 
 // RFC 1123 labels; underscores too, which internal DNS names often carry.
-const HOST_NAME = /^(?=.{1,253}$)[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?(?:\.[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?)*$/;
+const HOST_NAME =
+  /^(?=.{1,253}$)[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?(?:\.[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?)*$/;
 
 /**
  * Destinations the `http` processor may reach although their address is not public: host names (matched on the
@@ -37,7 +38,10 @@ export class HostAllowList {
       } else if (HOST_NAME.test(normalizeHostName(entry))) {
         hostNames.add(normalizeHostName(entry));
       } else {
-        throw new ConfigError(setting, `entry '${entry}' is neither a host name, an IP address nor a CIDR range like 10.0.0.0/8`);
+        throw new ConfigError(
+          setting,
+          `entry '${entry}' is neither a host name, an IP address nor a CIDR range like 10.0.0.0/8`,
+        );
       }
     }
     return new HostAllowList(hostNames, ranges);

@@ -27,14 +27,20 @@ const ALLOW_HINT = 'list it in JOBNEST_HTTP_ALLOWED_HOSTS to allow it';
  * the name resolves to must be public unless the allow-list names the host, the address or its range. Resolving
  * once and connecting to the vetted address (see PinnedRequest) leaves no window for DNS rebinding.
  */
-export async function vetTarget(url: URL, allowList: HostAllowList, resolve: HostResolver = resolveAll): Promise<VettedTarget> {
+export async function vetTarget(
+  url: URL,
+  allowList: HostAllowList,
+  resolve: HostResolver = resolveAll,
+): Promise<VettedTarget> {
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
     throw new HttpTargetRefusedError(`http: refused ${url.href}: only http: and https: URLs are allowed`);
   }
   const hostName = url.hostname.replace(/^\[(.*)\]$/, '$1');
   const nameAllowed = allowList.allowsHostName(hostName);
   if (isMetadataHostName(hostName) && !nameAllowed) {
-    throw new HttpTargetRefusedError(`http: refused host '${normalizeHostName(hostName)}': it is a cloud metadata service; ${ALLOW_HINT}`);
+    throw new HttpTargetRefusedError(
+      `http: refused host '${normalizeHostName(hostName)}': it is a cloud metadata service; ${ALLOW_HINT}`,
+    );
   }
   const literal = parseIp(hostName);
   const addresses = literal ? [literal] : await resolveHost(hostName, resolve);

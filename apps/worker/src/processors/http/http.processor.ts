@@ -30,7 +30,10 @@ export class HttpProcessor implements BasicProcessor {
     const via = response.url === new URL(params.url).href ? '' : ` (redirected to ${response.url})`;
     ctx.logger.info(`${params.method} ${params.url} -> ${response.status}${via}`);
     const ok = response.status >= 200 && response.status < 300;
-    return { success: ok, result: response.bodyStart ? `${response.status} ${response.bodyStart}` : String(response.status) };
+    return {
+      success: ok,
+      result: response.bodyStart ? `${response.status} ${response.bodyStart}` : String(response.status),
+    };
   }
 }
 
@@ -49,7 +52,8 @@ function parseParams(raw: string | null): GuardedRequest {
   }
   const headers: Record<string, string> = {};
   if (o.headers !== undefined) {
-    if (typeof o.headers !== 'object' || o.headers === null || Array.isArray(o.headers)) throw new Error('http: headers must be an object');
+    if (typeof o.headers !== 'object' || o.headers === null || Array.isArray(o.headers))
+      throw new Error('http: headers must be an object');
     for (const [name, v] of Object.entries(o.headers)) headers[name] = String(v);
   }
   let body: string | undefined;
@@ -58,9 +62,11 @@ function parseParams(raw: string | null): GuardedRequest {
       body = o.body;
     } else {
       body = JSON.stringify(o.body);
-      if (!Object.keys(headers).some((h) => h.toLowerCase() === 'content-type')) headers['content-type'] = 'application/json';
+      if (!Object.keys(headers).some((h) => h.toLowerCase() === 'content-type'))
+        headers['content-type'] = 'application/json';
     }
   }
-  const method = typeof o.method === 'string' && o.method ? o.method.toUpperCase() : body !== undefined ? 'POST' : 'GET';
+  const method =
+    typeof o.method === 'string' && o.method ? o.method.toUpperCase() : body !== undefined ? 'POST' : 'GET';
   return { url: o.url, method, headers, body };
 }

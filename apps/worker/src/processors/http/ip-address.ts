@@ -53,7 +53,9 @@ export function parseIpRange(text: string): IpRange | undefined {
   const bits = BITS[address.family];
   if (prefix > bits) throw new RangeError(`prefix length ${prefix} is longer than ${bits} bits`);
   if ((address.value & hostMask(address.family, prefix)) !== 0n) {
-    throw new RangeError(`has bits set after the first ${prefix} (the range starts at ${formatIp(rangeBase(address, prefix))})`);
+    throw new RangeError(
+      `has bits set after the first ${prefix} (the range starts at ${formatIp(rangeBase(address, prefix))})`,
+    );
   }
   return { family: address.family, base: address.value, prefix };
 }
@@ -72,7 +74,8 @@ export function rangeContains(range: IpRange, address: IpAddress): boolean {
 
 /** The IPv4 address inside an IPv4-mapped IPv6 address (`::ffff:a.b.c.d`); the address itself otherwise. */
 export function unmapIpv4(address: IpAddress): IpAddress {
-  if (address.family === 6 && address.value >> 32n === 0xffffn) return { family: 4, value: address.value & 0xffffffffn };
+  if (address.family === 6 && address.value >> 32n === 0xffffn)
+    return { family: 4, value: address.value & 0xffffffffn };
   return address;
 }
 
@@ -84,7 +87,7 @@ export function formatIp(address: IpAddress): string {
   const groups = Array.from({ length: 8 }, (_, i) => Number((address.value >> BigInt(112 - i * 16)) & 0xffffn));
   let bestStart = -1;
   let bestLength = 1; // a single zero group is not compressed
-  for (let i = 0; i < 8; ) {
+  for (let i = 0; i < 8;) {
     if (groups[i] !== 0) {
       i++;
       continue;

@@ -44,7 +44,10 @@ export function parseEnvPassthrough(setting: string, names: readonly string[]): 
   for (const name of names) {
     if (!VARIABLE_NAME.test(name)) throw new ConfigError(setting, `entry '${name}' is not a variable name`);
     if (/^JOBNEST_/i.test(name)) {
-      throw new ConfigError(setting, `entry '${name}' is refused: JOBNEST_ variables are the worker's settings and never reach a command`);
+      throw new ConfigError(
+        setting,
+        `entry '${name}' is refused: JOBNEST_ variables are the worker's settings and never reach a command`,
+      );
     }
   }
   return [...names];

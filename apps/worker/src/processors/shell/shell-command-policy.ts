@@ -12,7 +12,10 @@ const CHAINING = /[;&|`<>\n\r]|\$\(/;
  * command runs; with one, the command (trimmed) must start with a word exactly equal to an entry, followed by
  * whitespace or the end, and contain none of the characters of CHAINING.
  */
-export function shellCommandRefusal(command: string, allowedCommands: readonly string[] | undefined): string | undefined {
+export function shellCommandRefusal(
+  command: string,
+  allowedCommands: readonly string[] | undefined,
+): string | undefined {
   if (allowedCommands === undefined) return undefined;
   const trimmed = command.trim();
   const firstWord = trimmed.split(/\s/, 1)[0] ?? '';
