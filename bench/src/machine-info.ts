@@ -42,7 +42,7 @@ function git(args: string[]): string {
 export async function machineInfo(redis: Redis, mysqlRootUrl: string): Promise<MachineInfo> {
   const info = await redis.info('server');
   const redisVersion = /redis_version:(\S+)/.exec(info)?.[1] ?? 'unknown';
-  let mariadb = 'unknown';
+  let mariadb: string;
   const conn = await createConnection(`${mysqlRootUrl}/`);
   try {
     const [rows] = await conn.query('SELECT VERSION() AS v');

@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
-import { createConnection, type Connection } from 'mysql2/promise';
+import { createConnection } from 'mysql2/promise';
 import { JobnestClient } from '@jobnest/client';
 import { BASELINE_WORKER_MAIN, BENCH_WORKER_MAIN, PROFILE_PRELOAD, REPO_ROOT, SERVER_MAIN } from '../paths';
 import { freePort } from '../../../tools/process-harness/dist/free-port';

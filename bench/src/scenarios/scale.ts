@@ -57,7 +57,7 @@ export const scaleScenario: Scenario = {
     } catch (err) {
       if (err instanceof MapReduceRunError) {
         const peaks = (err.partial.rss ?? []).map((s) => `${s.name} ${s.peakMb} MB`).join(', ');
-        throw new Error(`${err.message}; peak RSS so far: ${peaks || 'not sampled'}`);
+        throw new Error(`${err.message}; peak RSS so far: ${peaks || 'not sampled'}`, { cause: err });
       }
       throw err;
     } finally {

@@ -146,7 +146,7 @@ async function jobnestTimer(ctx: ScenarioContext, spec: TimerSpec): Promise<Time
   }
   await client.disableJob(job.id);
   // Let the last instances finish (a no-op takes milliseconds; a stuck one is counted as a failure).
-  let instances: Instance[] = [];
+  let instances: Instance[];
   const settleBy = Date.now() + 15_000;
   do {
     await sleep(300);

@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { JobnestApiError, JobnestClientError, WaitTimeoutError } from './errors';
-import { HttpRequest, HttpTransport } from './http-transport';
+import { type HttpRequest, HttpTransport } from './http-transport';
 import { isFinalStatus } from './instance-status';
 import type {
   AccessToken,

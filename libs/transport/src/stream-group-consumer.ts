@@ -194,7 +194,7 @@ export class StreamGroupConsumer<T> {
       }
     }
     const goodIds = new Set(good.map((e) => e.id));
-    let refused: DeadLetter[] = [];
+    let refused: DeadLetter[];
     try {
       refused = await this.apply(good);
     } catch (err) {

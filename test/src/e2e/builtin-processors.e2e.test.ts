@@ -92,7 +92,7 @@ describe('built-in processors of the worker host', () => {
     try {
       return await client.waitForInstance(instanceId, { timeoutMs: 30_000 });
     } catch (err) {
-      throw new Error(`${String(err)}\n${cluster.dump()}`);
+      throw new Error(`${String(err)}\n${cluster.dump()}`, { cause: err });
     }
   }
 

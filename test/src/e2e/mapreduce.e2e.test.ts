@@ -47,7 +47,7 @@ describe('MapReduce, Map and Broadcast', () => {
     try {
       return await client.waitForInstance(instanceId, { timeoutMs });
     } catch (err) {
-      throw new Error(`${String(err)}\n${cluster.dump()}`);
+      throw new Error(`${String(err)}\n${cluster.dump()}`, { cause: err });
     }
   }
 

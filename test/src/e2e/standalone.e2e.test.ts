@@ -35,7 +35,7 @@ describe('standalone jobs end to end', () => {
     try {
       return await client.waitForInstance(instanceId, { timeoutMs });
     } catch (err) {
-      throw new Error(`${String(err)}\n${cluster.dump()}`);
+      throw new Error(`${String(err)}\n${cluster.dump()}`, { cause: err });
     }
   }
 

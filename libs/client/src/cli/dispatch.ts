@@ -1,7 +1,7 @@
 import { JobnestClientError } from '../errors';
 import { JobnestClient } from '../jobnest-client';
-import { CommandFlagName, ConnectionSettings, parseCliArgs } from './args';
-import { COMMANDS, CommandDef, commandSynopsis } from './commands';
+import { type CommandFlagName, type ConnectionSettings, parseCliArgs } from './args';
+import { COMMANDS, type CommandDef, commandSynopsis } from './commands';
 import type { CliOutput } from './output';
 import { usageText } from './usage';
 import { UsageError } from './usage-error';

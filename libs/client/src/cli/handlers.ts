@@ -1,9 +1,9 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { isFinalStatus } from '../instance-status';
-import { DEFAULT_WAIT_TIMEOUT_MS, JobnestClient } from '../jobnest-client';
+import { DEFAULT_WAIT_TIMEOUT_MS, type JobnestClient } from '../jobnest-client';
 import type { CommandFlags } from './args';
 import { readJobInputFile } from './job-file';
-import { CliOutput, formatLogLine, printJson } from './output';
+import { type CliOutput, formatLogLine, printJson } from './output';
 import { UsageError } from './usage-error';
 import { parseId, parseIntegerFlag, parseStatusFlag } from './values';
 

@@ -52,7 +52,7 @@ export function serialiseItems(items: unknown[]): string[] {
     try {
       json = JSON.stringify(item);
     } catch (err) {
-      throw new TypeError(`ctx.map() item ${i} is not JSON-serialisable: ${errorMessage(err)}`);
+      throw new TypeError(`ctx.map() item ${i} is not JSON-serialisable: ${errorMessage(err)}`, { cause: err });
     }
     if (json === undefined) throw new TypeError(`ctx.map() item ${i} is not JSON-serialisable (${typeof item})`);
     return json;

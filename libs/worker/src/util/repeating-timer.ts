@@ -26,7 +26,7 @@ export class RepeatingTimer {
   private schedule(): void {
     if (!this.running) return;
     this.timer = setTimeout(() => {
-      this.tick().finally(() => this.schedule());
+      void this.tick().finally(() => this.schedule());
     }, this.intervalMs);
     // Background loops must not keep the process alive on their own.
     this.timer.unref();

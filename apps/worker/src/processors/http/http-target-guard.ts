@@ -64,7 +64,7 @@ async function resolveHost(hostName: string, resolve: HostResolver): Promise<IpA
     found = await resolve(hostName);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code ?? errorMessage(err);
-    throw new Error(`http: cannot resolve host '${hostName}' (${code})`);
+    throw new Error(`http: cannot resolve host '${hostName}' (${code})`, { cause: err });
   }
   const addresses = found.map((entry) => parseIp(entry.address)).filter((a): a is IpAddress => a !== undefined);
   if (addresses.length === 0) throw new Error(`http: host '${hostName}' has no address`);
