@@ -67,13 +67,11 @@ export class QueueBoardService implements OnApplicationBootstrap {
     // that act on every queue at once (pause all, resume all, purge metrics).
     const readOnly: RequestHandler = (req, res, next) => {
       if (boardWrites || req.method === 'GET' || req.method === 'HEAD') return next();
-      res
-        .status(405)
-        .json({
-          statusCode: 405,
-          error: 'Method Not Allowed',
-          message: 'bull-board is read-only: set JOBNEST_BOARD_WRITES=1 to allow changes',
-        });
+      res.status(405).json({
+        statusCode: 405,
+        error: 'Method Not Allowed',
+        message: 'bull-board is read-only: set JOBNEST_BOARD_WRITES=1 to allow changes',
+      });
     };
     return [auth, readOnly, this.serverAdapter.getRouter() as RequestHandler];
   }
