@@ -14,3 +14,4 @@ export * from './time-expression';
 export * from './worker-selection';
 export const JOBNEST_VERSION = '0.1.0';
 export * from './transient-error';
+export * from './throttled-error-log';

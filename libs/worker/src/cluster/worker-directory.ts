@@ -1,10 +1,9 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { decodeHeartbeat, messageField, streamNames } from '@jobnest/transport';
-import { workerStateFromHeartbeat, type WorkerState } from '@jobnest/common';
+import { workerStateFromHeartbeat, type WorkerState, ThrottledErrorLog } from '@jobnest/common';
 import type { Redis } from 'ioredis';
 import { WorkerConfig } from '../options/worker-config';
 import { WorkerRedis } from '../redis/worker-redis';
-import { ThrottledErrorLog } from '../util/throttled-error-log';
 
 type RawEntry = [id: string, fields: string[]];
 type ReadReply = [stream: string, entries: RawEntry[]][] | null;

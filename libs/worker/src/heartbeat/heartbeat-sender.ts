@@ -1,6 +1,6 @@
 import { hostname } from 'node:os';
 import { Injectable, Logger } from '@nestjs/common';
-import { JOBNEST_VERSION, type Heartbeat } from '@jobnest/common';
+import { JOBNEST_VERSION, type Heartbeat, ThrottledErrorLog } from '@jobnest/common';
 import { streamNames } from '@jobnest/transport';
 import { JobnestWorkerService } from '../jobnest-worker.service';
 import { WorkerConfig } from '../options/worker-config';
@@ -8,7 +8,6 @@ import { ProcessorRegistry } from '../processor/processor-registry';
 import { WorkerRedis } from '../redis/worker-redis';
 import { TaskTracker } from '../tracker/task-tracker.service';
 import { RepeatingTimer } from '../util/repeating-timer';
-import { ThrottledErrorLog } from '../util/throttled-error-log';
 import { collectWorkerMetrics } from './worker-metrics';
 
 /**

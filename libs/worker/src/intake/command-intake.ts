@@ -1,5 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { errorMessage, MessageDecodeError } from '@jobnest/common';
+import { errorMessage, MessageDecodeError, ThrottledErrorLog } from '@jobnest/common';
 import { workerQueueName } from '@jobnest/transport';
 import { Worker, type Job } from 'bullmq';
 import { WorkerConfig } from '../options/worker-config';
@@ -8,7 +8,6 @@ import { StatusReporter } from '../reporting/status-reporter';
 import { DistributedExecutor } from '../tracker/distributed-executor';
 import { ProcessorTracker } from '../tracker/processor-tracker';
 import { TaskTracker } from '../tracker/task-tracker.service';
-import { ThrottledErrorLog } from '../util/throttled-error-log';
 import { decodeWorkerCommand } from './worker-command-decoder';
 
 /** Commands are handled in microseconds; 50 at once keeps a burst of dispatches flowing. */

@@ -1,10 +1,10 @@
+import { ThrottledErrorLog } from '@jobnest/common';
 import { Injectable, Logger } from '@nestjs/common';
 import type { LogBatch, LogLine } from '@jobnest/common';
 import { streamNames } from '@jobnest/transport';
 import { WorkerConfig } from '../options/worker-config';
 import { WorkerRedis } from '../redis/worker-redis';
 import { RepeatingTimer } from '../util/repeating-timer';
-import { ThrottledErrorLog } from '../util/throttled-error-log';
 import { LogBuffer } from './log-buffer';
 
 /** A full batch leaves at once instead of waiting for the timer. */

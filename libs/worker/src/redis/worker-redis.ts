@@ -1,8 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { createRedisConnection, StreamProducer, WorkerCommandSender } from '@jobnest/transport';
 import type { Redis } from 'ioredis';
-import { errorMessage } from '@jobnest/common';
-import { ThrottledErrorLog } from '../util/throttled-error-log';
+import { errorMessage, ThrottledErrorLog } from '@jobnest/common';
 import { redactUrl } from '../util/redact-url';
 
 /**

@@ -1,10 +1,9 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { InstanceStatus, type InstanceStatusReport, type TaskCounts } from '@jobnest/common';
+import { InstanceStatus, type InstanceStatusReport, type TaskCounts, ThrottledErrorLog } from '@jobnest/common';
 import { streamNames } from '@jobnest/transport';
 import { WorkerConfig } from '../options/worker-config';
 import { WorkerRedis } from '../redis/worker-redis';
 import { RepeatingTimer } from '../util/repeating-timer';
-import { ThrottledErrorLog } from '../util/throttled-error-log';
 
 /** A report nobody acknowledges (a server bug, an old server without RUNNING acks) is not re-sent forever. */
 const GIVE_UP_AFTER_MS = 60 * 60 * 1000;

@@ -1,3 +1,4 @@
+import { ThrottledErrorLog } from '@jobnest/common';
 import { Injectable, Logger } from '@nestjs/common';
 import type {
   AdoptTasksCommand,
@@ -17,7 +18,6 @@ import { WorkerConfig } from '../options/worker-config';
 import { ProcessorRegistry } from '../processor/processor-registry';
 import type { TaskLogger } from '../processor/processor.interfaces';
 import { WorkerRedis } from '../redis/worker-redis';
-import { ThrottledErrorLog } from '../util/throttled-error-log';
 import { runAttempt } from './standalone-executor';
 import { createTaskContext, serialiseItems } from './task-context';
 

@@ -1,5 +1,9 @@
-import type { Logger } from '@nestjs/common';
-import { errorMessage } from '@jobnest/common';
+import { errorMessage } from './error-message';
+
+/** Where the lines go (a Nest Logger fits). */
+export interface ErrorLineLogger {
+  error(message: string): void;
+}
 
 /**
  * Logs the failures of a background loop at most once per `intervalMs` per key: during a Redis outage every loop
@@ -10,10 +14,11 @@ export class ThrottledErrorLog {
   private readonly suppressed = new Map<string, number>();
 
   constructor(
-    private readonly logger: Logger,
+    private readonly logger: ErrorLineLogger,
     private readonly intervalMs = 5000,
   ) {}
 
+  /** `key` groups failures of one kind (one loop or one step); `what` says what failed. */
   error(key: string, what: string, err: unknown): void {
     const now = Date.now();
     if (now - (this.lastLoggedAt.get(key) ?? 0) < this.intervalMs) {
