@@ -6,3 +6,4 @@ export * from './stream-group-consumer';
 export * from './worker-command-sender';
 export * from './entry-apply-error';
 export * from './acknowledged-trim';
+export * from './heartbeat-reader';

@@ -1,14 +1,10 @@
 import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
-import type { Redis } from 'ioredis';
-import { errorMessage, workerStateFromHeartbeat } from '@jobnest/common';
-import { decodeHeartbeat, messageField, streamNames } from '@jobnest/transport';
+import { ThrottledErrorLog, workerStateFromHeartbeat, type Heartbeat } from '@jobnest/common';
+import { HeartbeatReader, streamNames } from '@jobnest/transport';
 import { ServerConfig } from '../config/server-config';
 import { RedisConnections } from '../redis/redis-connections.service';
 import { WorkerLastSeenRecord } from './worker-last-seen';
 import type { WorkerState } from './worker-state';
-
-type RawEntry = [id: string, fields: string[]];
-type ReadReply = [stream: string, entries: RawEntry[]][] | null;
 
 /** How often the heartbeats read are written to the worker last-seen record (one ZADD each time). */
 const LAST_SEEN_FLUSH_MS = 1000;
@@ -27,12 +23,11 @@ export class ClusterViewService implements OnApplicationBootstrap, OnApplication
   private readonly logger = new Logger(ClusterViewService.name);
   private readonly workers = new Map<string, WorkerState>();
   private readonly listeners: WorkersChangedListener[] = [];
-  private redis!: Redis;
-  private running = false;
-  private loop: Promise<void> | undefined;
-  private lastId = '0';
-  private lastErrorLogAt = 0;
+  private readonly errors = new ThrottledErrorLog(this.logger);
+  private reader: HeartbeatReader | undefined;
   private readonly rejectedFrom = new Set<string>();
+  private lastPrune = Date.now();
+  private lastSeenFlush = 0;
   /** Workers whose last heartbeat said they shut down, with when it was read (kept for SHUTDOWN_MEMORY_MS). */
   private readonly shutDown = new Map<string, number>();
   private readyResolve!: () => void;
@@ -46,16 +41,24 @@ export class ClusterViewService implements OnApplicationBootstrap, OnApplication
   ) {}
 
   onApplicationBootstrap(): void {
-    this.redis = this.connections.dedicatedConnection('heartbeats');
-    this.lastId = `${Date.now() - this.config.workerTimeoutMs}-0`;
-    this.running = true;
-    this.loop = this.run();
+    this.reader = new HeartbeatReader({
+      connection: this.connections.dedicatedConnection('heartbeats'),
+      stream: streamNames(this.config.prefix).heartbeats,
+      historyMs: this.config.workerTimeoutMs,
+      onHeartbeat: (hb, entryTime, live) => this.apply(hb, entryTime, live),
+      onMalformed: (id, reason) => this.reject(id, reason),
+      onCaughtUp: () => {
+        this.readyResolve();
+        this.emitChange();
+      },
+      afterRead: () => this.afterRead(),
+      onError: (err) => this.errors.error('read', 'heartbeat reader failed, retrying', err),
+    });
+    this.reader.start();
   }
 
   async onApplicationShutdown(): Promise<void> {
-    this.running = false;
-    this.redis?.disconnect();
-    await this.loop;
+    await this.reader?.stop();
     await this.lastSeen.flush().catch(() => undefined); // best effort: the next server's reads record them again
   }
 
@@ -87,62 +90,28 @@ export class ClusterViewService implements OnApplicationBootstrap, OnApplication
     return this.shutDown.has(workerId) && !this.isAlive(workerId);
   }
 
-  private async run(): Promise<void> {
-    const stream = streamNames(this.config.prefix).heartbeats;
-    let caughtUp = false;
-    let lastPrune = Date.now();
-    let lastSeenFlush = 0;
-    while (this.running) {
-      try {
-        const xread = this.redis.xread.bind(this.redis) as unknown as (
-          ...args: (string | number)[]
-        ) => Promise<ReadReply>;
-        const reply = caughtUp
-          ? await xread('COUNT', 1000, 'BLOCK', 1000, 'STREAMS', stream, this.lastId)
-          : await xread('COUNT', 1000, 'STREAMS', stream, this.lastId);
-        const entries = reply?.[0]?.[1] ?? [];
-        for (const [id, fields] of entries) this.apply(id, fields, caughtUp);
-        if (entries.length > 0) this.lastId = entries[entries.length - 1]![0];
-        if (!caughtUp && entries.length < 1000) {
-          caughtUp = true;
-          this.readyResolve();
-          this.emitChange();
-        }
-        if (Date.now() - lastSeenFlush >= LAST_SEEN_FLUSH_MS) {
-          lastSeenFlush = Date.now();
-          await this.lastSeen.flush();
-        }
-        if (Date.now() - lastPrune > 1000) {
-          lastPrune = Date.now();
-          this.pruneDead();
-        }
-      } catch (err) {
-        if (!this.running) break;
-        if (Date.now() - this.lastErrorLogAt > 5000) {
-          this.lastErrorLogAt = Date.now();
-          this.logger.error(`heartbeat reader failed, retrying: ${errorMessage(err)}`);
-        }
-        await new Promise((r) => setTimeout(r, 500));
-      }
+  private async afterRead(): Promise<void> {
+    if (Date.now() - this.lastSeenFlush >= LAST_SEEN_FLUSH_MS) {
+      this.lastSeenFlush = Date.now();
+      await this.lastSeen.flush();
+    }
+    if (Date.now() - this.lastPrune > 1000) {
+      this.lastPrune = Date.now();
+      this.pruneDead();
     }
   }
 
-  private apply(id: string, fields: string[], live: boolean): void {
-    let hb;
-    try {
-      hb = decodeHeartbeat(messageField(fields));
-    } catch (err) {
-      // Logged once per source entry shape; heartbeats are not acknowledged, so nothing else to do.
-      const key = String(err instanceof Error ? err.message : err);
-      if (!this.rejectedFrom.has(key)) {
-        this.rejectedFrom.add(key);
-        this.logger.warn(`ignored malformed heartbeat ${id}: ${key}`);
-      }
-      return;
-    }
+  /** Logged once per reason; heartbeats are not acknowledged, so nothing else to do. */
+  private reject(id: string, reason: string): void {
+    if (this.rejectedFrom.has(reason)) return;
+    this.rejectedFrom.add(reason);
+    this.logger.warn(`ignored malformed heartbeat ${id}: ${reason}`);
+  }
+
+  private apply(hb: Heartbeat, entryTime: number, live: boolean): void {
     const isNew = !this.isAlive(hb.workerId);
     // History entries carry their stream time (Redis clock); live ones the time we read them.
-    const seen = live ? Date.now() : Number(id.split('-')[0]);
+    const seen = live ? Date.now() : entryTime;
     this.lastSeen.note(hb.workerId, seen);
     if (hb.shuttingDown) {
       this.shutDown.set(hb.workerId, seen);

@@ -1,12 +1,8 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { decodeHeartbeat, messageField, streamNames } from '@jobnest/transport';
-import { workerStateFromHeartbeat, type WorkerState, ThrottledErrorLog } from '@jobnest/common';
-import type { Redis } from 'ioredis';
+import { HeartbeatReader, streamNames } from '@jobnest/transport';
+import { workerStateFromHeartbeat, type Heartbeat, type WorkerState, ThrottledErrorLog } from '@jobnest/common';
 import { WorkerConfig } from '../options/worker-config';
 import { WorkerRedis } from '../redis/worker-redis';
-
-type RawEntry = [id: string, fields: string[]];
-type ReadReply = [stream: string, entries: RawEntry[]][] | null;
 
 /** History read at start: longer than any worker timeout a server would use. */
 const HISTORY_MS = 60_000;
@@ -20,9 +16,7 @@ export class WorkerDirectory {
   private readonly errors = new ThrottledErrorLog(new Logger('JobnestWorker'));
   private readonly workers = new Map<string, WorkerState>();
   private readonly heard = new Map<string, number>();
-  private connection: Redis | undefined;
-  private running = false;
-  private loop: Promise<void> | undefined;
+  private reader: HeartbeatReader | undefined;
 
   constructor(
     private readonly config: WorkerConfig,
@@ -31,15 +25,20 @@ export class WorkerDirectory {
 
   start(appId: number): void {
     const o = this.config.options;
-    this.connection = this.redis.dedicatedConnection(o.redisUrl, o.workerId, 'heartbeats');
-    this.running = true;
-    this.loop = this.run(appId, streamNames(o.prefix).heartbeats);
+    this.reader = new HeartbeatReader({
+      connection: this.redis.dedicatedConnection(o.redisUrl, o.workerId, 'heartbeats'),
+      stream: streamNames(o.prefix).heartbeats,
+      historyMs: HISTORY_MS,
+      onHeartbeat: (hb, entryTime) => this.apply(appId, hb, entryTime),
+      onMalformed: () => undefined, // the servers log malformed heartbeats
+      afterRead: () => this.forgetSilentWorkers(),
+      onError: (err) => this.errors.error('directory', 'reading heartbeats failed', err),
+    });
+    this.reader.start();
   }
 
   async stop(): Promise<void> {
-    this.running = false;
-    this.connection?.disconnect();
-    await this.loop;
+    await this.reader?.stop();
   }
 
   /** Workers of the app heard from within `timeoutMs`. */
@@ -61,26 +60,6 @@ export class WorkerDirectory {
     return w !== undefined && w.lastHeartbeat >= Date.now() - timeoutMs;
   }
 
-  private async run(appId: number, stream: string): Promise<void> {
-    let lastId = `${Date.now() - HISTORY_MS}-0`;
-    const conn = this.connection!;
-    const xread = conn.xread.bind(conn) as unknown as (...args: (string | number)[]) => Promise<ReadReply>;
-    while (this.running) {
-      try {
-        const reply = await xread('COUNT', 1000, 'BLOCK', 1000, 'STREAMS', stream, lastId);
-        for (const [id, fields] of reply?.[0]?.[1] ?? []) {
-          lastId = id;
-          this.apply(appId, id, fields);
-        }
-        this.forgetSilentWorkers();
-      } catch (err) {
-        if (!this.running) break;
-        this.errors.error('directory', 'reading heartbeats failed', err);
-        await new Promise((r) => setTimeout(r, 500));
-      }
-    }
-  }
-
   /** Workers killed without a shutdown heartbeat would stay forever (a new id per restart): drop them after HISTORY_MS. */
   private forgetSilentWorkers(): void {
     const cutoff = Date.now() - HISTORY_MS;
@@ -92,13 +71,7 @@ export class WorkerDirectory {
     }
   }
 
-  private apply(appId: number, id: string, fields: string[]): void {
-    let hb;
-    try {
-      hb = decodeHeartbeat(messageField(fields));
-    } catch {
-      return; // the servers log malformed heartbeats
-    }
+  private apply(appId: number, hb: Heartbeat, entryTime: number): void {
     if (hb.appId !== appId) return;
     if (hb.shuttingDown) {
       this.workers.delete(hb.workerId);
@@ -107,6 +80,6 @@ export class WorkerDirectory {
     }
     this.heard.set(hb.workerId, Date.now());
     // The entry id's time (Redis clock): right for history entries, and within a few ms for fresh ones.
-    this.workers.set(hb.workerId, workerStateFromHeartbeat(hb, Number(id.split('-')[0])));
+    this.workers.set(hb.workerId, workerStateFromHeartbeat(hb, entryTime));
   }
 }
