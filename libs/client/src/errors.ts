@@ -75,8 +75,11 @@ export class WaitTimeoutError extends JobnestClientError {
     readonly timeoutMs: number,
     /** The last state seen, or `null` when no poll completed. */
     readonly lastInstance: Instance | null,
+    /** `cause`: the last poll's error when the last poll failed. */
+    options?: { cause?: unknown },
   ) {
     const last = lastInstance ? ` (last status ${lastInstance.status})` : '';
-    super(`Instance ${instanceId} did not finish within ${timeoutMs} ms${last}`, 'WAIT_TIMEOUT');
+    const failed = options?.cause instanceof Error ? `; the last poll failed: ${options.cause.message}` : '';
+    super(`Instance ${instanceId} did not finish within ${timeoutMs} ms${last}${failed}`, 'WAIT_TIMEOUT', options);
   }
 }

@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { JobnestApiError, JobnestClientError, WaitTimeoutError } from './errors';
+import { JobnestApiError, JobnestClientError, JobnestConnectionError, WaitTimeoutError } from './errors';
 import { type HttpRequest, HttpTransport } from './http-transport';
 import { isFinalStatus } from './instance-status';
 import type {
@@ -243,7 +243,10 @@ export class JobnestClient {
 
   /**
    * Polls the instance until its status is final (SUCCEEDED, FAILED, STOPPED or CANCELED) and resolves with it.
-   * Rejects with a {@link WaitTimeoutError} when `timeoutMs` passes first, and with the request's error when a poll fails.
+   * A poll that finds no server (connection refused or reset, timed out) or a server that cannot answer yet (502, 503,
+   * 504) is tried again until `timeoutMs`: a wait rides out a server restart. Rejects with a {@link WaitTimeoutError}
+   * when `timeoutMs` passes first (its `cause` is the last failed poll's error, if the last poll failed), and at once
+   * with any other error (401, 404, ...).
    */
   async waitForInstance(instanceId: number, options: WaitForInstanceOptions = {}): Promise<FinishedInstance> {
     const timeoutMs = options.timeoutMs ?? DEFAULT_WAIT_TIMEOUT_MS;
@@ -253,12 +256,20 @@ export class JobnestClient {
     const deadline = Date.now() + timeoutMs;
     let last: Instance | null = null;
     for (;;) {
-      const instance = await this.getInstance(instanceId);
-      if (last === null || last.status !== instance.status) options.onStatus?.(instance);
-      last = instance;
-      if (isFinished(instance)) return instance;
+      let failure: unknown;
+      try {
+        const instance = await this.getInstance(instanceId);
+        if (last === null || last.status !== instance.status) options.onStatus?.(instance);
+        last = instance;
+        if (isFinished(instance)) return instance;
+      } catch (err) {
+        if (!isPassingFailure(err)) throw err;
+        failure = err;
+      }
       const remaining = deadline - Date.now();
-      if (remaining <= 0) throw new WaitTimeoutError(instanceId, timeoutMs, last);
+      if (remaining <= 0) {
+        throw new WaitTimeoutError(instanceId, timeoutMs, last, failure === undefined ? undefined : { cause: failure });
+      }
       await sleep(Math.min(pollIntervalMs, remaining));
     }
   }
@@ -285,6 +296,12 @@ export class JobnestClient {
     }
     return this.http.request<T>({ ...req, token: this.token });
   }
+}
+
+/** A failure that a restarting or briefly overloaded server gives: worth polling again. */
+function isPassingFailure(err: unknown): boolean {
+  if (err instanceof JobnestConnectionError) return true;
+  return err instanceof JobnestApiError && (err.status === 502 || err.status === 503 || err.status === 504);
 }
 
 function isHealthStatus(body: unknown): body is HealthStatus {

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
-import { JobnestClient } from '@jobnest/client';
+import { JobnestApiError, JobnestClient, JobnestConnectionError } from '@jobnest/client';
 import { freePort } from '../../../tools/process-harness/dist/free-port';
 import { startProcess, type ManagedProcess } from './child-process';
 import { TestNamespace } from './isolated-namespace';
@@ -150,14 +150,34 @@ export class TestCluster {
   }
 }
 
+/**
+ * Polls `check` every 100 ms until it returns true; fails after `timeoutMs`. A check that throws because a server
+ * is restarting (no connection, 502/503/504) is polled again, and its error is named if the time runs out; any other
+ * error (a failed assertion, a 404) fails at once.
+ */
 export async function waitUntil(
   check: () => Promise<boolean> | boolean,
   timeoutMs: number,
   what: string,
 ): Promise<void> {
   const started = Date.now();
-  while (!(await check())) {
-    if (Date.now() - started > timeoutMs) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+  for (;;) {
+    let failure: unknown;
+    try {
+      if (await check()) return;
+    } catch (err) {
+      if (!isPassingFailure(err)) throw err;
+      failure = err;
+    }
+    if (Date.now() - started > timeoutMs) {
+      const last = failure === undefined ? '' : `; the last check failed: ${String(failure)}`;
+      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last}`, { cause: failure });
+    }
     await new Promise((r) => setTimeout(r, 100));
   }
+}
+
+function isPassingFailure(err: unknown): boolean {
+  if (err instanceof JobnestConnectionError) return true;
+  return err instanceof JobnestApiError && [502, 503, 504].includes(err.status);
 }
