@@ -141,8 +141,12 @@ export interface TaskAssignment {
   taskName: string;
   /** JSON of the item given to ctx.map() (null for the root task). */
   payload: string | null;
-  /** Dispatch generation (a number the TaskTracker picks per dispatch): results of an older one are dropped. */
-  attempt: number;
+  /**
+   * Dispatch generation: a number the TaskTracker picks per dispatch and that travels back with the task's
+   * acknowledgement and result, so a result of an older dispatch of a task sent again is dropped. Not the task's
+   * attempt (that is `failures + 1`, ctx.attempt).
+   */
+  generation: number;
   /** Earlier failed runs of the task (ctx.attempt = failures + 1). */
   failures: number;
   isRoot: boolean;
@@ -177,12 +181,13 @@ export interface TasksReceivedCommand {
   instanceId: number;
   runningTimes: number;
   workerId: string;
-  tasks: { taskId: number; attempt: number }[];
+  tasks: { taskId: number; generation: number }[];
 }
 
 export interface TaskResult {
   taskId: number;
-  attempt: number;
+  /** The dispatch generation the task ran with (TaskAssignment.generation). */
+  generation: number;
   success: boolean;
   result: string | null;
 }
@@ -232,7 +237,7 @@ export interface HeldResult {
 
 /**
  * ProcessorTracker -> the TaskTracker that sent AdoptTasks: the instance's subtasks running or queued here (their
- * results follow as TaskResults with their own `attempt`), and the results not known to be stored. Sent by every
+ * results follow as TaskResults with their own `generation`), and the results not known to be stored. Sent by every
  * worker asked, holding something or not, so the TaskTracker knows when it has heard from all.
  */
 export interface TasksHeldCommand {

@@ -7,3 +7,4 @@ export * from './worker-command-sender';
 export * from './entry-apply-error';
 export * from './acknowledged-trim';
 export * from './heartbeat-reader';
+export * from './worker-command-decoder';

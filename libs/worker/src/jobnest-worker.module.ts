@@ -1,22 +1,36 @@
 import { Global, Module, type DynamicModule, type ModuleMetadata, type Provider } from '@nestjs/common';
 import { DiscoveryModule } from '@nestjs/core';
+import { ExecuteType } from '@jobnest/common';
+import { WorkerDirectory } from './cluster/worker-directory';
 import { JOBNEST_WORKER_OPTIONS } from './constants';
 import { WorkerDatabase } from './database/worker-database';
+import { DistributedExecutor } from './distributed/distributed-executor';
+import { INSTANCE_EXECUTORS, type InstanceExecutors } from './execution/instance-executor';
+import { InstanceTracker } from './execution/instance-tracker.service';
+import { StandaloneExecutor } from './execution/standalone-executor';
 import { HeartbeatSender } from './heartbeat/heartbeat-sender';
 import { CommandIntake } from './intake/command-intake';
 import { JobnestWorkerRuntime } from './jobnest-worker.runtime';
 import { JobnestWorkerService } from './jobnest-worker.service';
-import { LogShipper } from './logs/log-shipper';
 import type { JobnestWorkerAsyncOptions, JobnestWorkerOptions } from './options/jobnest-worker-options';
 import { WorkerConfig } from './options/worker-config';
 import { ProcessorRegistry } from './processor/processor-registry';
 import { WorkerRedis } from './redis/worker-redis';
+import { LogShipper } from './reporting/log-shipper';
 import { StatusReporter } from './reporting/status-reporter';
-import { WorkerDirectory } from './cluster/worker-directory';
-import { DistributedExecutor } from './tracker/distributed-executor';
-import { ProcessorTracker } from './tracker/processor-tracker';
-import { StandaloneExecutor } from './tracker/standalone-executor';
-import { TaskTracker } from './tracker/task-tracker.service';
+import { ProcessorTracker } from './subtasks/processor-tracker';
+
+/** The executor of each execute type: STANDALONE runs here, the distributed ones get a TaskTracker each. */
+const INSTANCE_EXECUTORS_PROVIDER: Provider = {
+  provide: INSTANCE_EXECUTORS,
+  useFactory: (standalone: StandaloneExecutor, distributed: DistributedExecutor): InstanceExecutors => ({
+    [ExecuteType.STANDALONE]: standalone,
+    [ExecuteType.MAP]: distributed,
+    [ExecuteType.MAP_REDUCE]: distributed,
+    [ExecuteType.BROADCAST]: distributed,
+  }),
+  inject: [StandaloneExecutor, DistributedExecutor],
+};
 
 const WORKER_PROVIDERS: Provider[] = [
   WorkerConfig,
@@ -31,7 +45,8 @@ const WORKER_PROVIDERS: Provider[] = [
   WorkerDirectory,
   ProcessorTracker,
   DistributedExecutor,
-  TaskTracker,
+  INSTANCE_EXECUTORS_PROVIDER,
+  InstanceTracker,
   CommandIntake,
   JobnestWorkerRuntime,
 ];

@@ -1,26 +1,26 @@
 import {
   Injectable,
-  Logger,
   type BeforeApplicationShutdown,
   type OnApplicationBootstrap,
   type OnApplicationShutdown,
   type OnModuleInit,
 } from '@nestjs/common';
 import { errorMessage, withTimeout } from '@jobnest/common';
+import { WorkerDirectory } from './cluster/worker-directory';
 import { WorkerDatabase } from './database/worker-database';
 import { ServiceUnreachableError } from './errors';
+import { InstanceTracker } from './execution/instance-tracker.service';
 import { HeartbeatSender } from './heartbeat/heartbeat-sender';
 import { CommandIntake } from './intake/command-intake';
 import { JobnestWorkerService } from './jobnest-worker.service';
-import { LogShipper } from './logs/log-shipper';
 import { WorkerConfig } from './options/worker-config';
 import { ProcessorRegistry } from './processor/processor-registry';
 import { WorkerRedis } from './redis/worker-redis';
+import { LogShipper } from './reporting/log-shipper';
 import { StatusReporter } from './reporting/status-reporter';
-import { WorkerDirectory } from './cluster/worker-directory';
-import { ProcessorTracker } from './tracker/processor-tracker';
-import { TaskTracker } from './tracker/task-tracker.service';
+import { ProcessorTracker } from './subtasks/processor-tracker';
 import { redactUrl } from './util/redact-url';
+import { WorkerLogger } from './util/worker-logger';
 
 /** Time aborted processors get to return, so that their last log lines are shipped before the worker leaves. */
 const ABORT_GRACE_MS = 1000;
@@ -35,7 +35,7 @@ const SHUTDOWN_STEP_MS = 3000;
 export class JobnestWorkerRuntime
   implements OnModuleInit, OnApplicationBootstrap, BeforeApplicationShutdown, OnApplicationShutdown
 {
-  private readonly logger = new Logger('JobnestWorker');
+  private readonly logger = new WorkerLogger(JobnestWorkerRuntime.name, () => this.config.knownWorkerId);
   private started = false;
   private stopping: Promise<void> | undefined;
 
@@ -48,7 +48,7 @@ export class JobnestWorkerRuntime
     private readonly heartbeat: HeartbeatSender,
     private readonly logs: LogShipper,
     private readonly reporter: StatusReporter,
-    private readonly tracker: TaskTracker,
+    private readonly instances: InstanceTracker,
     private readonly intake: CommandIntake,
     private readonly directory: WorkerDirectory,
     private readonly processorTracker: ProcessorTracker,
@@ -113,9 +113,9 @@ export class JobnestWorkerRuntime
     this.started = false;
     const id = this.config.options.workerId;
     await this.step('closing the command queue consumer', this.intake.stop(!this.redis.isConnected));
-    this.tracker.abortAllForShutdown();
+    this.instances.abortAllForShutdown();
     this.processorTracker.abortAll();
-    await this.tracker.waitForExecutions(ABORT_GRACE_MS);
+    await this.instances.waitForExecutions(ABORT_GRACE_MS);
     await this.step('stopping the heartbeat reader', this.directory.stop());
     if (this.redis.isConnected) {
       await this.step('shipping the last log lines', this.logs.stop());

@@ -1,13 +1,14 @@
 import { hostname } from 'node:os';
-import { Injectable, Logger } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { JOBNEST_VERSION, type Heartbeat, ThrottledErrorLog } from '@jobnest/common';
 import { streamNames } from '@jobnest/transport';
 import { JobnestWorkerService } from '../jobnest-worker.service';
 import { WorkerConfig } from '../options/worker-config';
 import { ProcessorRegistry } from '../processor/processor-registry';
+import { InstanceTracker } from '../execution/instance-tracker.service';
 import { WorkerRedis } from '../redis/worker-redis';
-import { TaskTracker } from '../tracker/task-tracker.service';
 import { RepeatingTimer } from '../util/repeating-timer';
+import { WorkerLogger } from '../util/worker-logger';
 import { collectWorkerMetrics } from './worker-metrics';
 
 /**
@@ -21,7 +22,9 @@ const HEARTBEAT_STREAM_MAX_LEN = 10_000;
 /** Tells every server this worker is alive, what it can run and how loaded it is. */
 @Injectable()
 export class HeartbeatSender {
-  private readonly errors = new ThrottledErrorLog(new Logger('JobnestWorker'));
+  private readonly errors = new ThrottledErrorLog(
+    new WorkerLogger(HeartbeatSender.name, () => this.config.knownWorkerId),
+  );
   private timer: RepeatingTimer | undefined;
 
   constructor(
@@ -29,7 +32,7 @@ export class HeartbeatSender {
     private readonly identity: JobnestWorkerService,
     private readonly registry: ProcessorRegistry,
     private readonly redis: WorkerRedis,
-    private readonly tracker: TaskTracker,
+    private readonly instances: InstanceTracker,
   ) {}
 
   /** Sends one heartbeat (rejecting if Redis does not take it), then one every heartbeatIntervalMs. */
@@ -63,7 +66,7 @@ export class HeartbeatSender {
       tags: o.tags,
       processors: this.registry.names(),
       metrics: collectWorkerMetrics(),
-      runningInstances: this.tracker.runningCount,
+      runningInstances: this.instances.runningCount,
       maxConcurrentInstances: o.maxConcurrentInstances,
       time: Date.now(),
       shuttingDown,

@@ -1,25 +1,28 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { errorMessage, MessageDecodeError, ThrottledErrorLog } from '@jobnest/common';
-import { workerQueueName } from '@jobnest/transport';
+import { decodeWorkerCommand, workerQueueName } from '@jobnest/transport';
 import { Worker, type Job } from 'bullmq';
+import { DistributedExecutor } from '../distributed/distributed-executor';
+import { InstanceTracker } from '../execution/instance-tracker.service';
 import { WorkerConfig } from '../options/worker-config';
 import { WorkerRedis } from '../redis/worker-redis';
 import { StatusReporter } from '../reporting/status-reporter';
-import { DistributedExecutor } from '../tracker/distributed-executor';
-import { ProcessorTracker } from '../tracker/processor-tracker';
-import { TaskTracker } from '../tracker/task-tracker.service';
-import { decodeWorkerCommand } from './worker-command-decoder';
+import { ProcessorTracker } from '../subtasks/processor-tracker';
+import { WorkerLogger } from '../util/worker-logger';
 
 /** Commands are handled in microseconds; 50 at once keeps a burst of dispatches flowing. */
 const CONCURRENCY = 50;
 
 /**
- * Takes commands from this worker's own BullMQ queue. Every BullMQ job completes as soon as its command is handed
- * over: an instance runs outside BullMQ, so its duration never holds a BullMQ lock or a concurrency slot.
+ * Takes commands from this worker's own BullMQ queue and hands each to its owner: instance runs to the
+ * InstanceTracker, status acknowledgements to the StatusReporter, subtasks to the ProcessorTracker, and the
+ * ProcessorTrackers' answers to the TaskTracker of their run (through the DistributedExecutor). Every BullMQ job
+ * completes as soon as its command is handed over: an instance runs outside BullMQ, so its duration never holds a
+ * BullMQ lock or a concurrency slot.
  */
 @Injectable()
 export class CommandIntake {
-  private readonly logger = new Logger('JobnestWorker');
+  private readonly logger = new WorkerLogger(CommandIntake.name, () => this.config.knownWorkerId);
   private readonly errors = new ThrottledErrorLog(this.logger);
   private readonly unknownKindsLogged = new Set<string>();
   private worker: Worker | undefined;
@@ -27,7 +30,7 @@ export class CommandIntake {
   constructor(
     private readonly config: WorkerConfig,
     private readonly redis: WorkerRedis,
-    private readonly tracker: TaskTracker,
+    private readonly instances: InstanceTracker,
     private readonly reporter: StatusReporter,
     private readonly processors: ProcessorTracker,
     private readonly distributed: DistributedExecutor,
@@ -82,10 +85,10 @@ export class CommandIntake {
     }
     switch (command.kind) {
       case 'RunInstance':
-        this.tracker.run(command);
+        this.instances.run(command);
         return;
       case 'StopInstance':
-        this.tracker.stop(command);
+        this.instances.stop(command);
         return;
       case 'AckInstanceStatus':
         this.reporter.acknowledge(command.instanceId, command.runningTimes);

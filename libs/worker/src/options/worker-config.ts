@@ -19,6 +19,11 @@ export class WorkerConfig {
     return this.resolved;
   }
 
+  /** The worker id once the options are resolved (log contexts are made before that). */
+  get knownWorkerId(): string | undefined {
+    return this.resolved?.workerId;
+  }
+
   get options(): ResolvedWorkerOptions {
     if (!this.resolved) throw new Error('Jobnest worker options are read before the module initialised');
     return this.resolved;

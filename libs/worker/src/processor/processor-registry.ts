@@ -1,7 +1,10 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { DiscoveryService, Reflector } from '@nestjs/core';
 import { JOB_PROCESSOR_METADATA } from '../constants';
 import { DuplicateProcessorError, InvalidProcessorError } from '../errors';
+import { WorkerConfig } from '../options/worker-config';
+import { WorkerLogger } from '../util/worker-logger';
+import { stepsDeclaredButNotMethods } from './processor-steps';
 import type { BasicProcessor } from './processor.interfaces';
 
 interface RegisteredProcessor {
@@ -15,12 +18,13 @@ const MAX_NAME_LENGTH = 200; // job_info.processor is VARCHAR(200)
 /** Every @JobProcessor provider of the app, by name; filled once at boot by discover(). */
 @Injectable()
 export class ProcessorRegistry {
-  private readonly logger = new Logger('JobnestWorker');
+  private readonly logger = new WorkerLogger(ProcessorRegistry.name, () => this.config.knownWorkerId);
   private readonly processors = new Map<string, RegisteredProcessor>();
 
   constructor(
     private readonly discovery: DiscoveryService,
     private readonly reflector: Reflector,
+    private readonly config: WorkerConfig,
   ) {}
 
   /** Throws DuplicateProcessorError / InvalidProcessorError so that boot fails before the worker takes any job. */
@@ -55,12 +59,22 @@ export class ProcessorRegistry {
         throw new InvalidProcessorError(className, `('${name}') has no process(ctx) method; implement BasicProcessor`);
       }
       this.processors.set(name, { name, className, instance: instance as BasicProcessor });
+      for (const step of stepsDeclaredButNotMethods(instance as BasicProcessor)) {
+        this.logger.warn(
+          `@JobProcessor class ${className} ('${name}') declares ${step} but it is not a method: its MAP_REDUCE instances will be refused`,
+        );
+      }
     }
     this.logger.log(`registered processors: ${this.names().join(', ') || '(none)'}`);
   }
 
   get(name: string): BasicProcessor | undefined {
     return this.processors.get(name)?.instance;
+  }
+
+  /** The class registered under `name` (for messages). */
+  className(name: string): string | undefined {
+    return this.processors.get(name)?.className;
   }
 
   /** Sorted processor names, as sent in heartbeats. */

@@ -1,8 +1,9 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { createRedisConnection, StreamProducer, WorkerCommandSender } from '@jobnest/transport';
 import type { Redis } from 'ioredis';
 import { errorMessage, ThrottledErrorLog } from '@jobnest/common';
 import { redactUrl } from '../util/redact-url';
+import { WorkerLogger } from '../util/worker-logger';
 
 /**
  * Redis connections of the worker. The producer connection gives up on a command after a few reconnect attempts
@@ -11,7 +12,9 @@ import { redactUrl } from '../util/redact-url';
  */
 @Injectable()
 export class WorkerRedis {
-  private readonly logger = new Logger('JobnestWorker');
+  /** Set by open(): the connections are opened once the options are known. */
+  private workerId: string | undefined;
+  private readonly logger = new WorkerLogger(WorkerRedis.name, () => this.workerId);
   private readonly errors = new ThrottledErrorLog(this.logger);
   private readonly connections: Redis[] = [];
   private producerConnection: Redis | undefined;
@@ -20,6 +23,7 @@ export class WorkerRedis {
   private sender: WorkerCommandSender | undefined;
 
   open(redisUrl: string, workerId: string): void {
+    this.workerId = workerId;
     this.producerConnection = this.track(
       createRedisConnection(redisUrl, `jobnest-worker-${workerId}`, { maxRetriesPerRequest: 2 }),
       redisUrl,

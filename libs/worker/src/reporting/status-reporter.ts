@@ -1,9 +1,10 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { InstanceStatus, type InstanceStatusReport, type TaskCounts, ThrottledErrorLog } from '@jobnest/common';
 import { streamNames } from '@jobnest/transport';
 import { WorkerConfig } from '../options/worker-config';
 import { WorkerRedis } from '../redis/worker-redis';
 import { RepeatingTimer } from '../util/repeating-timer';
+import { WorkerLogger } from '../util/worker-logger';
 
 /** A report nobody acknowledges (a server bug, an old server without RUNNING acks) is not re-sent forever. */
 const GIVE_UP_AFTER_MS = 60 * 60 * 1000;
@@ -29,7 +30,7 @@ function runKey(instanceId: number, runningTimes: number): string {
  */
 @Injectable()
 export class StatusReporter {
-  private readonly logger = new Logger('JobnestWorker');
+  private readonly logger = new WorkerLogger(StatusReporter.name, () => this.config.knownWorkerId);
   private readonly errors = new ThrottledErrorLog(this.logger);
   /** Unacknowledged final reports, by run. */
   private readonly pending = new Map<string, PendingReport>();

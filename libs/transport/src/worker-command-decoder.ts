@@ -9,8 +9,9 @@ import {
 type Obj = Record<string, unknown>;
 
 /**
- * Checks a command taken from the worker queue (job name = command kind, data = the command). Returns undefined
- * for a kind this worker does not know (a newer server); throws MessageDecodeError for a malformed command.
+ * Checks a command a worker took from its BullMQ queue (job name = command kind, data = the command), as the
+ * decoders of message-codec.ts check the stream entries servers read. Returns undefined for a kind this worker
+ * does not know (a newer sender); throws MessageDecodeError for a malformed command.
  */
 export function decodeWorkerCommand(name: string, data: unknown): WorkerCommand | undefined {
   if (typeof data !== 'object' || data === null || Array.isArray(data))
@@ -66,7 +67,7 @@ export function decodeWorkerCommand(name: string, data: unknown): WorkerCommand 
         workerId: str(o, 'workerId'),
         tasks: list(o, 'tasks').map((t, i) => {
           const e = entry(t, `tasks[${i}]`);
-          return { taskId: positiveInt(e, 'taskId'), attempt: int(e, 'attempt') };
+          return { taskId: positiveInt(e, 'taskId'), generation: generation(e) };
         }),
       };
     case 'TaskResults':
@@ -80,7 +81,7 @@ export function decodeWorkerCommand(name: string, data: unknown): WorkerCommand 
           if (typeof e.success !== 'boolean') throw new MessageDecodeError(`results[${i}].success must be a boolean`);
           return {
             taskId: positiveInt(e, 'taskId'),
-            attempt: int(e, 'attempt'),
+            generation: generation(e),
             success: e.success,
             result: nullableStr(e, 'result'),
           };
@@ -153,10 +154,15 @@ function assignment(value: unknown, i: number): TaskAssignment {
     taskId: positiveInt(e, 'taskId'),
     taskName: str(e, 'taskName'),
     payload: nullableStr(e, 'payload'),
-    attempt: int(e, 'attempt'),
+    generation: generation(e),
     failures: optionalInt(e, 'failures', 0),
     isRoot: e.isRoot === true,
   };
+}
+
+/** The dispatch generation of a task; SDKs before its rename sent it as `attempt`. */
+function generation(e: Obj): number {
+  return int(e, e.generation === undefined && e.attempt !== undefined ? 'attempt' : 'generation');
 }
 
 /** Older servers sent no placement: any worker of the app is eligible. */

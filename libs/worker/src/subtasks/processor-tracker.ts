@@ -1,32 +1,34 @@
-import { ThrottledErrorLog } from '@jobnest/common';
-import { Injectable, Logger } from '@nestjs/common';
-import type {
-  AdoptTasksCommand,
-  HeldResult,
-  RunTasksCommand,
-  StopTasksCommand,
-  SubtasksCreatedCommand,
-  TaskAssignment,
-  TaskResultsCommand,
-  TasksHeldCommand,
+import { Injectable } from '@nestjs/common';
+import {
+  ThrottledErrorLog,
+  type AdoptTasksCommand,
+  type RunTasksCommand,
+  type StopTasksCommand,
+  type SubtasksCreatedCommand,
+  type TaskAssignment,
+  type TaskResultsCommand,
+  type TasksHeldCommand,
+  type WorkerCommand,
 } from '@jobnest/common';
 import { WorkerDirectory } from '../cluster/worker-directory';
 import { WorkerDatabase } from '../database/worker-database';
-import { LogShipper } from '../logs/log-shipper';
-import { createTaskLogger } from '../logs/task-logger';
+import { limitResult } from '../execution/result-limit';
+import { runAttempt } from '../execution/run-attempt';
+import { subtaskContext } from '../execution/task-context';
 import { WorkerConfig } from '../options/worker-config';
 import { ProcessorRegistry } from '../processor/processor-registry';
-import type { TaskLogger } from '../processor/processor.interfaces';
 import { WorkerRedis } from '../redis/worker-redis';
-import { runAttempt } from './standalone-executor';
-import { createTaskContext, serialiseItems } from './task-context';
+import { LogShipper } from '../reporting/log-shipper';
+import { RecentlyStopped } from '../util/recently-stopped';
+import { WorkerLogger } from '../util/worker-logger';
+import { InstanceSlot, runKey } from './instance-slot';
+import { serialiseItems } from './map-items';
 
 /** Results leave in batches: at this many, or after RESULT_FLUSH_MS, whichever comes first. */
 const RESULT_BATCH = 500;
 const RESULT_FLUSH_MS = 30;
 /** A StopTasks is remembered this long, so subtasks of a stopped instance still queued in Redis are dropped. */
 const STOPPED_MEMORY_MS = 10 * 60 * 1000;
-const MAX_RESULT_LENGTH = 65_536;
 /** Longest pause between two attempts to send a results message. */
 const RESEND_MAX_DELAY_MS = 10_000;
 /**
@@ -41,65 +43,6 @@ const KEPT_MAX_MS = 10 * 60 * 1000;
 /** How often kept results are checked against their TaskTracker's heartbeats, and idle slots dropped. */
 const SWEEP_MS = 1000;
 
-/** A subtask running here, with the AbortController it made if it read ctx.signal. */
-interface RunningTask {
-  task: TaskAssignment;
-  controller: AbortController | undefined;
-}
-
-/** A result sent to the TaskTracker and not yet known to be stored. */
-interface KeptResult {
-  held: HeldResult;
-  deliveredAt: number;
-  /** The TaskResults message it went in. */
-  seq: number;
-}
-
-/** The subtasks of one instance on this worker: a queue and the ones running, at most `concurrency` at once. */
-class InstanceSlot {
-  readonly queue: TaskAssignment[] = [];
-  /**
-   * The subtasks running now (by `taskId:attempt`: a task sent again after a lost acknowledgement can run twice
-   * here), with the AbortController of each one that read ctx.signal. It is made on first use:
-   * most subtasks never read it, and one per subtask costs more than a no-op subtask.
-   */
-  readonly running = new Map<string, RunningTask>();
-  /** Finished, not sent yet. */
-  results: HeldResult[] = [];
-  /** Sent, not yet known to be stored by the TaskTracker (RunTasks.resultsStoredThrough, or CONFIRM_AFTER_MS). */
-  kept: KeptResult[] = [];
-  /** Number of the last TaskResults message sent for the instance from here. */
-  seq = 0;
-  /** An answer to AdoptTasks is on its way: results wait, so they reach the new TaskTracker after it. */
-  answering = false;
-  /** Result batches on their way to the TaskTracker (an answer to AdoptTasks takes them over). */
-  readonly inTransit = new Set<HeldResult[]>();
-  /** Set by a stop: running subtasks are aborted with it, signals asked for later start aborted. */
-  stopReason: Error | undefined;
-  /** ctx.logger of every subtask of the instance (it only knows the instance id). */
-  readonly logger: TaskLogger;
-  /** Result messages being sent (re-sent until delivered): the slot is not idle meanwhile. */
-  sending = 0;
-  flushTimer: NodeJS.Timeout | undefined;
-
-  constructor(
-    public command: RunTasksCommand,
-    logs: LogShipper,
-  ) {
-    this.logger = createTaskLogger(command.instanceId, logs);
-  }
-
-  get idle(): boolean {
-    return (
-      this.queue.length === 0 &&
-      this.running.size === 0 &&
-      this.results.length === 0 &&
-      this.sending === 0 &&
-      this.kept.length === 0
-    );
-  }
-}
-
 /**
  * The ProcessorTracker: runs the subtasks TaskTrackers send to this worker, `concurrency` at a time per instance.
  * It acknowledges each batch on receipt, and sends results back in batches (one message per batch), never one
@@ -107,10 +50,11 @@ class InstanceSlot {
  */
 @Injectable()
 export class ProcessorTracker {
-  private readonly logger = new Logger('JobnestWorker');
+  private readonly logger = new WorkerLogger(ProcessorTracker.name, () => this.config.knownWorkerId);
   private readonly errors = new ThrottledErrorLog(this.logger);
   private readonly slots = new Map<number, InstanceSlot>();
-  private readonly stopped = new Map<number, number>();
+  /** As many as stop within the memory: a stop forgotten early would let its queued subtasks run. */
+  private readonly stopped = new RecentlyStopped({ ttlMs: STOPPED_MEMORY_MS, maxEntries: Number.POSITIVE_INFINITY });
   private sweeper: NodeJS.Timeout | undefined;
 
   constructor(
@@ -130,15 +74,14 @@ export class ProcessorTracker {
   }
 
   async receive(command: RunTasksCommand): Promise<void> {
-    const stoppedAt = this.stopped.get(command.instanceId);
-    if (stoppedAt !== undefined && Date.now() - stoppedAt < STOPPED_MEMORY_MS) return;
+    if (this.stopped.has(command.instanceId)) return;
     // Acknowledged without waiting: the tasks start at once.
     void this.send(command.trackerWorkerId, {
       kind: 'TasksReceived',
       instanceId: command.instanceId,
       runningTimes: command.runningTimes,
       workerId: this.config.options.workerId,
-      tasks: command.tasks.map((t) => ({ taskId: t.taskId, attempt: t.attempt })),
+      tasks: command.tasks.map((t) => ({ taskId: t.taskId, generation: t.generation })),
     });
     let slot = this.slots.get(command.instanceId);
     if (
@@ -154,15 +97,14 @@ export class ProcessorTracker {
         this.ensureSweeper();
       }
     }
-    dropStored(slot.kept, command.resultsStoredThrough ?? 0);
+    slot.dropStoredThrough(command.resultsStoredThrough ?? 0);
     slot.queue.push(...command.tasks);
     this.drain(slot);
   }
 
   /** Aborts the instance's running subtasks and drops its queued ones. */
   stop(command: StopTasksCommand): void {
-    this.stopped.set(command.instanceId, Date.now());
-    for (const [id, at] of this.stopped) if (Date.now() - at > STOPPED_MEMORY_MS) this.stopped.delete(id);
+    this.stopped.remember(command.instanceId, command.reason);
     const slot = this.slots.get(command.instanceId);
     if (!slot) return;
     slot.queue.length = 0;
@@ -243,27 +185,14 @@ export class ProcessorTracker {
     if (!processor) {
       result = `processor '${command.processor}' is not registered on worker ${this.config.options.workerId}`;
     } else {
-      const ctx = createTaskContext(
-        {
-          jobId: command.jobId,
-          instanceId: command.instanceId,
-          taskId: String(task.taskId),
-          taskName: task.taskName,
-          subtask: task.payload === null ? null : (JSON.parse(task.payload) as unknown),
-          isRoot: task.isRoot,
-          jobParams: command.jobParams,
-          instanceParams: command.instanceParams,
-          attempt: task.failures + 1,
-          taskRetries: command.taskRetries,
-          runningTimes: command.runningTimes,
-          workerId: this.config.options.workerId,
-          signal: () => this.signalOf(slot, runKey(task)),
-          ...(command.executeType === 'BROADCAST'
-            ? { mapUnavailableReason: 'a BROADCAST job runs one task per worker' }
-            : { map: this.mapper(slot, command, task) }),
-        },
-        slot.logger,
-      );
+      const ctx = subtaskContext(command, task, {
+        workerId: this.config.options.workerId,
+        signal: () => this.signalOf(slot, runKey(task)),
+        logger: slot.logger,
+        ...(command.executeType === 'BROADCAST'
+          ? { mapUnavailableReason: 'a BROADCAST job runs one task per worker' }
+          : { map: this.mapper(slot, command, task) }),
+      });
       const outcome = await runAttempt(processor, ctx, command.processor);
       success = outcome.status === 'SUCCEEDED';
       result = outcome.result;
@@ -271,7 +200,7 @@ export class ProcessorTracker {
     // A stopped task reports nothing: its TaskTracker already ended its row.
     if (slot.stopReason || this.slots.get(command.instanceId) !== slot) return;
     slot.running.delete(runKey(task));
-    slot.results.push({ task, success, result: truncate(result) });
+    slot.results.push({ task, success, result: limitResult(result) });
     this.scheduleFlush(slot);
     // Let heartbeats and intake run between tasks, even when every task resolves synchronously.
     setImmediate(() => this.drain(slot));
@@ -345,7 +274,7 @@ export class ProcessorTracker {
         workerId: this.config.options.workerId,
         results: held.map((h) => ({
           taskId: h.task.taskId,
-          attempt: h.task.attempt,
+          generation: h.task.generation,
           success: h.success,
           result: h.result,
         })),
@@ -412,10 +341,7 @@ export class ProcessorTracker {
   }
 
   /** Never rejects; says whether the message was queued (failures are logged, throttled). */
-  private async send(
-    workerId: string,
-    command: Parameters<ReturnType<WorkerRedis['commandSender']>['send']>[1],
-  ): Promise<boolean> {
+  private async send(workerId: string, command: WorkerCommand): Promise<boolean> {
     const o = this.config.options;
     try {
       await this.redis.commandSender(o.redisUrl, o.workerId, o.prefix).send(workerId, command);
@@ -425,20 +351,4 @@ export class ProcessorTracker {
       return false;
     }
   }
-}
-
-/** `kept` is in `seq` order (each message's results are appended as it is sent): the stored ones are a prefix. */
-function dropStored(kept: KeptResult[], storedThrough: number): void {
-  let stored = 0;
-  while (stored < kept.length && kept[stored]!.seq <= storedThrough) stored++;
-  if (stored > 0) kept.splice(0, stored);
-}
-
-function runKey(task: TaskAssignment): string {
-  return `${task.taskId}:${task.attempt}`;
-}
-
-function truncate(result: string | null): string | null {
-  if (result === null || result.length <= MAX_RESULT_LENGTH) return result;
-  return `${result.slice(0, MAX_RESULT_LENGTH)}... (truncated)`;
 }

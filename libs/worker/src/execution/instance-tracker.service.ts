@@ -1,5 +1,6 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import {
+  errorMessage,
   ExecuteType,
   InstanceStatus,
   longTimeout,
@@ -7,37 +8,41 @@ import {
   type StopInstanceCommand,
   type TaskCounts,
 } from '@jobnest/common';
-import { LogShipper } from '../logs/log-shipper';
 import { WorkerConfig } from '../options/worker-config';
+import { missingStep } from '../processor/processor-steps';
 import { ProcessorRegistry } from '../processor/processor-registry';
+import { LogShipper } from '../reporting/log-shipper';
 import { StatusReporter } from '../reporting/status-reporter';
-import type { InstanceExecutor, InstanceOutcome } from './instance-executor';
+import { RecentlyStopped } from '../util/recently-stopped';
+import { WorkerLogger } from '../util/worker-logger';
+import {
+  INSTANCE_EXECUTORS,
+  type InstanceExecutor,
+  type InstanceExecutors,
+  type InstanceOutcome,
+} from './instance-executor';
 import { InstanceRun, type AbortKind } from './instance-run';
 import { LatestRuns } from './latest-runs';
-import { RecentlyStopped } from './recently-stopped';
-import { DistributedExecutor } from './distributed-executor';
-import { errorMessage, StandaloneExecutor } from './standalone-executor';
-
-/** Results are stored with the instance and travel through Redis: keep them reasonable. */
-const MAX_RESULT_LENGTH = 65_536;
+import { limitResult } from './result-limit';
+import { thrownResult } from './run-attempt';
 
 type FinalStatus = InstanceStatus.SUCCEEDED | InstanceStatus.FAILED | InstanceStatus.STOPPED;
 
 /**
- * The TaskTracker: owns every instance this worker was asked to run. It reports RUNNING, hands the run to the
- * executor of its execute type, enforces the time limit and stops, and reports the final status exactly once per
- * run (the first outcome wins: a stop or time limit is reported at once, a late processor result is ignored).
+ * Owns every instance this worker was asked to run (RunInstance), whatever its execute type. It refuses what cannot
+ * run here, reports RUNNING, hands the run to the executor of its execute type (a distributed one gets a TaskTracker
+ * there), enforces the time limit and stops, and reports the final status exactly once per run (the first outcome
+ * wins: a stop or time limit is reported at once, a late processor result is ignored).
  */
 @Injectable()
-export class TaskTracker {
-  private readonly logger = new Logger('JobnestWorker');
+export class InstanceTracker {
+  private readonly logger = new WorkerLogger(InstanceTracker.name, () => this.config.knownWorkerId);
   /** Runs whose outcome is not decided yet, by `instanceId:runningTimes`. */
   private readonly running = new Map<string, InstanceRun>();
   /** Executions still in progress, including aborted ones whose processor has not returned yet. */
   private readonly executions = new Set<Promise<void>>();
   private readonly recentlyStopped = new RecentlyStopped();
   private readonly latestRuns = new LatestRuns();
-  private readonly executors: Partial<Record<ExecuteType, InstanceExecutor>>;
   private shuttingDown = false;
 
   constructor(
@@ -45,16 +50,8 @@ export class TaskTracker {
     private readonly registry: ProcessorRegistry,
     private readonly reporter: StatusReporter,
     private readonly logs: LogShipper,
-    standalone: StandaloneExecutor,
-    distributed: DistributedExecutor,
-  ) {
-    this.executors = {
-      [ExecuteType.STANDALONE]: standalone,
-      [ExecuteType.MAP]: distributed,
-      [ExecuteType.MAP_REDUCE]: distributed,
-      [ExecuteType.BROADCAST]: distributed,
-    };
-  }
+    @Inject(INSTANCE_EXECUTORS) private readonly executors: InstanceExecutors,
+  ) {}
 
   /** Instances whose outcome is not decided yet (sent in heartbeats). */
   get runningCount(): number {
@@ -99,13 +96,25 @@ export class TaskTracker {
       );
       return;
     }
-    if (!this.registry.get(command.processor)) {
+    const processor = this.registry.get(command.processor);
+    if (!processor) {
       const names = this.registry.names();
       this.reportFinal(
         command,
         InstanceStatus.FAILED,
         `processor '${command.processor}' is not registered on worker ${this.config.options.workerId} ` +
           `(registered: ${names.length > 0 ? names.join(', ') : 'none'})`,
+      );
+      return;
+    }
+    const missing = missingStep(processor, command.executeType);
+    if (missing !== undefined) {
+      // Refused before any task runs: otherwise every subtask would run first and the run fail at its end.
+      this.reportFinal(
+        command,
+        InstanceStatus.FAILED,
+        `processor '${command.processor}' (class ${this.registry.className(command.processor) ?? '?'}) has no ` +
+          `${missing} method, which a ${command.executeType} job needs`,
       );
       return;
     }
@@ -183,7 +192,7 @@ export class TaskTracker {
       .execute(run)
       .then(
         (outcome: InstanceOutcome) => this.finish(run, outcome.status, outcome.result, outcome.tasks),
-        (err: unknown) => this.finish(run, InstanceStatus.FAILED, errorMessage(err)),
+        (err: unknown) => this.finish(run, InstanceStatus.FAILED, thrownResult(err)),
       )
       .catch((err: unknown) =>
         this.logger.error(`instance ${run.instanceId}: reporting its outcome failed: ${errorMessage(err)}`),
@@ -222,7 +231,7 @@ export class TaskTracker {
   ): void {
     // Issued first on the same connection, the instance's last log lines reach the stream before its final status.
     void this.logs.flush();
-    this.reporter.reportFinal(command.instanceId, command.runningTimes, status, truncate(result), tasks);
+    this.reporter.reportFinal(command.instanceId, command.runningTimes, status, limitResult(result), tasks);
   }
 
   /**
@@ -240,9 +249,4 @@ export class TaskTracker {
       this.running.delete(run.key);
     }
   }
-}
-
-function truncate(result: string | null): string | null {
-  if (result === null || result.length <= MAX_RESULT_LENGTH) return result;
-  return `${result.slice(0, MAX_RESULT_LENGTH)}... (truncated)`;
 }

@@ -3,7 +3,7 @@ import { longTimeout, type LongTimeoutHandle, type RunInstanceCommand } from '@j
 /** Why a run was aborted: a stop or time limit ends its subtasks, a shutdown leaves them for a takeover. */
 export type AbortKind = 'stop' | 'time-limit' | 'shutdown' | 'superseded';
 
-/** One run (instanceId + runningTimes) of an instance this worker tracks. */
+/** One run (instanceId + runningTimes) of an instance the InstanceTracker of this worker owns. */
 export class InstanceRun {
   readonly key: string;
   readonly startedAt = Date.now();

@@ -1,11 +1,13 @@
 import { ThrottledErrorLog } from '@jobnest/common';
-import { Injectable, Logger } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import type { LogBatch, LogLine } from '@jobnest/common';
 import { streamNames } from '@jobnest/transport';
 import { WorkerConfig } from '../options/worker-config';
 import { WorkerRedis } from '../redis/worker-redis';
 import { RepeatingTimer } from '../util/repeating-timer';
+import { WorkerLogger } from '../util/worker-logger';
 import { LogBuffer } from './log-buffer';
+import type { TaskLogSink } from './task-logger';
 
 /** A full batch leaves at once instead of waiting for the timer. */
 const FLUSH_AT_LINES = 100;
@@ -18,8 +20,8 @@ const MAX_LINES_PER_ENTRY = 1000;
  * while Redis is unreachable, later lines are dropped and counted (see LogBuffer).
  */
 @Injectable()
-export class LogShipper {
-  private readonly logger = new Logger('JobnestWorker');
+export class LogShipper implements TaskLogSink {
+  private readonly logger = new WorkerLogger(LogShipper.name, () => this.config.knownWorkerId);
   private readonly errors = new ThrottledErrorLog(this.logger);
   private bufferOfOptions: LogBuffer | undefined;
   private flushing: Promise<void> | undefined;
@@ -46,6 +48,11 @@ export class LogShipper {
     this.timer?.stop();
     this.timer = undefined;
     if (flush) await this.flush();
+  }
+
+  /** The worker whose lines these are. */
+  get workerId(): string {
+    return this.config.options.workerId;
   }
 
   get bufferedCount(): number {

@@ -8,22 +8,22 @@ import type {
 } from '@jobnest/common';
 import { WorkerDirectory } from '../cluster/worker-directory';
 import { WorkerDatabase } from '../database/worker-database';
-import { LogShipper } from '../logs/log-shipper';
+import type { InstanceExecutor, InstanceOutcome } from '../execution/instance-executor';
+import type { InstanceRun } from '../execution/instance-run';
 import { WorkerConfig } from '../options/worker-config';
 import { ProcessorRegistry } from '../processor/processor-registry';
 import { WorkerRedis } from '../redis/worker-redis';
+import { LogShipper } from '../reporting/log-shipper';
 import { StatusReporter } from '../reporting/status-reporter';
-import { DistributedRun } from './distributed-run';
-import type { InstanceExecutor, InstanceOutcome } from './instance-executor';
-import type { InstanceRun } from './instance-run';
+import { TaskTracker } from './task-tracker';
 
 /**
- * MAP, MAP_REDUCE and BROADCAST: one DistributedRun per instance this worker tracks, and the routing of the
- * ProcessorTrackers' messages (acknowledgements, results, new subtasks) to it.
+ * MAP, MAP_REDUCE and BROADCAST: one TaskTracker per instance run this worker owns, and the routing of the
+ * ProcessorTrackers' messages (acknowledgements, results, new subtasks, takeover answers) to it.
  */
 @Injectable()
 export class DistributedExecutor implements InstanceExecutor {
-  private readonly runs = new Map<number, { runningTimes: number; run: DistributedRun }>();
+  private readonly trackers = new Map<number, { runningTimes: number; tracker: TaskTracker }>();
 
   constructor(
     private readonly config: WorkerConfig,
@@ -39,7 +39,7 @@ export class DistributedExecutor implements InstanceExecutor {
     const processor = this.registry.get(run.command.processor);
     if (!processor) throw new Error(`processor '${run.command.processor}' is not registered`); // checked by the tracker
     const o = this.config.options;
-    const coordinator = new DistributedRun(run, {
+    const tracker = new TaskTracker(run, {
       workerId: o.workerId,
       processor,
       store: this.database.tasks,
@@ -49,12 +49,12 @@ export class DistributedExecutor implements InstanceExecutor {
       send: (workerId: string, command: WorkerCommand) =>
         this.redis.commandSender(o.redisUrl, o.workerId, o.prefix).send(workerId, command),
     });
-    const entry = { runningTimes: run.runningTimes, run: coordinator };
-    this.runs.set(run.instanceId, entry);
+    const entry = { runningTimes: run.runningTimes, tracker };
+    this.trackers.set(run.instanceId, entry);
     try {
-      return await coordinator.execute();
+      return await tracker.execute();
     } finally {
-      if (this.runs.get(run.instanceId) === entry) this.runs.delete(run.instanceId);
+      if (this.trackers.get(run.instanceId) === entry) this.trackers.delete(run.instanceId);
     }
   }
 
@@ -75,8 +75,8 @@ export class DistributedExecutor implements InstanceExecutor {
   }
 
   /** Messages of another run of the instance (an older one, or one a takeover moved elsewhere) are dropped. */
-  private find(instanceId: number, runningTimes: number): DistributedRun | undefined {
-    const entry = this.runs.get(instanceId);
-    return entry && entry.runningTimes === runningTimes ? entry.run : undefined;
+  private find(instanceId: number, runningTimes: number): TaskTracker | undefined {
+    const entry = this.trackers.get(instanceId);
+    return entry && entry.runningTimes === runningTimes ? entry.tracker : undefined;
   }
 }

@@ -7,7 +7,7 @@ const PAGE_SIZE = 1000;
 /** The subtask results of an instance, read from MySQL one page (by id) at a time as they are iterated. */
 export class StoredTaskResults implements TaskResultSet {
   constructor(
-    private readonly store: TaskStore,
+    private readonly store: Pick<TaskStore, 'resultsPage'>,
     private readonly instanceId: number,
   ) {}
 
