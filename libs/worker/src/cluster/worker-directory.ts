@@ -1,8 +1,9 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { HeartbeatReader, streamNames } from '@jobnest/transport';
 import { workerStateFromHeartbeat, type Heartbeat, type WorkerState, ThrottledErrorLog } from '@jobnest/common';
 import { WorkerConfig } from '../options/worker-config';
 import { WorkerRedis } from '../redis/worker-redis';
+import { WorkerLogger } from '../util/worker-logger';
 
 /** History read at start: longer than any worker timeout a server would use. */
 const HISTORY_MS = 60_000;
@@ -13,7 +14,9 @@ const HISTORY_MS = 60_000;
  */
 @Injectable()
 export class WorkerDirectory {
-  private readonly errors = new ThrottledErrorLog(new Logger('JobnestWorker'));
+  private readonly errors = new ThrottledErrorLog(
+    new WorkerLogger(WorkerDirectory.name, () => this.config.knownWorkerId),
+  );
   private readonly workers = new Map<string, WorkerState>();
   private readonly heard = new Map<string, number>();
   private reader: HeartbeatReader | undefined;

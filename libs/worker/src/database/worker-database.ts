@@ -1,9 +1,11 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { errorMessage, verifyPassword } from '@jobnest/common';
 import { AppInfoEntity, createJobnestDataSource } from '@jobnest/persistence';
 import type { DataSource } from 'typeorm';
 import { DatabaseNotReadyError, InvalidCredentialsError, ServiceUnreachableError } from '../errors';
+import { WorkerConfig } from '../options/worker-config';
 import { redactUrl } from '../util/redact-url';
+import { WorkerLogger } from '../util/worker-logger';
 import { TaskStore } from '@jobnest/persistence';
 
 /** mysql2 error codes that mean "the server answers but the Jobnest schema is not there". */
@@ -18,9 +20,11 @@ const SCHEMA_MISSING: Record<string, string> = {
  */
 @Injectable()
 export class WorkerDatabase {
-  private readonly logger = new Logger('JobnestWorker');
+  private readonly logger = new WorkerLogger(WorkerDatabase.name, () => this.config.knownWorkerId);
   private source: DataSource | undefined;
   private store: TaskStore | undefined;
+
+  constructor(private readonly config: WorkerConfig) {}
 
   /** The open data source; only after connect(). */
   get dataSource(): DataSource {
@@ -43,7 +47,11 @@ export class WorkerDatabase {
       throw this.translate(err, mysqlUrl);
     }
     this.source = source;
-    this.store = new TaskStore(source, retryWindowMs, new Logger('JobnestTaskStore'));
+    this.store = new TaskStore(
+      source,
+      retryWindowMs,
+      new WorkerLogger(TaskStore.name, () => this.config.knownWorkerId),
+    );
   }
 
   /** Resolves the app id; throws InvalidCredentialsError for an unknown app or a wrong password. */
