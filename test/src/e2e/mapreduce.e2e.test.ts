@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { createConnection, type Connection } from 'mysql2/promise';
 import type { Instance, JobInput, JobnestClient } from '@jobnest/client';
-import { TestCluster, waitUntil } from '../support/cluster';
+import { FAST_FAILURE_DETECTION, TestCluster, waitUntil } from '../support/cluster';
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
@@ -14,7 +14,7 @@ function sumOfSquares(n: number): number {
 
 /** Map / MapReduce / Broadcast across real worker processes, with kills of workers and of the TaskTracker. */
 describe('MapReduce, Map and Broadcast', () => {
-  const cluster = new TestCluster();
+  const cluster = new TestCluster(FAST_FAILURE_DETECTION);
   let client: JobnestClient;
   let db: Connection;
 
@@ -59,19 +59,39 @@ describe('MapReduce, Map and Broadcast', () => {
     return Number((rows as { n: number }[])[0]!.n);
   }
 
-  async function allLogEntries(instanceId: number): Promise<{ message: string; workerId: string }[]> {
-    const lines: { message: string; workerId: string }[] = [];
+  async function allLogEntries(instanceId: number): Promise<{ message: string; workerId: string; time: number }[]> {
+    const lines: { message: string; workerId: string; time: number }[] = [];
     let after: number | undefined;
     for (;;) {
       const page = await client.getInstanceLogs(instanceId, { after, limit: 5000 });
       if (page.items.length === 0) return lines;
-      lines.push(...page.items.map((l) => ({ message: l.message, workerId: l.workerId })));
+      lines.push(...page.items.map((l) => ({ message: l.message, workerId: l.workerId, time: l.time })));
       after = page.nextAfter ?? undefined;
     }
   }
 
   async function allLogLines(instanceId: number): Promise<string[]> {
     return (await allLogEntries(instanceId)).map((l) => l.message);
+  }
+
+  /** Asserts that reduce ran exactly once, on the worker that finished the instance (its TaskTracker at the end). */
+  async function assertReducedOnceBy(instanceId: number, workerId: string): Promise<void> {
+    let reduces: { workerId: string }[] = [];
+    await waitUntil(
+      async () => {
+        reduces = (await allLogEntries(instanceId)).filter((l) => l.message.startsWith('reduce ran:'));
+        return reduces.length > 0;
+      },
+      10_000,
+      'the log line of reduce',
+    );
+    await sleep(500); // a second reduce would log within the same shipment window (200 ms)
+    reduces = (await allLogEntries(instanceId)).filter((l) => l.message.startsWith('reduce ran:'));
+    assert.deepEqual(
+      reduces.map((r) => r.workerId),
+      [workerId],
+      'reduce ran once, on the TaskTracker that finished the instance',
+    );
   }
 
   it('broadcasts to every worker once; postProcess sees every result', async () => {
@@ -223,7 +243,7 @@ describe('MapReduce, Map and Broadcast', () => {
   it('gives subtasks to a worker that joins while the instance runs', async () => {
     // ~13 s of work for three workers: plenty still waits when the fourth is up.
     const { instanceId } = await client.runJob(await job({}), {
-      instanceParams: JSON.stringify({ n: 200_000, chunk: 100, sleepMs: 100 }),
+      instanceParams: JSON.stringify({ n: 200_000, chunk: 100, sleepMs: 100, logEachTask: true }),
     });
     await waitUntil(
       async () => ((await client.getInstance(instanceId)).tasks?.succeeded ?? 0) > 100,
@@ -231,12 +251,29 @@ describe('MapReduce, Map and Broadcast', () => {
       'progress',
     );
     await cluster.startWorker({ workerId: 'late1' });
+    // startWorker returns once the server lists the worker: the moment it joined, or a little after.
+    const joinedAt = Date.now();
     const done = await client.waitForInstance(instanceId, { timeoutMs: 120_000 });
     assert.equal(done.status, 'SUCCEEDED', JSON.stringify(done));
     const [rows] = await db.query("SELECT COUNT(*) AS n FROM task WHERE instance_id = ? AND worker_id = 'late1'", [
       instanceId,
     ]);
     assert.ok(Number((rows as { n: number }[])[0]!.n) > 0, 'the new worker ran subtasks of the running instance');
+    let firstOnLate: number | undefined;
+    await waitUntil(
+      async () => {
+        const late = (await allLogEntries(instanceId)).filter((l) => l.workerId === 'late1');
+        firstOnLate = late.length > 0 ? Math.min(...late.map((l) => l.time)) : undefined;
+        return firstOnLate !== undefined;
+      },
+      10_000,
+      'a log line of the late worker',
+    );
+    // README: "within a second". One more second of slack for a loaded 2-core machine.
+    assert.ok(
+      firstOnLate! - joinedAt < 2000,
+      `the late worker's first subtask started ${firstOnLate! - joinedAt} ms after it joined`,
+    );
   });
 
   it('finishes exactly when a worker that is not the TaskTracker is killed mid-run', async () => {
@@ -274,6 +311,7 @@ describe('MapReduce, Map and Broadcast', () => {
     assert.notEqual(done.workerId, tracker);
     assert.equal(done.runningTimes, 2, 'a takeover, not a failed run');
     assert.deepEqual(JSON.parse(done.result ?? '{}'), { sum: sumOfSquares(100_000), ranges: 1000, failed: 0 });
+    await assertReducedOnceBy(instanceId, done.workerId!);
     await cluster.startWorker({ workerId: `${tracker}r` });
   });
 
@@ -299,7 +337,29 @@ describe('MapReduce, Map and Broadcast', () => {
     assert.notEqual(done.workerId, tracker, 'another worker finished it');
     assert.ok(done.takeovers >= 1, 'the takeover shows on the instance');
     assert.deepEqual(JSON.parse(done.result ?? '{}'), { sum: sumOfSquares(200_000), ranges: 2000, failed: 0 });
-    await sleep(1000);
+    await assertReducedOnceBy(instanceId, done.workerId!);
+    // Every range a live worker finished has its log line once the live workers' last shipments arrive.
+    const [finished] = await db.query(
+      "SELECT payload, worker_id FROM task WHERE instance_id = ? AND task_name = 'RANGE'",
+      [instanceId],
+    );
+    const bySurvivors = (finished as { payload: string; worker_id: string }[])
+      .filter((r) => r.worker_id !== tracker)
+      .map((r) => (JSON.parse(r.payload) as { from: number }).from);
+    await waitUntil(
+      async () => {
+        const logged = new Set(
+          (await allLogEntries(instanceId))
+            .filter((l) => l.workerId !== tracker)
+            .map((l) => /^ran range (\d+)$/.exec(l.message)?.[1])
+            .filter((from) => from !== undefined)
+            .map(Number),
+        );
+        return bySurvivors.every((from) => logged.has(from));
+      },
+      15_000,
+      'the log lines of every range the live workers ran',
+    );
     const runs = new Map<number, number>();
     const onSurvivors = new Map<number, number>();
     const ranOn = new Map<number, string[]>();

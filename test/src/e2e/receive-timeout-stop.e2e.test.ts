@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { Redis } from 'ioredis';
 import type { JobInput } from '@jobnest/client';
-import { TEST_TIMINGS, TestCluster, waitUntil } from '../support/cluster';
+import { FAST_FAILURE_DETECTION, FAST_FAILURE_TIMINGS, TestCluster, waitUntil } from '../support/cluster';
 
 type ReadReply = [string, [string, string[]][]][] | null;
 
@@ -20,7 +20,7 @@ interface SeenReport {
  */
 describe('a run dispatched again after its receive timeout', () => {
   // The paused worker stays alive for the servers (60 s without heartbeat): the receive timeout (3 s) decides.
-  const cluster = new TestCluster({ JOBNEST_WORKER_TIMEOUT_MS: '60000' });
+  const cluster = new TestCluster({ ...FAST_FAILURE_DETECTION, JOBNEST_WORKER_TIMEOUT_MS: '60000' });
   const observerGroup = 'test-observer';
   let redis: Redis;
 
@@ -82,7 +82,7 @@ describe('a run dispatched again after its receive timeout', () => {
         const i = await cluster.client.getInstance(instanceId);
         return i.workerId === 'rt-b' && i.runningTimes === 2;
       },
-      TEST_TIMINGS.receiveTimeoutMs + 10_000,
+      FAST_FAILURE_TIMINGS.receiveTimeoutMs + 10_000,
       'run 2 to go to rt-b after the receive timeout',
     );
     assert.match(cluster.servers[0]!.logs, /did not receive run 1 within 3000 ms/);

@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Instance, JobnestClient } from '@jobnest/client';
-import { TestCluster, TEST_TIMINGS, waitUntil } from '../support/cluster';
+import { FAST_FAILURE_DETECTION, FAST_FAILURE_TIMINGS, TestCluster, waitUntil } from '../support/cluster';
 
 /** Real worker processes killed with SIGKILL while they run an instance: it is retried elsewhere or failed, never left RUNNING. */
 describe('a worker killed while running', () => {
-  const cluster = new TestCluster();
+  const cluster = new TestCluster(FAST_FAILURE_DETECTION);
   let client: JobnestClient;
 
   before(async () => {
@@ -40,7 +40,9 @@ describe('a worker killed while running', () => {
       'the instance to run',
     );
     cluster.workers.get(tracker)!.kill('SIGKILL');
-    const instance = await client.waitForInstance(instanceId, { timeoutMs: TEST_TIMINGS.workerTimeoutMs * 4 + 15_000 });
+    const instance = await client.waitForInstance(instanceId, {
+      timeoutMs: FAST_FAILURE_TIMINGS.workerTimeoutMs * 4 + 15_000,
+    });
     return { killed: tracker, instance };
   }
 

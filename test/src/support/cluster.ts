@@ -9,12 +9,24 @@ export const REPO_ROOT = join(__dirname, '..', '..', '..');
 const SERVER_MAIN = join(REPO_ROOT, 'apps', 'server', 'dist', 'main.js');
 export const WORKER_MAIN = join(REPO_ROOT, 'apps', 'worker', 'dist', 'demo-worker.main.js');
 
-/** Timings shortened for tests; production defaults are in the README. */
+/**
+ * Timings of every test server unless a test overrides them (shortened from the production defaults in the README).
+ * The worker and receive timeouts are long enough that a loaded machine's stalled event loop is not taken for a dead
+ * worker (a spurious retry or takeover would break the exact counts many tests check), and the no-worker grace long
+ * enough to act on a waiting instance before it fails. Tests about failure detection use FAST_FAILURE_DETECTION.
+ */
 export const TEST_TIMINGS = {
-  workerTimeoutMs: 3000,
+  workerTimeoutMs: 10_000,
   heartbeatIntervalMs: 500,
-  noWorkerGraceMs: 3000,
-  receiveTimeoutMs: 3000,
+  noWorkerGraceMs: 10_000,
+  receiveTimeoutMs: 10_000,
+};
+
+/** Short worker and receive timeouts, for the tests whose subject is a dead worker or a lost dispatch. */
+export const FAST_FAILURE_TIMINGS = { workerTimeoutMs: 3000, receiveTimeoutMs: 3000 };
+export const FAST_FAILURE_DETECTION: Record<string, string> = {
+  JOBNEST_WORKER_TIMEOUT_MS: String(FAST_FAILURE_TIMINGS.workerTimeoutMs),
+  JOBNEST_RECEIVE_TIMEOUT_MS: String(FAST_FAILURE_TIMINGS.receiveTimeoutMs),
 };
 
 /** The admin of every test server; the harness creates apps with it, as the README tells users to. */
