@@ -2,11 +2,17 @@ import type { Provider, Type } from '@nestjs/common';
 import type { BasicProcessor } from '@jobnest/worker';
 import type { BuiltInProcessorSettings } from '../worker-env';
 import { DemoBroadcastProcessor } from './demo/demo-broadcast.processor';
+import { DemoBroadcastPlainProcessor } from './demo/demo-broadcast-plain.processor';
+import { DemoConcurrencyProcessor } from './demo/demo-concurrency.processor';
 import { DemoEchoProcessor } from './demo/demo-echo.processor';
 import { DemoFailProcessor } from './demo/demo-fail.processor';
 import { DemoHelloProcessor } from './demo/demo-hello.processor';
+import { DemoIgnoreAbortProcessor } from './demo/demo-ignore-abort.processor';
 import { DemoLogsProcessor } from './demo/demo-logs.processor';
+import { DemoMapOnlyProcessor } from './demo/demo-map-only.processor';
 import { DemoSleepProcessor } from './demo/demo-sleep.processor';
+import { DemoSleepPerRunProcessor } from './demo/demo-sleep-per-run.processor';
+import { DemoStartTimeProcessor } from './demo/demo-start-time.processor';
 import { DemoSumSquaresProcessor } from './demo/demo-sum-squares.processor';
 import { HttpProcessor } from './http/http.processor';
 import { HTTP_PROCESSOR_SETTINGS } from './http/http-processor-settings';
@@ -33,4 +39,10 @@ export const DEMO_PROCESSORS: Type<BasicProcessor>[] = [
   DemoLogsProcessor,
   DemoSumSquaresProcessor,
   DemoBroadcastProcessor,
+  DemoMapOnlyProcessor,
+  DemoIgnoreAbortProcessor,
+  DemoSleepPerRunProcessor,
+  DemoConcurrencyProcessor,
+  DemoBroadcastPlainProcessor,
+  DemoStartTimeProcessor,
 ];
