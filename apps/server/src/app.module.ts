@@ -1,18 +1,24 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { AuthModule } from './auth/auth.module';
 import { BoardModule } from './board/board.module';
 import { ClusterModule } from './cluster/cluster.module';
-import { ConfigModule } from './config/config.module';
-import type { ServerConfig } from './config/server-config';
-import { DatabaseModule } from './database/database.module';
-import { DispatchModule } from './dispatch/dispatch.module';
 import { InstancesModule } from './instances/instances.module';
 import { JobsModule } from './jobs/jobs.module';
-import { MetricsModule, ObservabilityModule } from './observability/observability.module';
+import { LaunchModule } from './launch/launch.module';
+import { AuthModule } from './platform/auth/auth.module';
+import { ConfigModule } from './platform/config/config.module';
+import type { ServerConfig } from './platform/config/server-config';
+import { DatabaseModule } from './platform/database/database.module';
+import { MetricsModule, ObservabilityModule } from './platform/observability/observability.module';
+import { RedisModule } from './platform/redis/redis.module';
 import { ReconcileModule } from './reconcile/reconcile.module';
-import { RedisModule } from './redis/redis.module';
 import { ReportsModule } from './reports/reports.module';
+import { TimersModule } from './timers/timers.module';
 
+/**
+ * The server. A job's path through it: define (jobs) -> schedule and trigger (timers) -> launch -> dispatch ->
+ * (execute, on a worker) -> report (reports), with reconcile repairing what messages alone cannot; instances/
+ * serves the API over the result and instances/state holds the instance state every step moves.
+ */
 @Module({})
 export class AppModule {
   static forConfig(config: ServerConfig): DynamicModule {
@@ -25,13 +31,15 @@ export class AppModule {
         MetricsModule,
         AuthModule,
         ClusterModule,
-        DispatchModule,
         JobsModule,
+        TimersModule,
+        LaunchModule,
         InstancesModule,
         ReportsModule,
         ReconcileModule,
         ObservabilityModule,
-        BoardModule,
+        // Without an admin password nobody may open the board: it is not served at all.
+        ...(config.adminPassword !== undefined ? [BoardModule.forConfig(config)] : []),
       ],
     };
   }

@@ -5,10 +5,9 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { ConfigError, installProcessGuards } from '@jobnest/common';
 import { migrateDatabase } from '@jobnest/persistence';
 import { AppModule } from './app.module';
-import { BOARD_PATH, QueueBoardService } from './board/queue-board.service';
-import { ServerConfig } from './config/server-config';
-import { ApiExceptionFilter } from './platform/api-exception.filter';
-import { JsonDepthPipe } from './platform/json-depth.pipe';
+import { ServerConfig } from './platform/config/server-config';
+import { ApiExceptionFilter } from './platform/http/api-exception.filter';
+import { JsonDepthPipe } from './platform/http/json-depth.pipe';
 
 async function bootstrap(): Promise<void> {
   const config = new ServerConfig();
@@ -23,6 +22,8 @@ async function bootstrap(): Promise<void> {
   }
   if (config.openRegistration)
     logger.warn('JOBNEST_OPEN_REGISTRATION=1: anyone who reaches this server can create an app');
+  if (config.adminPassword === undefined)
+    logger.warn('JOBNEST_ADMIN_PASSWORD is not set: bull-board (/admin/queues) is disabled');
   const applied = await migrateDatabase(config.mysqlUrl);
   if (applied.length > 0) logger.log(`migrations applied: ${applied.join(', ')}`);
 
@@ -49,9 +50,6 @@ async function bootstrap(): Promise<void> {
       .build(),
   );
   SwaggerModule.setup('api/docs', app, document);
-
-  const board = app.get(QueueBoardService);
-  if (board.enabled) app.use(BOARD_PATH, ...board.handlers());
 
   await app.listen(config.port);
   logger.log(`server ${config.serverId} ready on http://127.0.0.1:${config.port} (Swagger: /api/docs)`);

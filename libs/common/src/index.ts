@@ -15,3 +15,4 @@ export * from './worker-selection';
 export const JOBNEST_VERSION = '0.1.0';
 export * from './transient-error';
 export * from './throttled-error-log';
+export * from './job-defaults';

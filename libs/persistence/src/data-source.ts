@@ -13,6 +13,7 @@ import { TaskTable1764200000000 } from './migrations/1764200000000-task-table';
 import { AppTokenVersion1764300000000 } from './migrations/1764300000000-app-token-version';
 import { RetentionIndexes1764410000000 } from './migrations/1764410000000-retention-indexes';
 import { JobLastCountedSlot1764420000000 } from './migrations/1764420000000-job-last-counted-slot';
+import { InstanceWaitingForWorker1764430000000 } from './migrations/1764430000000-instance-waiting-for-worker';
 import { TaskEntity } from './entities/task.entity';
 
 export const JOBNEST_ENTITIES = [AppInfoEntity, JobInfoEntity, InstanceInfoEntity, InstanceLogEntity, TaskEntity];
@@ -23,6 +24,7 @@ export const JOBNEST_MIGRATIONS = [
   AppTokenVersion1764300000000,
   RetentionIndexes1764410000000,
   JobLastCountedSlot1764420000000,
+  InstanceWaitingForWorker1764430000000,
 ];
 
 /** Database name of a `mysql://user:pass@host:port/db` URL; throws a ConfigError naming `setting` when absent. */

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { ConfigError, EnvReader } from '@jobnest/common';
 import { resolveWorkerOptions } from '@jobnest/worker';
-import { ServerConfig } from '../../../apps/server/dist/config/server-config';
+import { ServerConfig } from '../../../apps/server/dist/platform/config/server-config';
 import { readWorkerEnv } from '../../../apps/worker/dist/worker-env';
 
 /** A secret of the minimum length: every server needs one outside development mode. */

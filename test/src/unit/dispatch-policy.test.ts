@@ -2,14 +2,17 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { ExecuteType, TaskStatus } from '@jobnest/common';
 // Internal to the SDK (not exported from its index): how Map and Broadcast tasks start, travel and fail.
-import { BroadcastDispatchPolicy } from '@jobnest/worker/dist/distributed/broadcast-dispatch-policy';
-import type { DispatchPolicyDeps } from '@jobnest/worker/dist/distributed/dispatch-policy';
-import { MapDispatchPolicy, spreadByCapacity } from '@jobnest/worker/dist/distributed/map-dispatch-policy';
-import { ReadyQueue } from '@jobnest/worker/dist/distributed/ready-queue';
-import { RootSteps } from '@jobnest/worker/dist/distributed/root-steps';
-import { RunFleet } from '@jobnest/worker/dist/distributed/run-fleet';
-import { SerialWrites } from '@jobnest/worker/dist/distributed/serial-writes';
-import { TaskProgress } from '@jobnest/worker/dist/distributed/task-progress';
+import {
+  BroadcastDispatchPolicy,
+  type DispatchPolicyDeps,
+  MapDispatchPolicy,
+  spreadByCapacity,
+  ReadyQueue,
+  RootSteps,
+  RunFleet,
+  SerialWrites,
+  TaskProgress,
+} from '@jobnest/worker/internal';
 import type { BroadcastProcessor } from '@jobnest/worker';
 import { FakeDirectory, FakeLogSink, runCommand } from './fake-fleet';
 import { FakeTaskStore } from './fake-task-store';

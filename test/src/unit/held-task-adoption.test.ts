@@ -2,13 +2,15 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { TaskStatus, type TaskAssignment, type WorkerCommand } from '@jobnest/common';
 // Internal to the SDK (not exported from its index): a takeover's adoption of what the live workers hold.
-import { HeldTaskAdoption } from '@jobnest/worker/dist/distributed/held-task-adoption';
-import { InFlightLedger } from '@jobnest/worker/dist/distributed/in-flight-ledger';
-import { ReadyQueue } from '@jobnest/worker/dist/distributed/ready-queue';
-import { ResultWriteBehind } from '@jobnest/worker/dist/distributed/result-write-behind';
-import { RunFleet } from '@jobnest/worker/dist/distributed/run-fleet';
-import { SerialWrites } from '@jobnest/worker/dist/distributed/serial-writes';
-import { TaskProgress } from '@jobnest/worker/dist/distributed/task-progress';
+import {
+  HeldTaskAdoption,
+  InFlightLedger,
+  ReadyQueue,
+  ResultWriteBehind,
+  RunFleet,
+  SerialWrites,
+  TaskProgress,
+} from '@jobnest/worker/internal';
 import { FakeDirectory, runCommand } from './fake-fleet';
 import { FakeTaskStore } from './fake-task-store';
 

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { WaitingTask } from '@jobnest/persistence';
 // Internal to the SDK (not exported from its index): what a TaskTracker has in flight.
-import { InFlightLedger } from '@jobnest/worker/dist/distributed/in-flight-ledger';
+import { InFlightLedger } from '@jobnest/worker/internal';
 
 const task = (id: number): WaitingTask => ({ id, taskName: 'T', payload: null, failures: 0, isRoot: false });
 const tasks = (...ids: number[]): WaitingTask[] => ids.map(task);

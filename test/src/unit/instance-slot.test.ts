@@ -2,8 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { ExecuteType, type HeldResult, type RunTasksCommand } from '@jobnest/common';
 // Internal to the SDK (not exported from its index): a ProcessorTracker's subtasks of one instance.
-import { InstanceSlot, runKey } from '@jobnest/worker/dist/subtasks/instance-slot';
-import { serialiseItems } from '@jobnest/worker/dist/subtasks/map-items';
+import { InstanceSlot, runKey, serialiseItems } from '@jobnest/worker/internal';
 import { FakeLogSink } from './fake-fleet';
 
 const task = { taskId: 5, taskName: 'T', payload: null, generation: 9, failures: 0, isRoot: false };

@@ -2,8 +2,13 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { LogLevel, type LogLine } from '@jobnest/common';
 // Internal to the SDK (not exported from its index): the LogShipper's bounded buffer.
-import { LINE_OVERHEAD_BYTES, LogBuffer, logLineBytes } from '@jobnest/worker/dist/reporting/log-buffer';
-import { MAX_LOG_MESSAGE_CHARS, limitLogMessage } from '@jobnest/worker/dist/reporting/log-message-limit';
+import {
+  LINE_OVERHEAD_BYTES,
+  LogBuffer,
+  logLineBytes,
+  MAX_LOG_MESSAGE_CHARS,
+  limitLogMessage,
+} from '@jobnest/worker/internal';
 
 function line(instanceId: number, message: string): LogLine {
   return { instanceId, time: 1, level: LogLevel.INFO, message };

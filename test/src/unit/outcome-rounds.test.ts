@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { TaskStatus } from '@jobnest/common';
 // Internal to the SDK (not exported from its index): how the TaskTracker splits coalesced results into UPDATEs.
-import { outcomeRounds } from '@jobnest/worker/dist/distributed/result-write-behind';
+import { outcomeRounds } from '@jobnest/worker/internal';
 
 const ok = (id: number) => ({ id, status: TaskStatus.SUCCEEDED as const, result: String(id), failures: 0 });
 const retry = (id: number) => ({ id, status: TaskStatus.WAITING_DISPATCH as const, result: 'boom', failures: 1 });

@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import { ExecuteType } from '@jobnest/common';
 import type { BasicProcessor } from '@jobnest/worker';
 // Internal to the SDK (not exported from its index): which methods an execute type needs of a processor.
-import { missingStep, stepsDeclaredButNotMethods } from '@jobnest/worker/dist/processor/processor-steps';
+import { missingStep, stepsDeclaredButNotMethods } from '@jobnest/worker/internal';
 
 const process = async () => ({ success: true });
 

@@ -1,8 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 // Internal to the SDK (not exported from its index): the TaskTracker's queue of waiting tasks.
-import { ReadyQueue } from '@jobnest/worker/dist/distributed/ready-queue';
-import { SerialWrites } from '@jobnest/worker/dist/distributed/serial-writes';
+import { ReadyQueue, SerialWrites } from '@jobnest/worker/internal';
 import { FakeTaskStore } from './fake-task-store';
 
 const INSTANCE = 7;

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 // Internal to the SDK (not exported from its index): the one memory of stopped instances.
-import { RecentlyStopped } from '@jobnest/worker/dist/util/recently-stopped';
+import { RecentlyStopped } from '@jobnest/worker/internal';
 
 describe('RecentlyStopped', () => {
   it('remembers a stop for its TTL (10 minutes by default)', () => {

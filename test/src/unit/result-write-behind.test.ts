@@ -3,8 +3,7 @@ import { describe, it } from 'node:test';
 import { TaskStatus } from '@jobnest/common';
 import type { TaskOutcomeRow } from '@jobnest/persistence';
 // Internal to the SDK (not exported from its index): how a TaskTracker stores results behind their dispatch.
-import { ResultWriteBehind } from '@jobnest/worker/dist/distributed/result-write-behind';
-import { SerialWrites } from '@jobnest/worker/dist/distributed/serial-writes';
+import { ResultWriteBehind, SerialWrites } from '@jobnest/worker/internal';
 
 const ok = (id: number): TaskOutcomeRow => ({ id, status: TaskStatus.SUCCEEDED, result: String(id), failures: 0 });
 const retry = (id: number): TaskOutcomeRow => ({ id, status: TaskStatus.WAITING_DISPATCH, result: 'x', failures: 1 });

@@ -2,8 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { BasicProcessor, ProcessResult, TaskContext } from '@jobnest/worker';
 // Internal to the SDK (not exported from its index): one step of a processor turned into an outcome.
-import { limitResult, MAX_RESULT_LENGTH } from '@jobnest/worker/dist/execution/result-limit';
-import { runAttempt, thrownResult } from '@jobnest/worker/dist/execution/run-attempt';
+import { limitResult, MAX_RESULT_LENGTH, runAttempt, thrownResult } from '@jobnest/worker/internal';
 
 const ctx = {} as TaskContext;
 const processor = (process: () => Promise<unknown>): BasicProcessor => ({

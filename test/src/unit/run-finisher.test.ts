@@ -3,8 +3,7 @@ import { describe, it } from 'node:test';
 import { ExecuteType, TaskStatus, type TaskCounts } from '@jobnest/common';
 import type { BasicProcessor, TaskContext, TaskResultSet } from '@jobnest/worker';
 // Internal to the SDK (not exported from its index): the end of a distributed run.
-import { RootSteps } from '@jobnest/worker/dist/distributed/root-steps';
-import { RunFinisher } from '@jobnest/worker/dist/distributed/run-finisher';
+import { RootSteps, RunFinisher } from '@jobnest/worker/internal';
 import { FakeLogSink, runCommand } from './fake-fleet';
 import { FakeTaskStore } from './fake-task-store';
 

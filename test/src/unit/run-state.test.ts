@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 // Internal to the SDK (not exported from its index): the TaskTracker's lifecycle and pump schedule.
-import { RunStateMachine } from '@jobnest/worker/dist/distributed/run-state';
+import { RunStateMachine } from '@jobnest/worker/internal';
 
 function running(): RunStateMachine {
   const m = new RunStateMachine();

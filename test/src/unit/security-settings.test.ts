@@ -2,9 +2,13 @@ import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
 import { describe, it } from 'node:test';
 import { ConfigError } from '@jobnest/common';
-import { constantTimeEquals, isAdmin, parseBasicAuthorization } from '../../../apps/server/dist/auth/admin-credentials';
-import { TokenService } from '../../../apps/server/dist/auth/token.service';
-import { ServerConfig } from '../../../apps/server/dist/config/server-config';
+import {
+  constantTimeEquals,
+  isAdmin,
+  parseBasicAuthorization,
+} from '../../../apps/server/dist/platform/auth/admin-credentials';
+import { TokenService } from '../../../apps/server/dist/platform/auth/token.service';
+import { ServerConfig } from '../../../apps/server/dist/platform/config/server-config';
 
 const SECRET = 'k'.repeat(32);
 

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 // Internal to the SDK (not exported from its index): the queue of one run's task-table writes.
-import { SerialWrites } from '@jobnest/worker/dist/distributed/serial-writes';
+import { SerialWrites } from '@jobnest/worker/internal';
 
 const tick = (ms = 5): Promise<void> => new Promise((r) => setTimeout(r, ms));
 

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { TaskLogger } from '@jobnest/worker';
 // Internal to the SDK (not exported from its index): the one factory of processor-facing task contexts.
-import { rootTaskContext, subtaskContext } from '@jobnest/worker/dist/execution/task-context';
+import { rootTaskContext, subtaskContext } from '@jobnest/worker/internal';
 
 const run = { jobId: 3, instanceId: 7, jobParams: 'jp', instanceParams: 'ip', taskRetries: 2, runningTimes: 4 };
 const logger: TaskLogger = {

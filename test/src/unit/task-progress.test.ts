@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { TaskCounts } from '@jobnest/common';
 // Internal to the SDK (not exported from its index): a TaskTracker's counts and their RUNNING reports.
-import { TaskProgress } from '@jobnest/worker/dist/distributed/task-progress';
+import { TaskProgress } from '@jobnest/worker/internal';
 
 describe('TaskProgress', () => {
   it('moves tasks between columns and reports only when the counts changed, with a copy', () => {

@@ -11,8 +11,7 @@ import {
 } from '@jobnest/common';
 import type { BasicProcessor, TaskContext, TaskResultSet } from '@jobnest/worker';
 // Internal to the SDK (not exported from its index): the coordinator of one distributed run, and its run handle.
-import { TaskTracker } from '@jobnest/worker/dist/distributed/task-tracker';
-import { InstanceRun } from '@jobnest/worker/dist/execution/instance-run';
+import { TaskTracker, InstanceRun } from '@jobnest/worker/internal';
 import { FakeDirectory, FakeLogSink, runCommand } from './fake-fleet';
 import { FakeTaskStore } from './fake-task-store';
 

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 // Internal to the SDK (not exported from its index): the TaskTracker's read position over waiting task rows.
-import { WaitingRowCursor } from '@jobnest/worker/dist/distributed/waiting-row-cursor';
+import { WaitingRowCursor } from '@jobnest/worker/internal';
 
 const LIMIT = 3;
 

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 import { Logger, type LoggerService } from '@nestjs/common';
 // Internal to the SDK (not exported from its index): the SDK's log convention.
-import { WorkerLogger } from '@jobnest/worker/dist/util/worker-logger';
+import { WorkerLogger } from '@jobnest/worker/internal';
 
 /** Keeps every line with its context. */
 class Capture implements LoggerService {

@@ -1,10 +1,3 @@
-import { createParamDecorator, UnauthorizedException, type ExecutionContext } from '@nestjs/common';
-import type { AuthenticatedRequest } from './app-auth.guard';
-import type { AppPrincipal } from './token.service';
-
-/** The app of the request's token (routes behind AppAuthGuard). */
-export const CurrentApp = createParamDecorator((_data: unknown, context: ExecutionContext): AppPrincipal => {
-  const principal = context.switchToHttp().getRequest<AuthenticatedRequest>().principal;
-  if (!principal) throw new UnauthorizedException('not authenticated');
-  return principal;
-});
+// Old path kept for apps/server/src/cluster, which is being rewritten in parallel: delete once its imports name
+// platform/auth/current-app.decorator.
+export * from '../platform/auth/current-app.decorator';

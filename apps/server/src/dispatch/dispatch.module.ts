@@ -1,30 +1,16 @@
 import { Module } from '@nestjs/common';
 import { ClusterModule } from '../cluster/cluster.module';
-import { DelayedDispatchService } from './delayed-dispatch.service';
+import { InstanceStateModule } from '../instances/state/instance-state.module';
 import { DispatcherService } from './dispatcher.service';
-import { InstanceEvents } from './instance-events';
-import { InstanceLauncher } from './instance-launcher.service';
-import { InstanceTransitions } from './instance-transitions.service';
 import { WorkerCommands } from './worker-commands.provider';
 
+/**
+ * Dispatch: picks a live worker for a due instance, moves it to WAITING_WORKER_RECEIVE and puts RunInstance on that
+ * worker's own queue; WorkerCommands also carries every other server -> worker command.
+ */
 @Module({
-  imports: [ClusterModule],
-  providers: [
-    DispatcherService,
-    DelayedDispatchService,
-    InstanceTransitions,
-    WorkerCommands,
-    InstanceEvents,
-    InstanceLauncher,
-  ],
-  exports: [
-    DispatcherService,
-    DelayedDispatchService,
-    InstanceTransitions,
-    WorkerCommands,
-    InstanceEvents,
-    InstanceLauncher,
-    ClusterModule,
-  ],
+  imports: [ClusterModule, InstanceStateModule],
+  providers: [DispatcherService, WorkerCommands],
+  exports: [DispatcherService, WorkerCommands, ClusterModule],
 })
 export class DispatchModule {}

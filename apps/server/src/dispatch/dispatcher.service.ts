@@ -2,11 +2,12 @@ import { Injectable, Logger } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import type { Repository } from 'typeorm';
 import { InstanceStatus, selectWorkers, type RunInstanceCommand } from '@jobnest/common';
-import { InstanceInfoEntity, JobInfoEntity } from '@jobnest/persistence';
+import { type InstanceInfoEntity, JobInfoEntity } from '@jobnest/persistence';
 import { ClusterViewService } from '../cluster/cluster-view.service';
-import { ServerConfig } from '../config/server-config';
-import { MetricsService } from '../observability/metrics.service';
-import { InstanceTransitions } from './instance-transitions.service';
+import { InstanceRepository } from '../instances/state/instance.repository';
+import { InstanceTransitions } from '../instances/state/instance-transitions.service';
+import { ServerConfig } from '../platform/config/server-config';
+import { MetricsService } from '../platform/observability/metrics.service';
 import { WorkerCommands } from './worker-commands.provider';
 
 /**
@@ -15,7 +16,7 @@ import { WorkerCommands } from './worker-commands.provider';
  */
 const EARLY_TOLERANCE_MS = 1000;
 
-/** Start of the status reason of an instance a dispatch attempt found no eligible worker for. */
+/** Start of the status reason of an instance a dispatch attempt found no eligible worker for (shown by the API). */
 export const WAITING_FOR_WORKER = 'waiting for a worker';
 
 /**
@@ -28,7 +29,7 @@ export class DispatcherService {
   private readonly logger = new Logger(DispatcherService.name);
 
   constructor(
-    @InjectRepository(InstanceInfoEntity) private readonly instances: Repository<InstanceInfoEntity>,
+    private readonly instances: InstanceRepository,
     @InjectRepository(JobInfoEntity) private readonly jobs: Repository<JobInfoEntity>,
     private readonly cluster: ClusterViewService,
     private readonly transitions: InstanceTransitions,
@@ -38,7 +39,7 @@ export class DispatcherService {
   ) {}
 
   async dispatch(instanceId: number): Promise<void> {
-    const instance = await this.instances.findOneBy({ id: instanceId });
+    const instance = await this.instances.findById(instanceId);
     if (!instance || instance.status !== InstanceStatus.WAITING_DISPATCH) return;
     const job = await this.jobs.findOneBy({ id: instance.jobId });
     if (!job) {
@@ -73,8 +74,8 @@ export class DispatcherService {
           `no worker available: ${reason} (waited ${Math.round(waited / 1000)} s)`,
           now,
         );
-      } else if (instance.statusReason !== `${WAITING_FOR_WORKER}: ${reason}`) {
-        await this.transitions.noteWaiting(instance.id, `${WAITING_FOR_WORKER}: ${reason}`);
+      } else if (!instance.waitingForWorker || instance.statusReason !== `${WAITING_FOR_WORKER}: ${reason}`) {
+        await this.transitions.markWaitingForWorker(instance.id, `${WAITING_FOR_WORKER}: ${reason}`);
       }
       return;
     }

@@ -1,7 +1,7 @@
 import { Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import { WorkerCommandSender } from '@jobnest/transport';
-import { ServerConfig } from '../config/server-config';
-import { RedisConnections } from '../redis/redis-connections.service';
+import { ServerConfig } from '../platform/config/server-config';
+import { RedisConnections } from '../platform/redis/redis-connections.service';
 
 /** The server's sender of commands to workers' own queues, as a Nest provider. */
 @Injectable()

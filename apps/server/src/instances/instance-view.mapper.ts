@@ -1,4 +1,4 @@
-import type { InstanceInfoEntity, TaskEntity } from '@jobnest/persistence';
+import type { InstanceInfoEntity, ListedTask } from '@jobnest/persistence';
 import type { InstanceView, TaskCountsView, TaskView } from './instance.dto';
 
 export function toInstanceView(i: InstanceInfoEntity): InstanceView {
@@ -21,7 +21,7 @@ export function toInstanceView(i: InstanceInfoEntity): InstanceView {
 
 const PAYLOAD_PREVIEW = 1000;
 
-export function toTaskView(t: TaskEntity): TaskView {
+export function toTaskView(t: ListedTask): TaskView {
   return {
     taskId: t.id,
     taskName: t.taskName,

@@ -1,31 +1,9 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsEnum, IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
+import { IsEnum, IsInt, IsOptional, Max, Min } from 'class-validator';
 import { InstanceStatus, LogLevel, TaskStatus } from '@jobnest/common';
-import { MAX_PARAMS_LENGTH, PageQueryDto } from '../jobs/job.dto';
-import { MAX_INT_COLUMN, MAX_SAFE_BIGINT } from '../platform/value-bounds';
-
-/** Longest delayMs of a run: 365 days. BullMQ keeps the due time in Redis, so no timer length limits it. */
-export const MAX_RUN_DELAY_MS = 365 * 24 * 3600 * 1000;
-
-export class RunJobDto {
-  @ApiPropertyOptional({ description: 'Passed to the processor as ctx.instanceParams' })
-  @IsOptional()
-  @IsString()
-  @MaxLength(MAX_PARAMS_LENGTH)
-  instanceParams?: string;
-
-  @ApiPropertyOptional({ description: 'Run this many ms from now', default: 0, maximum: MAX_RUN_DELAY_MS })
-  @IsOptional()
-  @IsInt()
-  @Min(0)
-  @Max(MAX_RUN_DELAY_MS)
-  delayMs?: number;
-}
-
-export class RunJobView {
-  @ApiProperty() instanceId!: number;
-}
+import { PageQueryDto } from '../jobs/job.dto';
+import { MAX_INT_COLUMN, MAX_SAFE_BIGINT } from '../platform/http/value-bounds';
 
 export class InstanceQueryDto extends PageQueryDto {
   @ApiPropertyOptional({ maximum: MAX_INT_COLUMN })

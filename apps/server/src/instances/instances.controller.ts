@@ -1,9 +1,9 @@
 import { Controller, Get, HttpCode, Param, ParseIntPipe, Post, Query, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiConflictResponse, ApiNotFoundResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
-import { AppAuthGuard } from '../auth/app-auth.guard';
-import { CurrentApp } from '../auth/current-app.decorator';
-import type { AppPrincipal } from '../auth/token.service';
 import type { Page } from '../jobs/job.dto';
+import { AppAuthGuard } from '../platform/auth/app-auth.guard';
+import { CurrentApp } from '../platform/auth/current-app.decorator';
+import type { AppPrincipal } from '../platform/auth/token.service';
 import { InstanceQueryDto, InstanceView, LogPageView, LogQueryDto, TaskQueryDto, type TaskView } from './instance.dto';
 import { InstancesService } from './instances.service';
 

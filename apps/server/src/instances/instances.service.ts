@@ -2,13 +2,14 @@ import { ConflictException, Injectable, NotFoundException } from '@nestjs/common
 import { InjectRepository } from '@nestjs/typeorm';
 import { MoreThan, type Repository } from 'typeorm';
 import { ACTIVE_INSTANCE_STATUSES, InstanceStatus, isFinalInstanceStatus, type TaskStatus } from '@jobnest/common';
-import { InstanceInfoEntity, InstanceLogEntity, TaskEntity } from '@jobnest/persistence';
+import { type InstanceInfoEntity, InstanceLogEntity, TaskStore } from '@jobnest/persistence';
 import { DispatcherService } from '../dispatch/dispatcher.service';
-import { InstanceTransitions } from '../dispatch/instance-transitions.service';
 import { WorkerCommands } from '../dispatch/worker-commands.provider';
 import type { Page } from '../jobs/job.dto';
 import type { InstanceView, LogPageView, TaskView } from './instance.dto';
 import { toInstanceView, toTaskView } from './instance-view.mapper';
+import { InstanceRepository } from './state/instance.repository';
+import { InstanceTransitions } from './state/instance-transitions.service';
 
 const WAITING: readonly InstanceStatus[] = [InstanceStatus.WAITING_DISPATCH, InstanceStatus.WAITING_WORKER_RECEIVE];
 
@@ -16,9 +17,9 @@ const WAITING: readonly InstanceStatus[] = [InstanceStatus.WAITING_DISPATCH, Ins
 @Injectable()
 export class InstancesService {
   constructor(
-    @InjectRepository(InstanceInfoEntity) private readonly instances: Repository<InstanceInfoEntity>,
+    private readonly instances: InstanceRepository,
     @InjectRepository(InstanceLogEntity) private readonly logLines: Repository<InstanceLogEntity>,
-    @InjectRepository(TaskEntity) private readonly tasks: Repository<TaskEntity>,
+    private readonly tasks: TaskStore,
     private readonly transitions: InstanceTransitions,
     private readonly dispatcher: DispatcherService,
     private readonly commands: WorkerCommands,
@@ -34,16 +35,7 @@ export class InstancesService {
     page: number,
     size: number,
   ): Promise<Page<InstanceView>> {
-    const [rows, total] = await this.instances.findAndCount({
-      where: {
-        appId,
-        ...(filter.jobId !== undefined ? { jobId: filter.jobId } : {}),
-        ...(filter.status !== undefined ? { status: filter.status } : {}),
-      },
-      order: { id: 'DESC' },
-      skip: (page - 1) * size,
-      take: size,
-    });
+    const [rows, total] = await this.instances.pageOfApp(appId, filter, (page - 1) * size, size);
     return { items: rows.map(toInstanceView), total, page, size };
   }
 
@@ -113,18 +105,13 @@ export class InstancesService {
     size: number,
   ): Promise<Page<TaskView>> {
     await this.findOwned(appId, id);
-    const [rows, total] = await this.tasks.findAndCount({
-      where: { instanceId: id, ...(status !== undefined ? { status } : {}) },
-      order: { id: 'ASC' },
-      skip: (page - 1) * size,
-      take: size,
-    });
+    const { rows, total } = await this.tasks.page(id, status, (page - 1) * size, size);
     return { items: rows.map(toTaskView), total, page, size };
   }
 
   /** Another app's instance answers 404 like a missing one. */
   async findOwned(appId: number, id: number): Promise<InstanceInfoEntity> {
-    const instance = await this.instances.findOneBy({ id, appId });
+    const instance = await this.instances.findOfApp(appId, id);
     if (!instance) throw new NotFoundException(`instance ${id} not found`);
     return instance;
   }

@@ -3,7 +3,7 @@ import { InjectRepository } from '@nestjs/typeorm';
 import type { Repository } from 'typeorm';
 import { nextFireTimes, TimeExpressionType } from '@jobnest/common';
 import { JobInfoEntity } from '@jobnest/persistence';
-import { ServerConfig } from '../config/server-config';
+import { ServerConfig } from '../platform/config/server-config';
 
 /** Slots sampled to find a timer's shortest gap: bursts (`* 0 * * * *`) show as consecutive slots, so 50 find them. */
 const SAMPLED_SLOTS = 50;

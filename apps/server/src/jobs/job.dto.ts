@@ -15,8 +15,8 @@ import {
   Min,
   ValidateNested,
 } from 'class-validator';
-import { DispatchStrategy, ExecuteType, TimeExpressionType } from '@jobnest/common';
-import { MAX_EPOCH_MS, MAX_INT_COLUMN, MAX_PAGE } from '../platform/value-bounds';
+import { DispatchStrategy, ExecuteType, JOB_DEFAULTS, TimeExpressionType } from '@jobnest/common';
+import { MAX_EPOCH_MS, MAX_INT_COLUMN, MAX_PAGE } from '../platform/http/value-bounds';
 
 /**
  * Longest instanceTimeLimitMs: 30 days. Past 2^31-1 ms (24.8 days) the worker chains its timer (longTimeout), so
@@ -55,7 +55,7 @@ export class JobInputDto {
   @Length(1, 200)
   name!: string;
 
-  @ApiPropertyOptional({ default: '' })
+  @ApiPropertyOptional({ default: JOB_DEFAULTS.description })
   @IsOptional()
   @IsString()
   @Length(0, 1000)
@@ -84,7 +84,7 @@ export class JobInputDto {
 
   @ApiPropertyOptional({
     example: 'Europe/Paris',
-    default: 'UTC',
+    default: JOB_DEFAULTS.timeZone,
     description: 'IANA name, any case (stored as the canonical name)',
   })
   @IsOptional()
@@ -99,7 +99,7 @@ export class JobInputDto {
   jobParams?: string | null;
 
   @ApiPropertyOptional({
-    default: 0,
+    default: JOB_DEFAULTS.maxInstances,
     description: 'Concurrent unfinished instances; 0 = no limit',
     maximum: MAX_INT_COLUMN,
   })
@@ -109,7 +109,10 @@ export class JobInputDto {
   @Max(MAX_INT_COLUMN)
   maxInstances?: number;
 
-  @ApiPropertyOptional({ default: 5, description: 'Subtasks at once per worker (Map/MapReduce/Broadcast)' })
+  @ApiPropertyOptional({
+    default: JOB_DEFAULTS.concurrency,
+    description: 'Subtasks at once per worker (Map/MapReduce/Broadcast)',
+  })
   @IsOptional()
   @IsInt()
   @Min(1)
@@ -117,7 +120,7 @@ export class JobInputDto {
   concurrency?: number;
 
   @ApiPropertyOptional({
-    default: 0,
+    default: JOB_DEFAULTS.instanceTimeLimitMs,
     description: 'ms; 0 = no limit; at most 30 days',
     maximum: MAX_INSTANCE_TIME_LIMIT_MS,
   })
@@ -127,21 +130,21 @@ export class JobInputDto {
   @Max(MAX_INSTANCE_TIME_LIMIT_MS)
   instanceTimeLimitMs?: number;
 
-  @ApiPropertyOptional({ default: 0 })
+  @ApiPropertyOptional({ default: JOB_DEFAULTS.instanceRetries })
   @IsOptional()
   @IsInt()
   @Min(0)
   @Max(100)
   instanceRetries?: number;
 
-  @ApiPropertyOptional({ default: 0 })
+  @ApiPropertyOptional({ default: JOB_DEFAULTS.taskRetries })
   @IsOptional()
   @IsInt()
   @Min(0)
   @Max(100)
   taskRetries?: number;
 
-  @ApiPropertyOptional({ enum: DispatchStrategy, default: DispatchStrategy.HEALTH_FIRST })
+  @ApiPropertyOptional({ enum: DispatchStrategy, default: JOB_DEFAULTS.dispatchStrategy })
   @IsOptional()
   @IsEnum(DispatchStrategy, {
     message: `dispatchStrategy must be one of ${Object.values(DispatchStrategy).join(', ')}`,
@@ -160,21 +163,25 @@ export class JobInputDto {
   @MaxLength(MAX_DESIGNATED_WORKER_LENGTH, { each: true })
   designatedWorkers?: string[];
 
-  @ApiPropertyOptional({ default: 0, description: '0 = no limit', maximum: MAX_INT_COLUMN })
+  @ApiPropertyOptional({ default: JOB_DEFAULTS.maxWorkerCount, description: '0 = no limit', maximum: MAX_INT_COLUMN })
   @IsOptional()
   @IsInt()
   @Min(0)
   @Max(MAX_INT_COLUMN)
   maxWorkerCount?: number;
 
-  @ApiPropertyOptional({ default: 0, maximum: MAX_MIN_CPU_CORES })
+  @ApiPropertyOptional({ default: JOB_DEFAULTS.minCpuCores, maximum: MAX_MIN_CPU_CORES })
   @IsOptional()
   @IsNumber()
   @Min(0)
   @Max(MAX_MIN_CPU_CORES)
   minCpuCores?: number;
 
-  @ApiPropertyOptional({ default: 0, description: 'Free memory a worker needs, MB', maximum: MAX_INT_COLUMN })
+  @ApiPropertyOptional({
+    default: JOB_DEFAULTS.minMemoryMb,
+    description: 'Free memory a worker needs, MB',
+    maximum: MAX_INT_COLUMN,
+  })
   @IsOptional()
   @IsInt()
   @Min(0)
@@ -187,7 +194,7 @@ export class JobInputDto {
   @Type(() => LifecycleDto)
   lifecycle?: LifecycleDto;
 
-  @ApiPropertyOptional({ default: true })
+  @ApiPropertyOptional({ default: JOB_DEFAULTS.enabled })
   @IsOptional()
   @IsBoolean()
   enabled?: boolean;
@@ -260,7 +267,7 @@ export class ValidateTimeQueryDto {
   @MaxLength(1000)
   expression?: string;
 
-  @ApiPropertyOptional({ default: 'UTC' })
+  @ApiPropertyOptional({ default: JOB_DEFAULTS.timeZone })
   @IsOptional()
   @IsString()
   @MaxLength(64)

@@ -12,9 +12,10 @@ import {
   UseGuards,
 } from '@nestjs/common';
 import { ApiBearerAuth, ApiCreatedResponse, ApiNotFoundResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
-import { AppAuthGuard } from '../auth/app-auth.guard';
-import { CurrentApp } from '../auth/current-app.decorator';
-import type { AppPrincipal } from '../auth/token.service';
+import { JOB_DEFAULTS } from '@jobnest/common';
+import { AppAuthGuard } from '../platform/auth/app-auth.guard';
+import { CurrentApp } from '../platform/auth/current-app.decorator';
+import type { AppPrincipal } from '../platform/auth/token.service';
 import { JobInputDto, JobView, PageQueryDto, ValidateTimeQueryDto, ValidateTimeView, type Page } from './job.dto';
 import { JobsService } from './jobs.service';
 
@@ -40,7 +41,7 @@ export class JobsController {
   @Get('validate-time')
   @ApiOkResponse({ type: ValidateTimeView })
   validateTime(@Query() query: ValidateTimeQueryDto): ValidateTimeView {
-    const times = this.jobs.previewTimes(query.type, query.expression, query.timeZone ?? 'UTC', 5);
+    const times = this.jobs.previewTimes(query.type, query.expression, query.timeZone ?? JOB_DEFAULTS.timeZone, 5);
     return { nextFireTimes: times, nextFireTimesIso: times.map((t) => new Date(t).toISOString()) };
   }
 

@@ -1,13 +1,13 @@
 import { Module } from '@nestjs/common';
-import { SchedulingModule } from '../scheduling/scheduling.module';
+import { TimersModule } from '../timers/timers.module';
 import { JobQuotas } from './job-quotas';
 import { JobsController } from './jobs.controller';
 import { JobsService } from './jobs.service';
 
+/** Define: job definitions of an app (CRUD, validation, quotas); every change is mirrored into the timers at once. */
 @Module({
-  imports: [SchedulingModule],
+  imports: [TimersModule],
   controllers: [JobsController],
   providers: [JobsService, JobQuotas],
-  exports: [JobsService],
 })
 export class JobsModule {}

@@ -1,19 +1,21 @@
-import { BadRequestException, Injectable, Logger, NotFoundException } from '@nestjs/common';
+import { BadRequestException, Injectable, Logger } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import type { Repository } from 'typeorm';
 import {
   canonicalTimeZone,
   DispatchStrategy,
+  JOB_DEFAULTS,
   nextFireTimes,
   TimeExpressionError,
   TimeExpressionType,
   validateTimeExpression,
 } from '@jobnest/common';
 import { JobInfoEntity } from '@jobnest/persistence';
-import { TimerSyncService } from '../scheduling/timer-sync.service';
+import { TimerSyncService } from '../timers/timer-sync.service';
 import type { JobInputDto, JobView, Page } from './job.dto';
 import { JobQuotas } from './job-quotas';
 import { toJobView } from './job-view.mapper';
+import { findOwnedJob } from './owned-job';
 
 /** Job definitions of one app: validation beyond field shapes, and CRUD scoped to the app. */
 @Injectable()
@@ -93,14 +95,12 @@ export class JobsService {
   }
 
   /** Another app's job answers 404 like a missing one: ids do not leak across apps. */
-  async findOwned(appId: number, id: number): Promise<JobInfoEntity> {
-    const job = await this.jobs.findOneBy({ id, appId });
-    if (!job) throw new NotFoundException(`job ${id} not found`);
-    return job;
+  findOwned(appId: number, id: number): Promise<JobInfoEntity> {
+    return findOwnedJob(this.jobs, appId, id);
   }
 
   private apply(job: JobInfoEntity, input: JobInputDto): void {
-    const timeZone = input.timeZone ?? 'UTC';
+    const timeZone = input.timeZone ?? JOB_DEFAULTS.timeZone;
     let timeExpression: string | null;
     try {
       timeExpression = validateTimeExpression(input.timeExpressionType, input.timeExpression, timeZone);
@@ -109,7 +109,7 @@ export class JobsService {
       throw err;
     }
     this.quotas.assertTimerInterval(input.timeExpressionType, timeExpression, timeZone);
-    const strategy = input.dispatchStrategy ?? DispatchStrategy.HEALTH_FIRST;
+    const strategy = input.dispatchStrategy ?? JOB_DEFAULTS.dispatchStrategy;
     const designated = input.designatedWorkers ?? [];
     if (strategy === DispatchStrategy.SPECIFY && designated.length === 0) {
       throw new BadRequestException(
@@ -123,7 +123,7 @@ export class JobsService {
     }
     Object.assign(job, {
       name: input.name,
-      description: input.description ?? '',
+      description: input.description ?? JOB_DEFAULTS.description,
       processor: input.processor,
       executeType: input.executeType,
       timeExpressionType: input.timeExpressionType,
@@ -131,19 +131,19 @@ export class JobsService {
       // One spelling per zone (`europe/paris` is stored as `Europe/Paris`): timers and caches key by it.
       timeZone: canonicalTimeZone(timeZone),
       jobParams: input.jobParams ?? null,
-      maxInstances: input.maxInstances ?? 0,
-      concurrency: input.concurrency ?? 5,
-      instanceTimeLimitMs: input.instanceTimeLimitMs ?? 0,
-      instanceRetries: input.instanceRetries ?? 0,
-      taskRetries: input.taskRetries ?? 0,
+      maxInstances: input.maxInstances ?? JOB_DEFAULTS.maxInstances,
+      concurrency: input.concurrency ?? JOB_DEFAULTS.concurrency,
+      instanceTimeLimitMs: input.instanceTimeLimitMs ?? JOB_DEFAULTS.instanceTimeLimitMs,
+      instanceRetries: input.instanceRetries ?? JOB_DEFAULTS.instanceRetries,
+      taskRetries: input.taskRetries ?? JOB_DEFAULTS.taskRetries,
       dispatchStrategy: strategy,
       designatedWorkers: designated,
-      maxWorkerCount: input.maxWorkerCount ?? 0,
-      minCpuCores: input.minCpuCores ?? 0,
-      minMemoryMb: input.minMemoryMb ?? 0,
+      maxWorkerCount: input.maxWorkerCount ?? JOB_DEFAULTS.maxWorkerCount,
+      minCpuCores: input.minCpuCores ?? JOB_DEFAULTS.minCpuCores,
+      minMemoryMb: input.minMemoryMb ?? JOB_DEFAULTS.minMemoryMb,
       lifecycleStart: start,
       lifecycleEnd: end,
-      enabled: input.enabled ?? true,
+      enabled: input.enabled ?? JOB_DEFAULTS.enabled,
     });
   }
 }

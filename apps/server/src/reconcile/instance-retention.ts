@@ -1,5 +1,7 @@
 import type { DataSource } from 'typeorm';
 import { FINAL_INSTANCE_STATUSES } from '@jobnest/common';
+import type { TaskStore } from '@jobnest/persistence';
+import { serverTaskStore } from '../platform/database/server-task-store';
 import { deleteInBatches, ROWS_PER_DELETE, type KeepGoing } from './batched-delete';
 
 export interface PurgedInstances {
@@ -14,13 +16,15 @@ export interface PurgedInstances {
  * and are never touched; the final DELETE checks status and finished time again, so an instance retried by a user
  * meanwhile stays (it may lose its old lines: a fresh run deletes its old task rows anyway).
  * Children go first: a server dying half-way leaves the instance for the next pass, never orphaned rows.
- * `retentionMs` 0 keeps every instance.
+ * `retentionMs` 0 keeps every instance. The task rows go through `tasks` (all task SQL lives in TaskStore); without
+ * one, the server's store over `dataSource`.
  */
 export async function purgeExpiredInstances(
   dataSource: DataSource,
   retentionMs: number,
   now: number,
   keepGoing: KeepGoing = () => true,
+  tasks: TaskStore = serverTaskStore(dataSource),
 ): Promise<PurgedInstances> {
   const purged: PurgedInstances = { instances: 0, logLines: 0, tasks: 0 };
   if (retentionMs === 0) return purged;
@@ -36,7 +40,7 @@ export async function purgeExpiredInstances(
     if (rows.length === 0) return purged;
     const ids = rows.map((r) => Number(r.id));
     purged.logLines += await deleteInBatches(dataSource, 'DELETE FROM instance_log WHERE instance_id IN (?)', [ids]);
-    purged.tasks += await deleteInBatches(dataSource, 'DELETE FROM task WHERE instance_id IN (?)', [ids]);
+    purged.tasks += await tasks.purgeInstances(ids);
     const result = (await dataSource.query(
       'DELETE FROM instance_info WHERE id IN (?) AND finished_time < ? AND status IN (?)',
       [ids, cutoff, finished],

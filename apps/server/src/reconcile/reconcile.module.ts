@@ -1,8 +1,17 @@
 import { Module } from '@nestjs/common';
+import { ClusterModule } from '../cluster/cluster.module';
 import { DispatchModule } from '../dispatch/dispatch.module';
-import { SchedulingModule } from '../scheduling/scheduling.module';
+import { InstanceStateModule } from '../instances/state/instance-state.module';
+import { TimersModule } from '../timers/timers.module';
 import { ReconcilerService } from './reconciler.service';
 import { RetentionService } from './retention.service';
 
-@Module({ imports: [DispatchModule, SchedulingModule], providers: [ReconcilerService, RetentionService] })
+/**
+ * Reconcile: on the server holding the Redis lease, repairs what messages alone cannot (lost dispatches, dead
+ * workers, time limits, lost timers) and keeps stored data bounded (retention).
+ */
+@Module({
+  imports: [ClusterModule, DispatchModule, InstanceStateModule, TimersModule],
+  providers: [ReconcilerService, RetentionService],
+})
 export class ReconcileModule {}

@@ -1,16 +1,17 @@
 import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { In, LessThanOrEqual, type Repository } from 'typeorm';
-import { ACTIVE_INSTANCE_STATUSES, errorMessage, ExecuteType, InstanceStatus } from '@jobnest/common';
-import { InstanceInfoEntity, JobInfoEntity } from '@jobnest/persistence';
+import { In, type Repository } from 'typeorm';
+import { ACTIVE_INSTANCE_STATUSES, ExecuteType, InstanceStatus, ThrottledErrorLog } from '@jobnest/common';
+import { type InstanceInfoEntity, JobInfoEntity } from '@jobnest/persistence';
 import { leaseKey } from '@jobnest/transport';
 import { ClusterViewService } from '../cluster/cluster-view.service';
-import { ServerConfig } from '../config/server-config';
 import { DispatcherService } from '../dispatch/dispatcher.service';
-import { InstanceTransitions } from '../dispatch/instance-transitions.service';
 import { WorkerCommands } from '../dispatch/worker-commands.provider';
-import { RedisConnections } from '../redis/redis-connections.service';
-import { TriggerWorkerService } from '../scheduling/trigger-worker.service';
+import { InstanceRepository, type RunningScanCursor } from '../instances/state/instance.repository';
+import { InstanceTransitions } from '../instances/state/instance-transitions.service';
+import { ServerConfig } from '../platform/config/server-config';
+import { RedisConnections } from '../platform/redis/redis-connections.service';
+import { SlotFiringService } from '../timers/slot-firing.service';
 import { RedisLease } from './redis-lease';
 import { RetentionService } from './retention.service';
 
@@ -39,15 +40,15 @@ const TIME_LIMIT_GRACE_MS = 5000;
 @Injectable()
 export class ReconcilerService implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(ReconcilerService.name);
+  private readonly failures = new ThrottledErrorLog(this.logger, 5000);
   private timer: NodeJS.Timeout | undefined;
   private lease!: RedisLease;
   private passing = false;
   private holding = false;
-  private lastErrorLogAt = 0;
   private lastTimerRebuildAt = 0;
 
   constructor(
-    @InjectRepository(InstanceInfoEntity) private readonly instances: Repository<InstanceInfoEntity>,
+    private readonly instances: InstanceRepository,
     @InjectRepository(JobInfoEntity) private readonly jobs: Repository<JobInfoEntity>,
     private readonly config: ServerConfig,
     private readonly connections: RedisConnections,
@@ -55,7 +56,7 @@ export class ReconcilerService implements OnApplicationBootstrap, OnApplicationS
     private readonly dispatcher: DispatcherService,
     private readonly transitions: InstanceTransitions,
     private readonly commands: WorkerCommands,
-    private readonly triggers: TriggerWorkerService,
+    private readonly slots: SlotFiringService,
     private readonly retention: RetentionService,
   ) {}
 
@@ -91,7 +92,7 @@ export class ReconcilerService implements OnApplicationBootstrap, OnApplicationS
       const now = Date.now();
       if (justTaken || now - this.lastTimerRebuildAt >= this.config.timerReconcileIntervalMs) {
         this.lastTimerRebuildAt = now;
-        await this.triggers.reconcileTimers();
+        await this.slots.reconcileTimers();
       }
       await this.redispatchWaiting(now);
       await this.recoverUnreceived(now);
@@ -99,35 +100,20 @@ export class ReconcilerService implements OnApplicationBootstrap, OnApplicationS
       await this.enforceTimeLimits(now);
       this.retention.runIfDue(now, () => this.holding);
     } catch (err) {
-      if (Date.now() - this.lastErrorLogAt > 5000) {
-        this.lastErrorLogAt = Date.now();
-        this.logger.error(`reconciliation pass failed: ${errorMessage(err)}`);
-      }
+      this.failures.error('pass', 'reconciliation pass failed', err);
     } finally {
       this.passing = false;
     }
   }
 
   private async redispatchWaiting(now: number): Promise<void> {
-    const due = await this.instances.find({
-      select: { id: true },
-      where: {
-        status: InstanceStatus.WAITING_DISPATCH,
-        expectedTriggerTime: LessThanOrEqual(now - DISPATCH_BACKSTOP_MS),
-      },
-      order: { expectedTriggerTime: 'ASC' },
-      take: BATCH,
-    });
-    for (const { id } of due) await this.dispatcher.dispatch(id);
+    for (const id of await this.instances.dueWaitingIds(now - DISPATCH_BACKSTOP_MS, BATCH)) {
+      await this.dispatcher.dispatch(id);
+    }
   }
 
   private async recoverUnreceived(now: number): Promise<void> {
-    const rows = await this.instances.find({
-      where: { status: InstanceStatus.WAITING_WORKER_RECEIVE },
-      order: { statusTime: 'ASC' },
-      take: BATCH,
-    });
-    for (const i of rows) {
+    for (const i of await this.instances.awaitingReceipt(BATCH)) {
       const workerId = i.workerId ?? 'none';
       const dead = !this.cluster.isAlive(workerId);
       const late = now - i.statusTime > this.config.receiveTimeoutMs;
@@ -150,8 +136,7 @@ export class ReconcilerService implements OnApplicationBootstrap, OnApplicationS
    * no stop is sent: its RunInstance supersedes the old run there, and a stop would hit the new run.
    */
   private async stopAbandonedRun(instanceId: number, workerId: string, runningTimes: number): Promise<void> {
-    const next = await this.instances.findOne({ select: { id: true, workerId: true }, where: { id: instanceId } });
-    if (next?.workerId === workerId) return;
+    if ((await this.instances.currentWorker(instanceId)) === workerId) return;
     const reason = `run ${runningTimes} was dispatched again after the worker did not confirm it`;
     await this.commands
       .send(workerId, { kind: 'StopInstance', instanceId, reason })
@@ -167,22 +152,9 @@ export class ReconcilerService implements OnApplicationBootstrap, OnApplicationS
    * a keyset cursor, no OFFSET), so an orphan behind thousands of healthy runs is found in the same pass.
    */
   private async recoverOrphanedRuns(now: number): Promise<void> {
-    let after: { expectedTriggerTime: number; id: number } | undefined;
+    let after: RunningScanCursor | undefined;
     for (;;) {
-      const query = this.instances
-        .createQueryBuilder('i')
-        .where('i.status = :status', { status: InstanceStatus.RUNNING });
-      if (after) {
-        query.andWhere('(i.expected_trigger_time > :time OR (i.expected_trigger_time = :time AND i.id > :id))', {
-          time: after.expectedTriggerTime,
-          id: after.id,
-        });
-      }
-      const page = await query
-        .orderBy('i.expected_trigger_time', 'ASC')
-        .addOrderBy('i.id', 'ASC')
-        .limit(ORPHAN_SCAN_PAGE)
-        .getMany();
+      const page = await this.instances.runningPage(after, ORPHAN_SCAN_PAGE);
       await this.recoverOrphans(page, now);
       if (page.length < ORPHAN_SCAN_PAGE) return;
       const last = page[page.length - 1]!;
@@ -225,20 +197,9 @@ export class ReconcilerService implements OnApplicationBootstrap, OnApplicationS
   }
 
   private async enforceTimeLimits(now: number): Promise<void> {
-    const rows = await this.instances
-      .createQueryBuilder('i')
-      .innerJoin(JobInfoEntity, 'j', 'j.id = i.job_id')
-      .where('i.status IN (:...statuses)', {
-        statuses: [InstanceStatus.WAITING_WORKER_RECEIVE, InstanceStatus.RUNNING],
-      })
-      .andWhere('j.instance_time_limit_ms > 0')
-      .andWhere('i.status_time + j.instance_time_limit_ms + :grace < :now', { grace: TIME_LIMIT_GRACE_MS, now })
-      .select(['i.id AS id', 'i.worker_id AS workerId', 'j.instance_time_limit_ms AS limitMs'])
-      .limit(BATCH)
-      .getRawMany<{ id: number | string; workerId: string | null; limitMs: number | string }>();
-    for (const row of rows) {
-      const id = Number(row.id);
-      const reason = `instance time limit of ${Number(row.limitMs)} ms exceeded (worker did not report)`;
+    for (const row of await this.instances.pastTimeLimit(now, TIME_LIMIT_GRACE_MS, BATCH)) {
+      const { id } = row;
+      const reason = `instance time limit of ${row.limitMs} ms exceeded (worker did not report)`;
       if (
         (await this.transitions.endActive(id, ACTIVE_INSTANCE_STATUSES, InstanceStatus.FAILED, reason, now)) &&
         row.workerId

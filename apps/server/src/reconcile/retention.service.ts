@@ -2,10 +2,11 @@ import { Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { errorMessage } from '@jobnest/common';
+import { TaskStore } from '@jobnest/persistence';
 import { ClusterViewService } from '../cluster/cluster-view.service';
 import { WorkerLastSeenRecord } from '../cluster/worker-last-seen';
-import { ServerConfig } from '../config/server-config';
 import { WorkerCommands } from '../dispatch/worker-commands.provider';
+import { ServerConfig } from '../platform/config/server-config';
 import type { KeepGoing } from './batched-delete';
 import { purgeExpiredInstances } from './instance-retention';
 import { purgeExpiredLogs } from './log-retention';
@@ -37,6 +38,7 @@ export class RetentionService implements OnApplicationShutdown {
   constructor(
     private readonly config: ServerConfig,
     @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly tasks: TaskStore,
     private readonly lastSeen: WorkerLastSeenRecord,
     private readonly cluster: ClusterViewService,
     private readonly commands: WorkerCommands,
@@ -61,13 +63,13 @@ export class RetentionService implements OnApplicationShutdown {
 
   /** One pass; a failing step is logged and the next ones still run. */
   async pass(now: number, keepGoing: KeepGoing): Promise<RetentionReport> {
-    const { config, dataSource } = this;
+    const { config, dataSource, tasks } = this;
     const report: RetentionReport = { tasks: 0, instances: 0, logLines: 0, workerQueues: [] };
     await this.step('task', async () => {
-      report.tasks += await purgeExpiredTasks(dataSource, config.taskRetentionMs, now, keepGoing);
+      report.tasks += await purgeExpiredTasks(tasks, config.taskRetentionMs, now, keepGoing);
     });
     await this.step('instance', async () => {
-      const purged = await purgeExpiredInstances(dataSource, config.instanceRetentionMs, now, keepGoing);
+      const purged = await purgeExpiredInstances(dataSource, config.instanceRetentionMs, now, keepGoing, tasks);
       report.instances += purged.instances;
       report.logLines += purged.logLines;
       report.tasks += purged.tasks;

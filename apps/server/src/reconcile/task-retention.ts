@@ -1,6 +1,5 @@
-import type { DataSource } from 'typeorm';
-import { FINAL_INSTANCE_STATUSES } from '@jobnest/common';
-import { deleteInBatches, type KeepGoing } from './batched-delete';
+import type { TaskStore } from '@jobnest/persistence';
+import type { KeepGoing } from './batched-delete';
 
 const INSTANCES_PER_PASS = 100;
 
@@ -9,22 +8,16 @@ const INSTANCES_PER_PASS = 100;
  * (DELETE ... LIMIT), so a purge of millions of rows never holds long locks.
  */
 export async function purgeExpiredTasks(
-  dataSource: DataSource,
+  tasks: TaskStore,
   retentionMs: number,
   now: number,
   keepGoing: KeepGoing = () => true,
 ): Promise<number> {
-  const rows = (await dataSource.query(
-    `SELECT i.id FROM instance_info i
-      WHERE i.finished_time < ? AND i.status IN (?)
-        AND EXISTS (SELECT 1 FROM task t WHERE t.instance_id = i.id)
-      LIMIT ${INSTANCES_PER_PASS}`,
-    [now - retentionMs, [...FINAL_INSTANCE_STATUSES]],
-  )) as { id: string | number }[];
+  const instanceIds = await tasks.finishedInstancesWithTasks(now - retentionMs, INSTANCES_PER_PASS);
   let deleted = 0;
-  for (const { id } of rows) {
+  for (const id of instanceIds) {
     if (!keepGoing()) break;
-    deleted += await deleteInBatches(dataSource, 'DELETE FROM task WHERE instance_id = ?', [id], keepGoing);
+    deleted += await tasks.purgeInstances([id], keepGoing);
   }
   return deleted;
 }

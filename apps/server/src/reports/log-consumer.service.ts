@@ -1,8 +1,8 @@
 import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { In, type Repository } from 'typeorm';
+import type { Repository } from 'typeorm';
 import type { LogBatch } from '@jobnest/common';
-import { InstanceInfoEntity, InstanceLogEntity } from '@jobnest/persistence';
+import { InstanceLogEntity } from '@jobnest/persistence';
 import {
   decodeLogBatch,
   streamNames,
@@ -10,9 +10,10 @@ import {
   type StreamEntry,
   type StreamGroupConsumer,
 } from '@jobnest/transport';
-import { ServerConfig } from '../config/server-config';
-import { MetricsService } from '../observability/metrics.service';
-import { RedisConnections } from '../redis/redis-connections.service';
+import { InstanceRepository } from '../instances/state/instance.repository';
+import { ServerConfig } from '../platform/config/server-config';
+import { MetricsService } from '../platform/observability/metrics.service';
+import { RedisConnections } from '../platform/redis/redis-connections.service';
 import { startServerStreamConsumer } from './server-stream-consumer';
 
 const ROWS_PER_INSERT = 1000;
@@ -28,7 +29,7 @@ export class LogConsumer implements OnApplicationBootstrap, OnApplicationShutdow
     private readonly config: ServerConfig,
     private readonly connections: RedisConnections,
     @InjectRepository(InstanceLogEntity) private readonly logs: Repository<InstanceLogEntity>,
-    @InjectRepository(InstanceInfoEntity) private readonly instances: Repository<InstanceInfoEntity>,
+    private readonly instances: InstanceRepository,
     private readonly metrics: MetricsService,
   ) {}
 
@@ -49,11 +50,7 @@ export class LogConsumer implements OnApplicationBootstrap, OnApplicationShutdow
   /** One SELECT to check the batch's instance ids, multi-row INSERTs for the lines in one transaction; unknown instances are refused. */
   private async store(entries: StreamEntry<LogBatch>[]): Promise<RejectedEntry[]> {
     const ids = [...new Set(entries.flatMap(({ message }) => message.lines.map((l) => l.instanceId)))];
-    const known = new Set(
-      ids.length === 0
-        ? []
-        : (await this.instances.find({ select: { id: true }, where: { id: In(ids) } })).map((i) => i.id),
-    );
+    const known = new Set(await this.instances.existingIds(ids));
     const rejected: RejectedEntry[] = [];
     const accepted = entries.filter(({ id, message }) => {
       const unknown = message.lines.find((l) => !known.has(l.instanceId));

@@ -4,8 +4,8 @@ import {
   streamNames,
   type StreamGroupConsumerOptions,
 } from '@jobnest/transport';
-import type { ServerConfig } from '../config/server-config';
-import type { RedisConnections } from '../redis/redis-connections.service';
+import type { ServerConfig } from '../platform/config/server-config';
+import type { RedisConnections } from '../platform/redis/redis-connections.service';
 
 /** What differs between the server's report consumers; the group, consumer name and dead-letter stream do not. */
 export type ServerConsumerSpec<T> = Pick<

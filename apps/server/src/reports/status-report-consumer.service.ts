@@ -7,9 +7,9 @@ import {
   type StreamEntry,
   type StreamGroupConsumer,
 } from '@jobnest/transport';
-import { ServerConfig } from '../config/server-config';
 import { WorkerCommands } from '../dispatch/worker-commands.provider';
-import { RedisConnections } from '../redis/redis-connections.service';
+import { ServerConfig } from '../platform/config/server-config';
+import { RedisConnections } from '../platform/redis/redis-connections.service';
 import { reportAcknowledgements } from './report-acknowledgements';
 import { startServerStreamConsumer } from './server-stream-consumer';
 import { StatusReportHandler } from './status-report-handler.service';

@@ -2,10 +2,11 @@ import { Injectable, Logger } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import type { Repository } from 'typeorm';
 import { InstanceStatus, isFinalInstanceStatus, type InstanceStatusReport } from '@jobnest/common';
-import { InstanceInfoEntity, JobInfoEntity } from '@jobnest/persistence';
+import { JobInfoEntity } from '@jobnest/persistence';
 import { DispatcherService } from '../dispatch/dispatcher.service';
-import { InstanceTransitions } from '../dispatch/instance-transitions.service';
-import { MetricsService } from '../observability/metrics.service';
+import { InstanceRepository } from '../instances/state/instance.repository';
+import { InstanceTransitions } from '../instances/state/instance-transitions.service';
+import { MetricsService } from '../platform/observability/metrics.service';
 
 export type ReportOutcome = 'applied' | 'dropped' | 'unknown-instance';
 
@@ -18,7 +19,7 @@ export class StatusReportHandler {
   private readonly logger = new Logger(StatusReportHandler.name);
 
   constructor(
-    @InjectRepository(InstanceInfoEntity) private readonly instances: Repository<InstanceInfoEntity>,
+    private readonly instances: InstanceRepository,
     @InjectRepository(JobInfoEntity) private readonly jobs: Repository<JobInfoEntity>,
     private readonly transitions: InstanceTransitions,
     private readonly dispatcher: DispatcherService,
@@ -32,7 +33,7 @@ export class StatusReportHandler {
   }
 
   private async decide(report: InstanceStatusReport): Promise<ReportOutcome> {
-    const instance = await this.instances.findOneBy({ id: report.instanceId });
+    const instance = await this.instances.findById(report.instanceId);
     if (!instance) return 'unknown-instance';
     if (isFinalInstanceStatus(instance.status)) return this.drop(report, `instance already ${instance.status}`);
     if (instance.runningTimes !== report.runningTimes) {

@@ -1,8 +1,8 @@
 import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { ThrottledErrorLog } from '@jobnest/common';
 import { streamNames, trimAcknowledged } from '@jobnest/transport';
-import { errorMessage } from '@jobnest/common';
-import { ServerConfig } from '../config/server-config';
-import { RedisConnections } from '../redis/redis-connections.service';
+import { ServerConfig } from '../platform/config/server-config';
+import { RedisConnections } from '../platform/redis/redis-connections.service';
 
 /** How often the report streams are trimmed. */
 const TRIM_INTERVAL_MS = 5000;
@@ -21,9 +21,10 @@ const ERROR_LOG_INTERVAL_MS = 60_000;
 @Injectable()
 export class StreamTrimmer implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(StreamTrimmer.name);
+  /** A warning, not an error: the next pass retries, and nothing is lost while the streams wait. */
+  private readonly failures = new ThrottledErrorLog({ error: (line) => this.logger.warn(line) }, ERROR_LOG_INTERVAL_MS);
   private timer: NodeJS.Timeout | undefined;
   private trimming: Promise<void> | undefined;
-  private lastErrorLogAt = 0;
 
   constructor(
     private readonly config: ServerConfig,
@@ -54,10 +55,7 @@ export class StreamTrimmer implements OnApplicationBootstrap, OnApplicationShutd
         }
         if (deleted > 0) this.logger.debug(`trimmed ${deleted} acknowledged entries of ${stream}`);
       } catch (err) {
-        if (Date.now() - this.lastErrorLogAt >= ERROR_LOG_INTERVAL_MS) {
-          this.lastErrorLogAt = Date.now();
-          this.logger.warn(`trimming ${stream} failed, will retry: ${errorMessage(err)}`);
-        }
+        this.failures.error('trim', `trimming ${stream} failed, will retry`, err);
       }
     }
   }

@@ -6,7 +6,7 @@ import { bigintToNumber } from '../column-transformers';
 @Entity({ name: 'instance_info' })
 @Index('idx_instance_app_job', ['appId', 'jobId', 'id'])
 @Index('idx_instance_status_expected', ['status', 'expectedTriggerTime'])
-@Index('idx_instance_job_status', ['jobId', 'status'])
+@Index('idx_instance_job_status_waiting', ['jobId', 'status', 'waitingForWorker'])
 @Index('idx_instance_finished', ['finishedTime'])
 @Index('uk_instance_job_slot', ['jobId', 'triggerSlot'], { unique: true })
 export class InstanceInfoEntity {
@@ -64,6 +64,13 @@ export class InstanceInfoEntity {
   /** The next dispatch continues from the task table (the previous TaskTracker died) instead of starting over. */
   @Column({ name: 'resume_next', type: 'boolean', default: false })
   resumeNext!: boolean;
+
+  /**
+   * WAITING_DISPATCH because a dispatch attempt found no eligible worker (the reason is in `statusReason`); false in
+   * every other state. A timer slot is skipped while an earlier instance of its job waits like this.
+   */
+  @Column({ name: 'waiting_for_worker', type: 'boolean', default: false })
+  waitingForWorker!: boolean;
 
   /** How many times another worker took the instance over from a dead TaskTracker. */
   @Column({ type: 'int', default: 0 })

@@ -1,5 +1,5 @@
 import { Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
-import { DispatchStrategy, ExecuteType, TimeExpressionType } from '@jobnest/common';
+import { DispatchStrategy, ExecuteType, JOB_DEFAULTS, TimeExpressionType } from '@jobnest/common';
 import { bigintToNumber, jsonStringList } from '../column-transformers';
 
 /** A job definition: what to run (processor), how (execute type, limits) and when (time expression). */
@@ -15,7 +15,7 @@ export class JobInfoEntity {
   @Column({ type: 'varchar', length: 200 })
   name!: string;
 
-  @Column({ type: 'varchar', length: 1000, default: '' })
+  @Column({ type: 'varchar', length: 1000, default: JOB_DEFAULTS.description })
   description!: string;
 
   @Column({ type: 'varchar', length: 200 })
@@ -30,31 +30,36 @@ export class JobInfoEntity {
   @Column({ name: 'time_expression', type: 'varchar', length: 1000, nullable: true })
   timeExpression!: string | null;
 
-  @Column({ name: 'time_zone', type: 'varchar', length: 64, default: 'UTC' })
+  @Column({ name: 'time_zone', type: 'varchar', length: 64, default: JOB_DEFAULTS.timeZone })
   timeZone!: string;
 
   @Column({ name: 'job_params', type: 'mediumtext', nullable: true })
   jobParams!: string | null;
 
   /** Concurrent unfinished instances allowed; 0 = no limit. */
-  @Column({ name: 'max_instances', type: 'int', default: 0 })
+  @Column({ name: 'max_instances', type: 'int', default: JOB_DEFAULTS.maxInstances })
   maxInstances!: number;
 
   /** Subtasks run at once per worker (Map / MapReduce / Broadcast). */
-  @Column({ type: 'int', default: 5 })
+  @Column({ type: 'int', default: JOB_DEFAULTS.concurrency })
   concurrency!: number;
 
   /** 0 = no limit. */
-  @Column({ name: 'instance_time_limit_ms', type: 'bigint', default: 0, transformer: bigintToNumber })
+  @Column({
+    name: 'instance_time_limit_ms',
+    type: 'bigint',
+    default: JOB_DEFAULTS.instanceTimeLimitMs,
+    transformer: bigintToNumber,
+  })
   instanceTimeLimitMs!: number;
 
-  @Column({ name: 'instance_retries', type: 'int', default: 0 })
+  @Column({ name: 'instance_retries', type: 'int', default: JOB_DEFAULTS.instanceRetries })
   instanceRetries!: number;
 
-  @Column({ name: 'task_retries', type: 'int', default: 0 })
+  @Column({ name: 'task_retries', type: 'int', default: JOB_DEFAULTS.taskRetries })
   taskRetries!: number;
 
-  @Column({ name: 'dispatch_strategy', type: 'varchar', length: 20, default: DispatchStrategy.HEALTH_FIRST })
+  @Column({ name: 'dispatch_strategy', type: 'varchar', length: 20, default: JOB_DEFAULTS.dispatchStrategy })
   dispatchStrategy!: DispatchStrategy;
 
   /** Worker ids or tags (SPECIFY), stored as JSON. */
@@ -62,13 +67,13 @@ export class JobInfoEntity {
   designatedWorkers!: string[];
 
   /** 0 = no limit. */
-  @Column({ name: 'max_worker_count', type: 'int', default: 0 })
+  @Column({ name: 'max_worker_count', type: 'int', default: JOB_DEFAULTS.maxWorkerCount })
   maxWorkerCount!: number;
 
-  @Column({ name: 'min_cpu_cores', type: 'double', default: 0 })
+  @Column({ name: 'min_cpu_cores', type: 'double', default: JOB_DEFAULTS.minCpuCores })
   minCpuCores!: number;
 
-  @Column({ name: 'min_memory_mb', type: 'int', default: 0 })
+  @Column({ name: 'min_memory_mb', type: 'int', default: JOB_DEFAULTS.minMemoryMb })
   minMemoryMb!: number;
 
   @Column({ name: 'lifecycle_start', type: 'bigint', nullable: true, transformer: bigintToNumber })
@@ -77,7 +82,7 @@ export class JobInfoEntity {
   @Column({ name: 'lifecycle_end', type: 'bigint', nullable: true, transformer: bigintToNumber })
   lifecycleEnd!: number | null;
 
-  @Column({ type: 'boolean', default: true })
+  @Column({ type: 'boolean', default: JOB_DEFAULTS.enabled })
   enabled!: boolean;
 
   /** Timer slots skipped because the previous instance still waited for a worker, or maxInstances was reached. */

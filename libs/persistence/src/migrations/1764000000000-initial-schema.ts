@@ -13,6 +13,8 @@ export class InitialSchema1764000000000 implements MigrationInterface {
       PRIMARY KEY (id),
       UNIQUE KEY uk_app_name (name)
     ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4`);
+    // The column defaults below are the job defaults of this migration's time, written out: JOB_DEFAULTS
+    // (@jobnest/common) may change later, and a migration that already ran must create the same schema when replayed.
     await q.query(`CREATE TABLE job_info (
       id INT NOT NULL AUTO_INCREMENT,
       app_id INT NOT NULL,

@@ -1,9 +1,11 @@
-import { errorMessage, isTransientError, type TaskCounts, TaskStatus } from '@jobnest/common';
+import { errorMessage, FINAL_INSTANCE_STATUSES, isTransientError, type TaskCounts, TaskStatus } from '@jobnest/common';
 import type { DataSource } from 'typeorm';
 
 /** Rows per multi-row INSERT (MariaDB takes ~160k rows/s at 1000 per statement on the benchmark machine). */
 const INSERT_CHUNK = 1000;
 const DELETE_CHUNK = 10_000;
+/** Rows one retention DELETE removes at most: short statements hold row locks briefly, keep binlog entries small. */
+const PURGE_CHUNK = 1000;
 export const ROOT_MAP_KEY = 'root';
 
 export interface WaitingTask {
@@ -36,6 +38,27 @@ export interface StoredResult {
   taskName: string;
   status: TaskStatus;
   result: string | null;
+}
+
+/** A task row as the API lists it (everything but its keys into the tracker's bookkeeping). */
+export interface ListedTask {
+  id: number;
+  parentId: number | null;
+  taskName: string;
+  status: TaskStatus;
+  workerId: string | null;
+  attempt: number;
+  failures: number;
+  payload: string | null;
+  result: string | null;
+  createdTime: number;
+  updatedTime: number;
+}
+
+/** One page of an instance's tasks, and how many match in all. */
+export interface TaskPage {
+  rows: ListedTask[];
+  total: number;
 }
 
 type Row = Record<string, unknown>;
@@ -303,5 +326,62 @@ export class TaskStore {
       status: r.status as TaskStatus,
       result: r.result === null ? null : String(r.result),
     }));
+  }
+
+  /** One page of an instance's tasks by id (`status` filters when given), with the number of matching rows. */
+  async page(instanceId: number, status: TaskStatus | undefined, offset: number, limit: number): Promise<TaskPage> {
+    const where = status === undefined ? 'instance_id = ?' : 'instance_id = ? AND status = ?';
+    const filter: unknown[] = status === undefined ? [instanceId] : [instanceId, status];
+    const rows = (await this.exec(
+      `SELECT id, parent_id, task_name, status, worker_id, attempt, failures, payload, result, created_time, updated_time
+         FROM task WHERE ${where} ORDER BY id LIMIT ? OFFSET ?`,
+      [...filter, limit, offset],
+    )) as Row[];
+    const [count] = (await this.exec(`SELECT COUNT(*) AS n FROM task WHERE ${where}`, filter)) as Row[];
+    return {
+      rows: rows.map((r) => ({
+        id: Number(r.id),
+        parentId: r.parent_id === null ? null : Number(r.parent_id),
+        taskName: String(r.task_name),
+        status: r.status as TaskStatus,
+        workerId: r.worker_id === null ? null : String(r.worker_id),
+        attempt: Number(r.attempt),
+        failures: Number(r.failures),
+        payload: r.payload === null ? null : String(r.payload),
+        result: r.result === null ? null : String(r.result),
+        createdTime: Number(r.created_time),
+        updatedTime: Number(r.updated_time),
+      })),
+      total: Number(count?.n ?? 0),
+    };
+  }
+
+  /** Up to `limit` instances that finished before `finishedBefore` and still have task rows (task retention). */
+  async finishedInstancesWithTasks(finishedBefore: number, limit: number): Promise<number[]> {
+    const rows = (await this.exec(
+      `SELECT i.id FROM instance_info i
+        WHERE i.finished_time < ? AND i.status IN (?)
+          AND EXISTS (SELECT 1 FROM task t WHERE t.instance_id = i.id)
+        LIMIT ${Math.trunc(limit)}`,
+      [finishedBefore, [...FINAL_INSTANCE_STATUSES]],
+    )) as Row[];
+    return rows.map((r) => Number(r.id));
+  }
+
+  /**
+   * Deletes the rows of finished instances (retention), 1,000 per statement, until none is left or `keepGoing` says
+   * stop between two statements. Returns the number of rows deleted.
+   */
+  async purgeInstances(instanceIds: number[], keepGoing: () => boolean = () => true): Promise<number> {
+    if (instanceIds.length === 0) return 0;
+    let deleted = 0;
+    for (;;) {
+      const r = (await this.exec(`DELETE FROM task WHERE instance_id IN (?) LIMIT ${PURGE_CHUNK}`, [instanceIds])) as {
+        affectedRows?: number;
+      };
+      const n = r.affectedRows ?? 0;
+      deleted += n;
+      if (n < PURGE_CHUNK || !keepGoing()) return deleted;
+    }
   }
 }

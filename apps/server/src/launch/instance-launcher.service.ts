@@ -1,10 +1,10 @@
 import { ConflictException, Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
-import { ACTIVE_INSTANCE_STATUSES, InstanceStatus } from '@jobnest/common';
-import { InstanceInfoEntity, JobInfoEntity } from '@jobnest/persistence';
+import { type InstanceInfoEntity, JobInfoEntity } from '@jobnest/persistence';
+import { DispatcherService } from '../dispatch/dispatcher.service';
+import { InstanceRepository } from '../instances/state/instance.repository';
 import { DelayedDispatchService } from './delayed-dispatch.service';
-import { DispatcherService, WAITING_FOR_WORKER } from './dispatcher.service';
 
 export interface LaunchRequest {
   instanceParams: string | null;
@@ -30,6 +30,7 @@ export class InstanceLauncher {
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly instances: InstanceRepository,
     private readonly dispatcher: DispatcherService,
     private readonly delayed: DelayedDispatchService,
   ) {}
@@ -39,18 +40,19 @@ export class InstanceLauncher {
     const now = Date.now();
     const instance = await this.dataSource.transaction(async (tx) => {
       if (job.maxInstances > 0) {
-        const active = await this.lockAndCountActive(tx, job.id);
+        await this.lockJob(tx, job.id);
+        const active = await this.instances.countActive(tx, job.id);
         if (active.total >= job.maxInstances) {
           throw new ConflictException(
             `job ${job.id} already has ${active.total} unfinished instance(s) (maxInstances=${job.maxInstances})`,
           );
         }
       }
-      return this.insert(tx, job, {
+      return this.instances.insertWaiting(tx, job, {
         instanceParams: request.instanceParams,
-        expected: now + request.delayMs,
-        slot: null,
-        reason: request.delayMs > 0 ? `scheduled in ${request.delayMs} ms` : null,
+        expectedTriggerTime: now + request.delayMs,
+        triggerSlot: null,
+        statusReason: request.delayMs > 0 ? `scheduled in ${request.delayMs} ms` : null,
         now,
       });
     });
@@ -78,14 +80,21 @@ export class InstanceLauncher {
     let outcome: SlotOutcome;
     try {
       outcome = await this.dataSource.transaction(async (tx): Promise<SlotOutcome> => {
-        const active = await this.lockAndCountActive(tx, job.id);
-        if (active.waitingDispatch > 0) {
+        await this.lockJob(tx, job.id);
+        const active = await this.instances.countActive(tx, job.id);
+        if (active.waitingForWorker > 0) {
           return { kind: 'skipped', reason: 'the previous instance is still waiting for a worker' };
         }
         if (job.maxInstances > 0 && active.total >= job.maxInstances) {
           return { kind: 'skipped', reason: `maxInstances=${job.maxInstances} unfinished instances exist` };
         }
-        const instance = await this.insert(tx, job, { instanceParams: null, expected: slot, slot, reason: null, now });
+        const instance = await this.instances.insertWaiting(tx, job, {
+          instanceParams: null,
+          expectedTriggerTime: slot,
+          triggerSlot: slot,
+          statusReason: null,
+          now,
+        });
         return { kind: 'launched', instanceId: instance.id, instance };
       });
     } catch (err) {
@@ -97,56 +106,16 @@ export class InstanceLauncher {
   }
 
   /**
-   * Locks the job's row and counts its unfinished instances, and among them those a dispatch attempt already found
-   * no worker for (an instance merely between its insert and its dispatch is not "waiting for a worker").
+   * Locks the job's row until `tx` ends, so launches of the job (from several servers too) count its unfinished
+   * instances one after the other. An instance merely between its insert and its dispatch is not "waiting for a
+   * worker": only a dispatch attempt that found none marks it so.
    */
-  private async lockAndCountActive(
-    tx: EntityManager,
-    jobId: number,
-  ): Promise<{ total: number; waitingDispatch: number }> {
+  private async lockJob(tx: EntityManager, jobId: number): Promise<void> {
     await tx
       .getRepository(JobInfoEntity)
       .createQueryBuilder('j')
       .setLock('pessimistic_write')
       .where('j.id = :id', { id: jobId })
       .getOne();
-    const [row] = await tx
-      .getRepository(InstanceInfoEntity)
-      .createQueryBuilder('i')
-      .select('COUNT(*)', 'total')
-      .addSelect(`SUM(i.status = :waiting AND i.status_reason LIKE :reason)`, 'waitingForWorker')
-      .where('i.job_id = :jobId', { jobId })
-      .andWhere('i.status IN (:...statuses)', { statuses: [...ACTIVE_INSTANCE_STATUSES] })
-      .setParameters({ waiting: InstanceStatus.WAITING_DISPATCH, reason: `${WAITING_FOR_WORKER}%` })
-      .getRawMany<{ total: string | number; waitingForWorker: string | number | null }>();
-    return { total: Number(row?.total ?? 0), waitingDispatch: Number(row?.waitingForWorker ?? 0) };
-  }
-
-  private async insert(
-    tx: EntityManager,
-    job: JobInfoEntity,
-    row: { instanceParams: string | null; expected: number; slot: number | null; reason: string | null; now: number },
-  ): Promise<InstanceInfoEntity> {
-    const repo = tx.getRepository(InstanceInfoEntity);
-    return repo.save(
-      repo.create({
-        appId: job.appId,
-        jobId: job.id,
-        status: InstanceStatus.WAITING_DISPATCH,
-        statusReason: row.reason,
-        result: null,
-        workerId: null,
-        runningTimes: 0,
-        instanceParams: row.instanceParams,
-        triggerSlot: row.slot,
-        expectedTriggerTime: row.expected,
-        actualTriggerTime: null,
-        finishedTime: null,
-        statusTime: row.now,
-        taskCounts: null,
-        resumeNext: false,
-        takeovers: 0,
-      }),
-    );
   }
 }

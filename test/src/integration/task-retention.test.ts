@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { serverTaskStore } from '../../../apps/server/dist/platform/database/server-task-store';
 import { purgeExpiredTasks } from '../../../apps/server/dist/reconcile/task-retention';
 import { migratedDatabase } from '../support/migrated-database';
 
@@ -33,7 +34,7 @@ describe('task retention', () => {
     const old = await instanceWithTasks('SUCCEEDED', now - 10_000, 25_000);
     const recent = await instanceWithTasks('FAILED', now - 1000, 10);
     const running = await instanceWithTasks('RUNNING', null, 10);
-    const deleted = await purgeExpiredTasks(database.db(), 5000, now);
+    const deleted = await purgeExpiredTasks(serverTaskStore(database.db()), 5000, now);
     assert.equal(deleted, 25_000);
     assert.equal(await taskCount(old), 0);
     assert.equal(await taskCount(recent), 10);

@@ -1,6 +1,6 @@
 import { Global, Module, type OnModuleInit } from '@nestjs/common';
-import { ClusterModule } from '../cluster/cluster.module';
-import { ClusterViewService } from '../cluster/cluster-view.service';
+import { ClusterModule } from '../../cluster/cluster.module';
+import { ClusterViewService } from '../../cluster/cluster-view.service';
 import { HealthController } from './health.controller';
 import { MetricsService } from './metrics.service';
 

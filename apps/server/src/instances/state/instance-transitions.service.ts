@@ -3,7 +3,7 @@ import { InjectRepository } from '@nestjs/typeorm';
 import { In, type Repository } from 'typeorm';
 import { ACTIVE_INSTANCE_STATUSES, InstanceStatus } from '@jobnest/common';
 import { InstanceInfoEntity } from '@jobnest/persistence';
-import { MetricsService } from '../observability/metrics.service';
+import { MetricsService } from '../../platform/observability/metrics.service';
 import { InstanceEvents } from './instance-events';
 
 const MAX_REASON = 1000;
@@ -15,7 +15,8 @@ function clip(reason: string): string {
 /**
  * Every change of an instance's status, as one conditional UPDATE: the WHERE clause states the status (and run)
  * the change starts from, so two servers, a late report or a replayed message can never move an instance twice.
- * Each method returns whether it won.
+ * Each method returns whether it won. `waitingForWorker` is set by markWaitingForWorker only and cleared by every
+ * other change that writes a reason, so it always matches the reason shown.
  */
 @Injectable()
 export class InstanceTransitions {
@@ -44,17 +45,18 @@ export class InstanceTransitions {
         actualTriggerTime: instance.actualTriggerTime ?? startsAt,
         statusTime: now,
         statusReason: null,
+        waitingForWorker: false,
         resumeNext: false,
       },
     );
     return result.affected === 1;
   }
 
-  /** Records why a waiting instance is still waiting (shown by the API). */
-  async noteWaiting(instanceId: number, reason: string): Promise<void> {
+  /** A dispatch attempt found no eligible worker: the instance waits for one, `reason` says why (shown by the API). */
+  async markWaitingForWorker(instanceId: number, reason: string): Promise<void> {
     await this.instances.update(
       { id: instanceId, status: InstanceStatus.WAITING_DISPATCH },
-      { statusReason: clip(reason) },
+      { statusReason: clip(reason), waitingForWorker: true },
     );
   }
 
@@ -84,6 +86,7 @@ export class InstanceTransitions {
         status,
         result,
         statusReason: reason === null ? null : clip(reason),
+        waitingForWorker: false,
         finishedTime: now,
         statusTime: now,
         ...(taskCounts === undefined ? {} : { taskCounts }),
@@ -117,6 +120,7 @@ export class InstanceTransitions {
         status: InstanceStatus.WAITING_DISPATCH,
         workerId: null,
         statusReason: clip(reason),
+        waitingForWorker: false,
         result,
         statusTime: now,
         resumeNext: resume,
@@ -137,6 +141,7 @@ export class InstanceTransitions {
         status: InstanceStatus.WAITING_DISPATCH,
         workerId: null,
         statusReason: clip(reason),
+        waitingForWorker: false,
         statusTime: now,
         resumeNext: true,
         takeovers: instance.takeovers + 1,
@@ -168,7 +173,14 @@ export class InstanceTransitions {
   ): Promise<boolean> {
     const update = await this.instances.update(
       { id: instanceId, status: In([...from]) },
-      { status, statusReason: clip(reason), result: clip(reason), finishedTime: now, statusTime: now },
+      {
+        status,
+        statusReason: clip(reason),
+        waitingForWorker: false,
+        result: clip(reason),
+        finishedTime: now,
+        statusTime: now,
+      },
     );
     if (update.affected === 1) this.ended(instanceId, status);
     return update.affected === 1;
@@ -184,6 +196,7 @@ export class InstanceTransitions {
         result: null,
         finishedTime: null,
         statusReason: 'retried by user',
+        waitingForWorker: false,
         statusTime: now,
         taskCounts: null,
         resumeNext: false,

@@ -1,5 +1,5 @@
 import { Global, Module } from '@nestjs/common';
-import { TypeOrmModule } from '@nestjs/typeorm';
+import { getDataSourceToken, TypeOrmModule } from '@nestjs/typeorm';
 import {
   AppInfoEntity,
   InstanceInfoEntity,
@@ -7,10 +7,12 @@ import {
   JobInfoEntity,
   jobnestDataSourceOptions,
   TaskEntity,
+  TaskStore,
 } from '@jobnest/persistence';
 import { ServerConfig } from '../config/server-config';
+import { serverTaskStore } from './server-task-store';
 
-/** TypeORM over mysql2. Migrations already ran in main.ts (under a lock) before Nest starts. */
+/** TypeORM over mysql2, and the TaskStore over it. Migrations already ran in main.ts (under a lock) before Nest starts. */
 @Global()
 @Module({
   imports: [
@@ -23,6 +25,7 @@ import { ServerConfig } from '../config/server-config';
     }),
     TypeOrmModule.forFeature([AppInfoEntity, JobInfoEntity, InstanceInfoEntity, InstanceLogEntity, TaskEntity]),
   ],
-  exports: [TypeOrmModule],
+  providers: [{ provide: TaskStore, inject: [getDataSourceToken()], useFactory: serverTaskStore }],
+  exports: [TypeOrmModule, TaskStore],
 })
 export class DatabaseModule {}

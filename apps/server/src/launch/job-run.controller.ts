@@ -1,20 +1,23 @@
 import { Body, Controller, Param, ParseIntPipe, Post, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiConflictResponse, ApiCreatedResponse, ApiTags } from '@nestjs/swagger';
-import { AppAuthGuard } from '../auth/app-auth.guard';
-import { CurrentApp } from '../auth/current-app.decorator';
-import type { AppPrincipal } from '../auth/token.service';
-import { JobsService } from '../jobs/jobs.service';
-import { RunJobDto, RunJobView } from './instance.dto';
-import { InstanceLauncher } from '../dispatch/instance-launcher.service';
+import { InjectRepository } from '@nestjs/typeorm';
+import type { Repository } from 'typeorm';
+import { JobInfoEntity } from '@jobnest/persistence';
+import { findOwnedJob } from '../jobs/owned-job';
+import { AppAuthGuard } from '../platform/auth/app-auth.guard';
+import { CurrentApp } from '../platform/auth/current-app.decorator';
+import type { AppPrincipal } from '../platform/auth/token.service';
+import { InstanceLauncher } from './instance-launcher.service';
+import { RunJobDto, RunJobView } from './job-run.dto';
 
-/** POST /jobs/:id/run lives here, beside the instances it creates, so the jobs module needs no dispatch. */
+/** POST /jobs/:id/run lives here, beside the launcher, so the jobs module needs no dispatch. */
 @ApiTags('jobs')
 @ApiBearerAuth()
 @UseGuards(AppAuthGuard)
 @Controller('api/v1/jobs')
 export class JobRunController {
   constructor(
-    private readonly jobs: JobsService,
+    @InjectRepository(JobInfoEntity) private readonly jobs: Repository<JobInfoEntity>,
     private readonly launcher: InstanceLauncher,
   ) {}
 
@@ -26,7 +29,7 @@ export class JobRunController {
     @Param('id', ParseIntPipe) id: number,
     @Body() body: RunJobDto,
   ): Promise<RunJobView> {
-    const job = await this.jobs.findOwned(app.appId, id);
+    const job = await findOwnedJob(this.jobs, app.appId, id);
     const instanceId = await this.launcher.launch(job, {
       instanceParams: body.instanceParams ?? null,
       delayMs: body.delayMs ?? 0,

@@ -1,17 +1,17 @@
-import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { Worker, type Job } from 'bullmq';
+import type { Job } from 'bullmq';
 import type { Repository } from 'typeorm';
 import { isTimedType, TimeExpressionType } from '@jobnest/common';
-import { InstanceInfoEntity, JobInfoEntity } from '@jobnest/persistence';
-import { ServerConfig } from '../config/server-config';
-import { InstanceEvents } from '../dispatch/instance-events';
-import { InstanceLauncher } from '../dispatch/instance-launcher.service';
-import { RedisConnections } from '../redis/redis-connections.service';
-import { jobnestRepeatStrategy, TRIGGER_LEAD_MS } from './jobnest-repeat-strategy';
+import { JobInfoEntity } from '@jobnest/persistence';
+import { InstanceEvents } from '../instances/state/instance-events';
+import { InstanceRepository } from '../instances/state/instance.repository';
+import { InstanceLauncher } from '../launch/instance-launcher.service';
+import { ServerConfig } from '../platform/config/server-config';
+import { TRIGGER_LEAD_MS } from './jobnest-repeat-strategy';
 import { missedSlots } from './missed-slots';
 import { TimerSyncService } from './timer-sync.service';
-import { FIXED_DELAY_TRIGGER, TRIGGER_QUEUE, type TriggerData } from './trigger-queue';
+import { FIXED_DELAY_TRIGGER, type TriggerData } from './trigger-queue';
 
 /** A scheduler job's id is `repeat:<schedulerId>:<due millis>`; its slot is TRIGGER_LEAD_MS later. */
 function schedulerSlot(job: Job<TriggerData>): number {
@@ -28,35 +28,24 @@ const MAX_COUNTED_MISFIRES = 10_000;
 export type FireOutcome = 'launched' | 'duplicate' | 'skipped' | 'misfired' | 'stale' | 'outside-lifecycle';
 
 /**
- * Turns due triggers into instances, on every server (BullMQ hands each trigger to one of them). The slot's
- * instance is unique in MySQL, so a trigger replayed after a crash creates nothing twice. Also re-arms FIXED_DELAY
- * chains when their instance ends.
+ * Turns due triggers into instances (TriggerProcessor hands each one here, on whichever server BullMQ gave it to).
+ * The slot's instance is unique in MySQL, so a trigger replayed after a crash creates nothing twice. Also catches
+ * up the slots a late or lost trigger left behind, and re-arms FIXED_DELAY chains when their instance ends.
  */
 @Injectable()
-export class TriggerWorkerService implements OnApplicationBootstrap, OnApplicationShutdown {
-  private readonly logger = new Logger(TriggerWorkerService.name);
-  private worker: Worker<TriggerData> | undefined;
+export class SlotFiringService implements OnApplicationBootstrap {
+  private readonly logger = new Logger(SlotFiringService.name);
 
   constructor(
     private readonly config: ServerConfig,
-    private readonly connections: RedisConnections,
     private readonly timers: TimerSyncService,
     private readonly launcher: InstanceLauncher,
     private readonly events: InstanceEvents,
+    private readonly instances: InstanceRepository,
     @InjectRepository(JobInfoEntity) private readonly jobs: Repository<JobInfoEntity>,
   ) {}
 
   onApplicationBootstrap(): void {
-    this.worker = new Worker<TriggerData>(TRIGGER_QUEUE, (job) => this.process(job), {
-      connection: this.connections.dedicatedConnection('trigger-worker'),
-      prefix: this.config.prefix,
-      concurrency: 50,
-      settings: { repeatStrategy: jobnestRepeatStrategy },
-      // A trigger held by a server that died is taken over within seconds, well inside the misfire threshold.
-      lockDuration: 5000,
-      stalledInterval: 2000,
-    });
-    this.worker.on('error', (err) => this.logger.error(`trigger worker: ${err.message}`));
     this.events.onFinished((instanceId) => {
       this.rearmFixedDelay(instanceId).catch((err: unknown) =>
         this.logger.error(`re-arming the fixed-delay timer after instance ${instanceId} failed: ${String(err)}`),
@@ -64,12 +53,8 @@ export class TriggerWorkerService implements OnApplicationBootstrap, OnApplicati
     });
   }
 
-  async onApplicationShutdown(): Promise<void> {
-    await this.worker?.close();
-  }
-
-  /** One MySQL read of the job per trigger, shared by its slot and the slots it left behind. */
-  private async process(trigger: Job<TriggerData>): Promise<FireOutcome> {
+  /** One due trigger. One MySQL read of the job, shared by its slot and the slots it left behind. */
+  async handle(trigger: Job<TriggerData>): Promise<FireOutcome> {
     const isFixedDelay = trigger.name === FIXED_DELAY_TRIGGER;
     const slot = isFixedDelay ? (trigger.data.slot ?? trigger.timestamp) : schedulerSlot(trigger);
     const job = await this.jobs.findOneBy({ id: trigger.data.jobId });
@@ -97,12 +82,7 @@ export class TriggerWorkerService implements OnApplicationBootstrap, OnApplicati
 
   /** The latest slot that created an instance or was counted (0 when none): where the job's calendar stands. */
   private async lastSlotHandled(job: JobInfoEntity): Promise<number> {
-    const row = await this.jobs.manager
-      .createQueryBuilder(InstanceInfoEntity, 'i')
-      .select('MAX(i.trigger_slot)', 'slot')
-      .where('i.job_id = :jobId', { jobId: job.id })
-      .getRawOne<{ slot: string | number | null }>();
-    return Math.max(Number(row?.slot ?? 0), job.lastCountedSlot ?? 0);
+    return Math.max(await this.instances.lastTriggerSlot(job.id), job.lastCountedSlot ?? 0);
   }
 
   /**
@@ -172,13 +152,7 @@ export class TriggerWorkerService implements OnApplicationBootstrap, OnApplicati
 
   /** One query, which finds nothing for every instance but the timed ones of enabled FIXED_DELAY jobs. */
   private async rearmFixedDelay(instanceId: number): Promise<void> {
-    const job = await this.jobs
-      .createQueryBuilder('j')
-      .innerJoin(InstanceInfoEntity, 'i', 'i.job_id = j.id')
-      .where('i.id = :instanceId', { instanceId })
-      .andWhere('i.trigger_slot IS NOT NULL')
-      .andWhere('j.enabled = 1 AND j.time_expression_type = :type', { type: TimeExpressionType.FIXED_DELAY })
-      .getOne();
+    const job = await this.instances.fixedDelayJobOfTimedInstance(instanceId);
     if (job) await this.timers.armFixedDelay(job, `after-${instanceId}`);
   }
 }

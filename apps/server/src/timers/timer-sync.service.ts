@@ -1,17 +1,12 @@
-import { Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
+import { InjectQueue } from '@nestjs/bullmq';
+import { Injectable, Logger } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Queue, type RepeatOptions } from 'bullmq';
-import { In, IsNull, LessThan, Not, type Repository } from 'typeorm';
-import { ACTIVE_INSTANCE_STATUSES, parsePeriod, TimeExpressionType } from '@jobnest/common';
-import { InstanceInfoEntity, JobInfoEntity } from '@jobnest/persistence';
-import { ServerConfig } from '../config/server-config';
-import { RedisConnections } from '../redis/redis-connections.service';
-import {
-  DAILY_INTERVAL_PATTERN_PREFIX,
-  FIXED_RATE_PATTERN_PREFIX,
-  jobnestRepeatStrategy,
-  TRIGGER_LEAD_MS,
-} from './jobnest-repeat-strategy';
+import { LessThan, type Repository } from 'typeorm';
+import { parsePeriod, TimeExpressionType } from '@jobnest/common';
+import { JobInfoEntity } from '@jobnest/persistence';
+import { InstanceRepository } from '../instances/state/instance.repository';
+import { DAILY_INTERVAL_PATTERN_PREFIX, FIXED_RATE_PATTERN_PREFIX, TRIGGER_LEAD_MS } from './jobnest-repeat-strategy';
 import {
   FIXED_DELAY_TRIGGER,
   jobIdOfScheduler,
@@ -30,26 +25,14 @@ const TEMPLATE_OPTS = { removeOnComplete: true, removeOnFail: { count: 1000 } };
  * (Redis may lose it all), `sync()` applies one job's change at once.
  */
 @Injectable()
-export class TimerSyncService implements OnApplicationShutdown {
+export class TimerSyncService {
   private readonly logger = new Logger(TimerSyncService.name);
-  readonly queue: Queue<TriggerData>;
 
   constructor(
-    config: ServerConfig,
-    connections: RedisConnections,
+    @InjectQueue(TRIGGER_QUEUE) private readonly queue: Queue<TriggerData>,
     @InjectRepository(JobInfoEntity) private readonly jobs: Repository<JobInfoEntity>,
-    @InjectRepository(InstanceInfoEntity) private readonly instances: Repository<InstanceInfoEntity>,
-  ) {
-    this.queue = new Queue<TriggerData>(TRIGGER_QUEUE, {
-      connection: connections.commands,
-      prefix: config.prefix,
-      settings: { repeatStrategy: jobnestRepeatStrategy },
-    });
-  }
-
-  async onApplicationShutdown(): Promise<void> {
-    await this.queue.close();
-  }
+    private readonly instances: InstanceRepository,
+  ) {}
 
   /** Brings one job's timer in line with its row (after create, update, enable, disable). */
   async sync(job: JobInfoEntity): Promise<void> {
@@ -199,16 +182,11 @@ export class TimerSyncService implements OnApplicationShutdown {
   /** Arms a FIXED_DELAY chain that has no pending trigger and no unfinished instance; true when it armed one. */
   private async ensureFixedDelayArmed(job: JobInfoEntity): Promise<boolean> {
     if ((await this.pendingFixedDelayTriggers(job.id)).length > 0) return false;
-    const active = await this.instances.countBy({ jobId: job.id, status: In([...ACTIVE_INSTANCE_STATUSES]) });
-    if (active > 0) return false; // its end re-arms the chain
+    if ((await this.instances.countActiveOfJob(job.id)) > 0) return false; // its end re-arms the chain
     // The same key the end of the last timed instance re-arms with: if both race (the instance just ended), BullMQ
     // keeps one trigger and the chain does not split in two.
-    const last = await this.instances.findOne({
-      select: { id: true },
-      where: { jobId: job.id, triggerSlot: Not(IsNull()) },
-      order: { id: 'DESC' },
-    });
-    await this.armFixedDelay(job, last ? `after-${last.id}` : `start-${job.updatedAt.getTime()}`);
+    const last = await this.instances.lastTimedInstanceId(job.id);
+    await this.armFixedDelay(job, last !== undefined ? `after-${last}` : `start-${job.updatedAt.getTime()}`);
     return true;
   }
 

@@ -1,0 +1,13 @@
+import { NotFoundException } from '@nestjs/common';
+import type { Repository } from 'typeorm';
+import type { JobInfoEntity } from '@jobnest/persistence';
+
+/**
+ * The app's job `id`. Another app's job answers 404 like a missing one, so ids do not leak across apps. A function
+ * rather than a service: the run API (launch/) reads jobs too, and the jobs module already depends on launch/.
+ */
+export async function findOwnedJob(jobs: Repository<JobInfoEntity>, appId: number, id: number): Promise<JobInfoEntity> {
+  const job = await jobs.findOneBy({ id, appId });
+  if (!job) throw new NotFoundException(`job ${id} not found`);
+  return job;
+}

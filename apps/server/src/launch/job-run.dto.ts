@@ -1,0 +1,25 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
+import { MAX_PARAMS_LENGTH } from '../jobs/job.dto';
+
+/** Longest delayMs of a run: 365 days. BullMQ keeps the due time in Redis, so no timer length limits it. */
+export const MAX_RUN_DELAY_MS = 365 * 24 * 3600 * 1000;
+
+export class RunJobDto {
+  @ApiPropertyOptional({ description: 'Passed to the processor as ctx.instanceParams' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(MAX_PARAMS_LENGTH)
+  instanceParams?: string;
+
+  @ApiPropertyOptional({ description: 'Run this many ms from now', default: 0, maximum: MAX_RUN_DELAY_MS })
+  @IsOptional()
+  @IsInt()
+  @Min(0)
+  @Max(MAX_RUN_DELAY_MS)
+  delayMs?: number;
+}
+
+export class RunJobView {
+  @ApiProperty() instanceId!: number;
+}

@@ -1,0 +1,21 @@
+import { BullModule } from '@nestjs/bullmq';
+import { Module } from '@nestjs/common';
+import { DISPATCH_QUEUE } from '@jobnest/transport';
+import { DispatchModule } from '../dispatch/dispatch.module';
+import { InstanceStateModule } from '../instances/state/instance-state.module';
+import { DelayedDispatchProcessor } from './delayed-dispatch.processor';
+import { DelayedDispatchService } from './delayed-dispatch.service';
+import { InstanceLauncher } from './instance-launcher.service';
+import { JobRunController } from './job-run.controller';
+
+/**
+ * Launch: creates the instance rows of API runs and timer slots and starts their dispatch, at once or, for a run
+ * with `delayMs`, through the shared `jobnest-dispatch` queue (registered here).
+ */
+@Module({
+  imports: [BullModule.registerQueue({ name: DISPATCH_QUEUE }), DispatchModule, InstanceStateModule],
+  controllers: [JobRunController],
+  providers: [InstanceLauncher, DelayedDispatchService, DelayedDispatchProcessor],
+  exports: [InstanceLauncher],
+})
+export class LaunchModule {}

@@ -1,6 +1,0 @@
-import { Global, Module } from '@nestjs/common';
-import { RedisConnections } from './redis-connections.service';
-
-@Global()
-@Module({ providers: [RedisConnections], exports: [RedisConnections] })
-export class RedisModule {}

@@ -1,0 +1,24 @@
+import { BullModule } from '@nestjs/bullmq';
+import { Module } from '@nestjs/common';
+import { InstanceStateModule } from '../instances/state/instance-state.module';
+import { LaunchModule } from '../launch/launch.module';
+import { jobnestRepeatStrategy } from './jobnest-repeat-strategy';
+import { SlotFiringService } from './slot-firing.service';
+import { TimerSyncService } from './timer-sync.service';
+import { TriggerProcessor } from './trigger.processor';
+import { TRIGGER_QUEUE } from './trigger-queue';
+
+/**
+ * Schedule and trigger: mirrors timed jobs into BullMQ job schedulers and delayed triggers on the shared
+ * `jobnest-trigger` queue (registered here), and fires the slot of each due trigger through the launcher.
+ */
+@Module({
+  imports: [
+    BullModule.registerQueue({ name: TRIGGER_QUEUE, settings: { repeatStrategy: jobnestRepeatStrategy } }),
+    LaunchModule,
+    InstanceStateModule,
+  ],
+  providers: [TimerSyncService, SlotFiringService, TriggerProcessor],
+  exports: [TimerSyncService, SlotFiringService],
+})
+export class TimersModule {}

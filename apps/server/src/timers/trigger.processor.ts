@@ -1,0 +1,44 @@
+import { OnWorkerEvent, Processor, WorkerHost } from '@nestjs/bullmq';
+import { Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import type { Job } from 'bullmq';
+import { jobnestRepeatStrategy } from './jobnest-repeat-strategy';
+import { type FireOutcome, SlotFiringService } from './slot-firing.service';
+import { TRIGGER_QUEUE, type TriggerData } from './trigger-queue';
+
+/**
+ * The BullMQ worker of the trigger queue, on every server: each due trigger goes to SlotFiringService. It computes
+ * the next scheduler iteration with the same repeat strategy as the queue. A trigger held by a server that died is
+ * taken over within seconds (lock and stall check), well inside the misfire threshold. The worker starts once the
+ * application has booted, and stops before the launcher's connections close.
+ */
+@Processor(TRIGGER_QUEUE, {
+  concurrency: 50,
+  settings: { repeatStrategy: jobnestRepeatStrategy },
+  lockDuration: 5000,
+  stalledInterval: 2000,
+  autorun: false,
+})
+export class TriggerProcessor extends WorkerHost implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger(TriggerProcessor.name);
+
+  constructor(private readonly slots: SlotFiringService) {
+    super();
+  }
+
+  onApplicationBootstrap(): void {
+    this.worker.run().catch((err: unknown) => this.onError(err instanceof Error ? err : new Error(String(err))));
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.worker.close();
+  }
+
+  process(trigger: Job<TriggerData>): Promise<FireOutcome> {
+    return this.slots.handle(trigger);
+  }
+
+  @OnWorkerEvent('error')
+  onError(err: Error): void {
+    this.logger.error(`trigger worker: ${err.message}`);
+  }
+}
