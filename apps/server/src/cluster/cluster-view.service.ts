@@ -1,8 +1,8 @@
 import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { ThrottledErrorLog, workerStateFromHeartbeat, type Heartbeat } from '@jobnest/common';
 import { HeartbeatReader, streamNames } from '@jobnest/transport';
-import { ServerConfig } from '../config/server-config';
-import { RedisConnections } from '../redis/redis-connections.service';
+import { ServerConfig } from '../platform/config/server-config';
+import { RedisConnections } from '../platform/redis/redis-connections.service';
 import { WorkerLastSeenRecord } from './worker-last-seen';
 import type { WorkerState } from './worker-state';
 

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { Redis } from 'ioredis';
-import { ServerConfig } from '../config/server-config';
-import { RedisConnections } from '../redis/redis-connections.service';
+import { ServerConfig } from '../platform/config/server-config';
+import { RedisConnections } from '../platform/redis/redis-connections.service';
 
 /** Redis sorted set: worker id -> last heartbeat any server saw from it (epoch ms). */
 export function workerLastSeenKey(prefix: string): string {

@@ -1,8 +1,8 @@
 import { Controller, Get, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiTags } from '@nestjs/swagger';
-import { AppAuthGuard } from '../auth/app-auth.guard';
-import { CurrentApp } from '../auth/current-app.decorator';
-import type { AppPrincipal } from '../auth/token.service';
+import { AppAuthGuard } from '../platform/auth/app-auth.guard';
+import { CurrentApp } from '../platform/auth/current-app.decorator';
+import type { AppPrincipal } from '../platform/auth/token.service';
 import { ClusterViewService } from './cluster-view.service';
 import type { WorkerState } from './worker-state';
 
