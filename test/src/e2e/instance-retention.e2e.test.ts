@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { purgeExpiredInstances } from '../../../apps/server/dist/reconcile/instance-retention';
-import { purgeExpiredLogs } from '../../../apps/server/dist/reconcile/log-retention';
+import { purgeExpiredInstances, purgeExpiredLogs } from '@jobnest/server/internal';
 import { migratedDatabase } from '../support/migrated-database';
 
 /**

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { beforeEach, describe, it } from 'node:test';
 import { InstanceStatus, TimeExpressionType } from '@jobnest/common';
-import { InstanceRepository } from '../../../apps/server/dist/instances/state/instance.repository';
+import { InstanceRepository } from '@jobnest/server/internal';
 import { clearTables, insertInstance, insertJob } from '../support/instance-rows';
 import { migratedDatabase } from '../support/migrated-database';
 

@@ -2,10 +2,7 @@ import assert from 'node:assert/strict';
 import { beforeEach, describe, it } from 'node:test';
 import { InstanceStatus } from '@jobnest/common';
 import { InstanceInfoEntity } from '@jobnest/persistence';
-import { InstanceEvents } from '../../../apps/server/dist/instances/state/instance-events';
-import { InstanceRepository } from '../../../apps/server/dist/instances/state/instance.repository';
-import { InstanceTransitions } from '../../../apps/server/dist/instances/state/instance-transitions.service';
-import { MetricsService } from '../../../apps/server/dist/platform/observability/metrics.service';
+import { InstanceEvents, InstanceRepository, InstanceTransitions, MetricsService } from '@jobnest/server/internal';
 import { clearTables, insertJob } from '../support/instance-rows';
 import { migratedDatabase } from '../support/migrated-database';
 

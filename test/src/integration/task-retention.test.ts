@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { serverTaskStore } from '../../../apps/server/dist/platform/database/server-task-store';
-import { purgeExpiredTasks } from '../../../apps/server/dist/reconcile/task-retention';
+import { serverTaskStore, purgeExpiredTasks } from '@jobnest/server/internal';
 import { migratedDatabase } from '../support/migrated-database';
 
 /** Task rows of finished instances are deleted after the retention, in bounded statements; others stay. */

@@ -4,8 +4,10 @@ import {
   classifyAddress,
   isMetadataHostName,
   type AddressCategory,
-} from '../../../apps/worker/dist/processors/http/address-policy';
-import { formatIp, parseIp, parseIpRange } from '../../../apps/worker/dist/processors/http/ip-address';
+  formatIp,
+  parseIp,
+  parseIpRange,
+} from '@jobnest/worker-app/internal';
 
 function categoryOf(text: string): AddressCategory {
   const address = parseIp(text);

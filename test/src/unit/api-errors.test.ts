@@ -14,8 +14,7 @@ import {
 } from '@nestjs/common';
 import { HttpAdapterHost, NestFactory } from '@nestjs/core';
 import { IsString } from 'class-validator';
-import { ApiExceptionFilter } from '../../../apps/server/dist/platform/http/api-exception.filter';
-import { JsonDepthPipe } from '../../../apps/server/dist/platform/http/json-depth.pipe';
+import { ApiExceptionFilter, JsonDepthPipe } from '@jobnest/server/internal';
 
 /**
  * The server's exception filter and depth pipe in a real Nest HTTP app, registered as apps/server/src/main.ts does.

@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { ConfigError, EnvReader } from '@jobnest/common';
 import { resolveWorkerOptions } from '@jobnest/worker';
-import { ServerConfig } from '../../../apps/server/dist/platform/config/server-config';
-import { readWorkerEnv } from '../../../apps/worker/dist/worker-env';
+import { ServerConfig } from '@jobnest/server/internal';
+import { readWorkerEnv } from '@jobnest/worker-app/internal';
 
 /** A secret of the minimum length: every server needs one outside development mode. */
 const SECRET = { JOBNEST_TOKEN_SECRET: 's'.repeat(32) };

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { resolveWorkerOptions } from '@jobnest/worker';
-import { ServerConfig } from '../../../apps/server/dist/platform/config/server-config';
+import { ServerConfig } from '@jobnest/server/internal';
 
 const REPO = join(__dirname, '..', '..', '..');
 

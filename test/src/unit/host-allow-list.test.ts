@@ -1,8 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { ConfigError } from '@jobnest/common';
-import { HostAllowList } from '../../../apps/worker/dist/processors/http/host-allow-list';
-import { parseIp } from '../../../apps/worker/dist/processors/http/ip-address';
+import { HostAllowList, parseIp } from '@jobnest/worker-app/internal';
 
 const SETTING = 'JOBNEST_HTTP_ALLOWED_HOSTS';
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { LineSplitter, MAX_LINE_CHARS } from '../../../apps/worker/dist/processors/text-tail';
+import { LineSplitter, MAX_LINE_CHARS } from '@jobnest/worker-app/internal';
 
 function split(chunks: string[], maxLine?: number): string[] {
   const lines: string[] = [];

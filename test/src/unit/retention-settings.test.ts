@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { ConfigError } from '@jobnest/common';
 import { resolveWorkerOptions } from '@jobnest/worker';
-import { ServerConfig } from '../../../apps/server/dist/platform/config/server-config';
+import { ServerConfig } from '@jobnest/server/internal';
 
 const DEV = { JOBNEST_DEV: '1' };
 

@@ -6,9 +6,9 @@ import {
   constantTimeEquals,
   isAdmin,
   parseBasicAuthorization,
-} from '../../../apps/server/dist/platform/auth/admin-credentials';
-import { TokenService } from '../../../apps/server/dist/platform/auth/token.service';
-import { ServerConfig } from '../../../apps/server/dist/platform/config/server-config';
+  TokenService,
+  ServerConfig,
+} from '@jobnest/server/internal';
 
 const SECRET = 'k'.repeat(32);
 

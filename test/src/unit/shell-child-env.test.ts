@@ -1,11 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { ConfigError } from '@jobnest/common';
-import {
-  DEFAULT_SHELL_PATH,
-  parseEnvPassthrough,
-  shellChildEnv,
-} from '../../../apps/worker/dist/processors/shell/shell-child-env';
+import { DEFAULT_SHELL_PATH, parseEnvPassthrough, shellChildEnv } from '@jobnest/worker-app/internal';
 
 const WORKER_ENV = {
   PATH: '/home/dev/node_modules/.bin:.:/usr/bin',

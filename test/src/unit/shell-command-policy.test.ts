@@ -1,10 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { ConfigError } from '@jobnest/common';
-import {
-  parseAllowedCommands,
-  shellCommandRefusal,
-} from '../../../apps/worker/dist/processors/shell/shell-command-policy';
+import { parseAllowedCommands, shellCommandRefusal } from '@jobnest/worker-app/internal';
 
 describe('JOBNEST_SHELL_ALLOWED_COMMANDS rule', () => {
   it('lets any command run when there is no allow-list', () => {

@@ -14,8 +14,8 @@ import {
   jobnestRepeatStrategy,
   nextSlot,
   TRIGGER_LEAD_MS,
-} from '../../../apps/server/dist/timers/jobnest-repeat-strategy';
-import { missedSlots } from '../../../apps/server/dist/timers/missed-slots';
+  missedSlots,
+} from '@jobnest/server/internal';
 
 const iso = (ms: number | undefined): string => (ms === undefined ? 'never' : new Date(ms).toISOString());
 

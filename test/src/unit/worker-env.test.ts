@@ -1,8 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { ConfigError } from '@jobnest/common';
-import { readWorkerEnv } from '../../../apps/worker/dist/worker-env';
-import { parseIp } from '../../../apps/worker/dist/processors/http/ip-address';
+import { readWorkerEnv, parseIp } from '@jobnest/worker-app/internal';
 
 const BASE = { JOBNEST_APP_NAME: 'app', JOBNEST_APP_PASSWORD: 'pw' };
 

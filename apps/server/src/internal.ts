@@ -1,0 +1,19 @@
+/**
+ * Internals of the server, for Jobnest's own unit and integration tests. Not an API: anything here may change in any
+ * release. Importing this file boots nothing (the process entry is dist/main.js).
+ */
+export * from './instances/state/instance-events';
+export * from './instances/state/instance-transitions.service';
+export * from './instances/state/instance.repository';
+export * from './platform/auth/admin-credentials';
+export * from './platform/auth/token.service';
+export * from './platform/config/server-config';
+export * from './platform/database/server-task-store';
+export * from './platform/http/api-exception.filter';
+export * from './platform/http/json-depth.pipe';
+export * from './platform/observability/metrics.service';
+export * from './reconcile/instance-retention';
+export * from './reconcile/log-retention';
+export * from './reconcile/task-retention';
+export * from './timers/jobnest-repeat-strategy';
+export * from './timers/missed-slots';
