@@ -81,6 +81,8 @@ export class InstanceLauncher {
     try {
       outcome = await this.dataSource.transaction(async (tx): Promise<SlotOutcome> => {
         await this.lockJob(tx, job.id);
+        // Checked first: the slot's own instance would otherwise count as the unfinished one that skips it.
+        if (await this.instances.slotHasInstance(job.id, slot, tx)) return { kind: 'duplicate' };
         const active = await this.instances.countActive(tx, job.id);
         if (active.waitingForWorker > 0) {
           return { kind: 'skipped', reason: 'the previous instance is still waiting for a worker' };

@@ -63,7 +63,11 @@ export class SlotFiringService implements OnApplicationBootstrap {
       return 'stale';
     }
     const outcome = await this.fire(job, slot, isFixedDelay);
-    if (!isFixedDelay && Date.now() - (slot - TRIGGER_LEAD_MS) >= LATE_TRIGGER_MS) await this.catchUp(job, slot);
+    if (!isFixedDelay && Date.now() - (slot - TRIGGER_LEAD_MS) >= LATE_TRIGGER_MS) {
+      // From the latest slot already handled: a trigger taken late after a crash (its lock expired) may find the
+      // chain gone on without it, and the slots after it fired or counted by the triggers that followed.
+      await this.catchUp(job, Math.max(slot, await this.lastSlotHandled(job)));
+    }
     return outcome;
   }
 
@@ -117,6 +121,8 @@ export class SlotFiringService implements OnApplicationBootstrap {
     if (job.lifecycleStart !== null && slot < job.lifecycleStart) return 'outside-lifecycle';
     // FIXED_DELAY has no slot calendar to keep: a late trigger just runs now.
     if (!isFixedDelay && now - slot > this.config.misfireThresholdMs) {
+      // A replayed trigger whose slot was fired before the crash: fired, so not misfired.
+      if (await this.instances.slotHasInstance(job.id, slot)) return 'duplicate';
       await this.countSlots(job.id, 'misfired_slots', 1, slot);
       this.logger.warn(`job ${job.id}: slot ${new Date(slot).toISOString()} misfired (${now - slot} ms late), skipped`);
       return 'misfired';

@@ -184,6 +184,16 @@ export class InstanceRepository {
     return rows.map((r) => ({ id: Number(r.id), workerId: r.workerId, limitMs: Number(r.limitMs) }));
   }
 
+  /**
+   * Whether the slot already has its instance (the unique (job_id, trigger_slot) index answers). A trigger replayed
+   * after a crash, or taken late after another server fired its slot, must not count that slot skipped or misfired.
+   * `tx`: inside the launch transaction, so the answer holds under the job's lock.
+   */
+  async slotHasInstance(jobId: number, slot: number, tx?: EntityManager): Promise<boolean> {
+    const rows = tx ? tx.getRepository(InstanceInfoEntity) : this.rows;
+    return rows.exists({ where: { jobId, triggerSlot: slot } });
+  }
+
   /** The newest timer slot that created an instance of the job (0 when none). */
   async lastTriggerSlot(jobId: number): Promise<number> {
     const row = await this.rows
