@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Instance, JobInput, JobnestClient } from '@jobnest/client';
 import { exitCodeWithin } from '../support/child-process';
-import { TestCluster, TEST_TIMINGS, waitUntil } from '../support/cluster';
+import { FAST_FAILURE_DETECTION, FAST_FAILURE_TIMINGS, TestCluster, waitUntil } from '../support/cluster';
 import { allLogEntries, keepsHolding, pollUntil, waitForLogLine } from '../support/wait-until';
 
 async function createJob(client: JobnestClient, over: Partial<JobInput>): Promise<number> {
@@ -33,7 +33,7 @@ async function runUntilRunning(client: JobnestClient, jobId: number): Promise<In
  * FAILED, the server retries it). Test timings: JOBNEST_WORKER_TIMEOUT_MS 3 s, heartbeats every 500 ms.
  */
 describe('standalone runs when the processor or its worker misbehaves', () => {
-  const cluster = new TestCluster();
+  const cluster = new TestCluster(FAST_FAILURE_DETECTION);
   let client: JobnestClient;
 
   before(async () => {
@@ -163,13 +163,13 @@ describe('standalone runs when the processor or its worker misbehaves', () => {
           return i;
         },
         (i) => i.runningTimes === 2 && i.status === 'RUNNING',
-        TEST_TIMINGS.workerTimeoutMs + 30_000,
+        FAST_FAILURE_TIMINGS.workerTimeoutMs + 30_000,
         `instance ${running.id} to run again`,
       );
       assert.equal(retried.workerId, other, 'the retry went to the live worker');
       assert.ok(
-        firstSeenRetried >= seen.lastHeartbeat + TEST_TIMINGS.workerTimeoutMs,
-        `retried by ${firstSeenRetried}, less than ${TEST_TIMINGS.workerTimeoutMs} ms after the last heartbeat seen (${seen.lastHeartbeat})`,
+        firstSeenRetried >= seen.lastHeartbeat + FAST_FAILURE_TIMINGS.workerTimeoutMs,
+        `retried by ${firstSeenRetried}, less than ${FAST_FAILURE_TIMINGS.workerTimeoutMs} ms after the last heartbeat seen (${seen.lastHeartbeat})`,
       );
     } finally {
       frozen.kill('SIGCONT');
@@ -183,31 +183,23 @@ describe('standalone runs when the processor or its worker misbehaves', () => {
   });
 
   // README "Semantics": "A run dispatched again ... (or because its worker died) is stopped on the worker it was first
-  // sent to (StopInstance)". The reconciler sends that stop only for runs that were never confirmed RUNNING
-  // (recoverUnreceived -> stopAbandonedRun); a RUNNING run retried because its worker went silent gets none
-  // (recoverOrphans), so the woken worker runs run 1 to its end beside run 2.
-  it(
-    'stops the first run on the silent worker once it wakes, and drops its late report',
-    {
-      todo: 'bug: a RUNNING standalone run retried after its worker stopped heartbeating is never stopped on that worker (no StopInstance from ReconcilerService.recoverOrphans)',
-    },
-    async () => {
-      assert.ok(silentRun, 'the SIGSTOP test ran first');
-      const { instanceId, first, result } = silentRun;
-      // Run 1 would sleep on for 10 minutes: the woken worker must be told to stop it.
-      const lines = await waitForLogLine(client, instanceId, new RegExp(`^run 1 on ${first} aborted: `), 20_000);
-      assert.equal(lines.filter((l) => l.message.startsWith(`run 1 on ${first}`)).length, 2, 'run 1 started once');
-      // Its report of run 1 is of an older run: dropped.
-      await keepsHolding(
-        async () => {
-          const now = await client.getInstance(instanceId);
-          return now.status === 'SUCCEEDED' && now.result === result && now.runningTimes === 2;
-        },
-        3000,
-        'the outcome of run 2 after run 1 ended on the woken worker',
-      );
-    },
-  );
+  // sent to (StopInstance)", also a RUNNING run retried because its worker went silent (ReconcilerService).
+  it('stops the first run on the silent worker once it wakes, and drops its late report', async () => {
+    assert.ok(silentRun, 'the SIGSTOP test ran first');
+    const { instanceId, first, result } = silentRun;
+    // Run 1 would sleep on for 10 minutes: the woken worker must be told to stop it.
+    const lines = await waitForLogLine(client, instanceId, new RegExp(`^run 1 on ${first} aborted: `), 20_000);
+    assert.equal(lines.filter((l) => l.message.startsWith(`run 1 on ${first}`)).length, 2, 'run 1 started once');
+    // Its report of run 1 is of an older run: dropped.
+    await keepsHolding(
+      async () => {
+        const now = await client.getInstance(instanceId);
+        return now.status === 'SUCCEEDED' && now.result === result && now.runningTimes === 2;
+      },
+      3000,
+      'the outcome of run 2 after run 1 ended on the woken worker',
+    );
+  });
 });
 
 /**

@@ -124,20 +124,37 @@ export class ReconcilerService implements OnApplicationBootstrap, OnApplicationS
       if (await this.transitions.requeueRun(i.id, i.workerId, i.runningTimes, reason, null, now, i.resumeNext)) {
         this.logger.warn(`instance ${i.id}: ${reason}`);
         await this.dispatcher.dispatch(i.id);
-        if (i.workerId) await this.stopAbandonedRun(i.id, i.workerId, i.runningTimes);
+        if (i.workerId) {
+          await this.stopAbandonedRun(
+            i.id,
+            i.workerId,
+            i.runningTimes,
+            'was dispatched again after the worker did not confirm it',
+          );
+        }
       }
     }
   }
 
   /**
-   * The first worker may hold the run after all (its RUNNING report was lost, or it was paused and will read its
-   * queue later): without a stop it would run the instance beside the next run. Its reports would be dropped by
-   * their run number, but the processor's work would be done twice. When the next run went to that same worker,
-   * no stop is sent: its RunInstance supersedes the old run there, and a stop would hit the new run.
+   * The first worker may hold the run after all (its RUNNING report was lost, or it was paused or cut off and comes
+   * back): without a stop it would run the instance beside the next run. Its reports would be dropped by their run
+   * number, but the processor's work would be done twice. When the next run went to that same worker, no stop is
+   * sent: its RunInstance supersedes the old run there, and a stop would hit the new run. A worker that is really
+   * dead never reads the stop; its queue goes with the worker-queue retention.
    */
-  private async stopAbandonedRun(instanceId: number, workerId: string, runningTimes: number): Promise<void> {
+  private async stopAbandonedRun(
+    instanceId: number,
+    workerId: string,
+    runningTimes: number,
+    what: string,
+  ): Promise<void> {
     if ((await this.instances.currentWorker(instanceId)) === workerId) return;
-    const reason = `run ${runningTimes} was dispatched again after the worker did not confirm it`;
+    await this.sendStop(instanceId, workerId, runningTimes, what);
+  }
+
+  private async sendStop(instanceId: number, workerId: string, runningTimes: number, what: string): Promise<void> {
+    const reason = `run ${runningTimes} ${what}`;
     await this.commands
       .send(workerId, { kind: 'StopInstance', instanceId, reason })
       .catch((err: unknown) =>
@@ -178,6 +195,8 @@ export class ReconcilerService implements OnApplicationBootstrap, OnApplicationS
       const reason = `TaskTracker worker ${i.workerId ?? 'none'} stopped heartbeating during run ${i.runningTimes}`;
       if (distributed.has(i.jobId) && i.takeovers < MAX_TAKEOVERS) {
         // Its subtasks are in MySQL: another worker takes the instance over and resumes, finished subtasks stay done.
+        // No stop to the silent worker: should it come back, it may run subtasks for the new TaskTracker, and a stop
+        // (which names no run) would abort those; its old TaskTracker's results are dropped by run number.
         if (await this.transitions.requeueForTakeover(i, `${reason}; handed to another worker`, now)) {
           this.logger.warn(`instance ${i.id}: ${reason}; takeover ${i.takeovers + 1}`);
           await this.dispatcher.dispatch(i.id);
@@ -189,9 +208,13 @@ export class ReconcilerService implements OnApplicationBootstrap, OnApplicationS
         if (await this.transitions.requeueRun(i.id, i.workerId, i.runningTimes, `${reason}; retrying`, null, now)) {
           this.logger.warn(`instance ${i.id}: ${reason}; retrying (${i.runningTimes}/${retries})`);
           await this.dispatcher.dispatch(i.id);
+          if (i.workerId)
+            await this.stopAbandonedRun(i.id, i.workerId, i.runningTimes, 'was retried after the worker went silent');
         }
       } else if (await this.transitions.endActive(i.id, [InstanceStatus.RUNNING], InstanceStatus.FAILED, reason, now)) {
         this.logger.warn(`instance ${i.id}: ${reason}; failed (no retries left)`);
+        if (i.workerId)
+          await this.stopAbandonedRun(i.id, i.workerId, i.runningTimes, 'failed after the worker went silent');
       }
     }
   }
