@@ -118,7 +118,7 @@ export interface TaskCounts {
   failed: number;
 }
 
-export type TaskStatus = 'WAITING_DISPATCH' | 'DISPATCHED' | 'RECEIVED' | 'PROCESSING' | 'SUCCEEDED' | 'FAILED';
+export type TaskStatus = 'WAITING_DISPATCH' | 'DISPATCHED' | 'SUCCEEDED' | 'FAILED';
 
 /** One row of an instance's task table. */
 export interface TaskView {

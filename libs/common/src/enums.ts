@@ -29,9 +29,8 @@ export function isFinalInstanceStatus(status: InstanceStatus): boolean {
 /** Lifecycle of one subtask of a Map / MapReduce / Broadcast instance. */
 export enum TaskStatus {
   WAITING_DISPATCH = 'WAITING_DISPATCH',
+  /** Broadcast only: a broadcast subtask is marked when sent, so a dead worker's one fails instead of running twice. */
   DISPATCHED = 'DISPATCHED',
-  RECEIVED = 'RECEIVED',
-  PROCESSING = 'PROCESSING',
   SUCCEEDED = 'SUCCEEDED',
   FAILED = 'FAILED',
 }

@@ -53,7 +53,7 @@ describe('MapReduce, Map and Broadcast', () => {
 
   async function unfinishedRows(instanceId: number): Promise<number> {
     const [rows] = await db.query(
-      "SELECT COUNT(*) AS n FROM task WHERE instance_id = ? AND status IN ('WAITING_DISPATCH','DISPATCHED','RECEIVED','PROCESSING')",
+      "SELECT COUNT(*) AS n FROM task WHERE instance_id = ? AND status IN ('WAITING_DISPATCH','DISPATCHED')",
       [instanceId],
     );
     return Number((rows as { n: number }[])[0]!.n);

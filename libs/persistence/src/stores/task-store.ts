@@ -276,13 +276,7 @@ export class TaskStore {
   async failUnfinished(instanceId: number, reason: string, now: number): Promise<void> {
     await this.exec(
       `UPDATE task SET status = ?, result = ?, updated_time = ? WHERE instance_id = ? AND status IN (?)`,
-      [
-        TaskStatus.FAILED,
-        reason,
-        now,
-        instanceId,
-        [TaskStatus.WAITING_DISPATCH, TaskStatus.DISPATCHED, TaskStatus.RECEIVED, TaskStatus.PROCESSING],
-      ],
+      [TaskStatus.FAILED, reason, now, instanceId, [TaskStatus.WAITING_DISPATCH, TaskStatus.DISPATCHED]],
     );
   }
 
