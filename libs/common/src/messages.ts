@@ -42,7 +42,7 @@ export interface TaskCounts {
 }
 
 /**
- * `instance-status` stream: TaskTracker -> servers. Final statuses are re-sent until an AckInstanceStatus arrives,
+ * `instance-status` stream: the run's worker (its InstanceTracker) -> servers. Final statuses are re-sent until an AckInstanceStatus arrives,
  * RUNNING until an AckInstanceRunning arrives (or the final status replaces it).
  */
 export interface InstanceStatusReport {
@@ -74,7 +74,10 @@ export interface LogBatch {
   lines: LogLine[];
 }
 
-/** Worker queue `jobnest-worker-<id>`: run an instance as its TaskTracker. */
+/**
+ * Worker queue `jobnest-worker-<id>`: run an instance. The worker's InstanceTracker takes it; a Map, MapReduce or
+ * Broadcast run gets a TaskTracker there, which spreads its subtasks over the app's workers.
+ */
 export interface RunInstanceCommand {
   kind: 'RunInstance';
   instanceId: number;

@@ -73,7 +73,7 @@ describe('orphan scan over more RUNNING instances than one page', () => {
     );
     assert.deepEqual(
       (reasons as { reason: string }[]).map((r) => r.reason),
-      ['TaskTracker worker vanished-worker stopped heartbeating during run 1'],
+      ['worker vanished-worker stopped heartbeating during run 1'],
     );
     assert.equal(await countRuns('alive', 'RUNNING'), HEALTHY_RUNS);
   });

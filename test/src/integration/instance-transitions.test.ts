@@ -110,7 +110,7 @@ describe('instance transitions', () => {
   it('applies the reports of the current run and worker only, and announces the end once', async () => {
     const instance = await launched();
     assert.equal(await transitions.markDispatched(instance, 'w1', 2000), true);
-    assert.equal(await transitions.markRunning(instance.id, 'w2', 1, 2100), false, 'not the TaskTracker');
+    assert.equal(await transitions.markRunning(instance.id, 'w2', 1, 2100), false, "not the run's worker");
     assert.equal(await transitions.markRunning(instance.id, 'w1', 2, 2100), false, 'not the current run');
     assert.equal(await transitions.markRunning(instance.id, 'w1', 1, 2100), true);
     assert.equal(await transitions.markRunning(instance.id, 'w1', 1, 2200), false, 'already RUNNING');

@@ -35,7 +35,11 @@ export class InstanceView {
   @ApiProperty({ nullable: true, type: String, description: 'Why it waits, or why it failed' })
   statusReason!: string | null;
   @ApiProperty({ nullable: true, type: String }) result!: string | null;
-  @ApiProperty({ nullable: true, type: String, description: 'TaskTracker worker of the current run' })
+  @ApiProperty({
+    nullable: true,
+    type: String,
+    description: 'Worker of the current run (for Map, MapReduce and Broadcast: its TaskTracker)',
+  })
   workerId!: string | null;
   @ApiProperty({ description: 'Dispatches so far (1 = first run)' }) runningTimes!: number;
   @ApiProperty({ nullable: true, type: String }) instanceParams!: string | null;

@@ -182,7 +182,7 @@ export class ReconcilerService implements OnApplicationBootstrap, OnApplicationS
   private async recoverOrphans(rows: InstanceInfoEntity[], now: number): Promise<void> {
     const orphaned = rows.filter(
       // A RUNNING report may come before this server saw the worker's first heartbeat: wait out the heartbeat
-      // timeout, unless the worker said it shut down (a SIGTERM'd TaskTracker's runs are handed over at once).
+      // timeout, unless the worker said it shut down (a SIGTERM'd worker's runs are retried or handed over at once).
       (i) =>
         !this.cluster.isAlive(i.workerId ?? 'none') &&
         (now - i.statusTime > this.config.workerTimeoutMs || this.cluster.hasShutDown(i.workerId ?? 'none')),
@@ -192,7 +192,7 @@ export class ReconcilerService implements OnApplicationBootstrap, OnApplicationS
     const retriesOf = new Map(jobs.map((j) => [j.id, j.instanceRetries]));
     const distributed = new Set(jobs.filter((j) => j.executeType !== ExecuteType.STANDALONE).map((j) => j.id));
     for (const i of orphaned) {
-      const reason = `TaskTracker worker ${i.workerId ?? 'none'} stopped heartbeating during run ${i.runningTimes}`;
+      const reason = `worker ${i.workerId ?? 'none'} stopped heartbeating during run ${i.runningTimes}`;
       if (distributed.has(i.jobId) && i.takeovers < MAX_TAKEOVERS) {
         // Its subtasks are in MySQL: another worker takes the instance over and resumes, finished subtasks stay done.
         // No stop to the silent worker: should it come back, it may run subtasks for the new TaskTracker, and a stop

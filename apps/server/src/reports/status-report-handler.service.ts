@@ -11,8 +11,8 @@ import { MetricsService } from '../platform/observability/metrics.service';
 export type ReportOutcome = 'applied' | 'dropped' | 'unknown-instance';
 
 /**
- * Applies one TaskTracker report to MySQL. Drops reports of unknown or finished instances, of an older run, and
- * of a worker that is not the run's TaskTracker. A FAILED run with instanceRetries left goes back to dispatch.
+ * Applies one status report of a run's worker to MySQL. Drops reports of unknown or finished instances, of an older run, and
+ * of a worker that is not the run's worker. A FAILED run with instanceRetries left goes back to dispatch.
  */
 @Injectable()
 export class StatusReportHandler {
@@ -40,7 +40,7 @@ export class StatusReportHandler {
       return this.drop(report, `report of run ${report.runningTimes}, instance is on run ${instance.runningTimes}`);
     }
     if (instance.workerId !== report.workerId) {
-      return this.drop(report, `sender is not the TaskTracker (${instance.workerId ?? 'none'})`);
+      return this.drop(report, `sender is not the run's worker (${instance.workerId ?? 'none'})`);
     }
     const now = Date.now();
     const counts = report.tasks ? JSON.stringify(report.tasks) : undefined;

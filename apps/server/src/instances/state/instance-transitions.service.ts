@@ -60,7 +60,7 @@ export class InstanceTransitions {
     );
   }
 
-  /** The TaskTracker of run `runningTimes` reported RUNNING. */
+  /** The worker of run `runningTimes` reported RUNNING. */
   async markRunning(instanceId: number, workerId: string, runningTimes: number, now: number): Promise<boolean> {
     const result = await this.instances.update(
       { id: instanceId, workerId, runningTimes, status: InstanceStatus.WAITING_WORKER_RECEIVE },

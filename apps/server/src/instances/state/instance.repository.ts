@@ -147,7 +147,7 @@ export class InstanceRepository {
     });
   }
 
-  /** The TaskTracker worker of the instance's current run (null when none, or no such instance). */
+  /** The worker of the instance's current run (null when none, or no such instance). */
   async currentWorker(id: number): Promise<string | null> {
     const row = await this.rows.findOne({ select: { id: true, workerId: true }, where: { id } });
     return row?.workerId ?? null;
