@@ -14,8 +14,8 @@ import {
   TaskProgress,
 } from '@jobnest/worker/internal';
 import type { BroadcastProcessor } from '@jobnest/worker';
-import { FakeDirectory, FakeLogSink, runCommand } from './fake-fleet';
-import { FakeTaskStore } from './fake-task-store';
+import { FakeDirectory, FakeLogSink, runCommand } from '../support/fakes/fake-fleet';
+import { FakeTaskStore } from '../support/fakes/fake-task-store';
 
 const INSTANCE = 7;
 

@@ -11,8 +11,8 @@ import {
   SerialWrites,
   TaskProgress,
 } from '@jobnest/worker/internal';
-import { FakeDirectory, runCommand } from './fake-fleet';
-import { FakeTaskStore } from './fake-task-store';
+import { FakeDirectory, runCommand } from '../support/fakes/fake-fleet';
+import { FakeTaskStore } from '../support/fakes/fake-task-store';
 
 const INSTANCE = 7;
 

@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import { ExecuteType, type HeldResult, type RunTasksCommand } from '@jobnest/common';
 // Internal to the SDK (not exported from its index): a ProcessorTracker's subtasks of one instance.
 import { InstanceSlot, runKey, serialiseItems } from '@jobnest/worker/internal';
-import { FakeLogSink } from './fake-fleet';
+import { FakeLogSink } from '../support/fakes/fake-fleet';
 
 const task = { taskId: 5, taskName: 'T', payload: null, generation: 9, failures: 0, isRoot: false };
 const command: RunTasksCommand = {

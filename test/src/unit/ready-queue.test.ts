@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 // Internal to the SDK (not exported from its index): the TaskTracker's queue of waiting tasks.
 import { ReadyQueue, SerialWrites } from '@jobnest/worker/internal';
-import { FakeTaskStore } from './fake-task-store';
+import { FakeTaskStore } from '../support/fakes/fake-task-store';
 
 const INSTANCE = 7;
 

@@ -4,8 +4,8 @@ import { ExecuteType, TaskStatus, type TaskCounts } from '@jobnest/common';
 import type { BasicProcessor, TaskContext, TaskResultSet } from '@jobnest/worker';
 // Internal to the SDK (not exported from its index): the end of a distributed run.
 import { RootSteps, RunFinisher } from '@jobnest/worker/internal';
-import { FakeLogSink, runCommand } from './fake-fleet';
-import { FakeTaskStore } from './fake-task-store';
+import { FakeLogSink, runCommand } from '../support/fakes/fake-fleet';
+import { FakeTaskStore } from '../support/fakes/fake-task-store';
 
 const INSTANCE = 7;
 const counts = (over: Partial<TaskCounts> = {}): TaskCounts => ({

@@ -12,8 +12,8 @@ import {
 import type { BasicProcessor, TaskContext, TaskResultSet } from '@jobnest/worker';
 // Internal to the SDK (not exported from its index): the coordinator of one distributed run, and its run handle.
 import { TaskTracker, InstanceRun } from '@jobnest/worker/internal';
-import { FakeDirectory, FakeLogSink, runCommand } from './fake-fleet';
-import { FakeTaskStore } from './fake-task-store';
+import { FakeDirectory, FakeLogSink, runCommand } from '../support/fakes/fake-fleet';
+import { FakeTaskStore } from '../support/fakes/fake-task-store';
 
 const INSTANCE = 7;
 
