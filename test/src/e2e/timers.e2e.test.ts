@@ -8,6 +8,25 @@ const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms
 /** The server takes a slot's trigger this long before the slot (the instance is created ahead, see ARCHITECTURE.md). */
 const TRIGGER_LEAD_MS = 300;
 
+/** A timed STANDALONE job of demo.echo (CRON unless `over` says otherwise); its id. */
+async function createTimedJob(client: JobnestClient, over: Partial<JobInput>): Promise<number> {
+  const job = await client.createJob({
+    name: `timed-${Math.random().toString(36).slice(2, 8)}`,
+    processor: 'demo.echo',
+    executeType: 'STANDALONE',
+    timeExpressionType: 'CRON',
+    ...over,
+  });
+  return job.id;
+}
+
+/** The job's instances, in slot order. */
+async function instancesInSlotOrder(client: JobnestClient, jobId: number): Promise<Instance[]> {
+  return (await client.listInstances({ jobId, size: 200 })).items.sort(
+    (a, b) => a.expectedTriggerTime - b.expectedTriggerTime,
+  );
+}
+
 /** Timed jobs fire by themselves: CRON, FIXED_RATE, FIXED_DELAY, DAILY_TIME_INTERVAL, lifecycle, skips. */
 describe('timed jobs', () => {
   // The periodic rebuild of timers from MySQL is pushed out of the test's reach: what the API changes (update,
@@ -25,22 +44,9 @@ describe('timed jobs', () => {
     await cluster.close();
   });
 
-  async function timed(over: Partial<JobInput>): Promise<number> {
-    const job = await client.createJob({
-      name: `timed-${Math.random().toString(36).slice(2, 8)}`,
-      processor: 'demo.echo',
-      executeType: 'STANDALONE',
-      timeExpressionType: 'CRON',
-      ...over,
-    });
-    return job.id;
-  }
+  const timed = (over: Partial<JobInput>): Promise<number> => createTimedJob(client, over);
 
-  async function instancesOf(jobId: number): Promise<Instance[]> {
-    return (await client.listInstances({ jobId, size: 200 })).items.sort(
-      (a, b) => a.expectedTriggerTime - b.expectedTriggerTime,
-    );
-  }
+  const instancesOf = (jobId: number): Promise<Instance[]> => instancesInSlotOrder(client, jobId);
 
   /** Waits until the job has at least `n` instances (any status). */
   async function firedAtLeast(jobId: number, n: number, timeoutMs = n * 1000 + 15_000): Promise<void> {
@@ -263,20 +269,9 @@ describe('timed jobs with a lifecycle', () => {
     await cluster.close();
   });
 
-  async function timed(over: Partial<JobInput>): Promise<number> {
-    const job = await client.createJob({
-      name: `timed-${Math.random().toString(36).slice(2, 8)}`,
-      processor: 'demo.echo',
-      executeType: 'STANDALONE',
-      timeExpressionType: 'CRON',
-      ...over,
-    });
-    return job.id;
-  }
+  const timed = (over: Partial<JobInput>): Promise<number> => createTimedJob(client, over);
 
-  async function instancesOf(jobId: number): Promise<Instance[]> {
-    return (await client.listInstances({ jobId, size: 200 })).items;
-  }
+  const instancesOf = (jobId: number): Promise<Instance[]> => instancesInSlotOrder(client, jobId);
 
   it('fires nothing before lifecycle.start and disables the job after lifecycle.end', async () => {
     const start = Math.ceil((Date.now() + 2000) / 1000) * 1000;

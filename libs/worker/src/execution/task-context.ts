@@ -80,21 +80,24 @@ export function subtaskContext(run: RunFields, task: TaskAssignment, input: Subt
   );
 }
 
-interface TaskContextInput {
-  jobId: number;
-  instanceId: number;
-  taskId: string;
-  taskName: string;
-  subtask: unknown;
+/** A context's plain fields; `signal` may be a getter (a subtask's signal is made when it starts). */
+interface TaskContextInput extends Pick<
+  TaskContext,
+  | 'jobId'
+  | 'instanceId'
+  | 'taskId'
+  | 'taskName'
+  | 'subtask'
+  | 'jobParams'
+  | 'instanceParams'
+  | 'attempt'
+  | 'taskRetries'
+  | 'runningTimes'
+  | 'workerId'
+> {
   isRoot: boolean;
-  jobParams: string | null;
-  instanceParams: string | null;
-  attempt: number;
-  taskRetries: number;
-  runningTimes: number;
-  workerId: string;
   signal: AbortSignal | (() => AbortSignal);
-  map?: (items: unknown[], taskName: string) => Promise<void>;
+  map?: TaskContext['map'];
   mapUnavailableReason?: string;
 }
 

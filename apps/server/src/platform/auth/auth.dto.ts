@@ -1,4 +1,4 @@
-import { ApiProperty } from '@nestjs/swagger';
+import { ApiProperty, IntersectionType, PickType } from '@nestjs/swagger';
 import { IsString, Length, Matches } from 'class-validator';
 
 /** Rules of an app password, said once for every route that takes a new one. */
@@ -34,28 +34,22 @@ export class TokenRequestDto {
   password!: string;
 }
 
-export class ChangePasswordDto {
-  @ApiProperty({ example: 'billing' })
-  @IsString()
-  @Length(1, 100)
-  appName!: string;
-
-  @ApiProperty({ example: 's3cret-pass' })
-  @IsString()
-  @Length(1, 200)
-  currentPassword!: string;
-
+export class ResetPasswordDto {
   @ApiProperty({ ...PASSWORD_DOC, example: 'n3w-s3cret-pass' })
   @IsString()
   @Length(8, 200, { message: `newPassword ${APP_PASSWORD_RULE}` })
   newPassword!: string;
 }
 
-export class ResetPasswordDto {
-  @ApiProperty({ ...PASSWORD_DOC, example: 'n3w-s3cret-pass' })
+/** The app's own change: its name and current password (as for a token), and the new password (as for a reset). */
+export class ChangePasswordDto extends IntersectionType(
+  PickType(TokenRequestDto, ['appName'] as const),
+  ResetPasswordDto,
+) {
+  @ApiProperty({ example: 's3cret-pass' })
   @IsString()
-  @Length(8, 200, { message: `newPassword ${APP_PASSWORD_RULE}` })
-  newPassword!: string;
+  @Length(1, 200)
+  currentPassword!: string;
 }
 
 export class AppView {
