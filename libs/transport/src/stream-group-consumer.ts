@@ -1,8 +1,7 @@
 import type { Redis } from 'ioredis';
-import { errorMessage, MessageDecodeError } from '@jobnest/common';
+import { errorMessage, isTransientError, MessageDecodeError, ThrottledErrorLog } from '@jobnest/common';
 import { EntryApplyError } from './entry-apply-error';
 import { messageField } from './message-codec';
-import { isTransientError } from '@jobnest/common';
 
 export interface StreamEntry<T> {
   id: string;
@@ -90,7 +89,7 @@ export class StreamGroupConsumer<T> {
   private loop: Promise<void> | undefined;
   private readPendingFirst = true;
   private lastClaimAt = 0;
-  private lastErrorLogAt = 0;
+  private errors: ThrottledErrorLog | undefined;
   private readonly batchSize: number;
   private readonly blockMs: number;
   private readonly claimIdleMs: number;
@@ -302,10 +301,8 @@ export class StreamGroupConsumer<T> {
   private async onError(err: unknown): Promise<void> {
     const message = errorMessage(err);
     this.readPendingFirst = true; // unacknowledged entries are retried from our pending list
-    if (Date.now() - this.lastErrorLogAt > 5000) {
-      this.lastErrorLogAt = Date.now();
-      this.options.logger.error(`consumer of ${this.options.stream} failed, will retry: ${message}`);
-    }
+    this.errors ??= new ThrottledErrorLog(this.options.logger);
+    this.errors.error('read', `consumer of ${this.options.stream} failed, will retry`, err);
     if (message.includes('NOGROUP')) {
       // Redis lost the stream (restart without persistence): recreate the group.
       await this.ensureGroup().catch(() => undefined);
