@@ -18,8 +18,8 @@ interface SeenReport {
   status: string;
 }
 
-/** A RUNNING report lost on the way is sent again until a server acknowledges it, then no more. */
-describe('RUNNING reports are re-sent until acknowledged', () => {
+/** A RUNNING or final report lost on the way is sent again until a server acknowledges it, then no more. */
+describe('RUNNING and final reports are re-sent until acknowledged', () => {
   // Long timeouts: the worker is paused on purpose, and the server must learn RUNNING from the worker, not give up.
   const cluster = new TestCluster({ JOBNEST_RECEIVE_TIMEOUT_MS: '600000', JOBNEST_WORKER_TIMEOUT_MS: '120000' });
   let redis: Redis;
@@ -106,5 +106,58 @@ describe('RUNNING reports are re-sent until acknowledged', () => {
       afterApplied <= 1,
       `RUNNING stopped being re-sent once acknowledged (${afterApplied} copies after it was applied)`,
     );
+  });
+
+  it('gets a final report to the server although its first copy was lost, and stops once acknowledged', async () => {
+    const statusStream = `${cluster.ns.prefix}:stream:instance-status`;
+    let client = await cluster.clientOf(cluster.servers.length - 1);
+    const job = await client.createJob({
+      name: 'short-run',
+      processor: 'demo.sleep',
+      jobParams: '4000',
+      executeType: 'STANDALONE',
+      timeExpressionType: 'API',
+    });
+    const { instanceId } = await client.runJob(job.id, {});
+    await waitUntil(async () => (await client.getInstance(instanceId)).status === 'RUNNING', 15_000, 'RUNNING');
+    // No server while the run ends: its final report waits in the stream, where it is lost.
+    await cluster.servers[cluster.servers.length - 1]!.stop();
+    await redis.xgroup('CREATE', statusStream, 'test-observer-final', '$', 'MKSTREAM');
+    const finalEntries = async (): Promise<string[]> =>
+      (await redis.xrange(statusStream, '-', '+'))
+        .filter(([, fields]) => {
+          const r = JSON.parse(fields[1] ?? '{}') as SeenReport;
+          return r.instanceId === instanceId && r.status === 'SUCCEEDED';
+        })
+        .map(([id]) => id);
+    await waitUntil(async () => (await finalEntries()).length > 0, 15_000, 'the worker to report SUCCEEDED');
+    await redis.xdel(statusStream, ...(await finalEntries()));
+
+    await cluster.startServer();
+    client = await cluster.clientOf(cluster.servers.length - 1);
+    const done = await client.waitForInstance(instanceId, { timeoutMs: 30_000 });
+    assert.equal(done.status, 'SUCCEEDED', 'the re-sent copy reached the server');
+    assert.equal(done.result, 'slept 4000 ms');
+    assert.equal(done.runningTimes, 1, 'never dispatched again');
+    const appliedMark = (await redis.xrevrange(statusStream, '+', '-', 'COUNT', 1))[0]![0];
+    // Without an acknowledgement the worker would go on re-sending every 3 s.
+    await new Promise((r) => setTimeout(r, 7000));
+    const reply = (await redis.xreadgroup(
+      'GROUP',
+      'test-observer-final',
+      'test',
+      'COUNT',
+      1000,
+      'STREAMS',
+      statusStream,
+      '>',
+    )) as ReadReply;
+    const copies = (reply?.[0]?.[1] ?? [])
+      .map(([id, fields]) => ({ id, ...(JSON.parse(fields[1] ?? '{}') as SeenReport) }))
+      .filter((r) => r.instanceId === instanceId && r.status === 'SUCCEEDED');
+    // The lost copy was deleted before this group read it: whatever it sees was sent again.
+    assert.ok(copies.length >= 1, 'the final report was sent again after the lost copy');
+    const afterApplied = copies.filter((r) => laterThan(r.id, appliedMark)).length;
+    assert.ok(afterApplied <= 1, `re-sent ${afterApplied} times after it was applied`);
   });
 });
