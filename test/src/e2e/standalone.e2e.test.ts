@@ -2,6 +2,8 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { JobnestApiError, JobnestClient, type Instance, type JobInput } from '@jobnest/client';
 import { TEST_ADMIN, TestCluster, TEST_TIMINGS, waitUntil } from '../support/cluster';
+import { sampleValue } from '../support/prometheus-text';
+import { allLogEntries, pollUntil } from '../support/wait-until';
 
 /** One server, two workers (w1 tagged "blue", w2 tagged "green"), one app: the standalone job path end to end. */
 describe('standalone jobs end to end', () => {
@@ -36,6 +38,32 @@ describe('standalone jobs end to end', () => {
       return await client.waitForInstance(instanceId, { timeoutMs });
     } catch (err) {
       throw new Error(`${String(err)}\n${cluster.dump()}`, { cause: err });
+    }
+  }
+
+  /** The server's counters, read from /metrics. */
+  async function counters(): Promise<Record<string, number>> {
+    const text = await (await fetch(`${cluster.baseUrl}/metrics`)).text();
+    const finished = (status: string): number => sampleValue(text, 'jobnest_instances_finished_total', { status });
+    return {
+      succeeded: finished('SUCCEEDED'),
+      failed: finished('FAILED'),
+      stopped: finished('STOPPED'),
+      canceled: finished('CANCELED'),
+      sent: sampleValue(text, 'jobnest_dispatches_total', { outcome: 'sent' }),
+      applied: sampleValue(text, 'jobnest_status_reports_total', { outcome: 'applied' }),
+      logLines: sampleValue(text, 'jobnest_log_lines_total'),
+      liveWorkers: sampleValue(text, 'jobnest_live_workers'),
+    };
+  }
+
+  /** Every instance of the app, page by page. */
+  async function allInstances(): Promise<Instance[]> {
+    const all: Instance[] = [];
+    for (let page = 1; ; page++) {
+      const { items } = await client.listInstances({ page, size: 200 });
+      all.push(...items);
+      if (items.length < 200) return all;
     }
   }
 
@@ -328,9 +356,47 @@ describe('standalone jobs end to end', () => {
 
   it('serves health, metrics, Swagger and a protected bull-board with the worker queues', async () => {
     assert.equal((await client.health()).status, 'ok');
+    const before = await counters();
     assert.equal((await runToEnd(await job({ processor: 'demo.echo' }), 'count me')).status, 'SUCCEEDED');
-    const metrics = await (await fetch(`${cluster.baseUrl}/metrics`)).text();
-    assert.match(metrics, /jobnest_instances_finished_total\{status="SUCCEEDED"\} \d+/);
+    // This run moved the counters: one more success, one more RunInstance sent, its reports applied.
+    const now = await pollUntil(
+      counters,
+      (c) => c.succeeded > before.succeeded && c.sent > before.sent && c.applied > before.applied,
+      10_000,
+      `the run counted in /metrics (before: ${JSON.stringify(before)})`,
+    );
+    // And every run this file made is counted (a single server made them all): at least as many final statuses as
+    // the API shows (a user retry ends an instance twice), a RunInstance sent per run, a final report applied per
+    // success, every stored log line.
+    const instances = await allInstances();
+    const ended = (status: string): number => instances.filter((i) => i.status === status).length;
+    const runs = instances.reduce((sum, i) => sum + i.runningTimes, 0);
+    let logLines = 0;
+    for (const i of instances) logLines += (await allLogEntries(client, i.id)).length;
+    const stored = {
+      succeeded: ended('SUCCEEDED'),
+      failed: ended('FAILED'),
+      stopped: ended('STOPPED'),
+      runs,
+      logLines,
+    };
+    const counted = await pollUntil(
+      counters,
+      (c) =>
+        c.succeeded >= stored.succeeded &&
+        c.failed >= stored.failed &&
+        c.stopped >= stored.stopped &&
+        c.canceled >= ended('CANCELED') &&
+        c.sent >= runs &&
+        c.applied >= stored.succeeded &&
+        c.logLines >= logLines,
+      10_000,
+      `the counters to cover what the API shows: ${JSON.stringify(stored)}`,
+    );
+    assert.ok(stored.succeeded > 0 && runs >= stored.succeeded, JSON.stringify(stored));
+    // runningTimes counts dispatches, so the RunInstance commands sent are exactly the runs (none failed to send here).
+    assert.equal(counted.sent, runs, 'one RunInstance sent per run');
+    assert.equal(now.liveWorkers, 2, 'the live-workers gauge counts w1 and w2');
     assert.equal((await fetch(`${cluster.baseUrl}/api/docs`)).status, 200);
     assert.equal((await fetch(`${cluster.baseUrl}/admin/queues`)).status, 401);
     const auth = { authorization: `Basic ${Buffer.from('admin:admin-password').toString('base64')}` };
