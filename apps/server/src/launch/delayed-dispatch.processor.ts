@@ -9,7 +9,8 @@ import type { DelayedDispatch } from './delayed-dispatch.service';
  * Dispatches the instances of delayed API runs when their BullMQ job comes due, on every server (BullMQ hands each
  * job to one). The worker starts once the application has booted, and stops before the dispatcher's connections close.
  */
-@Processor(DISPATCH_QUEUE, { concurrency: 20, autorun: false })
+// drainDelay 1 s: as for triggers (TriggerProcessor), a frozen server must not hold a due run back for BullMQ's 5 s.
+@Processor(DISPATCH_QUEUE, { concurrency: 20, drainDelay: 1, autorun: false })
 export class DelayedDispatchProcessor extends WorkerHost implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(DelayedDispatchProcessor.name);
 

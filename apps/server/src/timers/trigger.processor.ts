@@ -16,6 +16,10 @@ import { TRIGGER_QUEUE, type TriggerData } from './trigger-queue';
   settings: { repeatStrategy: jobnestRepeatStrategy },
   lockDuration: 5000,
   stalledInterval: 2000,
+  // A server frozen while it long-polls (a GC pause, a paused VM) can swallow the wake-up of a new trigger; the other
+  // servers then see it only when their own poll ends. 1 s (BullMQ: 5 s) keeps such a slot within the misfire
+  // threshold; an idle server pays one BZPOPMIN a second.
+  drainDelay: 1,
   autorun: false,
 })
 export class TriggerProcessor extends WorkerHost implements OnApplicationBootstrap, OnApplicationShutdown {
