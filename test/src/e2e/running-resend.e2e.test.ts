@@ -36,6 +36,16 @@ describe('RUNNING and final reports are re-sent until acknowledged', () => {
     await cluster.close();
   });
 
+  /** Ids of the status stream's entries that report `status` for the instance. */
+  async function reportEntryIds(instanceId: number, status: string): Promise<string[]> {
+    return (await redis.xrange(`${cluster.ns.prefix}:stream:instance-status`, '-', '+'))
+      .filter(([, fields]) => {
+        const r = JSON.parse(fields[1] ?? '{}') as SeenReport;
+        return r.instanceId === instanceId && r.status === status;
+      })
+      .map(([id]) => id);
+  }
+
   it('reaches the server although its first copy was lost, and stops once acknowledged', async () => {
     const statusStream = `${cluster.ns.prefix}:stream:instance-status`;
     const job = await cluster.client.createJob({
@@ -54,13 +64,7 @@ describe('RUNNING and final reports are re-sent until acknowledged', () => {
     await redis.xgroup('CREATE', statusStream, 'test-observer', '$', 'MKSTREAM');
 
     worker.kill('SIGCONT');
-    const runningEntries = async (): Promise<string[]> =>
-      (await redis.xrange(statusStream, '-', '+'))
-        .filter(([, fields]) => {
-          const r = JSON.parse(fields[1] ?? '{}') as SeenReport;
-          return r.instanceId === instanceId && r.status === 'RUNNING';
-        })
-        .map(([id]) => id);
+    const runningEntries = (): Promise<string[]> => reportEntryIds(instanceId, 'RUNNING');
     await waitUntil(async () => (await runningEntries()).length > 0, 15_000, 'the worker to report RUNNING');
     // Lost, as a failover of Redis can lose its last writes.
     const lost = await runningEntries();
@@ -123,13 +127,7 @@ describe('RUNNING and final reports are re-sent until acknowledged', () => {
     // No server while the run ends: its final report waits in the stream, where it is lost.
     await cluster.servers[cluster.servers.length - 1]!.stop();
     await redis.xgroup('CREATE', statusStream, 'test-observer-final', '$', 'MKSTREAM');
-    const finalEntries = async (): Promise<string[]> =>
-      (await redis.xrange(statusStream, '-', '+'))
-        .filter(([, fields]) => {
-          const r = JSON.parse(fields[1] ?? '{}') as SeenReport;
-          return r.instanceId === instanceId && r.status === 'SUCCEEDED';
-        })
-        .map(([id]) => id);
+    const finalEntries = (): Promise<string[]> => reportEntryIds(instanceId, 'SUCCEEDED');
     await waitUntil(async () => (await finalEntries()).length > 0, 15_000, 'the worker to report SUCCEEDED');
     await redis.xdel(statusStream, ...(await finalEntries()));
 
