@@ -13,11 +13,13 @@ import { RedisModule } from './platform/redis/redis.module';
 import { ReconcileModule } from './reconcile/reconcile.module';
 import { ReportsModule } from './reports/reports.module';
 import { TimersModule } from './timers/timers.module';
+import { WorkflowsModule } from './workflows/workflows.module';
 
 /**
  * The server. A job's path through it: define (jobs) -> schedule and trigger (timers) -> launch -> dispatch ->
  * (execute, on a worker) -> report (reports), with reconcile repairing what messages alone cannot; instances/
- * serves the API over the result and instances/state holds the instance state every step moves.
+ * serves the API over the result and instances/state holds the instance state every step moves. Workflows (workflows/)
+ * run jobs as the nodes of a DAG: their engine moves a workflow instance as each node's instance ends.
  */
 @Module({})
 export class AppModule {
@@ -35,6 +37,7 @@ export class AppModule {
         TimersModule,
         LaunchModule,
         InstancesModule,
+        WorkflowsModule,
         ReportsModule,
         ReconcileModule,
         ObservabilityModule,

@@ -83,3 +83,22 @@ export class WaitTimeoutError extends JobnestClientError {
     super(`Instance ${instanceId} did not finish within ${timeoutMs} ms${last}${failed}`, 'WAIT_TIMEOUT', options);
   }
 }
+
+/** {@link JobnestClient.waitForWorkflowInstance} ran out of time before the workflow instance finished. */
+export class WorkflowWaitTimeoutError extends JobnestClientError {
+  constructor(
+    readonly workflowInstanceId: number,
+    readonly timeoutMs: number,
+    /** The last status seen, or `null` when no poll completed. */
+    readonly lastStatus: string | null,
+    options?: { cause?: unknown },
+  ) {
+    const last = lastStatus ? ` (last status ${lastStatus})` : '';
+    const failed = options?.cause instanceof Error ? `; the last poll failed: ${options.cause.message}` : '';
+    super(
+      `Workflow instance ${workflowInstanceId} did not finish within ${timeoutMs} ms${last}${failed}`,
+      'WAIT_TIMEOUT',
+      options,
+    );
+  }
+}

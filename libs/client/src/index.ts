@@ -1,4 +1,5 @@
 export type * from './types';
+export type * from './workflow-types';
 export * from './errors';
 export { INSTANCE_STATUSES, FINAL_INSTANCE_STATUSES, isFinalStatus } from './instance-status';
 export {

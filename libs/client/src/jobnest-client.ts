@@ -1,5 +1,11 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { JobnestApiError, JobnestClientError, JobnestConnectionError, WaitTimeoutError } from './errors';
+import {
+  JobnestApiError,
+  JobnestClientError,
+  JobnestConnectionError,
+  WaitTimeoutError,
+  WorkflowWaitTimeoutError,
+} from './errors';
 import { type HttpRequest, HttpTransport } from './http-transport';
 import { isFinalStatus } from './instance-status';
 import type {
@@ -23,6 +29,15 @@ import type {
   TimeExpressionType,
   WorkerView,
 } from './types';
+import type {
+  FinalWorkflowInstanceStatus,
+  RunWorkflowOptions,
+  RunWorkflowResult,
+  Workflow,
+  WorkflowInput,
+  WorkflowInstance,
+  WorkflowInstanceFilter,
+} from './workflow-types';
 
 /** Options of {@link JobnestClient}. */
 export interface JobnestClientOptions {
@@ -274,6 +289,113 @@ export class JobnestClient {
     }
   }
 
+  // ---- workflows ----
+
+  createWorkflow(input: WorkflowInput): Promise<Workflow> {
+    return this.authed({ method: 'POST', path: `${API}/workflows`, body: input });
+  }
+
+  listWorkflows(query: PageQuery = {}): Promise<Page<Workflow>> {
+    return this.authed({ method: 'GET', path: `${API}/workflows`, query: { page: query.page, size: query.size } });
+  }
+
+  getWorkflow(workflowId: number): Promise<Workflow> {
+    return this.authed({ method: 'GET', path: `${API}/workflows/${seg(workflowId)}` });
+  }
+
+  /** Replaces the workflow's definition (running instances keep the DAG they started with). */
+  updateWorkflow(workflowId: number, input: WorkflowInput): Promise<Workflow> {
+    return this.authed({ method: 'PUT', path: `${API}/workflows/${seg(workflowId)}`, body: input });
+  }
+
+  async deleteWorkflow(workflowId: number): Promise<void> {
+    await this.authed<unknown>({ method: 'DELETE', path: `${API}/workflows/${seg(workflowId)}` });
+  }
+
+  enableWorkflow(workflowId: number): Promise<Workflow> {
+    return this.authed({ method: 'POST', path: `${API}/workflows/${seg(workflowId)}/enable` });
+  }
+
+  disableWorkflow(workflowId: number): Promise<Workflow> {
+    return this.authed({ method: 'POST', path: `${API}/workflows/${seg(workflowId)}/disable` });
+  }
+
+  /** Starts one instance of the workflow now (or after `delayMs`), with `initParams` as its context. */
+  runWorkflow(workflowId: number, options: RunWorkflowOptions = {}): Promise<RunWorkflowResult> {
+    return this.authed({
+      method: 'POST',
+      path: `${API}/workflows/${seg(workflowId)}/run`,
+      body: { initParams: options.initParams, delayMs: options.delayMs },
+    });
+  }
+
+  /** A workflow instance with its DAG snapshot (each node's status, instance, result and times). */
+  getWorkflowInstance(workflowInstanceId: number): Promise<WorkflowInstance> {
+    return this.authed({ method: 'GET', path: `${API}/workflow-instances/${seg(workflowInstanceId)}` });
+  }
+
+  listWorkflowInstances(filter: WorkflowInstanceFilter = {}): Promise<Page<WorkflowInstance>> {
+    return this.authed({
+      method: 'GET',
+      path: `${API}/workflow-instances`,
+      query: { workflowId: filter.workflowId, status: filter.status, page: filter.page, size: filter.size },
+    });
+  }
+
+  /** Stops every running node; waiting nodes are canceled. */
+  stopWorkflowInstance(workflowInstanceId: number): Promise<WorkflowInstance> {
+    return this.authed({ method: 'POST', path: `${API}/workflow-instances/${seg(workflowInstanceId)}/stop` });
+  }
+
+  /** Runs a FAILED or STOPPED instance again from its failed nodes (succeeded nodes are not run again). */
+  retryWorkflowInstance(workflowInstanceId: number): Promise<WorkflowInstance> {
+    return this.authed({ method: 'POST', path: `${API}/workflow-instances/${seg(workflowInstanceId)}/retry` });
+  }
+
+  /** Operator override: a FAILED or STOPPED node counts as succeeded, and the instance continues. */
+  markWorkflowNodeSucceeded(workflowInstanceId: number, nodeId: string): Promise<WorkflowInstance> {
+    return this.authed({
+      method: 'POST',
+      path: `${API}/workflow-instances/${seg(workflowInstanceId)}/nodes/${encodeURIComponent(nodeId)}/mark-succeeded`,
+    });
+  }
+
+  /**
+   * Polls the workflow instance until it is SUCCEEDED, FAILED or STOPPED, riding out server restarts like
+   * {@link waitForInstance}; rejects with a {@link WorkflowWaitTimeoutError} when `timeoutMs` passes first.
+   */
+  async waitForWorkflowInstance(
+    workflowInstanceId: number,
+    options: Omit<WaitForInstanceOptions, 'onStatus'> = {},
+  ): Promise<WorkflowInstance & { status: FinalWorkflowInstanceStatus }> {
+    const timeoutMs = options.timeoutMs ?? DEFAULT_WAIT_TIMEOUT_MS;
+    const pollIntervalMs = options.pollIntervalMs ?? DEFAULT_POLL_INTERVAL_MS;
+    assertPositive('timeoutMs', timeoutMs);
+    assertPositive('pollIntervalMs', pollIntervalMs);
+    const deadline = Date.now() + timeoutMs;
+    let last: WorkflowInstance | null = null;
+    for (;;) {
+      let failure: unknown;
+      try {
+        last = await this.getWorkflowInstance(workflowInstanceId);
+        if (isFinishedWorkflow(last)) return last;
+      } catch (err) {
+        if (!isPassingFailure(err)) throw err;
+        failure = err;
+      }
+      const remaining = deadline - Date.now();
+      if (remaining <= 0) {
+        throw new WorkflowWaitTimeoutError(
+          workflowInstanceId,
+          timeoutMs,
+          last?.status ?? null,
+          failure === undefined ? undefined : { cause: failure },
+        );
+      }
+      await sleep(Math.min(pollIntervalMs, remaining));
+    }
+  }
+
   // ---- workers ----
 
   /** Live workers of the app. */
@@ -308,6 +430,12 @@ function isHealthStatus(body: unknown): body is HealthStatus {
   if (typeof body !== 'object' || body === null) return false;
   const { status, mysql, redis } = body as Record<string, unknown>;
   return (status === 'ok' || status === 'error') && typeof mysql === 'string' && typeof redis === 'string';
+}
+
+function isFinishedWorkflow(
+  instance: WorkflowInstance,
+): instance is WorkflowInstance & { status: FinalWorkflowInstanceStatus } {
+  return instance.status === 'SUCCEEDED' || instance.status === 'FAILED' || instance.status === 'STOPPED';
 }
 
 function isFinished(instance: Instance): instance is FinishedInstance {

@@ -16,3 +16,4 @@ export const JOBNEST_VERSION = '0.1.0';
 export * from './transient-error';
 export * from './throttled-error-log';
 export * from './job-defaults';
+export * from './workflow';

@@ -1,4 +1,5 @@
 import type { DispatchStrategy, ExecuteType, LogLevel, ReportedInstanceStatus } from './enums';
+import type { WorkflowRunInfo } from './workflow';
 
 /** Resource figures a worker sends with each heartbeat. */
 export interface WorkerMetrics {
@@ -57,6 +58,8 @@ export interface InstanceStatusReport {
   time: number;
   /** Subtask progress (distributed execute types); RUNNING reports are repeated as it changes. */
   tasks?: TaskCounts;
+  /** A SUCCEEDED workflow node's additions to the workflow context (`ctx.workflow.set`), as a JSON object string. */
+  contextAdditions?: string;
 }
 
 export interface LogLine {
@@ -111,6 +114,8 @@ export interface RunInstanceCommand {
    * the dot by the worker's own clock (0 = at once).
    */
   notBefore: number;
+  /** Set when the instance is a node of a workflow instance: `ctx.workflow` is built from it. */
+  workflow?: WorkflowRunInfo;
 }
 
 /** Worker queue: abort an instance (stop, cancel or server-side time limit). */
@@ -176,6 +181,8 @@ export interface RunTasksCommand {
    * ProcessorTracker stops keeping them for a takeover.
    */
   resultsStoredThrough?: number;
+  /** The workflow the instance is a node of: subtasks read its context (`ctx.workflow.context`). */
+  workflow?: WorkflowRunInfo;
 }
 
 /** ProcessorTracker -> TaskTracker: these subtasks arrived. */

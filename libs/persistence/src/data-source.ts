@@ -14,9 +14,20 @@ import { AppTokenVersion1764300000000 } from './migrations/1764300000000-app-tok
 import { RetentionIndexes1764410000000 } from './migrations/1764410000000-retention-indexes';
 import { JobLastCountedSlot1764420000000 } from './migrations/1764420000000-job-last-counted-slot';
 import { InstanceWaitingForWorker1764430000000 } from './migrations/1764430000000-instance-waiting-for-worker';
+import { Workflows1764500000000 } from './migrations/1764500000000-workflows';
 import { TaskEntity } from './entities/task.entity';
+import { WorkflowInfoEntity } from './entities/workflow-info.entity';
+import { WorkflowInstanceEntity } from './entities/workflow-instance.entity';
 
-export const JOBNEST_ENTITIES = [AppInfoEntity, JobInfoEntity, InstanceInfoEntity, InstanceLogEntity, TaskEntity];
+export const JOBNEST_ENTITIES = [
+  AppInfoEntity,
+  JobInfoEntity,
+  InstanceInfoEntity,
+  InstanceLogEntity,
+  TaskEntity,
+  WorkflowInfoEntity,
+  WorkflowInstanceEntity,
+];
 export const JOBNEST_MIGRATIONS = [
   InitialSchema1764000000000,
   TriggerCounters1764100000000,
@@ -25,6 +36,7 @@ export const JOBNEST_MIGRATIONS = [
   RetentionIndexes1764410000000,
   JobLastCountedSlot1764420000000,
   InstanceWaitingForWorker1764430000000,
+  Workflows1764500000000,
 ];
 
 /** Database name of a `mysql://user:pass@host:port/db` URL; throws a ConfigError naming `setting` when absent. */

@@ -5,5 +5,7 @@ export * from './entities/job-info.entity';
 export * from './entities/instance-info.entity';
 export * from './entities/instance-log.entity';
 export * from './entities/task.entity';
+export { WorkflowInfoEntity } from './entities/workflow-info.entity';
+export * from './entities/workflow-instance.entity';
 export * from './migrate';
 export * from './stores/task-store';

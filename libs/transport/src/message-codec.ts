@@ -182,6 +182,9 @@ export function decodeInstanceStatusReport(raw: string | undefined): InstanceSta
     result: nullableStr(o, 'result', MESSAGE_LIMITS.maxLongText),
     time: epochMs(o, 'time'),
     ...(o.tasks === undefined || o.tasks === null ? {} : { tasks: taskCounts(obj(o.tasks, 'tasks')) }),
+    ...(o.contextAdditions === undefined || o.contextAdditions === null
+      ? {}
+      : { contextAdditions: str(o, 'contextAdditions', MESSAGE_LIMITS.maxLongText) }),
   };
 }
 

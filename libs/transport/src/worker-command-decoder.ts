@@ -4,6 +4,7 @@ import {
   type ExecuteType,
   type TaskAssignment,
   type WorkerCommand,
+  type WorkflowRunInfo,
 } from '@jobnest/common';
 
 type Obj = Record<string, unknown>;
@@ -41,6 +42,7 @@ export function decodeWorkerCommand(name: string, data: unknown): WorkerCommand 
         workerTimeoutMs: optionalInt(o, 'workerTimeoutMs', 15_000) || 15_000,
         resume: o.resume === true,
         notBefore: optionalInt(o, 'notBefore', 0),
+        ...workflowRun(o),
       };
     }
     case 'RunTasks':
@@ -58,6 +60,7 @@ export function decodeWorkerCommand(name: string, data: unknown): WorkerCommand 
         concurrency: Math.max(1, optionalInt(o, 'concurrency', 1)),
         tasks: list(o, 'tasks').map((t, i) => assignment(t, i)),
         resultsStoredThrough: optionalInt(o, 'resultsStoredThrough', 0),
+        ...workflowRun(o),
       };
     case 'TasksReceived':
       return {
@@ -163,6 +166,20 @@ function assignment(value: unknown, i: number): TaskAssignment {
 /** The dispatch generation of a task; SDKs before its rename sent it as `attempt`. */
 function generation(e: Obj): number {
   return int(e, e.generation === undefined && e.attempt !== undefined ? 'attempt' : 'generation');
+}
+
+/** The workflow a node's run belongs to (absent outside workflows). */
+function workflowRun(o: Obj): { workflow?: WorkflowRunInfo } {
+  if (o.workflow === undefined || o.workflow === null) return {};
+  const w = entry(o.workflow, 'workflow');
+  return {
+    workflow: {
+      workflowInstanceId: positiveInt(w, 'workflowInstanceId'),
+      nodeId: str(w, 'nodeId'),
+      context: str(w, 'context'),
+      maxAdditionsBytes: int(w, 'maxAdditionsBytes'),
+    },
+  };
 }
 
 /** Older servers sent no placement: any worker of the app is eligible. */

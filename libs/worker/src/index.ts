@@ -25,6 +25,8 @@ export {
   InvalidProcessorError,
   ServiceUnreachableError,
 } from './errors';
+export type { WorkflowHandle } from './execution/workflow-handle';
+export { WorkflowContextError } from './execution/workflow-handle';
 export { JOB_PROCESSOR_METADATA, ROOT_TASK_ID, ROOT_TASK_NAME } from './constants';
 // Re-exported so a host app needs no direct dependency on @jobnest/common.
 export { ConfigError, JobnestError, LogLevel, ExecuteType } from '@jobnest/common';

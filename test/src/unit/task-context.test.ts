@@ -36,6 +36,7 @@ describe('task contexts', () => {
       taskRetries: 2,
       runningTimes: 4,
       workerId: 'w1',
+      workflow: undefined, // not a workflow node
     });
     assert.equal(s, signal);
     assert.equal(l, logger);

@@ -89,12 +89,12 @@ export class DispatcherService {
       appId: job.appId,
       processor: job.processor,
       executeType: job.executeType,
-      jobParams: job.jobParams,
+      jobParams: instance.jobParamsOverride ?? job.jobParams,
       instanceParams: instance.instanceParams,
       runningTimes: instance.runningTimes + 1,
       taskRetries: job.taskRetries,
       concurrency: job.concurrency,
-      instanceTimeLimitMs: job.instanceTimeLimitMs,
+      instanceTimeLimitMs: instance.timeLimitOverrideMs ?? job.instanceTimeLimitMs,
       dispatchedAt: now,
       placement: {
         dispatchStrategy: job.dispatchStrategy,
@@ -106,6 +106,16 @@ export class DispatcherService {
       workerTimeoutMs: this.config.workerTimeoutMs,
       resume: instance.resumeNext,
       notBefore,
+      ...(instance.wfInstanceId !== null
+        ? {
+            workflow: {
+              workflowInstanceId: instance.wfInstanceId,
+              nodeId: instance.wfNodeId ?? '',
+              context: instance.wfContext ?? '{}',
+              maxAdditionsBytes: this.config.workflowContextMaxBytes,
+            },
+          }
+        : {}),
     };
     try {
       await this.commands.send(worker.workerId, command);

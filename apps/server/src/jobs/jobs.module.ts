@@ -9,5 +9,6 @@ import { JobsService } from './jobs.service';
   imports: [TimersModule],
   controllers: [JobsController],
   providers: [JobsService, JobQuotas],
+  exports: [JobQuotas],
 })
 export class JobsModule {}

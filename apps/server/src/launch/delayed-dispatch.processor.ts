@@ -3,6 +3,7 @@ import { Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from 
 import type { Job } from 'bullmq';
 import { DISPATCH_QUEUE } from '@jobnest/transport';
 import { DispatcherService } from '../dispatch/dispatcher.service';
+import { WorkflowAdvancer } from '../workflows/engine/workflow-advancer.service';
 import type { DelayedDispatch } from './delayed-dispatch.service';
 
 /**
@@ -14,7 +15,10 @@ import type { DelayedDispatch } from './delayed-dispatch.service';
 export class DelayedDispatchProcessor extends WorkerHost implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(DelayedDispatchProcessor.name);
 
-  constructor(private readonly dispatcher: DispatcherService) {
+  constructor(
+    private readonly dispatcher: DispatcherService,
+    private readonly workflows: WorkflowAdvancer,
+  ) {
     super();
   }
 
@@ -27,7 +31,8 @@ export class DelayedDispatchProcessor extends WorkerHost implements OnApplicatio
   }
 
   async process(job: Job<DelayedDispatch>): Promise<void> {
-    await this.dispatcher.dispatch(job.data.instanceId);
+    if (job.data.workflowInstanceId !== undefined) await this.workflows.start(job.data.workflowInstanceId);
+    if (job.data.instanceId !== undefined) await this.dispatcher.dispatch(job.data.instanceId);
   }
 
   @OnWorkerEvent('error')

@@ -6,6 +6,8 @@ import { InstanceStateModule } from '../instances/state/instance-state.module';
 import { DelayedDispatchProcessor } from './delayed-dispatch.processor';
 import { DelayedDispatchService } from './delayed-dispatch.service';
 import { InstanceLauncher } from './instance-launcher.service';
+import { WorkflowLauncher } from './workflow-launcher.service';
+import { WorkflowEngineModule } from '../workflows/engine/workflow-engine.module';
 import { JobRunController } from './job-run.controller';
 
 /**
@@ -13,9 +15,14 @@ import { JobRunController } from './job-run.controller';
  * with `delayMs`, through the shared `jobnest-dispatch` queue (registered here).
  */
 @Module({
-  imports: [BullModule.registerQueue({ name: DISPATCH_QUEUE }), DispatchModule, InstanceStateModule],
+  imports: [
+    BullModule.registerQueue({ name: DISPATCH_QUEUE }),
+    DispatchModule,
+    InstanceStateModule,
+    WorkflowEngineModule,
+  ],
   controllers: [JobRunController],
-  providers: [InstanceLauncher, DelayedDispatchService, DelayedDispatchProcessor],
-  exports: [InstanceLauncher],
+  providers: [InstanceLauncher, WorkflowLauncher, DelayedDispatchService, DelayedDispatchProcessor],
+  exports: [InstanceLauncher, WorkflowLauncher],
 })
 export class LaunchModule {}

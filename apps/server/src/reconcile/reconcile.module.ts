@@ -3,6 +3,7 @@ import { ClusterModule } from '../cluster/cluster.module';
 import { DispatchModule } from '../dispatch/dispatch.module';
 import { InstanceStateModule } from '../instances/state/instance-state.module';
 import { TimersModule } from '../timers/timers.module';
+import { WorkflowEngineModule } from '../workflows/engine/workflow-engine.module';
 import { ReconcilerService } from './reconciler.service';
 import { RetentionService } from './retention.service';
 
@@ -11,7 +12,7 @@ import { RetentionService } from './retention.service';
  * workers, time limits, lost timers) and keeps stored data bounded (retention).
  */
 @Module({
-  imports: [ClusterModule, DispatchModule, InstanceStateModule, TimersModule],
+  imports: [ClusterModule, DispatchModule, InstanceStateModule, TimersModule, WorkflowEngineModule],
   providers: [ReconcilerService, RetentionService],
 })
 export class ReconcileModule {}

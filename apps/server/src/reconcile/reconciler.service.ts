@@ -12,6 +12,8 @@ import { InstanceTransitions } from '../instances/state/instance-transitions.ser
 import { ServerConfig } from '../platform/config/server-config';
 import { RedisConnections } from '../platform/redis/redis-connections.service';
 import { SlotFiringService } from '../timers/slot-firing.service';
+import { WorkflowAdvancer } from '../workflows/engine/workflow-advancer.service';
+import { WorkflowInstanceRepository } from '../workflows/engine/workflow-instance.repository';
 import { RedisLease } from './redis-lease';
 import { RetentionService } from './retention.service';
 
@@ -25,6 +27,8 @@ const MAX_TAKEOVERS = 10;
 const DISPATCH_BACKSTOP_MS = 1000;
 /** The server-side time limit trails the worker's own by this much (the worker normally reports first). */
 const TIME_LIMIT_GRACE_MS = 5000;
+/** A workflow transition is left to the server that started it this long before the reconciler completes it. */
+const WORKFLOW_TRANSITION_BACKSTOP_MS = 2000;
 
 /**
  * Repairs what messages alone cannot, on one server at a time (Redis lease):
@@ -34,6 +38,9 @@ const TIME_LIMIT_GRACE_MS = 5000;
  * - RUNNING on a dead worker: a distributed instance is taken over by another worker (resuming from its task
  *   table); a standalone one is retried within instanceRetries, else FAILED with the reason.
  * - Past instanceTimeLimitMs (+ grace) while the worker did not report: FAILED, and the worker told to abort.
+ * - Workflow instances: a due WAITING one is started (a delayed run whose job Redis lost, a buffered one whose turn
+ *   came); a RUNNING one whose transition a dead server left undone (a node ended after its last transition, or
+ *   nothing runs) is moved, so none stays RUNNING with nothing running.
  * - Every timerReconcileIntervalMs (and when it takes the lease): every timer rebuilt from MySQL.
  * - Every JOBNEST_RETENTION_INTERVAL_MS: the retention pass (RetentionService), in the background.
  */
@@ -58,6 +65,8 @@ export class ReconcilerService implements OnApplicationBootstrap, OnApplicationS
     private readonly commands: WorkerCommands,
     private readonly slots: SlotFiringService,
     private readonly retention: RetentionService,
+    private readonly workflowInstances: WorkflowInstanceRepository,
+    private readonly workflows: WorkflowAdvancer,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -98,6 +107,7 @@ export class ReconcilerService implements OnApplicationBootstrap, OnApplicationS
       await this.recoverUnreceived(now);
       await this.recoverOrphanedRuns(now);
       await this.enforceTimeLimits(now);
+      await this.repairWorkflows(now);
       this.retention.runIfDue(now, () => this.holding);
     } catch (err) {
       this.failures.error('pass', 'reconciliation pass failed', err);
@@ -203,7 +213,7 @@ export class ReconcilerService implements OnApplicationBootstrap, OnApplicationS
         }
         continue;
       }
-      const retries = retriesOf.get(i.jobId) ?? 0;
+      const retries = i.instanceRetriesOverride ?? retriesOf.get(i.jobId) ?? 0;
       if (i.runningTimes <= retries) {
         if (await this.transitions.requeueRun(i.id, i.workerId, i.runningTimes, `${reason}; retrying`, null, now)) {
           this.logger.warn(`instance ${i.id}: ${reason}; retrying (${i.runningTimes}/${retries})`);
@@ -216,6 +226,16 @@ export class ReconcilerService implements OnApplicationBootstrap, OnApplicationS
         if (i.workerId)
           await this.stopAbandonedRun(i.id, i.workerId, i.runningTimes, 'failed after the worker went silent');
       }
+    }
+  }
+
+  private async repairWorkflows(now: number): Promise<void> {
+    for (const wf of await this.workflowInstances.dueWaiting(now, BATCH)) {
+      if (wf.buffered || now - wf.expectedTriggerTime >= DISPATCH_BACKSTOP_MS) await this.workflows.start(wf.id);
+    }
+    for (const id of await this.workflowInstances.needingTransition(now - WORKFLOW_TRANSITION_BACKSTOP_MS, BATCH)) {
+      this.logger.warn(`workflow instance ${id}: completing a transition no server finished`);
+      await this.workflows.advance(id, true);
     }
   }
 

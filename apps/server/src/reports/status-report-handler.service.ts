@@ -6,6 +6,7 @@ import { JobInfoEntity } from '@jobnest/persistence';
 import { DispatcherService } from '../dispatch/dispatcher.service';
 import { InstanceRepository } from '../instances/state/instance.repository';
 import { InstanceTransitions } from '../instances/state/instance-transitions.service';
+import { ServerConfig } from '../platform/config/server-config';
 import { MetricsService } from '../platform/observability/metrics.service';
 
 export type ReportOutcome = 'applied' | 'dropped' | 'unknown-instance';
@@ -24,6 +25,7 @@ export class StatusReportHandler {
     private readonly transitions: InstanceTransitions,
     private readonly dispatcher: DispatcherService,
     private readonly metrics: MetricsService,
+    private readonly config: ServerConfig,
   ) {}
 
   async apply(report: InstanceStatusReport): Promise<ReportOutcome> {
@@ -53,9 +55,10 @@ export class StatusReportHandler {
         return 'applied';
       case InstanceStatus.FAILED: {
         const job = await this.jobs.findOneBy({ id: instance.jobId });
-        const retriesLeft = job !== null && instance.runningTimes <= job.instanceRetries;
-        if (retriesLeft) {
-          const reason = `run ${instance.runningTimes} failed, retrying (${instance.runningTimes}/${job.instanceRetries}): ${report.result ?? ''}`;
+        // A workflow node may replace its job's instanceRetries.
+        const retries = instance.instanceRetriesOverride ?? job?.instanceRetries ?? 0;
+        if (job !== null && instance.runningTimes <= retries) {
+          const reason = `run ${instance.runningTimes} failed, retrying (${instance.runningTimes}/${retries}): ${report.result ?? ''}`;
           if (
             await this.transitions.requeueRun(
               instance.id,
@@ -82,7 +85,36 @@ export class StatusReportHandler {
         );
         return 'applied';
       }
-      case InstanceStatus.SUCCEEDED:
+      case InstanceStatus.SUCCEEDED: {
+        const additions = instance.wfInstanceId === null ? undefined : report.contextAdditions;
+        const refusal = additions === undefined ? undefined : this.refuseAdditions(additions);
+        if (refusal !== undefined) {
+          // The SDK checks both; a report that breaks them anyway fails the node, clearly, instead of the workflow.
+          await this.transitions.finishRun(
+            instance.id,
+            report.workerId,
+            report.runningTimes,
+            InstanceStatus.FAILED,
+            refusal,
+            refusal,
+            now,
+            counts,
+          );
+          return 'applied';
+        }
+        await this.transitions.finishRun(
+          instance.id,
+          report.workerId,
+          report.runningTimes,
+          report.status,
+          report.result,
+          null,
+          now,
+          counts,
+          additions,
+        );
+        return 'applied';
+      }
       case InstanceStatus.STOPPED:
         await this.transitions.finishRun(
           instance.id,
@@ -96,6 +128,20 @@ export class StatusReportHandler {
         );
         return 'applied';
     }
+  }
+
+  /** Why a node's context additions cannot be stored (not a JSON object, or over the limit), or undefined. */
+  private refuseAdditions(additions: string): string | undefined {
+    const bytes = Buffer.byteLength(additions);
+    if (bytes > this.config.workflowContextMaxBytes)
+      return `the node's workflow context additions are ${bytes} bytes, over the limit of ${this.config.workflowContextMaxBytes} bytes`;
+    try {
+      const value = JSON.parse(additions) as unknown;
+      if (typeof value === 'object' && value !== null && !Array.isArray(value)) return undefined;
+    } catch {
+      // refused below
+    }
+    return "the node's workflow context additions are not a JSON object";
   }
 
   private drop(report: InstanceStatusReport, why: string): ReportOutcome {

@@ -11,14 +11,7 @@ import { ServerConfig } from '../platform/config/server-config';
 import { TRIGGER_LEAD_MS } from './jobnest-repeat-strategy';
 import { missedSlots } from './missed-slots';
 import { TimerSyncService } from './timer-sync.service';
-import { FIXED_DELAY_TRIGGER, type TriggerData } from './trigger-queue';
-
-/** A scheduler job's id is `repeat:<schedulerId>:<due millis>`; its slot is TRIGGER_LEAD_MS later. */
-function schedulerSlot(job: Job<TriggerData>): number {
-  const fromId = Number(job.id?.split(':').pop());
-  const due = Number.isFinite(fromId) && fromId > 0 ? fromId : (job.opts.prevMillis ?? job.timestamp);
-  return due + TRIGGER_LEAD_MS;
-}
+import { FIXED_DELAY_TRIGGER, schedulerSlot, type JobTriggerData } from './trigger-queue';
 
 /** A scheduler trigger taken this late (after its due time) may have left slots behind it (see catchUp). */
 const LATE_TRIGGER_MS = 50;
@@ -54,7 +47,7 @@ export class SlotFiringService implements OnApplicationBootstrap {
   }
 
   /** One due trigger. One MySQL read of the job, shared by its slot and the slots it left behind. */
-  async handle(trigger: Job<TriggerData>): Promise<FireOutcome> {
+  async handle(trigger: Job<JobTriggerData>): Promise<FireOutcome> {
     const isFixedDelay = trigger.name === FIXED_DELAY_TRIGGER;
     const slot = isFixedDelay ? (trigger.data.slot ?? trigger.timestamp) : schedulerSlot(trigger);
     const job = await this.jobs.findOneBy({ id: trigger.data.jobId });

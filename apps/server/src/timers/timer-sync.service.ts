@@ -4,17 +4,27 @@ import { InjectRepository } from '@nestjs/typeorm';
 import { Queue, type RepeatOptions } from 'bullmq';
 import { LessThan, type Repository } from 'typeorm';
 import { parsePeriod, TimeExpressionType } from '@jobnest/common';
-import { JobInfoEntity } from '@jobnest/persistence';
+import { JobInfoEntity, WorkflowInfoEntity } from '@jobnest/persistence';
 import { InstanceRepository } from '../instances/state/instance.repository';
 import { DAILY_INTERVAL_PATTERN_PREFIX, FIXED_RATE_PATTERN_PREFIX, TRIGGER_LEAD_MS } from './jobnest-repeat-strategy';
 import {
   FIXED_DELAY_TRIGGER,
+  isWorkflowTrigger,
   jobIdOfScheduler,
   SCHEDULED_TRIGGER,
+  SCHEDULED_WORKFLOW_TRIGGER,
   schedulerId,
   TRIGGER_QUEUE,
+  workflowIdOfScheduler,
+  workflowSchedulerId,
   type TriggerData,
 } from './trigger-queue';
+
+/** What a timer is made from: a job's or a workflow's time expression and lifecycle. */
+export type Timed = Pick<
+  JobInfoEntity,
+  'enabled' | 'lifecycleStart' | 'lifecycleEnd' | 'timeExpressionType' | 'timeExpression' | 'timeZone'
+>;
 
 const TEMPLATE_OPTS = { removeOnComplete: true, removeOnFail: { count: 1000 } };
 
@@ -31,8 +41,28 @@ export class TimerSyncService {
   constructor(
     @InjectQueue(TRIGGER_QUEUE) private readonly queue: Queue<TriggerData>,
     @InjectRepository(JobInfoEntity) private readonly jobs: Repository<JobInfoEntity>,
+    @InjectRepository(WorkflowInfoEntity) private readonly workflows: Repository<WorkflowInfoEntity>,
     private readonly instances: InstanceRepository,
   ) {}
+
+  /** Brings one workflow's scheduler in line with its row (after create, update, enable, disable). */
+  async syncWorkflow(workflow: WorkflowInfoEntity): Promise<void> {
+    const repeat = this.schedulerOptions(workflow);
+    if (repeat) await this.upsertWorkflow(workflow.id, repeat);
+    else await this.queue.removeJobScheduler(workflowSchedulerId(workflow.id));
+  }
+
+  async removeWorkflow(workflowId: number): Promise<void> {
+    await this.queue.removeJobScheduler(workflowSchedulerId(workflowId));
+  }
+
+  private async upsertWorkflow(workflowId: number, repeat: RepeatOptions): Promise<void> {
+    await this.queue.upsertJobScheduler(workflowSchedulerId(workflowId), repeat, {
+      name: SCHEDULED_WORKFLOW_TRIGGER,
+      data: { workflowId },
+      opts: TEMPLATE_OPTS,
+    });
+  }
 
   /** Brings one job's timer in line with its row (after create, update, enable, disable). */
   async sync(job: JobInfoEntity): Promise<void> {
@@ -82,6 +112,11 @@ export class TimerSyncService {
       const repeat = this.schedulerOptions(job);
       if (repeat) wanted.set(schedulerId(job.id), { job, repeat });
     }
+    const wantedWorkflows = new Map<string, { workflowId: number; repeat: RepeatOptions }>();
+    for (const workflow of await this.workflows.findBy({ enabled: true })) {
+      const repeat = this.schedulerOptions(workflow);
+      if (repeat) wantedWorkflows.set(workflowSchedulerId(workflow.id), { workflowId: workflow.id, repeat });
+    }
     let upserted = 0;
     let removed = 0;
     const existing = await this.queue.getJobSchedulers(0, -1);
@@ -89,20 +124,31 @@ export class TimerSyncService {
     for (const s of existing) {
       const id = s.key;
       seen.add(id);
+      const wantWorkflow = wantedWorkflows.get(id);
+      if (wantWorkflow) {
+        if (!sameRepeat(s, wantWorkflow.repeat)) {
+          await this.upsertWorkflow(wantWorkflow.workflowId, wantWorkflow.repeat);
+          upserted++;
+        }
+        continue;
+      }
       const want = wanted.get(id);
       if (!want) {
-        if (jobIdOfScheduler(id) !== undefined) {
+        if (jobIdOfScheduler(id) !== undefined || workflowIdOfScheduler(id) !== undefined) {
           await this.queue.removeJobScheduler(id);
           removed++;
         }
         continue;
       }
-      const same =
-        (s.pattern ?? undefined) === want.repeat.pattern &&
-        (s.every ?? undefined) === want.repeat.every &&
-        (s.tz ?? undefined) === want.repeat.tz;
-      if (!same) {
+      if (!sameRepeat(s, want.repeat)) {
         await this.upsert(want.job.id, want.repeat);
+        upserted++;
+      }
+    }
+    // A workflow whose scheduler Redis lost gets it back; its slots in between are not caught up (jobs' are).
+    for (const [id, want] of wantedWorkflows) {
+      if (!seen.has(id)) {
+        await this.upsertWorkflow(want.workflowId, want.repeat);
         upserted++;
       }
     }
@@ -144,8 +190,8 @@ export class TimerSyncService {
     });
   }
 
-  /** The scheduler a job needs, or undefined (not timed by a scheduler, disabled, or its lifecycle is over). */
-  schedulerOptions(job: JobInfoEntity): RepeatOptions | undefined {
+  /** The scheduler a job or workflow needs, or undefined (not timed by a scheduler, disabled, or its lifecycle is over). */
+  schedulerOptions(job: Timed): RepeatOptions | undefined {
     if (!job.enabled || (job.lifecycleEnd !== null && job.lifecycleEnd < Date.now())) return undefined;
     const lifecycle: RepeatOptions = {
       ...(job.lifecycleStart !== null ? { startDate: job.lifecycleStart } : {}),
@@ -192,7 +238,7 @@ export class TimerSyncService {
 
   private async pendingFixedDelayTriggers(jobId: number) {
     const jobs = await this.queue.getJobs(['delayed', 'waiting', 'active', 'prioritized']);
-    return jobs.filter((j) => j.name === FIXED_DELAY_TRIGGER && j.data.jobId === jobId);
+    return jobs.filter((j) => j.name === FIXED_DELAY_TRIGGER && !isWorkflowTrigger(j.data) && j.data.jobId === jobId);
   }
 
   private async removeFixedDelayTriggers(jobId: number): Promise<void> {
@@ -200,4 +246,15 @@ export class TimerSyncService {
       await j.remove().catch(() => undefined); // an active one finishes and finds the job changed
     }
   }
+}
+
+function sameRepeat(
+  s: { pattern?: string | null; every?: number | null; tz?: string | null },
+  repeat: RepeatOptions,
+): boolean {
+  return (
+    (s.pattern ?? undefined) === repeat.pattern &&
+    (s.every ?? undefined) === repeat.every &&
+    (s.tz ?? undefined) === repeat.tz
+  );
 }

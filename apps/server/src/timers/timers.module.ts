@@ -6,6 +6,8 @@ import { jobnestRepeatStrategy } from './jobnest-repeat-strategy';
 import { SlotFiringService } from './slot-firing.service';
 import { TimerSyncService } from './timer-sync.service';
 import { TriggerProcessor } from './trigger.processor';
+import { WorkflowSlotFiringService } from './workflow-slot-firing.service';
+import { WorkflowEngineModule } from '../workflows/engine/workflow-engine.module';
 import { TRIGGER_QUEUE } from './trigger-queue';
 
 /**
@@ -17,8 +19,9 @@ import { TRIGGER_QUEUE } from './trigger-queue';
     BullModule.registerQueue({ name: TRIGGER_QUEUE, settings: { repeatStrategy: jobnestRepeatStrategy } }),
     LaunchModule,
     InstanceStateModule,
+    WorkflowEngineModule,
   ],
-  providers: [TimerSyncService, SlotFiringService, TriggerProcessor],
+  providers: [TimerSyncService, SlotFiringService, WorkflowSlotFiringService, TriggerProcessor],
   exports: [TimerSyncService, SlotFiringService],
 })
 export class TimersModule {}

@@ -3,7 +3,8 @@ import { Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from 
 import type { Job } from 'bullmq';
 import { jobnestRepeatStrategy } from './jobnest-repeat-strategy';
 import { type FireOutcome, SlotFiringService } from './slot-firing.service';
-import { TRIGGER_QUEUE, type TriggerData } from './trigger-queue';
+import { isWorkflowTrigger, TRIGGER_QUEUE, type TriggerData } from './trigger-queue';
+import { WorkflowSlotFiringService } from './workflow-slot-firing.service';
 
 /**
  * The BullMQ worker of the trigger queue, on every server: each due trigger goes to SlotFiringService. It computes
@@ -25,7 +26,10 @@ import { TRIGGER_QUEUE, type TriggerData } from './trigger-queue';
 export class TriggerProcessor extends WorkerHost implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(TriggerProcessor.name);
 
-  constructor(private readonly slots: SlotFiringService) {
+  constructor(
+    private readonly slots: SlotFiringService,
+    private readonly workflowSlots: WorkflowSlotFiringService,
+  ) {
     super();
   }
 
@@ -38,7 +42,9 @@ export class TriggerProcessor extends WorkerHost implements OnApplicationBootstr
   }
 
   process(trigger: Job<TriggerData>): Promise<FireOutcome> {
-    return this.slots.handle(trigger);
+    const data = trigger.data;
+    if (isWorkflowTrigger(data)) return this.workflowSlots.handle(trigger, data.workflowId);
+    return this.slots.handle(trigger as Job<typeof data>);
   }
 
   @OnWorkerEvent('error')

@@ -14,6 +14,7 @@ import { DemoSleepProcessor } from './demo/demo-sleep.processor';
 import { DemoSleepPerRunProcessor } from './demo/demo-sleep-per-run.processor';
 import { DemoStartTimeProcessor } from './demo/demo-start-time.processor';
 import { DemoSumSquaresProcessor } from './demo/demo-sum-squares.processor';
+import { DemoWorkflowStepProcessor } from './demo/demo-workflow-step.processor';
 import { HttpProcessor } from './http/http.processor';
 import { HTTP_PROCESSOR_SETTINGS } from './http/http-processor-settings';
 import { ShellProcessor } from './shell/shell.processor';
@@ -45,4 +46,5 @@ export const DEMO_PROCESSORS: Type<BasicProcessor>[] = [
   DemoConcurrencyProcessor,
   DemoBroadcastPlainProcessor,
   DemoStartTimeProcessor,
+  DemoWorkflowStepProcessor,
 ];

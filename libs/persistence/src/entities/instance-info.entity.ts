@@ -9,6 +9,7 @@ import { bigintToNumber } from '../column-transformers';
 @Index('idx_instance_job_status_waiting', ['jobId', 'status', 'waitingForWorker'])
 @Index('idx_instance_finished', ['finishedTime'])
 @Index('uk_instance_job_slot', ['jobId', 'triggerSlot'], { unique: true })
+@Index('uk_instance_wf_node', ['wfInstanceId', 'wfNodeId', 'wfAttempt'], { unique: true })
 export class InstanceInfoEntity {
   @PrimaryColumn({ type: 'bigint', transformer: bigintToNumber })
   @Generated('increment')
@@ -71,6 +72,39 @@ export class InstanceInfoEntity {
    */
   @Column({ name: 'waiting_for_worker', type: 'boolean', default: false })
   waitingForWorker!: boolean;
+
+  /**
+   * A node of a workflow instance: the workflow instance, the node and the node's attempt, unique together, so two
+   * servers moving the workflow at once launch a node once.
+   */
+  @Column({ name: 'wf_instance_id', type: 'bigint', nullable: true, transformer: bigintToNumber })
+  wfInstanceId!: number | null;
+
+  @Column({ name: 'wf_node_id', type: 'varchar', length: 64, nullable: true })
+  wfNodeId!: string | null;
+
+  @Column({ name: 'wf_attempt', type: 'int', nullable: true })
+  wfAttempt!: number | null;
+
+  /** The workflow context the node started with (JSON object string). */
+  @Column({ name: 'wf_context', type: 'mediumtext', nullable: true })
+  wfContext!: string | null;
+
+  /** The keys the node added to the context (JSON object string), stored with its SUCCEEDED status. */
+  @Column({ name: 'wf_context_additions', type: 'mediumtext', nullable: true })
+  wfContextAdditions!: string | null;
+
+  /** A workflow node's replacement of the job's jobParams (null: the job's). */
+  @Column({ name: 'job_params_override', type: 'mediumtext', nullable: true })
+  jobParamsOverride!: string | null;
+
+  /** A workflow node's replacement of the job's instanceRetries (null: the job's). */
+  @Column({ name: 'instance_retries_override', type: 'int', nullable: true })
+  instanceRetriesOverride!: number | null;
+
+  /** A workflow node's replacement of the job's instanceTimeLimitMs (null: the job's). */
+  @Column({ name: 'time_limit_override_ms', type: 'bigint', nullable: true, transformer: bigintToNumber })
+  timeLimitOverrideMs!: number | null;
 
   /** How many times another worker took the instance over from a dead TaskTracker. */
   @Column({ type: 'int', default: 0 })

@@ -4,6 +4,7 @@ import { runAttempt } from '../execution/run-attempt';
 import { rootTaskContext } from '../execution/task-context';
 import type { BasicProcessor, ProcessResult, TaskContext } from '../processor/processor.interfaces';
 import { createTaskLogger, type TaskLogSink } from '../reporting/task-logger';
+import type { WorkflowHandle } from '../execution/workflow-handle';
 
 /** What a run's root steps need. */
 export interface RootStepsDeps {
@@ -12,6 +13,8 @@ export interface RootStepsDeps {
   workerId: string;
   signal: AbortSignal;
   logs: TaskLogSink;
+  /** ctx.workflow of the steps (a node of a workflow only): they may add keys. */
+  workflow?: WorkflowHandle;
 }
 
 /**
@@ -22,7 +25,7 @@ export class RootSteps {
   constructor(private readonly deps: RootStepsDeps) {}
 
   run(taskName: string, step: (ctx: TaskContext) => Promise<ProcessResult>): Promise<InstanceOutcome> {
-    const { command, processor, workerId, signal, logs } = this.deps;
+    const { command, processor, workerId, signal, logs, workflow } = this.deps;
     const ctx = rootTaskContext(command, {
       taskName,
       attempt: 1,
@@ -30,6 +33,7 @@ export class RootSteps {
       signal,
       logger: createTaskLogger(command.instanceId, logs),
       mapUnavailableReason: `${taskName} runs after the subtasks`,
+      workflow,
     });
     return runAttempt(processor, ctx, command.processor, step);
   }

@@ -100,6 +100,7 @@ export class TaskTracker {
       workerId: deps.workerId,
       signal: run.signal,
       logs: deps.logs,
+      workflow: run.workflowHandle(),
     });
     const policyDeps = {
       instanceId,
@@ -306,6 +307,7 @@ export class TaskTracker {
           taskRetries: c.taskRetries,
           concurrency: Math.max(1, c.concurrency),
           resultsStoredThrough: this.results.storedThrough(workerId),
+          ...(c.workflow ? { workflow: c.workflow } : {}),
           tasks: batch.slice(i, i + TASKS_PER_MESSAGE).map((t) => ({
             taskId: t.id,
             taskName: t.taskName,

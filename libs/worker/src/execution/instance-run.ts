@@ -1,4 +1,5 @@
 import { longTimeout, type LongTimeoutHandle, type RunInstanceCommand } from '@jobnest/common';
+import { parseWorkflowContext, WorkflowAdditions, workflowHandle, type WorkflowHandle } from './workflow-handle';
 
 /** Why a run was aborted: a stop or time limit ends its subtasks, a shutdown leaves them for a takeover. */
 export type AbortKind = 'stop' | 'time-limit' | 'shutdown' | 'superseded';
@@ -11,9 +12,21 @@ export class InstanceRun {
   private timeLimitTimer: LongTimeoutHandle | undefined;
   private ended = false;
   private kind: AbortKind | undefined;
+  /** The keys this run adds to its workflow's context (undefined outside a workflow). */
+  readonly workflowAdditions: WorkflowAdditions | undefined;
+  private workflowContext: Readonly<Record<string, unknown>> | undefined;
 
   constructor(readonly command: RunInstanceCommand) {
     this.key = InstanceRun.key(command.instanceId, command.runningTimes);
+    this.workflowAdditions = command.workflow ? new WorkflowAdditions(command.workflow.maxAdditionsBytes) : undefined;
+  }
+
+  /** ctx.workflow of this run's root task and steps (undefined outside a workflow); the context is parsed once. */
+  workflowHandle(): WorkflowHandle | undefined {
+    const info = this.command.workflow;
+    if (!info) return undefined;
+    this.workflowContext ??= parseWorkflowContext(info);
+    return workflowHandle(info, this.workflowContext, this.workflowAdditions);
   }
 
   static key(instanceId: number, runningTimes: number): string {

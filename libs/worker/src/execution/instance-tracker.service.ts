@@ -220,7 +220,9 @@ export class InstanceTracker {
   private end(run: InstanceRun, status: FinalStatus, result: string | null, tasks?: TaskCounts): void {
     if (!run.end()) return;
     this.running.delete(run.key);
-    this.reportFinal(run.command, status, result, tasks);
+    // A workflow node's keys merge into the context only when it succeeds.
+    const additions = status === InstanceStatus.SUCCEEDED ? run.workflowAdditions?.toJson() : undefined;
+    this.reportFinal(run.command, status, result, tasks, additions);
   }
 
   private reportFinal(
@@ -228,10 +230,18 @@ export class InstanceTracker {
     status: FinalStatus,
     result: string | null,
     tasks?: TaskCounts,
+    contextAdditions?: string,
   ): void {
     // Issued first on the same connection, the instance's last log lines reach the stream before its final status.
     void this.logs.flush();
-    this.reporter.reportFinal(command.instanceId, command.runningTimes, status, limitResult(result), tasks);
+    this.reporter.reportFinal(
+      command.instanceId,
+      command.runningTimes,
+      status,
+      limitResult(result),
+      tasks,
+      contextAdditions,
+    );
   }
 
   /**

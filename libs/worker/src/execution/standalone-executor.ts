@@ -29,6 +29,7 @@ export class StandaloneExecutor implements InstanceExecutor {
     const maxAttempts = 1 + Math.max(0, command.taskRetries);
     let outcome: InstanceOutcome = { status: InstanceStatus.FAILED, result: null };
     for (let attempt = 1; attempt <= maxAttempts && !run.signal.aborted; attempt++) {
+      run.workflowAdditions?.clear(); // a failed attempt's keys are not the run's
       const ctx = rootTaskContext(command, {
         taskName: ROOT_TASK_NAME,
         attempt,
@@ -36,6 +37,7 @@ export class StandaloneExecutor implements InstanceExecutor {
         signal: run.signal,
         logger: createTaskLogger(command.instanceId, this.logs),
         mapUnavailableReason: 'a STANDALONE job runs one task (use MAP or MAP_REDUCE)',
+        workflow: run.workflowHandle(),
       });
       outcome = await runAttempt(processor, ctx, command.processor);
       if (outcome.status === InstanceStatus.SUCCEEDED) return outcome;

@@ -1,6 +1,7 @@
 import type { RunInstanceCommand, TaskAssignment } from '@jobnest/common';
 import { ROOT_TASK_ID } from '../constants';
 import type { TaskContext, TaskLogger } from '../processor/processor.interfaces';
+import type { WorkflowHandle } from './workflow-handle';
 
 /** What every context of one instance run carries; RunInstance and RunTasks both have these fields. */
 export type RunFields = Pick<
@@ -19,6 +20,8 @@ export interface RootTaskInput {
   logger: TaskLogger;
   /** Why ctx.map() is not available to it. */
   mapUnavailableReason: string;
+  /** ctx.workflow (a node of a workflow only). */
+  workflow?: WorkflowHandle;
 }
 
 /** A subtask a ProcessorTracker runs. */
@@ -31,6 +34,8 @@ export interface SubtaskInput {
   /** ctx.map() of this task; absent where mapping is not allowed (BROADCAST), ctx.map() then throws saying why. */
   map?: (items: unknown[], taskName: string) => Promise<void>;
   mapUnavailableReason?: string;
+  /** ctx.workflow, read-only (a node of a workflow only). */
+  workflow?: WorkflowHandle;
 }
 
 /** The context of a root task or root step (task id '0', no subtask item). */
@@ -51,6 +56,7 @@ export function rootTaskContext(run: RunFields, input: RootTaskInput): TaskConte
       workerId: input.workerId,
       signal: input.signal,
       mapUnavailableReason: input.mapUnavailableReason,
+      workflow: input.workflow,
     },
     input.logger,
   );
@@ -75,6 +81,7 @@ export function subtaskContext(run: RunFields, task: TaskAssignment, input: Subt
       signal: input.signal,
       map: input.map,
       mapUnavailableReason: input.mapUnavailableReason,
+      workflow: input.workflow,
     },
     input.logger,
   );
@@ -99,10 +106,11 @@ interface TaskContextInput extends Pick<
   signal: AbortSignal | (() => AbortSignal);
   map?: TaskContext['map'];
   mapUnavailableReason?: string;
+  workflow?: WorkflowHandle;
 }
 
 function createTaskContext(input: TaskContextInput, logger: TaskLogger): TaskContext {
-  const { map, mapUnavailableReason, isRoot, signal, ...rest } = input;
+  const { map, mapUnavailableReason, isRoot, signal, workflow, ...rest } = input;
   let made: AbortSignal | undefined;
   return {
     ...rest,
@@ -111,6 +119,7 @@ function createTaskContext(input: TaskContextInput, logger: TaskLogger): TaskCon
       return made;
     },
     logger,
+    workflow,
     isRootTask: () => isRoot,
     map:
       map ??

@@ -1,3 +1,5 @@
+import type { WorkflowHandle } from '../execution/workflow-handle';
+
 /** Log lines of a task: shipped to the server (online log of the instance) and echoed to the Nest logger at debug. */
 export interface TaskLogger {
   debug(message: string): void;
@@ -34,6 +36,11 @@ export interface TaskContext {
    * Error saying why. The worker reports the outcome at once and ignores a late result.
    */
   signal: AbortSignal;
+  /**
+   * The workflow instance this run is a node of: its context (read-only) and set() to add keys for later nodes.
+   * Undefined when the instance does not belong to a workflow.
+   */
+  workflow: WorkflowHandle | undefined;
   /** True for the root task (the one a Map / MapReduce instance starts with, and every STANDALONE run). */
   isRootTask(): boolean;
   /**

@@ -80,8 +80,9 @@ export class StatusReporter {
     status: FinalStatus,
     result: string | null,
     tasks?: TaskCounts,
+    contextAdditions?: string,
   ): void {
-    const report = this.report(instanceId, runningTimes, status, result, tasks);
+    const report = this.report(instanceId, runningTimes, status, result, tasks, contextAdditions);
     const key = runKey(instanceId, runningTimes);
     this.pendingRunning.delete(key);
     this.pending.set(key, { report, firstSentAt: report.time, lastSentAt: report.time });
@@ -135,6 +136,7 @@ export class StatusReporter {
     status: InstanceStatusReport['status'],
     result: string | null,
     tasks?: TaskCounts,
+    contextAdditions?: string,
   ): InstanceStatusReport {
     return {
       kind: 'InstanceStatusReport',
@@ -145,6 +147,7 @@ export class StatusReporter {
       result,
       time: Date.now(),
       ...(tasks ? { tasks } : {}),
+      ...(contextAdditions !== undefined ? { contextAdditions } : {}),
     };
   }
 

@@ -1,6 +1,7 @@
 import type { HeldResult, RunTasksCommand, TaskAssignment } from '@jobnest/common';
 import type { TaskLogger } from '../processor/processor.interfaces';
 import { createTaskLogger, type TaskLogSink } from '../reporting/task-logger';
+import { parseWorkflowContext, workflowHandle, type WorkflowHandle } from '../execution/workflow-handle';
 
 /** A subtask running here, with the AbortController it made if it read ctx.signal. */
 export interface RunningTask {
@@ -46,12 +47,23 @@ export class InstanceSlot {
   /** Result messages being sent (re-sent until delivered): the slot is not idle meanwhile. */
   sending = 0;
   flushTimer: NodeJS.Timeout | undefined;
+  /** ctx.workflow of the subtasks (read-only), made on first use; null until then. */
+  private workflow: WorkflowHandle | undefined | null = null;
 
   constructor(
     public command: RunTasksCommand,
     logs: TaskLogSink,
   ) {
     this.logger = createTaskLogger(command.instanceId, logs);
+  }
+
+  /** ctx.workflow of the instance's subtasks: the context read-only, parsed once per slot. */
+  workflowHandle(): WorkflowHandle | undefined {
+    if (this.workflow === null) {
+      const info = this.command.workflow;
+      this.workflow = info ? workflowHandle(info, parseWorkflowContext(info), undefined) : undefined;
+    }
+    return this.workflow;
   }
 
   get idle(): boolean {

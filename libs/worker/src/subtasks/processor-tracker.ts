@@ -189,6 +189,7 @@ export class ProcessorTracker {
         workerId: this.config.options.workerId,
         signal: () => this.signalOf(slot, runKey(task)),
         logger: slot.logger,
+        workflow: slot.workflowHandle(),
         ...(command.executeType === 'BROADCAST'
           ? { mapUnavailableReason: 'a BROADCAST job runs one task per worker' }
           : { map: this.mapper(slot, command, task) }),

@@ -69,7 +69,10 @@ export class InstanceTransitions {
     return result.affected === 1;
   }
 
-  /** Ends run `runningTimes` of the instance (which must still be active on `workerId`). */
+  /**
+   * Ends run `runningTimes` of the instance (which must still be active on `workerId`). `contextAdditions`: the
+   * keys a succeeded workflow node adds to its workflow's context, stored with its status in the same UPDATE.
+   */
   async finishRun(
     instanceId: number,
     workerId: string,
@@ -79,6 +82,7 @@ export class InstanceTransitions {
     reason: string | null,
     now: number,
     taskCounts?: string,
+    contextAdditions?: string,
   ): Promise<boolean> {
     const update = await this.instances.update(
       { id: instanceId, workerId, runningTimes, status: In([...ACTIVE_INSTANCE_STATUSES]) },
@@ -90,6 +94,7 @@ export class InstanceTransitions {
         finishedTime: now,
         statusTime: now,
         ...(taskCounts === undefined ? {} : { taskCounts }),
+        ...(contextAdditions === undefined ? {} : { wfContextAdditions: contextAdditions }),
       },
     );
     if (update.affected === 1) this.ended(instanceId, status);

@@ -18,6 +18,19 @@ export interface NewInstance {
   triggerSlot: number | null;
   statusReason: string | null;
   now: number;
+  /** Set when the instance is a node of a workflow instance. */
+  workflowNode?: WorkflowNodeRun;
+}
+
+/** What makes a job instance a workflow node: where it belongs, its context and the node's overrides. */
+export interface WorkflowNodeRun {
+  workflowInstanceId: number;
+  nodeId: string;
+  attempt: number;
+  context: string;
+  jobParamsOverride: string | null;
+  instanceRetriesOverride: number | null;
+  timeLimitOverrideMs: number | null;
 }
 
 /** Where the RUNNING scan stands: the last row of the previous page. */
@@ -123,6 +136,14 @@ export class InstanceRepository {
         taskCounts: null,
         resumeNext: false,
         takeovers: 0,
+        wfInstanceId: row.workflowNode?.workflowInstanceId ?? null,
+        wfNodeId: row.workflowNode?.nodeId ?? null,
+        wfAttempt: row.workflowNode?.attempt ?? null,
+        wfContext: row.workflowNode?.context ?? null,
+        wfContextAdditions: null,
+        jobParamsOverride: row.workflowNode?.jobParamsOverride ?? null,
+        instanceRetriesOverride: row.workflowNode?.instanceRetriesOverride ?? null,
+        timeLimitOverrideMs: row.workflowNode?.timeLimitOverrideMs ?? null,
       }),
     );
   }
@@ -176,9 +197,17 @@ export class InstanceRepository {
       .where('i.status IN (:...statuses)', {
         statuses: [InstanceStatus.WAITING_WORKER_RECEIVE, InstanceStatus.RUNNING],
       })
-      .andWhere('j.instance_time_limit_ms > 0')
-      .andWhere('i.status_time + j.instance_time_limit_ms + :grace < :now', { grace: graceMs, now })
-      .select(['i.id AS id', 'i.worker_id AS workerId', 'j.instance_time_limit_ms AS limitMs'])
+      // A workflow node may replace its job's limit.
+      .andWhere('COALESCE(i.time_limit_override_ms, j.instance_time_limit_ms) > 0')
+      .andWhere('i.status_time + COALESCE(i.time_limit_override_ms, j.instance_time_limit_ms) + :grace < :now', {
+        grace: graceMs,
+        now,
+      })
+      .select([
+        'i.id AS id',
+        'i.worker_id AS workerId',
+        'COALESCE(i.time_limit_override_ms, j.instance_time_limit_ms) AS limitMs',
+      ])
       .limit(limit)
       .getRawMany<{ id: number | string; workerId: string | null; limitMs: number | string }>();
     return rows.map((r) => ({ id: Number(r.id), workerId: r.workerId, limitMs: Number(r.limitMs) }));

@@ -65,6 +65,13 @@ export class ServerConfig {
   readonly misfireThresholdMs: number;
   /** Period of the rebuild of every timer from MySQL (on the lease holder). JOBNEST_TIMER_RECONCILE_INTERVAL_MS (Default: 10000) */
   readonly timerReconcileIntervalMs: number;
+  /**
+   * Largest JSON size of a workflow instance's context, and of the keys one node adds to it, in bytes: a node over
+   * it fails with that reason. JOBNEST_WORKFLOW_CONTEXT_MAX_BYTES (Default: 65536)
+   */
+  readonly workflowContextMaxBytes: number;
+  /** Deepest chain of nested workflows (a workflow running a workflow...). JOBNEST_WORKFLOW_MAX_NESTING (Default: 5) */
+  readonly workflowMaxNesting: number;
   /** Stream entries pending this long with a dead server are claimed by another. JOBNEST_STREAM_CLAIM_IDLE_MS (Default: 15000) */
   readonly streamClaimIdleMs: number;
   /** Task rows of an instance finished longer ago than this are deleted. JOBNEST_TASK_RETENTION_MS (Default: 604800000 = 7 days) */
@@ -120,6 +127,8 @@ export class ServerConfig {
     this.reconcileIntervalMs = r.int('JOBNEST_RECONCILE_INTERVAL_MS', 1000, 100);
     this.misfireThresholdMs = r.int('JOBNEST_MISFIRE_THRESHOLD_MS', 10_000, 1000);
     this.timerReconcileIntervalMs = r.int('JOBNEST_TIMER_RECONCILE_INTERVAL_MS', 10_000, 500);
+    this.workflowContextMaxBytes = r.int('JOBNEST_WORKFLOW_CONTEXT_MAX_BYTES', 65_536, 1024, 8_388_608);
+    this.workflowMaxNesting = r.int('JOBNEST_WORKFLOW_MAX_NESTING', 5, 1, 100);
     this.streamClaimIdleMs = r.int('JOBNEST_STREAM_CLAIM_IDLE_MS', 15_000, 1000);
     this.taskRetentionMs = r.int('JOBNEST_TASK_RETENTION_MS', 7 * 24 * 3600 * 1000, 0);
     this.instanceRetentionMs = r.int('JOBNEST_INSTANCE_RETENTION_MS', 30 * 24 * 3600 * 1000, 0);

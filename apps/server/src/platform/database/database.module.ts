@@ -8,6 +8,8 @@ import {
   jobnestDataSourceOptions,
   TaskEntity,
   TaskStore,
+  WorkflowInfoEntity,
+  WorkflowInstanceEntity,
 } from '@jobnest/persistence';
 import { ServerConfig } from '../config/server-config';
 import { serverTaskStore } from './server-task-store';
@@ -23,7 +25,15 @@ import { serverTaskStore } from './server-task-store';
         migrationsRun: false,
       }),
     }),
-    TypeOrmModule.forFeature([AppInfoEntity, JobInfoEntity, InstanceInfoEntity, InstanceLogEntity, TaskEntity]),
+    TypeOrmModule.forFeature([
+      AppInfoEntity,
+      JobInfoEntity,
+      InstanceInfoEntity,
+      InstanceLogEntity,
+      TaskEntity,
+      WorkflowInfoEntity,
+      WorkflowInstanceEntity,
+    ]),
   ],
   providers: [{ provide: TaskStore, inject: [getDataSourceToken()], useFactory: serverTaskStore }],
   exports: [TypeOrmModule, TaskStore],

@@ -110,6 +110,8 @@ export class DemoSumSquaresProcessor implements MapReduceProcessor {
       }
     }
     ctx.logger.info(`reduce ran: ${ranges} ranges, ${failed} failed`);
+    // As a workflow node, later nodes read the sum from the context.
+    if (failed === 0) ctx.workflow?.set('sumSquares', sum);
     return { success: failed === 0, result: JSON.stringify({ sum, ranges, failed }) };
   }
 }

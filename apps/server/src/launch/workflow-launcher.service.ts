@@ -1,0 +1,152 @@
+import { ConflictException, Injectable, Logger } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
+import { WorkflowInstanceStatus, WorkflowOverlapPolicy } from '@jobnest/common';
+import { WorkflowInfoEntity } from '@jobnest/persistence';
+import { initialNodeStates, WorkflowAdvancer } from '../workflows/engine/workflow-advancer.service';
+import { WorkflowInstanceRepository } from '../workflows/engine/workflow-instance.repository';
+import { DelayedDispatchService } from './delayed-dispatch.service';
+
+export interface WorkflowRunRequest {
+  /** A JSON object string: the context the workflow starts with (null: {}). */
+  initParams: string | null;
+  delayMs: number;
+}
+
+/** What became of a workflow's timer slot. */
+export type WorkflowSlotOutcome =
+  | { kind: 'launched'; workflowInstanceId: number }
+  | { kind: 'buffered'; workflowInstanceId: number }
+  | { kind: 'duplicate' }
+  | { kind: 'skipped'; reason: string };
+
+const DUPLICATE_ENTRY = 'ER_DUP_ENTRY';
+
+/**
+ * Creates workflow instances for API runs and timer slots, then starts them (at once, or through a delayed job).
+ * The workflow's row is locked while its unfinished instances are counted, so concurrent launches from several
+ * servers cannot overshoot maxInstances or buffer two; a slot is unique per (workflow, slot) in MySQL.
+ */
+@Injectable()
+export class WorkflowLauncher {
+  private readonly logger = new Logger(WorkflowLauncher.name);
+
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly workflowInstances: WorkflowInstanceRepository,
+    private readonly advancer: WorkflowAdvancer,
+    private readonly delayed: DelayedDispatchService,
+  ) {}
+
+  /** An API run: 409 when maxInstances unfinished instances exist. */
+  async run(workflow: WorkflowInfoEntity, request: WorkflowRunRequest): Promise<number> {
+    const now = Date.now();
+    const delayed = request.delayMs > 0;
+    const instance = await this.dataSource.transaction(async (tx) => {
+      if (workflow.maxInstances > 0) {
+        await this.lockWorkflow(tx, workflow.id);
+        const unfinished = await this.workflowInstances.countUnfinished(tx, workflow.id);
+        if (unfinished.total >= workflow.maxInstances) {
+          throw new ConflictException(
+            `workflow ${workflow.id} already has ${unfinished.total} unfinished instance(s) (maxInstances=${workflow.maxInstances})`,
+          );
+        }
+      }
+      return this.workflowInstances.insert(tx, {
+        ...this.newRow(workflow, now),
+        status: delayed ? WorkflowInstanceStatus.WAITING : WorkflowInstanceStatus.RUNNING,
+        statusReason: delayed ? `scheduled in ${request.delayMs} ms` : null,
+        initParams: request.initParams,
+        expectedTriggerTime: now + request.delayMs,
+        triggerSlot: null,
+        buffered: false,
+      });
+    });
+    if (delayed) {
+      await this.delayed
+        .scheduleWorkflowStart(instance.id, request.delayMs)
+        .catch((err: unknown) =>
+          this.logger.warn(
+            `delayed start of workflow instance ${instance.id} not queued, the reconciler will start it: ${String(err)}`,
+          ),
+        );
+    } else {
+      this.advancer.request(instance.id);
+    }
+    return instance.id;
+  }
+
+  /**
+   * A timer slot. While the workflow has unfinished instances its overlapPolicy decides: SKIP skips the slot,
+   * BUFFER_ONE creates one WAITING instance that starts when the running ones end (a second is skipped),
+   * ALLOW_ALL starts it beside them, up to maxInstances. A slot that already has its instance is a duplicate.
+   */
+  async launchSlot(workflow: WorkflowInfoEntity, slot: number): Promise<WorkflowSlotOutcome> {
+    const now = Date.now();
+    let outcome: WorkflowSlotOutcome;
+    try {
+      outcome = await this.dataSource.transaction(async (tx): Promise<WorkflowSlotOutcome> => {
+        await this.lockWorkflow(tx, workflow.id);
+        if (await this.workflowInstances.slotHasInstance(workflow.id, slot, tx)) return { kind: 'duplicate' };
+        const unfinished = await this.workflowInstances.countUnfinished(tx, workflow.id);
+        let buffered = false;
+        if (unfinished.total > 0) {
+          switch (workflow.overlapPolicy) {
+            case WorkflowOverlapPolicy.BUFFER_ONE:
+              if (unfinished.buffered > 0)
+                return { kind: 'skipped', reason: 'one slot is buffered already (BUFFER_ONE)' };
+              buffered = true;
+              break;
+            case WorkflowOverlapPolicy.ALLOW_ALL:
+              if (workflow.maxInstances > 0 && unfinished.total >= workflow.maxInstances)
+                return { kind: 'skipped', reason: `maxInstances=${workflow.maxInstances} unfinished instances exist` };
+              break;
+            default:
+              return { kind: 'skipped', reason: 'an earlier instance is unfinished (overlapPolicy SKIP)' };
+          }
+        }
+        const row = await this.workflowInstances.insert(tx, {
+          ...this.newRow(workflow, now),
+          status: buffered ? WorkflowInstanceStatus.WAITING : WorkflowInstanceStatus.RUNNING,
+          statusReason: buffered ? 'buffered: waits for the running instance to end (BUFFER_ONE)' : null,
+          initParams: null,
+          expectedTriggerTime: slot,
+          triggerSlot: slot,
+          buffered,
+        });
+        return buffered
+          ? { kind: 'buffered', workflowInstanceId: row.id }
+          : { kind: 'launched', workflowInstanceId: row.id };
+      });
+    } catch (err) {
+      if ((err as { code?: string }).code === DUPLICATE_ENTRY) return { kind: 'duplicate' };
+      throw err;
+    }
+    if (outcome.kind === 'launched') this.advancer.request(outcome.workflowInstanceId);
+    // The running instance may have ended between the count and the commit: its end found nothing buffered yet.
+    if (outcome.kind === 'buffered') await this.advancer.start(outcome.workflowInstanceId);
+    return outcome;
+  }
+
+  private newRow(workflow: WorkflowInfoEntity, now: number) {
+    return {
+      appId: workflow.appId,
+      workflowId: workflow.id,
+      dag: workflow.dag,
+      continueOnFailure: workflow.continueOnFailure,
+      nodeStates: initialNodeStates(workflow.dag),
+      parent: null,
+      depth: 0,
+      now,
+    };
+  }
+
+  private async lockWorkflow(tx: EntityManager, workflowId: number): Promise<void> {
+    await tx
+      .getRepository(WorkflowInfoEntity)
+      .createQueryBuilder('w')
+      .setLock('pessimistic_write')
+      .where('w.id = :id', { id: workflowId })
+      .getOne();
+  }
+}

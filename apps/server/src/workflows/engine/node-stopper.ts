@@ -1,0 +1,35 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { ACTIVE_INSTANCE_STATUSES, InstanceStatus } from '@jobnest/common';
+import type { InstanceInfoEntity } from '@jobnest/persistence';
+import { WorkerCommands } from '../../dispatch/worker-commands.provider';
+import { InstanceTransitions } from '../../instances/state/instance-transitions.service';
+
+/** Ends the job instances of a workflow's nodes as STOPPED and tells their workers to abort them. */
+@Injectable()
+export class NodeStopper {
+  private readonly logger = new Logger(NodeStopper.name);
+
+  constructor(
+    private readonly transitions: InstanceTransitions,
+    private readonly commands: WorkerCommands,
+  ) {}
+
+  async stopAll(instances: readonly Pick<InstanceInfoEntity, 'id' | 'workerId'>[], reason: string): Promise<void> {
+    const now = Date.now();
+    for (const instance of instances) {
+      const won = await this.transitions.endActive(
+        instance.id,
+        ACTIVE_INSTANCE_STATUSES,
+        InstanceStatus.STOPPED,
+        reason,
+        now,
+      );
+      if (!won || instance.workerId === null) continue;
+      await this.commands
+        .send(instance.workerId, { kind: 'StopInstance', instanceId: instance.id, reason })
+        .catch((err: unknown) =>
+          this.logger.warn(`instance ${instance.id}: could not tell ${instance.workerId} to stop: ${String(err)}`),
+        );
+    }
+  }
+}

@@ -1,0 +1,347 @@
+import { Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { In, type DataSource } from 'typeorm';
+import {
+  isFinalWorkflowStatus,
+  WorkflowInstanceStatus,
+  WorkflowNodeStatus,
+  WorkflowNodeType,
+  type WorkflowDag,
+} from '@jobnest/common';
+import {
+  type InstanceInfoEntity,
+  JobInfoEntity,
+  WorkflowInfoEntity,
+  type WorkflowInstanceEntity,
+  type WorkflowNodeState,
+} from '@jobnest/persistence';
+import { DispatcherService } from '../../dispatch/dispatcher.service';
+import { InstanceEvents } from '../../instances/state/instance-events';
+import { InstanceRepository } from '../../instances/state/instance.repository';
+import { ServerConfig } from '../../platform/config/server-config';
+import { evaluateDecision } from '../definitions/decision-expression';
+import { NodeStopper } from './node-stopper';
+import { parseContext, WorkflowInstanceRepository } from './workflow-instance.repository';
+import { planTransition, waitingNode, type WorkflowPlan } from './workflow-plan';
+
+/** Transitions lost to other servers in a row before this one gives up (the reconciler then completes it). */
+const MAX_LOST_RACES = 20;
+const DUPLICATE_ENTRY = 'ER_DUP_ENTRY';
+
+/** Another server wrote the workflow instance first: read it again and recompute. */
+class LostRace extends Error {}
+
+/** Node states of a new run of `dag`: every node waiting, attempt 1. */
+export function initialNodeStates(dag: WorkflowDag): Record<string, WorkflowNodeState> {
+  return Object.fromEntries(dag.nodes.map((n) => [n.id, waitingNode()]));
+}
+
+interface Launched {
+  jobInstances: { instance: InstanceInfoEntity; job: JobInfoEntity }[];
+  children: number[];
+  /** A node failed at launch (its job or workflow is gone, nesting too deep): another transition follows. */
+  again: boolean;
+}
+
+/**
+ * Moves workflow instances. Each transition reads the instance, its nodes' job instances and child workflow
+ * instances, computes the next state (planTransition, pure) and writes it in one transaction: the new node
+ * instances are INSERTed under their unique (workflow instance, node, attempt) key and the instance row is
+ * UPDATEd on its version. Two servers moving the same instance at once (two parallel nodes ended together) cannot
+ * both win: the loser rolls back, reads again and finds the join launched. Nothing polls: a node instance's end
+ * (its status report, on whichever server consumes it) starts the transition at once; the reconciler completes
+ * a transition a dead server left undone. Requests for the same instance on this server are coalesced (one runs,
+ * one more follows), which spares work, not correctness: that comes from MySQL.
+ */
+@Injectable()
+export class WorkflowAdvancer implements OnApplicationBootstrap {
+  private readonly logger = new Logger(WorkflowAdvancer.name);
+  private readonly running = new Map<number, Promise<void>>();
+  private readonly again = new Set<number>();
+
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly workflows: WorkflowInstanceRepository,
+    private readonly instances: InstanceRepository,
+    private readonly dispatcher: DispatcherService,
+    private readonly stopper: NodeStopper,
+    private readonly events: InstanceEvents,
+    private readonly config: ServerConfig,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    this.events.onFinished((instanceId) => {
+      this.workflows
+        .workflowOfJobInstance(instanceId)
+        .then((workflowInstanceId) => {
+          if (workflowInstanceId !== null) this.request(workflowInstanceId);
+        })
+        .catch((err: unknown) =>
+          this.logger.error(
+            `instance ${instanceId} ended; its workflow not moved (the reconciler will): ${String(err)}`,
+          ),
+        );
+    });
+  }
+
+  /** Moves the instance in the background; a failure is logged and left to the reconciler. */
+  request(workflowInstanceId: number): void {
+    this.advance(workflowInstanceId).catch((err: unknown) =>
+      this.logger.error(
+        `workflow instance ${workflowInstanceId}: transition failed (the reconciler will complete it): ${String(err)}`,
+      ),
+    );
+  }
+
+  /** Moves the instance as far as its stored state allows. `touch`: write even when nothing changed (reconciler). */
+  async advance(workflowInstanceId: number, touch = false): Promise<void> {
+    const current = this.running.get(workflowInstanceId);
+    if (current) {
+      this.again.add(workflowInstanceId);
+      return current;
+    }
+    const run = (async () => {
+      try {
+        do {
+          this.again.delete(workflowInstanceId);
+          await this.transition(workflowInstanceId, touch);
+        } while (this.again.has(workflowInstanceId));
+      } finally {
+        this.running.delete(workflowInstanceId);
+      }
+    })();
+    this.running.set(workflowInstanceId, run);
+    return run;
+  }
+
+  private async transition(id: number, touch: boolean): Promise<void> {
+    for (let race = 0; race < MAX_LOST_RACES; race++) {
+      const wf = await this.workflows.findById(id);
+      if (!wf || wf.status !== WorkflowInstanceStatus.RUNNING) return;
+      const [jobRuns, childRuns] = await Promise.all([this.workflows.jobRuns(id), this.workflows.childRuns(id)]);
+      const plan = planTransition({
+        dag: wf.dag,
+        continueOnFailure: wf.continueOnFailure,
+        states: wf.nodeStates,
+        initialContext: parseContext(wf.initParams),
+        jobRuns,
+        childRuns,
+        decide: evaluateDecision,
+        maxContextBytes: this.config.workflowContextMaxBytes,
+        now: Date.now(),
+      });
+      const unchanged =
+        !plan.end &&
+        plan.launches.length === 0 &&
+        wf.version > 0 &&
+        wf.context === plan.contextJson &&
+        JSON.stringify(wf.nodeStates) === JSON.stringify(plan.states);
+      if (unchanged && !touch) return;
+      const launched = await this.commit(wf, plan);
+      if (launched === null) continue;
+      await this.afterCommit(wf, plan, launched);
+      return;
+    }
+    this.logger.warn(`workflow instance ${id}: lost ${MAX_LOST_RACES} transitions in a row to other servers`);
+  }
+
+  /** Inserts the launched nodes and writes the transition in one transaction; null when another server won. */
+  private async commit(wf: WorkflowInstanceEntity, plan: WorkflowPlan): Promise<Launched | null> {
+    const now = Date.now();
+    const jobIds = plan.launches.filter((l) => l.node.type === WorkflowNodeType.JOB).map((l) => l.node.jobId!);
+    const childIds = plan.launches
+      .filter((l) => l.node.type === WorkflowNodeType.NESTED_WORKFLOW)
+      .map((l) => l.node.workflowId!);
+    const jobs = jobIds.length
+      ? await this.dataSource.getRepository(JobInfoEntity).findBy({ id: In(jobIds), appId: wf.appId })
+      : [];
+    const childWorkflows = childIds.length
+      ? await this.dataSource.getRepository(WorkflowInfoEntity).findBy({ id: In(childIds), appId: wf.appId })
+      : [];
+    const jobsById = new Map(jobs.map((j) => [j.id, j]));
+    const workflowsById = new Map(childWorkflows.map((w) => [w.id, w]));
+    try {
+      return await this.dataSource.transaction(async (tx) => {
+        const launched: Launched = { jobInstances: [], children: [], again: false };
+        const failAtLaunch = (state: WorkflowNodeState, reason: string) => {
+          Object.assign(state, { status: WorkflowNodeStatus.FAILED, reason, endTime: now });
+          launched.again = true;
+        };
+        for (const { node, attempt } of plan.launches) {
+          const state = plan.states[node.id]!;
+          if (node.type === WorkflowNodeType.JOB) {
+            const job = jobsById.get(node.jobId!);
+            if (!job) {
+              failAtLaunch(state, `job ${node.jobId} no longer exists`);
+              continue;
+            }
+            const instance = await this.instances.insertWaiting(tx, job, {
+              instanceParams: wf.initParams,
+              expectedTriggerTime: now,
+              triggerSlot: null,
+              statusReason: null,
+              now,
+              workflowNode: {
+                workflowInstanceId: wf.id,
+                nodeId: node.id,
+                attempt,
+                context: plan.contextJson,
+                jobParamsOverride: node.params ?? null,
+                instanceRetriesOverride: node.instanceRetries ?? null,
+                timeLimitOverrideMs: node.instanceTimeLimitMs ?? null,
+              },
+            });
+            state.instanceId = instance.id;
+            launched.jobInstances.push({ instance, job });
+          } else {
+            const child = workflowsById.get(node.workflowId!);
+            if (!child) {
+              failAtLaunch(state, `workflow ${node.workflowId} no longer exists`);
+              continue;
+            }
+            if (wf.depth + 1 > this.config.workflowMaxNesting) {
+              failAtLaunch(state, `nesting deeper than JOBNEST_WORKFLOW_MAX_NESTING=${this.config.workflowMaxNesting}`);
+              continue;
+            }
+            const row = await this.workflows.insert(tx, {
+              appId: wf.appId,
+              workflowId: child.id,
+              dag: child.dag,
+              continueOnFailure: child.continueOnFailure,
+              nodeStates: initialNodeStates(child.dag),
+              status: WorkflowInstanceStatus.RUNNING,
+              statusReason: null,
+              initParams: plan.contextJson,
+              expectedTriggerTime: now,
+              triggerSlot: null,
+              buffered: false,
+              parent: { instanceId: wf.id, nodeId: node.id, attempt },
+              depth: wf.depth + 1,
+              now,
+            });
+            state.childInstanceId = row.id;
+            launched.children.push(row.id);
+          }
+        }
+        const won = await this.workflows.writeTransition(
+          tx,
+          wf.id,
+          wf.version,
+          [WorkflowInstanceStatus.RUNNING],
+          {
+            nodeStates: plan.states,
+            context: plan.contextJson,
+            status: plan.end?.status ?? WorkflowInstanceStatus.RUNNING,
+            ...(plan.end ? { result: plan.end.result, statusReason: plan.end.reason, finishedTime: now } : {}),
+          },
+          now,
+        );
+        if (!won) throw new LostRace();
+        return launched;
+      });
+    } catch (err) {
+      if (err instanceof LostRace || (err as { code?: string }).code === DUPLICATE_ENTRY) return null;
+      throw err;
+    }
+  }
+
+  private async afterCommit(wf: WorkflowInstanceEntity, plan: WorkflowPlan, launched: Launched): Promise<void> {
+    for (const { instance, job } of launched.jobInstances) {
+      // A dispatch that fails here leaves a WAITING_DISPATCH row: the reconciler dispatches it.
+      await this.dispatcher
+        .dispatchLoaded(instance, job)
+        .catch((err: unknown) =>
+          this.logger.error(`workflow ${wf.id}: dispatch of node instance ${instance.id} failed: ${String(err)}`),
+        );
+    }
+    for (const child of launched.children) this.request(child);
+    if (plan.stopInstances.length > 0 || plan.stopChildren.length > 0) {
+      const reason = `workflow instance ${wf.id} failed`;
+      await this.stopper.stopAll(await this.workflows.activeNodeInstances(wf.id), reason);
+      for (const child of plan.stopChildren) await this.stop(child, reason);
+    }
+    if (launched.again) this.request(wf.id);
+    if (plan.end) await this.ended(wf);
+  }
+
+  /** A workflow instance ended: its parent moves on, or the next buffered run of its workflow starts. */
+  async ended(wf: Pick<WorkflowInstanceEntity, 'id' | 'workflowId' | 'parentInstanceId'>): Promise<void> {
+    if (wf.parentInstanceId !== null) {
+      this.request(wf.parentInstanceId);
+      return;
+    }
+    await this.startNextBuffered(wf.workflowId);
+  }
+
+  /**
+   * Stops a workflow instance: its running node instances and child workflows are stopped, its waiting nodes
+   * canceled. False when it had ended already.
+   */
+  async stop(id: number, reason: string): Promise<boolean> {
+    for (let race = 0; race < MAX_LOST_RACES; race++) {
+      const wf = await this.workflows.findById(id);
+      if (!wf || isFinalWorkflowStatus(wf.status)) return false;
+      const now = Date.now();
+      const states: Record<string, WorkflowNodeState> = {};
+      for (const [nodeId, state] of Object.entries(wf.nodeStates)) {
+        states[nodeId] =
+          state.status === WorkflowNodeStatus.RUNNING
+            ? { ...state, status: WorkflowNodeStatus.STOPPED, reason, endTime: now }
+            : state.status === WorkflowNodeStatus.WAITING
+              ? { ...state, status: WorkflowNodeStatus.CANCELED, reason, endTime: now }
+              : state;
+      }
+      const won = await this.dataSource.transaction((tx) =>
+        this.workflows.writeTransition(
+          tx,
+          id,
+          wf.version,
+          [WorkflowInstanceStatus.WAITING, WorkflowInstanceStatus.RUNNING],
+          {
+            nodeStates: states,
+            context: wf.context,
+            status: WorkflowInstanceStatus.STOPPED,
+            statusReason: reason,
+            finishedTime: now,
+          },
+          now,
+        ),
+      );
+      if (!won) continue;
+      await this.stopper.stopAll(await this.workflows.activeNodeInstances(id), reason);
+      for (const child of await this.workflows.activeChildren(id)) await this.stop(child.id, reason);
+      await this.ended(wf);
+      return true;
+    }
+    return false;
+  }
+
+  /**
+   * Starts a WAITING instance (its delay passed, or its buffered turn came) and moves it. A buffered one starts
+   * only while no other instance of its workflow runs. False when it was not (or no longer) startable.
+   */
+  async start(id: number): Promise<boolean> {
+    const wf = await this.workflows.findById(id);
+    if (!wf || wf.status !== WorkflowInstanceStatus.WAITING) return false;
+    if (wf.expectedTriggerTime > Date.now() + 1000) return false;
+    if (wf.buffered && (await this.workflows.hasRunning(wf.workflowId))) return false;
+    const now = Date.now();
+    const won = await this.dataSource.transaction((tx) =>
+      this.workflows.writeTransition(
+        tx,
+        id,
+        wf.version,
+        [WorkflowInstanceStatus.WAITING],
+        { nodeStates: wf.nodeStates, context: wf.context, status: WorkflowInstanceStatus.RUNNING, statusReason: null },
+        now,
+      ),
+    );
+    if (won) await this.advance(id);
+    return won;
+  }
+
+  private async startNextBuffered(workflowId: number): Promise<void> {
+    const next = await this.workflows.oldestBuffered(workflowId);
+    if (next) await this.start(next.id);
+  }
+}

@@ -1,0 +1,17 @@
+import { Module } from '@nestjs/common';
+import { DispatchModule } from '../../dispatch/dispatch.module';
+import { InstanceStateModule } from '../../instances/state/instance-state.module';
+import { NodeStopper } from './node-stopper';
+import { WorkflowAdvancer } from './workflow-advancer.service';
+import { WorkflowInstanceRepository } from './workflow-instance.repository';
+
+/**
+ * The workflow engine: moves workflow instances node by node as their node instances end (WorkflowAdvancer), on
+ * the instance state and dispatch every job instance uses.
+ */
+@Module({
+  imports: [DispatchModule, InstanceStateModule],
+  providers: [WorkflowInstanceRepository, WorkflowAdvancer, NodeStopper],
+  exports: [WorkflowInstanceRepository, WorkflowAdvancer],
+})
+export class WorkflowEngineModule {}

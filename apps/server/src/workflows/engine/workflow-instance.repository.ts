@@ -1,0 +1,338 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { In, IsNull, LessThanOrEqual, type DataSource, type EntityManager, type Repository } from 'typeorm';
+import { InstanceStatus, WorkflowInstanceStatus, type WorkflowContext, type WorkflowDag } from '@jobnest/common';
+import { InstanceInfoEntity, WorkflowInstanceEntity, type WorkflowNodeState } from '@jobnest/persistence';
+import type { ChildInstanceFact, NodeInstanceFact } from './workflow-plan';
+
+const MAX_REASON = 1000;
+
+/** Cuts a status reason to its column. */
+export function clipReason(reason: string): string {
+  return reason.length > MAX_REASON ? `${reason.slice(0, MAX_REASON - 3)}...` : reason;
+}
+
+/** A JSON object string as an object ({} when it is not one). */
+export function parseContext(json: string | null): WorkflowContext {
+  if (!json) return {};
+  try {
+    const value = JSON.parse(json) as unknown;
+    return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as WorkflowContext) : {};
+  } catch {
+    return {};
+  }
+}
+
+/** The row of a new workflow instance. */
+export interface NewWorkflowInstance {
+  appId: number;
+  workflowId: number;
+  dag: WorkflowDag;
+  continueOnFailure: boolean;
+  nodeStates: Record<string, WorkflowNodeState>;
+  status: WorkflowInstanceStatus.WAITING | WorkflowInstanceStatus.RUNNING | WorkflowInstanceStatus.FAILED;
+  statusReason: string | null;
+  initParams: string | null;
+  expectedTriggerTime: number;
+  triggerSlot: number | null;
+  buffered: boolean;
+  parent: { instanceId: number; nodeId: string; attempt: number } | null;
+  depth: number;
+  now: number;
+}
+
+/** What a transition writes, applied only if the row is still at `version` (and RUNNING). */
+export interface TransitionWrite {
+  nodeStates: Record<string, WorkflowNodeState>;
+  context: string;
+  status: WorkflowInstanceStatus;
+  result?: string | null;
+  statusReason?: string | null;
+  finishedTime?: number | null;
+}
+
+/**
+ * Reads and writes of `workflow_instance`, and the reads of the job instances that are its nodes. Every change of
+ * a row is conditional on its `version`, so two servers never both apply a transition from the same state.
+ */
+@Injectable()
+export class WorkflowInstanceRepository {
+  private readonly rows: Repository<WorkflowInstanceEntity>;
+  private readonly jobInstances: Repository<InstanceInfoEntity>;
+
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {
+    this.rows = dataSource.getRepository(WorkflowInstanceEntity);
+    this.jobInstances = dataSource.getRepository(InstanceInfoEntity);
+  }
+
+  findById(id: number): Promise<WorkflowInstanceEntity | null> {
+    return this.rows.findOneBy({ id });
+  }
+
+  findOfApp(appId: number, id: number): Promise<WorkflowInstanceEntity | null> {
+    return this.rows.findOneBy({ id, appId });
+  }
+
+  /** One page of an app's top-level and child workflow instances, newest first. */
+  pageOfApp(
+    appId: number,
+    filter: { workflowId?: number; status?: WorkflowInstanceStatus },
+    offset: number,
+    limit: number,
+  ): Promise<[WorkflowInstanceEntity[], number]> {
+    return this.rows.findAndCount({
+      where: {
+        appId,
+        ...(filter.workflowId !== undefined ? { workflowId: filter.workflowId } : {}),
+        ...(filter.status !== undefined ? { status: filter.status } : {}),
+      },
+      order: { id: 'DESC' },
+      skip: offset,
+      take: limit,
+    });
+  }
+
+  /** The workflow instance a job instance is a node of (null for a plain job instance). */
+  async workflowOfJobInstance(instanceId: number): Promise<number | null> {
+    const row = await this.jobInstances.findOne({
+      select: { id: true, wfInstanceId: true },
+      where: { id: instanceId },
+    });
+    return row?.wfInstanceId ?? null;
+  }
+
+  /** The job instances of a workflow instance's JOB nodes, every attempt (one statement, on its unique key). */
+  async jobRuns(workflowInstanceId: number): Promise<NodeInstanceFact[]> {
+    const rows = await this.jobInstances.find({
+      select: {
+        id: true,
+        wfNodeId: true,
+        wfAttempt: true,
+        status: true,
+        result: true,
+        statusReason: true,
+        actualTriggerTime: true,
+        createdAt: true,
+        finishedTime: true,
+        wfContextAdditions: true,
+      },
+      where: { wfInstanceId: workflowInstanceId },
+    });
+    return rows.map((r) => ({
+      nodeId: r.wfNodeId ?? '',
+      attempt: r.wfAttempt ?? 0,
+      instanceId: r.id,
+      status: r.status,
+      // A failure's reason (no worker, time limit, retries used up) is its result where the worker sent none.
+      result: r.result ?? (r.status === InstanceStatus.SUCCEEDED ? null : r.statusReason),
+      startTime: r.actualTriggerTime ?? r.createdAt.getTime(),
+      endTime: r.finishedTime,
+      additions: r.status === InstanceStatus.SUCCEEDED ? parseContext(r.wfContextAdditions) : null,
+    }));
+  }
+
+  /** The child workflow instances of a workflow instance's NESTED_WORKFLOW nodes, every attempt. */
+  async childRuns(workflowInstanceId: number): Promise<ChildInstanceFact[]> {
+    const rows = await this.rows.find({ where: { parentInstanceId: workflowInstanceId } });
+    return rows.map((r) => ({
+      nodeId: r.parentNodeId ?? '',
+      attempt: r.parentAttempt ?? 0,
+      instanceId: r.id,
+      status: r.status,
+      result: r.result,
+      reason: r.statusReason,
+      startTime: r.actualTriggerTime,
+      endTime: r.finishedTime,
+      additions: r.status === WorkflowInstanceStatus.SUCCEEDED ? childAdditions(r) : null,
+    }));
+  }
+
+  /** Inserts a workflow instance in `tx`. */
+  insert(tx: EntityManager, row: NewWorkflowInstance): Promise<WorkflowInstanceEntity> {
+    const repo = tx.getRepository(WorkflowInstanceEntity);
+    return repo.save(
+      repo.create({
+        appId: row.appId,
+        workflowId: row.workflowId,
+        status: row.status,
+        statusReason: row.statusReason === null ? null : clipReason(row.statusReason),
+        dag: row.dag,
+        continueOnFailure: row.continueOnFailure,
+        nodeStates: row.nodeStates,
+        initParams: row.initParams,
+        context: JSON.stringify(parseContext(row.initParams)),
+        result: null,
+        version: 0,
+        triggerSlot: row.triggerSlot,
+        buffered: row.buffered,
+        expectedTriggerTime: row.expectedTriggerTime,
+        actualTriggerTime: row.status === WorkflowInstanceStatus.RUNNING ? row.now : null,
+        finishedTime: row.status === WorkflowInstanceStatus.FAILED ? row.now : null,
+        statusTime: row.now,
+        parentInstanceId: row.parent?.instanceId ?? null,
+        parentNodeId: row.parent?.nodeId ?? null,
+        parentAttempt: row.parent?.attempt ?? null,
+        depth: row.depth,
+      }),
+    );
+  }
+
+  /**
+   * Writes a transition if the row is still at `version` and in one of `from`; false when another server moved it
+   * first (the caller reads again and recomputes).
+   */
+  async writeTransition(
+    tx: EntityManager,
+    id: number,
+    version: number,
+    from: readonly WorkflowInstanceStatus[],
+    write: TransitionWrite,
+    now: number,
+  ): Promise<boolean> {
+    const result = await tx
+      .createQueryBuilder()
+      .update(WorkflowInstanceEntity)
+      .set({
+        nodeStates: write.nodeStates,
+        context: write.context,
+        status: write.status,
+        ...(write.result !== undefined ? { result: write.result } : {}),
+        ...(write.statusReason !== undefined
+          ? { statusReason: write.statusReason === null ? null : clipReason(write.statusReason) }
+          : {}),
+        ...(write.finishedTime !== undefined ? { finishedTime: write.finishedTime } : {}),
+        ...(write.status === WorkflowInstanceStatus.RUNNING
+          ? { actualTriggerTime: () => `COALESCE(actual_trigger_time, ${Math.trunc(now)})` }
+          : {}),
+        statusTime: now,
+        version: () => 'version + 1',
+      })
+      .where('id = :id AND version = :version AND status IN (:...from)', { id, version, from: [...from] })
+      .execute();
+    return result.affected === 1;
+  }
+
+  /** Unfinished (WAITING or RUNNING) top-level instances of a workflow, counted in `tx`. */
+  async countUnfinished(tx: EntityManager, workflowId: number): Promise<{ total: number; buffered: number }> {
+    const [row] = await tx
+      .getRepository(WorkflowInstanceEntity)
+      .createQueryBuilder('w')
+      .select('COUNT(*)', 'total')
+      .addSelect('SUM(w.buffered = 1 AND w.status = :waiting)', 'buffered')
+      .where('w.workflow_id = :workflowId', { workflowId })
+      .andWhere('w.status IN (:...statuses)', {
+        statuses: [WorkflowInstanceStatus.WAITING, WorkflowInstanceStatus.RUNNING],
+      })
+      .andWhere('w.parent_instance_id IS NULL')
+      .setParameters({ waiting: WorkflowInstanceStatus.WAITING })
+      .getRawMany<{ total: string | number; buffered: string | number | null }>();
+    return { total: Number(row?.total ?? 0), buffered: Number(row?.buffered ?? 0) };
+  }
+
+  /** Whether the workflow's slot already has its instance (unique (workflow_id, trigger_slot)). */
+  slotHasInstance(workflowId: number, slot: number, tx?: EntityManager): Promise<boolean> {
+    return (tx ? tx.getRepository(WorkflowInstanceEntity) : this.rows).exists({
+      where: { workflowId, triggerSlot: slot },
+    });
+  }
+
+  /** The newest timer slot that created an instance of the workflow (0 when none). */
+  async lastTriggerSlot(workflowId: number): Promise<number> {
+    const row = await this.rows
+      .createQueryBuilder('w')
+      .select('MAX(w.trigger_slot)', 'slot')
+      .where('w.workflow_id = :workflowId', { workflowId })
+      .getRawOne<{ slot: string | number | null }>();
+    return Number(row?.slot ?? 0);
+  }
+
+  /** The oldest buffered instance of a workflow, if any. */
+  oldestBuffered(workflowId: number): Promise<WorkflowInstanceEntity | null> {
+    return this.rows.findOne({
+      where: { workflowId, status: WorkflowInstanceStatus.WAITING, buffered: true },
+      order: { id: 'ASC' },
+    });
+  }
+
+  /** Whether the workflow has a RUNNING top-level instance. */
+  hasRunning(workflowId: number): Promise<boolean> {
+    return this.rows.exists({
+      where: { workflowId, status: WorkflowInstanceStatus.RUNNING, parentInstanceId: IsNull() },
+    });
+  }
+
+  /** WAITING instances due by `dueBy` (delayed runs, and buffered ones whose turn may have come). */
+  dueWaiting(dueBy: number, limit: number): Promise<WorkflowInstanceEntity[]> {
+    return this.rows.find({
+      where: { status: WorkflowInstanceStatus.WAITING, expectedTriggerTime: LessThanOrEqual(dueBy) },
+      order: { expectedTriggerTime: 'ASC' },
+      take: limit,
+    });
+  }
+
+  /**
+   * RUNNING instances a transition may have missed (its server died between a node's end and the transition, or
+   * before the first one): a node instance or child that ended after the instance's last transition, or no
+   * transition at all since it started. Older than `before`, so transitions in flight are left alone.
+   */
+  async needingTransition(before: number, limit: number): Promise<number[]> {
+    const rows = await this.dataSource.query<{ id: string | number }[]>(
+      `SELECT w.id FROM workflow_instance w
+        WHERE w.status = ? AND w.status_time < ?
+          AND (w.version = 0
+            OR EXISTS (SELECT 1 FROM instance_info i
+                        WHERE i.wf_instance_id = w.id AND i.finished_time IS NOT NULL
+                          AND i.finished_time >= w.status_time)
+            OR EXISTS (SELECT 1 FROM workflow_instance c
+                        WHERE c.parent_instance_id = w.id AND c.finished_time IS NOT NULL
+                          AND c.finished_time >= w.status_time)
+            OR NOT EXISTS (SELECT 1 FROM instance_info i
+                        WHERE i.wf_instance_id = w.id AND i.status IN (?, ?, ?))
+              AND NOT EXISTS (SELECT 1 FROM workflow_instance c
+                        WHERE c.parent_instance_id = w.id AND c.status IN (?, ?)))
+        ORDER BY w.status_time ASC LIMIT ?`,
+      [
+        WorkflowInstanceStatus.RUNNING,
+        before,
+        InstanceStatus.WAITING_DISPATCH,
+        InstanceStatus.WAITING_WORKER_RECEIVE,
+        InstanceStatus.RUNNING,
+        WorkflowInstanceStatus.WAITING,
+        WorkflowInstanceStatus.RUNNING,
+        limit,
+      ],
+    );
+    return rows.map((r) => Number(r.id));
+  }
+
+  /** Unfinished job instances of a workflow instance's nodes (to stop them). */
+  async activeNodeInstances(workflowInstanceId: number): Promise<InstanceInfoEntity[]> {
+    return this.jobInstances.find({
+      where: {
+        wfInstanceId: workflowInstanceId,
+        status: In([InstanceStatus.WAITING_DISPATCH, InstanceStatus.WAITING_WORKER_RECEIVE, InstanceStatus.RUNNING]),
+      },
+    });
+  }
+
+  /** Unfinished child workflow instances of a workflow instance. */
+  activeChildren(workflowInstanceId: number): Promise<WorkflowInstanceEntity[]> {
+    return this.rows.find({
+      where: {
+        parentInstanceId: workflowInstanceId,
+        status: In([WorkflowInstanceStatus.WAITING, WorkflowInstanceStatus.RUNNING]),
+      },
+    });
+  }
+}
+
+/** The keys a finished child added to the context it started with (changed values count as added). */
+function childAdditions(row: WorkflowInstanceEntity): WorkflowContext {
+  const start = parseContext(row.initParams);
+  const end = parseContext(row.context);
+  const added: WorkflowContext = {};
+  for (const [key, value] of Object.entries(end)) {
+    if (!(key in start) || JSON.stringify(start[key]) !== JSON.stringify(value)) added[key] = value;
+  }
+  return added;
+}

@@ -1,0 +1,508 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import {
+  JobnestApiError,
+  JobnestClient,
+  type WorkflowDag,
+  type WorkflowInput,
+  type WorkflowInstance,
+  type WorkflowNodeRun,
+} from '@jobnest/client';
+import { TestCluster, waitUntil } from '../support/cluster';
+
+/** What demo.workflow-step returns: the node it ran as and the context it read. */
+interface StepResult {
+  node: string | null;
+  context: Record<string, unknown> | null;
+  failed?: boolean;
+}
+
+function stepResult(node: WorkflowNodeRun): StepResult {
+  assert.ok(node.result, `node ${node.id} has no result (${node.status}: ${node.reason ?? ''})`);
+  return JSON.parse(node.result) as StepResult;
+}
+
+function nodeOf(instance: WorkflowInstance, id: string): WorkflowNodeRun {
+  const node = instance.nodes.find((n) => n.id === id);
+  assert.ok(node, `no node ${id}`);
+  return node;
+}
+
+function statuses(instance: WorkflowInstance): Record<string, string> {
+  return Object.fromEntries(instance.nodes.map((n) => [n.id, n.status]));
+}
+
+/**
+ * Workflows end to end: two servers (any may move a workflow), two workers, real processes. Each node runs
+ * `demo.workflow-step`, whose params say which keys it adds to the context, whether it fails and how long it sleeps;
+ * its result is the context it read, so each test checks what every node saw.
+ */
+describe('workflows end to end', () => {
+  const cluster = new TestCluster();
+  let client: JobnestClient;
+
+  before(async () => {
+    await cluster.start();
+    await cluster.startServer();
+    client = cluster.client;
+    await cluster.startWorker({ workerId: 'w1' });
+    await cluster.startWorker({ workerId: 'w2' });
+  });
+
+  after(async () => {
+    await cluster.close();
+  });
+
+  /** A job running demo.workflow-step with these params. */
+  async function step(params: { set?: Record<string, unknown>; fail?: boolean; sleepMs?: number } = {}) {
+    const job = await client.createJob({
+      name: `step-${Math.random().toString(36).slice(2, 8)}`,
+      processor: 'demo.workflow-step',
+      executeType: 'STANDALONE',
+      timeExpressionType: 'WORKFLOW',
+      jobParams: JSON.stringify(params),
+    });
+    return job.id;
+  }
+
+  async function workflow(dag: WorkflowDag, over: Partial<WorkflowInput> = {}): Promise<number> {
+    const created = await client.createWorkflow({
+      name: `wf-${Math.random().toString(36).slice(2, 8)}`,
+      dag,
+      timeExpressionType: 'API',
+      ...over,
+    });
+    return created.id;
+  }
+
+  async function runToEnd(workflowId: number, initParams?: Record<string, unknown>): Promise<WorkflowInstance> {
+    const { workflowInstanceId } = await client.runWorkflow(
+      workflowId,
+      initParams ? { initParams: JSON.stringify(initParams) } : {},
+    );
+    return finished(workflowInstanceId);
+  }
+
+  async function finished(workflowInstanceId: number): Promise<WorkflowInstance> {
+    try {
+      return await client.waitForWorkflowInstance(workflowInstanceId, { timeoutMs: 60_000 });
+    } catch (err) {
+      const now = await client.getWorkflowInstance(workflowInstanceId).catch(() => null);
+      throw new Error(`${String(err)}\n${JSON.stringify(now, null, 1)}\n${cluster.dump()}`, { cause: err });
+    }
+  }
+
+  /** How many instances the job has (each run of a node is one). */
+  async function runsOf(jobId: number): Promise<number> {
+    return (await client.listInstances({ jobId, size: 200 })).total;
+  }
+
+  it('runs a diamond A -> (B, C) -> D: B and C add keys, D sees both, exact results', async () => {
+    const a = await step({ set: { fromA: 1 } });
+    const b = await step({ set: { fromB: 'b' } });
+    const c = await step({ set: { fromC: ['c'] } });
+    const d = await step({ set: { fromD: true } });
+    const id = await workflow({
+      nodes: [
+        { id: 'A', type: 'JOB', jobId: a },
+        { id: 'B', type: 'JOB', jobId: b },
+        { id: 'C', type: 'JOB', jobId: c },
+        { id: 'D', type: 'JOB', jobId: d },
+      ],
+      edges: [
+        { from: 'A', to: 'B' },
+        { from: 'A', to: 'C' },
+        { from: 'B', to: 'D' },
+        { from: 'C', to: 'D' },
+      ],
+    });
+    const done = await runToEnd(id, { date: '2026-11-30' });
+    assert.equal(done.status, 'SUCCEEDED', JSON.stringify(done));
+    assert.deepEqual(statuses(done), { A: 'SUCCEEDED', B: 'SUCCEEDED', C: 'SUCCEEDED', D: 'SUCCEEDED' });
+    assert.deepEqual(stepResult(nodeOf(done, 'A')), { node: 'A', context: { date: '2026-11-30' } });
+    assert.deepEqual(stepResult(nodeOf(done, 'B')).context, { date: '2026-11-30', fromA: 1 });
+    assert.deepEqual(stepResult(nodeOf(done, 'C')).context, { date: '2026-11-30', fromA: 1 });
+    assert.deepEqual(stepResult(nodeOf(done, 'D')), {
+      node: 'D',
+      context: { date: '2026-11-30', fromA: 1, fromB: 'b', fromC: ['c'] },
+    });
+    assert.deepEqual(done.context, { date: '2026-11-30', fromA: 1, fromB: 'b', fromC: ['c'], fromD: true });
+    // The workflow's result: its last node's result.
+    assert.deepEqual(Object.keys(JSON.parse(done.result ?? '{}') as object), ['D']);
+    for (const job of [a, b, c, d]) assert.equal(await runsOf(job), 1, `job ${job} ran once`);
+    // Each node names its job instance, whose logs are the node's logs.
+    await waitUntil(
+      async () =>
+        (await client.getInstanceLogs(nodeOf(done, 'D').instanceId!)).items.some((l) =>
+          l.message.includes('workflow step D ran'),
+        ),
+      10_000,
+      "node D's log line",
+    );
+  });
+
+  it('takes a decision both ways; the untaken branch and what only it leads to end CANCELED', async () => {
+    const big = await step({ set: { branch: 'big' } });
+    const small = await step({ set: { branch: 'small' } });
+    const afterBig = await step();
+    const join = await step();
+    const id = await workflow({
+      nodes: [
+        { id: 'check', type: 'DECISION', expression: 'context.amount > 100' },
+        { id: 'big', type: 'JOB', jobId: big },
+        { id: 'afterBig', type: 'JOB', jobId: afterBig },
+        { id: 'small', type: 'JOB', jobId: small },
+        { id: 'join', type: 'JOB', jobId: join },
+      ],
+      edges: [
+        { from: 'check', to: 'big', label: 'true' },
+        { from: 'check', to: 'small', label: 'false' },
+        { from: 'big', to: 'afterBig' },
+        { from: 'afterBig', to: 'join' },
+        { from: 'small', to: 'join' },
+      ],
+    });
+    const yes = await runToEnd(id, { amount: 150 });
+    assert.equal(yes.status, 'SUCCEEDED', JSON.stringify(yes));
+    assert.deepEqual(statuses(yes), {
+      check: 'SUCCEEDED',
+      big: 'SUCCEEDED',
+      afterBig: 'SUCCEEDED',
+      small: 'CANCELED',
+      join: 'SUCCEEDED',
+    });
+    assert.equal(nodeOf(yes, 'check').decision, true);
+    assert.equal(stepResult(nodeOf(yes, 'join')).context?.branch, 'big');
+
+    const no = await runToEnd(id, { amount: 50 });
+    assert.equal(no.status, 'SUCCEEDED', JSON.stringify(no));
+    assert.deepEqual(statuses(no), {
+      check: 'SUCCEEDED',
+      big: 'CANCELED',
+      afterBig: 'CANCELED',
+      small: 'SUCCEEDED',
+      join: 'SUCCEEDED',
+    });
+    assert.equal(nodeOf(no, 'check').decision, false);
+    assert.equal(stepResult(nodeOf(no, 'join')).context?.branch, 'small');
+    assert.equal(await runsOf(big), 1);
+    assert.equal(await runsOf(afterBig), 1);
+    assert.equal(await runsOf(small), 1);
+    assert.equal(await runsOf(join), 2);
+  });
+
+  it('runs a nested workflow as a child instance; its additions merge back into the parent', async () => {
+    const inner = await step({ set: { innerSaw: 'yes', shared: 'inner' } });
+    const before = await step({ set: { shared: 'outer' } });
+    const last = await step();
+    const child = await workflow({ nodes: [{ id: 'inner', type: 'JOB', jobId: inner }], edges: [] });
+    const parent = await workflow({
+      nodes: [
+        { id: 'before', type: 'JOB', jobId: before },
+        { id: 'nested', type: 'NESTED_WORKFLOW', workflowId: child },
+        { id: 'last', type: 'JOB', jobId: last },
+      ],
+      edges: [
+        { from: 'before', to: 'nested' },
+        { from: 'nested', to: 'last' },
+      ],
+    });
+    const done = await runToEnd(parent, { start: 1 });
+    assert.equal(done.status, 'SUCCEEDED', JSON.stringify(done));
+    const nested = nodeOf(done, 'nested');
+    assert.equal(nested.status, 'SUCCEEDED');
+    assert.ok(nested.childInstanceId);
+    const childRun = await client.getWorkflowInstance(nested.childInstanceId);
+    assert.equal(childRun.status, 'SUCCEEDED');
+    assert.equal(childRun.parentInstanceId, done.id);
+    // The child started with the parent's context...
+    assert.deepEqual(stepResult(nodeOf(childRun, 'inner')).context, { start: 1, shared: 'outer' });
+    // ...and what it added is the parent's now.
+    assert.deepEqual(stepResult(nodeOf(done, 'last')).context, { start: 1, shared: 'inner', innerSaw: 'yes' });
+  });
+
+  it('skipWhenFailed lets successors run; a disabled node is SKIPPED and counts as succeeded', async () => {
+    const failing = await step({ fail: true });
+    const off = await step({ set: { off: 'ran' } });
+    const end = await step();
+    const id = await workflow({
+      nodes: [
+        { id: 'flaky', type: 'JOB', jobId: failing, skipWhenFailed: true },
+        { id: 'off', type: 'JOB', jobId: off, enabled: false },
+        { id: 'end', type: 'JOB', jobId: end },
+      ],
+      edges: [
+        { from: 'flaky', to: 'off' },
+        { from: 'off', to: 'end' },
+      ],
+    });
+    const done = await runToEnd(id);
+    assert.equal(done.status, 'SUCCEEDED', JSON.stringify(done));
+    assert.deepEqual(statuses(done), { flaky: 'FAILED', off: 'SKIPPED', end: 'SUCCEEDED' });
+    assert.equal(await runsOf(off), 0, 'a disabled node does not run');
+    assert.deepEqual(stepResult(nodeOf(done, 'end')).context, {});
+  });
+
+  it('a failure fails the workflow and stops its running siblings; continueOnFailure lets independent branches finish', async () => {
+    const boom = await step({ fail: true, sleepMs: 300 });
+    const slow = await step({ sleepMs: 5000, set: { slow: 'done' } });
+    const afterBoom = await step();
+    const dag: WorkflowDag = {
+      nodes: [
+        { id: 'boom', type: 'JOB', jobId: boom },
+        { id: 'slow', type: 'JOB', jobId: slow },
+        { id: 'afterBoom', type: 'JOB', jobId: afterBoom },
+      ],
+      edges: [{ from: 'boom', to: 'afterBoom' }],
+    };
+    const failFast = await runToEnd(await workflow(dag));
+    assert.equal(failFast.status, 'FAILED', JSON.stringify(failFast));
+    assert.match(failFast.statusReason ?? '', /node 'boom' failed/);
+    assert.deepEqual(statuses(failFast), { boom: 'FAILED', slow: 'STOPPED', afterBoom: 'CANCELED' });
+    const slowRun = await client.getInstance(nodeOf(failFast, 'slow').instanceId!);
+    assert.equal(slowRun.status, 'STOPPED', 'the running sibling was stopped');
+
+    const finishing = await runToEnd(await workflow(dag, { continueOnFailure: true }));
+    assert.equal(finishing.status, 'FAILED', JSON.stringify(finishing));
+    assert.deepEqual(statuses(finishing), { boom: 'FAILED', slow: 'SUCCEEDED', afterBoom: 'CANCELED' });
+    assert.equal(finishing.context.slow, 'done');
+  });
+
+  it('retries a failed instance from its failed node: succeeded nodes do not run again', async () => {
+    const first = await step({ set: { first: 1 } });
+    const flaky = await step({ fail: true });
+    const last = await step();
+    const id = await workflow({
+      nodes: [
+        { id: 'first', type: 'JOB', jobId: first },
+        { id: 'flaky', type: 'JOB', jobId: flaky },
+        { id: 'last', type: 'JOB', jobId: last },
+      ],
+      edges: [
+        { from: 'first', to: 'flaky' },
+        { from: 'flaky', to: 'last' },
+      ],
+    });
+    const failed = await runToEnd(id);
+    assert.equal(failed.status, 'FAILED');
+    assert.deepEqual(statuses(failed), { first: 'SUCCEEDED', flaky: 'FAILED', last: 'CANCELED' });
+    // The job is fixed, then the instance retried.
+    const job = await client.getJob(flaky);
+    await client.updateJob(flaky, {
+      name: job.name,
+      processor: job.processor,
+      executeType: job.executeType,
+      timeExpressionType: job.timeExpressionType,
+      jobParams: JSON.stringify({ set: { fixed: true } }),
+    });
+    await client.retryWorkflowInstance(failed.id);
+    const done = await finished(failed.id);
+    assert.equal(done.status, 'SUCCEEDED', JSON.stringify(done));
+    assert.equal(nodeOf(done, 'flaky').attempt, 2);
+    assert.equal(nodeOf(done, 'first').attempt, 1);
+    assert.equal(await runsOf(first), 1, 'the succeeded node ran once');
+    assert.equal(await runsOf(flaky), 2);
+    assert.equal(await runsOf(last), 1);
+    assert.deepEqual(stepResult(nodeOf(done, 'last')).context, { first: 1, fixed: true });
+    await assert.rejects(client.retryWorkflowInstance(done.id), (err: unknown) => {
+      assert.ok(err instanceof JobnestApiError && err.status === 409, String(err));
+      return true;
+    });
+  });
+
+  it('marks a failed node succeeded: the instance continues from there', async () => {
+    const flaky = await step({ fail: true });
+    const last = await step();
+    const id = await workflow({
+      nodes: [
+        { id: 'flaky', type: 'JOB', jobId: flaky },
+        { id: 'last', type: 'JOB', jobId: last },
+      ],
+      edges: [{ from: 'flaky', to: 'last' }],
+    });
+    const failed = await runToEnd(id);
+    assert.equal(failed.status, 'FAILED');
+    const marked = await client.markWorkflowNodeSucceeded(failed.id, 'flaky');
+    assert.equal(nodeOf(marked, 'flaky').markedSucceeded, true);
+    const done = await finished(failed.id);
+    assert.equal(done.status, 'SUCCEEDED', JSON.stringify(done));
+    assert.deepEqual(statuses(done), { flaky: 'SUCCEEDED', last: 'SUCCEEDED' });
+    assert.equal(await runsOf(flaky), 1, 'marking does not run the node');
+    assert.equal(await runsOf(last), 1);
+  });
+
+  it('stops an instance: running nodes are stopped, waiting ones canceled', async () => {
+    const slow = await step({ sleepMs: 30_000 });
+    const next = await step();
+    const id = await workflow({
+      nodes: [
+        { id: 'slow', type: 'JOB', jobId: slow },
+        { id: 'next', type: 'JOB', jobId: next },
+      ],
+      edges: [{ from: 'slow', to: 'next' }],
+    });
+    const { workflowInstanceId } = await client.runWorkflow(id);
+    await waitUntil(
+      async () => nodeOf(await client.getWorkflowInstance(workflowInstanceId), 'slow').status === 'RUNNING',
+      20_000,
+      'the slow node running',
+    );
+    const stopped = await client.stopWorkflowInstance(workflowInstanceId);
+    assert.equal(stopped.status, 'STOPPED');
+    assert.deepEqual(statuses(stopped), { slow: 'STOPPED', next: 'CANCELED' });
+    const slowInstance = await client.getInstance(nodeOf(stopped, 'slow').instanceId!);
+    assert.equal(slowInstance.status, 'STOPPED');
+    assert.equal(await runsOf(next), 0);
+  });
+
+  it('launches a join once when its parallel parents end together, whichever servers move the workflow', async () => {
+    const root = await step();
+    const left = await step({ set: { left: 1 } });
+    const right = await step({ set: { right: 1 } });
+    const join = await step();
+    const id = await workflow({
+      nodes: [
+        { id: 'root', type: 'JOB', jobId: root },
+        { id: 'left', type: 'JOB', jobId: left },
+        { id: 'right', type: 'JOB', jobId: right },
+        { id: 'join', type: 'JOB', jobId: join },
+      ],
+      edges: [
+        { from: 'root', to: 'left' },
+        { from: 'root', to: 'right' },
+        { from: 'left', to: 'join' },
+        { from: 'right', to: 'join' },
+      ],
+    });
+    const runs = 20;
+    const ids = await Promise.all(
+      Array.from({ length: runs }, async () => (await client.runWorkflow(id)).workflowInstanceId),
+    );
+    const done = await Promise.all(ids.map((wid) => finished(wid)));
+    for (const instance of done) {
+      assert.equal(instance.status, 'SUCCEEDED', JSON.stringify(instance));
+      assert.deepEqual(stepResult(nodeOf(instance, 'join')).context, { left: 1, right: 1 });
+    }
+    assert.equal(await runsOf(join), runs, 'one join per workflow instance');
+    const joins = (await client.listInstances({ jobId: join, size: 200 })).items;
+    assert.ok(joins.every((i) => i.runningTimes === 1));
+  });
+
+  it('refuses bad DAGs with 400 naming the problem', async () => {
+    const job = await step();
+    const bad: [string, WorkflowDag, RegExp][] = [
+      [
+        'cycle',
+        {
+          nodes: [
+            { id: 'r', type: 'JOB', jobId: job },
+            { id: 'a', type: 'JOB', jobId: job },
+            { id: 'b', type: 'JOB', jobId: job },
+          ],
+          edges: [
+            { from: 'r', to: 'a' },
+            { from: 'a', to: 'b' },
+            { from: 'b', to: 'a' },
+          ],
+        },
+        /cycle/,
+      ],
+      [
+        'no root',
+        {
+          nodes: [
+            { id: 'a', type: 'JOB', jobId: job },
+            { id: 'b', type: 'JOB', jobId: job },
+          ],
+          edges: [
+            { from: 'a', to: 'b' },
+            { from: 'b', to: 'a' },
+          ],
+        },
+        /no root/,
+      ],
+      ['unknown job', { nodes: [{ id: 'a', type: 'JOB', jobId: 999_999 }], edges: [] }, /job 999999 does not exist/],
+      [
+        'unlabelled decision edge',
+        {
+          nodes: [
+            { id: 'd', type: 'DECISION', expression: 'true' },
+            { id: 'a', type: 'JOB', jobId: job },
+          ],
+          edges: [{ from: 'd', to: 'a' }],
+        },
+        /without a label/,
+      ],
+      [
+        'bad CEL',
+        { nodes: [{ id: 'd', type: 'DECISION', expression: 'context.amount >' }], edges: [] },
+        /node 'd': expression does not compile/,
+      ],
+      [
+        'CEL over an unknown variable',
+        { nodes: [{ id: 'd', type: 'DECISION', expression: 'amount > 1' }], edges: [] },
+        /Unknown variable: amount/,
+      ],
+      [
+        'duplicate ids',
+        {
+          nodes: [
+            { id: 'a', type: 'JOB', jobId: job },
+            { id: 'a', type: 'JOB', jobId: job },
+          ],
+          edges: [],
+        },
+        /duplicate node id 'a'/,
+      ],
+      ['empty', { nodes: [], edges: [] }, /at least one node/],
+    ];
+    for (const [what, dag, message] of bad) {
+      await assert.rejects(workflow(dag), (err: unknown) => {
+        assert.ok(err instanceof JobnestApiError, `${what}: ${String(err)}`);
+        assert.equal(err.status, 400, what);
+        assert.match(err.message, message, what);
+        return true;
+      });
+    }
+  });
+
+  it('refuses a job of another app and a nesting cycle with 400', async () => {
+    const other = new JobnestClient({
+      baseUrl: cluster.baseUrl,
+      admin: { username: 'admin', password: 'admin-password' },
+    });
+    const otherApp = `other_${Math.random().toString(36).slice(2, 8)}`;
+    await other.createApp(otherApp, 'other-password');
+    await other.login(otherApp, 'other-password');
+    const foreign = await other.createJob({
+      name: 'foreign',
+      processor: 'demo.workflow-step',
+      executeType: 'STANDALONE',
+      timeExpressionType: 'WORKFLOW',
+    });
+    await assert.rejects(
+      workflow({ nodes: [{ id: 'a', type: 'JOB', jobId: foreign.id }], edges: [] }),
+      (err: unknown) => {
+        assert.ok(err instanceof JobnestApiError && err.status === 400, String(err));
+        assert.match(err.message, new RegExp(`job ${foreign.id} does not exist in this app`));
+        return true;
+      },
+    );
+    const job = await step();
+    const inner = await workflow({ nodes: [{ id: 'a', type: 'JOB', jobId: job }], edges: [] });
+    const outer = await workflow({ nodes: [{ id: 'n', type: 'NESTED_WORKFLOW', workflowId: inner }], edges: [] });
+    // inner now nests outer, which nests inner: a cycle.
+    await assert.rejects(
+      client.updateWorkflow(inner, {
+        name: 'inner',
+        timeExpressionType: 'API',
+        dag: { nodes: [{ id: 'n', type: 'NESTED_WORKFLOW', workflowId: outer }], edges: [] },
+      }),
+      (err: unknown) => {
+        assert.ok(err instanceof JobnestApiError && err.status === 400, String(err));
+        assert.match(err.message, /cycle/);
+        return true;
+      },
+    );
+  });
+});
