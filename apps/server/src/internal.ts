@@ -17,3 +17,6 @@ export * from './reconcile/log-retention';
 export * from './reconcile/task-retention';
 export * from './timers/jobnest-repeat-strategy';
 export * from './timers/missed-slots';
+export * from './workflows/definitions/dag-shape';
+export * from './workflows/definitions/decision-expression';
+export * from './workflows/engine/workflow-plan';

@@ -28,3 +28,4 @@ export * from './subtasks/instance-slot';
 export * from './subtasks/map-items';
 export * from './util/recently-stopped';
 export * from './util/worker-logger';
+export * from './execution/workflow-handle';
