@@ -150,4 +150,33 @@ describe('workflows through server failures', () => {
       'the reconciler moved it',
     );
   });
+
+  it('stops the nodes an ended workflow instance left running (its server died before stopping them)', async () => {
+    const slow = await step({ sleepMs: 60_000 });
+    const { id: workflowId } = await client.createWorkflow({
+      name: 'failed-mid-way',
+      timeExpressionType: 'API',
+      dag: { nodes: [{ id: 'slow', type: 'JOB', jobId: slow }], edges: [] },
+    });
+    const { workflowInstanceId } = await client.runWorkflow(workflowId);
+    await waitUntil(
+      async () => (await client.getWorkflowInstance(workflowInstanceId)).nodes[0]?.status === 'RUNNING',
+      15_000,
+      'the slow node running',
+    );
+    const slowInstanceId = (await client.getWorkflowInstance(workflowInstanceId)).nodes[0]!.instanceId!;
+    // The transition that failed the workflow committed; the server died before it stopped the running node.
+    await db.query(
+      `UPDATE workflow_instance SET status = 'FAILED', status_reason = 'failed elsewhere', finished_time = ?,
+         version = version + 1 WHERE id = ?`,
+      [Date.now(), workflowInstanceId],
+    );
+    await waitUntil(
+      async () => (await client.getInstance(slowInstanceId)).status === 'STOPPED',
+      15_000,
+      'the left-over node instance stopped by the reconciler',
+    );
+    const instance = await client.getInstance(slowInstanceId);
+    assert.equal(instance.statusReason, 'its workflow instance had ended');
+  });
 });

@@ -40,7 +40,7 @@ const WORKFLOW_TRANSITION_BACKSTOP_MS = 2000;
  * - Past instanceTimeLimitMs (+ grace) while the worker did not report: FAILED, and the worker told to abort.
  * - Workflow instances: a due WAITING one is started (a delayed run whose job Redis lost, a buffered one whose turn
  *   came); a RUNNING one whose transition a dead server left undone (a node ended after its last transition, or
- *   nothing runs) is moved, so none stays RUNNING with nothing running.
+ *   nothing runs) is moved, so none stays RUNNING with nothing running; what an ended one left running is stopped.
  * - Every timerReconcileIntervalMs (and when it takes the lease): every timer rebuilt from MySQL.
  * - Every JOBNEST_RETENTION_INTERVAL_MS: the retention pass (RetentionService), in the background.
  */
@@ -237,6 +237,8 @@ export class ReconcilerService implements OnApplicationBootstrap, OnApplicationS
       this.logger.warn(`workflow instance ${id}: completing a transition no server finished`);
       await this.workflows.advance(id, true);
     }
+    const stopped = await this.workflows.stopLeftovers(now - WORKFLOW_TRANSITION_BACKSTOP_MS, BATCH);
+    if (stopped > 0) this.logger.warn(`stopped ${stopped} node(s) left running by ended workflow instances`);
   }
 
   private async enforceTimeLimits(now: number): Promise<void> {

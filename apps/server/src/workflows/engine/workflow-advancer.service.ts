@@ -317,6 +317,17 @@ export class WorkflowAdvancer implements OnApplicationBootstrap {
   }
 
   /**
+   * Stops what an ended (FAILED or STOPPED) workflow instance left running because its server died before stopping
+   * it; their ends then find the workflow final and change nothing.
+   */
+  async stopLeftovers(before: number, limit: number): Promise<number> {
+    const { nodeInstances, children } = await this.workflows.leftoversOfEnded(before, limit);
+    await this.stopper.stopAll(nodeInstances, 'its workflow instance had ended');
+    for (const child of children) await this.stop(child, 'its parent workflow instance had ended');
+    return nodeInstances.length + children.length;
+  }
+
+  /**
    * Starts a WAITING instance (its delay passed, or its buffered turn came) and moves it. A buffered one starts
    * only while no other instance of its workflow runs. False when it was not (or no longer) startable.
    */

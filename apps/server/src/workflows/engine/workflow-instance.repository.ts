@@ -305,6 +305,40 @@ export class WorkflowInstanceRepository {
     return rows.map((r) => Number(r.id));
   }
 
+  /**
+   * Node instances and child workflow instances still unfinished although their workflow instance ended FAILED or
+   * STOPPED before `before` (its server died between the transition and the stops).
+   */
+  async leftoversOfEnded(
+    before: number,
+    limit: number,
+  ): Promise<{ nodeInstances: { id: number; workerId: string | null }[]; children: number[] }> {
+    const ended = [WorkflowInstanceStatus.FAILED, WorkflowInstanceStatus.STOPPED];
+    const nodeRows = await this.dataSource.query<{ id: string | number; workerId: string | null }[]>(
+      `SELECT i.id AS id, i.worker_id AS workerId FROM instance_info i
+         JOIN workflow_instance w ON w.id = i.wf_instance_id
+        WHERE i.status IN (?, ?, ?) AND w.status IN (?, ?) AND w.finished_time < ? LIMIT ?`,
+      [
+        InstanceStatus.WAITING_DISPATCH,
+        InstanceStatus.WAITING_WORKER_RECEIVE,
+        InstanceStatus.RUNNING,
+        ...ended,
+        before,
+        limit,
+      ],
+    );
+    const childRows = await this.dataSource.query<{ id: string | number }[]>(
+      `SELECT c.id AS id FROM workflow_instance c
+         JOIN workflow_instance w ON w.id = c.parent_instance_id
+        WHERE c.status IN (?, ?) AND w.status IN (?, ?) AND w.finished_time < ? LIMIT ?`,
+      [WorkflowInstanceStatus.WAITING, WorkflowInstanceStatus.RUNNING, ...ended, before, limit],
+    );
+    return {
+      nodeInstances: nodeRows.map((r) => ({ id: Number(r.id), workerId: r.workerId })),
+      children: childRows.map((r) => Number(r.id)),
+    };
+  }
+
   /** Unfinished job instances of a workflow instance's nodes (to stop them). */
   async activeNodeInstances(workflowInstanceId: number): Promise<InstanceInfoEntity[]> {
     return this.jobInstances.find({
