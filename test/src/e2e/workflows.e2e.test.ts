@@ -505,4 +505,137 @@ describe('workflows end to end', () => {
       },
     );
   });
+
+  it('runs a MAP_REDUCE job as a node: its reduce() adds to the context', async () => {
+    const sum = await client.createJob({
+      name: 'sum-squares',
+      processor: 'demo.sum-squares',
+      executeType: 'MAP_REDUCE',
+      timeExpressionType: 'WORKFLOW',
+      jobParams: JSON.stringify({ n: 1000, chunk: 100 }),
+    });
+    const after = await step();
+    const id = await workflow({
+      nodes: [
+        { id: 'sum', type: 'JOB', jobId: sum.id },
+        { id: 'after', type: 'JOB', jobId: after },
+      ],
+      edges: [{ from: 'sum', to: 'after' }],
+    });
+    const done = await runToEnd(id);
+    assert.equal(done.status, 'SUCCEEDED', JSON.stringify(done));
+    // 1^2 + ... + 1000^2 = 1000 * 1001 * 2001 / 6
+    assert.deepEqual(stepResult(nodeOf(done, 'after')).context, { sumSquares: 333_833_500 });
+  });
+
+  it("applies a node's params, retries and time limit instead of its job's", async () => {
+    const job = await step({ set: { from: 'job' } });
+    const id = await workflow({
+      nodes: [
+        { id: 'own', type: 'JOB', jobId: job, params: JSON.stringify({ set: { from: 'node' } }) },
+        {
+          id: 'retried',
+          type: 'JOB',
+          jobId: job,
+          params: JSON.stringify({ fail: true }),
+          instanceRetries: 2,
+          skipWhenFailed: true,
+        },
+        {
+          id: 'limited',
+          type: 'JOB',
+          jobId: job,
+          params: JSON.stringify({ sleepMs: 20_000 }),
+          instanceTimeLimitMs: 500,
+          skipWhenFailed: true,
+        },
+      ],
+      edges: [],
+    });
+    const done = await runToEnd(id);
+    assert.equal(done.status, 'SUCCEEDED', JSON.stringify(done));
+    assert.equal(done.context.from, 'node');
+    const retried = await client.getInstance(nodeOf(done, 'retried').instanceId!);
+    assert.equal(retried.status, 'FAILED');
+    assert.equal(retried.runningTimes, 3, 'instanceRetries 2 of the node: 3 runs');
+    const limited = nodeOf(done, 'limited');
+    assert.equal(limited.status, 'FAILED');
+    assert.match(limited.result ?? '', /instance time limit of 500 ms exceeded/);
+  });
+
+  it('fails a node whose additions exceed the context limit, saying so', async () => {
+    const big = await step({ set: { blob: 'x'.repeat(70_000) } });
+    const id = await workflow({ nodes: [{ id: 'big', type: 'JOB', jobId: big }], edges: [] });
+    const done = await runToEnd(id);
+    assert.equal(done.status, 'FAILED', JSON.stringify(done));
+    assert.match(nodeOf(done, 'big').result ?? '', /over the limit of 65536 bytes/);
+    assert.deepEqual(done.context, {});
+  });
+
+  it('starts a run with delayMs when it is due, and refuses initParams that are not a JSON object', async () => {
+    const job = await step();
+    const id = await workflow({ nodes: [{ id: 'only', type: 'JOB', jobId: job }], edges: [] });
+    const asked = Date.now();
+    const { workflowInstanceId } = await client.runWorkflow(id, { delayMs: 1500, initParams: '{"late":true}' });
+    assert.equal((await client.getWorkflowInstance(workflowInstanceId)).status, 'WAITING');
+    const done = await finished(workflowInstanceId);
+    assert.equal(done.status, 'SUCCEEDED');
+    assert.ok(done.actualTriggerTime! >= asked + 1500, `started ${done.actualTriggerTime! - asked} ms after the call`);
+    assert.deepEqual(done.context, { late: true });
+    await assert.rejects(client.runWorkflow(id, { initParams: '[1]' }), (err: unknown) => {
+      assert.ok(err instanceof JobnestApiError && err.status === 400, String(err));
+      assert.match(err.message, /initParams must be a JSON object/);
+      return true;
+    });
+  });
+
+  it('BUFFER_ONE keeps one slot waiting behind a running instance and starts it when that one ends', async () => {
+    const slow = await step({ sleepMs: 2500 });
+    const id = await workflow(
+      { nodes: [{ id: 'slow', type: 'JOB', jobId: slow }], edges: [] },
+      { timeExpressionType: 'FIXED_RATE', timeExpression: '1000', overlapPolicy: 'BUFFER_ONE' },
+    );
+    await waitUntil(
+      async () => (await client.listWorkflowInstances({ workflowId: id, size: 50 })).total >= 3,
+      20_000,
+      'three instances of the workflow',
+    );
+    await client.disableWorkflow(id);
+    await waitUntil(
+      async () =>
+        (await client.listWorkflowInstances({ workflowId: id, size: 50 })).items.every((w) => w.status === 'SUCCEEDED'),
+      30_000,
+      'every instance to succeed',
+    );
+    const instances = (await client.listWorkflowInstances({ workflowId: id, size: 50 })).items.sort(
+      (a, b) => a.id - b.id,
+    );
+    // Never two at once: each started after the previous ended.
+    for (let i = 1; i < instances.length; i++) {
+      assert.ok(
+        instances[i]!.actualTriggerTime! >= instances[i - 1]!.finishedTime!,
+        `instance ${instances[i]!.id} started before ${instances[i - 1]!.id} ended`,
+      );
+    }
+    const counted = await client.getWorkflow(id);
+    assert.ok(counted.skippedSlots >= 1, `slots beyond the one buffered are skipped (${counted.skippedSlots})`);
+  });
+
+  it('documents every workflow route in Swagger', async () => {
+    const doc = (await (await fetch(`${cluster.baseUrl}/api/docs-json`)).json()) as { paths: Record<string, object> };
+    for (const path of [
+      '/api/v1/workflows',
+      '/api/v1/workflows/{id}',
+      '/api/v1/workflows/{id}/enable',
+      '/api/v1/workflows/{id}/disable',
+      '/api/v1/workflows/{id}/run',
+      '/api/v1/workflow-instances',
+      '/api/v1/workflow-instances/{id}',
+      '/api/v1/workflow-instances/{id}/stop',
+      '/api/v1/workflow-instances/{id}/retry',
+      '/api/v1/workflow-instances/{id}/nodes/{nodeId}/mark-succeeded',
+    ]) {
+      assert.ok(doc.paths[path], `Swagger documents ${path}`);
+    }
+  });
 });
