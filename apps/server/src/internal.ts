@@ -15,6 +15,7 @@ export * from './platform/observability/metrics.service';
 export * from './reconcile/instance-retention';
 export * from './reconcile/log-retention';
 export * from './reconcile/task-retention';
+export * from './reconcile/workflow-instance-retention';
 export * from './timers/jobnest-repeat-strategy';
 export * from './timers/missed-slots';
 export * from './workflows/definitions/dag-shape';

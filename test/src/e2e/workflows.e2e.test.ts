@@ -219,6 +219,12 @@ describe('workflows end to end', () => {
     assert.deepEqual(stepResult(nodeOf(childRun, 'inner')).context, { start: 1, shared: 'outer' });
     // ...and what it added is the parent's now.
     assert.deepEqual(stepResult(nodeOf(done, 'last')).context, { start: 1, shared: 'inner', innerSaw: 'yes' });
+    // A child is operated through its parent.
+    await assert.rejects(client.retryWorkflowInstance(childRun.id), (err: unknown) => {
+      assert.ok(err instanceof JobnestApiError && err.status === 409, String(err));
+      assert.match(err.message, /is a nested child of/);
+      return true;
+    });
   });
 
   it('skipWhenFailed lets successors run; a disabled node is SKIPPED and counts as succeeded', async () => {

@@ -15,7 +15,8 @@ export interface PurgedInstances {
  * 1,000 instances at a time (found through `idx_instance_finished`). Unfinished instances have no finished time
  * and are never touched; the final DELETE checks status and finished time again, so an instance retried by a user
  * meanwhile stays (it may lose its old lines: a fresh run deletes its old task rows anyway).
- * Children go first: a server dying half-way leaves the instance for the next pass, never orphaned rows.
+ * Children go first: a server dying half-way leaves the instance for the next pass, never orphaned rows. A workflow
+ * node's instance stays while its workflow instance exists (the workflow retention deletes that one first).
  * `retentionMs` 0 keeps every instance. The task rows go through `tasks` (all task SQL lives in TaskStore); without
  * one, the server's store over `dataSource`.
  */
@@ -34,7 +35,10 @@ export async function purgeExpiredInstances(
     const rows = (await dataSource.query(
       // Forced: with most rows finished, the optimizer may prefer the status index and sort every old instance.
       `SELECT id FROM instance_info FORCE INDEX (idx_instance_finished)
-        WHERE finished_time < ? AND status IN (?) ORDER BY finished_time LIMIT ${ROWS_PER_DELETE}`,
+        WHERE finished_time < ? AND status IN (?)
+          AND (wf_instance_id IS NULL
+            OR NOT EXISTS (SELECT 1 FROM workflow_instance w WHERE w.id = instance_info.wf_instance_id))
+        ORDER BY finished_time LIMIT ${ROWS_PER_DELETE}`,
       [cutoff, finished],
     )) as { id: string | number }[];
     if (rows.length === 0) return purged;

@@ -8,6 +8,7 @@ import { WorkerLastSeenRecord } from '../cluster/worker-last-seen';
 import { WorkerCommands } from '../dispatch/worker-commands.provider';
 import { ServerConfig } from '../platform/config/server-config';
 import type { KeepGoing } from './batched-delete';
+import { purgeExpiredWorkflowInstances } from './workflow-instance-retention';
 import { purgeExpiredInstances } from './instance-retention';
 import { purgeExpiredLogs } from './log-retention';
 import { purgeExpiredTasks } from './task-retention';
@@ -17,6 +18,7 @@ import { removeQueuesOfGoneWorkers } from './worker-queue-retention';
 export interface RetentionReport {
   tasks: number;
   instances: number;
+  workflowInstances: number;
   logLines: number;
   workerQueues: string[];
 }
@@ -64,9 +66,18 @@ export class RetentionService implements OnApplicationShutdown {
   /** One pass; a failing step is logged and the next ones still run. */
   async pass(now: number, keepGoing: KeepGoing): Promise<RetentionReport> {
     const { config, dataSource, tasks } = this;
-    const report: RetentionReport = { tasks: 0, instances: 0, logLines: 0, workerQueues: [] };
+    const report: RetentionReport = { tasks: 0, instances: 0, workflowInstances: 0, logLines: 0, workerQueues: [] };
     await this.step('task', async () => {
       report.tasks += await purgeExpiredTasks(tasks, config.taskRetentionMs, now, keepGoing);
+    });
+    // Before the instance step: a node instance goes only once its workflow instance is gone.
+    await this.step('workflow instance', async () => {
+      report.workflowInstances += await purgeExpiredWorkflowInstances(
+        dataSource,
+        config.instanceRetentionMs,
+        now,
+        keepGoing,
+      );
     });
     await this.step('instance', async () => {
       const purged = await purgeExpiredInstances(dataSource, config.instanceRetentionMs, now, keepGoing, tasks);
@@ -98,9 +109,11 @@ export class RetentionService implements OnApplicationShutdown {
     }
   }
 
-  private logReport({ tasks, instances, logLines, workerQueues }: RetentionReport): void {
-    if (instances > 0 || tasks > 0 || logLines > 0) {
-      this.logger.log(`retention deleted ${instances} instances, ${logLines} log lines and ${tasks} task rows`);
+  private logReport({ tasks, instances, workflowInstances, logLines, workerQueues }: RetentionReport): void {
+    if (instances > 0 || workflowInstances > 0 || tasks > 0 || logLines > 0) {
+      this.logger.log(
+        `retention deleted ${workflowInstances} workflow instances, ${instances} instances, ${logLines} log lines and ${tasks} task rows`,
+      );
     }
     if (workerQueues.length > 0) {
       const shown = workerQueues.slice(0, 20).join(', ') + (workerQueues.length > 20 ? ', ...' : '');

@@ -26,7 +26,8 @@ import { planTransition, waitingNode, type WorkflowPlan } from './workflow-plan'
 
 /** Transitions lost to other servers in a row before this one gives up (the reconciler then completes it). */
 const MAX_LOST_RACES = 20;
-const DUPLICATE_ENTRY = 'ER_DUP_ENTRY';
+/** MySQL errors that mean "another transaction got there first": read again and recompute. */
+const RACE_ERRORS = new Set(['ER_DUP_ENTRY', 'ER_LOCK_DEADLOCK', 'ER_LOCK_WAIT_TIMEOUT']);
 
 /** Another server wrote the workflow instance first: read it again and recompute. */
 class LostRace extends Error {}
@@ -240,7 +241,7 @@ export class WorkflowAdvancer implements OnApplicationBootstrap {
         return launched;
       });
     } catch (err) {
-      if (err instanceof LostRace || (err as { code?: string }).code === DUPLICATE_ENTRY) return null;
+      if (err instanceof LostRace || RACE_ERRORS.has((err as { code?: string }).code ?? '')) return null;
       throw err;
     }
   }

@@ -113,6 +113,12 @@ export class WorkflowInstancesService {
   }
 
   private assertRestartable(row: WorkflowInstanceEntity, what: string): void {
+    if (row.parentInstanceId !== null) {
+      // Its parent reads it only while the parent runs: the parent's retry runs the node as a new child.
+      throw new ConflictException(
+        `workflow instance ${row.id} is a nested child of ${row.parentInstanceId}: retry or mark the parent's node '${row.parentNodeId ?? ''}' instead`,
+      );
+    }
     if (!(RESTARTABLE as readonly WorkflowInstanceStatus[]).includes(row.status)) {
       throw new ConflictException(
         `workflow instance ${row.id} is ${row.status}: only a FAILED or STOPPED one can be ${what}`,
