@@ -17,6 +17,7 @@ const OPTIONS = {
   page: { type: 'string' },
   size: { type: 'string' },
   job: { type: 'string' },
+  workflow: { type: 'string' },
   status: { type: 'string' },
 } as const;
 
@@ -37,6 +38,7 @@ export interface CommandFlags {
   page?: string;
   size?: string;
   job?: string;
+  workflow?: string;
   status?: string;
 }
 

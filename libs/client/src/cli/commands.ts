@@ -71,6 +71,44 @@ export const COMMANDS: readonly CommandDef[] = [
     flags: ['follow'],
     flagsUsage: '[--follow]',
   }),
+  cmd('workflows list', [], 'List workflows', h.listWorkflows, {
+    flags: ['page', 'size'],
+    flagsUsage: '[--page N] [--size N]',
+  }),
+  cmd('workflows get', ['id'], 'Show a workflow', h.getWorkflow),
+  cmd('workflows create', [], 'Create a workflow from a WorkflowInput JSON file (- = stdin)', h.createWorkflow, {
+    flags: ['file'],
+    flagsUsage: '--file <workflow.json>',
+  }),
+  cmd('workflows update', ['id'], 'Replace a workflow (omitted fields: the defaults)', h.updateWorkflow, {
+    flags: ['file'],
+    flagsUsage: '--file <workflow.json>',
+  }),
+  cmd('workflows enable', ['id'], 'Enable a workflow', h.enableWorkflow),
+  cmd('workflows disable', ['id'], 'Disable a workflow', h.disableWorkflow),
+  cmd('workflows delete', ['id'], 'Delete a workflow', h.deleteWorkflow),
+  cmd('workflows run', ['id'], 'Run a workflow now; prints the workflow instance id', h.runWorkflow, {
+    flags: ['params', 'delay', 'wait', 'timeout'],
+    flagsUsage: '[--params S] [--delay MS] [--wait [--timeout MS]]',
+  }),
+  cmd('workflow-instances list', [], 'List workflow instances', h.listWorkflowInstances, {
+    flags: ['workflow', 'status', 'page', 'size'],
+    flagsUsage: '[--workflow ID] [--status S] [--page N] [--size N]',
+  }),
+  cmd('workflow-instances get', ['id'], 'Show a workflow instance and its nodes', h.getWorkflowInstance),
+  cmd('workflow-instances stop', ['id'], 'Stop a workflow instance', h.stopWorkflowInstance),
+  cmd(
+    'workflow-instances retry',
+    ['id'],
+    'Retry a failed or stopped instance from its failed nodes',
+    h.retryWorkflowInstance,
+  ),
+  cmd(
+    'workflow-instances mark-succeeded',
+    ['id', 'nodeId'],
+    'Count a failed or stopped node as succeeded; the instance continues',
+    h.markWorkflowNodeSucceeded,
+  ),
   cmd('workers', [], 'List live workers', h.listWorkers),
   cmd('health', [], 'Server health (no login; exit 1 unless ok)', h.showHealth, { auth: false }),
 ];

@@ -2,10 +2,10 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { isFinalStatus } from '../instance-status';
 import { DEFAULT_WAIT_TIMEOUT_MS, type JobnestClient } from '../jobnest-client';
 import type { CommandFlags } from './args';
-import { readJobInputFile } from './job-file';
+import { readJobInputFile, readWorkflowInputFile } from './job-file';
 import { type CliOutput, formatLogLine, printJson } from './output';
 import { UsageError } from './usage-error';
-import { parseId, parseIntegerFlag, parseStatusFlag } from './values';
+import { parseId, parseIntegerFlag, parseStatusFlag, parseWorkflowStatusFlag } from './values';
 
 /** What a command handler gets: a client (logged in when the command needs it) and its arguments. */
 export interface CommandContext {
@@ -48,13 +48,13 @@ export const getJob: CommandHandler = async ({ client, args, out }) => {
 };
 
 export const createJob: CommandHandler = async ({ client, flags, out }) => {
-  printJson(out, await client.createJob(readJobInputFile(requireFile(flags))));
+  printJson(out, await client.createJob(readJobInputFile(requireFile(flags, 'a JobInput JSON file'))));
   return 0;
 };
 
 export const updateJob: CommandHandler = async ({ client, args, flags, out }) => {
   const id = parseId('id', args[0]);
-  printJson(out, await client.updateJob(id, readJobInputFile(requireFile(flags))));
+  printJson(out, await client.updateJob(id, readJobInputFile(requireFile(flags, 'a JobInput JSON file'))));
   return 0;
 };
 
@@ -153,6 +153,96 @@ export const showLogs: CommandHandler = async ({ client, args, flags, out }) => 
   }
 };
 
+export const listWorkflows: CommandHandler = async ({ client, flags, out }) => {
+  const page = parseIntegerFlag('--page', flags.page, 1);
+  const size = parseIntegerFlag('--size', flags.size, 1);
+  printJson(out, await client.listWorkflows({ page, size }));
+  return 0;
+};
+
+export const getWorkflow: CommandHandler = async ({ client, args, out }) => {
+  printJson(out, await client.getWorkflow(parseId('id', args[0])));
+  return 0;
+};
+
+export const createWorkflow: CommandHandler = async ({ client, flags, out }) => {
+  printJson(out, await client.createWorkflow(readWorkflowInputFile(requireFile(flags, 'a WorkflowInput JSON file'))));
+  return 0;
+};
+
+export const updateWorkflow: CommandHandler = async ({ client, args, flags, out }) => {
+  const id = parseId('id', args[0]);
+  printJson(
+    out,
+    await client.updateWorkflow(id, readWorkflowInputFile(requireFile(flags, 'a WorkflowInput JSON file'))),
+  );
+  return 0;
+};
+
+export const enableWorkflow: CommandHandler = async ({ client, args, out }) => {
+  printJson(out, await client.enableWorkflow(parseId('id', args[0])));
+  return 0;
+};
+
+export const disableWorkflow: CommandHandler = async ({ client, args, out }) => {
+  printJson(out, await client.disableWorkflow(parseId('id', args[0])));
+  return 0;
+};
+
+export const deleteWorkflow: CommandHandler = async ({ client, args, out }) => {
+  const id = parseId('id', args[0]);
+  await client.deleteWorkflow(id);
+  out.stdout(`Deleted workflow ${id}`);
+  return 0;
+};
+
+/** Prints the workflow instance id; with --wait, waits and prints the outcome (exit 0 only on SUCCEEDED). */
+export const runWorkflow: CommandHandler = async ({ client, args, flags, out }) => {
+  const workflowId = parseId('id', args[0]);
+  const delayMs = parseIntegerFlag('--delay', flags.delay, 0);
+  if (flags.timeout !== undefined && !flags.wait) throw new UsageError('--timeout only applies with --wait');
+  const timeoutMs = parseIntegerFlag('--timeout', flags.timeout, 1) ?? DEFAULT_WAIT_TIMEOUT_MS + (delayMs ?? 0);
+
+  const { workflowInstanceId } = await client.runWorkflow(workflowId, { initParams: flags.params, delayMs });
+  out.stdout(String(workflowInstanceId));
+  if (!flags.wait) return 0;
+
+  const instance = await client.waitForWorkflowInstance(workflowInstanceId, { timeoutMs });
+  out.stdout(`status: ${instance.status}`);
+  if (instance.result !== null) out.stdout(`result: ${instance.result}`);
+  if (instance.statusReason !== null) out.stdout(`reason: ${instance.statusReason}`);
+  return instance.status === 'SUCCEEDED' ? 0 : 1;
+};
+
+export const listWorkflowInstances: CommandHandler = async ({ client, flags, out }) => {
+  const workflowId = flags.workflow === undefined ? undefined : parseId('--workflow', flags.workflow);
+  const status = parseWorkflowStatusFlag('--status', flags.status);
+  const page = parseIntegerFlag('--page', flags.page, 1);
+  const size = parseIntegerFlag('--size', flags.size, 1);
+  printJson(out, await client.listWorkflowInstances({ workflowId, status, page, size }));
+  return 0;
+};
+
+export const getWorkflowInstance: CommandHandler = async ({ client, args, out }) => {
+  printJson(out, await client.getWorkflowInstance(parseId('id', args[0])));
+  return 0;
+};
+
+export const stopWorkflowInstance: CommandHandler = async ({ client, args, out }) => {
+  printJson(out, await client.stopWorkflowInstance(parseId('id', args[0])));
+  return 0;
+};
+
+export const retryWorkflowInstance: CommandHandler = async ({ client, args, out }) => {
+  printJson(out, await client.retryWorkflowInstance(parseId('id', args[0])));
+  return 0;
+};
+
+export const markWorkflowNodeSucceeded: CommandHandler = async ({ client, args, out }) => {
+  printJson(out, await client.markWorkflowNodeSucceeded(parseId('id', args[0]), args[1]));
+  return 0;
+};
+
 export const listWorkers: CommandHandler = async ({ client, out }) => {
   printJson(out, await client.listWorkers());
   return 0;
@@ -165,8 +255,8 @@ export const showHealth: CommandHandler = async ({ client, out }) => {
   return health.status === 'ok' ? 0 : 1;
 };
 
-function requireFile(flags: CommandFlags): string {
-  if (flags.file === undefined)
-    throw new UsageError('--file <path> is required (a JobInput JSON file, or - for stdin)');
+/** The --file value; `what` names the document it must hold, e.g. "a JobInput JSON file". */
+function requireFile(flags: CommandFlags, what: string): string {
+  if (flags.file === undefined) throw new UsageError(`--file <path> is required (${what}, or - for stdin)`);
   return flags.file;
 }

@@ -1,11 +1,25 @@
 import { readFileSync } from 'node:fs';
 import type { JobInput } from '../types';
+import type { WorkflowInput } from '../workflow-types';
 
 /**
  * Reads a JobInput JSON document from `path` ("-" reads stdin).
  * Only checks that it is a JSON object; the server validates the fields.
  */
 export function readJobInputFile(path: string): JobInput {
+  return readJsonObjectFile(path, 'a JobInput') as JobInput;
+}
+
+/**
+ * Reads a WorkflowInput JSON document from `path` ("-" reads stdin).
+ * Only checks that it is a JSON object; the server validates the fields and the DAG.
+ */
+export function readWorkflowInputFile(path: string): WorkflowInput {
+  return readJsonObjectFile(path, 'a WorkflowInput') as WorkflowInput;
+}
+
+/** Reads a JSON object from `path` ("-" reads stdin); `what` names it in the error, e.g. "a JobInput". */
+function readJsonObjectFile(path: string, what: string): unknown {
   const source = path === '-' ? 'stdin' : path;
   let text: string;
   try {
@@ -20,7 +34,7 @@ export function readJobInputFile(path: string): JobInput {
     throw new Error(`${source} is not valid JSON: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw new Error(`${source} must hold a JSON object (a JobInput)`);
+    throw new Error(`${source} must hold a JSON object (${what})`);
   }
-  return value as JobInput;
+  return value;
 }

@@ -25,9 +25,10 @@ export function usageText(): string {
     '',
     "Every command except 'apps ...' and 'health' logs in with the app's credentials first. 'apps' commands",
     'send the server admin credentials from JOBNEST_ADMIN_USER (default admin) and JOBNEST_ADMIN_PASSWORD.',
-    'get/list commands print JSON. run --wait prints the final status and result; its',
-    `--timeout defaults to ${DEFAULT_WAIT_TIMEOUT_MS} ms plus --delay. logs --follow polls until the instance is final.`,
+    'get/list commands print JSON. run --wait and workflows run --wait print the final status and result;',
+    `their --timeout defaults to ${DEFAULT_WAIT_TIMEOUT_MS} ms plus --delay. workflows run --params is the initial`,
+    'workflow context, a JSON object. logs --follow polls until the instance is final.',
     '',
-    'Exit status: 0 success, 1 error (or run --wait not SUCCEEDED, health not ok), 2 usage error.',
+    'Exit status: 0 success, 1 error (or [workflows] run --wait not SUCCEEDED, health not ok), 2 usage error.',
   ].join('\n');
 }

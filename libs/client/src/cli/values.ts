@@ -1,6 +1,16 @@
 import { INSTANCE_STATUSES } from '../instance-status';
 import type { InstanceStatus } from '../types';
+import type { WorkflowInstanceStatus } from '../workflow-types';
 import { UsageError } from './usage-error';
+
+/** Every workflow instance status, in lifecycle order. */
+const WORKFLOW_INSTANCE_STATUSES: readonly WorkflowInstanceStatus[] = [
+  'WAITING',
+  'RUNNING',
+  'SUCCEEDED',
+  'FAILED',
+  'STOPPED',
+];
 
 /** A positive integer id from an argument, e.g. `parseId('jobId', '12')`. */
 export function parseId(label: string, raw: string): number {
@@ -21,10 +31,20 @@ export function parseIntegerFlag(flag: string, raw: string | undefined, min: num
 
 /** An instance status option value, or `undefined` when the option was not given. */
 export function parseStatusFlag(flag: string, raw: string | undefined): InstanceStatus | undefined {
+  return parseOneOf(flag, raw, INSTANCE_STATUSES);
+}
+
+/** A workflow instance status option value, or `undefined` when the option was not given. */
+export function parseWorkflowStatusFlag(flag: string, raw: string | undefined): WorkflowInstanceStatus | undefined {
+  return parseOneOf(flag, raw, WORKFLOW_INSTANCE_STATUSES);
+}
+
+/** One of `allowed` (case-insensitive), or `undefined` when the option was not given. */
+function parseOneOf<T extends string>(flag: string, raw: string | undefined, allowed: readonly T[]): T | undefined {
   if (raw === undefined) return undefined;
-  const status = INSTANCE_STATUSES.find((s) => s === raw.toUpperCase());
-  if (!status) throw new UsageError(`${flag} must be one of ${INSTANCE_STATUSES.join(', ')}, got '${raw}'`);
-  return status;
+  const value = allowed.find((s) => s === raw.toUpperCase());
+  if (!value) throw new UsageError(`${flag} must be one of ${allowed.join(', ')}, got '${raw}'`);
+  return value;
 }
 
 function toInteger(raw: string): number | undefined {
