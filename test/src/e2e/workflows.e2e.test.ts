@@ -9,6 +9,7 @@ import {
   type WorkflowNodeRun,
 } from '@jobnest/client';
 import { TestCluster, waitUntil } from '../support/cluster';
+import { sampleValue } from '../support/prometheus-text';
 
 /** What demo.workflow-step returns: the node it ran as and the context it read. */
 interface StepResult {
@@ -392,6 +393,19 @@ describe('workflows end to end', () => {
     assert.equal(await runsOf(join), runs, 'one join per workflow instance');
     const joins = (await client.listInstances({ jobId: join, size: 200 })).items;
     assert.ok(joins.every((i) => i.runningTimes === 1));
+    // Both servers moved workflows (each consumes part of the reports), and together they committed one
+    // transition per node end at least: both did the work, neither could double it.
+    const committed = await Promise.all(
+      cluster.serverUrls.map(async (url) =>
+        sampleValue(await (await fetch(`${url}/metrics`)).text(), 'jobnest_workflow_transitions_total', {
+          outcome: 'committed',
+        }),
+      ),
+    );
+    assert.ok(
+      committed.every((n) => n > 0),
+      `each server committed transitions: ${committed.join(', ')}`,
+    );
   });
 
   it('refuses bad DAGs with 400 naming the problem', async () => {

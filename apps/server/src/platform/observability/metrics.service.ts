@@ -28,6 +28,18 @@ export class MetricsService {
     help: 'Online log lines stored',
     registers: [this.registry],
   });
+  readonly workflowTransitions = new Counter({
+    name: 'jobnest_workflow_transitions_total',
+    help: 'Workflow instance transitions tried by this server, by outcome (committed, lost_race: another server moved it first)',
+    labelNames: ['outcome'] as const,
+    registers: [this.registry],
+  });
+  readonly workflowsFinished = new Counter({
+    name: 'jobnest_workflow_instances_finished_total',
+    help: 'Workflow instances that ended on this server, by status',
+    labelNames: ['status'] as const,
+    registers: [this.registry],
+  });
   readonly liveWorkers = new Gauge({
     name: 'jobnest_live_workers',
     help: 'Workers with a recent heartbeat, as seen by this server',

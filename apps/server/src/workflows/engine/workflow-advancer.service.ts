@@ -19,6 +19,7 @@ import { DispatcherService } from '../../dispatch/dispatcher.service';
 import { InstanceEvents } from '../../instances/state/instance-events';
 import { InstanceRepository } from '../../instances/state/instance.repository';
 import { ServerConfig } from '../../platform/config/server-config';
+import { MetricsService } from '../../platform/observability/metrics.service';
 import { evaluateDecision } from '../definitions/decision-expression';
 import { NodeStopper } from './node-stopper';
 import { parseContext, WorkflowInstanceRepository } from './workflow-instance.repository';
@@ -68,6 +69,7 @@ export class WorkflowAdvancer implements OnApplicationBootstrap {
     private readonly stopper: NodeStopper,
     private readonly events: InstanceEvents,
     private readonly config: ServerConfig,
+    private readonly metrics: MetricsService,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -139,7 +141,9 @@ export class WorkflowAdvancer implements OnApplicationBootstrap {
         JSON.stringify(wf.nodeStates) === JSON.stringify(plan.states);
       if (unchanged && !touch) return;
       const launched = await this.commit(wf, plan);
+      this.metrics.workflowTransitions.inc({ outcome: launched === null ? 'lost_race' : 'committed' });
       if (launched === null) continue;
+      if (plan.end) this.metrics.workflowsFinished.inc({ status: plan.end.status });
       await this.afterCommit(wf, plan, launched);
       return;
     }
@@ -309,6 +313,7 @@ export class WorkflowAdvancer implements OnApplicationBootstrap {
         ),
       );
       if (!won) continue;
+      this.metrics.workflowsFinished.inc({ status: WorkflowInstanceStatus.STOPPED });
       await this.stopper.stopAll(await this.workflows.activeNodeInstances(id), reason);
       for (const child of await this.workflows.activeChildren(id)) await this.stop(child.id, reason);
       await this.ended(wf);
