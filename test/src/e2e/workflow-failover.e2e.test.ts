@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, it } from 'node:test';
+import { Queue } from 'bullmq';
 import { createConnection, type Connection } from 'mysql2/promise';
 import type { JobnestClient, WorkflowInstance } from '@jobnest/client';
 import { TestCluster, waitUntil } from '../support/cluster';
@@ -10,7 +11,11 @@ import { TestCluster, waitUntil } from '../support/cluster';
  * SIGKILL; a transition a dead server left undone is completed by the reconciler.
  */
 describe('workflows through server failures', () => {
-  const cluster = new TestCluster({ JOBNEST_STREAM_CLAIM_IDLE_MS: '2000', JOBNEST_MISFIRE_THRESHOLD_MS: '1500' });
+  const cluster = new TestCluster({
+    JOBNEST_STREAM_CLAIM_IDLE_MS: '2000',
+    JOBNEST_MISFIRE_THRESHOLD_MS: '1500',
+    JOBNEST_TIMER_RECONCILE_INTERVAL_MS: '2000',
+  });
   let client: JobnestClient;
   let db: Connection;
 
@@ -178,5 +183,61 @@ describe('workflows through server failures', () => {
     );
     const instance = await client.getInstance(slowInstanceId);
     assert.equal(instance.statusReason, 'its workflow instance had ended');
+  });
+
+  it('a CRON workflow whose scheduler Redis lost gets it back from MySQL; every slot in between fires or is counted', async () => {
+    const job = await step();
+    const { id: workflowId } = await client.createWorkflow({
+      name: 'lost-scheduler',
+      timeExpressionType: 'CRON',
+      timeExpression: '* * * * * *',
+      overlapPolicy: 'ALLOW_ALL',
+      dag: { nodes: [{ id: 'only', type: 'JOB', jobId: job }], edges: [] },
+    });
+    await waitUntil(async () => (await allInstances(workflowId)).length >= 2, 15_000, 'two slots fired');
+    let removedAt = 0;
+    const triggers = new Queue('jobnest-trigger', {
+      connection: { url: cluster.ns.redisUrl },
+      prefix: cluster.ns.prefix,
+    });
+    try {
+      removedAt = Date.now();
+      await triggers.removeJobScheduler(`workflow-${workflowId}`);
+      const before = (await allInstances(workflowId)).length;
+      // No server may rebuild the timer for 3.5 s, longer than the misfire threshold: the slots of that gap have no
+      // trigger, so only the catch-up after the rebuild fires them (late) or counts them (misfired).
+      const live = cluster.servers.filter((server) => server.alive);
+      for (const server of live) server.child.kill('SIGSTOP');
+      await sleep(3500);
+      for (const server of live) server.child.kill('SIGCONT');
+      await waitUntil(
+        async () => (await allInstances(workflowId)).length >= before + 3,
+        20_000,
+        'slots firing again after the timer rebuild',
+      );
+      assert.ok((await triggers.getJobScheduler(`workflow-${workflowId}`)) !== undefined, 'the scheduler is back');
+    } finally {
+      await triggers.close();
+    }
+    await client.disableWorkflow(workflowId);
+    await sleep(1500); // a trigger in flight when it was disabled
+    const instances = await allInstances(workflowId);
+    const slots = instances.map((w) => w.triggerSlot!).sort((a, b) => a - b);
+    const workflow = await client.getWorkflow(workflowId);
+    let missing = 0;
+    for (let i = 1; i < slots.length; i++) missing += (slots[i]! - slots[i - 1]!) / 1000 - 1;
+    // A slot a second after the removal had no trigger: only the catch-up could fire it (late) or count it.
+    const caughtUp = instances.filter(
+      (w) => w.triggerSlot! > removedAt + 1000 && w.actualTriggerTime! - w.triggerSlot! > 500,
+    );
+    assert.ok(
+      workflow.misfiredSlots > 0 || caughtUp.length > 0,
+      `the slots after the removal were caught up (misfired ${workflow.misfiredSlots}, fired late ${caughtUp.length})`,
+    );
+    assert.equal(
+      missing,
+      workflow.misfiredSlots + workflow.skippedSlots,
+      `every second between the first and last slot fired or was counted: ${slots.join(',')}`,
+    );
   });
 });

@@ -11,6 +11,7 @@ import { ServerConfig } from '../platform/config/server-config';
 import { TRIGGER_LEAD_MS } from './jobnest-repeat-strategy';
 import { missedSlots } from './missed-slots';
 import { TimerSyncService } from './timer-sync.service';
+import { WorkflowSlotFiringService } from './workflow-slot-firing.service';
 import { FIXED_DELAY_TRIGGER, schedulerSlot, type JobTriggerData } from './trigger-queue';
 
 /** A scheduler trigger taken this late (after its due time) may have left slots behind it (see catchUp). */
@@ -36,6 +37,7 @@ export class SlotFiringService implements OnApplicationBootstrap {
     private readonly events: InstanceEvents,
     private readonly instances: InstanceRepository,
     @InjectRepository(JobInfoEntity) private readonly jobs: Repository<JobInfoEntity>,
+    private readonly workflowSlots: WorkflowSlotFiringService,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -70,11 +72,12 @@ export class SlotFiringService implements OnApplicationBootstrap {
    * within the misfire threshold and are counted as misfired when older, so no slot vanishes without a trace.
    */
   async reconcileTimers(): Promise<void> {
-    const { lost } = await this.timers.reconcileAll();
+    const { lost, lostWorkflows } = await this.timers.reconcileAll();
     for (const job of lost) {
       const lastHandled = Math.max(await this.lastSlotHandled(job), job.updatedAt.getTime());
       await this.catchUp(job, lastHandled);
     }
+    for (const workflow of lostWorkflows) await this.workflowSlots.catchUpLost(workflow);
   }
 
   /** The latest slot that created an instance or was counted (0 when none): where the job's calendar stands. */

@@ -104,7 +104,13 @@ export class TimerSyncService {
    * disabled, re-arms FIXED_DELAY chains that have neither a pending trigger nor an unfinished instance. `lost` are
    * the jobs whose scheduler was missing altogether (Redis lost it): their slots since then need a catch-up.
    */
-  async reconcileAll(): Promise<{ upserted: number; removed: number; armed: number; lost: JobInfoEntity[] }> {
+  async reconcileAll(): Promise<{
+    upserted: number;
+    removed: number;
+    armed: number;
+    lost: JobInfoEntity[];
+    lostWorkflows: WorkflowInfoEntity[];
+  }> {
     await this.disableEndedJobs();
     const jobs = await this.jobs.findBy({ enabled: true });
     const wanted = new Map<string, { job: JobInfoEntity; repeat: RepeatOptions }>();
@@ -112,10 +118,10 @@ export class TimerSyncService {
       const repeat = this.schedulerOptions(job);
       if (repeat) wanted.set(schedulerId(job.id), { job, repeat });
     }
-    const wantedWorkflows = new Map<string, { workflowId: number; repeat: RepeatOptions }>();
+    const wantedWorkflows = new Map<string, { workflow: WorkflowInfoEntity; repeat: RepeatOptions }>();
     for (const workflow of await this.workflows.findBy({ enabled: true })) {
       const repeat = this.schedulerOptions(workflow);
-      if (repeat) wantedWorkflows.set(workflowSchedulerId(workflow.id), { workflowId: workflow.id, repeat });
+      if (repeat) wantedWorkflows.set(workflowSchedulerId(workflow.id), { workflow, repeat });
     }
     let upserted = 0;
     let removed = 0;
@@ -127,7 +133,7 @@ export class TimerSyncService {
       const wantWorkflow = wantedWorkflows.get(id);
       if (wantWorkflow) {
         if (!sameRepeat(s, wantWorkflow.repeat)) {
-          await this.upsertWorkflow(wantWorkflow.workflowId, wantWorkflow.repeat);
+          await this.upsertWorkflow(wantWorkflow.workflow.id, wantWorkflow.repeat);
           upserted++;
         }
         continue;
@@ -145,11 +151,12 @@ export class TimerSyncService {
         upserted++;
       }
     }
-    // A workflow whose scheduler Redis lost gets it back; its slots in between are not caught up (jobs' are).
+    const lostWorkflows: WorkflowInfoEntity[] = [];
     for (const [id, want] of wantedWorkflows) {
       if (!seen.has(id)) {
-        await this.upsertWorkflow(want.workflowId, want.repeat);
+        await this.upsertWorkflow(want.workflow.id, want.repeat);
         upserted++;
+        lostWorkflows.push(want.workflow);
       }
     }
     const lost: JobInfoEntity[] = [];
@@ -169,7 +176,7 @@ export class TimerSyncService {
         `timers rebuilt from MySQL: ${upserted} scheduler(s) upserted, ${removed} removed, ${armed} fixed-delay chain(s) armed`,
       );
     }
-    return { upserted, removed, armed, lost };
+    return { upserted, removed, armed, lost, lostWorkflows };
   }
 
   /** A job whose lifecycle is over is disabled (its scheduler simply stops producing slots). */

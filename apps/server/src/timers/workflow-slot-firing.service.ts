@@ -7,14 +7,22 @@ import { WorkflowInfoEntity } from '@jobnest/persistence';
 import { WorkflowLauncher } from '../launch/workflow-launcher.service';
 import { ServerConfig } from '../platform/config/server-config';
 import { WorkflowInstanceRepository } from '../workflows/engine/workflow-instance.repository';
+import { TRIGGER_LEAD_MS } from './jobnest-repeat-strategy';
+import { missedSlots } from './missed-slots';
 import type { FireOutcome } from './slot-firing.service';
 import { TimerSyncService } from './timer-sync.service';
 import { schedulerSlot, type TriggerData } from './trigger-queue';
 
+/** A trigger taken this late may have left slots behind it (BullMQ schedules the next one from when it took it). */
+const LATE_TRIGGER_MS = 50;
+/** Misfired slots counted one by one after a late trigger, at most. */
+const MAX_COUNTED_MISFIRES = 10_000;
+
 /**
- * Turns a workflow's due trigger into a workflow instance, with the guarantees of job slots: the slot's instance
- * is unique in MySQL (a replayed trigger creates nothing twice), a slot older than the misfire threshold is counted
- * as misfired, and one the overlap policy turns away is counted as skipped.
+ * Turns a workflow's due trigger into a workflow instance, with the guarantees of job slots (SlotFiringService):
+ * the slot's instance is unique in MySQL (a replayed trigger creates nothing twice); a slot older than the misfire
+ * threshold is counted as misfired and one the overlap policy turns away as skipped; the slots a late trigger or a
+ * lost scheduler left behind fire late or are counted, so none vanishes without a trace.
  */
 @Injectable()
 export class WorkflowSlotFiringService {
@@ -35,6 +43,38 @@ export class WorkflowSlotFiringService {
       await this.timers.removeWorkflow(workflowId);
       return 'stale';
     }
+    const outcome = await this.fire(workflow, slot);
+    if (Date.now() - (slot - TRIGGER_LEAD_MS) >= LATE_TRIGGER_MS) {
+      await this.catchUp(workflow, Math.max(slot, await this.lastSlotHandled(workflow)));
+    }
+    return outcome;
+  }
+
+  /** A workflow whose scheduler Redis had lost (the timer rebuild put it back): the slots since then. */
+  async catchUpLost(workflow: WorkflowInfoEntity): Promise<void> {
+    await this.catchUp(workflow, Math.max(await this.lastSlotHandled(workflow), workflow.updatedAt.getTime()));
+  }
+
+  private async lastSlotHandled(workflow: WorkflowInfoEntity): Promise<number> {
+    return Math.max(await this.instances.lastTriggerSlot(workflow.id), workflow.lastCountedSlot ?? 0);
+  }
+
+  private async catchUp(workflow: WorkflowInfoEntity, lastSlot: number): Promise<void> {
+    const repeat = this.timers.schedulerOptions(workflow);
+    if (!repeat) return;
+    const now = Date.now();
+    const missed = missedSlots(lastSlot, now, now - this.config.misfireThresholdMs, repeat, MAX_COUNTED_MISFIRES);
+    if (missed.misfired > 0) {
+      await this.countSlots(workflow.id, 'misfired_slots', missed.misfired, missed.lastMisfired ?? lastSlot);
+      this.logger.warn(
+        `workflow ${workflow.id}: ${missed.capped ? 'more than ' : ''}${missed.misfired} slot(s) after ${new Date(lastSlot).toISOString()} misfired, skipped`,
+      );
+    }
+    for (const slot of missed.due) await this.fire(workflow, slot);
+  }
+
+  /** One slot of an enabled timed workflow: launched (or buffered), or skipped / misfired / outside the lifecycle. */
+  private async fire(workflow: WorkflowInfoEntity, slot: number): Promise<FireOutcome> {
     if (workflow.lifecycleEnd !== null && slot > workflow.lifecycleEnd) {
       this.logger.log(`workflow ${workflow.id}: lifecycle ended, disabling it`);
       await this.workflows.update({ id: workflow.id }, { enabled: false });
@@ -45,7 +85,7 @@ export class WorkflowSlotFiringService {
     const now = Date.now();
     if (now - slot > this.config.misfireThresholdMs) {
       if (await this.instances.slotHasInstance(workflow.id, slot)) return 'duplicate';
-      await this.countSlot(workflow.id, 'misfired_slots', slot);
+      await this.countSlots(workflow.id, 'misfired_slots', 1, slot);
       this.logger.warn(
         `workflow ${workflow.id}: slot ${new Date(slot).toISOString()} misfired (${now - slot} ms late), skipped`,
       );
@@ -53,24 +93,26 @@ export class WorkflowSlotFiringService {
     }
     const outcome = await this.launcher.launchSlot(workflow, slot);
     if (outcome.kind === 'skipped') {
-      await this.countSlot(workflow.id, 'skipped_slots', slot);
+      await this.countSlots(workflow.id, 'skipped_slots', 1, slot);
       this.logger.warn(`workflow ${workflow.id}: slot ${new Date(slot).toISOString()} skipped: ${outcome.reason}`);
       return 'skipped';
     }
     return outcome.kind === 'duplicate' ? 'duplicate' : 'launched';
   }
 
-  private async countSlot(
+  /** Adds to a slot counter and moves `last_counted_slot` forward, in one UPDATE. */
+  private async countSlots(
     workflowId: number,
     counter: 'skipped_slots' | 'misfired_slots',
-    slot: number,
+    count: number,
+    latestSlot: number,
   ): Promise<void> {
     await this.workflows
       .createQueryBuilder()
       .update()
       .set({
-        [counter === 'skipped_slots' ? 'skippedSlots' : 'misfiredSlots']: () => `${counter} + 1`,
-        lastCountedSlot: () => `GREATEST(COALESCE(last_counted_slot, 0), ${Math.trunc(slot)})`,
+        [counter === 'skipped_slots' ? 'skippedSlots' : 'misfiredSlots']: () => `${counter} + ${Math.trunc(count)}`,
+        lastCountedSlot: () => `GREATEST(COALESCE(last_counted_slot, 0), ${Math.trunc(latestSlot)})`,
       })
       .where('id = :workflowId', { workflowId })
       .execute();
