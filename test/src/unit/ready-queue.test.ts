@@ -91,4 +91,18 @@ describe('ReadyQueue', () => {
       ['fetchWaiting>0', 'fetchWaiting>1'],
     );
   });
+
+  it('reads rows up to a task adopted in a takeover only behind the queued writes, even on a first read', async () => {
+    const store = await storeWith(4);
+    const writes = new SerialWrites();
+    const q = queue(store, new Set(), writes);
+    q.adopted(3); // held by a worker, never read here: its result may be written at any moment
+    let writeDone = false;
+    void writes.run(async () => {
+      await new Promise((r) => setTimeout(r, 20));
+      writeDone = true;
+    });
+    await q.read();
+    assert.equal(writeDone, true, 'the read ran after the write queued before it');
+  });
 });

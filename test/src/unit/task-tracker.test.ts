@@ -277,4 +277,36 @@ describe('TaskTracker (with fake workers and task table)', () => {
       ['a', 'b', 'tracker'],
     );
   });
+
+  it('takes over: an adopted task whose result is stored while the first read is under way is not sent again', async () => {
+    const store = new FakeTaskStore();
+    await store.insertRoot(INSTANCE, 'ROOT_TASK');
+    await store.insertSubtasks(INSTANCE, 1, '1:0', 'ITEM', ['1', '2', '3', '4']);
+    store.rows[0]!.status = TaskStatus.SUCCEEDED;
+    // Task 3 runs on worker a for the dead tracker; a reports its result 20 ms after its answer to AdoptTasks.
+    const held = [{ taskId: 3, taskName: 'ITEM', payload: '2', generation: 77, failures: 0, isRoot: false }];
+    const workers = new FakeWorkers(store, 0, new Set(), { a: held });
+    // The first read of waiting rows (the first after the adoption) is slow: it reads task 3 as waiting, and MySQL
+    // answers only after task 3's result came in (and, unless the read waits for the writes, was stored).
+    const firstRead = store.holdNextRead();
+    const { tracker: t, reports } = tracker(
+      runCommand({ resume: true, runningTimes: 2 }),
+      store,
+      workers,
+      new SumProcessor(),
+    );
+    const outcome = t.execute();
+    await firstRead.taken;
+    await new Promise((r) => setTimeout(r, 50)); // a's report (20 ms) arrives and is handled meanwhile
+    firstRead.release();
+    const done = await outcome;
+    assert.equal(done.status, 'SUCCEEDED');
+    assert.equal(done.result, `${2 + 4 + 6 + 8}/0`);
+    const sentIds = workers.runTasks().flatMap((m) => m.tasks.map((x) => x.taskId));
+    assert.deepEqual(sentIds.sort(), [2, 4, 5], 'the adopted task is not sent again');
+    assert.ok(
+      reports.every((c) => c.waiting >= 0 && c.running >= 0),
+      `no count goes negative: ${JSON.stringify(reports)}`,
+    );
+  });
 });

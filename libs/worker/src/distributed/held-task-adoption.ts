@@ -125,7 +125,7 @@ export class HeldTaskAdoption {
 
   /** A subtask the previous TaskTracker dispatched, now in flight here with the generation it was sent with. */
   private adopt(t: TaskAssignment, workerId: string): void {
-    this.deps.ready.remove(t.taskId);
+    this.deps.ready.adopted(t.taskId);
     const task = { id: t.taskId, taskName: t.taskName, payload: t.payload, failures: t.failures, isRoot: t.isRoot };
     this.deps.ledger.adopt(task, workerId, t.generation, Date.now());
     this.deps.progress.move('waiting', 'running', 1);

@@ -19,6 +19,8 @@ export class ReadyQueue {
   private ready: WaitingTask[] = [];
   private readonly ids = new Set<number>();
   private readonly cursor = new WaitingRowCursor();
+  /** Highest id of a task a takeover adopted from a worker (held by the run without having been read). */
+  private adoptedUpTo = 0;
 
   constructor(
     private readonly reader: WaitingRowReader,
@@ -49,9 +51,9 @@ export class ReadyQueue {
   async read(): Promise<number> {
     const { after, rereads } = this.cursor.begin();
     const fetch = () => this.reader.fetchWaiting(this.instanceId, after, READ_LIMIT);
-    // A result not stored yet reads as waiting: a read of rows read before waits for the writes queued ahead of it
-    // (none can commit during it) and skips what the run holds.
-    const rows = rereads ? await this.writes.run(fetch) : await fetch();
+    // A result not stored yet reads as waiting: a read of rows the run may hold (read before, or adopted up to
+    // adoptedUpTo) waits for the writes queued ahead of it (none can commit during it) and skips what the run holds.
+    const rows = rereads || after < this.adoptedUpTo ? await this.writes.run(fetch) : await fetch();
     for (const row of rows) {
       if (this.isKnown(row.id) || this.ids.has(row.id)) continue;
       this.ready.push(row);
@@ -101,8 +103,19 @@ export class ReadyQueue {
     this.ready = [...tasks, ...this.ready];
   }
 
-  /** Takes one task out wherever it is (a takeover found it running on a worker). */
+  /** Takes one task out wherever it is. */
   remove(taskId: number): void {
     if (this.ids.delete(taskId)) this.ready = this.ready.filter((r) => r.id !== taskId);
+  }
+
+  /**
+   * A takeover adopted the task from a worker: it leaves the queue, and reads of rows up to it wait for the queued
+   * result writes. Its row was never read here, yet its result can be stored at any moment: a read that overlaps
+   * that write would see the row as of before it (waiting) and get it after the run forgot the task (stored), and
+   * the task would be sent again while counted finished.
+   */
+  adopted(taskId: number): void {
+    this.adoptedUpTo = Math.max(this.adoptedUpTo, taskId);
+    this.remove(taskId);
   }
 }

@@ -25,6 +25,7 @@ export class FakeTaskStore {
   readonly rows: FakeRow[] = [];
   readonly calls: string[] = [];
   private nextId = 1;
+  private readGate: { taken: () => void; released: Promise<void> } | undefined;
 
   /** The fake as the TaskStore type the SDK's classes take. */
   asStore(): TaskStore {
@@ -64,9 +65,22 @@ export class FakeTaskStore {
     return { inserted, firstId };
   }
 
+  /**
+   * The next fetchWaiting reads its rows at once (MySQL's consistent read: as of the statement's start) but answers
+   * only on `release()`, like a slow SELECT while other statements commit. `taken` resolves once it has read.
+   */
+  holdNextRead(): { taken: Promise<void>; release: () => void } {
+    let taken!: () => void;
+    let release!: () => void;
+    const takenPromise = new Promise<void>((resolve) => (taken = resolve));
+    const released = new Promise<void>((resolve) => (release = resolve));
+    this.readGate = { taken, released };
+    return { taken: takenPromise, release };
+  }
+
   async fetchWaiting(instanceId: number, afterId: number, limit: number): Promise<WaitingTask[]> {
     this.calls.push(`fetchWaiting>${afterId}`);
-    return this.of(instanceId)
+    const rows = this.of(instanceId)
       .filter((r) => r.status === TaskStatus.WAITING_DISPATCH && r.id > afterId)
       .sort((a, b) => a.id - b.id)
       .slice(0, limit)
@@ -77,6 +91,13 @@ export class FakeTaskStore {
         failures: r.failures,
         isRoot: r.mapKey === 'root',
       }));
+    const gate = this.readGate;
+    this.readGate = undefined;
+    if (gate) {
+      gate.taken();
+      await gate.released;
+    }
+    return rows;
   }
 
   async markDispatched(instanceId: number, ids: number[], workerId: string): Promise<void> {
