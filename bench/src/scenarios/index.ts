@@ -4,6 +4,7 @@ import { mapreduceScenario } from './mapreduce';
 import { scaleScenario } from './scale';
 import { subtaskLatencyScenario } from './subtask-latency';
 import { timersScenario } from './timers';
+import { workflowScenario } from './workflow';
 
 /** Every scenario of issue 5, in tracker order. A new scenario is one file in this folder plus its line here. */
 export const SCENARIOS: readonly Scenario[] = [
@@ -12,4 +13,5 @@ export const SCENARIOS: readonly Scenario[] = [
   dispatchScenario,
   subtaskLatencyScenario,
   timersScenario,
+  workflowScenario,
 ];

@@ -51,6 +51,14 @@ export function baselineProcessor(queue: string, deps: BaselineProcessorDeps): B
     }
     case BASELINE_QUEUE.latencyTarget:
       return async () => `${process.pid}|${encodeStamp(stamp())}`;
+    case BASELINE_QUEUE.workflow:
+      // Scenario 6: a flow node stamps its first line and its return, like the Jobnest `bench.timestamps`.
+      return async (job) => {
+        const start = stamp();
+        const out = { node: job.name, worker: String(process.pid), start: encodeStamp(start), end: '' };
+        out.end = encodeStamp(stamp());
+        return JSON.stringify(out);
+      };
     default:
       return noop;
   }

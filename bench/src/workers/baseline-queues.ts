@@ -11,4 +11,6 @@ export const BASELINE_QUEUE = {
   /** Scenario 4: a job whose processor adds a job to `latencyTarget` (consumed by another process). */
   latencySource: 'latency-source',
   latencyTarget: 'latency-target',
+  /** Scenario 6: the FlowProducer flows (a chain of 20, a parent with N children); each job stamps start and end. */
+  workflow: 'workflow',
 } as const;

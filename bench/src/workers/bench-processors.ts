@@ -107,5 +107,35 @@ export class BenchMapReduceProcessor implements MapReduceProcessor {
   }
 }
 
+/** What `bench.timestamps` returns (JSON): its node, its worker and `<wall ms>:<monotonic ns>` stamps. */
+export interface TimestampsResult {
+  /** The workflow node id (null outside a workflow). */
+  node: string | null;
+  worker: string;
+  /** Taken at the processor's first line. */
+  start: string;
+  /** Taken right before it returns. */
+  end: string;
+}
+
+/**
+ * A no-op workflow node (scenario 6): tells when it started and when it ended, both on the machine's monotonic
+ * clock, so the bench measures the gap between one node's end and the next node's start across processes.
+ */
+@JobProcessor('bench.timestamps')
+export class BenchTimestampsProcessor implements BasicProcessor {
+  async process(ctx: TaskContext): Promise<ProcessResult> {
+    const start = stamp();
+    const out: TimestampsResult = {
+      node: ctx.workflow?.nodeId ?? null,
+      worker: ctx.workerId,
+      start: encodeStamp(start),
+      end: '',
+    };
+    out.end = encodeStamp(stamp());
+    return { success: true, result: JSON.stringify(out) };
+  }
+}
+
 /** Every processor of the bench worker host; scenarios that need more add theirs here. */
-export const BENCH_PROCESSORS = [BenchNoopProcessor, BenchMapReduceProcessor];
+export const BENCH_PROCESSORS = [BenchNoopProcessor, BenchMapReduceProcessor, BenchTimestampsProcessor];

@@ -27,6 +27,12 @@ const TINY = [
   '5',
   '--cron-fires',
   '2',
+  '--wf-chains',
+  '2',
+  '--wf-branches',
+  '10',
+  '--wf-fan-runs',
+  '1',
 ];
 
 interface BenchRow {
@@ -69,7 +75,7 @@ describe('benchmark smoke run', () => {
     assert.equal(results.setupError, undefined);
     assert.deepEqual(
       results.scenarios.map((s) => [s.name, s.status, s.error ?? '']),
-      ['mapreduce', 'scale', 'dispatch', 'subtask-latency', 'timers'].map((name) => [name, 'ok', '']),
+      ['mapreduce', 'scale', 'dispatch', 'subtask-latency', 'timers', 'workflow'].map((name) => [name, 'ok', '']),
     );
     for (const s of results.scenarios) {
       const first = s.rows?.[0];
