@@ -127,7 +127,9 @@ describe('instance transitions', () => {
     );
     assert.deepEqual(ended, []);
     assert.equal(
-      await transitions.finishRun(instance.id, 'w1', 1, InstanceStatus.SUCCEEDED, 'ok', null, 3000, '{"total":4}'),
+      await transitions.finishRun(instance.id, 'w1', 1, InstanceStatus.SUCCEEDED, 'ok', null, 3000, {
+        taskCounts: '{"total":4}',
+      }),
       true,
     );
     assert.equal(

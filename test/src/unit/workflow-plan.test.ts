@@ -256,12 +256,24 @@ describe('planTransition', () => {
     assert.deepEqual(statusesOf(plan.states), { A: 'SUCCEEDED', B: 'RUNNING' });
   });
 
-  it('reads only the instance of the node attempt: a retried node waits for its new run', () => {
+  it('reads only the instance of the node attempt: a retried node is not ended by its old run', () => {
     const dag: WorkflowDag = { nodes: [job('A')], edges: [] };
-    const states = { A: { ...waitingNode(2), status: WorkflowNodeStatus.RUNNING } };
+    const states = { A: { ...waitingNode(2), status: WorkflowNodeStatus.RUNNING, instanceId: 99 } };
     const plan = planTransition(input(dag, { states, jobRuns: [ran('A', InstanceStatus.FAILED)] }));
     assert.equal(plan.states.A?.status, WorkflowNodeStatus.RUNNING);
     assert.equal(plan.end, undefined);
+    assert.deepEqual(plan.launches, []);
+  });
+
+  it('launches again a node written RUNNING whose run was never inserted (its server died in between)', () => {
+    const dag: WorkflowDag = { nodes: [job('A'), job('B')], edges: [{ from: 'A', to: 'B' }] };
+    const states = launched(dag, ['A', 'B']); // B written RUNNING by the transition that launched it, no instance
+    const plan = planTransition(input(dag, { states, jobRuns: [ran('A', InstanceStatus.SUCCEEDED)] }));
+    assert.deepEqual(
+      plan.launches.map((l) => [l.node.id, l.attempt]),
+      [['B', 1]],
+    );
+    assert.equal(plan.mirrorsOnly, false);
   });
 
   it('fails the workflow when the merged context is over the limit', () => {
@@ -276,5 +288,43 @@ describe('planTransition', () => {
     assert.equal(plan.end?.status, WorkflowInstanceStatus.FAILED);
     assert.match(plan.end?.reason ?? '', /context is 210 bytes, over the limit of 100 bytes/);
     assert.deepEqual(plan.launches, []);
+  });
+
+  it('flags a transition that only mirrors node runs (nothing decided: it need not be written)', () => {
+    const branchEnded = planTransition(
+      input(DIAMOND, {
+        states: launched(DIAMOND, ['A', 'B', 'C']),
+        jobRuns: [
+          ran('A', InstanceStatus.SUCCEEDED),
+          ran('B', InstanceStatus.SUCCEEDED),
+          ran('C', InstanceStatus.RUNNING),
+        ],
+      }),
+    );
+    assert.equal(branchEnded.mirrorsOnly, true);
+    assert.equal(branchEnded.states.B?.status, WorkflowNodeStatus.SUCCEEDED, 'the mirror itself is in the plan');
+    const joinLaunched = planTransition(
+      input(DIAMOND, {
+        states: launched(DIAMOND, ['A', 'B', 'C']),
+        jobRuns: ['A', 'B', 'C'].map((id) => ran(id, InstanceStatus.SUCCEEDED)),
+      }),
+    );
+    assert.equal(joinLaunched.mirrorsOnly, false);
+    const dag: WorkflowDag = {
+      nodes: [job('A'), { id: 'd', type: WorkflowNodeType.DECISION, expression: 'true' }, job('x'), job('slow')],
+      edges: [
+        { from: 'A', to: 'd' },
+        { from: 'd', to: 'x', label: 'false' },
+      ],
+    };
+    const decided = planTransition(
+      input(dag, {
+        states: launched(dag, ['A', 'slow']),
+        jobRuns: [ran('A', InstanceStatus.SUCCEEDED), ran('slow', InstanceStatus.RUNNING)],
+      }),
+    );
+    assert.deepEqual(decided.launches, []);
+    assert.equal(decided.states.x?.status, WorkflowNodeStatus.CANCELED);
+    assert.equal(decided.mirrorsOnly, false, 'a decision and a cancel are written');
   });
 });

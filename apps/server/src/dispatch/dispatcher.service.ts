@@ -82,6 +82,31 @@ export class DispatcherService {
     const notBefore =
       instance.triggerSlot !== null && instance.expectedTriggerTime > now ? instance.expectedTriggerTime : 0;
     if (!(await this.transitions.markDispatched(instance, worker.workerId, now, Math.max(now, notBefore)))) return;
+    await this.sendRun(instance, job, worker.workerId, instance.runningTimes + 1, notBefore, now);
+  }
+
+  /**
+   * The worker a launch may write into the instance row it inserts, so the instance is dispatched with its INSERT
+   * (one UPDATE less between a workflow node's launch and its start); undefined when none is eligible now (the
+   * row is then inserted WAITING_DISPATCH and goes through dispatchLoaded).
+   */
+  chooseWorker(job: JobInfoEntity): string | undefined {
+    return selectWorkers(this.cluster.liveWorkers(job.appId), job).workers[0]?.workerId;
+  }
+
+  /**
+   * Sends `RunInstance` for run `runningTimes` of an instance already dispatched to `workerId` in MySQL (by
+   * markDispatched, or inserted so). Should Redis refuse it, the row says WAITING_WORKER_RECEIVE and the
+   * reconciler's receive timeout dispatches it again.
+   */
+  async sendRun(
+    instance: InstanceInfoEntity,
+    job: JobInfoEntity,
+    workerId: string,
+    runningTimes: number,
+    notBefore: number,
+    now: number,
+  ): Promise<void> {
     const command: RunInstanceCommand = {
       kind: 'RunInstance',
       instanceId: instance.id,
@@ -91,7 +116,7 @@ export class DispatcherService {
       executeType: job.executeType,
       jobParams: instance.jobParamsOverride ?? job.jobParams,
       instanceParams: instance.instanceParams,
-      runningTimes: instance.runningTimes + 1,
+      runningTimes,
       taskRetries: job.taskRetries,
       concurrency: job.concurrency,
       instanceTimeLimitMs: instance.timeLimitOverrideMs ?? job.instanceTimeLimitMs,
@@ -118,11 +143,11 @@ export class DispatcherService {
         : {}),
     };
     try {
-      await this.commands.send(worker.workerId, command);
+      await this.commands.send(workerId, command);
       this.metrics.dispatches.inc({ outcome: 'sent' });
     } catch (err) {
       // The row says WAITING_WORKER_RECEIVE: the reconciler's receive timeout dispatches it again.
-      this.logger.error(`could not send instance ${instance.id} to ${worker.workerId}: ${String(err)}`);
+      this.logger.error(`could not send instance ${instance.id} to ${workerId}: ${String(err)}`);
     }
   }
 

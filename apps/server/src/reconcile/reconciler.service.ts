@@ -233,8 +233,8 @@ export class ReconcilerService implements OnApplicationBootstrap, OnApplicationS
     for (const wf of await this.workflowInstances.dueWaiting(now, BATCH)) {
       if (wf.buffered || now - wf.expectedTriggerTime >= DISPATCH_BACKSTOP_MS) await this.workflows.start(wf.id);
     }
+    // Also writes the snapshot of instances whose recent transitions only mirrored their node runs (not written).
     for (const id of await this.workflowInstances.needingTransition(now - WORKFLOW_TRANSITION_BACKSTOP_MS, BATCH)) {
-      this.logger.warn(`workflow instance ${id}: completing a transition no server finished`);
       await this.workflows.advance(id, true);
     }
     const stopped = await this.workflows.stopLeftovers(now - WORKFLOW_TRANSITION_BACKSTOP_MS, BATCH);

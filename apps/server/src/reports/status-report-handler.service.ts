@@ -81,7 +81,7 @@ export class StatusReportHandler {
           report.result,
           report.result,
           now,
-          counts,
+          { taskCounts: counts, workflowInstanceId: instance.wfInstanceId },
         );
         return 'applied';
       }
@@ -98,7 +98,7 @@ export class StatusReportHandler {
             refusal,
             refusal,
             now,
-            counts,
+            { taskCounts: counts, workflowInstanceId: instance.wfInstanceId },
           );
           return 'applied';
         }
@@ -110,8 +110,7 @@ export class StatusReportHandler {
           report.result,
           null,
           now,
-          counts,
-          additions,
+          { taskCounts: counts, contextAdditions: additions, workflowInstanceId: instance.wfInstanceId },
         );
         return 'applied';
       }
@@ -124,7 +123,7 @@ export class StatusReportHandler {
           report.result,
           null,
           now,
-          counts,
+          { taskCounts: counts, workflowInstanceId: instance.wfInstanceId },
         );
         return 'applied';
     }

@@ -1,6 +1,10 @@
 import { Injectable } from '@nestjs/common';
 
-export type InstanceFinishedListener = (instanceId: number) => void;
+/**
+ * `workflowInstanceId`: the workflow instance the ended instance is a node of (null: none), when the caller knew it;
+ * undefined when it did not (the listener looks it up).
+ */
+export type InstanceFinishedListener = (instanceId: number, workflowInstanceId?: number | null) => void;
 
 /**
  * In-process notifications about instances, so modules that react to them (the FIXED_DELAY timer re-arms when an
@@ -15,7 +19,7 @@ export class InstanceEvents {
   }
 
   /** An instance reached a final status (on this server). */
-  finished(instanceId: number): void {
-    for (const listener of this.finishedListeners) listener(instanceId);
+  finished(instanceId: number, workflowInstanceId?: number | null): void {
+    for (const listener of this.finishedListeners) listener(instanceId, workflowInstanceId);
   }
 }

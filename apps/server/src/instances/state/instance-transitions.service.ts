@@ -26,9 +26,9 @@ export class InstanceTransitions {
     private readonly events: InstanceEvents,
   ) {}
 
-  private ended(instanceId: number, status: InstanceStatus): void {
+  private ended(instanceId: number, status: InstanceStatus, workflowInstanceId?: number | null): void {
     this.metrics.instancesFinished.inc({ status });
-    this.events.finished(instanceId);
+    this.events.finished(instanceId, workflowInstanceId);
   }
 
   /**
@@ -70,8 +70,10 @@ export class InstanceTransitions {
   }
 
   /**
-   * Ends run `runningTimes` of the instance (which must still be active on `workerId`). `contextAdditions`: the
-   * keys a succeeded workflow node adds to its workflow's context, stored with its status in the same UPDATE.
+   * Ends run `runningTimes` of the instance (which must still be active on `workerId`). `extra.contextAdditions`:
+   * the keys a succeeded workflow node adds to its workflow's context, stored with its status in the same UPDATE;
+   * `extra.workflowInstanceId`: the instance's workflow instance (null: none), when the caller read it, so the
+   * workflow moves without another read.
    */
   async finishRun(
     instanceId: number,
@@ -81,9 +83,9 @@ export class InstanceTransitions {
     result: string | null,
     reason: string | null,
     now: number,
-    taskCounts?: string,
-    contextAdditions?: string,
+    extra: { taskCounts?: string; contextAdditions?: string; workflowInstanceId?: number | null } = {},
   ): Promise<boolean> {
+    const { taskCounts, contextAdditions } = extra;
     const update = await this.instances.update(
       { id: instanceId, workerId, runningTimes, status: In([...ACTIVE_INSTANCE_STATUSES]) },
       {
@@ -97,7 +99,7 @@ export class InstanceTransitions {
         ...(contextAdditions === undefined ? {} : { wfContextAdditions: contextAdditions }),
       },
     );
-    if (update.affected === 1) this.ended(instanceId, status);
+    if (update.affected === 1) this.ended(instanceId, status, extra.workflowInstanceId);
     return update.affected === 1;
   }
 

@@ -20,6 +20,11 @@ export interface NewInstance {
   now: number;
   /** Set when the instance is a node of a workflow instance. */
   workflowNode?: WorkflowNodeRun;
+  /**
+   * Dispatched with its insert: the row starts as run 1 on this worker (WAITING_WORKER_RECEIVE), and the caller
+   * sends RunInstance after its transaction commits (DispatcherService.sendRun).
+   */
+  dispatchedTo?: string;
 }
 
 /** What makes a job instance a workflow node: where it belongs, its context and the node's overrides. */
@@ -114,38 +119,99 @@ export class InstanceRepository {
     return this.rows.countBy({ jobId, status: In([...ACTIVE_INSTANCE_STATUSES]) });
   }
 
-  /** Inserts a WAITING_DISPATCH instance of `job` in `tx`. */
-  insertWaiting(tx: EntityManager, job: JobInfoEntity, row: NewInstance): Promise<InstanceInfoEntity> {
+  /**
+   * Inserts a WAITING_DISPATCH instance of `job` in `tx`: one INSERT (TypeORM's save() would read the row back for
+   * its defaults, a second round trip on every launch), the entity completed in memory from what was written.
+   */
+  async insertWaiting(tx: EntityManager, job: JobInfoEntity, row: NewInstance): Promise<InstanceInfoEntity> {
     const repo = tx.getRepository(InstanceInfoEntity);
-    return repo.save(
-      repo.create({
-        appId: job.appId,
-        jobId: job.id,
-        status: InstanceStatus.WAITING_DISPATCH,
-        statusReason: row.statusReason,
-        waitingForWorker: false,
-        result: null,
-        workerId: null,
-        runningTimes: 0,
-        instanceParams: row.instanceParams,
-        triggerSlot: row.triggerSlot,
-        expectedTriggerTime: row.expectedTriggerTime,
-        actualTriggerTime: null,
-        finishedTime: null,
-        statusTime: row.now,
-        taskCounts: null,
-        resumeNext: false,
-        takeovers: 0,
-        wfInstanceId: row.workflowNode?.workflowInstanceId ?? null,
-        wfNodeId: row.workflowNode?.nodeId ?? null,
-        wfAttempt: row.workflowNode?.attempt ?? null,
-        wfContext: row.workflowNode?.context ?? null,
-        wfContextAdditions: null,
-        jobParamsOverride: row.workflowNode?.jobParamsOverride ?? null,
-        instanceRetriesOverride: row.workflowNode?.instanceRetriesOverride ?? null,
-        timeLimitOverrideMs: row.workflowNode?.timeLimitOverrideMs ?? null,
-      }),
-    );
+    const entity = this.newEntity(job, row);
+    const { createdAt: _created, updatedAt: _updated, ...values } = entity;
+    const result = await repo.createQueryBuilder().insert().values(values).updateEntity(false).execute();
+    entity.id = Number((result.raw as { insertId: number | string }).insertId);
+    return entity;
+  }
+
+  /**
+   * Inserts a workflow node's instance only while its workflow instance is RUNNING, in one statement (INSERT ...
+   * SELECT): a stop that committed first leaves nothing to launch, one that commits after finds the instance and
+   * stops it. Null when nothing was inserted: the workflow instance no longer runs, or another server inserted the
+   * node's run already (its unique (workflow instance, node, attempt) key).
+   */
+  async insertWorkflowNode(
+    job: JobInfoEntity,
+    row: NewInstance & { workflowNode: WorkflowNodeRun },
+  ): Promise<InstanceInfoEntity | null> {
+    const e = this.newEntity(job, row);
+    const columns: [string, unknown][] = [
+      ['app_id', e.appId],
+      ['job_id', e.jobId],
+      ['status', e.status],
+      ['status_reason', e.statusReason],
+      ['waiting_for_worker', 0],
+      ['worker_id', e.workerId],
+      ['running_times', e.runningTimes],
+      ['instance_params', e.instanceParams],
+      ['expected_trigger_time', e.expectedTriggerTime],
+      ['actual_trigger_time', e.actualTriggerTime],
+      ['status_time', e.statusTime],
+      ['resume_next', 0],
+      ['takeovers', 0],
+      ['wf_instance_id', e.wfInstanceId],
+      ['wf_node_id', e.wfNodeId],
+      ['wf_attempt', e.wfAttempt],
+      ['wf_context', e.wfContext],
+      ['job_params_override', e.jobParamsOverride],
+      ['instance_retries_override', e.instanceRetriesOverride],
+      ['time_limit_override_ms', e.timeLimitOverrideMs],
+    ];
+    try {
+      const result = (await this.dataSource.query(
+        `INSERT INTO instance_info (${columns.map(([c]) => c).join(', ')})
+         SELECT ${columns.map(() => '?').join(', ')} FROM workflow_instance WHERE id = ? AND status = 'RUNNING'`,
+        [...columns.map(([, v]) => v), row.workflowNode.workflowInstanceId],
+      )) as { insertId: number | string; affectedRows: number };
+      if (result.affectedRows !== 1) return null;
+      e.id = Number(result.insertId);
+      return e;
+    } catch (err) {
+      if ((err as { code?: string }).code === 'ER_DUP_ENTRY') return null;
+      throw err;
+    }
+  }
+
+  /** The entity of a new instance row (its id is set once inserted). */
+  private newEntity(job: JobInfoEntity, row: NewInstance): InstanceInfoEntity {
+    const dispatched = row.dispatchedTo !== undefined;
+    const entity = this.rows.create({
+      appId: job.appId,
+      jobId: job.id,
+      status: dispatched ? InstanceStatus.WAITING_WORKER_RECEIVE : InstanceStatus.WAITING_DISPATCH,
+      statusReason: row.statusReason,
+      waitingForWorker: false,
+      result: null,
+      workerId: row.dispatchedTo ?? null,
+      runningTimes: dispatched ? 1 : 0,
+      instanceParams: row.instanceParams,
+      triggerSlot: row.triggerSlot,
+      expectedTriggerTime: row.expectedTriggerTime,
+      actualTriggerTime: dispatched ? row.now : null,
+      finishedTime: null,
+      statusTime: row.now,
+      taskCounts: null,
+      resumeNext: false,
+      takeovers: 0,
+      wfInstanceId: row.workflowNode?.workflowInstanceId ?? null,
+      wfNodeId: row.workflowNode?.nodeId ?? null,
+      wfAttempt: row.workflowNode?.attempt ?? null,
+      wfContext: row.workflowNode?.context ?? null,
+      wfContextAdditions: null,
+      jobParamsOverride: row.workflowNode?.jobParamsOverride ?? null,
+      instanceRetriesOverride: row.workflowNode?.instanceRetriesOverride ?? null,
+      timeLimitOverrideMs: row.workflowNode?.timeLimitOverrideMs ?? null,
+    });
+    entity.createdAt = entity.updatedAt = new Date(row.now);
+    return entity;
   }
 
   /** Ids of up to `limit` WAITING_DISPATCH instances expected by `dueBy`, the longest due first. */

@@ -93,28 +93,65 @@ function checkNodeFields(node: WorkflowNodeDefinition): void {
 /**
  * The node ids in an order where every node comes after its predecessors; among nodes free at the same time, the
  * one listed first in `dag.nodes` comes first. This is also the order in which node additions merge into the
- * context. Nodes on a cycle are left out.
+ * context. Nodes on a cycle are left out. O((nodes + edges) log nodes): the free nodes wait in a min-heap of their
+ * positions (a transition of a 1,000-node DAG runs this every time).
  */
 export function topologicalOrder(dag: WorkflowDag): string[] {
   const position = new Map(dag.nodes.map((n, i) => [n.id, i]));
-  const indegree = new Map(dag.nodes.map((n) => [n.id, 0]));
-  const successors = new Map<string, string[]>(dag.nodes.map((n) => [n.id, []]));
+  const indegree = new Array<number>(dag.nodes.length).fill(0);
+  const successors: number[][] = dag.nodes.map(() => []);
   for (const e of dag.edges) {
-    if (!indegree.has(e.to) || !successors.has(e.from)) continue;
-    indegree.set(e.to, indegree.get(e.to)! + 1);
-    successors.get(e.from)!.push(e.to);
+    const from = position.get(e.from);
+    const to = position.get(e.to);
+    if (from === undefined || to === undefined) continue;
+    indegree[to]!++;
+    successors[from]!.push(to);
   }
-  const free = dag.nodes.filter((n) => indegree.get(n.id) === 0).map((n) => n.id);
+  const free = new MinHeap();
+  indegree.forEach((d, i) => {
+    if (d === 0) free.push(i);
+  });
   const order: string[] = [];
-  while (free.length > 0) {
-    free.sort((a, b) => position.get(a)! - position.get(b)!);
-    const id = free.shift()!;
-    order.push(id);
-    for (const next of successors.get(id)!) {
-      const left = indegree.get(next)! - 1;
-      indegree.set(next, left);
-      if (left === 0) free.push(next);
-    }
+  for (let i = free.pop(); i !== undefined; i = free.pop()) {
+    order.push(dag.nodes[i]!.id);
+    for (const next of successors[i]!) if (--indegree[next]! === 0) free.push(next);
   }
   return order;
+}
+
+/** A binary min-heap of numbers. */
+class MinHeap {
+  private readonly items: number[] = [];
+
+  push(value: number): void {
+    const a = this.items;
+    a.push(value);
+    for (let i = a.length - 1; i > 0;) {
+      const parent = (i - 1) >> 1;
+      if (a[parent]! <= a[i]!) break;
+      [a[parent], a[i]] = [a[i]!, a[parent]!];
+      i = parent;
+    }
+  }
+
+  pop(): number | undefined {
+    const a = this.items;
+    if (a.length === 0) return undefined;
+    const top = a[0]!;
+    const last = a.pop()!;
+    if (a.length > 0) {
+      a[0] = last;
+      for (let i = 0; ;) {
+        const l = 2 * i + 1;
+        const r = l + 1;
+        let smallest = i;
+        if (l < a.length && a[l]! < a[smallest]!) smallest = l;
+        if (r < a.length && a[r]! < a[smallest]!) smallest = r;
+        if (smallest === i) break;
+        [a[smallest], a[i]] = [a[i]!, a[smallest]!];
+        i = smallest;
+      }
+    }
+    return top;
+  }
 }

@@ -7,6 +7,7 @@ import {
   WorkflowNodeStatus,
   WorkflowNodeType,
   type WorkflowDag,
+  type WorkflowNodeDefinition,
 } from '@jobnest/common';
 import {
   type InstanceInfoEntity,
@@ -21,17 +22,18 @@ import { InstanceRepository } from '../../instances/state/instance.repository';
 import { ServerConfig } from '../../platform/config/server-config';
 import { MetricsService } from '../../platform/observability/metrics.service';
 import { evaluateDecision } from '../definitions/decision-expression';
+import { DagJobsMemo } from './dag-jobs-memo';
 import { NodeStopper } from './node-stopper';
 import { parseContext, WorkflowInstanceRepository } from './workflow-instance.repository';
-import { planTransition, waitingNode, type WorkflowPlan } from './workflow-plan';
+import { liveNodeStates, planTransition, waitingNode, type WorkflowPlan } from './workflow-plan';
 
 /** Transitions lost to other servers in a row before this one gives up (the reconciler then completes it). */
 const MAX_LOST_RACES = 20;
-/** MySQL errors that mean "another transaction got there first": read again and recompute. */
-const RACE_ERRORS = new Set(['ER_DUP_ENTRY', 'ER_LOCK_DEADLOCK', 'ER_LOCK_WAIT_TIMEOUT']);
+/** MySQL errors that mean "another statement got there first": read again and recompute. */
+const RACE_ERRORS = new Set(['ER_LOCK_DEADLOCK', 'ER_LOCK_WAIT_TIMEOUT']);
 
-/** Another server wrote the workflow instance first: read it again and recompute. */
-class LostRace extends Error {}
+/** Node instances of one transition dispatched at once (each is an UPDATE and a command on a worker's queue). */
+const DISPATCH_PARALLELISM = 16;
 
 /** Node states of a new run of `dag`: every node waiting, attempt 1. */
 export function initialNodeStates(dag: WorkflowDag): Record<string, WorkflowNodeState> {
@@ -47,10 +49,11 @@ interface Launched {
 
 /**
  * Moves workflow instances. Each transition reads the instance, its nodes' job instances and child workflow
- * instances, computes the next state (planTransition, pure) and writes it in one transaction: the new node
- * instances are INSERTed under their unique (workflow instance, node, attempt) key and the instance row is
- * UPDATEd on its version. Two servers moving the same instance at once (two parallel nodes ended together) cannot
- * both win: the loser rolls back, reads again and finds the join launched. Nothing polls: a node instance's end
+ * instances, computes the next state (planTransition, pure), UPDATEs the instance row on the version it read, and
+ * only then INSERTs the node instances it launches, each under its unique (workflow instance, node, attempt) key
+ * and only while the instance runs. Two servers moving the same instance at once (two parallel nodes ended
+ * together) cannot both win the UPDATE: the loser reads again and finds the join launched (or, if the winner has
+ * not inserted it yet, launches it too, and the unique key keeps one). Nothing polls: a node instance's end
  * (its status report, on whichever server consumes it) starts the transition at once; the reconciler completes
  * a transition a dead server left undone. Requests for the same instance on this server are coalesced (one runs,
  * one more follows), which spares work, not correctness: that comes from MySQL.
@@ -60,6 +63,7 @@ export class WorkflowAdvancer implements OnApplicationBootstrap {
   private readonly logger = new Logger(WorkflowAdvancer.name);
   private readonly running = new Map<number, Promise<void>>();
   private readonly again = new Set<number>();
+  private readonly dagJobs = new DagJobsMemo();
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
@@ -73,11 +77,15 @@ export class WorkflowAdvancer implements OnApplicationBootstrap {
   ) {}
 
   onApplicationBootstrap(): void {
-    this.events.onFinished((instanceId) => {
+    this.events.onFinished((instanceId, workflowInstanceId) => {
+      if (workflowInstanceId !== undefined) {
+        if (workflowInstanceId !== null) this.request(workflowInstanceId);
+        return;
+      }
       this.workflows
         .workflowOfJobInstance(instanceId)
-        .then((workflowInstanceId) => {
-          if (workflowInstanceId !== null) this.request(workflowInstanceId);
+        .then((found) => {
+          if (found !== null) this.request(found);
         })
         .catch((err: unknown) =>
           this.logger.error(
@@ -119,9 +127,21 @@ export class WorkflowAdvancer implements OnApplicationBootstrap {
 
   private async transition(id: number, touch: boolean): Promise<void> {
     for (let race = 0; race < MAX_LOST_RACES; race++) {
-      const wf = await this.workflows.findById(id);
-      if (!wf || wf.status !== WorkflowInstanceStatus.RUNNING) return;
-      const [jobRuns, childRuns] = await Promise.all([this.workflows.jobRuns(id), this.workflows.childRuns(id)]);
+      // Read together: the node runs and the DAG's jobs do not depend on the row (a run that ends in between is
+      // seen next time; a job edited in between is read again by the next transition).
+      const known = this.dagJobs.get(id);
+      const [wf, jobRuns, prefetched] = await Promise.all([
+        this.workflows.findById(id),
+        this.workflows.jobRuns(id),
+        known ? this.jobRows(known.appId, known.jobIds) : Promise.resolve(undefined),
+      ]);
+      if (!wf || wf.status !== WorkflowInstanceStatus.RUNNING) {
+        this.dagJobs.forget(id);
+        return;
+      }
+      this.dagJobs.remember(wf);
+      const nests = wf.dag.nodes.some((n) => n.type === WorkflowNodeType.NESTED_WORKFLOW);
+      const childRuns = nests ? await this.workflows.childRuns(id) : [];
       const plan = planTransition({
         dag: wf.dag,
         continueOnFailure: wf.continueOnFailure,
@@ -133,14 +153,13 @@ export class WorkflowAdvancer implements OnApplicationBootstrap {
         maxContextBytes: this.config.workflowContextMaxBytes,
         now: Date.now(),
       });
-      const unchanged =
-        !plan.end &&
-        plan.launches.length === 0 &&
-        wf.version > 0 &&
-        wf.context === plan.contextJson &&
-        JSON.stringify(wf.nodeStates) === JSON.stringify(plan.states);
-      if (unchanged && !touch) return;
-      const launched = await this.commit(wf, plan);
+      // A transition that only mirrors its node runs (a branch of a fan-in ended, the join still waits) writes
+      // nothing: the next one and the API derive the same from the runs. The reconciler writes such an instance
+      // now and then (a node ended after its last write), which keeps its listed snapshot fresh.
+      if (plan.mirrorsOnly && !plan.end && !touch && wf.version > 0) return;
+      if (touch && (!plan.mirrorsOnly || plan.end || wf.version === 0))
+        this.logger.warn(`workflow instance ${id}: completing a transition no server finished`);
+      const launched = await this.commit(wf, plan, prefetched);
       this.metrics.workflowTransitions.inc({ outcome: launched === null ? 'lost_race' : 'committed' });
       if (launched === null) continue;
       if (plan.end) this.metrics.workflowsFinished.inc({ status: plan.end.status });
@@ -150,115 +169,141 @@ export class WorkflowAdvancer implements OnApplicationBootstrap {
     this.logger.warn(`workflow instance ${id}: lost ${MAX_LOST_RACES} transitions in a row to other servers`);
   }
 
-  /** Inserts the launched nodes and writes the transition in one transaction; null when another server won. */
-  private async commit(wf: WorkflowInstanceEntity, plan: WorkflowPlan): Promise<Launched | null> {
+  /** The app's jobs among `ids`, by id. */
+  private async jobRows(appId: number, ids: number[]): Promise<Map<number, JobInfoEntity>> {
+    if (ids.length === 0) return new Map();
+    const rows = await this.dataSource.getRepository(JobInfoEntity).findBy({ id: In(ids), appId });
+    return new Map(rows.map((j) => [j.id, j]));
+  }
+
+  /**
+   * Writes the transition, then launches its nodes; null when another server moved the instance first.
+   * `prefetched`: job rows read with the instance (DagJobsMemo), used when they cover every launched job.
+   */
+  private async commit(
+    wf: WorkflowInstanceEntity,
+    plan: WorkflowPlan,
+    prefetched?: Map<number, JobInfoEntity>,
+  ): Promise<Launched | null> {
     const now = Date.now();
     const jobIds = plan.launches.filter((l) => l.node.type === WorkflowNodeType.JOB).map((l) => l.node.jobId!);
     const childIds = plan.launches
       .filter((l) => l.node.type === WorkflowNodeType.NESTED_WORKFLOW)
       .map((l) => l.node.workflowId!);
-    const jobs = jobIds.length
-      ? await this.dataSource.getRepository(JobInfoEntity).findBy({ id: In(jobIds), appId: wf.appId })
-      : [];
+    const jobsById =
+      prefetched && jobIds.every((j) => prefetched.has(j)) ? prefetched : await this.jobRows(wf.appId, jobIds);
     const childWorkflows = childIds.length
       ? await this.dataSource.getRepository(WorkflowInfoEntity).findBy({ id: In(childIds), appId: wf.appId })
       : [];
-    const jobsById = new Map(jobs.map((j) => [j.id, j]));
     const workflowsById = new Map(childWorkflows.map((w) => [w.id, w]));
+    const launched: Launched = { jobInstances: [], children: [], again: false };
+    const failAtLaunch = (state: WorkflowNodeState, reason: string) => {
+      Object.assign(state, { status: WorkflowNodeStatus.FAILED, reason, endTime: now });
+      launched.again = true;
+    };
+    const ready: { node: WorkflowNodeDefinition; attempt: number; job?: JobInfoEntity; child?: WorkflowInfoEntity }[] =
+      [];
+    for (const { node, attempt } of plan.launches) {
+      const state = plan.states[node.id]!;
+      if (node.type === WorkflowNodeType.JOB) {
+        const job = jobsById.get(node.jobId!);
+        if (job) ready.push({ node, attempt, job });
+        else failAtLaunch(state, `job ${node.jobId} no longer exists`);
+        continue;
+      }
+      const child = workflowsById.get(node.workflowId!);
+      if (!child) failAtLaunch(state, `workflow ${node.workflowId} no longer exists`);
+      else if (wf.depth + 1 > this.config.workflowMaxNesting)
+        failAtLaunch(state, `nesting deeper than JOBNEST_WORKFLOW_MAX_NESTING=${this.config.workflowMaxNesting}`);
+      else ready.push({ node, attempt, child });
+    }
+    // 1. The transition: one UPDATE conditional on the version read. Launched nodes are written RUNNING with no
+    //    instance yet; a transition that finds one so, without its run, launches it again (planTransition).
+    let won: boolean;
     try {
-      return await this.dataSource.transaction(async (tx) => {
-        const launched: Launched = { jobInstances: [], children: [], again: false };
-        const failAtLaunch = (state: WorkflowNodeState, reason: string) => {
-          Object.assign(state, { status: WorkflowNodeStatus.FAILED, reason, endTime: now });
-          launched.again = true;
-        };
-        for (const { node, attempt } of plan.launches) {
-          const state = plan.states[node.id]!;
-          if (node.type === WorkflowNodeType.JOB) {
-            const job = jobsById.get(node.jobId!);
-            if (!job) {
-              failAtLaunch(state, `job ${node.jobId} no longer exists`);
-              continue;
-            }
-            const instance = await this.instances.insertWaiting(tx, job, {
-              instanceParams: wf.initParams,
-              expectedTriggerTime: now,
-              triggerSlot: null,
-              statusReason: null,
-              now,
-              workflowNode: {
-                workflowInstanceId: wf.id,
-                nodeId: node.id,
-                attempt,
-                context: plan.contextJson,
-                jobParamsOverride: node.params ?? null,
-                instanceRetriesOverride: node.instanceRetries ?? null,
-                timeLimitOverrideMs: node.instanceTimeLimitMs ?? null,
-              },
-            });
-            state.instanceId = instance.id;
-            launched.jobInstances.push({ instance, job });
-          } else {
-            const child = workflowsById.get(node.workflowId!);
-            if (!child) {
-              failAtLaunch(state, `workflow ${node.workflowId} no longer exists`);
-              continue;
-            }
-            if (wf.depth + 1 > this.config.workflowMaxNesting) {
-              failAtLaunch(state, `nesting deeper than JOBNEST_WORKFLOW_MAX_NESTING=${this.config.workflowMaxNesting}`);
-              continue;
-            }
-            const row = await this.workflows.insert(tx, {
-              appId: wf.appId,
-              workflowId: child.id,
-              dag: child.dag,
-              continueOnFailure: child.continueOnFailure,
-              nodeStates: initialNodeStates(child.dag),
-              status: WorkflowInstanceStatus.RUNNING,
-              statusReason: null,
-              initParams: plan.contextJson,
-              expectedTriggerTime: now,
-              triggerSlot: null,
-              buffered: false,
-              parent: { instanceId: wf.id, nodeId: node.id, attempt },
-              depth: wf.depth + 1,
-              now,
-            });
-            state.childInstanceId = row.id;
-            launched.children.push(row.id);
-          }
-        }
-        const won = await this.workflows.writeTransition(
-          tx,
-          wf.id,
-          wf.version,
-          [WorkflowInstanceStatus.RUNNING],
-          {
-            nodeStates: plan.states,
-            context: plan.contextJson,
-            status: plan.end?.status ?? WorkflowInstanceStatus.RUNNING,
-            ...(plan.end ? { result: plan.end.result, statusReason: plan.end.reason, finishedTime: now } : {}),
-          },
-          now,
-        );
-        if (!won) throw new LostRace();
-        return launched;
-      });
+      won = await this.workflows.writeTransition(
+        this.dataSource.manager,
+        wf.id,
+        wf.version,
+        [WorkflowInstanceStatus.RUNNING],
+        {
+          nodeStates: plan.states,
+          context: plan.contextJson,
+          status: plan.end?.status ?? WorkflowInstanceStatus.RUNNING,
+          ...(plan.end ? { result: plan.end.result, statusReason: plan.end.reason, finishedTime: now } : {}),
+        },
+        now,
+      );
     } catch (err) {
-      if (err instanceof LostRace || RACE_ERRORS.has((err as { code?: string }).code ?? '')) return null;
+      if (RACE_ERRORS.has((err as { code?: string }).code ?? '')) return null;
       throw err;
     }
+    if (!won) return null;
+    // 2. The launches, each one INSERT under the unique (workflow instance, node, attempt) key, only while the
+    //    instance runs: a server that dies between 1 and 2 leaves the node to the next transition, a stop that came
+    //    between them leaves nothing to launch. No transaction: each statement is atomic, and together they are
+    //    safe in any interleaving, so a launch costs one statement instead of four.
+    for (const { node, attempt, job, child } of ready) {
+      if (job) {
+        const instance = await this.instances.insertWorkflowNode(job, {
+          instanceParams: wf.initParams,
+          expectedTriggerTime: now,
+          triggerSlot: null,
+          statusReason: null,
+          now,
+          // Dispatched with the insert when a worker is eligible: RunInstance goes out right after it.
+          dispatchedTo: this.dispatcher.chooseWorker(job),
+          workflowNode: {
+            workflowInstanceId: wf.id,
+            nodeId: node.id,
+            attempt,
+            context: plan.contextJson,
+            jobParamsOverride: node.params ?? null,
+            instanceRetriesOverride: node.instanceRetries ?? null,
+            timeLimitOverrideMs: node.instanceTimeLimitMs ?? null,
+          },
+        });
+        if (instance) launched.jobInstances.push({ instance, job });
+      } else if (child) {
+        const childId = await this.workflows.insertChild({
+          appId: wf.appId,
+          workflowId: child.id,
+          dag: child.dag,
+          continueOnFailure: child.continueOnFailure,
+          nodeStates: initialNodeStates(child.dag),
+          status: WorkflowInstanceStatus.RUNNING,
+          statusReason: null,
+          initParams: plan.contextJson,
+          expectedTriggerTime: now,
+          triggerSlot: null,
+          buffered: false,
+          parent: { instanceId: wf.id, nodeId: node.id, attempt },
+          depth: wf.depth + 1,
+          now,
+        });
+        if (childId !== null) launched.children.push(childId);
+      }
+    }
+    return launched;
   }
 
   private async afterCommit(wf: WorkflowInstanceEntity, plan: WorkflowPlan, launched: Launched): Promise<void> {
-    for (const { instance, job } of launched.jobInstances) {
-      // A dispatch that fails here leaves a WAITING_DISPATCH row: the reconciler dispatches it.
-      await this.dispatcher
-        .dispatchLoaded(instance, job)
-        .catch((err: unknown) =>
+    // A fan-out is dispatched DISPATCH_PARALLELISM at a time, not one after the other. A dispatch that fails leaves a
+    // WAITING_DISPATCH row: the reconciler dispatches it.
+    const queue = [...launched.jobInstances];
+    const dispatchNext = async (): Promise<void> => {
+      for (let next = queue.shift(); next; next = queue.shift()) {
+        const { instance, job } = next;
+        const sent =
+          instance.workerId === null
+            ? this.dispatcher.dispatchLoaded(instance, job)
+            : this.dispatcher.sendRun(instance, job, instance.workerId, instance.runningTimes, 0, instance.statusTime);
+        await sent.catch((err: unknown) =>
           this.logger.error(`workflow ${wf.id}: dispatch of node instance ${instance.id} failed: ${String(err)}`),
         );
-    }
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(DISPATCH_PARALLELISM, queue.length) }, dispatchNext));
     for (const child of launched.children) this.request(child);
     if (plan.stopInstances.length > 0 || plan.stopChildren.length > 0) {
       const reason = `workflow instance ${wf.id} failed`;
@@ -266,7 +311,10 @@ export class WorkflowAdvancer implements OnApplicationBootstrap {
       for (const child of plan.stopChildren) await this.stop(child, reason);
     }
     if (launched.again) this.request(wf.id);
-    if (plan.end) await this.ended(wf);
+    if (plan.end) {
+      this.dagJobs.forget(wf.id);
+      await this.ended(wf);
+    }
   }
 
   /** A workflow instance ended: its parent moves on, or the next buffered run of its workflow starts. */
@@ -284,11 +332,19 @@ export class WorkflowAdvancer implements OnApplicationBootstrap {
    */
   async stop(id: number, reason: string): Promise<boolean> {
     for (let race = 0; race < MAX_LOST_RACES; race++) {
-      const wf = await this.workflows.findById(id);
+      const [wf, jobRuns] = await Promise.all([this.workflows.findById(id), this.workflows.jobRuns(id)]);
       if (!wf || isFinalWorkflowStatus(wf.status)) return false;
       const now = Date.now();
+      // From the live states: a node that ended since the last write keeps its outcome in the final snapshot.
+      const live = liveNodeStates({
+        dag: wf.dag,
+        states: wf.nodeStates,
+        initialContext: parseContext(wf.initParams),
+        jobRuns,
+        childRuns: await this.workflows.childRuns(id),
+      });
       const states: Record<string, WorkflowNodeState> = {};
-      for (const [nodeId, state] of Object.entries(wf.nodeStates)) {
+      for (const [nodeId, state] of Object.entries(live.states)) {
         states[nodeId] =
           state.status === WorkflowNodeStatus.RUNNING
             ? { ...state, status: WorkflowNodeStatus.STOPPED, reason, endTime: now }
@@ -304,7 +360,7 @@ export class WorkflowAdvancer implements OnApplicationBootstrap {
           [WorkflowInstanceStatus.WAITING, WorkflowInstanceStatus.RUNNING],
           {
             nodeStates: states,
-            context: wf.context,
+            context: live.contextJson,
             status: WorkflowInstanceStatus.STOPPED,
             statusReason: reason,
             finishedTime: now,

@@ -23,6 +23,19 @@ export function parseContext(json: string | null): WorkflowContext {
   }
 }
 
+/** A row of jobRuns' statement (BIGINTs come back as strings). */
+interface JobRunRow {
+  id: number | string;
+  nodeId: string | null;
+  attempt: number | string | null;
+  status: InstanceStatus;
+  result: string | null;
+  reason: string | null;
+  startTime: number | string | null;
+  endTime: number | string | null;
+  additions: string | null;
+}
+
 /** The row of a new workflow instance. */
 export interface NewWorkflowInstance {
   appId: number;
@@ -101,33 +114,28 @@ export class WorkflowInstanceRepository {
     return row?.wfInstanceId ?? null;
   }
 
-  /** The job instances of a workflow instance's JOB nodes, every attempt (one statement, on its unique key). */
+  /**
+   * The job instances of a workflow instance's JOB nodes, every attempt: one statement on its unique key, read as
+   * plain rows (every transition of a wide DAG reads them all; entity hydration cost more than the query).
+   */
   async jobRuns(workflowInstanceId: number): Promise<NodeInstanceFact[]> {
-    const rows = await this.jobInstances.find({
-      select: {
-        id: true,
-        wfNodeId: true,
-        wfAttempt: true,
-        status: true,
-        result: true,
-        statusReason: true,
-        actualTriggerTime: true,
-        createdAt: true,
-        finishedTime: true,
-        wfContextAdditions: true,
-      },
-      where: { wfInstanceId: workflowInstanceId },
-    });
+    const rows = await this.dataSource.query<JobRunRow[]>(
+      `SELECT id, wf_node_id AS nodeId, wf_attempt AS attempt, status, result, status_reason AS reason,
+              COALESCE(actual_trigger_time, status_time) AS startTime, finished_time AS endTime,
+              wf_context_additions AS additions
+         FROM instance_info WHERE wf_instance_id = ?`,
+      [workflowInstanceId],
+    );
     return rows.map((r) => ({
-      nodeId: r.wfNodeId ?? '',
-      attempt: r.wfAttempt ?? 0,
-      instanceId: r.id,
+      nodeId: r.nodeId ?? '',
+      attempt: Number(r.attempt ?? 0),
+      instanceId: Number(r.id),
       status: r.status,
       // A failure's reason (no worker, time limit, retries used up) is its result where the worker sent none.
-      result: r.result ?? (r.status === InstanceStatus.SUCCEEDED ? null : r.statusReason),
-      startTime: r.actualTriggerTime ?? r.createdAt.getTime(),
-      endTime: r.finishedTime,
-      additions: r.status === InstanceStatus.SUCCEEDED ? parseContext(r.wfContextAdditions) : null,
+      result: r.result ?? (r.status === InstanceStatus.SUCCEEDED ? null : r.reason),
+      startTime: r.startTime === null ? null : Number(r.startTime),
+      endTime: r.endTime === null ? null : Number(r.endTime),
+      additions: r.status === InstanceStatus.SUCCEEDED ? parseContext(r.additions) : null,
     }));
   }
 
@@ -147,34 +155,74 @@ export class WorkflowInstanceRepository {
     }));
   }
 
-  /** Inserts a workflow instance in `tx`. */
-  insert(tx: EntityManager, row: NewWorkflowInstance): Promise<WorkflowInstanceEntity> {
+  /** Inserts a workflow instance in `tx`: one INSERT, the entity completed in memory (as insertWaiting does). */
+  async insert(tx: EntityManager, row: NewWorkflowInstance): Promise<WorkflowInstanceEntity> {
     const repo = tx.getRepository(WorkflowInstanceEntity);
-    return repo.save(
-      repo.create({
-        appId: row.appId,
-        workflowId: row.workflowId,
-        status: row.status,
-        statusReason: row.statusReason === null ? null : clipReason(row.statusReason),
-        dag: row.dag,
-        continueOnFailure: row.continueOnFailure,
-        nodeStates: row.nodeStates,
-        initParams: row.initParams,
-        context: JSON.stringify(parseContext(row.initParams)),
-        result: null,
-        version: 0,
-        triggerSlot: row.triggerSlot,
-        buffered: row.buffered,
-        expectedTriggerTime: row.expectedTriggerTime,
-        actualTriggerTime: row.status === WorkflowInstanceStatus.RUNNING ? row.now : null,
-        finishedTime: row.status === WorkflowInstanceStatus.FAILED ? row.now : null,
-        statusTime: row.now,
-        parentInstanceId: row.parent?.instanceId ?? null,
-        parentNodeId: row.parent?.nodeId ?? null,
-        parentAttempt: row.parent?.attempt ?? null,
-        depth: row.depth,
-      }),
-    );
+    const entity = repo.create({
+      appId: row.appId,
+      workflowId: row.workflowId,
+      status: row.status,
+      statusReason: row.statusReason === null ? null : clipReason(row.statusReason),
+      dag: row.dag,
+      continueOnFailure: row.continueOnFailure,
+      nodeStates: row.nodeStates,
+      initParams: row.initParams,
+      context: JSON.stringify(parseContext(row.initParams)),
+      result: null,
+      version: 0,
+      triggerSlot: row.triggerSlot,
+      buffered: row.buffered,
+      expectedTriggerTime: row.expectedTriggerTime,
+      actualTriggerTime: row.status === WorkflowInstanceStatus.RUNNING ? row.now : null,
+      finishedTime: row.status === WorkflowInstanceStatus.FAILED ? row.now : null,
+      statusTime: row.now,
+      parentInstanceId: row.parent?.instanceId ?? null,
+      parentNodeId: row.parent?.nodeId ?? null,
+      parentAttempt: row.parent?.attempt ?? null,
+      depth: row.depth,
+    });
+    const { createdAt: _created, updatedAt: _updated, ...values } = entity;
+    const result = await repo.createQueryBuilder().insert().values(values).updateEntity(false).execute();
+    entity.id = Number((result.raw as { insertId: number | string }).insertId);
+    entity.createdAt = entity.updatedAt = new Date(row.now);
+    return entity;
+  }
+
+  /**
+   * Inserts a nested child only while its parent is RUNNING (INSERT ... SELECT, as for a node's job instance);
+   * null when nothing was inserted: the parent no longer runs, or the node's child of that attempt exists already.
+   */
+  async insertChild(row: NewWorkflowInstance & { parent: NonNullable<NewWorkflowInstance['parent']> }) {
+    const columns: [string, unknown][] = [
+      ['app_id', row.appId],
+      ['workflow_id', row.workflowId],
+      ['status', row.status],
+      ['dag', JSON.stringify(row.dag)],
+      ['continue_on_failure', row.continueOnFailure ? 1 : 0],
+      ['node_states', JSON.stringify(row.nodeStates)],
+      ['init_params', row.initParams],
+      ['context', JSON.stringify(parseContext(row.initParams))],
+      ['version', 0],
+      ['buffered', 0],
+      ['expected_trigger_time', row.expectedTriggerTime],
+      ['actual_trigger_time', row.now],
+      ['status_time', row.now],
+      ['parent_instance_id', row.parent.instanceId],
+      ['parent_node_id', row.parent.nodeId],
+      ['parent_attempt', row.parent.attempt],
+      ['depth', row.depth],
+    ];
+    try {
+      const result = (await this.dataSource.query(
+        `INSERT INTO workflow_instance (${columns.map(([c]) => c).join(', ')})
+         SELECT ${columns.map(() => '?').join(', ')} FROM workflow_instance p WHERE p.id = ? AND p.status = ?`,
+        [...columns.map(([, v]) => v), row.parent.instanceId, WorkflowInstanceStatus.RUNNING],
+      )) as { insertId: number | string; affectedRows: number };
+      return result.affectedRows === 1 ? Number(result.insertId) : null;
+    } catch (err) {
+      if ((err as { code?: string }).code === 'ER_DUP_ENTRY') return null;
+      throw err;
+    }
   }
 
   /**

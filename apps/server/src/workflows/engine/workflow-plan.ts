@@ -59,6 +59,12 @@ export interface NodeLaunch {
 
 export interface WorkflowPlan {
   states: Record<string, WorkflowNodeState>;
+  /**
+   * True when the transition only mirrors its node runs (statuses, results, times, the context) and decides
+   * nothing: no launch, skip, cancel, decision, stop or end. Such a transition need not be written: every later one
+   * and the API's read derive the same from the runs.
+   */
+  mirrorsOnly: boolean;
   context: WorkflowContext;
   contextJson: string;
   launches: NodeLaunch[];
@@ -151,11 +157,8 @@ export function planTransition(input: PlanInput): WorkflowPlan {
     incoming.get(e.to)?.push({ from: e.from, label: e.label });
     hasSuccessor.add(e.from);
   }
-  const states: Record<string, WorkflowNodeState> = {};
-  for (const node of dag.nodes) states[node.id] = { ...(input.states[node.id] ?? waitingNode()) };
-  refreshFromRuns(input, states);
-
-  const { context, contextJson } = mergeContext(input, order, states);
+  const { states, context, contextJson } = liveNodeStates(input, order);
+  const mirrored = JSON.stringify(states);
   if (Buffer.byteLength(contextJson) > input.maxContextBytes) {
     return failWith(
       input,
@@ -236,7 +239,15 @@ export function planTransition(input: PlanInput): WorkflowPlan {
   if (blocking.length > 0 && !input.continueOnFailure) {
     return failWith(input, states, context, contextJson, hasSuccessor, failureReason(blocking, states));
   }
-  const plan: WorkflowPlan = { states, context, contextJson, launches, stopInstances: [], stopChildren: [] };
+  const plan: WorkflowPlan = {
+    states,
+    mirrorsOnly: launches.length === 0 && JSON.stringify(states) === mirrored,
+    context,
+    contextJson,
+    launches,
+    stopInstances: [],
+    stopChildren: [],
+  };
   if (dag.nodes.every((n) => isEndedNode(states[n.id]!.status))) {
     plan.end =
       blocking.length > 0
@@ -297,6 +308,7 @@ function failWith(
   }
   return {
     states,
+    mirrorsOnly: false,
     context,
     contextJson,
     launches: [],
@@ -306,8 +318,25 @@ function failWith(
   };
 }
 
+/**
+ * The node states and context as the stored runs make them now, before any decision of a transition (step 1 and 2
+ * of planTransition): what the API shows of a running instance.
+ */
+export function liveNodeStates(
+  input: Pick<PlanInput, 'dag' | 'states' | 'initialContext' | 'jobRuns' | 'childRuns'>,
+  order: string[] = topologicalOrder(input.dag),
+): { states: Record<string, WorkflowNodeState>; context: WorkflowContext; contextJson: string } {
+  const states: Record<string, WorkflowNodeState> = {};
+  for (const node of input.dag.nodes) states[node.id] = { ...(input.states[node.id] ?? waitingNode()) };
+  refreshFromRuns(input, states);
+  return { states, ...mergeContext(input, order, states) };
+}
+
 /** Brings each node in line with the job instance or child workflow instance of its attempt. */
-function refreshFromRuns(input: PlanInput, states: Record<string, WorkflowNodeState>): void {
+function refreshFromRuns(
+  input: Pick<PlanInput, 'jobRuns' | 'childRuns'>,
+  states: Record<string, WorkflowNodeState>,
+): void {
   for (const run of input.jobRuns) {
     const state = states[run.nodeId];
     if (!state || run.attempt !== state.attempt) continue;
@@ -329,14 +358,25 @@ function refreshFromRuns(input: PlanInput, states: Record<string, WorkflowNodeSt
     state.reason = run.status === WorkflowInstanceStatus.FAILED ? run.reason : state.reason;
     state.endTime = run.endTime;
   }
-  for (const state of Object.values(states)) {
+  // A node written RUNNING by a transition whose launch has no run yet: that launch is in flight on another
+  // server, or was lost with its server. It waits again, so this transition launches it: the unique (workflow
+  // instance, node, attempt) key lets one of the two inserts through.
+  const launchedRuns = new Set([...input.jobRuns, ...input.childRuns].map((r) => `${r.nodeId}\n${r.attempt}`));
+  for (const [nodeId, state] of Object.entries(states)) {
     if (state.markedSucceeded) state.status = WorkflowNodeStatus.SUCCEEDED;
+    else if (
+      state.status === WorkflowNodeStatus.RUNNING &&
+      state.instanceId === null &&
+      state.childInstanceId === null &&
+      !launchedRuns.has(`${nodeId}\n${state.attempt}`)
+    )
+      state.status = WorkflowNodeStatus.WAITING;
   }
 }
 
 /** The initial context plus each succeeded node's additions, in topological order. */
 function mergeContext(
-  input: PlanInput,
+  input: Pick<PlanInput, 'initialContext' | 'jobRuns' | 'childRuns'>,
   order: string[],
   states: Record<string, WorkflowNodeState>,
 ): { context: WorkflowContext; contextJson: string } {

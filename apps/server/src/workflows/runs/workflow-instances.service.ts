@@ -1,12 +1,12 @@
 import { ConflictException, Injectable, NotFoundException } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
-import { isFinalWorkflowStatus, WorkflowInstanceStatus, WorkflowNodeStatus } from '@jobnest/common';
+import { isFinalWorkflowStatus, WorkflowInstanceStatus, WorkflowNodeStatus, WorkflowNodeType } from '@jobnest/common';
 import type { WorkflowInstanceEntity, WorkflowNodeState } from '@jobnest/persistence';
 import type { Page } from '../../jobs/job.dto';
 import { WorkflowAdvancer } from '../engine/workflow-advancer.service';
-import { WorkflowInstanceRepository } from '../engine/workflow-instance.repository';
-import { waitingNode } from '../engine/workflow-plan';
+import { parseContext, WorkflowInstanceRepository } from '../engine/workflow-instance.repository';
+import { liveNodeStates, waitingNode } from '../engine/workflow-plan';
 import type { WorkflowInstanceView } from './workflow-instance.dto';
 import { toWorkflowInstanceView } from './workflow-instance-view.mapper';
 
@@ -31,8 +31,30 @@ export class WorkflowInstancesService {
     return { items: rows.map(toWorkflowInstanceView), total, page, size };
   }
 
+  /** With the live state of a running instance's nodes (its stored snapshot is written only when it moves). */
   async get(appId: number, id: number): Promise<WorkflowInstanceView> {
-    return toWorkflowInstanceView(await this.findOwned(appId, id));
+    return toWorkflowInstanceView(await this.live(await this.findOwned(appId, id)));
+  }
+
+  /**
+   * A running instance with its nodes as their runs make them now: its stored snapshot is written when it moves,
+   * not each time a node ends (WorkflowPlan.mirrorsOnly).
+   */
+  private async live(row: WorkflowInstanceEntity): Promise<WorkflowInstanceEntity> {
+    if (row.status !== WorkflowInstanceStatus.RUNNING) return row;
+    const nests = row.dag.nodes.some((n) => n.type === WorkflowNodeType.NESTED_WORKFLOW);
+    const [jobRuns, childRuns] = await Promise.all([
+      this.instances.jobRuns(row.id),
+      nests ? this.instances.childRuns(row.id) : Promise.resolve([]),
+    ]);
+    const live = liveNodeStates({
+      dag: row.dag,
+      states: row.nodeStates,
+      initialContext: parseContext(row.initParams),
+      jobRuns,
+      childRuns,
+    });
+    return Object.assign(row, { nodeStates: live.states, context: live.contextJson });
   }
 
   /** Stops every running node instance and child workflow; waiting nodes are canceled. */
@@ -67,7 +89,8 @@ export class WorkflowInstancesService {
    * runs again from there; nodes canceled because of the failure wait again).
    */
   async markNodeSucceeded(appId: number, id: number, nodeId: string): Promise<WorkflowInstanceView> {
-    const row = await this.findOwned(appId, id);
+    // The live states: a node of a running instance (continueOnFailure) may have failed since the last write.
+    const row = await this.live(await this.findOwned(appId, id));
     const state = row.nodeStates[nodeId];
     if (!state) throw new NotFoundException(`workflow instance ${id} has no node '${nodeId}'`);
     if (state.status !== WorkflowNodeStatus.FAILED && state.status !== WorkflowNodeStatus.STOPPED) {
