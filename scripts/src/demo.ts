@@ -8,7 +8,13 @@ import { randomBytes } from 'node:crypto';
 import { createWriteStream, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { JobnestApiError, JobnestClient, type Instance } from '@jobnest/client';
+import {
+  JobnestApiError,
+  JobnestClient,
+  type Instance,
+  type WorkflowInstance,
+  type WorkflowNode,
+} from '@jobnest/client';
 
 const ROOT = join(__dirname, '..', '..');
 const once = process.argv.includes('--once');
@@ -160,7 +166,8 @@ async function main(): Promise<void> {
     say(`  log ${new Date(line.time).toISOString()} ${line.level} [${line.workerId}] ${line.message}`);
   }
   const mapReduce = await runMapReduce(client);
-  const ok = finished.status === 'SUCCEEDED' && mapReduce.status === 'SUCCEEDED';
+  const workflow = await runWorkflowDemo(client);
+  const ok = finished.status === 'SUCCEEDED' && mapReduce.status === 'SUCCEEDED' && workflow.status === 'SUCCEEDED';
   say(`Swagger UI:  ${baseUrl}/api/docs`);
   say(`bull-board:  ${baseUrl}/admin/queues  (user ${adminUser}, password ${adminPassword}, read-only)`);
   say(`health:      ${baseUrl}/health    metrics: ${baseUrl}/metrics`);
@@ -215,6 +222,77 @@ async function runMapReduce(client: JobnestClient): Promise<Instance> {
   const expected = (BigInt(n) * BigInt(n + 1) * BigInt(2 * n + 1)) / 6n;
   say(`reduced result: ${finished.result ?? '(none)'} (expected sum ${expected})`);
   return finished;
+}
+
+/**
+ * A workflow: extract -> (transformA, transformB) -> check (CEL: context.rows > 1000.0) -> true: load, false:
+ * report. Every node runs demo.workflow-step with its own params (the keys it adds to the context).
+ */
+async function runWorkflowDemo(client: JobnestClient): Promise<WorkflowInstance> {
+  const jobs = (await client.listJobs({ size: 200 })).items;
+  const step =
+    jobs.find((j) => j.name === 'demo-workflow-step') ??
+    (await client.createJob({
+      name: 'demo-workflow-step',
+      description: 'A workflow node: adds its params.set to the workflow context',
+      processor: 'demo.workflow-step',
+      executeType: 'STANDALONE',
+      timeExpressionType: 'WORKFLOW',
+    }));
+  const node = (id: string, set: Record<string, unknown>): WorkflowNode => ({
+    id,
+    type: 'JOB',
+    jobId: step.id,
+    params: JSON.stringify({ set, sleepMs: 200 }),
+  });
+  const existing = (await client.listWorkflows({ size: 200 })).items.find((w) => w.name === 'demo-etl');
+  const workflow =
+    existing ??
+    (await client.createWorkflow({
+      name: 'demo-etl',
+      description: 'A diamond and a decision: extract, two transforms, then load only on a big day',
+      timeExpressionType: 'API',
+      dag: {
+        nodes: [
+          node('extract', { rows: 1500 }),
+          node('transformA', { a: 'done' }),
+          node('transformB', { b: 'done' }),
+          { id: 'check', type: 'DECISION', expression: 'context.rows > 1000.0' },
+          node('load', { loaded: true }),
+          node('report', { reported: true }),
+        ],
+        edges: [
+          { from: 'extract', to: 'transformA' },
+          { from: 'extract', to: 'transformB' },
+          { from: 'transformA', to: 'check' },
+          { from: 'transformB', to: 'check' },
+          { from: 'check', to: 'load', label: 'true' },
+          { from: 'check', to: 'report', label: 'false' },
+        ],
+      },
+    }));
+  say(`workflow ${workflow.id} '${workflow.name}': extract -> (transformA, transformB) -> check -> load | report`);
+  const { workflowInstanceId } = await client.runWorkflow(workflow.id, {
+    initParams: JSON.stringify({ day: new Date().toISOString().slice(0, 10) }),
+  });
+  const seen = new Map<string, string>();
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    const wf = await client.getWorkflowInstance(workflowInstanceId);
+    for (const n of wf.nodes) {
+      if (seen.get(n.id) === n.status) continue;
+      seen.set(n.id, n.status);
+      const detail =
+        n.decision !== null ? ` (decided ${n.decision})` : n.instanceId ? ` (instance ${n.instanceId})` : '';
+      say(`workflow instance ${wf.id}: node ${n.id} ${n.status}${detail}`);
+    }
+    if (['SUCCEEDED', 'FAILED', 'STOPPED'].includes(wf.status)) {
+      say(`workflow instance ${wf.id}: ${wf.status}; context ${JSON.stringify(wf.context)}`);
+      return wf;
+    }
+    if (Date.now() > deadline) throw new Error(`workflow instance ${workflowInstanceId} did not finish in 60 s`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
 }
 
 main().catch((err: unknown) => {

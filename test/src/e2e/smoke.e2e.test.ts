@@ -62,7 +62,7 @@ describe('the demo, once', () => {
     await ns.drop();
   });
 
-  it('runs the demo job and the MapReduce job and exits 0', async () => {
+  it('runs the demo job, the MapReduce job and the workflow, and exits 0', async () => {
     const port = await freePort();
     const run = await runNode(
       DEMO,
@@ -79,6 +79,14 @@ describe('the demo, once', () => {
     assert.equal(run.code, 0, output);
     assert.match(run.stdout, /instance \d+: SUCCEEDED on demo-worker-\d/, output);
     assert.match(run.stdout, /result: hello from demo-worker-\d: Jobnest demo/, output);
+    // The workflow: the decision took its true branch, the untaken one was canceled, the context has every key.
+    assert.match(run.stdout, /node check SUCCEEDED \(decided true\)/, output);
+    assert.match(run.stdout, /node report CANCELED/, output);
+    assert.match(
+      run.stdout,
+      /workflow instance \d+: SUCCEEDED; context \{"day":"[\d-]+","rows":1500,"a":"done","b":"done","loaded":true\}/,
+      output,
+    );
     assert.match(run.stdout, new RegExp(`Swagger UI: +http://127\\.0\\.0\\.1:${port}/api/docs`), output);
     // It stopped what it started: its server no longer answers.
     await assert.rejects(fetch(`http://127.0.0.1:${port}/health`, { signal: AbortSignal.timeout(5000) }));
