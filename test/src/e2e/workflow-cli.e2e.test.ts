@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { JobnestClient, Page, Workflow, WorkflowInput, WorkflowInstance, WorkflowNodeRun } from '@jobnest/client';
 import { REPO_ROOT, TestCluster, waitUntil } from '../support/cluster';
+import { chainDag, createStepJob, type StepParams } from '../support/workflow-steps';
 
 const CLI = join(REPO_ROOT, 'libs', 'client', 'dist', 'cli.js');
 
@@ -92,30 +93,14 @@ describe('the jobnest CLI for workflows', () => {
   const cli = (args: string[], input?: string) => runCliProcess(args, env, 90_000, input);
   const shown = (run: Finished) => `exit ${run.code}\n${run.stdout}\n${run.stderr}\n${cluster.dump()}`;
 
-  /** A job running demo.workflow-step with these params. */
-  async function step(name: string, params?: { set?: Record<string, unknown>; fail?: boolean; sleepMs?: number }) {
-    const job = await client.createJob({
-      name,
-      processor: 'demo.workflow-step',
-      executeType: 'STANDALONE',
-      timeExpressionType: 'WORKFLOW',
-      ...(params ? { jobParams: JSON.stringify(params) } : {}),
-    });
-    return job.id;
-  }
+  const step = (name: string, params?: StepParams) => createStepJob(client, params, name);
 
   /** A workflow of two JOB nodes, A -> B. */
   function twoSteps(name: string, jobA: number, jobB: number): WorkflowInput {
     return {
       name,
       timeExpressionType: 'API',
-      dag: {
-        nodes: [
-          { id: 'A', type: 'JOB', jobId: jobA },
-          { id: 'B', type: 'JOB', jobId: jobB },
-        ],
-        edges: [{ from: 'A', to: 'B' }],
-      },
+      dag: chainDag(['A', jobA], ['B', jobB]),
     };
   }
 

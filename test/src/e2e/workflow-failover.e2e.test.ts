@@ -5,6 +5,7 @@ import { Queue } from 'bullmq';
 import { createConnection, type Connection } from 'mysql2/promise';
 import type { JobnestClient, WorkflowInstance } from '@jobnest/client';
 import { TestCluster, waitUntil } from '../support/cluster';
+import { chainDag, createStepJob, type StepParams } from '../support/workflow-steps';
 
 /**
  * Workflows across server failures: two servers, one worker. Slots of a CRON workflow fire once each through a
@@ -33,16 +34,7 @@ describe('workflows through server failures', () => {
     await cluster.close();
   });
 
-  async function step(params: Record<string, unknown> = {}): Promise<number> {
-    const job = await client.createJob({
-      name: `step-${Math.random().toString(36).slice(2, 8)}`,
-      processor: 'demo.workflow-step',
-      executeType: 'STANDALONE',
-      timeExpressionType: 'WORKFLOW',
-      jobParams: JSON.stringify(params),
-    });
-    return job.id;
-  }
+  const step = (params: StepParams = {}) => createStepJob(client, params);
 
   async function allInstances(workflowId: number): Promise<WorkflowInstance[]> {
     return (await client.listWorkflowInstances({ workflowId, size: 200 })).items;
@@ -64,13 +56,7 @@ describe('workflows through server failures', () => {
         timeExpression: '* * * * * *',
         // Slots must not be skipped behind an instance the kill leaves for the reconciler to finish.
         overlapPolicy: 'ALLOW_ALL',
-        dag: {
-          nodes: [
-            { id: 'a', type: 'JOB', jobId: a },
-            { id: 'b', type: 'JOB', jobId: b },
-          ],
-          edges: [{ from: 'a', to: 'b' }],
-        },
+        dag: chainDag(['a', a], ['b', b]),
       });
       workflowId = created.id;
       await waitUntil(
@@ -115,13 +101,7 @@ describe('workflows through server failures', () => {
     const { id: workflowId } = await client.createWorkflow({
       name: 'left-mid-way',
       timeExpressionType: 'API',
-      dag: {
-        nodes: [
-          { id: 'slow', type: 'JOB', jobId: slow },
-          { id: 'next', type: 'JOB', jobId: next },
-        ],
-        edges: [{ from: 'slow', to: 'next' }],
-      },
+      dag: chainDag(['slow', slow], ['next', next]),
     });
     const { workflowInstanceId } = await client.runWorkflow(workflowId);
     await waitUntil(

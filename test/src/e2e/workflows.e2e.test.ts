@@ -9,6 +9,7 @@ import {
   type WorkflowNodeRun,
 } from '@jobnest/client';
 import { TestCluster, waitUntil } from '../support/cluster';
+import { createStepJob, diamondDag, type StepParams } from '../support/workflow-steps';
 import { sampleValue } from '../support/prometheus-text';
 
 /** What demo.workflow-step returns: the node it ran as and the context it read. */
@@ -54,17 +55,7 @@ describe('workflows end to end', () => {
     await cluster.close();
   });
 
-  /** A job running demo.workflow-step with these params. */
-  async function step(params: { set?: Record<string, unknown>; fail?: boolean; sleepMs?: number } = {}) {
-    const job = await client.createJob({
-      name: `step-${Math.random().toString(36).slice(2, 8)}`,
-      processor: 'demo.workflow-step',
-      executeType: 'STANDALONE',
-      timeExpressionType: 'WORKFLOW',
-      jobParams: JSON.stringify(params),
-    });
-    return job.id;
-  }
+  const step = (params: StepParams = {}) => createStepJob(client, params);
 
   async function workflow(dag: WorkflowDag, over: Partial<WorkflowInput> = {}): Promise<number> {
     const created = await client.createWorkflow({
@@ -103,20 +94,7 @@ describe('workflows end to end', () => {
     const b = await step({ set: { fromB: 'b' } });
     const c = await step({ set: { fromC: ['c'] } });
     const d = await step({ set: { fromD: true } });
-    const id = await workflow({
-      nodes: [
-        { id: 'A', type: 'JOB', jobId: a },
-        { id: 'B', type: 'JOB', jobId: b },
-        { id: 'C', type: 'JOB', jobId: c },
-        { id: 'D', type: 'JOB', jobId: d },
-      ],
-      edges: [
-        { from: 'A', to: 'B' },
-        { from: 'A', to: 'C' },
-        { from: 'B', to: 'D' },
-        { from: 'C', to: 'D' },
-      ],
-    });
+    const id = await workflow(diamondDag(['A', a], ['B', b], ['C', c], ['D', d]));
     const done = await runToEnd(id, { date: '2026-11-30' });
     assert.equal(done.status, 'SUCCEEDED', JSON.stringify(done));
     assert.deepEqual(statuses(done), { A: 'SUCCEEDED', B: 'SUCCEEDED', C: 'SUCCEEDED', D: 'SUCCEEDED' });
@@ -367,20 +345,7 @@ describe('workflows end to end', () => {
     const left = await step({ set: { left: 1 } });
     const right = await step({ set: { right: 1 } });
     const join = await step();
-    const id = await workflow({
-      nodes: [
-        { id: 'root', type: 'JOB', jobId: root },
-        { id: 'left', type: 'JOB', jobId: left },
-        { id: 'right', type: 'JOB', jobId: right },
-        { id: 'join', type: 'JOB', jobId: join },
-      ],
-      edges: [
-        { from: 'root', to: 'left' },
-        { from: 'root', to: 'right' },
-        { from: 'left', to: 'join' },
-        { from: 'right', to: 'join' },
-      ],
-    });
+    const id = await workflow(diamondDag(['root', root], ['left', left], ['right', right], ['join', join]));
     const runs = 20;
     const ids = await Promise.all(
       Array.from({ length: runs }, async () => (await client.runWorkflow(id)).workflowInstanceId),

@@ -2,7 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import type { Repository } from 'typeorm';
 import { InstanceStatus, isFinalInstanceStatus, type InstanceStatusReport } from '@jobnest/common';
-import { JobInfoEntity } from '@jobnest/persistence';
+import { type InstanceInfoEntity, JobInfoEntity } from '@jobnest/persistence';
 import { DispatcherService } from '../dispatch/dispatcher.service';
 import { InstanceRepository } from '../instances/state/instance.repository';
 import { InstanceTransitions } from '../instances/state/instance-transitions.service';
@@ -73,60 +73,38 @@ export class StatusReportHandler {
           }
           return 'applied';
         }
-        await this.transitions.finishRun(
-          instance.id,
-          report.workerId,
-          report.runningTimes,
-          InstanceStatus.FAILED,
-          report.result,
-          report.result,
-          now,
-          { taskCounts: counts, workflowInstanceId: instance.wfInstanceId },
-        );
+        await this.finish(instance, report, InstanceStatus.FAILED, report.result, report.result, now);
         return 'applied';
       }
       case InstanceStatus.SUCCEEDED: {
         const additions = instance.wfInstanceId === null ? undefined : report.contextAdditions;
         const refusal = additions === undefined ? undefined : this.refuseAdditions(additions);
-        if (refusal !== undefined) {
-          // The SDK checks both; a report that breaks them anyway fails the node, clearly, instead of the workflow.
-          await this.transitions.finishRun(
-            instance.id,
-            report.workerId,
-            report.runningTimes,
-            InstanceStatus.FAILED,
-            refusal,
-            refusal,
-            now,
-            { taskCounts: counts, workflowInstanceId: instance.wfInstanceId },
-          );
-          return 'applied';
-        }
-        await this.transitions.finishRun(
-          instance.id,
-          report.workerId,
-          report.runningTimes,
-          report.status,
-          report.result,
-          null,
-          now,
-          { taskCounts: counts, contextAdditions: additions, workflowInstanceId: instance.wfInstanceId },
-        );
+        // The SDK checks both; a report that breaks them anyway fails the node, clearly, instead of the workflow.
+        if (refusal !== undefined) await this.finish(instance, report, InstanceStatus.FAILED, refusal, refusal, now);
+        else await this.finish(instance, report, InstanceStatus.SUCCEEDED, report.result, null, now, additions);
         return 'applied';
       }
       case InstanceStatus.STOPPED:
-        await this.transitions.finishRun(
-          instance.id,
-          report.workerId,
-          report.runningTimes,
-          report.status,
-          report.result,
-          null,
-          now,
-          { taskCounts: counts, workflowInstanceId: instance.wfInstanceId },
-        );
+        await this.finish(instance, report, InstanceStatus.STOPPED, report.result, null, now);
         return 'applied';
     }
+  }
+
+  /** Ends the run the report belongs to, with its subtask counts, passing on the workflow instance it is a node of. */
+  private async finish(
+    instance: InstanceInfoEntity,
+    report: InstanceStatusReport,
+    status: InstanceStatus.SUCCEEDED | InstanceStatus.FAILED | InstanceStatus.STOPPED,
+    result: string | null,
+    reason: string | null,
+    now: number,
+    contextAdditions?: string,
+  ): Promise<void> {
+    await this.transitions.finishRun(instance.id, report.workerId, report.runningTimes, status, result, reason, now, {
+      taskCounts: report.tasks ? JSON.stringify(report.tasks) : undefined,
+      contextAdditions,
+      workflowInstanceId: instance.wfInstanceId,
+    });
   }
 
   /** Why a node's context additions cannot be stored (not a JSON object, or over the limit), or undefined. */

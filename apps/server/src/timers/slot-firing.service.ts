@@ -10,6 +10,7 @@ import { InstanceLauncher } from '../launch/instance-launcher.service';
 import { ServerConfig } from '../platform/config/server-config';
 import { TRIGGER_LEAD_MS } from './jobnest-repeat-strategy';
 import { missedSlots } from './missed-slots';
+import { countSlots } from './slot-counters';
 import { TimerSyncService } from './timer-sync.service';
 import { WorkflowSlotFiringService } from './workflow-slot-firing.service';
 import { FIXED_DELAY_TRIGGER, schedulerSlot, type JobTriggerData } from './trigger-queue';
@@ -97,7 +98,7 @@ export class SlotFiringService implements OnApplicationBootstrap {
     const now = Date.now();
     const missed = missedSlots(lastSlot, now, now - this.config.misfireThresholdMs, repeat, MAX_COUNTED_MISFIRES);
     if (missed.misfired > 0) {
-      await this.countSlots(job.id, 'misfired_slots', missed.misfired, missed.lastMisfired ?? lastSlot);
+      await countSlots(this.jobs, job.id, 'misfired_slots', missed.misfired, missed.lastMisfired ?? lastSlot);
       this.logger.warn(
         `job ${job.id}: ${missed.capped ? 'more than ' : ''}${missed.misfired} slot(s) after ${new Date(lastSlot).toISOString()} misfired (the trigger came ${now - lastSlot} ms late), skipped`,
       );
@@ -119,37 +120,19 @@ export class SlotFiringService implements OnApplicationBootstrap {
     if (!isFixedDelay && now - slot > this.config.misfireThresholdMs) {
       // A replayed trigger whose slot was fired before the crash: fired, so not misfired.
       if (await this.instances.slotHasInstance(job.id, slot)) return 'duplicate';
-      await this.countSlots(job.id, 'misfired_slots', 1, slot);
+      await countSlots(this.jobs, job.id, 'misfired_slots', 1, slot);
       this.logger.warn(`job ${job.id}: slot ${new Date(slot).toISOString()} misfired (${now - slot} ms late), skipped`);
       return 'misfired';
     }
     const outcome = await this.launcher.launchSlot(job, slot);
     if (outcome.kind === 'skipped') {
-      await this.countSlots(job.id, 'skipped_slots', 1, slot);
+      await countSlots(this.jobs, job.id, 'skipped_slots', 1, slot);
       this.logger.warn(`job ${job.id}: slot ${new Date(slot).toISOString()} skipped: ${outcome.reason}`);
       // No instance will end to re-arm the chain: arm it from here.
       if (job.timeExpressionType === TimeExpressionType.FIXED_DELAY)
         await this.timers.armFixedDelay(job, `skip-${slot}`);
     }
     return outcome.kind;
-  }
-
-  /** Adds to a slot counter and moves `last_counted_slot` forward, in one UPDATE. */
-  private async countSlots(
-    jobId: number,
-    counter: 'skipped_slots' | 'misfired_slots',
-    count: number,
-    latestSlot: number,
-  ): Promise<void> {
-    await this.jobs
-      .createQueryBuilder()
-      .update()
-      .set({
-        [counter === 'skipped_slots' ? 'skippedSlots' : 'misfiredSlots']: () => `${counter} + ${Math.trunc(count)}`,
-        lastCountedSlot: () => `GREATEST(COALESCE(last_counted_slot, 0), ${Math.trunc(latestSlot)})`,
-      })
-      .where('id = :jobId', { jobId })
-      .execute();
   }
 
   /** One query, which finds nothing for every instance but the timed ones of enabled FIXED_DELAY jobs. */

@@ -9,6 +9,7 @@ import { ServerConfig } from '../platform/config/server-config';
 import { WorkflowInstanceRepository } from '../workflows/engine/workflow-instance.repository';
 import { TRIGGER_LEAD_MS } from './jobnest-repeat-strategy';
 import { missedSlots } from './missed-slots';
+import { countSlots } from './slot-counters';
 import type { FireOutcome } from './slot-firing.service';
 import { TimerSyncService } from './timer-sync.service';
 import { schedulerSlot, type TriggerData } from './trigger-queue';
@@ -65,7 +66,7 @@ export class WorkflowSlotFiringService {
     const now = Date.now();
     const missed = missedSlots(lastSlot, now, now - this.config.misfireThresholdMs, repeat, MAX_COUNTED_MISFIRES);
     if (missed.misfired > 0) {
-      await this.countSlots(workflow.id, 'misfired_slots', missed.misfired, missed.lastMisfired ?? lastSlot);
+      await countSlots(this.workflows, workflow.id, 'misfired_slots', missed.misfired, missed.lastMisfired ?? lastSlot);
       this.logger.warn(
         `workflow ${workflow.id}: ${missed.capped ? 'more than ' : ''}${missed.misfired} slot(s) after ${new Date(lastSlot).toISOString()} misfired, skipped`,
       );
@@ -85,7 +86,7 @@ export class WorkflowSlotFiringService {
     const now = Date.now();
     if (now - slot > this.config.misfireThresholdMs) {
       if (await this.instances.slotHasInstance(workflow.id, slot)) return 'duplicate';
-      await this.countSlots(workflow.id, 'misfired_slots', 1, slot);
+      await countSlots(this.workflows, workflow.id, 'misfired_slots', 1, slot);
       this.logger.warn(
         `workflow ${workflow.id}: slot ${new Date(slot).toISOString()} misfired (${now - slot} ms late), skipped`,
       );
@@ -93,28 +94,10 @@ export class WorkflowSlotFiringService {
     }
     const outcome = await this.launcher.launchSlot(workflow, slot);
     if (outcome.kind === 'skipped') {
-      await this.countSlots(workflow.id, 'skipped_slots', 1, slot);
+      await countSlots(this.workflows, workflow.id, 'skipped_slots', 1, slot);
       this.logger.warn(`workflow ${workflow.id}: slot ${new Date(slot).toISOString()} skipped: ${outcome.reason}`);
       return 'skipped';
     }
     return outcome.kind === 'duplicate' ? 'duplicate' : 'launched';
-  }
-
-  /** Adds to a slot counter and moves `last_counted_slot` forward, in one UPDATE. */
-  private async countSlots(
-    workflowId: number,
-    counter: 'skipped_slots' | 'misfired_slots',
-    count: number,
-    latestSlot: number,
-  ): Promise<void> {
-    await this.workflows
-      .createQueryBuilder()
-      .update()
-      .set({
-        [counter === 'skipped_slots' ? 'skippedSlots' : 'misfiredSlots']: () => `${counter} + ${Math.trunc(count)}`,
-        lastCountedSlot: () => `GREATEST(COALESCE(last_counted_slot, 0), ${Math.trunc(latestSlot)})`,
-      })
-      .where('id = :workflowId', { workflowId })
-      .execute();
   }
 }
