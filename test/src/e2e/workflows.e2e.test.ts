@@ -491,7 +491,7 @@ describe('workflows end to end', () => {
     );
   });
 
-  it('runs a MAP_REDUCE job as a node: its reduce() adds to the context', async () => {
+  it('runs MAP_REDUCE and BROADCAST jobs as nodes: their reduce() and postProcess() add to the context', async () => {
     const sum = await client.createJob({
       name: 'sum-squares',
       processor: 'demo.sum-squares',
@@ -499,18 +499,31 @@ describe('workflows end to end', () => {
       timeExpressionType: 'WORKFLOW',
       jobParams: JSON.stringify({ n: 1000, chunk: 100 }),
     });
+    const broadcast = await client.createJob({
+      name: 'broadcast',
+      processor: 'demo.broadcast',
+      executeType: 'BROADCAST',
+      timeExpressionType: 'WORKFLOW',
+    });
     const after = await step();
     const id = await workflow({
       nodes: [
         { id: 'sum', type: 'JOB', jobId: sum.id },
+        { id: 'everyone', type: 'JOB', jobId: broadcast.id },
         { id: 'after', type: 'JOB', jobId: after },
       ],
-      edges: [{ from: 'sum', to: 'after' }],
+      edges: [
+        { from: 'sum', to: 'after' },
+        { from: 'everyone', to: 'after' },
+      ],
     });
     const done = await runToEnd(id);
     assert.equal(done.status, 'SUCCEEDED', JSON.stringify(done));
-    // 1^2 + ... + 1000^2 = 1000 * 1001 * 2001 / 6
-    assert.deepEqual(stepResult(nodeOf(done, 'after')).context, { sumSquares: 333_833_500 });
+    // 1^2 + ... + 1000^2 = 1000 * 1001 * 2001 / 6; both workers answered the broadcast.
+    assert.deepEqual(stepResult(nodeOf(done, 'after')).context, {
+      sumSquares: 333_833_500,
+      broadcastWorkers: ['w1', 'w2'],
+    });
   });
 
   it("applies a node's params, retries and time limit instead of its job's", async () => {

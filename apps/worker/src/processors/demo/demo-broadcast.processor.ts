@@ -23,6 +23,8 @@ export class DemoBroadcastProcessor implements BroadcastProcessor {
     const all = await results.toArray();
     ctx.logger.info(`postProcess saw ${all.length} results`);
     const failed = all.filter((r) => !r.success).length;
+    // As a workflow node, later nodes read who answered from the context.
+    if (failed === 0) ctx.workflow?.set('broadcastWorkers', all.map((r) => r.result).sort());
     return { success: failed === 0, result: JSON.stringify(all.map((r) => r.result).sort()) };
   }
 }
