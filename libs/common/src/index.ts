@@ -17,3 +17,4 @@ export * from './transient-error';
 export * from './throttled-error-log';
 export * from './job-defaults';
 export * from './workflow';
+export * from './for-each-limited';

@@ -2,6 +2,7 @@ import { Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common'
 import { InjectDataSource } from '@nestjs/typeorm';
 import { In, type DataSource } from 'typeorm';
 import {
+  forEachLimited,
   isFinalWorkflowStatus,
   WorkflowInstanceStatus,
   WorkflowNodeStatus,
@@ -288,22 +289,17 @@ export class WorkflowAdvancer implements OnApplicationBootstrap {
   }
 
   private async afterCommit(wf: WorkflowInstanceEntity, plan: WorkflowPlan, launched: Launched): Promise<void> {
-    // A fan-out is dispatched DISPATCH_PARALLELISM at a time, not one after the other. A dispatch that fails leaves a
-    // WAITING_DISPATCH row: the reconciler dispatches it.
-    const queue = [...launched.jobInstances];
-    const dispatchNext = async (): Promise<void> => {
-      for (let next = queue.shift(); next; next = queue.shift()) {
-        const { instance, job } = next;
-        const sent =
-          instance.workerId === null
-            ? this.dispatcher.dispatchLoaded(instance, job)
-            : this.dispatcher.sendRun(instance, job, instance.workerId, instance.runningTimes, 0, instance.statusTime);
-        await sent.catch((err: unknown) =>
-          this.logger.error(`workflow ${wf.id}: dispatch of node instance ${instance.id} failed: ${String(err)}`),
-        );
-      }
-    };
-    await Promise.all(Array.from({ length: Math.min(DISPATCH_PARALLELISM, queue.length) }, dispatchNext));
+    // A fan-out is dispatched DISPATCH_PARALLELISM at a time, not one after the other. A dispatch that fails leaves
+    // its row to the reconciler (WAITING_DISPATCH: dispatched again; WAITING_WORKER_RECEIVE: its receive timeout).
+    await forEachLimited(launched.jobInstances, DISPATCH_PARALLELISM, async ({ instance, job }) => {
+      const sent =
+        instance.workerId === null
+          ? this.dispatcher.dispatchLoaded(instance, job)
+          : this.dispatcher.sendRun(instance, job, instance.workerId, instance.runningTimes, 0, instance.statusTime);
+      await sent.catch((err: unknown) =>
+        this.logger.error(`workflow ${wf.id}: dispatch of node instance ${instance.id} failed: ${String(err)}`),
+      );
+    });
     for (const child of launched.children) this.request(child);
     if (plan.stopInstances.length > 0 || plan.stopChildren.length > 0) {
       const reason = `workflow instance ${wf.id} failed`;
