@@ -636,4 +636,71 @@ describe('workflows end to end', () => {
       assert.ok(doc.paths[path], `Swagger documents ${path}`);
     }
   });
+
+  it('answers 409 to a run over maxInstances, and SKIP counts the slots that come while an instance runs', async () => {
+    const slow = await step({ sleepMs: 3000 });
+    const limited = await workflow(
+      { nodes: [{ id: 'slow', type: 'JOB', jobId: slow }], edges: [] },
+      { maxInstances: 1 },
+    );
+    const { workflowInstanceId } = await client.runWorkflow(limited);
+    await assert.rejects(client.runWorkflow(limited), (err: unknown) => {
+      assert.ok(err instanceof JobnestApiError && err.status === 409, String(err));
+      assert.match(err.message, /maxInstances=1/);
+      return true;
+    });
+    await finished(workflowInstanceId);
+
+    const skipping = await workflow(
+      { nodes: [{ id: 'slow', type: 'JOB', jobId: slow, name: 'Slow step' }], edges: [] },
+      { timeExpressionType: 'FIXED_RATE', timeExpression: '1000' }, // overlapPolicy: SKIP, the default
+    );
+    await waitUntil(
+      async () => (await client.getWorkflow(skipping)).skippedSlots >= 2,
+      20_000,
+      'slots skipped while the first instance runs',
+    );
+    await client.disableWorkflow(skipping);
+    const instances = (await client.listWorkflowInstances({ workflowId: skipping, size: 50 })).items;
+    await Promise.all(instances.map((w) => finished(w.id)));
+    const done = await Promise.all(instances.map((w) => client.getWorkflowInstance(w.id)));
+    done.sort((a, b) => a.id - b.id);
+    for (let i = 1; i < done.length; i++) {
+      assert.ok(done[i]!.actualTriggerTime! >= done[i - 1]!.finishedTime!, 'SKIP never runs two at once');
+    }
+    assert.equal(nodeOf(done[0]!, 'slow').name, 'Slow step', 'the display name');
+  });
+
+  it('runs a MAP job as a node; refuses nesting deeper than the setting and deleting a nested workflow', async () => {
+    const map = await client.createJob({
+      name: 'map-only',
+      processor: 'demo.sum-squares',
+      executeType: 'MAP',
+      timeExpressionType: 'WORKFLOW',
+      jobParams: JSON.stringify({ n: 500, chunk: 100 }),
+    });
+    const mapFlow = await workflow({ nodes: [{ id: 'map', type: 'JOB', jobId: map.id }], edges: [] });
+    const done = await runToEnd(mapFlow);
+    assert.equal(done.status, 'SUCCEEDED', JSON.stringify(done));
+    assert.equal(JSON.parse(nodeOf(done, 'map').result ?? '{}').succeeded, 6, 'the root task and 5 ranges');
+
+    // A chain of nested workflows one level deeper than JOBNEST_WORKFLOW_MAX_NESTING (5) allows.
+    let inner = mapFlow;
+    for (let level = 1; level <= 5; level++) {
+      inner = await workflow({ nodes: [{ id: 'n', type: 'NESTED_WORKFLOW', workflowId: inner }], edges: [] });
+    }
+    await assert.rejects(
+      workflow({ nodes: [{ id: 'n', type: 'NESTED_WORKFLOW', workflowId: inner }], edges: [] }),
+      (err: unknown) => {
+        assert.ok(err instanceof JobnestApiError && err.status === 400, String(err));
+        assert.match(err.message, /deeper than 5 levels/);
+        return true;
+      },
+    );
+    await assert.rejects(client.deleteWorkflow(mapFlow), (err: unknown) => {
+      assert.ok(err instanceof JobnestApiError && err.status === 409, String(err));
+      assert.match(err.message, new RegExp(`workflow ${mapFlow} is nested in workflow`));
+      return true;
+    });
+  });
 });

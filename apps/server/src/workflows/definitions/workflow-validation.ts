@@ -62,17 +62,17 @@ export class WorkflowValidation {
         throw new InvalidWorkflowError(`node '${node.id}': workflow ${id} does not exist in this app`);
     }
     const maxDepth = this.config.workflowMaxNesting;
+    const named = (path: number[]) => path.map((w) => (w === 0 ? 'this workflow' : `workflow ${w}`)).join(' -> ');
     const walk = (id: number, path: number[]): void => {
-      if (path.length > maxDepth) {
+      // path[0] is this workflow: path.length - 1 nesting levels below it (a child instance runs at depth 1).
+      if (path.length - 1 > maxDepth) {
         throw new InvalidWorkflowError(
-          `nested workflows go deeper than ${maxDepth} levels (JOBNEST_WORKFLOW_MAX_NESTING): ${path.join(' -> ')}`,
+          `nested workflows go deeper than ${maxDepth} levels (JOBNEST_WORKFLOW_MAX_NESTING): ${named(path)}`,
         );
       }
       for (const { id: child } of children(dags.get(id) ?? { nodes: [], edges: [] })) {
         if (child === self || path.includes(child)) {
-          throw new InvalidWorkflowError(
-            `nested workflows form a cycle: ${[...path, child].map((w) => (w === 0 ? 'this workflow' : `workflow ${w}`)).join(' -> ')}`,
-          );
+          throw new InvalidWorkflowError(`nested workflows form a cycle: ${named([...path, child])}`);
         }
         walk(child, [...path, child]);
       }
