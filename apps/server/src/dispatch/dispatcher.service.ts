@@ -38,7 +38,12 @@ export class DispatcherService {
     private readonly metrics: MetricsService,
   ) {}
 
-  async dispatch(instanceId: number): Promise<void> {
+  /**
+   * `avoidWorker`: the worker whose run just failed. The next run goes to another eligible worker when there is one:
+   * the failing worker may be sick, or shutting down (its FAILED reports of aborted runs come before the heartbeat
+   * that says it is leaving, so this server may not know yet).
+   */
+  async dispatch(instanceId: number, avoidWorker?: string): Promise<void> {
     const instance = await this.instances.findById(instanceId);
     if (!instance || instance.status !== InstanceStatus.WAITING_DISPATCH) return;
     const job = await this.jobs.findOneBy({ id: instance.jobId });
@@ -52,16 +57,16 @@ export class DispatcherService {
       );
       return;
     }
-    await this.dispatchLoaded(instance, job);
+    await this.dispatchLoaded(instance, job, avoidWorker);
   }
 
   /** As dispatch(), for a caller that holds the rows already (a launch that just inserted the instance). */
-  async dispatchLoaded(instance: InstanceInfoEntity, job: JobInfoEntity): Promise<void> {
+  async dispatchLoaded(instance: InstanceInfoEntity, job: JobInfoEntity, avoidWorker?: string): Promise<void> {
     const now = Date.now();
     if (instance.status !== InstanceStatus.WAITING_DISPATCH) return;
     if (instance.expectedTriggerTime > now + EARLY_TOLERANCE_MS) return;
     const selection = selectWorkers(this.cluster.liveWorkers(job.appId), job);
-    const worker = selection.workers[0];
+    const worker = selection.workers.find((w) => w.workerId !== avoidWorker) ?? selection.workers[0];
     if (!worker) {
       this.metrics.dispatches.inc({ outcome: 'no_worker' });
       const waited = now - Math.max(instance.statusTime, instance.expectedTriggerTime);
@@ -151,9 +156,18 @@ export class DispatcherService {
     }
   }
 
-  /** Dispatches without making the caller wait or fail (report consumers, API after commit). */
-  dispatchInBackground(instanceId: number, loaded?: { instance: InstanceInfoEntity; job: JobInfoEntity }): void {
-    const dispatching = loaded ? this.dispatchLoaded(loaded.instance, loaded.job) : this.dispatch(instanceId);
+  /**
+   * Dispatches without making the caller wait or fail (report consumers, API after commit); `avoidWorker` as for
+   * dispatch().
+   */
+  dispatchInBackground(
+    instanceId: number,
+    loaded?: { instance: InstanceInfoEntity; job: JobInfoEntity },
+    avoidWorker?: string,
+  ): void {
+    const dispatching = loaded
+      ? this.dispatchLoaded(loaded.instance, loaded.job, avoidWorker)
+      : this.dispatch(instanceId, avoidWorker);
     dispatching.catch((err: unknown) =>
       this.logger.error(`dispatch of instance ${instanceId} failed, the reconciler will retry: ${String(err)}`),
     );

@@ -133,7 +133,7 @@ export class ReconcilerService implements OnApplicationBootstrap, OnApplicationS
         : `worker ${workerId} did not receive run ${i.runningTimes} within ${this.config.receiveTimeoutMs} ms; dispatching again`;
       if (await this.transitions.requeueRun(i.id, i.workerId, i.runningTimes, reason, null, now, i.resumeNext)) {
         this.logger.warn(`instance ${i.id}: ${reason}`);
-        await this.dispatcher.dispatch(i.id);
+        await this.dispatcher.dispatch(i.id, i.workerId ?? undefined);
         if (i.workerId) {
           await this.stopAbandonedRun(
             i.id,
@@ -209,7 +209,7 @@ export class ReconcilerService implements OnApplicationBootstrap, OnApplicationS
         // (which names no run) would abort those; its old TaskTracker's results are dropped by run number.
         if (await this.transitions.requeueForTakeover(i, `${reason}; handed to another worker`, now)) {
           this.logger.warn(`instance ${i.id}: ${reason}; takeover ${i.takeovers + 1}`);
-          await this.dispatcher.dispatch(i.id);
+          await this.dispatcher.dispatch(i.id, i.workerId ?? undefined);
         }
         continue;
       }
@@ -217,7 +217,7 @@ export class ReconcilerService implements OnApplicationBootstrap, OnApplicationS
       if (i.runningTimes <= retries) {
         if (await this.transitions.requeueRun(i.id, i.workerId, i.runningTimes, `${reason}; retrying`, null, now)) {
           this.logger.warn(`instance ${i.id}: ${reason}; retrying (${i.runningTimes}/${retries})`);
-          await this.dispatcher.dispatch(i.id);
+          await this.dispatcher.dispatch(i.id, i.workerId ?? undefined);
           if (i.workerId)
             await this.stopAbandonedRun(i.id, i.workerId, i.runningTimes, 'was retried after the worker went silent');
         }

@@ -69,7 +69,8 @@ export class StatusReportHandler {
               now,
             )
           ) {
-            this.dispatcher.dispatchInBackground(instance.id);
+            // Elsewhere when possible: the worker that failed the run may be sick or shutting down.
+            this.dispatcher.dispatchInBackground(instance.id, undefined, report.workerId);
           }
           return 'applied';
         }
