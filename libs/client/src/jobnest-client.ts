@@ -264,29 +264,17 @@ export class JobnestClient {
    * with any other error (401, 404, ...).
    */
   async waitForInstance(instanceId: number, options: WaitForInstanceOptions = {}): Promise<FinishedInstance> {
-    const timeoutMs = options.timeoutMs ?? DEFAULT_WAIT_TIMEOUT_MS;
-    const pollIntervalMs = options.pollIntervalMs ?? DEFAULT_POLL_INTERVAL_MS;
-    assertPositive('timeoutMs', timeoutMs);
-    assertPositive('pollIntervalMs', pollIntervalMs);
-    const deadline = Date.now() + timeoutMs;
     let last: Instance | null = null;
-    for (;;) {
-      let failure: unknown;
-      try {
+    return this.pollUntil(
+      async () => {
         const instance = await this.getInstance(instanceId);
         if (last === null || last.status !== instance.status) options.onStatus?.(instance);
         last = instance;
-        if (isFinished(instance)) return instance;
-      } catch (err) {
-        if (!isPassingFailure(err)) throw err;
-        failure = err;
-      }
-      const remaining = deadline - Date.now();
-      if (remaining <= 0) {
-        throw new WaitTimeoutError(instanceId, timeoutMs, last, failure === undefined ? undefined : { cause: failure });
-      }
-      await sleep(Math.min(pollIntervalMs, remaining));
-    }
+        return isFinished(instance) ? instance : undefined;
+      },
+      options,
+      (timeoutMs, cause) => new WaitTimeoutError(instanceId, timeoutMs, last, cause),
+    );
   }
 
   // ---- workflows ----
@@ -368,32 +356,15 @@ export class JobnestClient {
     workflowInstanceId: number,
     options: Omit<WaitForInstanceOptions, 'onStatus'> = {},
   ): Promise<WorkflowInstance & { status: FinalWorkflowInstanceStatus }> {
-    const timeoutMs = options.timeoutMs ?? DEFAULT_WAIT_TIMEOUT_MS;
-    const pollIntervalMs = options.pollIntervalMs ?? DEFAULT_POLL_INTERVAL_MS;
-    assertPositive('timeoutMs', timeoutMs);
-    assertPositive('pollIntervalMs', pollIntervalMs);
-    const deadline = Date.now() + timeoutMs;
     let last: WorkflowInstance | null = null;
-    for (;;) {
-      let failure: unknown;
-      try {
+    return this.pollUntil(
+      async () => {
         last = await this.getWorkflowInstance(workflowInstanceId);
-        if (isFinishedWorkflow(last)) return last;
-      } catch (err) {
-        if (!isPassingFailure(err)) throw err;
-        failure = err;
-      }
-      const remaining = deadline - Date.now();
-      if (remaining <= 0) {
-        throw new WorkflowWaitTimeoutError(
-          workflowInstanceId,
-          timeoutMs,
-          last?.status ?? null,
-          failure === undefined ? undefined : { cause: failure },
-        );
-      }
-      await sleep(Math.min(pollIntervalMs, remaining));
-    }
+        return isFinishedWorkflow(last) ? last : undefined;
+      },
+      options,
+      (timeoutMs, cause) => new WorkflowWaitTimeoutError(workflowInstanceId, timeoutMs, last?.status ?? null, cause),
+    );
   }
 
   // ---- workers ----
@@ -404,6 +375,36 @@ export class JobnestClient {
   }
 
   // ---- plumbing ----
+
+  /**
+   * Calls `poll` every `pollIntervalMs` until it answers something, riding out a server that cannot answer
+   * (isPassingFailure) until `timeoutMs`; then rejects with `timedOut`, given the last failed poll's error as `cause`.
+   * Any other error rejects at once.
+   */
+  private async pollUntil<T>(
+    poll: () => Promise<T | undefined>,
+    options: Pick<WaitForInstanceOptions, 'timeoutMs' | 'pollIntervalMs'>,
+    timedOut: (timeoutMs: number, cause: { cause: unknown } | undefined) => Error,
+  ): Promise<T> {
+    const timeoutMs = options.timeoutMs ?? DEFAULT_WAIT_TIMEOUT_MS;
+    const pollIntervalMs = options.pollIntervalMs ?? DEFAULT_POLL_INTERVAL_MS;
+    assertPositive('timeoutMs', timeoutMs);
+    assertPositive('pollIntervalMs', pollIntervalMs);
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      let failure: unknown;
+      try {
+        const done = await poll();
+        if (done !== undefined) return done;
+      } catch (err) {
+        if (!isPassingFailure(err)) throw err;
+        failure = err;
+      }
+      const remaining = deadline - Date.now();
+      if (remaining <= 0) throw timedOut(timeoutMs, failure === undefined ? undefined : { cause: failure });
+      await sleep(Math.min(pollIntervalMs, remaining));
+    }
+  }
 
   private send<T>(req: HttpRequest): Promise<T> {
     return this.http.request<T>(req);
