@@ -1,8 +1,9 @@
 import { ConflictException, Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import type { DataSource, EntityManager } from 'typeorm';
+import type { DataSource } from 'typeorm';
 import { type InstanceInfoEntity, JobInfoEntity } from '@jobnest/persistence';
 import { DispatcherService } from '../dispatch/dispatcher.service';
+import { lockRow } from '../platform/database/lock-row';
 import { InstanceRepository } from '../instances/state/instance.repository';
 import { DelayedDispatchService } from './delayed-dispatch.service';
 
@@ -40,7 +41,7 @@ export class InstanceLauncher {
     const now = Date.now();
     const instance = await this.dataSource.transaction(async (tx) => {
       if (job.maxInstances > 0) {
-        await this.lockJob(tx, job.id);
+        await lockRow(tx, JobInfoEntity, job.id);
         const active = await this.instances.countActive(tx, job.id);
         if (active.total >= job.maxInstances) {
           throw new ConflictException(
@@ -80,7 +81,9 @@ export class InstanceLauncher {
     let outcome: SlotOutcome;
     try {
       outcome = await this.dataSource.transaction(async (tx): Promise<SlotOutcome> => {
-        await this.lockJob(tx, job.id);
+        // Locked: launches of the job count its unfinished instances one after the other. An instance merely between
+        // its insert and its dispatch is not "waiting for a worker": only a dispatch attempt that found none marks it so.
+        await lockRow(tx, JobInfoEntity, job.id);
         // Checked first: the slot's own instance would otherwise count as the unfinished one that skips it.
         if (await this.instances.slotHasInstance(job.id, slot, tx)) return { kind: 'duplicate' };
         const active = await this.instances.countActive(tx, job.id);
@@ -105,19 +108,5 @@ export class InstanceLauncher {
     }
     if (outcome.kind === 'launched' && outcome.instance) await this.dispatcher.dispatchLoaded(outcome.instance, job);
     return outcome;
-  }
-
-  /**
-   * Locks the job's row until `tx` ends, so launches of the job (from several servers too) count its unfinished
-   * instances one after the other. An instance merely between its insert and its dispatch is not "waiting for a
-   * worker": only a dispatch attempt that found none marks it so.
-   */
-  private async lockJob(tx: EntityManager, jobId: number): Promise<void> {
-    await tx
-      .getRepository(JobInfoEntity)
-      .createQueryBuilder('j')
-      .setLock('pessimistic_write')
-      .where('j.id = :id', { id: jobId })
-      .getOne();
   }
 }

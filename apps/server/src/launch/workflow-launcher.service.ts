@@ -1,10 +1,11 @@
 import { ConflictException, Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import type { DataSource, EntityManager } from 'typeorm';
+import type { DataSource } from 'typeorm';
 import { WorkflowInstanceStatus, WorkflowOverlapPolicy } from '@jobnest/common';
 import { WorkflowInfoEntity } from '@jobnest/persistence';
 import { initialNodeStates, WorkflowAdvancer } from '../workflows/engine/workflow-advancer.service';
 import { WorkflowInstanceRepository } from '../workflows/engine/workflow-instance.repository';
+import { lockRow } from '../platform/database/lock-row';
 import { DelayedDispatchService } from './delayed-dispatch.service';
 
 export interface WorkflowRunRequest {
@@ -44,7 +45,7 @@ export class WorkflowLauncher {
     const delayed = request.delayMs > 0;
     const instance = await this.dataSource.transaction(async (tx) => {
       if (workflow.maxInstances > 0) {
-        await this.lockWorkflow(tx, workflow.id);
+        await lockRow(tx, WorkflowInfoEntity, workflow.id);
         const unfinished = await this.workflowInstances.countUnfinished(tx, workflow.id);
         if (unfinished.total >= workflow.maxInstances) {
           throw new ConflictException(
@@ -86,7 +87,7 @@ export class WorkflowLauncher {
     let outcome: WorkflowSlotOutcome;
     try {
       outcome = await this.dataSource.transaction(async (tx): Promise<WorkflowSlotOutcome> => {
-        await this.lockWorkflow(tx, workflow.id);
+        await lockRow(tx, WorkflowInfoEntity, workflow.id);
         if (await this.workflowInstances.slotHasInstance(workflow.id, slot, tx)) return { kind: 'duplicate' };
         const unfinished = await this.workflowInstances.countUnfinished(tx, workflow.id);
         let buffered = false;
@@ -139,14 +140,5 @@ export class WorkflowLauncher {
       depth: 0,
       now,
     };
-  }
-
-  private async lockWorkflow(tx: EntityManager, workflowId: number): Promise<void> {
-    await tx
-      .getRepository(WorkflowInfoEntity)
-      .createQueryBuilder('w')
-      .setLock('pessimistic_write')
-      .where('w.id = :id', { id: workflowId })
-      .getOne();
   }
 }

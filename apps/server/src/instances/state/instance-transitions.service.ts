@@ -5,12 +5,7 @@ import { ACTIVE_INSTANCE_STATUSES, InstanceStatus } from '@jobnest/common';
 import { InstanceInfoEntity } from '@jobnest/persistence';
 import { MetricsService } from '../../platform/observability/metrics.service';
 import { InstanceEvents } from './instance-events';
-
-const MAX_REASON = 1000;
-
-function clip(reason: string): string {
-  return reason.length > MAX_REASON ? `${reason.slice(0, MAX_REASON - 3)}...` : reason;
-}
+import { clipReason } from './status-reason';
 
 /**
  * Every change of an instance's status, as one conditional UPDATE: the WHERE clause states the status (and run)
@@ -56,7 +51,7 @@ export class InstanceTransitions {
   async markWaitingForWorker(instanceId: number, reason: string): Promise<void> {
     await this.instances.update(
       { id: instanceId, status: InstanceStatus.WAITING_DISPATCH },
-      { statusReason: clip(reason), waitingForWorker: true },
+      { statusReason: clipReason(reason), waitingForWorker: true },
     );
   }
 
@@ -91,7 +86,7 @@ export class InstanceTransitions {
       {
         status,
         result,
-        statusReason: reason === null ? null : clip(reason),
+        statusReason: reason === null ? null : clipReason(reason),
         waitingForWorker: false,
         finishedTime: now,
         statusTime: now,
@@ -126,7 +121,7 @@ export class InstanceTransitions {
       {
         status: InstanceStatus.WAITING_DISPATCH,
         workerId: null,
-        statusReason: clip(reason),
+        statusReason: clipReason(reason),
         waitingForWorker: false,
         result,
         statusTime: now,
@@ -147,7 +142,7 @@ export class InstanceTransitions {
       {
         status: InstanceStatus.WAITING_DISPATCH,
         workerId: null,
-        statusReason: clip(reason),
+        statusReason: clipReason(reason),
         waitingForWorker: false,
         statusTime: now,
         resumeNext: true,
@@ -182,9 +177,9 @@ export class InstanceTransitions {
       { id: instanceId, status: In([...from]) },
       {
         status,
-        statusReason: clip(reason),
+        statusReason: clipReason(reason),
         waitingForWorker: false,
-        result: clip(reason),
+        result: clipReason(reason),
         finishedTime: now,
         statusTime: now,
       },

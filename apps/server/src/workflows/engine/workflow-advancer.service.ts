@@ -141,8 +141,7 @@ export class WorkflowAdvancer implements OnApplicationBootstrap {
         return;
       }
       this.dagJobs.remember(wf);
-      const nests = wf.dag.nodes.some((n) => n.type === WorkflowNodeType.NESTED_WORKFLOW);
-      const childRuns = nests ? await this.workflows.childRuns(id) : [];
+      const childRuns = await this.workflows.childRuns(wf);
       const plan = planTransition({
         dag: wf.dag,
         continueOnFailure: wf.continueOnFailure,
@@ -337,7 +336,7 @@ export class WorkflowAdvancer implements OnApplicationBootstrap {
         states: wf.nodeStates,
         initialContext: parseContext(wf.initParams),
         jobRuns,
-        childRuns: await this.workflows.childRuns(id),
+        childRuns: await this.workflows.childRuns(wf),
       });
       const states: Record<string, WorkflowNodeState> = {};
       for (const [nodeId, state] of Object.entries(live.states)) {

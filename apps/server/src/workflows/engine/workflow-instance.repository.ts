@@ -1,16 +1,16 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { In, IsNull, LessThanOrEqual, type DataSource, type EntityManager, type Repository } from 'typeorm';
-import { InstanceStatus, WorkflowInstanceStatus, type WorkflowContext, type WorkflowDag } from '@jobnest/common';
+import {
+  InstanceStatus,
+  WorkflowInstanceStatus,
+  WorkflowNodeType,
+  type WorkflowContext,
+  type WorkflowDag,
+} from '@jobnest/common';
 import { InstanceInfoEntity, WorkflowInstanceEntity, type WorkflowNodeState } from '@jobnest/persistence';
+import { clipReason } from '../../instances/state/status-reason';
 import type { ChildInstanceFact, NodeInstanceFact } from './workflow-plan';
-
-const MAX_REASON = 1000;
-
-/** Cuts a status reason to its column. */
-export function clipReason(reason: string): string {
-  return reason.length > MAX_REASON ? `${reason.slice(0, MAX_REASON - 3)}...` : reason;
-}
 
 /** A JSON object string as an object ({} when it is not one). */
 export function parseContext(json: string | null): WorkflowContext {
@@ -139,9 +139,13 @@ export class WorkflowInstanceRepository {
     }));
   }
 
-  /** The child workflow instances of a workflow instance's NESTED_WORKFLOW nodes, every attempt. */
-  async childRuns(workflowInstanceId: number): Promise<ChildInstanceFact[]> {
-    const rows = await this.rows.find({ where: { parentInstanceId: workflowInstanceId } });
+  /**
+   * The child workflow instances of a workflow instance's NESTED_WORKFLOW nodes, every attempt; no query when its
+   * DAG nests nothing.
+   */
+  async childRuns(wf: Pick<WorkflowInstanceEntity, 'id' | 'dag'>): Promise<ChildInstanceFact[]> {
+    if (!wf.dag.nodes.some((n) => n.type === WorkflowNodeType.NESTED_WORKFLOW)) return [];
+    const rows = await this.rows.find({ where: { parentInstanceId: wf.id } });
     return rows.map((r) => ({
       nodeId: r.parentNodeId ?? '',
       attempt: r.parentAttempt ?? 0,

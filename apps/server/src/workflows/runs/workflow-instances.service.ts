@@ -1,7 +1,7 @@
 import { ConflictException, Injectable, NotFoundException } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
-import { isFinalWorkflowStatus, WorkflowInstanceStatus, WorkflowNodeStatus, WorkflowNodeType } from '@jobnest/common';
+import { isFinalWorkflowStatus, WorkflowInstanceStatus, WorkflowNodeStatus } from '@jobnest/common';
 import type { WorkflowInstanceEntity, WorkflowNodeState } from '@jobnest/persistence';
 import type { Page } from '../../jobs/job.dto';
 import { WorkflowAdvancer } from '../engine/workflow-advancer.service';
@@ -42,11 +42,7 @@ export class WorkflowInstancesService {
    */
   private async live(row: WorkflowInstanceEntity): Promise<WorkflowInstanceEntity> {
     if (row.status !== WorkflowInstanceStatus.RUNNING) return row;
-    const nests = row.dag.nodes.some((n) => n.type === WorkflowNodeType.NESTED_WORKFLOW);
-    const [jobRuns, childRuns] = await Promise.all([
-      this.instances.jobRuns(row.id),
-      nests ? this.instances.childRuns(row.id) : Promise.resolve([]),
-    ]);
+    const [jobRuns, childRuns] = await Promise.all([this.instances.jobRuns(row.id), this.instances.childRuns(row)]);
     const live = liveNodeStates({
       dag: row.dag,
       states: row.nodeStates,
