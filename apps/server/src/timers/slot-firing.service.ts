@@ -8,17 +8,11 @@ import { InstanceEvents } from '../instances/state/instance-events';
 import { InstanceRepository } from '../instances/state/instance.repository';
 import { InstanceLauncher } from '../launch/instance-launcher.service';
 import { ServerConfig } from '../platform/config/server-config';
-import { TRIGGER_LEAD_MS } from './jobnest-repeat-strategy';
-import { missedSlots } from './missed-slots';
+import { catchUpSlots, takenLate } from './slot-catch-up';
 import { countSlots } from './slot-counters';
 import { TimerSyncService } from './timer-sync.service';
 import { WorkflowSlotFiringService } from './workflow-slot-firing.service';
 import { FIXED_DELAY_TRIGGER, schedulerSlot, type JobTriggerData } from './trigger-queue';
-
-/** A scheduler trigger taken this late (after its due time) may have left slots behind it (see catchUp). */
-const LATE_TRIGGER_MS = 50;
-/** Misfired slots counted one by one after a late trigger, at most (a longer outage counts this many). */
-const MAX_COUNTED_MISFIRES = 10_000;
 
 export type FireOutcome = 'launched' | 'duplicate' | 'skipped' | 'misfired' | 'stale' | 'outside-lifecycle';
 
@@ -59,7 +53,7 @@ export class SlotFiringService implements OnApplicationBootstrap {
       return 'stale';
     }
     const outcome = await this.fire(job, slot, isFixedDelay);
-    if (!isFixedDelay && Date.now() - (slot - TRIGGER_LEAD_MS) >= LATE_TRIGGER_MS) {
+    if (!isFixedDelay && takenLate(slot)) {
       // From the latest slot already handled: a trigger taken late after a crash (its lock expired) may find the
       // chain gone on without it, and the slots after it fired or counted by the triggers that followed.
       await this.catchUp(job, Math.max(slot, await this.lastSlotHandled(job)));
@@ -86,24 +80,16 @@ export class SlotFiringService implements OnApplicationBootstrap {
     return Math.max(await this.instances.lastTriggerSlot(job.id), job.lastCountedSlot ?? 0);
   }
 
-  /**
-   * BullMQ computes a scheduler's next trigger from the moment it took this one, so when this one was taken late
-   * (a stalled server, a takeover after a crash, an outage) the slots in between would vanish without a trace.
-   * They are handled here like any late trigger: within the misfire threshold they fire (one instance per slot, and
-   * the skip rule holds back a pile-up), older ones are counted in misfiredSlots (one UPDATE).
-   */
-  private async catchUp(job: JobInfoEntity, lastSlot: number): Promise<void> {
-    const repeat = this.timers.schedulerOptions(job);
-    if (!repeat) return;
-    const now = Date.now();
-    const missed = missedSlots(lastSlot, now, now - this.config.misfireThresholdMs, repeat, MAX_COUNTED_MISFIRES);
-    if (missed.misfired > 0) {
-      await countSlots(this.jobs, job.id, 'misfired_slots', missed.misfired, missed.lastMisfired ?? lastSlot);
-      this.logger.warn(
-        `job ${job.id}: ${missed.capped ? 'more than ' : ''}${missed.misfired} slot(s) after ${new Date(lastSlot).toISOString()} misfired (the trigger came ${now - lastSlot} ms late), skipped`,
-      );
-    }
-    for (const slot of missed.due) await this.fire(job, slot, false);
+  /** The slots a late or lost trigger left behind (catchUpSlots). */
+  private catchUp(job: JobInfoEntity, lastSlot: number): Promise<void> {
+    const target = {
+      name: `job ${job.id}`,
+      id: job.id,
+      rows: this.jobs,
+      repeat: this.timers.schedulerOptions(job),
+      fire: (slot: number) => this.fire(job, slot, false),
+    };
+    return catchUpSlots(target, lastSlot, this.config.misfireThresholdMs, this.logger);
   }
 
   /** One slot of an enabled timed job: launched, or skipped / misfired / outside the lifecycle (and counted). */

@@ -7,17 +7,11 @@ import { WorkflowInfoEntity } from '@jobnest/persistence';
 import { WorkflowLauncher } from '../launch/workflow-launcher.service';
 import { ServerConfig } from '../platform/config/server-config';
 import { WorkflowInstanceRepository } from '../workflows/engine/workflow-instance.repository';
-import { TRIGGER_LEAD_MS } from './jobnest-repeat-strategy';
-import { missedSlots } from './missed-slots';
+import { catchUpSlots, takenLate } from './slot-catch-up';
 import { countSlots } from './slot-counters';
 import type { FireOutcome } from './slot-firing.service';
 import { TimerSyncService } from './timer-sync.service';
 import { schedulerSlot, type TriggerData } from './trigger-queue';
-
-/** A trigger taken this late may have left slots behind it (BullMQ schedules the next one from when it took it). */
-const LATE_TRIGGER_MS = 50;
-/** Misfired slots counted one by one after a late trigger, at most. */
-const MAX_COUNTED_MISFIRES = 10_000;
 
 /**
  * Turns a workflow's due trigger into a workflow instance, with the guarantees of job slots (SlotFiringService):
@@ -45,7 +39,7 @@ export class WorkflowSlotFiringService {
       return 'stale';
     }
     const outcome = await this.fire(workflow, slot);
-    if (Date.now() - (slot - TRIGGER_LEAD_MS) >= LATE_TRIGGER_MS) {
+    if (takenLate(slot)) {
       await this.catchUp(workflow, Math.max(slot, await this.lastSlotHandled(workflow)));
     }
     return outcome;
@@ -60,18 +54,16 @@ export class WorkflowSlotFiringService {
     return Math.max(await this.instances.lastTriggerSlot(workflow.id), workflow.lastCountedSlot ?? 0);
   }
 
-  private async catchUp(workflow: WorkflowInfoEntity, lastSlot: number): Promise<void> {
-    const repeat = this.timers.schedulerOptions(workflow);
-    if (!repeat) return;
-    const now = Date.now();
-    const missed = missedSlots(lastSlot, now, now - this.config.misfireThresholdMs, repeat, MAX_COUNTED_MISFIRES);
-    if (missed.misfired > 0) {
-      await countSlots(this.workflows, workflow.id, 'misfired_slots', missed.misfired, missed.lastMisfired ?? lastSlot);
-      this.logger.warn(
-        `workflow ${workflow.id}: ${missed.capped ? 'more than ' : ''}${missed.misfired} slot(s) after ${new Date(lastSlot).toISOString()} misfired, skipped`,
-      );
-    }
-    for (const slot of missed.due) await this.fire(workflow, slot);
+  /** The slots a late or lost trigger left behind (catchUpSlots). */
+  private catchUp(workflow: WorkflowInfoEntity, lastSlot: number): Promise<void> {
+    const target = {
+      name: `workflow ${workflow.id}`,
+      id: workflow.id,
+      rows: this.workflows,
+      repeat: this.timers.schedulerOptions(workflow),
+      fire: (slot: number) => this.fire(workflow, slot),
+    };
+    return catchUpSlots(target, lastSlot, this.config.misfireThresholdMs, this.logger);
   }
 
   /** One slot of an enabled timed workflow: launched (or buffered), or skipped / misfired / outside the lifecycle. */
