@@ -31,7 +31,18 @@ export interface Heartbeat {
   /** True in the last heartbeat of a worker that shuts down cleanly: servers forget it at once. */
   shuttingDown: boolean;
   sdkVersion: string;
+  /**
+   * Optional protocol features this worker understands (see WORKER_FEATURES); servers and other workers use one
+   * only with a worker that announces it. Heartbeats of older workers have none.
+   */
+  features: string[];
 }
+
+/** Names a worker announces in `Heartbeat.features`. */
+export const WORKER_FEATURES = {
+  /** Takes CommandBatch jobs on its queue. */
+  commandBatch: 'command-batch',
+} as const;
 
 /** Progress of a Map / MapReduce / Broadcast instance, counted over its subtasks (the root task included). */
 export interface TaskCounts {
@@ -266,7 +277,18 @@ export interface StopTasksCommand {
   reason: string;
 }
 
-export type WorkerCommand =
+/**
+ * Worker queue: several commands for one worker in one BullMQ job (the sends of one event-loop turn of the sender,
+ * in one Redis round trip instead of one job each). The worker handles them in order, as if each had been its own
+ * job. Never nested. Sent only to workers that announce `WORKER_FEATURES.commandBatch` in their heartbeats.
+ */
+export interface CommandBatchCommand {
+  kind: 'CommandBatch';
+  commands: SingleWorkerCommand[];
+}
+
+/** Every command but CommandBatch: what a batch carries. */
+export type SingleWorkerCommand =
   | RunInstanceCommand
   | StopInstanceCommand
   | AckInstanceStatusCommand
@@ -278,4 +300,5 @@ export type WorkerCommand =
   | StopTasksCommand
   | AdoptTasksCommand
   | TasksHeldCommand;
+export type WorkerCommand = SingleWorkerCommand | CommandBatchCommand;
 export type StreamMessage = Heartbeat | InstanceStatusReport | LogBatch;

@@ -13,6 +13,8 @@ export interface WorkerState {
   metrics: WorkerMetrics;
   runningInstances: number;
   maxConcurrentInstances: number;
+  /** Protocol features the worker announced (Heartbeat.features). */
+  features: string[];
   /** Epoch ms (reader's clock) of the latest heartbeat. */
   lastHeartbeat: number;
 }
@@ -30,6 +32,7 @@ export function workerStateFromHeartbeat(hb: Heartbeat, seenAt: number): WorkerS
     metrics: hb.metrics,
     runningInstances: hb.runningInstances,
     maxConcurrentInstances: hb.maxConcurrentInstances,
+    features: hb.features,
     lastHeartbeat: seenAt,
   };
 }

@@ -157,6 +157,8 @@ export function decodeHeartbeat(raw: string | undefined): Heartbeat {
     time: epochMs(o, 'time'),
     shuttingDown: o.shuttingDown === true,
     sdkVersion: typeof o.sdkVersion === 'string' ? str(o, 'sdkVersion') : 'unknown',
+    // Older workers announce none.
+    features: o.features === undefined || o.features === null ? [] : strArray(o, 'features'),
   };
 }
 

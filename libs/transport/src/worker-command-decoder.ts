@@ -1,7 +1,9 @@
 import {
   DispatchStrategy,
   MessageDecodeError,
+  type CommandBatchCommand,
   type ExecuteType,
+  type SingleWorkerCommand,
   type TaskAssignment,
   type WorkerCommand,
   type WorkflowRunInfo,
@@ -10,16 +12,80 @@ import {
 type Obj = Record<string, unknown>;
 
 /**
+ * A CommandBatch as decoded: the good elements in order, and what was left out. A bad element does not cost the
+ * others: the intake handles `commands` and logs the rest.
+ */
+export interface DecodedCommandBatch extends CommandBatchCommand {
+  /** One message per malformed element (its index and kind, and what is wrong with it). */
+  refused: string[];
+  /** Kinds of the elements this worker does not know (a newer sender), skipped like an unknown job. */
+  unknownKinds: string[];
+}
+
+/** What decodeWorkerCommand returns: a single command, or a batch with its refused elements. */
+export type DecodedWorkerCommand = SingleWorkerCommand | DecodedCommandBatch;
+
+/**
  * Checks a command a worker took from its BullMQ queue (job name = command kind, data = the command), as the
  * decoders of message-codec.ts check the stream entries servers read. Returns undefined for a kind this worker
- * does not know (a newer sender); throws MessageDecodeError for a malformed command.
+ * does not know (a newer sender); throws MessageDecodeError for a malformed command. A CommandBatch throws only
+ * when it is malformed as a whole (no list of commands); see decodeCommandBatch.
  */
-export function decodeWorkerCommand(name: string, data: unknown): WorkerCommand | undefined {
+export function decodeWorkerCommand(name: string, data: unknown): DecodedWorkerCommand | undefined {
+  const o = commandObject(name, data);
+  return o.kind === 'CommandBatch' ? decodeBatch(o) : decodeSingle(o.kind as string, o);
+}
+
+/**
+ * Decodes the data of a CommandBatch job: each element with the per-kind decoding of decodeWorkerCommand (its
+ * `kind` is its name). A malformed element or a nested batch goes to `refused`, an element of an unknown kind to
+ * `unknownKinds`; the others come out in order. Throws MessageDecodeError when `data` has no list of commands.
+ */
+export function decodeCommandBatch(data: unknown): DecodedCommandBatch {
+  return decodeBatch(commandObject('CommandBatch', data));
+}
+
+/** The command's object, with `kind` set (from the job name when absent) and checked against the job name. */
+function commandObject(name: string, data: unknown): Obj & { kind: string } {
   if (typeof data !== 'object' || data === null || Array.isArray(data))
     throw new MessageDecodeError('command data is not an object');
   const o = data as Obj;
   const kind = typeof o.kind === 'string' ? o.kind : name;
   if (kind !== name) throw new MessageDecodeError(`job name '${name}' and command kind '${kind}' differ`);
+  return { ...o, kind };
+}
+
+function decodeBatch(o: Obj): DecodedCommandBatch {
+  const commands: SingleWorkerCommand[] = [];
+  const refused: string[] = [];
+  const unknownKinds: string[] = [];
+  list(o, 'commands').forEach((element, i) => {
+    const kind =
+      typeof element === 'object' && element !== null && typeof (element as Obj).kind === 'string'
+        ? ((element as Obj).kind as string)
+        : undefined;
+    if (kind === undefined) {
+      refused.push(`commands[${i}] is not an object with a kind`);
+      return;
+    }
+    const what = `commands[${i}] (${kind.slice(0, 120)})`;
+    if (kind === 'CommandBatch') {
+      refused.push(`${what}: a CommandBatch inside a CommandBatch`);
+      return;
+    }
+    try {
+      const command = decodeSingle(kind, element as Obj);
+      if (command) commands.push(command);
+      else unknownKinds.push(kind);
+    } catch (err) {
+      if (!(err instanceof MessageDecodeError)) throw err;
+      refused.push(`${what}: ${err.message}`);
+    }
+  });
+  return { kind: 'CommandBatch', commands, refused, unknownKinds };
+}
+
+function decodeSingle(kind: string, o: Obj): SingleWorkerCommand | undefined {
   switch (kind) {
     case 'RunInstance': {
       // An execute type unknown here still makes a RunInstance: the tracker reports it FAILED with a clear message.

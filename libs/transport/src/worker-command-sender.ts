@@ -1,5 +1,5 @@
-import { Queue, type ConnectionOptions } from 'bullmq';
-import type { WorkerCommand } from '@jobnest/common';
+import { Queue, type ConnectionOptions, type JobsOptions } from 'bullmq';
+import { withTimeout, type CommandBatchCommand, type SingleWorkerCommand, type WorkerCommand } from '@jobnest/common';
 import { workerQueueName } from './names';
 
 export interface WorkerCommandSenderOptions {
@@ -7,6 +7,33 @@ export interface WorkerCommandSenderOptions {
   idleMs?: number;
   /** Most send-only queues kept open; beyond, the least recently used is closed. (Default: 1000) */
   maxQueues?: number;
+  /**
+   * Whether the worker takes CommandBatch jobs (it announced the feature in its heartbeats); when false, each
+   * command goes as its own job (still one addBulk per event-loop turn). (Default: () => true)
+   */
+  acceptsBatches?: (workerId: string) => boolean;
+}
+
+/** Bounds of one CommandBatch job: commands, and their size estimated from their fields (bytes, about). */
+export const COMMAND_BATCH_LIMITS = { maxCommands: 256, maxBytes: 512 * 1024 } as const;
+
+/** close() waits this long for the commands it flushes to reach Redis (an outage must not hold a shutdown). */
+const CLOSE_FLUSH_WAIT_MS = 5000;
+
+function jobOptions(jobId?: string): JobsOptions {
+  return { jobId, removeOnComplete: true, removeOnFail: { count: 1000 } };
+}
+
+interface PendingSend {
+  commands: SingleWorkerCommand[];
+  resolve: () => void;
+  reject: (err: unknown) => void;
+}
+
+interface CommandJob {
+  name: string;
+  data: SingleWorkerCommand | CommandBatchCommand;
+  opts: JobsOptions;
 }
 
 interface CachedQueue {
@@ -25,7 +52,13 @@ export class WorkerCommandSender {
   private readonly queues = new Map<string, CachedQueue>();
   private readonly idleMs: number;
   private readonly maxQueues: number;
+  private readonly acceptsBatches: (workerId: string) => boolean;
   private lastPruneAt = Date.now();
+  /** Sends of this event-loop turn, by worker, in order. */
+  private pending = new Map<string, PendingSend[]>();
+  private flushTimer: NodeJS.Immediate | undefined;
+  /** addBulk calls not settled yet (close() waits for them). */
+  private readonly inFlight = new Set<Promise<void>>();
 
   constructor(
     private readonly connection: ConnectionOptions,
@@ -34,6 +67,7 @@ export class WorkerCommandSender {
   ) {
     this.idleMs = options.idleMs ?? 300_000;
     this.maxQueues = options.maxQueues ?? 1000;
+    this.acceptsBatches = options.acceptsBatches ?? (() => true);
     if (!Number.isInteger(this.idleMs) || this.idleMs < 1)
       throw new RangeError(`idleMs must be a positive whole number (got ${this.idleMs})`);
     if (!Number.isInteger(this.maxQueues) || this.maxQueues < 1) {
@@ -41,16 +75,18 @@ export class WorkerCommandSender {
     }
   }
 
-  async send(workerId: string, command: WorkerCommand): Promise<void> {
-    const jobId = command.kind === 'RunInstance' ? `run-${command.instanceId}-${command.runningTimes}` : undefined;
-    const now = Date.now();
-    const queue = this.use(workerId, false, now);
-    // Checked on sends only: without sends the cache does not grow.
-    if (now - this.lastPruneAt >= Math.min(this.idleMs, 60_000)) this.prune(now);
-    await queue.add(command.kind, command, {
-      jobId,
-      removeOnComplete: true,
-      removeOnFail: { count: 1000 },
+  /**
+   * Puts the command on the worker's queue. Resolves once it is in Redis, rejects if adding it failed. Commands
+   * sent for one worker in one event-loop turn leave together on setImmediate, in one `addBulk` (one round trip):
+   * a lone command as its own job, several as CommandBatch jobs when the worker accepts batches (`acceptsBatches`).
+   * A CommandBatch given here is sent as its commands.
+   */
+  send(workerId: string, command: WorkerCommand): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      let sends = this.pending.get(workerId);
+      if (!sends) this.pending.set(workerId, (sends = []));
+      sends.push({ commands: command.kind === 'CommandBatch' ? command.commands : [command], resolve, reject });
+      this.flushTimer ??= setImmediate(() => this.flush());
     });
   }
 
@@ -88,16 +124,21 @@ export class WorkerCommandSender {
     }
   }
 
-  /** Closes and drops the worker's Queue object (its Redis keys stay). */
+  /** Closes and drops the worker's Queue object (its Redis keys stay), after sending its pending commands. */
   async forget(workerId: string): Promise<void> {
+    await this.flushWorker(workerId);
     const entry = this.queues.get(workerId);
     if (!entry) return;
     this.queues.delete(workerId);
     await entry.queue.close();
   }
 
-  /** Deletes the worker's queue and every job on it from Redis (BullMQ obliterate, forced), then forgets it. */
+  /**
+   * Deletes the worker's queue and every job on it from Redis (BullMQ obliterate, forced), then forgets it.
+   * Commands pending for it are sent first (and so deleted with it): their sends resolve.
+   */
   async removeQueue(workerId: string): Promise<void> {
+    await this.flushWorker(workerId);
     const queue = this.queues.get(workerId)?.queue ?? this.newQueue(workerId);
     try {
       await queue.obliterate({ force: true });
@@ -107,10 +148,104 @@ export class WorkerCommandSender {
     }
   }
 
+  /**
+   * Sends the pending commands, waits up to CLOSE_FLUSH_WAIT_MS for every send to reach Redis, then closes the
+   * queues. A send still waiting then (Redis unreachable) settles as its command does, or fails when the
+   * connection's owner disconnects it: none is left hanging.
+   */
   async close(): Promise<void> {
+    this.flush();
+    if (this.inFlight.size > 0) {
+      await withTimeout(Promise.allSettled([...this.inFlight]), CLOSE_FLUSH_WAIT_MS, 'flush').catch(() => undefined);
+    }
     const entries = [...this.queues.values()];
     this.queues.clear();
     await Promise.all(entries.map((e) => e.queue.close()));
+  }
+
+  /** Sends every pending command now: per worker, one addBulk. */
+  private flush(): void {
+    if (this.flushTimer) clearImmediate(this.flushTimer);
+    this.flushTimer = undefined;
+    if (this.pending.size === 0) return;
+    const pending = this.pending;
+    this.pending = new Map();
+    const now = Date.now();
+    // Checked on sends only: without sends the cache does not grow.
+    if (now - this.lastPruneAt >= Math.min(this.idleMs, 60_000)) this.prune(now);
+    for (const [workerId, sends] of pending) void this.addJobs(workerId, sends, now);
+  }
+
+  /** Sends the commands pending for one worker now (forget, removeQueue); resolves when they settled. */
+  private async flushWorker(workerId: string): Promise<void> {
+    const sends = this.pending.get(workerId);
+    if (!sends) return;
+    this.pending.delete(workerId);
+    await this.addJobs(workerId, sends, Date.now());
+  }
+
+  /** One addBulk for the sends; settles each send's promise. Never rejects. */
+  private addJobs(workerId: string, sends: PendingSend[], now: number): Promise<void> {
+    let added: Promise<unknown>;
+    try {
+      const jobs = this.jobsFor(workerId, sends);
+      added = jobs.length === 0 ? Promise.resolve() : this.use(workerId, false, now).addBulk(jobs);
+    } catch (err) {
+      added = Promise.reject(err);
+    }
+    const settled = added.then(
+      () => sends.forEach((s) => s.resolve()),
+      (err: unknown) => sends.forEach((s) => s.reject(err)),
+    );
+    this.inFlight.add(settled);
+    void settled.finally(() => this.inFlight.delete(settled));
+    return settled;
+  }
+
+  /**
+   * The jobs for one worker's commands, in order. A RunInstance keeps its job id (`run-<instanceId>-<runningTimes>`)
+   * when alone in its job; a second copy of it in the same turn is dropped, as BullMQ would drop the second job.
+   */
+  private jobsFor(workerId: string, sends: PendingSend[]): CommandJob[] {
+    const commands: SingleWorkerCommand[] = [];
+    const runIds = new Set<string>();
+    for (const send of sends) {
+      for (const command of send.commands) {
+        const id = runJobId(command);
+        if (id !== undefined) {
+          if (runIds.has(id)) continue;
+          runIds.add(id);
+        }
+        commands.push(command);
+      }
+    }
+    if (commands.length < 2 || !this.batchesAccepted(workerId)) return commands.map(singleJob);
+    const jobs: CommandJob[] = [];
+    let batch: SingleWorkerCommand[] = [];
+    let bytes = 0;
+    for (const command of commands) {
+      const size = estimatedSize(command);
+      if (
+        batch.length > 0 &&
+        (batch.length >= COMMAND_BATCH_LIMITS.maxCommands || bytes + size > COMMAND_BATCH_LIMITS.maxBytes)
+      ) {
+        jobs.push(batchJob(batch));
+        batch = [];
+        bytes = 0;
+      }
+      batch.push(command);
+      bytes += size;
+    }
+    jobs.push(batchJob(batch));
+    return jobs;
+  }
+
+  private batchesAccepted(workerId: string): boolean {
+    try {
+      return this.acceptsBatches(workerId);
+    } catch {
+      return false; // a failing check must not lose the commands: singles reach every worker
+    }
   }
 
   private use(workerId: string, hold: boolean, now: number): Queue {
@@ -135,4 +270,34 @@ export class WorkerCommandSender {
     this.queues.delete(workerId);
     void entry.queue.close().catch(() => undefined); // shared connection: closing releases listeners, not the socket
   }
+}
+
+function runJobId(command: SingleWorkerCommand): string | undefined {
+  return command.kind === 'RunInstance' ? `run-${command.instanceId}-${command.runningTimes}` : undefined;
+}
+
+function singleJob(command: SingleWorkerCommand): CommandJob {
+  return { name: command.kind, data: command, opts: jobOptions(runJobId(command)) };
+}
+
+/** A batch of one is sent as that command alone, as it would be without batching. */
+function batchJob(commands: SingleWorkerCommand[]): CommandJob {
+  if (commands.length === 1) return singleJob(commands[0]);
+  return { name: 'CommandBatch', data: { kind: 'CommandBatch', commands }, opts: jobOptions() };
+}
+
+/** About the length of the value as JSON: string lengths plus a little per field and number (no stringify). */
+function estimatedSize(value: unknown): number {
+  if (typeof value === 'string') return value.length + 3;
+  if (Array.isArray(value)) {
+    let n = 2;
+    for (const v of value) n += estimatedSize(v) + 1;
+    return n;
+  }
+  if (typeof value === 'object' && value !== null) {
+    let n = 2;
+    for (const [key, v] of Object.entries(value)) n += key.length + 4 + estimatedSize(v);
+    return n;
+  }
+  return 16; // number, boolean, null
 }

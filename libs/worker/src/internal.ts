@@ -29,3 +29,4 @@ export * from './subtasks/map-items';
 export * from './util/recently-stopped';
 export * from './util/worker-logger';
 export * from './execution/workflow-handle';
+export * from './reporting/status-reporter';

@@ -21,6 +21,7 @@ function heartbeat(workerId: string, shuttingDown = false): Heartbeat {
     time: Date.now(),
     shuttingDown,
     sdkVersion: 'test',
+    features: [],
   };
 }
 

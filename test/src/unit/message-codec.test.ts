@@ -204,6 +204,18 @@ describe('message codecs', () => {
       assert.throws(() => decodeHeartbeat(JSON.stringify({ ...heartbeat, time: 1e300 })), /field 'time'/);
     });
 
+    it('reads the features a worker announces, none for an older worker', () => {
+      assert.deepEqual(decodeHeartbeat(JSON.stringify(heartbeat)).features, []);
+      assert.deepEqual(decodeHeartbeat(JSON.stringify({ ...heartbeat, features: null })).features, []);
+      assert.deepEqual(decodeHeartbeat(JSON.stringify({ ...heartbeat, features: ['command-batch'] })).features, [
+        'command-batch',
+      ]);
+      assert.throws(
+        () => decodeHeartbeat(JSON.stringify({ ...heartbeat, features: 'command-batch' })),
+        /field 'features' must be a list of strings/,
+      );
+    });
+
     it('checks enums against their sets', () => {
       assert.throws(
         () => decodeInstanceStatusReport(JSON.stringify({ ...report, status: 'CANCELED' })),

@@ -17,6 +17,7 @@ function worker(
     processors: ['p'],
     runningInstances: 0,
     maxConcurrentInstances: 4,
+    features: [],
     lastHeartbeat: Date.now(),
     ...over,
     metrics: { cpuCores: 2, cpuLoad: 0.5, memoryTotalMb: 1000, memoryFreeMb: 500, processRssMb: 100, ...metrics },

@@ -83,6 +83,14 @@ export class ClusterViewService implements OnApplicationBootstrap, OnApplication
   }
 
   /**
+   * Whether the worker is live and its latest heartbeat announced the protocol feature (WORKER_FEATURES): a worker
+   * not known as live (not heard from yet, or an older one) is sent only what every worker understands.
+   */
+  hasFeature(workerId: string, feature: string): boolean {
+    return this.isAlive(workerId) && (this.workers.get(workerId)?.features.includes(feature) ?? false);
+  }
+
+  /**
    * Whether the worker said it shut down (its last heartbeat had `shuttingDown`) and has not come back: it is
    * gone for sure, so its runs need not wait out the heartbeat timeout.
    */

@@ -1,13 +1,21 @@
 import { Injectable, type OnApplicationShutdown } from '@nestjs/common';
+import { WORKER_FEATURES } from '@jobnest/common';
 import { WorkerCommandSender } from '@jobnest/transport';
+import { ClusterViewService } from '../cluster/cluster-view.service';
 import { ServerConfig } from '../platform/config/server-config';
 import { RedisConnections } from '../platform/redis/redis-connections.service';
 
-/** The server's sender of commands to workers' own queues, as a Nest provider. */
+/**
+ * The server's sender of commands to workers' own queues, as a Nest provider. Commands for one worker in one
+ * event-loop turn go as CommandBatch jobs only to workers the cluster view knows as live and announcing the
+ * feature; others (older workers, or not heard from yet) get one job per command.
+ */
 @Injectable()
 export class WorkerCommands extends WorkerCommandSender implements OnApplicationShutdown {
-  constructor(config: ServerConfig, connections: RedisConnections) {
-    super(connections.commands, config.prefix);
+  constructor(config: ServerConfig, connections: RedisConnections, cluster: ClusterViewService) {
+    super(connections.commands, config.prefix, {
+      acceptsBatches: (workerId) => cluster.hasFeature(workerId, WORKER_FEATURES.commandBatch),
+    });
   }
 
   async onApplicationShutdown(): Promise<void> {

@@ -1,6 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import { HeartbeatReader, streamNames } from '@jobnest/transport';
-import { workerStateFromHeartbeat, type Heartbeat, type WorkerState, ThrottledErrorLog } from '@jobnest/common';
+import {
+  workerStateFromHeartbeat,
+  type Heartbeat,
+  type WorkerState,
+  ThrottledErrorLog,
+  WORKER_FEATURES,
+} from '@jobnest/common';
 import { WorkerConfig } from '../options/worker-config';
 import { WorkerRedis } from '../redis/worker-redis';
 import { WorkerLogger } from '../util/worker-logger';
@@ -56,6 +62,14 @@ export class WorkerDirectory {
    */
   lastHeardOf(workerId: string): number | undefined {
     return this.heard.get(workerId);
+  }
+
+  /**
+   * Whether the worker announced CommandBatch in its latest heartbeat: the command sender batches only for it (an
+   * older worker, or one not heard from yet, gets each command as its own job).
+   */
+  acceptsCommandBatches(workerId: string): boolean {
+    return this.workers.get(workerId)?.features.includes(WORKER_FEATURES.commandBatch) ?? false;
   }
 
   isAlive(workerId: string, timeoutMs: number): boolean {

@@ -47,7 +47,9 @@ export class DistributedExecutor implements InstanceExecutor {
       logs: this.logs,
       reporter: this.reporter,
       send: (workerId: string, command: WorkerCommand) =>
-        this.redis.commandSender(o.redisUrl, o.workerId, o.prefix).send(workerId, command),
+        this.redis
+          .commandSender(o.redisUrl, o.workerId, o.prefix, (id) => this.directory.acceptsCommandBatches(id))
+          .send(workerId, command),
     });
     const entry = { runningTimes: run.runningTimes, tracker };
     this.trackers.set(run.instanceId, entry);

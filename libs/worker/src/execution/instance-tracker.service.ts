@@ -28,6 +28,9 @@ import { thrownResult } from './run-attempt';
 
 type FinalStatus = InstanceStatus.SUCCEEDED | InstanceStatus.FAILED | InstanceStatus.STOPPED;
 
+/** The "starts beyond maxConcurrentInstances" warning comes at most this often: a burst would flood the log. */
+const OVERCOMMIT_WARN_MS = 10_000;
+
 /**
  * Owns every instance this worker was asked to run (RunInstance), whatever its execute type. It refuses what cannot
  * run here, reports RUNNING, hands the run to the executor of its execute type (a distributed one gets a TaskTracker
@@ -44,6 +47,9 @@ export class InstanceTracker {
   private readonly recentlyStopped = new RecentlyStopped();
   private readonly latestRuns = new LatestRuns();
   private shuttingDown = false;
+  /** When the overcommit warning was last logged, and how many runs started beyond the limit since without one. */
+  private overcommitWarnedAt = 0;
+  private overcommitUnlogged = 0;
 
   constructor(
     private readonly config: WorkerConfig,
@@ -120,9 +126,25 @@ export class InstanceTracker {
     }
     if (this.running.size >= this.config.options.maxConcurrentInstances) {
       // The server's overload filter should have prevented this; refusing would fail the user's instance.
-      this.logger.warn(`${label} starts beyond maxConcurrentInstances (${this.config.options.maxConcurrentInstances})`);
+      this.warnOvercommit(label);
     }
     this.start(command, executor);
+  }
+
+  /** Logs a start beyond maxConcurrentInstances, once per OVERCOMMIT_WARN_MS, with how many went unlogged. */
+  private warnOvercommit(label: string): void {
+    const now = Date.now();
+    if (now - this.overcommitWarnedAt < OVERCOMMIT_WARN_MS) {
+      this.overcommitUnlogged++;
+      return;
+    }
+    const unlogged = this.overcommitUnlogged;
+    this.overcommitWarnedAt = now;
+    this.overcommitUnlogged = 0;
+    this.logger.warn(
+      `${label} starts beyond maxConcurrentInstances (${this.config.options.maxConcurrentInstances})` +
+        (unlogged > 0 ? `; ${unlogged} more started beyond it since the previous warning` : ''),
+    );
   }
 
   /** Aborts the instance's run here and reports STOPPED at once; remembers the stop if the run has not arrived. */

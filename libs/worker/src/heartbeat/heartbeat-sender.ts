@@ -1,6 +1,6 @@
 import { hostname } from 'node:os';
 import { Injectable } from '@nestjs/common';
-import { JOBNEST_VERSION, type Heartbeat, ThrottledErrorLog } from '@jobnest/common';
+import { JOBNEST_VERSION, type Heartbeat, ThrottledErrorLog, WORKER_FEATURES } from '@jobnest/common';
 import { streamNames } from '@jobnest/transport';
 import { JobnestWorkerService } from '../jobnest-worker.service';
 import { WorkerConfig } from '../options/worker-config';
@@ -71,6 +71,7 @@ export class HeartbeatSender {
       time: Date.now(),
       shuttingDown,
       sdkVersion: JOBNEST_VERSION,
+      features: [WORKER_FEATURES.commandBatch],
     };
     await this.redis.producer.add(streamNames(o.prefix).heartbeats, heartbeat, { maxLen: HEARTBEAT_STREAM_MAX_LEN });
   }

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { errorMessage, MessageDecodeError, ThrottledErrorLog } from '@jobnest/common';
-import { decodeWorkerCommand, workerQueueName } from '@jobnest/transport';
+import { errorMessage, MessageDecodeError, ThrottledErrorLog, type SingleWorkerCommand } from '@jobnest/common';
+import { decodeWorkerCommand, workerQueueName, type DecodedCommandBatch } from '@jobnest/transport';
 import { Worker, type Job } from 'bullmq';
 import { DistributedExecutor } from '../distributed/distributed-executor';
 import { InstanceTracker } from '../execution/instance-tracker.service';
@@ -18,7 +18,7 @@ const CONCURRENCY = 50;
  * InstanceTracker, status acknowledgements to the StatusReporter, subtasks to the ProcessorTracker, and the
  * ProcessorTrackers' answers to the TaskTracker of their run (through the DistributedExecutor). Every BullMQ job
  * completes as soon as its command is handed over: an instance runs outside BullMQ, so its duration never holds a
- * BullMQ lock or a concurrency slot.
+ * BullMQ lock or a concurrency slot. A CommandBatch job is handled as its commands, one after the other.
  */
 @Injectable()
 export class CommandIntake {
@@ -75,14 +75,42 @@ export class CommandIntake {
       return;
     }
     if (!command) {
-      if (!this.unknownKindsLogged.has(job.name)) {
-        this.unknownKindsLogged.add(job.name);
-        this.logger.warn(
-          `ignored command of unknown kind '${job.name}' (newer server?); further ones are ignored silently`,
-        );
-      }
+      this.unknownKind(job.name);
       return;
     }
+    if (command.kind === 'CommandBatch') return this.handleBatch(job, command);
+    return this.dispatch(command);
+  }
+
+  /**
+   * The batch's commands in order, each awaited when its handling is (as separate jobs would be, by BullMQ): a
+   * failing one does not keep the others from being handled; the job then fails with the first error, as the
+   * command's own job would have.
+   */
+  private async handleBatch(job: Job, batch: DecodedCommandBatch): Promise<void> {
+    for (const reason of batch.refused) {
+      this.logger.warn(`ignored malformed command in batch job ${job.id ?? '?'}: ${reason}`);
+    }
+    for (const kind of batch.unknownKinds) this.unknownKind(kind);
+    let failure: { err: unknown } | undefined;
+    for (const command of batch.commands) {
+      try {
+        const handled = this.dispatch(command);
+        if (handled) await handled;
+      } catch (err) {
+        failure ??= { err };
+      }
+    }
+    if (failure) throw failure.err;
+  }
+
+  private unknownKind(kind: string): void {
+    if (this.unknownKindsLogged.has(kind)) return;
+    this.unknownKindsLogged.add(kind);
+    this.logger.warn(`ignored command of unknown kind '${kind}' (newer server?); further ones are ignored silently`);
+  }
+
+  private dispatch(command: SingleWorkerCommand): void | Promise<void> {
     switch (command.kind) {
       case 'RunInstance':
         this.instances.run(command);

@@ -47,9 +47,19 @@ export class WorkerRedis {
     return this.track(createRedisConnection(redisUrl, `jobnest-worker-${workerId}-${purpose}`), redisUrl);
   }
 
-  /** Puts commands on other workers' queues (subtasks, acknowledgements, results); one shared connection. */
-  commandSender(redisUrl: string, workerId: string, prefix: string): WorkerCommandSender {
-    this.sender ??= new WorkerCommandSender(this.dedicatedConnection(redisUrl, workerId, 'commands-out'), prefix);
+  /**
+   * Puts commands on other workers' queues (subtasks, acknowledgements, results); one shared connection.
+   * `acceptsBatches` (used by the first call, which creates the sender) says which workers take CommandBatch jobs.
+   */
+  commandSender(
+    redisUrl: string,
+    workerId: string,
+    prefix: string,
+    acceptsBatches: (workerId: string) => boolean,
+  ): WorkerCommandSender {
+    this.sender ??= new WorkerCommandSender(this.dedicatedConnection(redisUrl, workerId, 'commands-out'), prefix, {
+      acceptsBatches,
+    });
     return this.sender;
   }
 

@@ -27,6 +27,11 @@ function runKey(instanceId: number, runningTimes: number): string {
  * AckInstanceRunning or until the final status replaces it. A RUNNING report lost on the way (Redis failed over, the
  * XADD failed) would otherwise leave the run WAITING_WORKER_RECEIVE on the server, which dispatches it again after
  * its receive timeout: the run would go twice.
+ *
+ * Reports of one event-loop turn leave together on setImmediate, in one pipelined `addMany` (a burst of thousands of
+ * instances is a few round trips, not one per report). A RUNNING report followed in the same turn by its run's
+ * final report (or by a newer RUNNING one) is not sent: the server takes a final status straight from
+ * WAITING_WORKER_RECEIVE.
  */
 @Injectable()
 export class StatusReporter {
@@ -37,6 +42,9 @@ export class StatusReporter {
   /** Unacknowledged RUNNING reports (the latest progress of the run), by run. */
   private readonly pendingRunning = new Map<string, PendingReport>();
   private timer: RepeatingTimer | undefined;
+  /** Reports of this event-loop turn, sent together on setImmediate. */
+  private buffer: InstanceStatusReport[] = [];
+  private flushTimer: NodeJS.Immediate | undefined;
 
   constructor(
     private readonly config: WorkerConfig,
@@ -56,7 +64,9 @@ export class StatusReporter {
     this.timer?.stop();
     this.timer = undefined;
     this.pendingRunning.clear();
-    if (send) await this.resend(true);
+    const buffered = this.takeBuffer();
+    // The buffered final reports are in `pending`: resend(true) sends them once, with the buffered RUNNING ones.
+    if (send) await this.resend(true, buffered);
   }
 
   /**
@@ -70,7 +80,7 @@ export class StatusReporter {
       const firstSentAt = this.pendingRunning.get(key)?.firstSentAt ?? report.time;
       this.pendingRunning.set(key, { report, firstSentAt, lastSentAt: report.time });
     }
-    void this.send([report]);
+    this.enqueue(report);
   }
 
   /** Sends the final status now and keeps it until acknowledged; it replaces the run's RUNNING report. */
@@ -86,7 +96,7 @@ export class StatusReporter {
     const key = runKey(instanceId, runningTimes);
     this.pendingRunning.delete(key);
     this.pending.set(key, { report, firstSentAt: report.time, lastSentAt: report.time });
-    void this.send([report]);
+    this.enqueue(report);
   }
 
   /** True when this run already ended here and its final report waits for the server's ack. */
@@ -99,7 +109,7 @@ export class StatusReporter {
     const entry = this.pending.get(runKey(instanceId, runningTimes));
     if (!entry) return;
     entry.lastSentAt = Date.now();
-    void this.send([entry.report]);
+    this.enqueue(entry.report);
   }
 
   /** The server stored (or dropped) the final report of this run. */
@@ -151,8 +161,25 @@ export class StatusReporter {
     };
   }
 
+  /** Sends the report with the others of this event-loop turn. */
+  private enqueue(report: InstanceStatusReport): void {
+    this.buffer.push(report);
+    this.flushTimer ??= setImmediate(() => void this.send(this.takeBuffer()));
+  }
+
+  /** The reports buffered so far (the flush they waited for is cancelled). */
+  private takeBuffer(): InstanceStatusReport[] {
+    if (this.flushTimer) clearImmediate(this.flushTimer);
+    this.flushTimer = undefined;
+    const reports = this.buffer;
+    this.buffer = [];
+    return reports;
+  }
+
   /** Never rejects: a failed final report stays pending and goes again on the next tick. */
-  private async send(reports: InstanceStatusReport[]): Promise<void> {
+  private async send(all: InstanceStatusReport[]): Promise<void> {
+    const reports = coalesce(all);
+    if (reports.length === 0) return;
     try {
       await this.redis.producer.addMany(this.stream, reports);
     } catch (err) {
@@ -164,11 +191,14 @@ export class StatusReporter {
     }
   }
 
-  /** Re-sends the reports not sent for a while (`all`: every one), RUNNING ones before final ones. */
-  private async resend(all: boolean): Promise<void> {
+  /**
+   * Re-sends the reports not sent for a while (`all`: every one), RUNNING ones before final ones, after `buffered`
+   * (reports not sent yet) in the same round trip.
+   */
+  private async resend(all: boolean, buffered: InstanceStatusReport[] = []): Promise<void> {
     const now = Date.now();
     const minAge = all ? 0 : this.config.options.statusResendIntervalMs / 2;
-    const due: InstanceStatusReport[] = [];
+    const due: InstanceStatusReport[] = [...buffered];
     for (const pending of [this.pendingRunning, this.pending]) {
       for (const [key, entry] of pending) {
         if (now - entry.firstSentAt > GIVE_UP_AFTER_MS) {
@@ -185,4 +215,27 @@ export class StatusReporter {
     }
     if (due.length > 0) await this.send(due);
   }
+}
+
+/**
+ * The reports worth sending, in order: the same report object once, and a RUNNING report only when no later report
+ * of its run (a newer RUNNING one, or the final one) is among them.
+ */
+function coalesce(reports: InstanceStatusReport[]): InstanceStatusReport[] {
+  if (reports.length < 2) return reports;
+  const lastOfRun = new Map<string, number>();
+  const ended = new Set<string>();
+  reports.forEach((r, i) => {
+    const key = runKey(r.instanceId, r.runningTimes);
+    if (r.status === InstanceStatus.RUNNING) lastOfRun.set(key, i);
+    else ended.add(key);
+  });
+  const seen = new Set<InstanceStatusReport>();
+  return reports.filter((r, i) => {
+    if (seen.has(r)) return false;
+    seen.add(r);
+    if (r.status !== InstanceStatus.RUNNING) return true;
+    const key = runKey(r.instanceId, r.runningTimes);
+    return !ended.has(key) && lastOfRun.get(key) === i;
+  });
 }

@@ -345,7 +345,9 @@ export class ProcessorTracker {
   private async send(workerId: string, command: WorkerCommand): Promise<boolean> {
     const o = this.config.options;
     try {
-      await this.redis.commandSender(o.redisUrl, o.workerId, o.prefix).send(workerId, command);
+      await this.redis
+        .commandSender(o.redisUrl, o.workerId, o.prefix, (id) => this.directory.acceptsCommandBatches(id))
+        .send(workerId, command);
       return true;
     } catch (err) {
       this.errors.error('tasks', `sending ${command.kind} to ${workerId} failed`, err);

@@ -12,6 +12,7 @@ export function worker(workerId: string): WorkerState {
     processors: ['p'],
     runningInstances: 0,
     maxConcurrentInstances: 4,
+    features: [],
     lastHeartbeat: Date.now(),
     metrics: { cpuCores: 2, cpuLoad: 0.1, memoryTotalMb: 1000, memoryFreeMb: 500, processRssMb: 100 },
   };
