@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { Logger, ValidationPipe } from '@nestjs/common';
 import { HttpAdapterHost, NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { ConfigError, installProcessGuards } from '@jobnest/common';
 import { migrateDatabase } from '@jobnest/persistence';
@@ -8,6 +9,9 @@ import { AppModule } from './app.module';
 import { ServerConfig } from './platform/config/server-config';
 import { ApiExceptionFilter } from './platform/http/api-exception.filter';
 import { JsonDepthPipe } from './platform/http/json-depth.pipe';
+
+/** Largest JSON request body; a larger one gets 413. */
+const JSON_BODY_LIMIT = '4mb';
 
 async function bootstrap(): Promise<void> {
   const config = new ServerConfig();
@@ -27,8 +31,10 @@ async function bootstrap(): Promise<void> {
   const applied = await migrateDatabase(config.mysqlUrl);
   if (applied.length > 0) logger.log(`migrations applied: ${applied.join(', ')}`);
 
-  const app = await NestFactory.create(AppModule.forConfig(config), { bufferLogs: false });
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.forConfig(config), { bufferLogs: false });
   app.enableShutdownHooks();
+  // Express's 100 kB default would refuse a bulk run (up to 1,000 runs) or one large instanceParams.
+  app.useBodyParser('json', { limit: JSON_BODY_LIMIT });
   // API answers are small and rarely repeated: hashing every body for an ETag costs more than it saves.
   const express = app.getHttpAdapter().getInstance() as { set(key: string, value: unknown): void };
   express.set('etag', false);

@@ -2,6 +2,7 @@ export type * from './types';
 export type * from './workflow-types';
 export * from './errors';
 export { INSTANCE_STATUSES, FINAL_INSTANCE_STATUSES, isFinalStatus } from './instance-status';
+export { MAX_BULK_RUNS } from './types';
 export {
   JobnestClient,
   DEFAULT_BASE_URL,

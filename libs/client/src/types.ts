@@ -204,6 +204,14 @@ export interface RunJobResult {
   instanceId: number;
 }
 
+/** Most runs one `POST /api/v1/jobs/:id/runs` request may ask for. */
+export const MAX_BULK_RUNS = 1000;
+
+/** Body of `POST /api/v1/jobs/:id/runs`: the new instances' ids, in the order of the runs asked for. */
+export interface RunJobBulkResult {
+  instanceIds: number[];
+}
+
 /** One log line of an instance. */
 export interface InstanceLogLine {
   /** Increasing id; pass the last one read as `after` to continue. */

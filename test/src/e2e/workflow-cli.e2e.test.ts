@@ -1,52 +1,12 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { JobnestClient, Page, Workflow, WorkflowInput, WorkflowInstance, WorkflowNodeRun } from '@jobnest/client';
-import { REPO_ROOT, TestCluster, waitUntil } from '../support/cluster';
+import { runCliProcess, type Finished } from '../support/cli-process';
+import { TestCluster, waitUntil } from '../support/cluster';
 import { chainDag, createStepJob, type StepParams } from '../support/workflow-steps';
-
-const CLI = join(REPO_ROOT, 'libs', 'client', 'dist', 'cli.js');
-
-interface Finished {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-/** `node cli.js <args>` to its end, with `input` (Default: nothing) on its stdin; killed and rejected past `timeoutMs`. */
-function runCliProcess(
-  args: string[],
-  env: Record<string, string>,
-  timeoutMs: number,
-  input?: string,
-): Promise<Finished> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], {
-      env: { ...process.env, NO_COLOR: '1', ...env },
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-    child.stdin.end(input ?? '');
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`jobnest ${args.join(' ')} ran past ${timeoutMs} ms:\n${stdout}\n${stderr}`));
-    }, timeoutMs);
-    child.on('error', (err) => {
-      clearTimeout(timer);
-      reject(err);
-    });
-    child.on('exit', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
 
 /** What demo.workflow-step returns: the node it ran as and the context it read. */
 interface StepResult {

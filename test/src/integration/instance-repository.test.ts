@@ -24,12 +24,11 @@ describe('instance repository', () => {
     await insertInstance(db, job.id, { status: InstanceStatus.RUNNING, workerId: 'w1', runningTimes: 1 });
     await insertInstance(db, job.id, { status: InstanceStatus.SUCCEEDED, finishedTime: 5 });
     await insertInstance(db, other.id, { waitingForWorker: true });
-    assert.deepEqual(await db.transaction((tx) => instances.countActive(tx, job.id)), {
-      total: 3,
-      waitingForWorker: 1,
-    });
+    const counts = await db.transaction((tx) => instances.countActiveOfJobs(tx, [job.id, other.id, 999]));
+    assert.deepEqual(counts.get(job.id), { total: 3, waitingForWorker: 1 });
+    assert.deepEqual(counts.get(other.id), { total: 1, waitingForWorker: 1 });
+    assert.equal(counts.has(999), false, 'a job without unfinished instances is absent');
     assert.equal(await instances.countActiveOfJob(job.id), 3);
-    assert.deepEqual(await db.transaction((tx) => instances.countActive(tx, 999)), { total: 0, waitingForWorker: 0 });
 
     const plan = (await db.query(
       `EXPLAIN SELECT COUNT(*), SUM(status = 'WAITING_DISPATCH' AND waiting_for_worker = 1) FROM instance_info
@@ -44,15 +43,27 @@ describe('instance repository', () => {
     const db = database.db();
     const job = await insertJob(db, 7);
     const row = { instanceParams: 'p', expectedTriggerTime: 60_000, triggerSlot: 60_000, statusReason: null, now: 1 };
-    const inserted = await db.transaction((tx) => instances.insertWaiting(tx, job, row));
+    const [inserted] = await db.transaction((tx) => instances.insertMany(tx, [{ job, row }]));
+    assert.ok(inserted);
     const read = await instances.findById(inserted.id);
     assert.equal(read?.status, InstanceStatus.WAITING_DISPATCH);
     assert.equal(read?.appId, 7);
     assert.equal(read?.triggerSlot, 60_000);
     assert.equal(read?.waitingForWorker, false);
     assert.equal(read?.runningTimes, 0);
+    assert.deepEqual(
+      [
+        ...(await db.transaction((tx) =>
+          instances.slotsWithInstances(tx, [
+            { jobId: job.id, slot: 60_000 },
+            { jobId: job.id, slot: 61_000 },
+          ]),
+        )),
+      ],
+      [`${job.id}:60000`],
+    );
     await assert.rejects(
-      db.transaction((tx) => instances.insertWaiting(tx, job, row)),
+      db.transaction((tx) => instances.insertMany(tx, [{ job, row }])),
       (err: { code?: string }) => err.code === 'ER_DUP_ENTRY',
       'a replayed trigger creates nothing (the launcher reads the duplicate key)',
     );
@@ -60,6 +71,51 @@ describe('instance repository', () => {
     assert.equal(await instances.lastTimedInstanceId(job.id), inserted.id);
     assert.equal(await instances.lastTriggerSlot(999), 0);
     assert.equal(await instances.lastTimedInstanceId(999), undefined);
+  });
+
+  it('inserts many rows in one statement and gives each entity the id MariaDB gave its row', async () => {
+    const db = database.db();
+    const job = await insertJob(db, 3);
+    await insertInstance(db, job.id); // ids do not start at 1
+    const rows = Array.from({ length: 1500 }, (_, i) => ({
+      job,
+      row: {
+        instanceParams: `p${i}`,
+        expectedTriggerTime: 1000 + i,
+        triggerSlot: null,
+        statusReason: null,
+        now: 1000,
+        ...(i % 2 === 0 ? { dispatchedTo: `w${i % 3}` } : {}),
+      },
+    }));
+    const inserted = await db.transaction((tx) => instances.insertMany(tx, rows));
+    assert.equal(inserted.length, 1500);
+    assert.equal(new Set(inserted.map((e) => e.id)).size, 1500, 'ids are distinct');
+    const stored = (await db.query(
+      'SELECT id, instance_params AS params, status, worker_id AS workerId, running_times AS runs, actual_trigger_time AS started FROM instance_info WHERE job_id = ? AND instance_params IS NOT NULL',
+      [job.id],
+    )) as {
+      id: string;
+      params: string;
+      status: string;
+      workerId: string | null;
+      runs: number;
+      started: string | null;
+    }[];
+    const byId = new Map(stored.map((r) => [Number(r.id), r]));
+    inserted.forEach((e, i) => {
+      const r = byId.get(e.id);
+      assert.equal(r?.params, `p${i}`, `entity ${i} carries the id of its own row`);
+      if (i % 2 === 0) {
+        assert.equal(r?.status, InstanceStatus.WAITING_WORKER_RECEIVE, 'dispatched with its insert');
+        assert.equal(r?.workerId, `w${i % 3}`);
+        assert.equal(r?.runs, 1);
+        assert.equal(Number(r?.started), 1000 + i, 'starts at its expected time when that is later');
+      } else {
+        assert.equal(r?.status, InstanceStatus.WAITING_DISPATCH);
+        assert.equal(r?.workerId, null);
+      }
+    });
   });
 
   it('reads an app’s instances only, newest first, filtered and paged', async () => {

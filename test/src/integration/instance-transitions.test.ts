@@ -2,7 +2,13 @@ import assert from 'node:assert/strict';
 import { beforeEach, describe, it } from 'node:test';
 import { InstanceStatus } from '@jobnest/common';
 import { InstanceInfoEntity } from '@jobnest/persistence';
-import { InstanceEvents, InstanceRepository, InstanceTransitions, MetricsService } from '@jobnest/server/internal';
+import {
+  InstanceEvents,
+  InstanceRepository,
+  InstanceTransitions,
+  MetricsService,
+  type ActiveInstances,
+} from '@jobnest/server/internal';
 import { clearTables, insertJob } from '../support/instance-rows';
 import { migratedDatabase } from '../support/migrated-database';
 
@@ -21,7 +27,7 @@ describe('instance transitions', () => {
     await clearTables(database.db());
     const events = new InstanceEvents();
     ended = [];
-    events.onFinished((id) => ended.push(id));
+    events.onFinished(({ id }) => ended.push(id));
     metrics = new MetricsService();
     transitions = new InstanceTransitions(database.db().getRepository(InstanceInfoEntity), metrics, events);
     instances = new InstanceRepository(database.db());
@@ -30,15 +36,20 @@ describe('instance transitions', () => {
   /** A fresh API run of a new job, as the launcher inserts it. */
   async function launched(): Promise<InstanceInfoEntity> {
     const job = await insertJob(database.db(), 1);
-    return database.db().transaction((tx) =>
-      instances.insertWaiting(tx, job, {
-        instanceParams: null,
-        expectedTriggerTime: 1000,
-        triggerSlot: null,
-        statusReason: null,
-        now: 1000,
-      }),
+    const [instance] = await database.db().transaction((tx) =>
+      instances.insertMany(tx, [
+        {
+          job,
+          row: { instanceParams: null, expectedTriggerTime: 1000, triggerSlot: null, statusReason: null, now: 1000 },
+        },
+      ]),
     );
+    assert.ok(instance);
+    return instance;
+  }
+
+  async function activeOf(jobId: number): Promise<ActiveInstances | undefined> {
+    return (await database.db().transaction((tx) => instances.countActiveOfJobs(tx, [jobId]))).get(jobId);
   }
 
   async function read(id: number): Promise<InstanceInfoEntity> {
@@ -72,10 +83,7 @@ describe('instance transitions', () => {
     assert.equal(row.status, InstanceStatus.WAITING_DISPATCH);
     assert.equal(row.waitingForWorker, true);
     assert.equal(row.statusReason, 'waiting for a worker: no live worker of the app');
-    assert.deepEqual(await database.db().transaction((tx) => instances.countActive(tx, instance.jobId)), {
-      total: 1,
-      waitingForWorker: 1,
-    });
+    assert.deepEqual(await activeOf(instance.jobId), { total: 1, waitingForWorker: 1 });
 
     assert.equal(await transitions.markDispatched(row, 'w1', 2000), true);
     row = await read(instance.id);
@@ -83,10 +91,7 @@ describe('instance transitions', () => {
     assert.equal(row.statusReason, null);
     await transitions.markWaitingForWorker(instance.id, 'waiting for a worker: late');
     assert.equal((await read(instance.id)).waitingForWorker, false, 'only a WAITING_DISPATCH instance waits for one');
-    assert.deepEqual(await database.db().transaction((tx) => instances.countActive(tx, instance.jobId)), {
-      total: 1,
-      waitingForWorker: 0,
-    });
+    assert.deepEqual(await activeOf(instance.jobId), { total: 1, waitingForWorker: 0 });
 
     // Back to WAITING_DISPATCH for the next run: waiting again, but not for a worker until a dispatch finds none.
     assert.equal(await transitions.requeueRun(instance.id, 'w1', 1, 'worker w1 died', null, 3000), true);

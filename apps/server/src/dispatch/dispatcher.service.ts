@@ -14,7 +14,7 @@ import { WorkerCommands } from './worker-commands.provider';
  * How early (ms) an instance may be dispatched before its expected trigger time: timer slots are dispatched ahead
  * (their triggers are due 300 ms early) and started on the dot by the worker (`notBefore`).
  */
-const EARLY_TOLERANCE_MS = 1000;
+export const EARLY_TOLERANCE_MS = 1000;
 
 /** Start of the status reason of an instance a dispatch attempt found no eligible worker for (shown by the API). */
 export const WAITING_FOR_WORKER = 'waiting for a worker';
@@ -92,11 +92,16 @@ export class DispatcherService {
 
   /**
    * The worker a launch may write into the instance row it inserts, so the instance is dispatched with its INSERT
-   * (one UPDATE less between a workflow node's launch and its start); undefined when none is eligible now (the
-   * row is then inserted WAITING_DISPATCH and goes through dispatchLoaded).
+   * (one UPDATE less between a launch and its start); undefined when none is eligible now (the row is then inserted
+   * WAITING_DISPATCH and goes through dispatchLoaded).
    */
   chooseWorker(job: JobInfoEntity): string | undefined {
-    return selectWorkers(this.cluster.liveWorkers(job.appId), job).workers[0]?.workerId;
+    return this.eligibleWorkers(job)[0];
+  }
+
+  /** Ids of the workers an instance of the job may go to now, best first (empty when none is eligible). */
+  eligibleWorkers(job: JobInfoEntity): string[] {
+    return selectWorkers(this.cluster.liveWorkers(job.appId), job).workers.map((w) => w.workerId);
   }
 
   /**

@@ -1,25 +1,18 @@
 import { Body, Controller, Param, ParseIntPipe, Post, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiConflictResponse, ApiCreatedResponse, ApiTags } from '@nestjs/swagger';
-import { InjectRepository } from '@nestjs/typeorm';
-import type { Repository } from 'typeorm';
-import { JobInfoEntity } from '@jobnest/persistence';
-import { findOwnedJob } from '../jobs/owned-job';
 import { AppAuthGuard } from '../platform/auth/app-auth.guard';
 import { CurrentApp } from '../platform/auth/current-app.decorator';
 import type { AppPrincipal } from '../platform/auth/token.service';
 import { InstanceLauncher } from './instance-launcher.service';
-import { RunJobDto, RunJobView } from './job-run.dto';
+import { RunJobBulkDto, RunJobBulkView, RunJobDto, RunJobView } from './job-run.dto';
 
-/** POST /jobs/:id/run lives here, beside the launcher, so the jobs module needs no dispatch. */
+/** POST /jobs/:id/run and /jobs/:id/runs live here, beside the launcher, so the jobs module needs no dispatch. */
 @ApiTags('jobs')
 @ApiBearerAuth()
 @UseGuards(AppAuthGuard)
 @Controller('api/v1/jobs')
 export class JobRunController {
-  constructor(
-    @InjectRepository(JobInfoEntity) private readonly jobs: Repository<JobInfoEntity>,
-    private readonly launcher: InstanceLauncher,
-  ) {}
+  constructor(private readonly launcher: InstanceLauncher) {}
 
   @Post(':id/run')
   @ApiCreatedResponse({ type: RunJobView })
@@ -29,11 +22,25 @@ export class JobRunController {
     @Param('id', ParseIntPipe) id: number,
     @Body() body: RunJobDto,
   ): Promise<RunJobView> {
-    const job = await findOwnedJob(this.jobs, app.appId, id);
-    const instanceId = await this.launcher.launch(job, {
-      instanceParams: body.instanceParams ?? null,
-      delayMs: body.delayMs ?? 0,
-    });
-    return { instanceId };
+    const [instanceId] = await this.launcher.launchRuns(app.appId, id, [
+      { instanceParams: body.instanceParams ?? null, delayMs: body.delayMs ?? 0 },
+    ]);
+    return { instanceId: instanceId! };
+  }
+
+  @Post(':id/runs')
+  @ApiCreatedResponse({ type: RunJobBulkView })
+  @ApiConflictResponse({ description: 'the runs would pass maxInstances: none is created' })
+  async runMany(
+    @CurrentApp() app: AppPrincipal,
+    @Param('id', ParseIntPipe) id: number,
+    @Body() body: RunJobBulkDto,
+  ): Promise<RunJobBulkView> {
+    const instanceIds = await this.launcher.launchRuns(
+      app.appId,
+      id,
+      body.runs.map((run) => ({ instanceParams: run.instanceParams ?? null, delayMs: run.delayMs ?? 0 })),
+    );
+    return { instanceIds };
   }
 }

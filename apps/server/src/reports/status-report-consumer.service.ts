@@ -1,5 +1,5 @@
 import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
-import { forEachLimited, type InstanceStatusReport } from '@jobnest/common';
+import type { InstanceStatusReport } from '@jobnest/common';
 import {
   decodeInstanceStatusReport,
   streamNames,
@@ -14,8 +14,8 @@ import { reportAcknowledgements } from './report-acknowledgements';
 import { startServerStreamConsumer } from './server-stream-consumer';
 import { StatusReportHandler } from './status-report-handler.service';
 
-/** Instances whose reports one server applies at once (each takes a pooled MySQL connection while it runs). */
-const APPLY_PARALLELISM = 8;
+/** Most reports read and applied at once. */
+const REPORT_BATCH_SIZE = 500;
 
 /**
  * Consumes the `instance-status` stream in the servers' consumer group. An instance's reports are applied in stream order,
@@ -40,6 +40,8 @@ export class StatusReportConsumer implements OnApplicationBootstrap, OnApplicati
       decode: decodeInstanceStatusReport,
       handle: (entries) => this.handle(entries),
       logger: this.logger,
+      // One transaction per batch whatever its size: larger batches when reports pour in.
+      batchSize: REPORT_BATCH_SIZE,
     });
   }
 
@@ -48,24 +50,15 @@ export class StatusReportConsumer implements OnApplicationBootstrap, OnApplicati
   }
 
   /**
-   * One batch: the reports of each instance in stream order, different instances side by side (APPLY_PARALLELISM
-   * at a time): each report is its own conditional UPDATE, so only an instance's own reports need an order, and a
-   * burst (a fan-out's nodes ending together) costs a few round trips instead of one per report.
+   * One batch, applied in one transaction (StatusReportHandler), then acknowledged to the workers: a report of an
+   * unknown instance is rejected (dead-lettered by the consumer), every other one acknowledged, dropped ones too.
    */
   private async handle(entries: StreamEntry<InstanceStatusReport>[]): Promise<RejectedEntry[]> {
+    const outcomes = await this.handler.apply(entries.map((e) => e.message));
     const rejected: RejectedEntry[] = [];
-    const byInstance = new Map<number, StreamEntry<InstanceStatusReport>[]>();
-    for (const entry of entries) {
-      const group = byInstance.get(entry.message.instanceId);
-      if (group) group.push(entry);
-      else byInstance.set(entry.message.instanceId, [entry]);
-    }
-    await forEachLimited([...byInstance.values()], APPLY_PARALLELISM, async (group) => {
-      for (const { id, message } of group) {
-        if ((await this.handler.apply(message)) === 'unknown-instance') {
-          rejected.push({ id, reason: `instance ${message.instanceId} does not exist` });
-        }
-      }
+    entries.forEach(({ id, message }, i) => {
+      if (outcomes[i] === 'unknown-instance')
+        rejected.push({ id, reason: `instance ${message.instanceId} does not exist` });
     });
     await Promise.all(
       reportAcknowledgements(entries.map((e) => e.message)).map(({ workerId, command }) =>

@@ -1,131 +1,91 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { InjectRepository } from '@nestjs/typeorm';
-import type { Repository } from 'typeorm';
-import { InstanceStatus, isFinalInstanceStatus, type InstanceStatusReport } from '@jobnest/common';
-import { type InstanceInfoEntity, JobInfoEntity } from '@jobnest/persistence';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { In, type DataSource } from 'typeorm';
+import { InstanceStatus, type InstanceStatusReport } from '@jobnest/common';
+import { JobInfoEntity } from '@jobnest/persistence';
 import { DispatcherService } from '../dispatch/dispatcher.service';
 import { InstanceRepository } from '../instances/state/instance.repository';
 import { InstanceTransitions } from '../instances/state/instance-transitions.service';
 import { ServerConfig } from '../platform/config/server-config';
 import { MetricsService } from '../platform/observability/metrics.service';
+import { planReportBatch, type ReportBatchPlan, type ReportOutcome } from './report-batch-plan';
 
-export type ReportOutcome = 'applied' | 'dropped' | 'unknown-instance';
+export type { ReportOutcome } from './report-batch-plan';
+
+/** Deadlocks and lock wait timeouts: the batch is applied again from a fresh read. */
+const RETRYABLE = new Set(['ER_LOCK_DEADLOCK', 'ER_LOCK_WAIT_TIMEOUT']);
+const ATTEMPTS = 3;
 
 /**
- * Applies one status report of a run's worker to MySQL. Drops reports of unknown or finished instances, of an older run, and
- * of a worker that is not the run's worker. A FAILED run with instanceRetries left goes back to dispatch.
+ * Applies a batch of status reports of runs' workers to MySQL in one transaction: the reports' instance rows are
+ * read and locked (one SELECT ... FOR UPDATE), planReportBatch decides what each report does, and the changes are
+ * written one UPDATE per kind of change (InstanceTransitions.writeChanges). Locked, the decision holds: a stop, a
+ * time limit or another server's report that comes meanwhile waits, then finds the changed row. After COMMIT the
+ * ended instances are announced (workflows, FIXED_DELAY chains, metrics) and failed runs with retries left go back
+ * to dispatch.
  */
 @Injectable()
 export class StatusReportHandler {
   private readonly logger = new Logger(StatusReportHandler.name);
 
   constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
     private readonly instances: InstanceRepository,
-    @InjectRepository(JobInfoEntity) private readonly jobs: Repository<JobInfoEntity>,
     private readonly transitions: InstanceTransitions,
     private readonly dispatcher: DispatcherService,
     private readonly metrics: MetricsService,
     private readonly config: ServerConfig,
   ) {}
 
-  async apply(report: InstanceStatusReport): Promise<ReportOutcome> {
-    const outcome = await this.decide(report);
-    this.metrics.reports.inc({ outcome: outcome === 'applied' ? 'applied' : 'dropped' });
-    return outcome;
+  /** One outcome per report, in the reports' order (stream order: an instance's reports apply in this order). */
+  async apply(reports: readonly InstanceStatusReport[]): Promise<ReportOutcome[]> {
+    if (reports.length === 0) return [];
+    const plan = await this.decideAndWrite(reports);
+    for (const line of plan.drops) this.logger.debug(line);
+    for (const outcome of plan.outcomes)
+      this.metrics.reports.inc({ outcome: outcome === 'applied' ? 'applied' : 'dropped' });
+    this.transitions.announceEnded(plan.ended);
+    // Elsewhere when possible: the worker that failed the run may be sick or shutting down.
+    for (const { id, avoidWorker } of plan.requeued) this.dispatcher.dispatchInBackground(id, undefined, avoidWorker);
+    return plan.outcomes;
   }
 
-  private async decide(report: InstanceStatusReport): Promise<ReportOutcome> {
-    const instance = await this.instances.findById(report.instanceId);
-    if (!instance) return 'unknown-instance';
-    if (isFinalInstanceStatus(instance.status)) return this.drop(report, `instance already ${instance.status}`);
-    if (instance.runningTimes !== report.runningTimes) {
-      return this.drop(report, `report of run ${report.runningTimes}, instance is on run ${instance.runningTimes}`);
-    }
-    if (instance.workerId !== report.workerId) {
-      return this.drop(report, `sender is not the run's worker (${instance.workerId ?? 'none'})`);
-    }
-    const now = Date.now();
-    const counts = report.tasks ? JSON.stringify(report.tasks) : undefined;
-    switch (report.status) {
-      case InstanceStatus.RUNNING:
-        // Also false when already RUNNING (a repeated report): nothing to change.
-        await this.transitions.markRunning(instance.id, report.workerId, report.runningTimes, now);
-        if (counts !== undefined)
-          await this.transitions.recordProgress(instance.id, report.workerId, report.runningTimes, counts);
-        return 'applied';
-      case InstanceStatus.FAILED: {
-        const job = await this.jobs.findOneBy({ id: instance.jobId });
-        // A workflow node may replace its job's instanceRetries.
-        const retries = instance.instanceRetriesOverride ?? job?.instanceRetries ?? 0;
-        if (job !== null && instance.runningTimes <= retries) {
-          const reason = `run ${instance.runningTimes} failed, retrying (${instance.runningTimes}/${retries}): ${report.result ?? ''}`;
-          if (
-            await this.transitions.requeueRun(
-              instance.id,
-              report.workerId,
-              report.runningTimes,
-              reason,
-              report.result,
-              now,
-            )
-          ) {
-            // Elsewhere when possible: the worker that failed the run may be sick or shutting down.
-            this.dispatcher.dispatchInBackground(instance.id, undefined, report.workerId);
+  private async decideAndWrite(reports: readonly InstanceStatusReport[]): Promise<ReportBatchPlan> {
+    const ids = [...new Set(reports.map((r) => r.instanceId))].sort((a, b) => a - b);
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.dataSource.transaction(async (tx) => {
+          const rows = await this.instances.lockRows(tx, ids);
+          // Read only when a run failed: the retries left decide between a retry and FAILED.
+          const failedJobs = [
+            ...new Set(
+              reports.flatMap((r) => {
+                const row = r.status === InstanceStatus.FAILED ? rows.get(r.instanceId) : undefined;
+                return row ? [row.jobId] : [];
+              }),
+            ),
+          ];
+          const jobRetries = new Map<number, number>();
+          if (failedJobs.length > 0) {
+            const jobs = await tx.getRepository(JobInfoEntity).find({
+              select: { id: true, instanceRetries: true },
+              where: { id: In(failedJobs) },
+            });
+            for (const job of jobs) jobRetries.set(job.id, job.instanceRetries);
           }
-          return 'applied';
-        }
-        await this.finish(instance, report, InstanceStatus.FAILED, report.result, report.result, now);
-        return 'applied';
+          const plan = planReportBatch({
+            reports,
+            rows,
+            jobRetries,
+            contextMaxBytes: this.config.workflowContextMaxBytes,
+            now: Date.now(),
+          });
+          await this.transitions.writeChanges(tx, plan.changes);
+          return plan;
+        });
+      } catch (err) {
+        if (attempt >= ATTEMPTS || !RETRYABLE.has((err as { code?: string }).code ?? '')) throw err;
       }
-      case InstanceStatus.SUCCEEDED: {
-        const additions = instance.wfInstanceId === null ? undefined : report.contextAdditions;
-        const refusal = additions === undefined ? undefined : this.refuseAdditions(additions);
-        // The SDK checks both; a report that breaks them anyway fails the node, clearly, instead of the workflow.
-        if (refusal !== undefined) await this.finish(instance, report, InstanceStatus.FAILED, refusal, refusal, now);
-        else await this.finish(instance, report, InstanceStatus.SUCCEEDED, report.result, null, now, additions);
-        return 'applied';
-      }
-      case InstanceStatus.STOPPED:
-        await this.finish(instance, report, InstanceStatus.STOPPED, report.result, null, now);
-        return 'applied';
     }
-  }
-
-  /** Ends the run the report belongs to, with its subtask counts, passing on the workflow instance it is a node of. */
-  private async finish(
-    instance: InstanceInfoEntity,
-    report: InstanceStatusReport,
-    status: InstanceStatus.SUCCEEDED | InstanceStatus.FAILED | InstanceStatus.STOPPED,
-    result: string | null,
-    reason: string | null,
-    now: number,
-    contextAdditions?: string,
-  ): Promise<void> {
-    await this.transitions.finishRun(instance.id, report.workerId, report.runningTimes, status, result, reason, now, {
-      taskCounts: report.tasks ? JSON.stringify(report.tasks) : undefined,
-      contextAdditions,
-      workflowInstanceId: instance.wfInstanceId,
-    });
-  }
-
-  /** Why a node's context additions cannot be stored (not a JSON object, or over the limit), or undefined. */
-  private refuseAdditions(additions: string): string | undefined {
-    const bytes = Buffer.byteLength(additions);
-    if (bytes > this.config.workflowContextMaxBytes)
-      return `the node's workflow context additions are ${bytes} bytes, over the limit of ${this.config.workflowContextMaxBytes} bytes`;
-    try {
-      const value = JSON.parse(additions) as unknown;
-      if (typeof value === 'object' && value !== null && !Array.isArray(value)) return undefined;
-    } catch {
-      // refused below
-    }
-    return "the node's workflow context additions are not a JSON object";
-  }
-
-  private drop(report: InstanceStatusReport, why: string): ReportOutcome {
-    this.logger.debug(
-      `dropped ${report.status} of instance ${report.instanceId} run ${report.runningTimes} from ${report.workerId}: ${why}`,
-    );
-    return 'dropped';
   }
 }

@@ -36,7 +36,9 @@ export class SlotFiringService implements OnApplicationBootstrap {
   ) {}
 
   onApplicationBootstrap(): void {
-    this.events.onFinished((instanceId) => {
+    this.events.onFinished(({ id: instanceId, timed }) => {
+      // Only an instance of a timer slot can hold a FIXED_DELAY chain: the others cost no query.
+      if (timed === false) return;
       this.rearmFixedDelay(instanceId).catch((err: unknown) =>
         this.logger.error(`re-arming the fixed-delay timer after instance ${instanceId} failed: ${String(err)}`),
       );

@@ -10,6 +10,7 @@ const OPTIONS = {
   help: { type: 'boolean', short: 'h' },
   file: { type: 'string' },
   params: { type: 'string' },
+  count: { type: 'string' },
   delay: { type: 'string' },
   wait: { type: 'boolean' },
   timeout: { type: 'string' },
@@ -31,6 +32,7 @@ export type CommandFlagName = Exclude<OptionName, GlobalOptionName>;
 export interface CommandFlags {
   file?: string;
   params?: string;
+  count?: string;
   delay?: string;
   wait?: boolean;
   timeout?: string;

@@ -59,6 +59,10 @@ export const COMMANDS: readonly CommandDef[] = [
     flags: ['params', 'delay', 'wait', 'timeout'],
     flagsUsage: '[--params S] [--delay MS] [--wait [--timeout MS]]',
   }),
+  cmd('run-bulk', ['jobId'], 'Run a job many times; prints the instance ids, one per line', h.runJobBulk, {
+    flags: ['file', 'count', 'params', 'delay'],
+    flagsUsage: '(--file <lines.txt> | --count N [--params S]) [--delay MS]',
+  }),
   cmd('instances list', [], 'List instances', h.listInstances, {
     flags: ['job', 'status', 'page', 'size'],
     flagsUsage: '[--job ID] [--status S] [--page N] [--size N]',

@@ -1,8 +1,9 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { isFinalStatus } from '../instance-status';
 import { DEFAULT_WAIT_TIMEOUT_MS, type JobnestClient } from '../jobnest-client';
+import { MAX_BULK_RUNS, type RunJobOptions } from '../types';
 import type { CommandFlags } from './args';
-import { readJobInputFile, readWorkflowInputFile } from './job-file';
+import { readJobInputFile, readParamLines, readWorkflowInputFile } from './job-file';
 import { type CliOutput, formatLogLine, printJson } from './output';
 import { UsageError } from './usage-error';
 import { parseId, parseIntegerFlag, parseStatusFlag, parseWorkflowStatusFlag } from './values';
@@ -91,6 +92,32 @@ export const runJob: CommandHandler = async ({ client, args, flags, out }) => {
   if (instance.result !== null) out.stdout(`result: ${instance.result}`);
   if (instance.statusReason !== null) out.stdout(`reason: ${instance.statusReason}`);
   return instance.status === 'SUCCEEDED' ? 0 : 1;
+};
+
+/**
+ * `run-bulk`: one run per line of --file (the line is its instanceParams; blank lines are skipped; - reads stdin),
+ * or --count runs with the same --params. Sent MAX_BULK_RUNS at a time: each request creates all its runs or none.
+ */
+export const runJobBulk: CommandHandler = async ({ client, args, flags, out }) => {
+  const jobId = parseId('jobId', args[0]);
+  const delayMs = parseIntegerFlag('--delay', flags.delay, 0);
+  if ((flags.file === undefined) === (flags.count === undefined))
+    throw new UsageError('give either --file <lines.txt> or --count N');
+  if (flags.file !== undefined && flags.params !== undefined)
+    throw new UsageError('--params only applies with --count (with --file, each line is a run’s params)');
+  const runs: RunJobOptions[] =
+    flags.file !== undefined
+      ? readParamLines(flags.file).map((instanceParams) => ({ instanceParams, delayMs }))
+      : Array.from({ length: parseIntegerFlag('--count', flags.count, 1) ?? 0 }, () => ({
+          instanceParams: flags.params,
+          delayMs,
+        }));
+  if (runs.length === 0) throw new UsageError(`${flags.file} holds no runs (one line per run)`);
+  for (let from = 0; from < runs.length; from += MAX_BULK_RUNS) {
+    const { instanceIds } = await client.runJobBulk(jobId, runs.slice(from, from + MAX_BULK_RUNS));
+    for (const id of instanceIds) out.stdout(String(id));
+  }
+  return 0;
 };
 
 export const listInstances: CommandHandler = async ({ client, flags, out }) => {

@@ -18,15 +18,26 @@ export function readWorkflowInputFile(path: string): WorkflowInput {
   return readJsonObjectFile(path, 'a WorkflowInput') as WorkflowInput;
 }
 
-/** Reads a JSON object from `path` ("-" reads stdin); `what` names it in the error, e.g. "a JobInput". */
-function readJsonObjectFile(path: string, what: string): unknown {
+/** The non-blank lines of `path` ("-" reads stdin): one run's instanceParams each, for `run-bulk`. */
+export function readParamLines(path: string): string[] {
+  return readText(path)
+    .split(/\r?\n/)
+    .filter((line) => line.trim() !== '');
+}
+
+function readText(path: string): string {
   const source = path === '-' ? 'stdin' : path;
-  let text: string;
   try {
-    text = readFileSync(path === '-' ? 0 : path, 'utf8');
+    return readFileSync(path === '-' ? 0 : path, 'utf8');
   } catch (err: unknown) {
     throw new Error(`cannot read ${source}: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
   }
+}
+
+/** Reads a JSON object from `path` ("-" reads stdin); `what` names it in the error, e.g. "a JobInput". */
+function readJsonObjectFile(path: string, what: string): unknown {
+  const source = path === '-' ? 'stdin' : path;
+  const text = readText(path);
   let value: unknown;
   try {
     value = JSON.parse(text);

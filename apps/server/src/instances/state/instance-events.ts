@@ -1,14 +1,11 @@
 import { Injectable } from '@nestjs/common';
+import type { EndedInstance } from './instance-change';
 
-/**
- * `workflowInstanceId`: the workflow instance the ended instance is a node of (null: none), when the caller knew it;
- * undefined when it did not (the listener looks it up).
- */
-export type InstanceFinishedListener = (instanceId: number, workflowInstanceId?: number | null) => void;
+export type InstanceFinishedListener = (ended: EndedInstance) => void;
 
 /**
  * In-process notifications about instances, so modules that react to them (the FIXED_DELAY timer re-arms when an
- * instance ends) need not be imported by the ones that cause them.
+ * instance ends, a workflow moves when its node ends) need not be imported by the ones that cause them.
  */
 @Injectable()
 export class InstanceEvents {
@@ -19,7 +16,7 @@ export class InstanceEvents {
   }
 
   /** An instance reached a final status (on this server). */
-  finished(instanceId: number, workflowInstanceId?: number | null): void {
-    for (const listener of this.finishedListeners) listener(instanceId, workflowInstanceId);
+  finished(ended: EndedInstance): void {
+    for (const listener of this.finishedListeners) listener(ended);
   }
 }

@@ -1,9 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { In, type Repository } from 'typeorm';
+import { In, type EntityManager, type Repository } from 'typeorm';
 import { ACTIVE_INSTANCE_STATUSES, InstanceStatus } from '@jobnest/common';
 import { InstanceInfoEntity } from '@jobnest/persistence';
 import { MetricsService } from '../../platform/observability/metrics.service';
+import type { EndedInstance, InstanceChange } from './instance-change';
 import { InstanceEvents } from './instance-events';
 import { clipReason } from './status-reason';
 
@@ -22,8 +23,56 @@ export class InstanceTransitions {
   ) {}
 
   private ended(instanceId: number, status: InstanceStatus, workflowInstanceId?: number | null): void {
-    this.metrics.instancesFinished.inc({ status });
-    this.events.finished(instanceId, workflowInstanceId);
+    this.announceEnded([{ id: instanceId, status, workflowInstanceId }]);
+  }
+
+  /** Counts and announces instances that reached a final status (after the change committed). */
+  announceEnded(ended: readonly EndedInstance[]): void {
+    for (const e of ended) {
+      this.metrics.instancesFinished.inc({ status: e.status });
+      this.events.finished(e);
+    }
+  }
+
+  /**
+   * Writes the changes a caller decided under the rows' locks (in `tx`, which holds them): rows changing the same
+   * columns share one UPDATE, a value that differs between them chosen by id (CASE), so a batch of reports costs one
+   * statement per kind of change (RUNNING, SUCCEEDED, FAILED, a retry...) instead of one per report.
+   */
+  async writeChanges(tx: EntityManager, changes: ReadonlyMap<number, InstanceChange>): Promise<void> {
+    const groups = new Map<string, { columns: (keyof InstanceChange)[]; rows: [number, InstanceChange][] }>();
+    for (const [id, change] of changes) {
+      const columns = (Object.keys(change) as (keyof InstanceChange)[]).sort();
+      if (columns.length === 0) continue;
+      const key = columns.join(',');
+      const group = groups.get(key) ?? { columns, rows: [] };
+      group.rows.push([id, change]);
+      groups.set(key, group);
+    }
+    for (const { columns, rows } of groups.values()) {
+      const params: unknown[] = [];
+      const sets = columns.map((property) => {
+        const column = this.columnName(property);
+        const values = rows.map(([, change]) => change[property]);
+        if (values.every((v) => v === values[0])) {
+          params.push(values[0]);
+          return `${column} = ?`;
+        }
+        rows.forEach(([id], i) => params.push(id, values[i]));
+        return `${column} = CASE id ${rows.map(() => 'WHEN ? THEN ?').join(' ')} ELSE ${column} END`;
+      });
+      params.push(...rows.map(([id]) => id));
+      await tx.query(
+        `UPDATE instance_info SET ${sets.join(', ')} WHERE id IN (${rows.map(() => '?').join(', ')})`,
+        params,
+      );
+    }
+  }
+
+  private columnName(property: keyof InstanceChange): string {
+    const column = this.instances.metadata.findColumnWithPropertyName(property);
+    if (!column) throw new Error(`instance_info has no column for ${property}`);
+    return column.databaseName;
   }
 
   /**

@@ -38,6 +38,75 @@ export interface WorkflowNodeRun {
   timeLimitOverrideMs: number | null;
 }
 
+/** The columns of an instance row a batch of status reports decides on. */
+export type LockedInstanceRow = Pick<
+  InstanceInfoEntity,
+  'id' | 'jobId' | 'status' | 'workerId' | 'runningTimes' | 'triggerSlot' | 'wfInstanceId' | 'instanceRetriesOverride'
+>;
+
+/** A new instance row and the job it is an instance of. */
+export interface NewInstanceOf {
+  job: JobInfoEntity;
+  row: NewInstance;
+}
+
+/** Most rows per INSERT statement. */
+const INSERT_ROWS = 1000;
+/** Most bytes of text values per INSERT statement (MariaDB's max_allowed_packet is 16 MB by default). */
+const INSERT_BYTES = 4 * 1024 * 1024;
+
+/** The key of a (job, slot) pair in slotsWithInstances(). */
+export function slotKey(jobId: number, slot: number): string {
+  return `${jobId}:${slot}`;
+}
+
+/** The columns a new instance row is inserted with, and their values (the others keep their defaults). */
+function insertColumns(e: InstanceInfoEntity): [string, unknown][] {
+  return [
+    ['app_id', e.appId],
+    ['job_id', e.jobId],
+    ['status', e.status],
+    ['status_reason', e.statusReason],
+    ['waiting_for_worker', 0],
+    ['worker_id', e.workerId],
+    ['running_times', e.runningTimes],
+    ['instance_params', e.instanceParams],
+    ['trigger_slot', e.triggerSlot],
+    ['expected_trigger_time', e.expectedTriggerTime],
+    ['actual_trigger_time', e.actualTriggerTime],
+    ['status_time', e.statusTime],
+    ['resume_next', 0],
+    ['takeovers', 0],
+    ['wf_instance_id', e.wfInstanceId],
+    ['wf_node_id', e.wfNodeId],
+    ['wf_attempt', e.wfAttempt],
+    ['wf_context', e.wfContext],
+    ['job_params_override', e.jobParamsOverride],
+    ['instance_retries_override', e.instanceRetriesOverride],
+    ['time_limit_override_ms', e.timeLimitOverrideMs],
+  ];
+}
+
+/** Consecutive chunks of at most `maxRows` entities and about INSERT_BYTES of text each. */
+function insertChunks(entities: InstanceInfoEntity[], maxRows: number): InstanceInfoEntity[][] {
+  const chunks: InstanceInfoEntity[][] = [];
+  let chunk: InstanceInfoEntity[] = [];
+  let bytes = 0;
+  for (const e of entities) {
+    const size =
+      256 + (e.instanceParams?.length ?? 0) + (e.wfContext?.length ?? 0) + (e.jobParamsOverride?.length ?? 0);
+    if (chunk.length > 0 && (chunk.length >= maxRows || bytes + size > INSERT_BYTES)) {
+      chunks.push(chunk);
+      chunk = [];
+      bytes = 0;
+    }
+    chunk.push(e);
+    bytes += size;
+  }
+  if (chunk.length > 0) chunks.push(chunk);
+  return chunks;
+}
+
 /** Where the RUNNING scan stands: the last row of the previous page. */
 export interface RunningScanCursor {
   expectedTriggerTime: number;
@@ -58,6 +127,8 @@ export interface OverdueRun {
 @Injectable()
 export class InstanceRepository {
   private readonly rows: Repository<InstanceInfoEntity>;
+  /** autoIncrementStep(): null until read. */
+  private idStep: number | undefined | null = null;
 
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {
     this.rows = dataSource.getRepository(InstanceInfoEntity);
@@ -91,6 +162,36 @@ export class InstanceRepository {
     });
   }
 
+  /**
+   * Reads and locks the rows of `ids` in `tx` (SELECT ... FOR UPDATE, in id order, so two batches never wait for
+   * each other in a cycle): what the caller decides from them holds until its transaction ends.
+   */
+  async lockRows(tx: EntityManager, ids: readonly number[]): Promise<Map<number, LockedInstanceRow>> {
+    const locked = new Map<number, LockedInstanceRow>();
+    if (ids.length === 0) return locked;
+    const rows = (await tx.query(
+      `SELECT id, job_id AS jobId, status, worker_id AS workerId, running_times AS runningTimes,
+              trigger_slot AS triggerSlot, wf_instance_id AS wfInstanceId,
+              instance_retries_override AS instanceRetriesOverride
+         FROM instance_info WHERE id IN (${ids.map(() => '?').join(', ')}) ORDER BY id FOR UPDATE`,
+      [...ids],
+    )) as Record<keyof LockedInstanceRow, string | number | null>[];
+    const num = (v: string | number | null): number | null => (v === null ? null : Number(v));
+    for (const r of rows) {
+      locked.set(Number(r.id), {
+        id: Number(r.id),
+        jobId: Number(r.jobId),
+        status: r.status as InstanceStatus,
+        workerId: r.workerId === null ? null : String(r.workerId),
+        runningTimes: Number(r.runningTimes),
+        triggerSlot: num(r.triggerSlot),
+        wfInstanceId: num(r.wfInstanceId),
+        instanceRetriesOverride: num(r.instanceRetriesOverride),
+      });
+    }
+    return locked;
+  }
+
   /** Which of `ids` exist. */
   async existingIds(ids: number[]): Promise<number[]> {
     if (ids.length === 0) return [];
@@ -98,20 +199,45 @@ export class InstanceRepository {
   }
 
   /**
-   * Counts in `tx`, whose caller holds the job's row lock, so concurrent launches cannot both pass a limit. One
-   * statement, read from the (job_id, status, waiting_for_worker) index alone.
+   * Unfinished instances of each job, counted in `tx`, whose caller holds the jobs' row locks, so concurrent launches
+   * cannot both pass a limit. One statement, read from the (job_id, status, waiting_for_worker) index alone; a job
+   * without unfinished instances is absent from the map.
    */
-  async countActive(tx: EntityManager, jobId: number): Promise<ActiveInstances> {
-    const [row] = await tx
+  async countActiveOfJobs(tx: EntityManager, jobIds: readonly number[]): Promise<Map<number, ActiveInstances>> {
+    const counts = new Map<number, ActiveInstances>();
+    if (jobIds.length === 0) return counts;
+    const rows = await tx
       .getRepository(InstanceInfoEntity)
       .createQueryBuilder('i')
-      .select('COUNT(*)', 'total')
+      .select('i.job_id', 'jobId')
+      .addSelect('COUNT(*)', 'total')
       .addSelect('SUM(i.status = :waiting AND i.waiting_for_worker = 1)', 'waitingForWorker')
-      .where('i.job_id = :jobId', { jobId })
+      .where('i.job_id IN (:...jobIds)', { jobIds })
       .andWhere('i.status IN (:...statuses)', { statuses: [...ACTIVE_INSTANCE_STATUSES] })
       .setParameters({ waiting: InstanceStatus.WAITING_DISPATCH })
-      .getRawMany<{ total: string | number; waitingForWorker: string | number | null }>();
-    return { total: Number(row?.total ?? 0), waitingForWorker: Number(row?.waitingForWorker ?? 0) };
+      .groupBy('i.job_id')
+      .getRawMany<{ jobId: string | number; total: string | number; waitingForWorker: string | number | null }>();
+    for (const r of rows) {
+      counts.set(Number(r.jobId), { total: Number(r.total), waitingForWorker: Number(r.waitingForWorker ?? 0) });
+    }
+    return counts;
+  }
+
+  /**
+   * Which of the (job, slot) pairs already have their instance, as `jobId:slot` keys: one statement on the unique
+   * (job_id, trigger_slot) index. `tx`: inside the launch transaction, so the answer holds under the jobs' locks.
+   */
+  async slotsWithInstances(tx: EntityManager, slots: readonly { jobId: number; slot: number }[]): Promise<Set<string>> {
+    if (slots.length === 0) return new Set();
+    const rows = await tx
+      .getRepository(InstanceInfoEntity)
+      .createQueryBuilder('i')
+      .select('i.job_id', 'jobId')
+      .addSelect('i.trigger_slot', 'slot')
+      .where('i.job_id IN (:...jobIds)', { jobIds: [...new Set(slots.map((s) => s.jobId))] })
+      .andWhere('i.trigger_slot IN (:...slots)', { slots: [...new Set(slots.map((s) => s.slot))] })
+      .getRawMany<{ jobId: string | number; slot: string | number }>();
+    return new Set(rows.map((r) => slotKey(Number(r.jobId), Number(r.slot))));
   }
 
   /** Unfinished instances of a job (outside any transaction). */
@@ -120,16 +246,41 @@ export class InstanceRepository {
   }
 
   /**
-   * Inserts a WAITING_DISPATCH instance of `job` in `tx`: one INSERT (TypeORM's save() would read the row back for
-   * its defaults, a second round trip on every launch), the entity completed in memory from what was written.
+   * Inserts new instances in `tx` with multi-row INSERTs (up to INSERT_ROWS rows or INSERT_BYTES of values each),
+   * without reading them back: the entities are completed in memory and their ids derived from the statement's
+   * first id. That holds when MariaDB gives a multi-row INSERT consecutive ids (innodb_autoinc_lock_mode 0 or 1,
+   * the default 1); under mode 2 ids may interleave with other sessions', so each row is then its own INSERT.
    */
-  async insertWaiting(tx: EntityManager, job: JobInfoEntity, row: NewInstance): Promise<InstanceInfoEntity> {
-    const repo = tx.getRepository(InstanceInfoEntity);
-    const entity = this.newEntity(job, row);
-    const { createdAt: _created, updatedAt: _updated, ...values } = entity;
-    const result = await repo.createQueryBuilder().insert().values(values).updateEntity(false).execute();
-    entity.id = Number((result.raw as { insertId: number | string }).insertId);
-    return entity;
+  async insertMany(tx: EntityManager, rows: readonly NewInstanceOf[]): Promise<InstanceInfoEntity[]> {
+    const entities = rows.map(({ job, row }) => this.newEntity(job, row));
+    const step = await this.autoIncrementStep(tx);
+    for (const chunk of insertChunks(entities, step === undefined ? 1 : INSERT_ROWS)) {
+      const columns = insertColumns(chunk[0]!).map(([name]) => name);
+      const values = chunk.flatMap((e) => insertColumns(e).map(([, v]) => v));
+      const result = (await tx.query(
+        `INSERT INTO instance_info (${columns.join(', ')}) VALUES ${chunk
+          .map(() => `(${columns.map(() => '?').join(', ')})`)
+          .join(', ')}`,
+        values,
+      )) as { insertId: number | string };
+      const first = Number(result.insertId);
+      chunk.forEach((e, i) => (e.id = first + i * (step ?? 0)));
+    }
+    return entities;
+  }
+
+  /**
+   * The id step between the rows of one multi-row INSERT (auto_increment_increment), or undefined when their ids
+   * may not be consecutive (innodb_autoinc_lock_mode 2). Read once per process.
+   */
+  private async autoIncrementStep(tx: EntityManager): Promise<number | undefined> {
+    if (this.idStep === null) {
+      const [row] = (await tx.query(
+        'SELECT @@innodb_autoinc_lock_mode AS lockMode, @@auto_increment_increment AS increment',
+      )) as { lockMode: number | string; increment: number | string }[];
+      this.idStep = Number(row?.lockMode) <= 1 ? Number(row?.increment ?? 1) : undefined;
+    }
+    return this.idStep;
   }
 
   /**
@@ -143,28 +294,7 @@ export class InstanceRepository {
     row: NewInstance & { workflowNode: WorkflowNodeRun },
   ): Promise<InstanceInfoEntity | null> {
     const e = this.newEntity(job, row);
-    const columns: [string, unknown][] = [
-      ['app_id', e.appId],
-      ['job_id', e.jobId],
-      ['status', e.status],
-      ['status_reason', e.statusReason],
-      ['waiting_for_worker', 0],
-      ['worker_id', e.workerId],
-      ['running_times', e.runningTimes],
-      ['instance_params', e.instanceParams],
-      ['expected_trigger_time', e.expectedTriggerTime],
-      ['actual_trigger_time', e.actualTriggerTime],
-      ['status_time', e.statusTime],
-      ['resume_next', 0],
-      ['takeovers', 0],
-      ['wf_instance_id', e.wfInstanceId],
-      ['wf_node_id', e.wfNodeId],
-      ['wf_attempt', e.wfAttempt],
-      ['wf_context', e.wfContext],
-      ['job_params_override', e.jobParamsOverride],
-      ['instance_retries_override', e.instanceRetriesOverride],
-      ['time_limit_override_ms', e.timeLimitOverrideMs],
-    ];
+    const columns = insertColumns(e);
     try {
       const result = (await this.dataSource.query(
         `INSERT INTO instance_info (${columns.map(([c]) => c).join(', ')})
@@ -195,7 +325,8 @@ export class InstanceRepository {
       instanceParams: row.instanceParams,
       triggerSlot: row.triggerSlot,
       expectedTriggerTime: row.expectedTriggerTime,
-      actualTriggerTime: dispatched ? row.now : null,
+      // A timer slot dispatched ahead starts at its slot (the worker waits for notBefore).
+      actualTriggerTime: dispatched ? Math.max(row.now, row.expectedTriggerTime) : null,
       finishedTime: null,
       statusTime: row.now,
       taskCounts: null,

@@ -78,7 +78,7 @@ export class WorkflowAdvancer implements OnApplicationBootstrap {
   ) {}
 
   onApplicationBootstrap(): void {
-    this.events.onFinished((instanceId, workflowInstanceId) => {
+    this.events.onFinished(({ id: instanceId, workflowInstanceId }) => {
       if (workflowInstanceId !== undefined) {
         if (workflowInstanceId !== null) this.request(workflowInstanceId);
         return;
