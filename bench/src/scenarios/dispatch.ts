@@ -63,19 +63,25 @@ export const dispatchScenario: Scenario = {
         unit: 'ms',
         jobnest: j.start.p50,
         baseline: b.start.p50,
-        target: { op: '<=', value: 10 },
+        target: { op: '<=', value: 1.5 },
       },
       {
         metric: 'start latency p99',
         unit: 'ms',
         jobnest: j.start.p99,
         baseline: b.start.p99,
-        target: { op: '<=', value: 50 },
+        target: { op: '<=', value: 10 },
       },
       { metric: 'start latency max', unit: 'ms', jobnest: j.start.max, baseline: b.start.max },
       { metric: 'finished visible p50', unit: 'ms', jobnest: j.visible.p50, baseline: b.visible.p50 },
       { metric: 'finished visible p99', unit: 'ms', jobnest: j.visible.p99, baseline: b.visible.p99 },
-      { metric: 'run request answered p50', unit: 'ms', jobnest: j.request.p50, baseline: b.request.p50 },
+      {
+        metric: 'run request answered p50',
+        unit: 'ms',
+        jobnest: j.request.p50,
+        baseline: b.request.p50,
+        target: { op: '<=', value: 3 },
+      },
       { metric: 'failed runs', unit: 'runs', jobnest: jobnest.failures.length, baseline: baseline.failures.length },
     ];
     return {

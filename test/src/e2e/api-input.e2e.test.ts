@@ -121,7 +121,11 @@ describe('API input bounds end to end', () => {
   });
 
   it('answers a body over the limit 413 and malformed JSON 400, both with {statusCode, error, message}', async () => {
-    const tooLarge = await raw('POST', '/jobs', job({ jobParams: 'x'.repeat(2_000_000) }));
+    // The longest jobParams the API allows (1,000,000 characters) fits in the body limit (4 MB)...
+    const longest = await raw('POST', '/jobs', job({ jobParams: 'x'.repeat(1_000_000) }));
+    assert.equal(longest.status, 201, JSON.stringify(longest.body).slice(0, 300));
+    // ...a body past the limit does not.
+    const tooLarge = await raw('POST', '/jobs', job({ jobParams: 'x'.repeat(5_000_000) }));
     assert.equal(tooLarge.status, 413);
     assert.equal(tooLarge.body.statusCode, 413);
     assert.equal(tooLarge.body.error, 'Payload Too Large');
