@@ -3,6 +3,7 @@ import { dispatchScenario } from './dispatch';
 import { mapreduceScenario } from './mapreduce';
 import { scaleScenario } from './scale';
 import { subtaskLatencyScenario } from './subtask-latency';
+import { throughputScenario } from './throughput';
 import { timersScenario } from './timers';
 import { workflowScenario } from './workflow';
 
@@ -14,4 +15,5 @@ export const SCENARIOS: readonly Scenario[] = [
   subtaskLatencyScenario,
   timersScenario,
   workflowScenario,
+  throughputScenario,
 ];

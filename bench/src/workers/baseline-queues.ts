@@ -13,4 +13,8 @@ export const BASELINE_QUEUE = {
   latencyTarget: 'latency-target',
   /** Scenario 6: the FlowProducer flows (a chain of 20, a parent with N children); each job stamps start and end. */
   workflow: 'workflow',
+  /** Scenario 7: the burst and bulk no-op jobs (two processes, concurrency 50 each) ... */
+  throughput: 'throughput',
+  /** ... and the fires of its 100 per-second job schedulers. */
+  throughputCron: 'throughput-cron',
 } as const;

@@ -33,6 +33,18 @@ const TINY = [
   '10',
   '--wf-fan-runs',
   '1',
+  '--throughput-runs',
+  '200',
+  '--clients',
+  '4',
+  '--bulk-size',
+  '100',
+  '--bulk-clients',
+  '2',
+  '--cron-jobs',
+  '3',
+  '--cron-seconds',
+  '2',
 ];
 
 interface BenchRow {
@@ -75,7 +87,11 @@ describe('benchmark smoke run', () => {
     assert.equal(results.setupError, undefined);
     assert.deepEqual(
       results.scenarios.map((s) => [s.name, s.status, s.error ?? '']),
-      ['mapreduce', 'scale', 'dispatch', 'subtask-latency', 'timers', 'workflow'].map((name) => [name, 'ok', '']),
+      ['mapreduce', 'scale', 'dispatch', 'subtask-latency', 'timers', 'workflow', 'throughput'].map((name) => [
+        name,
+        'ok',
+        '',
+      ]),
     );
     for (const s of results.scenarios) {
       const first = s.rows?.[0];

@@ -43,6 +43,7 @@ type LaunchResult = number[] | SlotOutcome;
 /** Deadlocks and lock wait timeouts: the batch is written again from the start. */
 const RETRYABLE = new Set(['ER_LOCK_DEADLOCK', 'ER_LOCK_WAIT_TIMEOUT']);
 const ATTEMPTS = 3;
+const DUPLICATE_ENTRY = 'ER_DUP_ENTRY';
 
 /** A row inserted by a batch and what to do with it once committed. */
 interface Inserted {
@@ -105,7 +106,8 @@ export class InstanceLauncher {
     try {
       return await this.writeWithRetries(launches);
     } catch (err) {
-      if (launches.length === 1) throw err;
+      if (launches.length === 1 && (launches[0]!.kind === 'api' || (err as { code?: string }).code !== DUPLICATE_ENTRY))
+        throw err;
       // One bad launch must not fail the others: each alone finds which one it was.
       this.logger.warn(`a batch of ${launches.length} launches failed (${String(err)}); writing them one by one`);
       const outcomes: ItemOutcome<LaunchResult>[] = [];
@@ -113,7 +115,10 @@ export class InstanceLauncher {
         try {
           outcomes.push(...(await this.writeWithRetries([launch])));
         } catch (error) {
-          outcomes.push({ ok: false, error });
+          // The slot's instance was inserted by someone else in the meantime: the unique key kept it single.
+          if (launch.kind === 'slot' && (error as { code?: string }).code === DUPLICATE_ENTRY)
+            outcomes.push({ ok: true, value: { kind: 'duplicate' } });
+          else outcomes.push({ ok: false, error });
         }
       }
       return outcomes;
