@@ -46,6 +46,21 @@ describe('StatusReporter coalescing', () => {
     assert.deepEqual(brief(calls[1]), ['4:1 RUNNING']);
   });
 
+  it('forgets the reports of an instance’s older runs only, when a newer run starts', async () => {
+    const { reporter: r } = reporter();
+    r.reportFinal(7, 1, InstanceStatus.FAILED, 'first');
+    r.reportFinal(7, 2, InstanceStatus.FAILED, 'second');
+    r.reportFinal(8, 1, InstanceStatus.FAILED, 'other instance');
+    r.reportFinal(7, 4, InstanceStatus.SUCCEEDED, 'later run');
+    await turn();
+    r.forgetRunsBefore(7, 3);
+    assert.equal(r.hasUnacknowledgedFinal(7, 1), false);
+    assert.equal(r.hasUnacknowledgedFinal(7, 2), false);
+    assert.equal(r.hasUnacknowledgedFinal(7, 4), true, 'a newer run than the one starting stays');
+    assert.equal(r.hasUnacknowledgedFinal(8, 1), true, 'another instance stays');
+    assert.equal(r.pendingCount, 2);
+  });
+
   it('stop() sends the buffered and unacknowledged final reports once each, before it resolves', async () => {
     const { reporter: r, calls } = reporter();
     r.reportFinal(5, 1, InstanceStatus.SUCCEEDED, null);

@@ -124,10 +124,12 @@ export class StatusReporter {
 
   /** The server started a newer run of the instance: reports of older runs would be dropped anyway. */
   forgetRunsBefore(instanceId: number, runningTimes: number): void {
-    for (const pending of [this.pending, this.pendingRunning]) {
-      for (const [key, { report }] of pending) {
-        if (report.instanceId === instanceId && report.runningTimes < runningTimes) pending.delete(key);
-      }
+    // By key, run by run: called for every run started, it must not walk every pending report (a burst of thousands
+    // of runs would cost the square of it). An instance has few runs.
+    for (let run = 1; run < runningTimes; run++) {
+      const key = runKey(instanceId, run);
+      this.pending.delete(key);
+      this.pendingRunning.delete(key);
     }
   }
 
