@@ -118,6 +118,27 @@ describe('instance repository', () => {
     });
   });
 
+  it('inserts all rows or none outside a transaction too, when they take several statements', async () => {
+    const db = database.db();
+    const job = await insertJob(db, 4);
+    const row = (i: number, triggerSlot: number | null) => ({
+      job,
+      row: { instanceParams: `q${i}`, expectedTriggerTime: 1, triggerSlot, statusReason: null, now: 1 },
+    });
+    const one = await instances.insertMany(db.manager, [row(0, 5_000)]);
+    assert.equal(one.length, 1, 'a single statement commits by itself');
+    // The second statement (rows 1000+) meets the slot's unique key: the first one must be undone.
+    const rows = Array.from({ length: 1200 }, (_, i) => row(i + 1, i === 1100 ? 5_000 : null));
+    await assert.rejects(
+      instances.insertMany(db.manager, rows),
+      (err: { code?: string }) => err.code === 'ER_DUP_ENTRY',
+    );
+    const [counted] = (await db.query('SELECT COUNT(*) AS n FROM instance_info WHERE job_id = ?', [job.id])) as {
+      n: string;
+    }[];
+    assert.equal(Number(counted?.n), 1, 'none of the 1,200 rows stayed');
+  });
+
   it('reads an app’s instances only, newest first, filtered and paged', async () => {
     const db = database.db();
     const job = await insertJob(db, 1);

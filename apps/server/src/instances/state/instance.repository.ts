@@ -250,11 +250,25 @@ export class InstanceRepository {
    * without reading them back: the entities are completed in memory and their ids derived from the statement's
    * first id. That holds when MariaDB gives a multi-row INSERT consecutive ids (innodb_autoinc_lock_mode 0 or 1,
    * the default 1); under mode 2 ids may interleave with other sessions', so each row is then its own INSERT.
+   * `tx` may be outside a transaction: a single statement commits by itself, several are wrapped in one.
    */
   async insertMany(tx: EntityManager, rows: readonly NewInstanceOf[]): Promise<InstanceInfoEntity[]> {
     const entities = rows.map(({ job, row }) => this.newEntity(job, row));
     const step = await this.autoIncrementStep(tx);
-    for (const chunk of insertChunks(entities, step === undefined ? 1 : INSERT_ROWS)) {
+    const chunks = insertChunks(entities, step === undefined ? 1 : INSERT_ROWS);
+    // All or none: several statements outside a transaction get one (a single statement is atomic by itself).
+    if (chunks.length > 1 && !tx.queryRunner?.isTransactionActive) {
+      return tx.transaction(async (inner) => this.insertChunks(inner, chunks, step));
+    }
+    return this.insertChunks(tx, chunks, step);
+  }
+
+  private async insertChunks(
+    tx: EntityManager,
+    chunks: InstanceInfoEntity[][],
+    step: number | undefined,
+  ): Promise<InstanceInfoEntity[]> {
+    for (const chunk of chunks) {
       const columns = insertColumns(chunk[0]!).map(([name]) => name);
       const values = chunk.flatMap((e) => insertColumns(e).map(([, v]) => v));
       const result = (await tx.query(
@@ -266,7 +280,7 @@ export class InstanceRepository {
       const first = Number(result.insertId);
       chunk.forEach((e, i) => (e.id = first + i * (step ?? 0)));
     }
-    return entities;
+    return chunks.flat();
   }
 
   /**

@@ -33,9 +33,9 @@ interface Waiting<I, R> {
 }
 
 /**
- * Group commit: items submitted while the writer is busy, or in the same event-loop turn, are written together by
- * one flush (one transaction, multi-row statements), so N concurrent callers cost a few round trips instead of N.
- * An item submitted alone is flushed on the next turn (setImmediate): the price of batching is microseconds.
+ * Group commit: items submitted while the writers are busy, or together, are written together by one flush (one
+ * transaction, multi-row statements), so N concurrent callers cost a few round trips instead of N. An item
+ * submitted while no batch is being written goes at once (after the submitting task's synchronous part).
  * Every submitter still waits for its own outcome, so "answered" keeps meaning "written".
  */
 export class CoalescingQueue<I, R> {
@@ -73,10 +73,14 @@ export class CoalescingQueue<I, R> {
   private schedule(): void {
     if (this.scheduled || this.inFlight >= this.maxInFlight || this.waiting.length === 0) return;
     this.scheduled = true;
-    setImmediate(() => {
+    const start = (): void => {
       this.scheduled = false;
       this.startBatch();
-    });
+    };
+    // Idle: after the current task's synchronous part (what it submits joins), without waiting for the event loop's
+    // next turn. Busy: on the next turn, so what arrives meanwhile joins the batch.
+    if (this.inFlight === 0) queueMicrotask(start);
+    else setImmediate(start);
   }
 
   private startBatch(): void {
