@@ -656,6 +656,7 @@ async function awaitWindow(ctx: ScenarioContext, window: CronWindow): Promise<vo
 function cronResult(jobs: number, seconds: number, window: CronWindow, fires: readonly CronFire[]): CronRun {
   const lateness: number[] = [];
   const failures: string[] = [];
+  const lateFires: { fire: string; lateMs: number }[] = [];
   const started = new Set<string>();
   for (const f of fires) {
     if (f.slot < window.start || f.slot >= window.end) continue;
@@ -665,6 +666,8 @@ function cronResult(jobs: number, seconds: number, window: CronWindow, fires: re
     }
     lateness.push(f.stamp.wall - f.slot);
     started.add(`${f.timer}@${f.slot}`);
+    // Kept for diagnosis: which timer and slot, and when it started.
+    if (f.stamp.wall - f.slot > LATE_MS) lateFires.push({ fire: f.reason, lateMs: f.stamp.wall - f.slot });
   }
   return {
     jobs,
@@ -674,6 +677,7 @@ function cronResult(jobs: number, seconds: number, window: CronWindow, fires: re
     late: lateness.filter((l) => l > LATE_MS).length,
     missedSlots: jobs * seconds - started.size,
     failures,
+    extra: { lateFires: lateFires.slice(0, 50) },
   };
 }
 
@@ -715,6 +719,7 @@ async function jobnestCron(ctx: ScenarioContext, count: number, seconds: number)
     }));
     const run = cronResult(count, seconds, window, fires);
     run.extra = {
+      ...run.extra,
       skippedSlots: jobs.reduce((s, j) => s + j.skippedSlots, 0),
       misfiredSlots: jobs.reduce((s, j) => s + j.misfiredSlots, 0),
     };
