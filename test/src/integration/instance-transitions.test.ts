@@ -234,4 +234,34 @@ describe('instance transitions', () => {
     assert.equal(reason.length, 1000);
     assert.ok(reason.endsWith('...'));
   });
+  it('writes a batch of changes one UPDATE per kind, each row its own values', async () => {
+    const rows = [await launched(), await launched(), await launched()];
+    for (const r of rows) assert.equal(await transitions.markDispatched(r, 'w1', 2000), true);
+    const changes = new Map([
+      [rows[0]!.id, { status: InstanceStatus.SUCCEEDED, result: 'first', finishedTime: 3000, statusTime: 3000 }],
+      [rows[1]!.id, { status: InstanceStatus.SUCCEEDED, result: 'second', finishedTime: 3000, statusTime: 3000 }],
+      [rows[2]!.id, { status: InstanceStatus.RUNNING, statusTime: 2500 }],
+    ]);
+    await database.db().transaction((tx) => transitions.writeChanges(tx, changes));
+    const [a, b, c] = await Promise.all(rows.map((r) => read(r.id)));
+    assert.deepEqual([a.status, a.result, a.finishedTime], [InstanceStatus.SUCCEEDED, 'first', 3000]);
+    assert.deepEqual([b.status, b.result, b.finishedTime], [InstanceStatus.SUCCEEDED, 'second', 3000]);
+    assert.deepEqual([c.status, c.statusTime, c.result], [InstanceStatus.RUNNING, 2500, null]);
+  });
+
+  it('writes a change only while the row is as it was read', async () => {
+    const instance = await launched();
+    assert.equal(await transitions.markDispatched(instance, 'w1', 2000), true);
+    const readAs = { status: InstanceStatus.WAITING_WORKER_RECEIVE, runningTimes: 1, workerId: 'w1' };
+    const running = { status: InstanceStatus.RUNNING, statusTime: 2100 };
+    assert.equal(await transitions.writeChangeIfUnchanged(instance.id, { ...readAs, workerId: 'w2' }, running), false);
+    assert.equal(await transitions.writeChangeIfUnchanged(instance.id, readAs, running), true);
+    assert.equal(await transitions.writeChangeIfUnchanged(instance.id, readAs, running), false, 'already changed');
+    assert.equal((await read(instance.id)).status, InstanceStatus.RUNNING);
+    // A row without a worker matches a null worker read (IS NULL, not = NULL).
+    const waiting = await launched();
+    const stopped = { status: InstanceStatus.STOPPED, finishedTime: 1, statusTime: 1 };
+    const unassigned = { status: InstanceStatus.WAITING_DISPATCH, runningTimes: 0, workerId: null };
+    assert.equal(await transitions.writeChangeIfUnchanged(waiting.id, unassigned, stopped), true);
+  });
 });

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { In, type EntityManager, type Repository } from 'typeorm';
+import { In, IsNull, type EntityManager, type Repository } from 'typeorm';
 import { ACTIVE_INSTANCE_STATUSES, InstanceStatus } from '@jobnest/common';
 import { InstanceInfoEntity } from '@jobnest/persistence';
 import { MetricsService } from '../../platform/observability/metrics.service';
@@ -67,6 +67,27 @@ export class InstanceTransitions {
         params,
       );
     }
+  }
+
+  /**
+   * Writes one instance's change only if the row still has the status, run and worker it was decided from (one
+   * conditional UPDATE, no transaction); false when something changed it meanwhile.
+   */
+  async writeChangeIfUnchanged(
+    instanceId: number,
+    readAs: { status: InstanceStatus; runningTimes: number; workerId: string | null },
+    change: InstanceChange,
+  ): Promise<boolean> {
+    const update = await this.instances.update(
+      {
+        id: instanceId,
+        status: readAs.status,
+        runningTimes: readAs.runningTimes,
+        workerId: readAs.workerId === null ? IsNull() : readAs.workerId,
+      },
+      change,
+    );
+    return update.affected === 1;
   }
 
   private columnName(property: keyof InstanceChange): string {

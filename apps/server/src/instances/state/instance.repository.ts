@@ -166,14 +166,27 @@ export class InstanceRepository {
    * Reads and locks the rows of `ids` in `tx` (SELECT ... FOR UPDATE, in id order, so two batches never wait for
    * each other in a cycle): what the caller decides from them holds until its transaction ends.
    */
-  async lockRows(tx: EntityManager, ids: readonly number[]): Promise<Map<number, LockedInstanceRow>> {
+  lockRows(tx: EntityManager, ids: readonly number[]): Promise<Map<number, LockedInstanceRow>> {
+    return this.decisionRows(tx, ids, true);
+  }
+
+  /** As lockRows, without locking: for a caller whose write checks the row is still as read. */
+  readRows(ids: readonly number[]): Promise<Map<number, LockedInstanceRow>> {
+    return this.decisionRows(this.dataSource.manager, ids, false);
+  }
+
+  private async decisionRows(
+    tx: EntityManager,
+    ids: readonly number[],
+    lock: boolean,
+  ): Promise<Map<number, LockedInstanceRow>> {
     const locked = new Map<number, LockedInstanceRow>();
     if (ids.length === 0) return locked;
     const rows = (await tx.query(
       `SELECT id, job_id AS jobId, status, worker_id AS workerId, running_times AS runningTimes,
               trigger_slot AS triggerSlot, wf_instance_id AS wfInstanceId,
               instance_retries_override AS instanceRetriesOverride
-         FROM instance_info WHERE id IN (${ids.map(() => '?').join(', ')}) ORDER BY id FOR UPDATE`,
+         FROM instance_info WHERE id IN (${ids.map(() => '?').join(', ')}) ORDER BY id${lock ? ' FOR UPDATE' : ''}`,
       [...ids],
     )) as Record<keyof LockedInstanceRow, string | number | null>[];
     const num = (v: string | number | null): number | null => (v === null ? null : Number(v));
