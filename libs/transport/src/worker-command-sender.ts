@@ -9,7 +9,7 @@ export interface WorkerCommandSenderOptions {
   maxQueues?: number;
   /**
    * Whether the worker takes CommandBatch jobs (it announced the feature in its heartbeats); when false, each
-   * command goes as its own job (still one addBulk per event-loop turn). (Default: () => true)
+   * command goes as its own job (still one addBulk per flush). (Default: () => true)
    */
   acceptsBatches?: (workerId: string) => boolean;
 }
@@ -54,9 +54,10 @@ export class WorkerCommandSender {
   private readonly maxQueues: number;
   private readonly acceptsBatches: (workerId: string) => boolean;
   private lastPruneAt = Date.now();
-  /** Sends of this event-loop turn, by worker, in order. */
+  /** Sends not flushed yet (the flush is a microtask), by worker, in order. */
   private pending = new Map<string, PendingSend[]>();
-  private flushTimer: NodeJS.Immediate | undefined;
+  /** A flush is queued (a microtask): sends until it runs join it. */
+  private flushQueued = false;
   /** addBulk calls not settled yet (close() waits for them). */
   private readonly inFlight = new Set<Promise<void>>();
 
@@ -77,7 +78,7 @@ export class WorkerCommandSender {
 
   /**
    * Puts the command on the worker's queue. Resolves once it is in Redis, rejects if adding it failed. Commands
-   * sent for one worker in one event-loop turn leave together on setImmediate, in one `addBulk` (one round trip):
+   * sent for one worker by one task (before its microtasks end) leave together, in one `addBulk` (one round trip):
    * a lone command as its own job, several as CommandBatch jobs when the worker accepts batches (`acceptsBatches`).
    * A CommandBatch given here is sent as its commands.
    */
@@ -86,7 +87,10 @@ export class WorkerCommandSender {
       let sends = this.pending.get(workerId);
       if (!sends) this.pending.set(workerId, (sends = []));
       sends.push({ commands: command.kind === 'CommandBatch' ? command.commands : [command], resolve, reject });
-      this.flushTimer ??= setImmediate(() => this.flush());
+      if (!this.flushQueued) {
+        this.flushQueued = true;
+        queueMicrotask(() => this.flush());
+      }
     });
   }
 
@@ -165,8 +169,7 @@ export class WorkerCommandSender {
 
   /** Sends every pending command now: per worker, one addBulk. */
   private flush(): void {
-    if (this.flushTimer) clearImmediate(this.flushTimer);
-    this.flushTimer = undefined;
+    this.flushQueued = false;
     if (this.pending.size === 0) return;
     const pending = this.pending;
     this.pending = new Map();
