@@ -8,4 +8,5 @@ export * from './entities/task.entity';
 export { WorkflowInfoEntity } from './entities/workflow-info.entity';
 export * from './entities/workflow-instance.entity';
 export * from './migrate';
+export * from './mysql-errors';
 export * from './stores/task-store';

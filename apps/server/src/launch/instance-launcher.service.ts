@@ -1,7 +1,7 @@
 import { ConflictException, Injectable, Logger, NotFoundException, ServiceUnavailableException } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
-import { type InstanceInfoEntity, JobInfoEntity } from '@jobnest/persistence';
+import { type InstanceInfoEntity, isDuplicateEntry, JobInfoEntity } from '@jobnest/persistence';
 import { DispatcherService, EARLY_TOLERANCE_MS } from '../dispatch/dispatcher.service';
 import {
   InstanceRepository,
@@ -10,6 +10,7 @@ import {
   type NewInstanceOf,
 } from '../instances/state/instance.repository';
 import { CoalescingQueue, CoalescingQueueFullError, type ItemOutcome } from '../platform/batching/coalescing-queue';
+import { retryLockConflicts } from '../platform/database/lock-conflict-retries';
 import { DelayedDispatchService } from './delayed-dispatch.service';
 
 /** One run asked for through the API. */
@@ -40,11 +41,6 @@ interface SlotLaunch {
 type Launch = ApiLaunch | SlotLaunch;
 type LaunchResult = number[] | SlotOutcome;
 
-/** Deadlocks and lock wait timeouts: the batch is written again from the start. */
-const RETRYABLE = new Set(['ER_LOCK_DEADLOCK', 'ER_LOCK_WAIT_TIMEOUT']);
-const ATTEMPTS = 3;
-const DUPLICATE_ENTRY = 'ER_DUP_ENTRY';
-
 /** A row inserted by a batch and what to do with it once committed. */
 interface Inserted {
   instance: InstanceInfoEntity;
@@ -57,12 +53,14 @@ interface Inserted {
 
 /**
  * Writes the instances of concurrent launches (API runs, bulk runs, timer slots) together: launches that arrive
- * while a batch is being written, or in the same event-loop turn, share one transaction, which
- * - reads their jobs (one SELECT) and locks those with a limit (maxInstances, and every timed job: its slot is
- *   skipped while an instance waits for a worker) in id order (one SELECT ... FOR UPDATE),
- * - counts their unfinished instances (one grouped SELECT) and finds the slots that have their instance already,
- * - inserts every accepted row with one multi-row INSERT, each already dispatched to an eligible worker when there
- *   is one (WAITING_WORKER_RECEIVE, run 1), spreading a batch over the job's eligible workers, best first.
+ * while a batch is being written, or together, share one batch, which
+ * - reads their jobs (one SELECT),
+ * - when some have a limit (maxInstances, and every timed job: its slot is skipped while an instance waits for a
+ *   worker), opens a transaction that locks those in id order (one SELECT ... FOR UPDATE), counts their unfinished
+ *   instances (one grouped SELECT) and finds the slots that have their instance already,
+ * - inserts every accepted row with one multi-row INSERT (without a limit, outside a transaction), each already
+ *   dispatched to an eligible worker when there is one (WAITING_WORKER_RECEIVE, run 1), spreading a batch over the
+ *   job's eligible workers, best first.
  * After COMMIT each launch gets its answer and the RunInstance commands go out (coalesced per worker by
  * WorkerCommands). A launch is all or nothing and answered only once its rows are committed.
  */
@@ -106,8 +104,7 @@ export class InstanceLauncher {
     try {
       return await this.writeWithRetries(launches);
     } catch (err) {
-      if (launches.length === 1 && (launches[0]!.kind === 'api' || (err as { code?: string }).code !== DUPLICATE_ENTRY))
-        throw err;
+      if (launches.length === 1 && (launches[0]!.kind === 'api' || !isDuplicateEntry(err))) throw err;
       // One bad launch must not fail the others: each alone finds which one it was.
       this.logger.warn(`a batch of ${launches.length} launches failed (${String(err)}); writing them one by one`);
       const outcomes: ItemOutcome<LaunchResult>[] = [];
@@ -116,7 +113,7 @@ export class InstanceLauncher {
           outcomes.push(...(await this.writeWithRetries([launch])));
         } catch (error) {
           // The slot's instance was inserted by someone else in the meantime: the unique key kept it single.
-          if (launch.kind === 'slot' && (error as { code?: string }).code === DUPLICATE_ENTRY)
+          if (launch.kind === 'slot' && isDuplicateEntry(error))
             outcomes.push({ ok: true, value: { kind: 'duplicate' } });
           else outcomes.push({ ok: false, error });
         }
@@ -125,23 +122,20 @@ export class InstanceLauncher {
     }
   }
 
-  private async writeWithRetries(launches: Launch[]): Promise<ItemOutcome<LaunchResult>[]> {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        const jobs = await this.jobsOf(launches);
-        const limited = limitedJobIds(jobs, launches);
-        // Without a limit to check there is nothing to lock, and the batch is one INSERT (insertMany opens a
-        // transaction itself when it needs several): no BEGIN and COMMIT round trips for it.
-        const { outcomes, inserted } =
-          limited.length === 0
-            ? await this.decideAndInsert(this.dataSource.manager, launches, jobs, limited)
-            : await this.dataSource.transaction((tx) => this.decideAndInsert(tx, launches, jobs, limited));
-        this.afterCommit(inserted);
-        return outcomes;
-      } catch (err) {
-        if (attempt >= ATTEMPTS || !RETRYABLE.has((err as { code?: string }).code ?? '')) throw err;
-      }
-    }
+  /** A batch lost to a lock conflict (a deadlock, a lock wait timeout) is written again from the start. */
+  private writeWithRetries(launches: Launch[]): Promise<ItemOutcome<LaunchResult>[]> {
+    return retryLockConflicts(async () => {
+      const jobs = await this.jobsOf(launches);
+      const limited = limitedJobIds(jobs, launches);
+      // Without a limit to check there is nothing to lock, and the batch is one INSERT (insertMany opens a
+      // transaction itself when it needs several): no BEGIN and COMMIT round trips for it.
+      const { outcomes, inserted } =
+        limited.length === 0
+          ? await this.decideAndInsert(this.dataSource.manager, launches, jobs, limited)
+          : await this.dataSource.transaction((tx) => this.decideAndInsert(tx, launches, jobs, limited));
+      this.afterCommit(inserted);
+      return outcomes;
+    });
   }
 
   /**

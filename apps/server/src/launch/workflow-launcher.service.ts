@@ -2,7 +2,7 @@ import { ConflictException, Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { WorkflowInstanceStatus, WorkflowOverlapPolicy } from '@jobnest/common';
-import { WorkflowInfoEntity } from '@jobnest/persistence';
+import { isDuplicateEntry, WorkflowInfoEntity } from '@jobnest/persistence';
 import { initialNodeStates, WorkflowAdvancer } from '../workflows/engine/workflow-advancer.service';
 import { WorkflowInstanceRepository } from '../workflows/engine/workflow-instance.repository';
 import { lockRow } from '../platform/database/lock-row';
@@ -20,8 +20,6 @@ export type WorkflowSlotOutcome =
   | { kind: 'buffered'; workflowInstanceId: number }
   | { kind: 'duplicate' }
   | { kind: 'skipped'; reason: string };
-
-const DUPLICATE_ENTRY = 'ER_DUP_ENTRY';
 
 /**
  * Creates workflow instances for API runs and timer slots, then starts them (at once, or through a delayed job).
@@ -120,7 +118,7 @@ export class WorkflowLauncher {
           : { kind: 'launched', workflowInstanceId: row.id };
       });
     } catch (err) {
-      if ((err as { code?: string }).code === DUPLICATE_ENTRY) return { kind: 'duplicate' };
+      if (isDuplicateEntry(err)) return { kind: 'duplicate' };
       throw err;
     }
     if (outcome.kind === 'launched') this.advancer.request(outcome.workflowInstanceId);

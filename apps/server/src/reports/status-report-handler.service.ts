@@ -7,14 +7,11 @@ import { DispatcherService } from '../dispatch/dispatcher.service';
 import { InstanceRepository } from '../instances/state/instance.repository';
 import { InstanceTransitions } from '../instances/state/instance-transitions.service';
 import { ServerConfig } from '../platform/config/server-config';
+import { retryLockConflicts } from '../platform/database/lock-conflict-retries';
 import { MetricsService } from '../platform/observability/metrics.service';
 import { planReportBatch, type ReportBatchPlan, type ReportedRow, type ReportOutcome } from './report-batch-plan';
 
 export type { ReportOutcome } from './report-batch-plan';
-
-/** Deadlocks and lock wait timeouts: the batch is applied again from a fresh read. */
-const RETRYABLE = new Set(['ER_LOCK_DEADLOCK', 'ER_LOCK_WAIT_TIMEOUT']);
-const ATTEMPTS = 3;
 
 /**
  * Applies a batch of status reports of runs' workers to MySQL in one transaction: the reports' instance rows are
@@ -57,17 +54,14 @@ export class StatusReportHandler {
       const plan = await this.decideOneUnlocked(reports, ids[0]!);
       if (plan) return plan;
     }
-    for (let attempt = 1; ; attempt++) {
-      try {
-        return await this.dataSource.transaction(async (tx) => {
-          const plan = await this.plan(reports, await this.instances.lockRows(tx, ids), tx);
-          await this.transitions.writeChanges(tx, plan.changes);
-          return plan;
-        });
-      } catch (err) {
-        if (attempt >= ATTEMPTS || !RETRYABLE.has((err as { code?: string }).code ?? '')) throw err;
-      }
-    }
+    // A lock conflict (a deadlock, a lock wait timeout) rolled back: decide again from a fresh read.
+    return retryLockConflicts(() =>
+      this.dataSource.transaction(async (tx) => {
+        const plan = await this.plan(reports, await this.instances.lockRows(tx, ids), tx);
+        await this.transitions.writeChanges(tx, plan.changes);
+        return plan;
+      }),
+    );
   }
 
   /**

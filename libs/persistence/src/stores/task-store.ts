@@ -1,5 +1,6 @@
 import { errorMessage, FINAL_INSTANCE_STATUSES, isTransientError, type TaskCounts, TaskStatus } from '@jobnest/common';
 import type { DataSource } from 'typeorm';
+import { isLockConflict } from '../mysql-errors';
 
 /** Rows per multi-row INSERT (MariaDB takes ~160k rows/s at 1000 per statement on the benchmark machine). */
 const INSERT_CHUNK = 1000;
@@ -70,7 +71,6 @@ export interface TaskStoreLogger {
 }
 
 /** InnoDB gives up one of two statements that lock the same index pages in opposite orders; retrying it is safe. */
-const LOCK_CONFLICTS = new Set(['ER_LOCK_DEADLOCK', 'ER_LOCK_WAIT_TIMEOUT']);
 /** Pause before the next try while MySQL is unreachable: doubling from the first, up to the last. */
 const OUTAGE_FIRST_PAUSE_MS = 100;
 const OUTAGE_MAX_PAUSE_MS = 2000;
@@ -113,7 +113,7 @@ export class TaskStore {
         return result;
       } catch (err) {
         if (!isTransientError(err) || Date.now() - started >= this.retryWindowMs) throw err;
-        const lockConflict = LOCK_CONFLICTS.has(String((err as { code?: unknown }).code));
+        const lockConflict = isLockConflict(err);
         if (!lockConflict && this.outageSince === undefined) {
           this.outageSince = Date.now();
           this.logger.warn(`MySQL unreachable, retrying for up to ${this.retryWindowMs} ms: ${errorMessage(err)}`);

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { In, IsNull, LessThanOrEqual, Not, type DataSource, type EntityManager, type Repository } from 'typeorm';
 import { ACTIVE_INSTANCE_STATUSES, InstanceStatus, TimeExpressionType } from '@jobnest/common';
-import { InstanceInfoEntity, JobInfoEntity } from '@jobnest/persistence';
+import { InstanceInfoEntity, isDuplicateEntry, JobInfoEntity } from '@jobnest/persistence';
 
 /** A job's unfinished instances, and among them those a dispatch attempt found no eligible worker for. */
 export interface ActiveInstances {
@@ -332,7 +332,7 @@ export class InstanceRepository {
       e.id = Number(result.insertId);
       return e;
     } catch (err) {
-      if ((err as { code?: string }).code === 'ER_DUP_ENTRY') return null;
+      if (isDuplicateEntry(err)) return null;
       throw err;
     }
   }
@@ -440,11 +440,10 @@ export class InstanceRepository {
   /**
    * Whether the slot already has its instance (the unique (job_id, trigger_slot) index answers). A trigger replayed
    * after a crash, or taken late after another server fired its slot, must not count that slot skipped or misfired.
-   * `tx`: inside the launch transaction, so the answer holds under the job's lock.
+   * (A launch checks its slots under the jobs' locks with slotsWithInstances.)
    */
-  async slotHasInstance(jobId: number, slot: number, tx?: EntityManager): Promise<boolean> {
-    const rows = tx ? tx.getRepository(InstanceInfoEntity) : this.rows;
-    return rows.exists({ where: { jobId, triggerSlot: slot } });
+  slotHasInstance(jobId: number, slot: number): Promise<boolean> {
+    return this.rows.exists({ where: { jobId, triggerSlot: slot } });
   }
 
   /** The newest timer slot that created an instance of the job (0 when none). */

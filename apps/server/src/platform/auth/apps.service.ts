@@ -2,12 +2,11 @@ import { ConflictException, Injectable, NotFoundException, UnauthorizedException
 import { InjectRepository } from '@nestjs/typeorm';
 import type { Repository } from 'typeorm';
 import { hashPassword, verifyPassword } from '@jobnest/common';
-import { AppInfoEntity } from '@jobnest/persistence';
+import { AppInfoEntity, isDuplicateEntry } from '@jobnest/persistence';
 import type { AppView, TokenView } from './auth.dto';
 import { TokenService } from './token.service';
 import { TokenVersionsService } from './token-versions.service';
 
-const DUPLICATE_ENTRY = 'ER_DUP_ENTRY';
 /** One answer for an unknown name and a wrong password, so the API does not tell which names exist. */
 const WRONG_PAIR = 'wrong app name or password';
 
@@ -29,8 +28,7 @@ export class AppsService {
       return { id: saved.id, name: saved.name };
     } catch (err) {
       // Two registrations of one name racing: the unique key decides.
-      if ((err as { code?: string }).code === DUPLICATE_ENTRY)
-        throw new ConflictException(`app '${name}' already exists`);
+      if (isDuplicateEntry(err)) throw new ConflictException(`app '${name}' already exists`);
       throw err;
     }
   }

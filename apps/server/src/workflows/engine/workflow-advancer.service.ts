@@ -12,6 +12,7 @@ import {
 } from '@jobnest/common';
 import {
   type InstanceInfoEntity,
+  isLockConflict,
   JobInfoEntity,
   WorkflowInfoEntity,
   type WorkflowInstanceEntity,
@@ -30,8 +31,6 @@ import { liveNodeStates, planTransition, waitingNode, type WorkflowPlan } from '
 
 /** Transitions lost to other servers in a row before this one gives up (the reconciler then completes it). */
 const MAX_LOST_RACES = 20;
-/** MySQL errors that mean "another statement got there first": read again and recompute. */
-const RACE_ERRORS = new Set(['ER_LOCK_DEADLOCK', 'ER_LOCK_WAIT_TIMEOUT']);
 
 /** Node instances of one transition dispatched at once (each is an UPDATE and a command on a worker's queue). */
 const DISPATCH_PARALLELISM = 16;
@@ -235,7 +234,8 @@ export class WorkflowAdvancer implements OnApplicationBootstrap {
         now,
       );
     } catch (err) {
-      if (RACE_ERRORS.has((err as { code?: string }).code ?? '')) return null;
+      // Another statement got there first: read again and recompute.
+      if (isLockConflict(err)) return null;
       throw err;
     }
     if (!won) return null;

@@ -8,7 +8,12 @@ import {
   type WorkflowContext,
   type WorkflowDag,
 } from '@jobnest/common';
-import { InstanceInfoEntity, WorkflowInstanceEntity, type WorkflowNodeState } from '@jobnest/persistence';
+import {
+  InstanceInfoEntity,
+  isDuplicateEntry,
+  WorkflowInstanceEntity,
+  type WorkflowNodeState,
+} from '@jobnest/persistence';
 import { clipReason } from '../../instances/state/status-reason';
 import type { ChildInstanceFact, NodeInstanceFact } from './workflow-plan';
 
@@ -224,7 +229,7 @@ export class WorkflowInstanceRepository {
       )) as { insertId: number | string; affectedRows: number };
       return result.affectedRows === 1 ? Number(result.insertId) : null;
     } catch (err) {
-      if ((err as { code?: string }).code === 'ER_DUP_ENTRY') return null;
+      if (isDuplicateEntry(err)) return null;
       throw err;
     }
   }
