@@ -2,6 +2,7 @@
  * Internals of the server, for Jobnest's own unit and integration tests. Not an API: anything here may change in any
  * release. Importing this file boots nothing (the process entry is dist/main.js).
  */
+export * from './dispatch/dispatcher.service';
 export * from './instances/state/instance-events';
 export * from './instances/state/instance-transitions.service';
 export * from './instances/state/instance.repository';
@@ -18,6 +19,7 @@ export * from './reconcile/log-retention';
 export * from './reconcile/task-retention';
 export * from './reconcile/workflow-instance-retention';
 export * from './reports/report-batch-plan';
+export * from './reports/status-report-handler.service';
 export * from './timers/jobnest-repeat-strategy';
 export * from './timers/missed-slots';
 export * from './workflows/definitions/dag-shape';

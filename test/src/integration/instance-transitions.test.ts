@@ -1,13 +1,16 @@
 import assert from 'node:assert/strict';
 import { beforeEach, describe, it } from 'node:test';
-import { InstanceStatus } from '@jobnest/common';
+import { InstanceStatus, type InstanceStatusReport } from '@jobnest/common';
 import { InstanceInfoEntity } from '@jobnest/persistence';
 import {
   InstanceEvents,
   InstanceRepository,
   InstanceTransitions,
   MetricsService,
+  ServerConfig,
+  StatusReportHandler,
   type ActiveInstances,
+  type DispatcherService,
 } from '@jobnest/server/internal';
 import { clearTables, insertJob } from '../support/instance-rows';
 import { migratedDatabase } from '../support/migrated-database';
@@ -22,6 +25,9 @@ describe('instance transitions', () => {
   let instances: InstanceRepository;
   let metrics: MetricsService;
   let ended: number[];
+  let reports: StatusReportHandler;
+  /** Instances the report handler sent back to dispatch, with the worker to avoid. */
+  let redispatched: [number, string | undefined][];
 
   beforeEach(async () => {
     await clearTables(database.db());
@@ -31,7 +37,33 @@ describe('instance transitions', () => {
     metrics = new MetricsService();
     transitions = new InstanceTransitions(database.db().getRepository(InstanceInfoEntity), metrics, events);
     instances = new InstanceRepository(database.db());
+    redispatched = [];
+    // Records the retries a report asks for; dispatching them is the dispatcher's own test (e2e).
+    const dispatcher = {
+      dispatchInBackground: (id: number, _loaded: unknown, avoid?: string) => void redispatched.push([id, avoid]),
+    } as unknown as DispatcherService;
+    const config = new ServerConfig({ JOBNEST_TOKEN_SECRET: 's'.repeat(32) });
+    reports = new StatusReportHandler(database.db(), instances, transitions, dispatcher, metrics, config);
   });
+
+  /** A report of run `runningTimes` of the instance from `workerId`. */
+  function report(
+    instanceId: number,
+    workerId: string,
+    runningTimes: number,
+    status: InstanceStatusReport['status'],
+    extra: Partial<InstanceStatusReport> = {},
+  ): InstanceStatusReport {
+    const result = status === InstanceStatus.RUNNING ? null : 'ok';
+    return { kind: 'InstanceStatusReport', instanceId, workerId, runningTimes, status, result, time: 1, ...extra };
+  }
+
+  /** Applies reports one batch each, as they would trickle in, and answers each one's outcome. */
+  async function applyEach(...batch: InstanceStatusReport[]): Promise<string[]> {
+    const outcomes: string[] = [];
+    for (const r of batch) outcomes.push(...(await reports.apply([r])));
+    return outcomes;
+  }
 
   /** A fresh API run of a new job, as the launcher inserts it. */
   async function launched(): Promise<InstanceInfoEntity> {
@@ -115,49 +147,79 @@ describe('instance transitions', () => {
   it('applies the reports of the current run and worker only, and announces the end once', async () => {
     const instance = await launched();
     assert.equal(await transitions.markDispatched(instance, 'w1', 2000), true);
-    assert.equal(await transitions.markRunning(instance.id, 'w2', 1, 2100), false, "not the run's worker");
-    assert.equal(await transitions.markRunning(instance.id, 'w1', 2, 2100), false, 'not the current run');
-    assert.equal(await transitions.markRunning(instance.id, 'w1', 1, 2100), true);
-    assert.equal(await transitions.markRunning(instance.id, 'w1', 1, 2200), false, 'already RUNNING');
+    assert.deepEqual(
+      await applyEach(
+        report(instance.id, 'w2', 1, InstanceStatus.RUNNING),
+        report(instance.id, 'w1', 2, InstanceStatus.RUNNING),
+      ),
+      ['dropped', 'dropped'],
+      "not the run's worker, not the current run",
+    );
+    assert.equal((await read(instance.id)).status, InstanceStatus.WAITING_WORKER_RECEIVE);
+    assert.deepEqual(await applyEach(report(instance.id, 'w1', 1, InstanceStatus.RUNNING)), ['applied']);
+    assert.equal((await read(instance.id)).status, InstanceStatus.RUNNING);
 
-    await transitions.recordProgress(instance.id, 'w2', 1, '{"total":9}');
+    const tasks = (total: number) => ({ total, waiting: 0, running: total, succeeded: 0, failed: 0 });
+    await applyEach(report(instance.id, 'w2', 1, InstanceStatus.RUNNING, { tasks: tasks(9) }));
     assert.equal((await read(instance.id)).taskCounts, null, 'progress of another worker is dropped');
-    await transitions.recordProgress(instance.id, 'w1', 1, '{"total":3}');
-    assert.equal((await read(instance.id)).taskCounts, '{"total":3}');
+    await applyEach(report(instance.id, 'w1', 1, InstanceStatus.RUNNING, { tasks: tasks(3) }));
+    assert.equal(JSON.parse((await read(instance.id)).taskCounts ?? '{}').total, 3);
 
-    assert.equal(
-      await transitions.finishRun(instance.id, 'w1', 0, InstanceStatus.SUCCEEDED, 'ok', null, 3000),
-      false,
+    assert.deepEqual(
+      await applyEach(report(instance.id, 'w1', 0, InstanceStatus.SUCCEEDED)),
+      ['dropped'],
       'an older run',
     );
     assert.deepEqual(ended, []);
-    assert.equal(
-      await transitions.finishRun(instance.id, 'w1', 1, InstanceStatus.SUCCEEDED, 'ok', null, 3000, {
-        taskCounts: '{"total":4}',
-      }),
-      true,
-    );
-    assert.equal(
-      await transitions.finishRun(instance.id, 'w1', 1, InstanceStatus.FAILED, 'late', 'late', 3100),
-      false,
+    // The run's end and a late FAILED in one batch, then the same end again alone: applied once.
+    assert.deepEqual(
+      await reports.apply([
+        report(instance.id, 'w1', 1, InstanceStatus.SUCCEEDED, { tasks: tasks(4) }),
+        report(instance.id, 'w1', 1, InstanceStatus.FAILED, { result: 'late' }),
+      ]),
+      ['applied', 'dropped'],
       'a final status is final',
     );
+    assert.deepEqual(await applyEach(report(instance.id, 'w1', 1, InstanceStatus.SUCCEEDED)), ['dropped']);
     const row = await read(instance.id);
     assert.equal(row.status, InstanceStatus.SUCCEEDED);
     assert.equal(row.result, 'ok');
-    assert.equal(row.finishedTime, 3000);
-    assert.equal(row.taskCounts, '{"total":4}');
+    assert.equal(JSON.parse(row.taskCounts ?? '{}').total, 4);
     assert.deepEqual(ended, [instance.id]);
     assert.match(
       await metrics.registry.getSingleMetricAsString('jobnest_instances_finished_total'),
       /status="SUCCEEDED"} 1/,
     );
+    assert.deepEqual(await reports.apply([report(987_654, 'w1', 1, InstanceStatus.SUCCEEDED)]), ['unknown-instance']);
+  });
+
+  it('sends a failed run with retries left back to dispatch, elsewhere than its worker', async () => {
+    const job = await insertJob(database.db(), 1, { instanceRetries: 1 });
+    const [instance] = await database.db().transaction((tx) =>
+      instances.insertMany(tx, [
+        {
+          job,
+          row: { instanceParams: null, expectedTriggerTime: 1000, triggerSlot: null, statusReason: null, now: 1000 },
+        },
+      ]),
+    );
+    assert.ok(instance);
+    assert.equal(await transitions.markDispatched(instance, 'w1', 2000), true);
+    assert.deepEqual(await applyEach(report(instance.id, 'w1', 1, InstanceStatus.FAILED, { result: 'boom' })), [
+      'applied',
+    ]);
+    const row = await read(instance.id);
+    assert.equal(row.status, InstanceStatus.WAITING_DISPATCH);
+    assert.equal(row.workerId, null);
+    assert.match(row.statusReason ?? '', /^run 1 failed, retrying \(1\/1\): boom/);
+    assert.deepEqual(redispatched, [[instance.id, 'w1']]);
+    assert.deepEqual(ended, []);
   });
 
   it('puts a run back for its next dispatch, after which the old run changes nothing', async () => {
     const instance = await launched();
     await transitions.markDispatched(instance, 'w1', 2000);
-    await transitions.markRunning(instance.id, 'w1', 1, 2100);
+    await applyEach(report(instance.id, 'w1', 1, InstanceStatus.RUNNING));
     assert.equal(await transitions.requeueRun(instance.id, 'w2', 1, 'wrong worker', null, 2500), false);
     assert.equal(await transitions.requeueRun(instance.id, 'w1', 1, 'run 1 failed, retrying', 'boom', 2500), true);
     let row = await read(instance.id);
@@ -165,11 +227,14 @@ describe('instance transitions', () => {
     assert.equal(row.workerId, null);
     assert.equal(row.result, 'boom');
     assert.equal(row.statusReason, 'run 1 failed, retrying');
-    assert.equal(await transitions.markRunning(instance.id, 'w1', 1, 2600), false);
-    assert.equal(
-      await transitions.finishRun(instance.id, 'w1', 1, InstanceStatus.SUCCEEDED, 'late', null, 2600),
-      false,
+    assert.deepEqual(
+      await applyEach(
+        report(instance.id, 'w1', 1, InstanceStatus.RUNNING),
+        report(instance.id, 'w1', 1, InstanceStatus.SUCCEEDED, { result: 'late' }),
+      ),
+      ['dropped', 'dropped'],
     );
+    assert.equal((await read(instance.id)).status, InstanceStatus.WAITING_DISPATCH);
 
     assert.equal(await transitions.markDispatched(row, 'w2', 3000), true);
     row = await read(instance.id);
@@ -180,7 +245,7 @@ describe('instance transitions', () => {
   it('hands a distributed run to another worker once per takeover, resuming from its tasks', async () => {
     const instance = await launched();
     await transitions.markDispatched(instance, 'w1', 2000);
-    await transitions.markRunning(instance.id, 'w1', 1, 2100);
+    await applyEach(report(instance.id, 'w1', 1, InstanceStatus.RUNNING));
     const running = await read(instance.id);
     assert.equal(await transitions.requeueForTakeover(running, 'w1 stopped heartbeating', 5000), true);
     assert.equal(await transitions.requeueForTakeover(running, 'again', 5001), false, 'already taken over');
@@ -196,7 +261,7 @@ describe('instance transitions', () => {
   it('ends an instance only from the statuses named, and retries a finished one as a new run', async () => {
     const instance = await launched();
     await transitions.markDispatched(instance, 'w1', 2000);
-    await transitions.markRunning(instance.id, 'w1', 1, 2100);
+    await applyEach(report(instance.id, 'w1', 1, InstanceStatus.RUNNING));
     const waiting = [InstanceStatus.WAITING_DISPATCH, InstanceStatus.WAITING_WORKER_RECEIVE];
     assert.equal(
       await transitions.endActive(instance.id, waiting, InstanceStatus.CANCELED, 'canceled by user', 3000),

@@ -8,18 +8,24 @@ import { JobInfoEntity } from '@jobnest/persistence';
 export async function insertJob(
   db: DataSource,
   appId: number,
-  fields: { timeExpressionType?: TimeExpressionType; instanceTimeLimitMs?: number; enabled?: boolean } = {},
+  fields: {
+    timeExpressionType?: TimeExpressionType;
+    instanceTimeLimitMs?: number;
+    enabled?: boolean;
+    instanceRetries?: number;
+  } = {},
 ): Promise<JobInfoEntity> {
   const r = (await db.query(
     `INSERT INTO job_info (app_id, name, processor, execute_type, time_expression_type, time_expression,
-       instance_time_limit_ms, enabled, designated_workers)
-     VALUES (?, 'job', 'demo.echo', 'STANDALONE', ?, ?, ?, ?, '[]')`,
+       instance_time_limit_ms, enabled, designated_workers, instance_retries)
+     VALUES (?, 'job', 'demo.echo', 'STANDALONE', ?, ?, ?, ?, '[]', ?)`,
     [
       appId,
       fields.timeExpressionType ?? 'API',
       fields.timeExpressionType === 'FIXED_DELAY' ? '60000' : null,
       fields.instanceTimeLimitMs ?? 0,
       fields.enabled ?? true,
+      fields.instanceRetries ?? 0,
     ],
   )) as { insertId: number };
   return db.getRepository(JobInfoEntity).findOneByOrFail({ id: r.insertId });

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { In, IsNull, type EntityManager, type Repository } from 'typeorm';
-import { ACTIVE_INSTANCE_STATUSES, InstanceStatus } from '@jobnest/common';
+import { InstanceStatus } from '@jobnest/common';
 import { InstanceInfoEntity } from '@jobnest/persistence';
 import { MetricsService } from '../../platform/observability/metrics.service';
 import type { EndedInstance, InstanceChange } from './instance-change';
@@ -11,7 +11,7 @@ import { clipReason } from './status-reason';
 /**
  * Every change of an instance's status, as one conditional UPDATE: the WHERE clause states the status (and run)
  * the change starts from, so two servers, a late report or a replayed message can never move an instance twice.
- * Each method returns whether it won. `waitingForWorker` is set by markWaitingForWorker only and cleared by every
+ * Each method returns whether it won; writeChanges writes what its caller decided under the rows' locks. `waitingForWorker` is set by markWaitingForWorker only and cleared by every
  * other change that writes a reason, so it always matches the reason shown.
  */
 @Injectable()
@@ -125,49 +125,6 @@ export class InstanceTransitions {
     );
   }
 
-  /** The worker of run `runningTimes` reported RUNNING. */
-  async markRunning(instanceId: number, workerId: string, runningTimes: number, now: number): Promise<boolean> {
-    const result = await this.instances.update(
-      { id: instanceId, workerId, runningTimes, status: InstanceStatus.WAITING_WORKER_RECEIVE },
-      { status: InstanceStatus.RUNNING, statusTime: now },
-    );
-    return result.affected === 1;
-  }
-
-  /**
-   * Ends run `runningTimes` of the instance (which must still be active on `workerId`). `extra.contextAdditions`:
-   * the keys a succeeded workflow node adds to its workflow's context, stored with its status in the same UPDATE;
-   * `extra.workflowInstanceId`: the instance's workflow instance (null: none), when the caller read it, so the
-   * workflow moves without another read.
-   */
-  async finishRun(
-    instanceId: number,
-    workerId: string,
-    runningTimes: number,
-    status: InstanceStatus.SUCCEEDED | InstanceStatus.FAILED | InstanceStatus.STOPPED,
-    result: string | null,
-    reason: string | null,
-    now: number,
-    extra: { taskCounts?: string; contextAdditions?: string; workflowInstanceId?: number | null } = {},
-  ): Promise<boolean> {
-    const { taskCounts, contextAdditions } = extra;
-    const update = await this.instances.update(
-      { id: instanceId, workerId, runningTimes, status: In([...ACTIVE_INSTANCE_STATUSES]) },
-      {
-        status,
-        result,
-        statusReason: reason === null ? null : clipReason(reason),
-        waitingForWorker: false,
-        finishedTime: now,
-        statusTime: now,
-        ...(taskCounts === undefined ? {} : { taskCounts }),
-        ...(contextAdditions === undefined ? {} : { wfContextAdditions: contextAdditions }),
-      },
-    );
-    if (update.affected === 1) this.ended(instanceId, status, extra.workflowInstanceId);
-    return update.affected === 1;
-  }
-
   /**
    * Puts a run back to WAITING_DISPATCH for its next run (instanceRetries, takeover, receive timeout).
    * `resume`: the next TaskTracker continues from the task table (a takeover) instead of starting over.
@@ -220,19 +177,6 @@ export class InstanceTransitions {
       },
     );
     return update.affected === 1;
-  }
-
-  /** Stores the subtask progress of the current run. */
-  async recordProgress(instanceId: number, workerId: string, runningTimes: number, counts: string): Promise<void> {
-    await this.instances.update(
-      {
-        id: instanceId,
-        workerId,
-        runningTimes,
-        status: In([InstanceStatus.WAITING_WORKER_RECEIVE, InstanceStatus.RUNNING]),
-      },
-      { taskCounts: counts },
-    );
   }
 
   /** Fails or ends an instance that is still active, whatever its run (no-worker grace, time limit, user stop). */
