@@ -18,3 +18,4 @@ export * from './throttled-error-log';
 export * from './job-defaults';
 export * from './workflow';
 export * from './for-each-limited';
+export * from './size-chunks';

@@ -1,5 +1,11 @@
 import { Queue, type ConnectionOptions, type JobsOptions } from 'bullmq';
-import { withTimeout, type CommandBatchCommand, type SingleWorkerCommand, type WorkerCommand } from '@jobnest/common';
+import {
+  chunkBySize,
+  withTimeout,
+  type CommandBatchCommand,
+  type SingleWorkerCommand,
+  type WorkerCommand,
+} from '@jobnest/common';
 import { workerQueueName } from './names';
 
 export interface WorkerCommandSenderOptions {
@@ -223,24 +229,11 @@ export class WorkerCommandSender {
       }
     }
     if (commands.length < 2 || !this.batchesAccepted(workerId)) return commands.map(singleJob);
-    const jobs: CommandJob[] = [];
-    let batch: SingleWorkerCommand[] = [];
-    let bytes = 0;
-    for (const command of commands) {
-      const size = estimatedSize(command);
-      if (
-        batch.length > 0 &&
-        (batch.length >= COMMAND_BATCH_LIMITS.maxCommands || bytes + size > COMMAND_BATCH_LIMITS.maxBytes)
-      ) {
-        jobs.push(batchJob(batch));
-        batch = [];
-        bytes = 0;
-      }
-      batch.push(command);
-      bytes += size;
-    }
-    jobs.push(batchJob(batch));
-    return jobs;
+    return chunkBySize<SingleWorkerCommand>(commands, {
+      maxItems: COMMAND_BATCH_LIMITS.maxCommands,
+      maxSize: COMMAND_BATCH_LIMITS.maxBytes,
+      sizeOf: estimatedSize,
+    }).map(batchJob);
   }
 
   private batchesAccepted(workerId: string): boolean {

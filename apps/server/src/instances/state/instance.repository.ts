@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { In, IsNull, LessThanOrEqual, Not, type DataSource, type EntityManager, type Repository } from 'typeorm';
-import { ACTIVE_INSTANCE_STATUSES, InstanceStatus, TimeExpressionType } from '@jobnest/common';
+import { ACTIVE_INSTANCE_STATUSES, chunkBySize, InstanceStatus, TimeExpressionType } from '@jobnest/common';
 import { InstanceInfoEntity, isDuplicateEntry, JobInfoEntity } from '@jobnest/persistence';
 
 /** A job's unfinished instances, and among them those a dispatch attempt found no eligible worker for. */
@@ -89,22 +89,12 @@ function insertColumns(e: InstanceInfoEntity): [string, unknown][] {
 
 /** Consecutive chunks of at most `maxRows` entities and about INSERT_BYTES of text each. */
 function insertChunks(entities: InstanceInfoEntity[], maxRows: number): InstanceInfoEntity[][] {
-  const chunks: InstanceInfoEntity[][] = [];
-  let chunk: InstanceInfoEntity[] = [];
-  let bytes = 0;
-  for (const e of entities) {
-    const size =
-      256 + (e.instanceParams?.length ?? 0) + (e.wfContext?.length ?? 0) + (e.jobParamsOverride?.length ?? 0);
-    if (chunk.length > 0 && (chunk.length >= maxRows || bytes + size > INSERT_BYTES)) {
-      chunks.push(chunk);
-      chunk = [];
-      bytes = 0;
-    }
-    chunk.push(e);
-    bytes += size;
-  }
-  if (chunk.length > 0) chunks.push(chunk);
-  return chunks;
+  return chunkBySize(entities, {
+    maxItems: maxRows,
+    maxSize: INSERT_BYTES,
+    sizeOf: (e) =>
+      256 + (e.instanceParams?.length ?? 0) + (e.wfContext?.length ?? 0) + (e.jobParamsOverride?.length ?? 0),
+  });
 }
 
 /** Where the RUNNING scan stands: the last row of the previous page. */
