@@ -4,8 +4,11 @@ import { ClusterModule } from './cluster/cluster.module';
 import { InstancesModule } from './instances/instances.module';
 import { JobsModule } from './jobs/jobs.module';
 import { LaunchModule } from './launch/launch.module';
+import { AccessModule } from './platform/access/access.module';
+import { AuditModule } from './platform/audit/audit.module';
 import { AuthModule } from './platform/auth/auth.module';
 import { ConfigModule } from './platform/config/config.module';
+import { ConsoleStaticModule } from './platform/console/console-static.module';
 import type { ServerConfig } from './platform/config/server-config';
 import { DatabaseModule } from './platform/database/database.module';
 import { MetricsModule, ObservabilityModule } from './platform/observability/observability.module';
@@ -32,6 +35,8 @@ export class AppModule {
         RedisModule,
         MetricsModule,
         AuthModule,
+        AuditModule,
+        AccessModule,
         ClusterModule,
         JobsModule,
         TimersModule,
@@ -41,6 +46,7 @@ export class AppModule {
         ReportsModule,
         ReconcileModule,
         ObservabilityModule,
+        ConsoleStaticModule.forConfig(config),
         // Without an admin password nobody may open the board: it is not served at all.
         ...(config.adminPassword !== undefined ? [BoardModule.forConfig(config)] : []),
       ],

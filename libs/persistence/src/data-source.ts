@@ -3,7 +3,10 @@ import { createConnection } from 'mysql2/promise';
 import { DataSource } from 'typeorm';
 import type { MysqlDataSourceOptions } from 'typeorm/driver/mysql/MysqlDataSourceOptions';
 import { ConfigError } from '@jobnest/common';
+import { AppGrantEntity } from './entities/app-grant.entity';
 import { AppInfoEntity } from './entities/app-info.entity';
+import { AuditEntryEntity } from './entities/audit-entry.entity';
+import { ConsoleUserEntity } from './entities/console-user.entity';
 import { InstanceInfoEntity } from './entities/instance-info.entity';
 import { InstanceLogEntity } from './entities/instance-log.entity';
 import { JobInfoEntity } from './entities/job-info.entity';
@@ -15,6 +18,7 @@ import { RetentionIndexes1764410000000 } from './migrations/1764410000000-retent
 import { JobLastCountedSlot1764420000000 } from './migrations/1764420000000-job-last-counted-slot';
 import { InstanceWaitingForWorker1764430000000 } from './migrations/1764430000000-instance-waiting-for-worker';
 import { Workflows1764500000000 } from './migrations/1764500000000-workflows';
+import { UsersAndAudit1764600000000 } from './migrations/1764600000000-users-and-audit';
 import { TaskEntity } from './entities/task.entity';
 import { WorkflowInfoEntity } from './entities/workflow-info.entity';
 import { WorkflowInstanceEntity } from './entities/workflow-instance.entity';
@@ -27,6 +31,9 @@ export const JOBNEST_ENTITIES = [
   TaskEntity,
   WorkflowInfoEntity,
   WorkflowInstanceEntity,
+  ConsoleUserEntity,
+  AppGrantEntity,
+  AuditEntryEntity,
 ];
 export const JOBNEST_MIGRATIONS = [
   InitialSchema1764000000000,
@@ -37,6 +44,7 @@ export const JOBNEST_MIGRATIONS = [
   JobLastCountedSlot1764420000000,
   InstanceWaitingForWorker1764430000000,
   Workflows1764500000000,
+  UsersAndAudit1764600000000,
 ];
 
 /** Database name of a `mysql://user:pass@host:port/db` URL; throws a ConfigError naming `setting` when absent. */

@@ -90,7 +90,7 @@ describe('server security settings', () => {
 describe('API tokens', () => {
   const config = new ServerConfig({ JOBNEST_TOKEN_SECRET: SECRET, JOBNEST_TOKEN_TTL_MS: '60000' });
   const tokens = new TokenService(config);
-  const claims = { appId: 7, appName: 'billing', tokenVersion: 3 };
+  const claims = { kind: 'app', appId: 7, appName: 'billing', tokenVersion: 3 } as const;
 
   /** A token signed with `secret` over any payload, as someone holding the secret could make. */
   function forge(payload: object, secret: string): string {
@@ -127,6 +127,34 @@ describe('API tokens', () => {
     // The old token shape (no version) never verifies: it was minted before versions existed.
     assert.equal(tokens.verify(forge({ a: 7, n: 'billing', e: Date.now() + 1000 }, SECRET)), undefined);
     assert.deepEqual(tokens.verify(forge({ a: 7, n: 'billing', v: 3, e: Date.now() + 50_000 }, SECRET)), claims);
+  });
+
+  it("tells a user's token from an app's, and refuses a kind it does not know", () => {
+    const user = { kind: 'user', userId: 7, username: 'alice', tokenVersion: 2 } as const;
+    assert.deepEqual(tokens.verify(tokens.issue(user).accessToken), user);
+    // Same id and version as the app token above: only the kind tells them apart, and it is signed.
+    assert.deepEqual(tokens.verify(forge({ k: 'u', a: 7, n: 'billing', v: 3, e: Date.now() + 1000 }, SECRET)), {
+      kind: 'user',
+      userId: 7,
+      username: 'billing',
+      tokenVersion: 3,
+    });
+    assert.equal(tokens.verify(forge({ k: 'x', a: 7, n: 'billing', v: 3, e: Date.now() + 1000 }, SECRET)), undefined);
+    assert.equal(tokens.verify(forge({ k: 'u', n: 'alice', v: 3, e: Date.now() + 1000 }, SECRET)), undefined);
+  });
+
+  it("ties the admin's tokens to the admin's current password", () => {
+    const withAdmin = (password: string): TokenService =>
+      new TokenService(new ServerConfig({ JOBNEST_TOKEN_SECRET: SECRET, JOBNEST_ADMIN_PASSWORD: password }));
+    const first = withAdmin('first-admin-password');
+    const tag = first.adminCredentialTag()!;
+    const admin = { kind: 'admin', username: 'admin', credentialTag: tag } as const;
+    assert.deepEqual(first.verify(first.issue(admin).accessToken), admin);
+    assert.equal(withAdmin('first-admin-password').adminCredentialTag(), tag);
+    assert.notEqual(withAdmin('other-admin-password').adminCredentialTag(), tag);
+    assert.ok(!tag.includes('first-admin-password'));
+    assert.equal(tokens.adminCredentialTag(), undefined, 'no admin password, no admin tokens');
+    assert.equal(tokens.verify(forge({ k: 's', n: 'admin', e: Date.now() + 1000 }, SECRET)), undefined);
   });
 });
 

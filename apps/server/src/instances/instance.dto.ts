@@ -18,6 +18,53 @@ export class InstanceQueryDto extends PageQueryDto {
   @IsOptional()
   @IsEnum(InstanceStatus, { message: `status must be one of ${Object.values(InstanceStatus).join(', ')}` })
   status?: InstanceStatus;
+
+  @ApiPropertyOptional({ description: 'Only instances due (expectedTriggerTime) at or after this epoch ms' })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  @Max(MAX_SAFE_BIGINT)
+  since?: number;
+
+  @ApiPropertyOptional({ description: 'Only instances due before this epoch ms' })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  @Max(MAX_SAFE_BIGINT)
+  until?: number;
+}
+
+/** Longest span the status chart covers, and fewest milliseconds per bar: the query stays a bounded scan. */
+export const MAX_STATS_SPAN_MS = 7 * 24 * 3600_000;
+export const MIN_STATS_BUCKET_MS = 60_000;
+
+export class InstanceStatsQueryDto {
+  @ApiProperty({ description: `Start of the chart, epoch ms; at most ${MAX_STATS_SPAN_MS / 3600_000} hours ago` })
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  @Max(MAX_SAFE_BIGINT)
+  sinceMs!: number;
+
+  @ApiProperty({ description: `Width of one bar in ms (at least ${MIN_STATS_BUCKET_MS})` })
+  @Type(() => Number)
+  @IsInt()
+  @Min(MIN_STATS_BUCKET_MS)
+  @Max(MAX_STATS_SPAN_MS)
+  bucketMs!: number;
+}
+
+export class InstanceStatsBucketView {
+  @ApiProperty({ description: 'Start of the bar, epoch ms' }) start!: number;
+  @ApiProperty({ description: 'Instances due in the bar, by status', example: { SUCCEEDED: 12, FAILED: 1 } })
+  counts!: Partial<Record<InstanceStatus, number>>;
+}
+
+export class InstanceStatsView {
+  @ApiProperty({ type: [InstanceStatsBucketView], description: 'Bars with at least one instance, oldest first' })
+  buckets!: InstanceStatsBucketView[];
 }
 
 export class TaskCountsView {

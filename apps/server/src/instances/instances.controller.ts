@@ -1,10 +1,22 @@
 import { Controller, Get, HttpCode, Param, ParseIntPipe, Post, Query, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiConflictResponse, ApiNotFoundResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { AppRole } from '@jobnest/persistence';
 import type { Page } from '../jobs/job.dto';
 import { AppAuthGuard } from '../platform/auth/app-auth.guard';
+import { RequiresRole } from '../platform/auth/required-role.decorator';
+import { Audited } from '../platform/audit/audited.decorator';
 import { CurrentApp } from '../platform/auth/current-app.decorator';
 import type { AppPrincipal } from '../platform/auth/token.service';
-import { InstanceQueryDto, InstanceView, LogPageView, LogQueryDto, TaskQueryDto, type TaskView } from './instance.dto';
+import {
+  InstanceQueryDto,
+  InstanceStatsQueryDto,
+  InstanceStatsView,
+  InstanceView,
+  LogPageView,
+  LogQueryDto,
+  TaskQueryDto,
+  type TaskView,
+} from './instance.dto';
 import { InstancesService } from './instances.service';
 
 @ApiTags('instances')
@@ -15,16 +27,26 @@ export class InstancesController {
   constructor(private readonly instances: InstancesService) {}
 
   @Get()
+  @RequiresRole(AppRole.OBSERVER)
   list(@CurrentApp() app: AppPrincipal, @Query() query: InstanceQueryDto): Promise<Page<InstanceView>> {
     return this.instances.list(
       app.appId,
-      { jobId: query.jobId, status: query.status },
+      { jobId: query.jobId, status: query.status, since: query.since, until: query.until },
       query.page ?? 1,
       query.size ?? 20,
     );
   }
 
+  /** Declared before `:id` so Express does not take `stats` for an id. */
+  @Get('stats')
+  @RequiresRole(AppRole.OBSERVER)
+  @ApiOkResponse({ type: InstanceStatsView })
+  stats(@CurrentApp() app: AppPrincipal, @Query() query: InstanceStatsQueryDto): Promise<InstanceStatsView> {
+    return this.instances.stats(app.appId, query.sinceMs, query.bucketMs);
+  }
+
   @Get(':id')
+  @RequiresRole(AppRole.OBSERVER)
   @ApiOkResponse({ type: InstanceView })
   @ApiNotFoundResponse()
   get(@CurrentApp() app: AppPrincipal, @Param('id', ParseIntPipe) id: number): Promise<InstanceView> {
@@ -32,6 +54,8 @@ export class InstancesController {
   }
 
   @Post(':id/stop')
+  @RequiresRole(AppRole.OPERATOR)
+  @Audited({ action: 'instance.stop', targetType: 'instance' })
   @HttpCode(200)
   @ApiConflictResponse({ description: 'already finished' })
   stop(@CurrentApp() app: AppPrincipal, @Param('id', ParseIntPipe) id: number): Promise<InstanceView> {
@@ -39,6 +63,8 @@ export class InstancesController {
   }
 
   @Post(':id/cancel')
+  @RequiresRole(AppRole.OPERATOR)
+  @Audited({ action: 'instance.cancel', targetType: 'instance' })
   @HttpCode(200)
   @ApiConflictResponse({ description: 'not waiting any more' })
   cancel(@CurrentApp() app: AppPrincipal, @Param('id', ParseIntPipe) id: number): Promise<InstanceView> {
@@ -46,6 +72,8 @@ export class InstancesController {
   }
 
   @Post(':id/retry')
+  @RequiresRole(AppRole.OPERATOR)
+  @Audited({ action: 'instance.retry', targetType: 'instance' })
   @HttpCode(200)
   @ApiConflictResponse({ description: 'not finished' })
   retry(@CurrentApp() app: AppPrincipal, @Param('id', ParseIntPipe) id: number): Promise<InstanceView> {
@@ -53,6 +81,7 @@ export class InstancesController {
   }
 
   @Get(':id/tasks')
+  @RequiresRole(AppRole.OBSERVER)
   @ApiOkResponse({ description: 'Subtasks of a Map / MapReduce / Broadcast instance, by task id' })
   tasks(
     @CurrentApp() app: AppPrincipal,
@@ -63,6 +92,7 @@ export class InstancesController {
   }
 
   @Get(':id/logs')
+  @RequiresRole(AppRole.OBSERVER)
   @ApiOkResponse({ type: LogPageView })
   logs(
     @CurrentApp() app: AppPrincipal,

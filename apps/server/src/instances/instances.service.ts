@@ -1,4 +1,4 @@
-import { ConflictException, Injectable, NotFoundException } from '@nestjs/common';
+import { BadRequestException, ConflictException, Injectable, NotFoundException } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { MoreThan, type Repository } from 'typeorm';
 import { ACTIVE_INSTANCE_STATUSES, InstanceStatus, isFinalInstanceStatus, type TaskStatus } from '@jobnest/common';
@@ -6,9 +6,15 @@ import { type InstanceInfoEntity, InstanceLogEntity, TaskStore } from '@jobnest/
 import { DispatcherService } from '../dispatch/dispatcher.service';
 import { WorkerCommands } from '../dispatch/worker-commands.provider';
 import type { Page } from '../jobs/job.dto';
-import type { InstanceView, LogPageView, TaskView } from './instance.dto';
+import {
+  MAX_STATS_SPAN_MS,
+  type InstanceStatsView,
+  type InstanceView,
+  type LogPageView,
+  type TaskView,
+} from './instance.dto';
 import { toInstanceView, toTaskView } from './instance-view.mapper';
-import { InstanceRepository } from './state/instance.repository';
+import { InstanceRepository, type InstanceFilter } from './state/instance.repository';
 import { InstanceTransitions } from './state/instance-transitions.service';
 
 const WAITING: readonly InstanceStatus[] = [InstanceStatus.WAITING_DISPATCH, InstanceStatus.WAITING_WORKER_RECEIVE];
@@ -29,14 +35,24 @@ export class InstancesService {
     return toInstanceView(await this.findOwned(appId, id));
   }
 
-  async list(
-    appId: number,
-    filter: { jobId?: number; status?: InstanceStatus },
-    page: number,
-    size: number,
-  ): Promise<Page<InstanceView>> {
+  async list(appId: number, filter: InstanceFilter, page: number, size: number): Promise<Page<InstanceView>> {
     const [rows, total] = await this.instances.pageOfApp(appId, filter, (page - 1) * size, size);
     return { items: rows.map(toInstanceView), total, page, size };
+  }
+
+  /** The app's instances per status in bars of `bucketMs` since `sinceMs` (the console's overview chart). */
+  async stats(appId: number, sinceMs: number, bucketMs: number, now = Date.now()): Promise<InstanceStatsView> {
+    if (sinceMs < now - MAX_STATS_SPAN_MS) {
+      throw new BadRequestException(`sinceMs must be within the last ${MAX_STATS_SPAN_MS / 3600_000} hours`);
+    }
+    const buckets = new Map<number, InstanceStatsView['buckets'][number]>();
+    for (const row of await this.instances.countByBucketAndStatus(appId, sinceMs, bucketMs)) {
+      const start = sinceMs + row.bucket * bucketMs;
+      let bucket = buckets.get(start);
+      if (!bucket) buckets.set(start, (bucket = { start, counts: {} }));
+      bucket.counts[row.status] = row.count;
+    }
+    return { buckets: [...buckets.values()] };
   }
 
   /** Ends an unfinished instance as STOPPED and aborts its processor. */

@@ -16,7 +16,7 @@ import {
   ValidateNested,
 } from 'class-validator';
 import { DispatchStrategy, ExecuteType, JOB_DEFAULTS, TimeExpressionType } from '@jobnest/common';
-import { MAX_EPOCH_MS, MAX_INT_COLUMN, MAX_PAGE } from '../platform/http/value-bounds';
+import { MAX_EPOCH_MS, MAX_INT_COLUMN } from '../platform/http/value-bounds';
 
 /**
  * Longest instanceTimeLimitMs: 30 days. Past 2^31-1 ms (24.8 days) the worker chains its timer (longTimeout), so
@@ -231,30 +231,7 @@ export class JobView {
   @ApiProperty() updatedAt!: string;
 }
 
-export class PageQueryDto {
-  @ApiPropertyOptional({ default: 1, maximum: MAX_PAGE })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(MAX_PAGE)
-  page?: number;
-
-  @ApiPropertyOptional({ default: 20, maximum: 200 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(200)
-  size?: number;
-}
-
-export interface Page<T> {
-  items: T[];
-  total: number;
-  page: number;
-  size: number;
-}
+export { PageQueryDto, type Page } from '../platform/http/page-query.dto';
 
 export class ValidateTimeQueryDto {
   @ApiProperty({ enum: TimeExpressionType })

@@ -1,6 +1,9 @@
 import { Body, Controller, Param, ParseIntPipe, Post, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiConflictResponse, ApiCreatedResponse, ApiTags } from '@nestjs/swagger';
+import { AppRole } from '@jobnest/persistence';
 import { AppAuthGuard } from '../platform/auth/app-auth.guard';
+import { RequiresRole } from '../platform/auth/required-role.decorator';
+import { Audited, fieldOf } from '../platform/audit/audited.decorator';
 import { CurrentApp } from '../platform/auth/current-app.decorator';
 import type { AppPrincipal } from '../platform/auth/token.service';
 import { InstanceLauncher } from './instance-launcher.service';
@@ -15,6 +18,12 @@ export class JobRunController {
   constructor(private readonly launcher: InstanceLauncher) {}
 
   @Post(':id/run')
+  @RequiresRole(AppRole.OPERATOR)
+  @Audited({
+    action: 'job.run',
+    targetType: 'job',
+    detail: (_req, answer) => `instanceId=${String(fieldOf(answer, 'instanceId'))}`,
+  })
   @ApiCreatedResponse({ type: RunJobView })
   @ApiConflictResponse({ description: 'maxInstances reached' })
   async run(
@@ -29,6 +38,8 @@ export class JobRunController {
   }
 
   @Post(':id/runs')
+  @RequiresRole(AppRole.OPERATOR)
+  @Audited({ action: 'job.run-bulk', targetType: 'job', detail: describeBulkRun })
   @ApiCreatedResponse({ type: RunJobBulkView })
   @ApiConflictResponse({ description: 'the runs would pass maxInstances: none is created' })
   async runMany(
@@ -43,4 +54,10 @@ export class JobRunController {
     );
     return { instanceIds };
   }
+}
+
+/** The audit detail of a bulk run: how many instances, and their id range. */
+function describeBulkRun(_request: unknown, answer: unknown): string {
+  const ids = (fieldOf(answer, 'instanceIds') as number[] | undefined) ?? [];
+  return `runs=${ids.length}` + (ids.length > 0 ? ` instanceIds=${ids[0]}..${ids[ids.length - 1]}` : '');
 }

@@ -7,7 +7,7 @@ import { ClusterViewService } from '../cluster/cluster-view.service';
 import { WorkerLastSeenRecord } from '../cluster/worker-last-seen';
 import { WorkerCommands } from '../dispatch/worker-commands.provider';
 import { ServerConfig } from '../platform/config/server-config';
-import type { KeepGoing } from './batched-delete';
+import { deleteInBatches, type KeepGoing } from './batched-delete';
 import { purgeExpiredWorkflowInstances } from './workflow-instance-retention';
 import { purgeExpiredInstances } from './instance-retention';
 import { purgeExpiredLogs } from './log-retention';
@@ -20,13 +20,14 @@ export interface RetentionReport {
   instances: number;
   workflowInstances: number;
   logLines: number;
+  auditEntries: number;
   workerQueues: string[];
 }
 
 /**
  * Keeps what grows with use bounded, every JOBNEST_RETENTION_INTERVAL_MS on the reconciliation lease holder:
  * task rows (JOBNEST_TASK_RETENTION_MS), finished instances with their logs and tasks (JOBNEST_INSTANCE_RETENTION_MS),
- * log lines (JOBNEST_LOG_RETENTION_MS) and the command queues of gone workers (JOBNEST_WORKER_QUEUE_RETENTION_MS).
+ * log lines (JOBNEST_LOG_RETENTION_MS), audit entries (JOBNEST_AUDIT_RETENTION_MS) and the command queues of gone workers (JOBNEST_WORKER_QUEUE_RETENTION_MS).
  * A pass runs in the background, so a first purge of millions of rows does not hold up reconciliation; it stops
  * between two batches when the lease is lost or the server stops.
  */
@@ -66,7 +67,14 @@ export class RetentionService implements OnApplicationShutdown {
   /** One pass; a failing step is logged and the next ones still run. */
   async pass(now: number, keepGoing: KeepGoing): Promise<RetentionReport> {
     const { config, dataSource, tasks } = this;
-    const report: RetentionReport = { tasks: 0, instances: 0, workflowInstances: 0, logLines: 0, workerQueues: [] };
+    const report: RetentionReport = {
+      tasks: 0,
+      instances: 0,
+      workflowInstances: 0,
+      logLines: 0,
+      auditEntries: 0,
+      workerQueues: [],
+    };
     await this.step('task', async () => {
       report.tasks += await purgeExpiredTasks(tasks, config.taskRetentionMs, now, keepGoing);
     });
@@ -87,6 +95,16 @@ export class RetentionService implements OnApplicationShutdown {
     });
     await this.step('log', async () => {
       report.logLines += await purgeExpiredLogs(dataSource, config.logRetentionMs, now, keepGoing);
+    });
+    await this.step('audit', async () => {
+      if (config.auditRetentionMs === 0) return;
+      const cutoff = now - config.auditRetentionMs;
+      report.auditEntries += await deleteInBatches(
+        dataSource,
+        'DELETE FROM audit_log WHERE at < ?',
+        [cutoff],
+        keepGoing,
+      );
     });
     await this.step('worker queue', async () => {
       report.workerQueues = await removeQueuesOfGoneWorkers(
@@ -109,10 +127,11 @@ export class RetentionService implements OnApplicationShutdown {
     }
   }
 
-  private logReport({ tasks, instances, workflowInstances, logLines, workerQueues }: RetentionReport): void {
-    if (instances > 0 || workflowInstances > 0 || tasks > 0 || logLines > 0) {
+  private logReport(report: RetentionReport): void {
+    const { tasks, instances, workflowInstances, logLines, auditEntries, workerQueues } = report;
+    if (instances > 0 || workflowInstances > 0 || tasks > 0 || logLines > 0 || auditEntries > 0) {
       this.logger.log(
-        `retention deleted ${workflowInstances} workflow instances, ${instances} instances, ${logLines} log lines and ${tasks} task rows`,
+        `retention deleted ${workflowInstances} workflow instances, ${instances} instances, ${logLines} log lines, ${tasks} task rows and ${auditEntries} audit entries`,
       );
     }
     if (workerQueues.length > 0) {

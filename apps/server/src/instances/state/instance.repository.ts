@@ -1,8 +1,27 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { In, IsNull, LessThanOrEqual, Not, type DataSource, type EntityManager, type Repository } from 'typeorm';
+import {
+  Between,
+  In,
+  IsNull,
+  LessThan,
+  LessThanOrEqual,
+  MoreThanOrEqual,
+  Not,
+  type DataSource,
+  type EntityManager,
+  type Repository,
+} from 'typeorm';
 import { ACTIVE_INSTANCE_STATUSES, chunkBySize, InstanceStatus, TimeExpressionType } from '@jobnest/common';
 import { InstanceInfoEntity, isDuplicateEntry, JobInfoEntity } from '@jobnest/persistence';
+
+/** Filter of an app's instance list; `since`/`until` bound expectedTriggerTime (epoch ms, until excluded). */
+export interface InstanceFilter {
+  jobId?: number;
+  status?: InstanceStatus;
+  since?: number;
+  until?: number;
+}
 
 /** A job's unfinished instances, and among them those a dispatch attempt found no eligible worker for. */
 export interface ActiveInstances {
@@ -136,20 +155,44 @@ export class InstanceRepository {
   /** One page of an app's instances, newest first, and how many match in all. */
   pageOfApp(
     appId: number,
-    filter: { jobId?: number; status?: InstanceStatus },
+    filter: InstanceFilter,
     offset: number,
     limit: number,
   ): Promise<[InstanceInfoEntity[], number]> {
+    const due =
+      filter.since !== undefined && filter.until !== undefined
+        ? Between(filter.since, filter.until - 1)
+        : filter.since !== undefined
+          ? MoreThanOrEqual(filter.since)
+          : filter.until !== undefined
+            ? LessThan(filter.until)
+            : undefined;
     return this.rows.findAndCount({
       where: {
         appId,
         ...(filter.jobId !== undefined ? { jobId: filter.jobId } : {}),
         ...(filter.status !== undefined ? { status: filter.status } : {}),
+        ...(due !== undefined ? { expectedTriggerTime: due } : {}),
       },
       order: { id: 'DESC' },
       skip: offset,
       take: limit,
     });
+  }
+
+  /** How many of the app's instances fell due in each `bucketMs` since `sinceMs`, by status (one grouped query). */
+  async countByBucketAndStatus(
+    appId: number,
+    sinceMs: number,
+    bucketMs: number,
+  ): Promise<{ bucket: number; status: InstanceStatus; count: number }[]> {
+    const rows = (await this.rows.query(
+      `SELECT FLOOR((expected_trigger_time - ?) / ?) AS bucket, status, COUNT(*) AS count
+       FROM instance_info WHERE app_id = ? AND expected_trigger_time >= ?
+       GROUP BY bucket, status ORDER BY bucket`,
+      [sinceMs, bucketMs, appId, sinceMs],
+    )) as { bucket: string | number; status: InstanceStatus; count: string | number }[];
+    return rows.map((row) => ({ bucket: Number(row.bucket), status: row.status, count: Number(row.count) }));
   }
 
   /**

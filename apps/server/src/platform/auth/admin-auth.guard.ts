@@ -5,29 +5,62 @@ import {
   type CanActivate,
   type ExecutionContext,
 } from '@nestjs/common';
-import type { Request, Response } from 'express';
+import type { Response } from 'express';
 import { ServerConfig } from '../config/server-config';
-import { isAdmin, parseBasicAuthorization } from './admin-credentials';
+import type { AuthenticatedRequest } from './app-auth.guard';
+import { actorName, IdentityService, type Identity } from './identity.service';
 
-/** Routes only the server admin may call: `Authorization: Basic` with JOBNEST_ADMIN_USER / JOBNEST_ADMIN_PASSWORD. */
+/** A request whose identity is checked (AccountGuard, AdminAuthGuard). */
+export type IdentifiedRequest = AuthenticatedRequest & { identity?: Identity };
+
+/**
+ * Routes of any signed-in caller that act on no app (GET /me, a user's own password): an app's, a user's or the
+ * admin's token, or the admin's Basic credentials.
+ */
+@Injectable()
+export class AccountGuard implements CanActivate {
+  constructor(private readonly identities: IdentityService) {}
+
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    const request = context.switchToHttp().getRequest<IdentifiedRequest>();
+    request.identity = await this.identities.authenticate(request);
+    request.actor = { name: actorName(request.identity) };
+    return true;
+  }
+}
+
+/**
+ * Routes only the server admin may call: the admin's token (POST /auth/login as JOBNEST_ADMIN_USER) or
+ * `Authorization: Basic` with JOBNEST_ADMIN_USER / JOBNEST_ADMIN_PASSWORD.
+ */
 @Injectable()
 export class AdminAuthGuard implements CanActivate {
-  constructor(private readonly config: ServerConfig) {}
+  constructor(
+    private readonly config: ServerConfig,
+    private readonly identities: IdentityService,
+  ) {}
 
-  canActivate(context: ExecutionContext): boolean {
+  async canActivate(context: ExecutionContext): Promise<boolean> {
     if (this.config.adminPassword === undefined) {
       throw new ForbiddenException('this server has no admin: set JOBNEST_ADMIN_PASSWORD to use the admin routes');
     }
     const http = context.switchToHttp();
-    const request = http.getRequest<Request>();
-    if (
-      isAdmin(parseBasicAuthorization(request.headers.authorization), this.config.adminUser, this.config.adminPassword)
-    )
-      return true;
-    http.getResponse<Response>().setHeader('WWW-Authenticate', 'Basic realm="jobnest-admin"');
-    throw new UnauthorizedException(
-      'needs the server admin credentials (Authorization: Basic, JOBNEST_ADMIN_USER / JOBNEST_ADMIN_PASSWORD)',
-    );
+    const request = http.getRequest<IdentifiedRequest>();
+    let identity: Identity;
+    try {
+      identity = await this.identities.authenticate(request);
+    } catch (err) {
+      if (!(err instanceof UnauthorizedException)) throw err;
+      http.getResponse<Response>().setHeader('WWW-Authenticate', 'Basic realm="jobnest-admin"');
+      throw new UnauthorizedException(
+        'needs the server admin: a token from POST /api/v1/auth/login as JOBNEST_ADMIN_USER, or Authorization: Basic with JOBNEST_ADMIN_USER / JOBNEST_ADMIN_PASSWORD',
+      );
+    }
+    if (identity.kind !== 'admin')
+      throw new ForbiddenException(`only the server admin may do this (${actorName(identity)} may not)`);
+    request.identity = identity;
+    request.actor = { name: actorName(identity) };
+    return true;
   }
 }
 
@@ -39,7 +72,11 @@ export class RegistrationGuard implements CanActivate {
     private readonly admin: AdminAuthGuard,
   ) {}
 
-  canActivate(context: ExecutionContext): boolean {
-    return this.config.openRegistration || this.admin.canActivate(context);
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    if (this.config.openRegistration) {
+      context.switchToHttp().getRequest<IdentifiedRequest>().actor = { name: 'anonymous' };
+      return true;
+    }
+    return this.admin.canActivate(context);
   }
 }

@@ -35,7 +35,7 @@ export class AppsService {
 
   async login(appName: string, password: string): Promise<TokenView> {
     const app = await this.checkPair(appName, password);
-    return this.tokens.issue({ appId: app.id, appName: app.name, tokenVersion: app.tokenVersion });
+    return this.tokens.issue({ kind: 'app', appId: app.id, appName: app.name, tokenVersion: app.tokenVersion });
   }
 
   /** The app proves its current password; every token issued before stops working (see TokenVersionsService). */

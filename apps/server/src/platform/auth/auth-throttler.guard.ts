@@ -7,13 +7,17 @@ import type { RedisThrottlerStorage } from './redis-throttler-storage';
 
 /** The throttler counting per client IP; 'default' makes the library's header plain `Retry-After`. */
 const PER_IP = 'default';
-/** The throttler counting per app name, whatever the IP: a botnet guessing one app's password is slowed too. */
+/** The throttler counting per app name or username, whatever the IP: a botnet guessing one password is slowed too. */
 const PER_APP = 'app';
 
-/** The app name a credential request is about: login and password change send `appName`, registration `name`. */
-function appNameOf(request: Request): string | undefined {
+/**
+ * The account a credential request is about: an app's token and password change send `appName`, registration
+ * `name`; a user's login and password change `username` (counted apart from app names).
+ */
+function accountOf(request: Request): string | undefined {
   const body = request.body as Record<string, unknown> | undefined;
   const params = request.params as Record<string, string | undefined> | undefined;
+  if (typeof body?.username === 'string' && body.username.length > 0) return `user:${body.username.toLowerCase()}`;
   const name = body?.appName ?? body?.name ?? params?.name;
   return typeof name === 'string' && name.length > 0 ? name.toLowerCase() : undefined;
 }
@@ -38,8 +42,8 @@ export function authThrottlerOptions(config: ServerConfig, storage: RedisThrottl
         name: PER_APP,
         limit: config.authRateLimitPerApp,
         ttl: config.authRateWindowMs,
-        getTracker: (req) => appNameOf(req as Request) ?? '',
-        skipIf: (context) => appNameOf(context.switchToHttp().getRequest<Request>()) === undefined,
+        getTracker: (req) => accountOf(req as Request) ?? '',
+        skipIf: (context) => accountOf(context.switchToHttp().getRequest<Request>()) === undefined,
       },
     ],
   };

@@ -1,4 +1,4 @@
-import { Body, Controller, HttpCode, Param, Post, Put, UseGuards } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Post, Put, UseGuards } from '@nestjs/common';
 import {
   ApiBasicAuth,
   ApiConflictResponse,
@@ -10,7 +10,10 @@ import {
   ApiTooManyRequestsResponse,
   ApiUnauthorizedResponse,
 } from '@nestjs/swagger';
+import { AppListItemView } from '../access/access.dto';
+import { Audited, NotAudited } from '../audit/audited.decorator';
 import { AdminAuthGuard, RegistrationGuard } from './admin-auth.guard';
+import { AppDirectoryService } from './app-directory.service';
 import { AppView, ChangePasswordDto, CreateAppDto, ResetPasswordDto, TokenRequestDto, TokenView } from './auth.dto';
 import { AppsService } from './apps.service';
 import { AuthThrottlerGuard } from './auth-throttler.guard';
@@ -21,10 +24,26 @@ import { AuthThrottlerGuard } from './auth-throttler.guard';
 @UseGuards(AuthThrottlerGuard)
 @Controller('api/v1')
 export class AuthController {
-  constructor(private readonly apps: AppsService) {}
+  constructor(
+    private readonly apps: AppsService,
+    private readonly directory: AppDirectoryService,
+  ) {}
+
+  @Get('apps')
+  @UseGuards(AdminAuthGuard)
+  @ApiBasicAuth()
+  @ApiOkResponse({ type: [AppListItemView], description: 'Every app, by name (the server admin only)' })
+  async list(): Promise<AppListItemView[]> {
+    return (await this.directory.list()).map((app) => ({
+      id: app.id,
+      name: app.name,
+      createdAt: app.createdAt.toISOString(),
+    }));
+  }
 
   @Post('apps')
   @UseGuards(RegistrationGuard)
+  @Audited({ action: 'app.create', targetType: 'app', target: (_req, answer) => (answer as AppView).name })
   @ApiBasicAuth()
   @ApiCreatedResponse({ type: AppView })
   @ApiUnauthorizedResponse({ description: 'admin credentials missing or wrong (unless JOBNEST_OPEN_REGISTRATION=1)' })
@@ -36,6 +55,7 @@ export class AuthController {
 
   @Post('auth/token')
   @HttpCode(200)
+  @NotAudited('issues a token and changes nothing')
   @ApiOkResponse({ type: TokenView })
   @ApiUnauthorizedResponse({ description: 'wrong app name or password' })
   token(@Body() body: TokenRequestDto): Promise<TokenView> {
@@ -44,6 +64,12 @@ export class AuthController {
 
   @Post('auth/password')
   @HttpCode(204)
+  @Audited({
+    action: 'app.password-change',
+    targetType: 'app',
+    target: (req) => (req.body as ChangePasswordDto).appName,
+    actor: (req) => `app:${(req.body as ChangePasswordDto).appName}`,
+  })
   @ApiNoContentResponse({ description: 'changed; every token of the app issued before is revoked' })
   @ApiUnauthorizedResponse({ description: 'wrong app name or current password' })
   async changePassword(@Body() body: ChangePasswordDto): Promise<void> {
@@ -53,6 +79,7 @@ export class AuthController {
   @Put('apps/:name/password')
   @HttpCode(204)
   @UseGuards(AdminAuthGuard)
+  @Audited({ action: 'app.password-reset', targetType: 'app' })
   @ApiBasicAuth()
   @ApiNoContentResponse({ description: "set by the server admin; the app's tokens are revoked" })
   async resetPassword(@Param('name') name: string, @Body() body: ResetPasswordDto): Promise<void> {

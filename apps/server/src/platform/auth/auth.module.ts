@@ -2,14 +2,17 @@ import { Global, Module } from '@nestjs/common';
 import { ThrottlerModule } from '@nestjs/throttler';
 import { ServerConfig } from '../config/server-config';
 import { RedisConnections } from '../redis/redis-connections.service';
-import { AdminAuthGuard, RegistrationGuard } from './admin-auth.guard';
+import { AccountGuard, AdminAuthGuard, RegistrationGuard } from './admin-auth.guard';
+import { AppDirectoryService } from './app-directory.service';
 import { AppAuthGuard } from './app-auth.guard';
 import { AppsService } from './apps.service';
 import { AuthController } from './auth.controller';
 import { AuthThrottlerGuard, authThrottlerOptions } from './auth-throttler.guard';
+import { IdentityService } from './identity.service';
 import { RedisThrottlerStorage } from './redis-throttler-storage';
 import { TokenService } from './token.service';
 import { TokenVersionsService } from './token-versions.service';
+import { UserAccessService } from './user-access.service';
 
 @Global()
 @Module({
@@ -25,11 +28,25 @@ import { TokenVersionsService } from './token-versions.service';
     AppsService,
     TokenService,
     TokenVersionsService,
+    UserAccessService,
+    AppDirectoryService,
+    IdentityService,
     AppAuthGuard,
+    AccountGuard,
     AdminAuthGuard,
     RegistrationGuard,
     AuthThrottlerGuard,
   ],
-  exports: [TokenService, TokenVersionsService, AppAuthGuard, AdminAuthGuard],
+  exports: [
+    TokenService,
+    TokenVersionsService,
+    UserAccessService,
+    AppDirectoryService,
+    IdentityService,
+    AppAuthGuard,
+    AccountGuard,
+    AdminAuthGuard,
+    AuthThrottlerGuard,
+  ],
 })
 export class AuthModule {}

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
+import { resolve } from 'node:path';
 import { ConfigError, DEFAULT_MYSQL_URL, DEFAULT_PREFIX, DEFAULT_REDIS_URL, EnvReader } from '@jobnest/common';
 import { databaseName } from '@jobnest/persistence';
 
@@ -33,6 +34,13 @@ export class ServerConfig {
   readonly adminPassword: string | undefined;
   /** Anyone may create an app through POST /api/v1/apps without admin credentials. JOBNEST_OPEN_REGISTRATION (Default: 0) */
   readonly openRegistration: boolean;
+  /**
+   * Folder of the built web console, served at /console; when it holds no index.html the console is not served
+   * (a warning at boot). JOBNEST_CONSOLE_DIR (Default: apps/console/dist of this checkout)
+   */
+  readonly consoleDir: string;
+  /** Audit log entries older than this are deleted; 0 keeps them all. JOBNEST_AUDIT_RETENTION_MS (Default: 7776000000 = 90 days) */
+  readonly auditRetentionMs: number;
   /** bull-board may retry, remove, pause or clean jobs; off, it is read-only. JOBNEST_BOARD_WRITES (Default: 0) */
   readonly boardWrites: boolean;
   /** Attempts on the credential routes (token, app creation, password change) per client IP per window. JOBNEST_AUTH_RATE_LIMIT_PER_IP (Default: 30) */
@@ -115,6 +123,8 @@ export class ServerConfig {
     }
     this.openRegistration = r.bool('JOBNEST_OPEN_REGISTRATION', false);
     this.boardWrites = r.bool('JOBNEST_BOARD_WRITES', false);
+    this.consoleDir = r.string('JOBNEST_CONSOLE_DIR', resolve(__dirname, '../../../../console/dist'));
+    this.auditRetentionMs = r.int('JOBNEST_AUDIT_RETENTION_MS', 90 * 24 * 3600 * 1000, 0);
     this.authRateLimitPerIp = r.int('JOBNEST_AUTH_RATE_LIMIT_PER_IP', 30, 1, 1_000_000);
     this.authRateLimitPerApp = r.int('JOBNEST_AUTH_RATE_LIMIT_PER_APP', 10, 1, 1_000_000);
     this.authRateWindowMs = r.int('JOBNEST_AUTH_RATE_WINDOW_MS', 60_000, 1000, 86_400_000);

@@ -1,16 +1,6 @@
 import { Global, Module } from '@nestjs/common';
 import { getDataSourceToken, TypeOrmModule } from '@nestjs/typeorm';
-import {
-  AppInfoEntity,
-  InstanceInfoEntity,
-  InstanceLogEntity,
-  JobInfoEntity,
-  jobnestDataSourceOptions,
-  TaskEntity,
-  TaskStore,
-  WorkflowInfoEntity,
-  WorkflowInstanceEntity,
-} from '@jobnest/persistence';
+import { JOBNEST_ENTITIES, jobnestDataSourceOptions, TaskStore } from '@jobnest/persistence';
 import { ServerConfig } from '../config/server-config';
 import { serverTaskStore } from './server-task-store';
 
@@ -25,15 +15,7 @@ import { serverTaskStore } from './server-task-store';
         migrationsRun: false,
       }),
     }),
-    TypeOrmModule.forFeature([
-      AppInfoEntity,
-      JobInfoEntity,
-      InstanceInfoEntity,
-      InstanceLogEntity,
-      TaskEntity,
-      WorkflowInfoEntity,
-      WorkflowInstanceEntity,
-    ]),
+    TypeOrmModule.forFeature(JOBNEST_ENTITIES),
   ],
   providers: [{ provide: TaskStore, inject: [getDataSourceToken()], useFactory: serverTaskStore }],
   exports: [TypeOrmModule, TaskStore],

@@ -1,7 +1,10 @@
 import { Controller, Get, HttpCode, Param, ParseIntPipe, Post, Query, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiConflictResponse, ApiNotFoundResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { AppRole } from '@jobnest/persistence';
 import type { Page } from '../../jobs/job.dto';
 import { AppAuthGuard } from '../../platform/auth/app-auth.guard';
+import { RequiresRole } from '../../platform/auth/required-role.decorator';
+import { Audited } from '../../platform/audit/audited.decorator';
 import { CurrentApp } from '../../platform/auth/current-app.decorator';
 import type { AppPrincipal } from '../../platform/auth/token.service';
 import { WorkflowInstanceQueryDto, WorkflowInstanceView } from './workflow-instance.dto';
@@ -15,6 +18,7 @@ export class WorkflowInstancesController {
   constructor(private readonly instances: WorkflowInstancesService) {}
 
   @Get()
+  @RequiresRole(AppRole.OBSERVER)
   list(@CurrentApp() app: AppPrincipal, @Query() query: WorkflowInstanceQueryDto): Promise<Page<WorkflowInstanceView>> {
     return this.instances.list(
       app.appId,
@@ -25,6 +29,7 @@ export class WorkflowInstancesController {
   }
 
   @Get(':id')
+  @RequiresRole(AppRole.OBSERVER)
   @ApiOkResponse({ type: WorkflowInstanceView, description: 'With the DAG snapshot: every node and where it stands' })
   @ApiNotFoundResponse()
   get(@CurrentApp() app: AppPrincipal, @Param('id', ParseIntPipe) id: number): Promise<WorkflowInstanceView> {
@@ -32,6 +37,8 @@ export class WorkflowInstancesController {
   }
 
   @Post(':id/stop')
+  @RequiresRole(AppRole.OPERATOR)
+  @Audited({ action: 'workflow-instance.stop', targetType: 'workflow-instance' })
   @HttpCode(200)
   @ApiOkResponse({ type: WorkflowInstanceView })
   @ApiConflictResponse({ description: 'Already finished' })
@@ -40,6 +47,8 @@ export class WorkflowInstancesController {
   }
 
   @Post(':id/retry')
+  @RequiresRole(AppRole.OPERATOR)
+  @Audited({ action: 'workflow-instance.retry', targetType: 'workflow-instance' })
   @HttpCode(200)
   @ApiOkResponse({ type: WorkflowInstanceView, description: 'Runs again from the failed nodes' })
   @ApiConflictResponse({ description: 'Not FAILED or STOPPED' })
@@ -48,6 +57,12 @@ export class WorkflowInstancesController {
   }
 
   @Post(':id/nodes/:nodeId/mark-succeeded')
+  @RequiresRole(AppRole.OPERATOR)
+  @Audited({
+    action: 'workflow-instance.mark-node-succeeded',
+    targetType: 'workflow-instance',
+    detail: (req) => `node=${String(req.params.nodeId)}`,
+  })
   @HttpCode(200)
   @ApiOkResponse({ type: WorkflowInstanceView, description: 'The node counts as succeeded and the instance continues' })
   @ApiConflictResponse({ description: 'The node is not FAILED or STOPPED' })
