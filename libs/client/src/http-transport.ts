@@ -23,6 +23,8 @@ export interface HttpRequest {
   body?: unknown;
   /** Bearer token for the Authorization header. */
   token?: string;
+  /** Extra headers, e.g. X-Jobnest-App. */
+  headers?: Readonly<Record<string, string>>;
   /** Username and password for an `Authorization: Basic` header (the server admin's routes); wins over `token`. */
   basicAuth?: { username: string; password: string };
 }
@@ -45,7 +47,7 @@ export class HttpTransport {
   async request<T>(req: HttpRequest): Promise<T> {
     const pathWithQuery = req.path + queryString(req.query);
     const url = this.baseUrl + pathWithQuery;
-    const headers: Record<string, string> = { accept: 'application/json' };
+    const headers: Record<string, string> = { ...req.headers, accept: 'application/json' };
     if (req.body !== undefined) headers['content-type'] = 'application/json';
     if (req.token !== undefined) headers.authorization = `Bearer ${req.token}`;
     if (req.basicAuth !== undefined) {

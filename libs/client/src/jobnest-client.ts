@@ -31,6 +31,17 @@ import type {
   WorkerView,
 } from './types';
 import type {
+  AppRole,
+  AppSummary,
+  AuditEntry,
+  AuditFilter,
+  ConsoleUser,
+  Grant,
+  InstanceStats,
+  Me,
+  UserSession,
+} from './access-types';
+import type {
   FinalWorkflowInstanceStatus,
   RunWorkflowOptions,
   RunWorkflowResult,
@@ -56,6 +67,11 @@ export interface JobnestClientOptions {
    * (Default: none).
    */
   admin?: AdminCredentials;
+  /**
+   * The app a user's or the admin's token acts in, sent as the X-Jobnest-App header; an app's own token needs none
+   * (Default: none; see {@link JobnestClient.useApp}).
+   */
+  app?: string;
 }
 
 /** The server admin's username and password. */
@@ -95,6 +111,7 @@ export class JobnestClient {
   private readonly http: HttpTransport;
   private token: string | undefined;
   private readonly admin: AdminCredentials | undefined;
+  private app: string | undefined;
 
   constructor(options: JobnestClientOptions = {}) {
     const timeoutMs = options.timeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
@@ -106,6 +123,12 @@ export class JobnestClient {
     });
     this.token = options.accessToken;
     this.admin = options.admin;
+    this.app = options.app;
+  }
+
+  /** Names the app the following calls act in (a user's or the admin's token); `undefined` stops sending it. */
+  useApp(appName: string | undefined): void {
+    this.app = appName;
   }
 
   /** The bearer token in use, if any. */
@@ -153,6 +176,86 @@ export class JobnestClient {
     });
     this.token = token.accessToken;
     return token;
+  }
+
+  // ---- console users, roles and the audit log ----
+
+  /**
+   * Logs a console user (or the server admin) in and keeps the token on this client. A user's calls then need the
+   * app they act in: {@link JobnestClient.useApp}.
+   */
+  async loginUser(username: string, password: string): Promise<UserSession> {
+    const session = await this.send<UserSession>({
+      method: 'POST',
+      path: `${API}/auth/login`,
+      body: { username, password },
+    });
+    this.token = session.accessToken;
+    return session;
+  }
+
+  /** Who this client's token is, and the apps it may act in with its role in each. */
+  me(): Promise<Me> {
+    return this.authed({ method: 'GET', path: `${API}/me` });
+  }
+
+  /** A user changes their own password; their tokens issued before are revoked. */
+  async changeUserPassword(username: string, currentPassword: string, newPassword: string): Promise<void> {
+    await this.send({
+      method: 'POST',
+      path: `${API}/auth/user-password`,
+      body: { username, currentPassword, newPassword },
+    });
+  }
+
+  /** Every app (the server admin: `admin` in the options, or an admin token). */
+  listApps(): Promise<AppSummary[]> {
+    return this.asAdmin({ method: 'GET', path: `${API}/apps` });
+  }
+
+  /** Creates a console user with no role anywhere yet (the server admin). */
+  createUser(username: string, password: string): Promise<ConsoleUser> {
+    return this.asAdmin({ method: 'POST', path: `${API}/users`, body: { username, password } });
+  }
+
+  listUsers(): Promise<ConsoleUser[]> {
+    return this.asAdmin({ method: 'GET', path: `${API}/users` });
+  }
+
+  async deleteUser(username: string): Promise<void> {
+    await this.asAdmin({ method: 'DELETE', path: `${API}/users/${encodeURIComponent(username)}` });
+  }
+
+  async resetUserPassword(username: string, newPassword: string): Promise<void> {
+    await this.asAdmin({
+      method: 'PUT',
+      path: `${API}/users/${encodeURIComponent(username)}/password`,
+      body: { newPassword },
+    });
+  }
+
+  /** The users with a role in this client's app (its ADMINs). */
+  listGrants(): Promise<Grant[]> {
+    return this.authed({ method: 'GET', path: `${API}/grants` });
+  }
+
+  /** Gives a user this role in this client's app, replacing the one they had. */
+  setGrant(username: string, role: AppRole): Promise<Grant> {
+    return this.authed({ method: 'PUT', path: `${API}/grants/${encodeURIComponent(username)}`, body: { role } });
+  }
+
+  async removeGrant(username: string): Promise<void> {
+    await this.authed({ method: 'DELETE', path: `${API}/grants/${encodeURIComponent(username)}` });
+  }
+
+  /** The app's audit log, newest first (its ADMINs). */
+  listAudit(filter: AuditFilter = {}): Promise<Page<AuditEntry>> {
+    return this.authed({ method: 'GET', path: `${API}/audit`, query: { ...filter } });
+  }
+
+  /** The server admin's calls that act on no app (apps, users), newest first. */
+  listServerAudit(filter: AuditFilter = {}): Promise<Page<AuditEntry>> {
+    return this.asAdmin({ method: 'GET', path: `${API}/server-audit`, query: { ...filter } });
   }
 
   /**
@@ -235,8 +338,20 @@ export class JobnestClient {
     return this.authed({
       method: 'GET',
       path: `${API}/instances`,
-      query: { jobId: filter.jobId, status: filter.status, page: filter.page, size: filter.size },
+      query: {
+        jobId: filter.jobId,
+        status: filter.status,
+        since: filter.since,
+        until: filter.until,
+        page: filter.page,
+        size: filter.size,
+      },
     });
+  }
+
+  /** The app's instances per status in bars of `bucketMs` since `sinceMs` (at most 7 days back). */
+  instanceStats(sinceMs: number, bucketMs: number): Promise<InstanceStats> {
+    return this.authed({ method: 'GET', path: `${API}/instances/stats`, query: { sinceMs, bucketMs } });
   }
 
   stopInstance(instanceId: number): Promise<Instance> {
@@ -430,7 +545,13 @@ export class JobnestClient {
         'NOT_AUTHENTICATED',
       );
     }
-    return this.http.request<T>({ ...req, token: this.token });
+    const headers = this.app === undefined ? req.headers : { ...req.headers, 'x-jobnest-app': this.app };
+    return this.http.request<T>({ ...req, token: this.token, headers });
+  }
+
+  /** The server admin's routes: the admin's Basic credentials when the options hold them, else the token. */
+  private asAdmin<T>(req: HttpRequest): Promise<T> {
+    return this.admin !== undefined ? this.send({ ...req, basicAuth: this.admin }) : this.authed(req);
   }
 }
 

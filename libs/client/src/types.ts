@@ -189,6 +189,10 @@ export interface InstanceFilter extends PageQuery {
   jobId?: number;
   /** Only instances in this status (Default: any status). */
   status?: InstanceStatus;
+  /** Only instances due at or after this epoch ms (Default: no bound). */
+  since?: number;
+  /** Only instances due before this epoch ms (Default: no bound). */
+  until?: number;
 }
 
 /** Options of {@link JobnestClient.runJob}. */
