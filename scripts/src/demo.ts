@@ -168,6 +168,7 @@ async function main(): Promise<void> {
   const mapReduce = await runMapReduce(client);
   const workflow = await runWorkflowDemo(client);
   const ok = finished.status === 'SUCCEEDED' && mapReduce.status === 'SUCCEEDED' && workflow.status === 'SUCCEEDED';
+  say(`console:     ${baseUrl}/console  (log in as ${adminUser}, password ${adminPassword})`);
   say(`Swagger UI:  ${baseUrl}/api/docs`);
   say(`bull-board:  ${baseUrl}/admin/queues  (user ${adminUser}, password ${adminPassword}, read-only)`);
   say(`health:      ${baseUrl}/health    metrics: ${baseUrl}/metrics`);

@@ -1,0 +1,31 @@
+import { apiRequest } from './http';
+import type { Instance, InstanceQuery, InstanceStats, LogPage, Page, TaskQuery, TaskView } from './types';
+
+const INSTANCES = '/api/v1/instances';
+
+export function listInstances(app: string, query: InstanceQuery): Promise<Page<Instance>> {
+  return apiRequest(INSTANCES, { app, query: { ...query } });
+}
+
+export function getInstance(app: string, id: number): Promise<Instance> {
+  return apiRequest(`${INSTANCES}/${id}`, { app });
+}
+
+export type InstanceAction = 'stop' | 'cancel' | 'retry';
+
+export function instanceAction(app: string, id: number, action: InstanceAction): Promise<Instance> {
+  return apiRequest(`${INSTANCES}/${id}/${action}`, { app, method: 'POST' });
+}
+
+export function listTasks(app: string, id: number, query: TaskQuery): Promise<Page<TaskView>> {
+  return apiRequest(`${INSTANCES}/${id}/tasks`, { app, query: { ...query } });
+}
+
+/** Log lines with an id above `after`, oldest first, at most `limit`. */
+export function getLogs(app: string, id: number, after: number, limit: number, signal?: AbortSignal): Promise<LogPage> {
+  return apiRequest(`${INSTANCES}/${id}/logs`, { app, query: { after, limit }, signal });
+}
+
+export function getInstanceStats(app: string, sinceMs: number, bucketMs: number): Promise<InstanceStats> {
+  return apiRequest(`${INSTANCES}/stats`, { app, query: { sinceMs, bucketMs } });
+}

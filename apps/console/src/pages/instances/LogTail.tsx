@@ -1,0 +1,150 @@
+import { useCallback, useEffect, useLayoutEffect, useRef, useState } from 'react';
+import { getLogs } from '../../api/instances';
+import type { LogLine } from '../../api/types';
+import { ErrorMessage } from '../../components/ErrorMessage';
+import { formatUtc } from '../../lib/format';
+import { appendLines, CHUNK, EMPTY_WINDOW, prependChunk, type LogWindow } from './log-window';
+
+interface LogTailProps {
+  app: string;
+  instanceId: number;
+  /** True while the instance can still write lines: polls every second. */
+  live: boolean;
+  /**
+   * Epoch ms until which to keep polling after the instance ended: its last lines travel through a stream and may
+   * land a moment after its final status. (Default: none)
+   */
+  followUntil?: number;
+}
+
+const POLL_MS = 1_000;
+/** Pages read in one go while catching up with a long log. */
+const PAGES_PER_TICK = 20;
+
+const TIME = new Intl.DateTimeFormat(undefined, {
+  hour: '2-digit',
+  minute: '2-digit',
+  second: '2-digit',
+  fractionalSecondDigits: 3,
+});
+
+function LogRow({ line }: { line: LogLine }) {
+  return (
+    <div className={`log-line level-${line.level.toLowerCase()}`}>
+      <time dateTime={new Date(line.time).toISOString()} title={formatUtc(line.time)}>
+        {TIME.format(line.time)}
+      </time>{' '}
+      <span className="log-level">{line.level}</span> <span className="log-worker">{line.workerId}</span>{' '}
+      <span className="log-message">{line.message}</span>
+    </div>
+  );
+}
+
+/** The instance's log, following new lines every second while it runs; "Load older" reads back dropped lines. */
+export function LogTail({ app, instanceId, live, followUntil = 0 }: LogTailProps) {
+  const [view, setView] = useState<LogWindow>(EMPTY_WINDOW);
+  const windowRef = useRef<LogWindow>(EMPTY_WINDOW);
+  const [error, setError] = useState<unknown>(null);
+  const [caughtUp, setCaughtUp] = useState(false);
+  const [loadingOlder, setLoadingOlder] = useState(false);
+  const boxRef = useRef<HTMLDivElement>(null);
+  const stickToBottom = useRef(true);
+
+  const update = useCallback((next: LogWindow) => {
+    windowRef.current = next;
+    setView(next);
+  }, []);
+
+  useEffect(() => {
+    let stopped = false;
+    let timer: number | undefined;
+    const controller = new AbortController();
+    const tick = async () => {
+      let upToDate = false;
+      try {
+        for (let i = 0; i < PAGES_PER_TICK && !stopped; i++) {
+          const page = await getLogs(app, instanceId, windowRef.current.tail, CHUNK, controller.signal);
+          if (stopped) return;
+          update(appendLines(windowRef.current, page.items));
+          if (page.items.length < CHUNK) {
+            upToDate = true;
+            break;
+          }
+        }
+        setError(null);
+        setCaughtUp(upToDate);
+      } catch (err) {
+        if (stopped) return;
+        setError(err);
+      }
+      const following = live || Date.now() < followUntil;
+      if (!stopped && (following || !upToDate)) timer = window.setTimeout(() => void tick(), POLL_MS);
+    };
+    void tick();
+    return () => {
+      stopped = true;
+      controller.abort();
+      window.clearTimeout(timer);
+    };
+  }, [app, instanceId, live, followUntil, update]);
+
+  // Follow the tail unless the reader scrolled up.
+  useLayoutEffect(() => {
+    const box = boxRef.current;
+    if (box && stickToBottom.current) box.scrollTop = box.scrollHeight;
+  }, [view.lines]);
+
+  const onScroll = () => {
+    const box = boxRef.current;
+    if (box) stickToBottom.current = box.scrollHeight - box.scrollTop - box.clientHeight < 24;
+  };
+
+  const loadOlder = async () => {
+    const from = windowRef.current.dropped.at(-1);
+    if (from === undefined) return;
+    setLoadingOlder(true);
+    try {
+      const page = await getLogs(app, instanceId, from, CHUNK);
+      stickToBottom.current = false;
+      update(prependChunk(windowRef.current, from, page.items));
+      setError(null);
+    } catch (err) {
+      setError(err);
+    } finally {
+      setLoadingOlder(false);
+    }
+  };
+
+  return (
+    <section className="log-section">
+      <div className="section-header">
+        <h2 id={`log-title-${instanceId}`}>Log</h2>
+        <span className="muted" role="status">
+          {live ? 'Following new lines every second' : caughtUp ? 'Complete' : 'Reading…'} · {view.lines.length} lines
+          shown
+        </span>
+      </div>
+      {view.dropped.length > 0 && (
+        <button type="button" onClick={() => void loadOlder()} disabled={loadingOlder}>
+          Load older
+        </button>
+      )}
+      <ErrorMessage error={error} title="Could not read the log" />
+      <div
+        ref={boxRef}
+        className="log-box"
+        role="log"
+        aria-label="Instance log"
+        aria-live="off"
+        tabIndex={0}
+        onScroll={onScroll}
+      >
+        {view.lines.length === 0 ? (
+          <p className="muted">{caughtUp ? 'No log lines yet.' : 'Loading the log…'}</p>
+        ) : (
+          view.lines.map((line) => <LogRow key={line.id} line={line} />)
+        )}
+      </div>
+    </section>
+  );
+}

@@ -1,0 +1,314 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { JobnestClient } from '@jobnest/client';
+import { launchBrowser, screenshot } from '../support/browser';
+import { TEST_ADMIN, TestCluster, waitUntil } from '../support/cluster';
+
+const OBSERVER = { username: 'console-observer', password: 'observer-long-password' };
+/** Long enough for a run on a loaded CI machine; the pages poll every second. */
+const RUN_TIMEOUT_MS = 60_000;
+
+/**
+ * The web console in a real Chromium against a real server and two workers: log in, create and run a job from the
+ * form and read its logs, watch a MapReduce run reach 100%, build and run a three-node workflow in the DAG editor
+ * and open a node's logs, a bad cron shown on its field, and an OBSERVER who sees no run button and gets 403 from
+ * the API. Each page is saved as a screenshot under test/artifacts/screenshots.
+ */
+describe('web console in a browser', () => {
+  const cluster = new TestCluster();
+  let browser: Browser;
+  let context: BrowserContext;
+  let page: Page;
+  const consoleErrors: string[] = [];
+  /** Requests of every page to anywhere but the server under test (a CDN, a font...): there must be none. */
+  const outside: string[] = [];
+  let requested = 0;
+
+  async function logIn(target: Page, username: string, password: string): Promise<void> {
+    await target.goto(`${cluster.baseUrl}/console/login`);
+    await target.getByLabel('Username').fill(username);
+    await target.getByLabel('Password').fill(password);
+    await target.getByRole('button', { name: 'Log in' }).click();
+    await target.getByRole('navigation').first().waitFor();
+  }
+
+  /** Opens a console path (client-side routes are served index.html by the server). */
+  async function open(path: string): Promise<void> {
+    await page.goto(`${cluster.baseUrl}/console${path}`);
+  }
+
+  before(async () => {
+    browser = await launchBrowser();
+    await cluster.start();
+    await cluster.startWorker({ workerId: 'console-w1' });
+    await cluster.startWorker({ workerId: 'console-w2' });
+    context = await browser.newContext({ viewport: { width: 1400, height: 900 }, timezoneId: 'Europe/Paris' });
+    context.on('request', (request) => {
+      requested++;
+      if (!request.url().startsWith(cluster.baseUrl)) outside.push(request.url());
+    });
+    page = await context.newPage();
+    page.on('console', (message) => {
+      if (message.type() === 'error') consoleErrors.push(message.text());
+    });
+    page.on('pageerror', (err) => consoleErrors.push(String(err)));
+    await logIn(page, TEST_ADMIN.username, TEST_ADMIN.password);
+  });
+
+  after(async () => {
+    await context?.close();
+    await browser?.close();
+    await cluster.close();
+  });
+
+  it('logs in and shows the overview of the app with its live workers', async () => {
+    await open('/');
+    await page.getByLabel('App').selectOption(cluster.appName);
+    await page.getByText('console-w1').first().waitFor();
+    await page.getByText('console-w2').first().waitFor();
+    await screenshot(page, 'overview');
+    await open('/workers');
+    await page.getByText('demo.hello').first().waitFor();
+    await screenshot(page, 'workers');
+  });
+
+  it('creates a job in the form, runs it, sees SUCCEEDED and reads its log lines', async () => {
+    await open('/jobs');
+    await page
+      .getByRole('button', { name: 'Create job' })
+      .or(page.getByRole('link', { name: 'Create job' }))
+      .click();
+    await page.getByLabel('Name', { exact: true }).fill('console-hello');
+    await page.getByLabel('Processor', { exact: true }).fill('demo.hello');
+    await page.getByLabel('Execute type').selectOption('STANDALONE');
+    await page.getByLabel('Time type').selectOption('API');
+    await screenshot(page, 'job-form');
+    await page.getByRole('button', { name: 'Save' }).click();
+    const row = page.getByRole('row').filter({ hasText: 'console-hello' });
+    await row.waitFor();
+    await screenshot(page, 'jobs');
+    await row.getByRole('button', { name: 'Run' }).click();
+    await page.getByLabel('Instance params').fill('from the console');
+    await page.getByRole('dialog').getByRole('button', { name: 'Run' }).click();
+    await page.waitForURL(/\/console\/instances\/\d+$/);
+    await page.getByText('SUCCEEDED', { exact: true }).first().waitFor({ timeout: RUN_TIMEOUT_MS });
+    const log = page.getByRole('log');
+    await log.getByText('step 3/3').waitFor({ timeout: RUN_TIMEOUT_MS });
+    await page.getByText('from the console').first().waitFor();
+    await screenshot(page, 'instance-detail');
+
+    // What the page showed is what the API holds.
+    const instanceId = Number(/instances\/(\d+)$/.exec(page.url())![1]);
+    const instance = await cluster.client.getInstance(instanceId);
+    assert.equal(instance.status, 'SUCCEEDED');
+    assert.equal(instance.instanceParams, 'from the console');
+  });
+
+  it("shows the API's message on the field for a bad cron", async () => {
+    await open('/jobs/new');
+    await page.getByLabel('Name', { exact: true }).fill('console-bad-cron');
+    await page.getByLabel('Processor', { exact: true }).fill('demo.hello');
+    await page.getByLabel('Time type').selectOption('CRON');
+    // While typing, the next 5 fire times come from validate-time.
+    await page.getByLabel('Time expression').fill('0 */5 * * * *');
+    const preview = page.locator('.time-preview');
+    await waitUntil(
+      async () => (await preview.getByRole('listitem').count()) === 5,
+      10_000,
+      'five fire times previewed',
+    );
+    const expected = await cluster.client.validateTime('CRON', '0 */5 * * * *');
+    const times = preview.getByRole('listitem').locator('time');
+    for (let i = 0; i < 5; i++) {
+      // Shown in the viewer's zone (Europe/Paris here), the UTC value on hover.
+      assert.equal(Date.parse((await times.nth(i).getAttribute('datetime')) ?? ''), expected.nextFireTimes[i]);
+      assert.match((await times.nth(i).getAttribute('title')) ?? '', / UTC$/);
+    }
+    await page.getByLabel('Time expression').fill('61 * * * * *');
+    await preview.getByRole('alert').getByText(/61/).waitFor();
+    await page.getByRole('button', { name: 'Save' }).click();
+    const fieldError = page.locator('#job-time-expression-error');
+    await fieldError.waitFor();
+    const shown = await fieldError.innerText();
+    // The same text the API gives for this body.
+    const res = await fetch(`${cluster.baseUrl}/api/v1/jobs`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${cluster.client.accessToken}`, 'content-type': 'application/json' },
+      body: JSON.stringify({
+        name: 'api-bad-cron',
+        processor: 'demo.hello',
+        executeType: 'STANDALONE',
+        timeExpressionType: 'CRON',
+        timeExpression: '61 * * * * *',
+      }),
+    });
+    assert.equal(res.status, 400);
+    const apiMessage = String(((await res.json()) as { message: string | string[] }).message);
+    assert.match(apiMessage, /timeExpression/);
+    assert.ok(
+      apiMessage.includes(shown.trim()) || shown.includes(apiMessage.replace(/^timeExpression:?\s*/, '')),
+      `field shows "${shown}", API says "${apiMessage}"`,
+    );
+    assert.equal(await page.getByLabel('Time expression').getAttribute('aria-invalid'), 'true');
+    await screenshot(page, 'job-form-bad-cron');
+    const jobs = await cluster.client.listJobs({ size: 200 });
+    assert.ok(!jobs.items.some((j) => j.name === 'console-bad-cron'), 'nothing was created');
+  });
+
+  it('runs a MapReduce job and shows its progress reaching 100%', async () => {
+    const job = await cluster.client.createJob({
+      name: 'console-sum-squares',
+      processor: 'demo.sum-squares',
+      executeType: 'MAP_REDUCE',
+      timeExpressionType: 'API',
+      jobParams: JSON.stringify({ n: 20_000, chunk: 200 }),
+    });
+    const { instanceId } = await cluster.client.runJob(job.id);
+    await open(`/instances/${instanceId}`);
+    const progress = page.getByRole('progressbar').first();
+    await page.getByText('SUCCEEDED', { exact: true }).first().waitFor({ timeout: RUN_TIMEOUT_MS });
+    await waitUntil(
+      async () => (await progress.getAttribute('aria-valuenow')) === (await progress.getAttribute('aria-valuemax')),
+      RUN_TIMEOUT_MS,
+      'the progress bar is full',
+    );
+    assert.match((await progress.getAttribute('aria-valuetext')) ?? '', /\(100%\)/);
+    const total = Number(await progress.getAttribute('aria-valuemax'));
+    assert.equal(total, (await cluster.client.getInstance(instanceId)).tasks?.total);
+    // Once it ended, the subtask list and the per-worker split show the final rows, not the last poll's.
+    await waitUntil(
+      async () =>
+        (await page.getByRole('table').getByText('WAITING_DISPATCH', { exact: true }).count()) === 0 &&
+        (await page.getByText('(not reported yet)').count()) === 0,
+      RUN_TIMEOUT_MS,
+      'the final subtask rows shown',
+    );
+    await screenshot(page, 'mapreduce-instance');
+  });
+
+  it("builds a three-node workflow in the editor, runs it, sees every node succeed and opens a node's logs", async () => {
+    const jobIds: number[] = [];
+    for (const name of ['console-wf-a', 'console-wf-b', 'console-wf-c']) {
+      jobIds.push(
+        (
+          await cluster.client.createJob({
+            name,
+            processor: 'demo.hello',
+            executeType: 'STANDALONE',
+            timeExpressionType: 'WORKFLOW',
+          })
+        ).id,
+      );
+    }
+    await open('/workflows/new');
+    await page.getByLabel('Name', { exact: true }).fill('console-chain');
+    const panel = page.getByRole('complementary');
+    for (const [i, jobId] of jobIds.entries()) {
+      await page.getByRole('button', { name: 'Add job node' }).click();
+      await page.getByTestId(`dag-node-job_${i + 1}`).waitFor();
+      await panel.getByLabel('Job', { exact: true }).selectOption(String(jobId));
+    }
+    for (const [from, to] of [
+      ['job_1', 'job_2'],
+      ['job_2', 'job_3'],
+    ] as const) {
+      await page.getByTestId(`dag-node-${from}`).click();
+      await panel.getByLabel('Connect to').selectOption(to);
+      await panel.getByRole('button', { name: 'Add edge' }).click();
+    }
+    await screenshot(page, 'workflow-editor');
+    await page.getByRole('button', { name: 'Save' }).click();
+    await page.waitForURL(/\/console\/workflows\/\d+$/);
+    const workflowId = Number(/workflows\/(\d+)$/.exec(page.url())![1]);
+    const saved = await cluster.client.getWorkflow(workflowId);
+    assert.deepEqual(
+      saved.dag.edges.map((e) => [e.from, e.to]),
+      [
+        ['job_1', 'job_2'],
+        ['job_2', 'job_3'],
+      ],
+    );
+    assert.deepEqual(
+      saved.dag.nodes.map((n) => n.jobId),
+      jobIds,
+    );
+
+    await page.getByRole('button', { name: 'Run' }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Run' }).click();
+    await page.waitForURL(/\/console\/workflow-instances\/\d+$/);
+    for (const node of ['job_1', 'job_2', 'job_3']) {
+      await page
+        .getByTestId(`dag-node-${node}`)
+        .getByText('SUCCEEDED', { exact: true })
+        .waitFor({ timeout: RUN_TIMEOUT_MS });
+    }
+    await screenshot(page, 'workflow-run');
+
+    await page.getByTestId('dag-node-job_2').click();
+    await page.getByRole('link', { name: /Open job instance #\d+/ }).click();
+    await page.waitForURL(/\/console\/instances\/\d+$/);
+    await page.getByRole('log').getByText('step 3/3').waitFor({ timeout: RUN_TIMEOUT_MS });
+    await screenshot(page, 'workflow-node-instance');
+  });
+
+  it('shows an OBSERVER no run button, and the API refuses the run with 403', async () => {
+    const admin = new JobnestClient({ baseUrl: cluster.baseUrl, app: cluster.appName });
+    await admin.loginUser(TEST_ADMIN.username, TEST_ADMIN.password);
+    await admin.createUser(OBSERVER.username, OBSERVER.password);
+    await admin.setGrant(OBSERVER.username, 'OBSERVER');
+
+    const observerContext = await browser.newContext({ viewport: { width: 1400, height: 900 } });
+    try {
+      const observerPage = await observerContext.newPage();
+      await logIn(observerPage, OBSERVER.username, OBSERVER.password);
+      await observerPage.goto(`${cluster.baseUrl}/console/jobs`);
+      const row = observerPage.getByRole('row').filter({ hasText: 'console-hello' });
+      await row.waitFor();
+      assert.equal(await observerPage.getByRole('button', { name: 'Run' }).count(), 0);
+      assert.equal(await observerPage.getByRole('button', { name: 'Create job' }).count(), 0);
+      await screenshot(observerPage, 'jobs-as-observer');
+
+      // The console's own token, as the browser holds it (evaluated in the page, hence a string).
+      const stored = (await observerPage.evaluate(
+        'JSON.stringify([sessionStorage, localStorage].flatMap((s) => Object.keys(s).map((k) => s.getItem(k))))',
+      )) as string;
+      const token = /\\"accessToken\\":\\"([^"\\]+)\\"/.exec(stored)?.[1];
+      assert.ok(token, `the console keeps its token in the browser: ${stored.slice(0, 200)}`);
+      const job = (await cluster.client.listJobs({ size: 200 })).items.find((j) => j.name === 'console-hello')!;
+      const res = await fetch(`${cluster.baseUrl}/api/v1/jobs/${job.id}/run`, {
+        method: 'POST',
+        headers: {
+          authorization: `Bearer ${token}`,
+          'x-jobnest-app': cluster.appName,
+          'content-type': 'application/json',
+        },
+        body: '{}',
+      });
+      assert.equal(res.status, 403);
+      assert.match(String(((await res.json()) as { message: string }).message), /needs role OPERATOR/);
+    } finally {
+      await observerContext.close();
+    }
+  });
+
+  it('charts the runs of the last hour on the overview', async () => {
+    await open('/');
+    const chart = page.getByRole('img', { name: /Instance counts/ });
+    await chart.waitFor();
+    const succeeded = (await cluster.client.listInstances({ status: 'SUCCEEDED', size: 1 })).total;
+    assert.ok(succeeded >= 5, `${succeeded} instances succeeded in this file`);
+    await page.locator('.legend').getByText(`SUCCEEDED ${succeeded}`).waitFor();
+    await screenshot(page, 'overview-with-runs');
+  });
+
+  it('loaded nothing from outside the server and logged no page errors', async () => {
+    assert.ok(requested > 20, `the pages made requests (${requested})`);
+    assert.deepEqual(outside, []);
+    assert.deepEqual(
+      consoleErrors.filter((e) => !/status of 4\d\d/.test(e)),
+      [],
+      'a 4xx the test provoked on purpose is the only console error allowed',
+    );
+  });
+});
