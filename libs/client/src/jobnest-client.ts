@@ -16,6 +16,7 @@ import type {
   Instance,
   InstanceFilter,
   Job,
+  JobFilter,
   JobInput,
   LogPage,
   LogQuery,
@@ -28,6 +29,7 @@ import type {
   TaskView,
   TimePreview,
   TimeExpressionType,
+  WorkerTaskCounts,
   WorkerView,
 } from './types';
 import type {
@@ -277,8 +279,9 @@ export class JobnestClient {
     return this.authed({ method: 'POST', path: `${API}/jobs`, body: input });
   }
 
-  listJobs(query: PageQuery = {}): Promise<Page<Job>> {
-    return this.authed({ method: 'GET', path: `${API}/jobs`, query: { page: query.page, size: query.size } });
+  /** The app's jobs by id, narrowed by the filter's fields on the server. */
+  listJobs(filter: JobFilter = {}): Promise<Page<Job>> {
+    return this.authed({ method: 'GET', path: `${API}/jobs`, query: { ...filter } });
   }
 
   getJob(jobId: number): Promise<Job> {
@@ -347,6 +350,11 @@ export class JobnestClient {
         size: filter.size,
       },
     });
+  }
+
+  /** How an instance's subtasks spread over workers, per status (`workerId` null: not taken yet). */
+  listTaskCountsByWorker(instanceId: number): Promise<WorkerTaskCounts[]> {
+    return this.authed({ method: 'GET', path: `${API}/instances/${seg(instanceId)}/tasks/by-worker` });
   }
 
   /** The app's instances per status in bars of `bucketMs` since `sinceMs` (at most 7 days back). */

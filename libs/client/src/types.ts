@@ -183,6 +183,26 @@ export interface PageQuery {
   size?: number;
 }
 
+/** Filter of {@link JobnestClient.listJobs}; omitted fields do not narrow. */
+export interface JobFilter extends PageQuery {
+  /** Only jobs whose name contains this text, in any case (Default: any name). */
+  search?: string;
+  /** Only enabled (true) or disabled (false) jobs (Default: both). */
+  enabled?: boolean;
+  /** Only jobs of this time type (Default: any). */
+  timeExpressionType?: TimeExpressionType;
+  /** Only jobs of this execute type (Default: any). */
+  executeType?: ExecuteType;
+  /** true: only jobs with skipped or misfired timer slots (Default: all jobs). */
+  missedSlots?: boolean;
+}
+
+/** Subtask counts of one worker in a distributed instance. */
+export interface WorkerTaskCounts extends TaskCounts {
+  /** null: tasks no worker took yet. */
+  workerId: string | null;
+}
+
 /** Filter of {@link JobnestClient.listInstances}. */
 export interface InstanceFilter extends PageQuery {
   /** Only instances of this job (Default: all jobs). */

@@ -87,6 +87,11 @@ describe('web console in a browser', () => {
     await page.getByRole('button', { name: 'Save' }).click();
     const row = page.getByRole('row').filter({ hasText: 'console-hello' });
     await row.waitFor();
+    // The search narrows the list on the server.
+    await page.getByLabel('Search by name').fill('no-such-job');
+    await page.getByText('No job matches the filter.').waitFor();
+    await page.getByLabel('Search by name').fill('CONSOLE-HEL');
+    await row.waitFor();
     await screenshot(page, 'jobs');
     await row.getByRole('button', { name: 'Run' }).click();
     await page.getByLabel('Instance params').fill('from the console');
@@ -176,11 +181,16 @@ describe('web console in a browser', () => {
     assert.match((await progress.getAttribute('aria-valuetext')) ?? '', /\(100%\)/);
     const total = Number(await progress.getAttribute('aria-valuemax'));
     assert.equal(total, (await cluster.client.getInstance(instanceId)).tasks?.total);
+    // One bar per worker that ran subtasks, as many as the API counts for it.
+    for (const share of await cluster.client.listTaskCountsByWorker(instanceId)) {
+      const bar = page.getByRole('progressbar', { name: `Subtasks of ${share.workerId ?? '(not taken yet)'}` });
+      await waitUntil(async () => (await bar.getAttribute('aria-valuemax')) === String(share.total), 10_000, 'split');
+    }
     // Once it ended, the subtask list and the per-worker split show the final rows, not the last poll's.
     await waitUntil(
       async () =>
         (await page.getByRole('table').getByText('WAITING_DISPATCH', { exact: true }).count()) === 0 &&
-        (await page.getByText('(not reported yet)').count()) === 0,
+        (await page.getByText('(not taken yet)').count()) === 0,
       RUN_TIMEOUT_MS,
       'the final subtask rows shown',
     );

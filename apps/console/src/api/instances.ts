@@ -1,5 +1,14 @@
 import { apiRequest } from './http';
-import type { Instance, InstanceQuery, InstanceStats, LogPage, Page, TaskQuery, TaskView } from './types';
+import type {
+  Instance,
+  InstanceQuery,
+  InstanceStats,
+  LogPage,
+  Page,
+  TaskQuery,
+  TaskView,
+  WorkerTaskCounts,
+} from './types';
 
 const INSTANCES = '/api/v1/instances';
 
@@ -19,6 +28,11 @@ export function instanceAction(app: string, id: number, action: InstanceAction):
 
 export function listTasks(app: string, id: number, query: TaskQuery): Promise<Page<TaskView>> {
   return apiRequest(`${INSTANCES}/${id}/tasks`, { app, query: { ...query } });
+}
+
+/** How the instance's subtasks spread over workers, per status. */
+export function getTaskCountsByWorker(app: string, id: number): Promise<WorkerTaskCounts[]> {
+  return apiRequest(`${INSTANCES}/${id}/tasks/by-worker`, { app });
 }
 
 /** Log lines with an id above `after`, oldest first, at most `limit`. */

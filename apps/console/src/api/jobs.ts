@@ -2,8 +2,8 @@ import { apiRequest } from './http';
 import type {
   Job,
   JobInput,
+  JobQuery,
   Page,
-  PageQuery,
   RunJobInput,
   RunJobResult,
   TimeExpressionType,
@@ -12,7 +12,7 @@ import type {
 
 const JOBS = '/api/v1/jobs';
 
-export function listJobs(app: string, query: PageQuery): Promise<Page<Job>> {
+export function listJobs(app: string, query: JobQuery): Promise<Page<Job>> {
   return apiRequest(JOBS, { app, query: { ...query } });
 }
 

@@ -54,6 +54,25 @@ export interface PageQuery {
   size?: number;
 }
 
+/** Query of GET /jobs: every field narrows the list on the server. */
+export interface JobQuery extends PageQuery {
+  search?: string;
+  enabled?: boolean;
+  timeExpressionType?: TimeExpressionType;
+  missedSlots?: boolean;
+}
+
+/** One worker's share of a distributed instance's subtasks (GET /instances/:id/tasks/by-worker). */
+export interface WorkerTaskCounts {
+  /** null: tasks no worker took yet. */
+  workerId: string | null;
+  total: number;
+  waiting: number;
+  running: number;
+  succeeded: number;
+  failed: number;
+}
+
 /** Body of POST /jobs and PUT /jobs/:id. */
 export interface JobInput {
   name: string;

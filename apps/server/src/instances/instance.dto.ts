@@ -75,6 +75,11 @@ export class TaskCountsView {
   @ApiProperty() failed!: number;
 }
 
+export class WorkerTaskCountsView extends TaskCountsView {
+  @ApiProperty({ nullable: true, type: String, description: 'The worker; null for tasks no worker took yet' })
+  workerId!: string | null;
+}
+
 export class InstanceView {
   @ApiProperty() id!: number;
   @ApiProperty() jobId!: number;

@@ -16,6 +16,7 @@ import {
   LogQueryDto,
   TaskQueryDto,
   type TaskView,
+  WorkerTaskCountsView,
 } from './instance.dto';
 import { InstancesService } from './instances.service';
 
@@ -89,6 +90,16 @@ export class InstancesController {
     @Query() query: TaskQueryDto,
   ): Promise<Page<TaskView>> {
     return this.instances.listTasks(app.appId, id, query.status, query.page ?? 1, query.size ?? 20);
+  }
+
+  @Get(':id/tasks/by-worker')
+  @RequiresRole(AppRole.OBSERVER)
+  @ApiOkResponse({ type: [WorkerTaskCountsView], description: 'Subtask counts per worker, by worker id' })
+  tasksByWorker(
+    @CurrentApp() app: AppPrincipal,
+    @Param('id', ParseIntPipe) id: number,
+  ): Promise<WorkerTaskCountsView[]> {
+    return this.instances.tasksByWorker(app.appId, id);
   }
 
   @Get(':id/logs')

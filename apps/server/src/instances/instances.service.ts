@@ -12,6 +12,7 @@ import {
   type InstanceView,
   type LogPageView,
   type TaskView,
+  type WorkerTaskCountsView,
 } from './instance.dto';
 import { toInstanceView, toTaskView } from './instance-view.mapper';
 import { InstanceRepository, type InstanceFilter } from './state/instance.repository';
@@ -123,6 +124,12 @@ export class InstancesService {
     await this.findOwned(appId, id);
     const { rows, total } = await this.tasks.page(id, status, (page - 1) * size, size);
     return { items: rows.map(toTaskView), total, page, size };
+  }
+
+  /** How the instance's subtasks spread over workers, per status (one grouped query). */
+  async tasksByWorker(appId: number, id: number): Promise<WorkerTaskCountsView[]> {
+    await this.findOwned(appId, id);
+    return this.tasks.countsByWorker(id);
   }
 
   /** Another app's instance answers 404 like a missing one. */

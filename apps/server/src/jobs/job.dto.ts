@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
+import { Transform, Type } from 'class-transformer';
 import {
   ArrayMaxSize,
   IsArray,
@@ -16,6 +16,7 @@ import {
   ValidateNested,
 } from 'class-validator';
 import { DispatchStrategy, ExecuteType, JOB_DEFAULTS, TimeExpressionType } from '@jobnest/common';
+import { PageQueryDto } from '../platform/http/page-query.dto';
 import { MAX_EPOCH_MS, MAX_INT_COLUMN } from '../platform/http/value-bounds';
 
 /**
@@ -232,6 +233,43 @@ export class JobView {
 }
 
 export { PageQueryDto, type Page } from '../platform/http/page-query.dto';
+
+/** `true`/`false` of a query string as a boolean; anything else stays as is, for @IsBoolean to refuse. */
+const queryBoolean = ({ value }: { value: unknown }): unknown =>
+  value === 'true' ? true : value === 'false' ? false : value;
+
+/** Filters of GET /jobs: each narrows the list on the server, before paging. */
+export class JobQueryDto extends PageQueryDto {
+  @ApiPropertyOptional({ description: 'Only jobs whose name contains this text (any case)', maxLength: 100 })
+  @IsOptional()
+  @IsString()
+  @MaxLength(100)
+  search?: string;
+
+  @ApiPropertyOptional({ description: 'Only enabled (true) or disabled (false) jobs' })
+  @IsOptional()
+  @Transform(queryBoolean)
+  @IsBoolean({ message: 'enabled must be true or false' })
+  enabled?: boolean;
+
+  @ApiPropertyOptional({ enum: TimeExpressionType })
+  @IsOptional()
+  @IsEnum(TimeExpressionType, {
+    message: `timeExpressionType must be one of ${Object.values(TimeExpressionType).join(', ')}`,
+  })
+  timeExpressionType?: TimeExpressionType;
+
+  @ApiPropertyOptional({ enum: ExecuteType })
+  @IsOptional()
+  @IsEnum(ExecuteType, { message: `executeType must be one of ${Object.values(ExecuteType).join(', ')}` })
+  executeType?: ExecuteType;
+
+  @ApiPropertyOptional({ description: 'true: only jobs with skipped or misfired timer slots' })
+  @IsOptional()
+  @Transform(queryBoolean)
+  @IsBoolean({ message: 'missedSlots must be true or false' })
+  missedSlots?: boolean;
+}
 
 export class ValidateTimeQueryDto {
   @ApiProperty({ enum: TimeExpressionType })

@@ -19,7 +19,7 @@ import { RequiresRole } from '../platform/auth/required-role.decorator';
 import { Audited, fieldOf } from '../platform/audit/audited.decorator';
 import { CurrentApp } from '../platform/auth/current-app.decorator';
 import type { AppPrincipal } from '../platform/auth/token.service';
-import { JobInputDto, JobView, PageQueryDto, ValidateTimeQueryDto, ValidateTimeView, type Page } from './job.dto';
+import { JobInputDto, JobQueryDto, JobView, ValidateTimeQueryDto, ValidateTimeView, type Page } from './job.dto';
 import { JobsService } from './jobs.service';
 
 @ApiTags('jobs')
@@ -39,8 +39,9 @@ export class JobsController {
 
   @Get()
   @RequiresRole(AppRole.OBSERVER)
-  list(@CurrentApp() app: AppPrincipal, @Query() query: PageQueryDto): Promise<Page<JobView>> {
-    return this.jobs.list(app.appId, query.page ?? 1, query.size ?? 20);
+  list(@CurrentApp() app: AppPrincipal, @Query() query: JobQueryDto): Promise<Page<JobView>> {
+    const { page, size, ...filter } = query;
+    return this.jobs.list(app.appId, filter, page ?? 1, size ?? 20);
   }
 
   /** Declared before `:id` so Express does not take `validate-time` for an id. */

@@ -12,7 +12,10 @@ import {
 } from '@jobnest/common';
 import { JobInfoEntity } from '@jobnest/persistence';
 import { TimerSyncService } from '../timers/timer-sync.service';
-import type { JobInputDto, JobView, Page } from './job.dto';
+import type { JobInputDto, JobQueryDto, JobView, Page } from './job.dto';
+
+/** What GET /jobs narrows the list by (JobQueryDto without its paging). */
+export type JobFilter = Omit<JobQueryDto, 'page' | 'size'>;
 import { JobQuotas } from './job-quotas';
 import { toJobView } from './job-view.mapper';
 import { findOwnedJob } from './owned-job';
@@ -52,13 +55,24 @@ export class JobsService {
     }
   }
 
-  async list(appId: number, page: number, size: number): Promise<Page<JobView>> {
-    const [rows, total] = await this.jobs.findAndCount({
-      where: { appId },
-      order: { id: 'ASC' },
-      skip: (page - 1) * size,
-      take: size,
-    });
+  async list(appId: number, filter: JobFilter, page: number, size: number): Promise<Page<JobView>> {
+    const query = this.jobs.createQueryBuilder('j').where('j.app_id = :appId', { appId });
+    if (filter.search !== undefined && filter.search !== '') {
+      // LIKE's own wildcards in the text are matched literally.
+      const escaped = filter.search.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`);
+      query.andWhere('LOWER(j.name) LIKE :search', { search: `%${escaped}%` });
+    }
+    if (filter.enabled !== undefined) query.andWhere('j.enabled = :enabled', { enabled: filter.enabled });
+    if (filter.timeExpressionType !== undefined) {
+      query.andWhere('j.time_expression_type = :tet', { tet: filter.timeExpressionType });
+    }
+    if (filter.executeType !== undefined) query.andWhere('j.execute_type = :et', { et: filter.executeType });
+    if (filter.missedSlots === true) query.andWhere('(j.skipped_slots > 0 OR j.misfired_slots > 0)');
+    const [rows, total] = await query
+      .orderBy('j.id', 'ASC')
+      .skip((page - 1) * size)
+      .take(size)
+      .getManyAndCount();
     return { items: rows.map(toJobView), total, page, size };
   }
 

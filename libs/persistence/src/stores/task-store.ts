@@ -75,6 +75,24 @@ export interface TaskStoreLogger {
 const OUTAGE_FIRST_PAUSE_MS = 100;
 const OUTAGE_MAX_PAUSE_MS = 2000;
 
+/** Task counts of one worker within an instance (`workerId` null: not taken by any worker yet). */
+export interface WorkerTaskCounts extends TaskCounts {
+  workerId: string | null;
+}
+
+function emptyTaskCounts(): TaskCounts {
+  return { total: 0, waiting: 0, running: 0, succeeded: 0, failed: 0 };
+}
+
+/** Adds `n` tasks of `status` to the counts: DISPATCHED counts as running. */
+function addToCounts(counts: TaskCounts, status: TaskStatus, n: number): void {
+  counts.total += n;
+  if (status === TaskStatus.WAITING_DISPATCH) counts.waiting += n;
+  else if (status === TaskStatus.SUCCEEDED) counts.succeeded += n;
+  else if (status === TaskStatus.FAILED) counts.failed += n;
+  else counts.running += n;
+}
+
 /**
  * Every SQL statement on the `task` table, each one for a whole batch: multi-row INSERTs, UPDATE ... WHERE id IN,
  * CASE updates for results. Nothing here writes one row per statement on the hot path, and a subtask's row is
@@ -296,16 +314,28 @@ export class TaskStore {
       'SELECT status, COUNT(*) AS n FROM task FORCE INDEX (idx_task_instance_status) WHERE instance_id = ? GROUP BY status',
       [instanceId],
     )) as Row[];
-    const counts: TaskCounts = { total: 0, waiting: 0, running: 0, succeeded: 0, failed: 0 };
-    for (const r of rows) {
-      const n = Number(r.n);
-      counts.total += n;
-      if (r.status === TaskStatus.WAITING_DISPATCH) counts.waiting += n;
-      else if (r.status === TaskStatus.SUCCEEDED) counts.succeeded += n;
-      else if (r.status === TaskStatus.FAILED) counts.failed += n;
-      else counts.running += n;
-    }
+    const counts = emptyTaskCounts();
+    for (const r of rows) addToCounts(counts, r.status as TaskStatus, Number(r.n));
     return counts;
+  }
+
+  /**
+   * The instance's task counts per worker that ran (or runs) them, by worker id; tasks no worker took yet are under
+   * `workerId` null. One grouped query over the instance's rows.
+   */
+  async countsByWorker(instanceId: number): Promise<WorkerTaskCounts[]> {
+    const rows = (await this.exec(
+      'SELECT worker_id, status, COUNT(*) AS n FROM task WHERE instance_id = ? GROUP BY worker_id, status',
+      [instanceId],
+    )) as Row[];
+    const byWorker = new Map<string | null, WorkerTaskCounts>();
+    for (const r of rows) {
+      const workerId = r.worker_id === null ? null : String(r.worker_id);
+      let entry = byWorker.get(workerId);
+      if (!entry) byWorker.set(workerId, (entry = { workerId, ...emptyTaskCounts() }));
+      addToCounts(entry, r.status as TaskStatus, Number(r.n));
+    }
+    return [...byWorker.values()].sort((a, b) => (a.workerId ?? '').localeCompare(b.workerId ?? ''));
   }
 
   /** One page of finished non-root tasks after `afterId`, by id. */

@@ -3,42 +3,50 @@ import { useState } from 'react';
 import { useNavigate } from 'react-router';
 import { listJobs } from '../../api/jobs';
 import { keys } from '../../api/query-keys';
-import { TIME_EXPRESSION_TYPES, type Job } from '../../api/types';
+import { TIME_EXPRESSION_TYPES, type JobQuery, type TimeExpressionType } from '../../api/types';
 import { useCurrentApp } from '../../auth/session-context';
 import { EmptyState } from '../../components/EmptyState';
 import { PageHeader } from '../../components/PageHeader';
 import { Pager } from '../../components/Pager';
 import { QueryView } from '../../components/QueryView';
+import { useDebounced } from '../../lib/use-debounced';
 import { useSearchState } from '../../lib/use-search-state';
 import { JobsTable } from './JobsTable';
 
 const PAGE_SIZE = 20;
 
-interface LocalFilter {
+interface JobFilterForm {
   search: string;
   state: '' | 'enabled' | 'disabled';
-  timeType: string;
+  timeType: '' | TimeExpressionType;
 }
 
-/** GET /jobs pages without filters: search and filters narrow the page on screen only. */
-function matches(job: Job, f: LocalFilter): boolean {
-  if (f.search && !job.name.toLowerCase().includes(f.search.toLowerCase())) return false;
-  if (f.state === 'enabled' && !job.enabled) return false;
-  if (f.state === 'disabled' && job.enabled) return false;
-  if (f.timeType && job.timeExpressionType !== f.timeType) return false;
-  return true;
+/** The form's filter as GET /jobs parameters: the server narrows the list before paging it. */
+function toQuery(f: JobFilterForm): JobQuery {
+  return {
+    search: f.search.trim() || undefined,
+    enabled: f.state === '' ? undefined : f.state === 'enabled',
+    timeExpressionType: f.timeType || undefined,
+  };
 }
 
 export function JobsPage() {
   const { app, can } = useCurrentApp();
   const navigate = useNavigate();
   const { page, setPage } = useSearchState();
-  const [filter, setFilter] = useState<LocalFilter>({ search: '', state: '', timeType: '' });
+  const [filter, setFilter] = useState<JobFilterForm>({ search: '', state: '', timeType: '' });
+  const serverFilter = useDebounced(toQuery(filter), 300);
+  const filtering = Object.values(serverFilter).some((v) => v !== undefined);
   const query = useQuery({
-    queryKey: [...keys.jobs(app), 'list', { page, size: PAGE_SIZE }],
-    queryFn: () => listJobs(app, { page, size: PAGE_SIZE }),
+    queryKey: [...keys.jobs(app), 'list', { page, size: PAGE_SIZE, ...serverFilter }],
+    queryFn: () => listJobs(app, { page, size: PAGE_SIZE, ...serverFilter }),
     placeholderData: keepPreviousData,
   });
+  /** A new filter starts from its first page. */
+  const changeFilter = (next: JobFilterForm) => {
+    setFilter(next);
+    if (page !== 1) setPage(1);
+  };
 
   return (
     <>
@@ -56,7 +64,7 @@ export function JobsPage() {
             id="jobs-search"
             type="search"
             value={filter.search}
-            onChange={(e) => setFilter({ ...filter, search: e.target.value })}
+            onChange={(e) => changeFilter({ ...filter, search: e.target.value })}
           />
         </div>
         <div className="field">
@@ -64,7 +72,7 @@ export function JobsPage() {
           <select
             id="jobs-state"
             value={filter.state}
-            onChange={(e) => setFilter({ ...filter, state: e.target.value as LocalFilter['state'] })}
+            onChange={(e) => changeFilter({ ...filter, state: e.target.value as JobFilterForm['state'] })}
           >
             <option value="">Any</option>
             <option value="enabled">Enabled</option>
@@ -76,7 +84,7 @@ export function JobsPage() {
           <select
             id="jobs-time-type"
             value={filter.timeType}
-            onChange={(e) => setFilter({ ...filter, timeType: e.target.value })}
+            onChange={(e) => changeFilter({ ...filter, timeType: e.target.value as JobFilterForm['timeType'] })}
           >
             <option value="">Any</option>
             {TIME_EXPRESSION_TYPES.map((t) => (
@@ -84,27 +92,23 @@ export function JobsPage() {
             ))}
           </select>
         </div>
-        <p className="hint">Search and filters apply to the jobs of this page.</p>
       </form>
       <QueryView
         query={query}
         what="jobs"
-        isEmpty={(data) => data.items.length === 0}
+        isEmpty={(data) => data.items.length === 0 && !filtering}
         empty={can('develop') ? 'No jobs yet. Create the first one with "Create job".' : 'No jobs yet.'}
       >
-        {(data) => {
-          const shown = data.items.filter((job) => matches(job, filter));
-          return (
-            <>
-              {shown.length === 0 ? (
-                <EmptyState>No job on this page matches the filter.</EmptyState>
-              ) : (
-                <JobsTable jobs={shown} />
-              )}
-              <Pager page={data.page} size={data.size} total={data.total} onPage={setPage} />
-            </>
-          );
-        }}
+        {(data) => (
+          <>
+            {data.items.length === 0 ? (
+              <EmptyState>No job matches the filter.</EmptyState>
+            ) : (
+              <JobsTable jobs={data.items} />
+            )}
+            <Pager page={data.page} size={data.size} total={data.total} onPage={setPage} />
+          </>
+        )}
       </QueryView>
     </>
   );
