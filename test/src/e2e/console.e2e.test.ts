@@ -262,6 +262,50 @@ describe('web console in a browser', () => {
     await screenshot(page, 'workflow-node-instance');
   });
 
+  it("marks the node a bad DAG's 400 names, with the API's message", async () => {
+    const job = (await cluster.client.listJobs({ search: 'console-wf-a' })).items[0]!;
+    await open('/workflows/new');
+    await page.getByLabel('Name', { exact: true }).fill('console-bad-decision');
+    const panel = page.getByRole('complementary');
+    await page.getByRole('button', { name: 'Add job node' }).click();
+    await panel.getByLabel('Job', { exact: true }).selectOption(String(job.id));
+    await page.getByRole('button', { name: 'Add decision node' }).click();
+    await panel.getByLabel('CEL expression').fill('context.rows >');
+    await page.getByRole('button', { name: 'Save' }).click();
+    const alert = page.getByTestId('dag-node-decision_1').getByRole('alert');
+    await alert.waitFor();
+    const res = await fetch(`${cluster.baseUrl}/api/v1/workflows`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${cluster.client.accessToken}`, 'content-type': 'application/json' },
+      body: JSON.stringify({
+        name: 'api-bad-decision',
+        timeExpressionType: 'API',
+        dag: {
+          nodes: [
+            { id: 'job_1', type: 'JOB', jobId: job.id },
+            { id: 'decision_1', type: 'DECISION', expression: 'context.rows >' },
+          ],
+          edges: [],
+        },
+      }),
+    });
+    assert.equal(res.status, 400);
+    const apiMessage = [((await res.json()) as { message: string | string[] }).message].flat().join(' ');
+    assert.match(apiMessage, /decision_1/);
+    assert.ok(apiMessage.includes((await alert.innerText()).trim()), `node shows "${await alert.innerText()}"`);
+    assert.equal(await page.getByTestId('dag-node-job_1').getByRole('alert').count(), 0, 'only the named node');
+    await screenshot(page, 'workflow-editor-error');
+  });
+
+  it("lists the app's audit log for its ADMIN, with what this test did", async () => {
+    await open('/admin/audit');
+    const table = page.getByRole('table');
+    await table.getByRole('row').filter({ hasText: 'job.create' }).first().waitFor();
+    await table.getByRole('row').filter({ hasText: 'workflow.run' }).first().waitFor();
+    await table.getByText(`admin:${TEST_ADMIN.username}`).first().waitFor();
+    await screenshot(page, 'audit-log');
+  });
+
   it('shows an OBSERVER no run button, and the API refuses the run with 403', async () => {
     const admin = new JobnestClient({ baseUrl: cluster.baseUrl, app: cluster.appName });
     await admin.loginUser(TEST_ADMIN.username, TEST_ADMIN.password);
