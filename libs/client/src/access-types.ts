@@ -1,6 +1,6 @@
 /** Wire types of the users, grants and audit routes. */
 
-import type { PageQuery } from './types';
+import type { InstanceStatus, PageQuery } from './types';
 
 /** What a console user may do in an app; each role includes the ones before it. */
 export type AppRole = 'OBSERVER' | 'OPERATOR' | 'DEVELOPER' | 'ADMIN';
@@ -84,5 +84,6 @@ export interface AuditFilter extends PageQuery {
 
 /** Body of `GET /api/v1/instances/stats`: instances per status in each bar that has any, oldest first. */
 export interface InstanceStats {
-  buckets: { start: number; counts: Partial<Record<string, number>> }[];
+  /** `start`: epoch ms of the bar; `counts`: instances due in the bar, by status (statuses with none left out). */
+  buckets: { start: number; counts: Partial<Record<InstanceStatus, number>> }[];
 }

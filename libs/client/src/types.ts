@@ -147,9 +147,11 @@ export interface TaskQuery {
 /** Resource usage a worker reports with its heartbeat. */
 export interface WorkerMetrics {
   cpuCores: number;
+  /** One-minute load average per core (1 = every core busy). */
   cpuLoad: number;
   memoryTotalMb: number;
   memoryFreeMb: number;
+  /** RSS of the worker process. */
   processRssMb: number;
 }
 
@@ -163,6 +165,8 @@ export interface WorkerView {
   metrics: WorkerMetrics;
   runningInstances: number;
   maxConcurrentInstances: number;
+  /** Optional protocol features the worker announced, e.g. `command-batch` (empty for an older worker). */
+  features: string[];
   /** Epoch milliseconds. */
   lastHeartbeat: number;
 }

@@ -1,4 +1,4 @@
-import type { AppSummary, AuditEntry, AuditQuery, CreatedUser, Grant, Role, User } from './admin-types';
+import type { App, AppRole, AppSummary, AuditEntry, AuditFilter, ConsoleUser, Grant } from './admin-types';
 import { apiRequest } from './http';
 import type { Page } from './types';
 
@@ -10,15 +10,15 @@ export function listApps(): Promise<AppSummary[]> {
   return apiRequest(`${API}/apps`);
 }
 
-export function createApp(name: string, password: string): Promise<unknown> {
+export function createApp(name: string, password: string): Promise<App> {
   return apiRequest(`${API}/apps`, { method: 'POST', body: { name, password } });
 }
 
-export function listUsers(): Promise<User[]> {
+export function listUsers(): Promise<ConsoleUser[]> {
   return apiRequest(`${API}/users`);
 }
 
-export function createUser(username: string, password: string): Promise<CreatedUser> {
+export function createUser(username: string, password: string): Promise<ConsoleUser> {
   return apiRequest(`${API}/users`, { method: 'POST', body: { username, password } });
 }
 
@@ -39,7 +39,7 @@ export function listGrants(app: string): Promise<Grant[]> {
   return apiRequest(`${API}/grants`, { app });
 }
 
-export function putGrant(app: string, username: string, role: Role): Promise<Grant> {
+export function putGrant(app: string, username: string, role: AppRole): Promise<Grant> {
   return apiRequest(`${API}/grants/${encodeURIComponent(username)}`, { app, method: 'PUT', body: { role } });
 }
 
@@ -47,6 +47,6 @@ export function deleteGrant(app: string, username: string): Promise<void> {
   return apiRequest(`${API}/grants/${encodeURIComponent(username)}`, { app, method: 'DELETE' });
 }
 
-export function listAudit(app: string, query: AuditQuery): Promise<Page<AuditEntry>> {
+export function listAudit(app: string, query: AuditFilter): Promise<Page<AuditEntry>> {
   return apiRequest(`${API}/audit`, { app, query: { ...query } });
 }

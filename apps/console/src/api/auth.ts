@@ -1,7 +1,7 @@
-import type { LoginResult, Me } from './admin-types';
+import type { Me, UserSession } from './admin-types';
 import { apiRequest } from './http';
 
-export function login(username: string, password: string): Promise<LoginResult> {
+export function login(username: string, password: string): Promise<UserSession> {
   return apiRequest('/api/v1/auth/login', { method: 'POST', body: { username, password }, auth: false });
 }
 

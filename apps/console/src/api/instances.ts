@@ -1,7 +1,7 @@
 import { apiRequest } from './http';
 import type {
   Instance,
-  InstanceQuery,
+  InstanceFilter,
   InstanceStats,
   LogPage,
   Page,
@@ -12,7 +12,7 @@ import type {
 
 const INSTANCES = '/api/v1/instances';
 
-export function listInstances(app: string, query: InstanceQuery): Promise<Page<Instance>> {
+export function listInstances(app: string, query: InstanceFilter): Promise<Page<Instance>> {
   return apiRequest(INSTANCES, { app, query: { ...query } });
 }
 

@@ -2,9 +2,9 @@ import { apiRequest } from './http';
 import type {
   Job,
   JobInput,
-  JobQuery,
+  JobFilter,
   Page,
-  RunJobInput,
+  RunJobOptions,
   RunJobResult,
   TimeExpressionType,
   TimePreview,
@@ -12,7 +12,7 @@ import type {
 
 const JOBS = '/api/v1/jobs';
 
-export function listJobs(app: string, query: JobQuery): Promise<Page<Job>> {
+export function listJobs(app: string, query: JobFilter): Promise<Page<Job>> {
   return apiRequest(JOBS, { app, query: { ...query } });
 }
 
@@ -36,7 +36,7 @@ export function setJobEnabled(app: string, id: number, enabled: boolean): Promis
   return apiRequest(`${JOBS}/${id}/${enabled ? 'enable' : 'disable'}`, { app, method: 'POST' });
 }
 
-export function runJob(app: string, id: number, input: RunJobInput): Promise<RunJobResult> {
+export function runJob(app: string, id: number, input: RunJobOptions): Promise<RunJobResult> {
   return apiRequest(`${JOBS}/${id}/run`, { app, method: 'POST', body: input });
 }
 

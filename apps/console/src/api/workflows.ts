@@ -1,12 +1,12 @@
 import { apiRequest } from './http';
 import type { Page, PageQuery } from './types';
 import type {
-  RunWorkflowInput,
+  RunWorkflowOptions,
   RunWorkflowResult,
   Workflow,
   WorkflowInput,
   WorkflowInstance,
-  WorkflowInstanceQuery,
+  WorkflowInstanceFilter,
 } from './workflow-types';
 
 const WORKFLOWS = '/api/v1/workflows';
@@ -36,11 +36,11 @@ export function setWorkflowEnabled(app: string, id: number, enabled: boolean): P
   return apiRequest(`${WORKFLOWS}/${id}/${enabled ? 'enable' : 'disable'}`, { app, method: 'POST' });
 }
 
-export function runWorkflow(app: string, id: number, input: RunWorkflowInput): Promise<RunWorkflowResult> {
+export function runWorkflow(app: string, id: number, input: RunWorkflowOptions): Promise<RunWorkflowResult> {
   return apiRequest(`${WORKFLOWS}/${id}/run`, { app, method: 'POST', body: input });
 }
 
-export function listWorkflowInstances(app: string, query: WorkflowInstanceQuery): Promise<Page<WorkflowInstance>> {
+export function listWorkflowInstances(app: string, query: WorkflowInstanceFilter): Promise<Page<WorkflowInstance>> {
   return apiRequest(RUNS, { app, query: { ...query } });
 }
 

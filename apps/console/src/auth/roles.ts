@@ -1,10 +1,10 @@
-import type { Role } from '../api/admin-types';
+import type { AppRole } from '../api/admin-types';
 
 /** What a role may do on its app; each role has every ability of the roles before it. */
 export type Ability = 'read' | 'operate' | 'develop' | 'administer';
 
-const RANK: Record<Role, number> = { OBSERVER: 0, OPERATOR: 1, DEVELOPER: 2, ADMIN: 3 };
-const NEEDS: Record<Ability, Role> = {
+const RANK: Record<AppRole, number> = { OBSERVER: 0, OPERATOR: 1, DEVELOPER: 2, ADMIN: 3 };
+const NEEDS: Record<Ability, AppRole> = {
   read: 'OBSERVER',
   // run, stop, retry, cancel, mark-succeeded
   operate: 'OPERATOR',
@@ -14,7 +14,7 @@ const NEEDS: Record<Ability, Role> = {
   administer: 'ADMIN',
 };
 
-export function can(role: Role | null | undefined, ability: Ability): boolean {
+export function can(role: AppRole | null | undefined, ability: Ability): boolean {
   if (!role) return false;
   return RANK[role] >= RANK[NEEDS[ability]];
 }

@@ -1,12 +1,12 @@
 import { createContext, useContext } from 'react';
-import type { Me, Role } from '../api/admin-types';
+import type { AppRole, Me } from '../api/admin-types';
 import { can, type Ability } from './roles';
 
 export interface SessionValue {
   me: Me;
   /** The app picked in the header, or null when the user has no app. */
   appName: string | null;
-  role: Role | null;
+  role: AppRole | null;
   selectApp: (appName: string) => void;
   logout: () => void;
 }
@@ -21,7 +21,7 @@ export function useSession(): SessionValue {
 
 export interface CurrentApp {
   app: string;
-  role: Role;
+  role: AppRole;
   can: (ability: Ability) => boolean;
 }
 

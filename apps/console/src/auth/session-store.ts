@@ -1,9 +1,9 @@
-import type { LoginResult } from '../api/admin-types';
+import type { UserSession } from '../api/admin-types';
 
 /** The login session, kept in sessionStorage (one browser tab, gone when it closes). */
 const SESSION_KEY = 'jobnest.session';
 
-export type Session = LoginResult;
+export type Session = UserSession;
 
 export function readSession(): Session | null {
   const raw = sessionStorage.getItem(SESSION_KEY);

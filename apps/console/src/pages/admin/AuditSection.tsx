@@ -1,7 +1,7 @@
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
 import { listAudit } from '../../api/admin';
-import type { AuditQuery } from '../../api/admin-types';
+import type { AuditFilter } from '../../api/admin-types';
 import { keys } from '../../api/query-keys';
 import { Pager } from '../../components/Pager';
 import { QueryView } from '../../components/QueryView';
@@ -56,7 +56,7 @@ function AuditFilters({
 function Audit({ app }: { app: string }) {
   const search = useSearchState();
   const filter = Object.fromEntries(FILTERS.map(([key]) => [key, search.get(key)])) as Record<FilterKey, string>;
-  const params: AuditQuery = {
+  const params: AuditFilter = {
     page: search.page,
     size: PAGE_SIZE,
     ...Object.fromEntries(Object.entries(filter).filter(([, v]) => v !== '')),

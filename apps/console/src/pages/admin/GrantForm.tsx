@@ -1,7 +1,7 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
 import { putGrant } from '../../api/admin';
-import { ROLES, type Role } from '../../api/admin-types';
+import { ROLES, type AppRole } from '../../api/admin-types';
 import { keys } from '../../api/query-keys';
 import { ErrorMessage } from '../../components/ErrorMessage';
 import { Field } from '../../components/Field';
@@ -9,14 +9,14 @@ import { Field } from '../../components/Field';
 interface GrantFormProps {
   app: string;
   /** Prefill (Change role on a row). */
-  initial?: { username: string; role: Role };
+  initial?: { username: string; role: AppRole };
 }
 
 /** Gives a user a role on the app, or changes it (PUT /grants/:username). */
 export function GrantForm({ app, initial }: GrantFormProps) {
   const queryClient = useQueryClient();
   const [username, setUsername] = useState(initial?.username ?? '');
-  const [role, setRole] = useState<Role>(initial?.role ?? 'OBSERVER');
+  const [role, setRole] = useState<AppRole>(initial?.role ?? 'OBSERVER');
   const save = useMutation({
     mutationFn: () => putGrant(app, username.trim(), role),
     onSuccess: async () => {
@@ -46,7 +46,7 @@ export function GrantForm({ app, initial }: GrantFormProps) {
         hint="OBSERVER reads; OPERATOR also runs, stops and retries; DEVELOPER also edits jobs and workflows; ADMIN also manages grants"
       >
         {(p) => (
-          <select {...p} value={role} onChange={(e) => setRole(e.target.value as Role)}>
+          <select {...p} value={role} onChange={(e) => setRole(e.target.value as AppRole)}>
             {ROLES.map((r) => (
               <option key={r}>{r}</option>
             ))}

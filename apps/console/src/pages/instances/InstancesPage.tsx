@@ -1,7 +1,7 @@
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { listInstances } from '../../api/instances';
 import { keys } from '../../api/query-keys';
-import type { InstanceQuery, InstanceStatus } from '../../api/types';
+import type { InstanceFilter, InstanceStatus } from '../../api/types';
 import { useCurrentApp } from '../../auth/session-context';
 import { PageHeader } from '../../components/PageHeader';
 import { Pager } from '../../components/Pager';
@@ -15,13 +15,13 @@ const PAGE_SIZE = 20;
 export function InstancesPage() {
   const { app } = useCurrentApp();
   const search = useSearchState();
-  const filter: InstanceQuery = {
+  const filter: InstanceFilter = {
     jobId: search.getNumber('jobId'),
     status: (search.get('status') || undefined) as InstanceStatus | undefined,
     since: search.getNumber('since'),
     until: search.getNumber('until'),
   };
-  const params: InstanceQuery = { ...filter, page: search.page, size: PAGE_SIZE };
+  const params: InstanceFilter = { ...filter, page: search.page, size: PAGE_SIZE };
   const query = useQuery({
     queryKey: [...keys.instances(app), 'list', params],
     queryFn: () => listInstances(app, params),

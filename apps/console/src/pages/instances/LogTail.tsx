@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useLayoutEffect, useRef, useState } from 'react';
 import { getLogs } from '../../api/instances';
-import type { LogLine } from '../../api/types';
+import type { InstanceLogLine } from '../../api/types';
 import { ErrorMessage } from '../../components/ErrorMessage';
 import { formatUtc } from '../../lib/format';
 import { appendLines, CHUNK, EMPTY_WINDOW, prependChunk, type LogWindow } from './log-window';
@@ -28,7 +28,7 @@ const TIME = new Intl.DateTimeFormat(undefined, {
   fractionalSecondDigits: 3,
 });
 
-function LogRow({ line }: { line: LogLine }) {
+function LogRow({ line }: { line: InstanceLogLine }) {
   return (
     <div className={`log-line level-${line.level.toLowerCase()}`}>
       <time dateTime={new Date(line.time).toISOString()} title={formatUtc(line.time)}>

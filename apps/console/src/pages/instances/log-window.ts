@@ -1,4 +1,4 @@
-import type { LogLine } from '../../api/types';
+import type { InstanceLogLine } from '../../api/types';
 
 /**
  * The lines of an instance log on screen. GET /instances/:id/logs only reads forward (`after` an id), so the tail
@@ -6,7 +6,7 @@ import type { LogLine } from '../../api/types';
  * and the `after` value each dropped chunk started at is kept so that "Load older" can read it again.
  */
 export interface LogWindow {
-  lines: LogLine[];
+  lines: InstanceLogLine[];
   /** `after` value that precedes lines[0]. */
   shownFrom: number;
   /** Start (`after` value) of each dropped chunk, oldest first. */
@@ -23,7 +23,7 @@ export const SHOWN_LINES = 2000;
 export const EMPTY_WINDOW: LogWindow = { lines: [], shownFrom: 0, dropped: [], tail: 0, limit: SHOWN_LINES };
 
 /** New lines at the tail; the oldest chunks leave the window past its limit. */
-export function appendLines(w: LogWindow, items: LogLine[]): LogWindow {
+export function appendLines(w: LogWindow, items: InstanceLogLine[]): LogWindow {
   if (items.length === 0) return w;
   let lines = [...w.lines, ...items.filter((l) => l.id > w.tail)];
   let { shownFrom } = w;
@@ -37,7 +37,7 @@ export function appendLines(w: LogWindow, items: LogLine[]): LogWindow {
 }
 
 /** A dropped chunk read again (`items` read after `from`, the last entry of `dropped`). */
-export function prependChunk(w: LogWindow, from: number, items: LogLine[]): LogWindow {
+export function prependChunk(w: LogWindow, from: number, items: InstanceLogLine[]): LogWindow {
   const firstShown = w.lines[0]?.id ?? Number.POSITIVE_INFINITY;
   return {
     ...w,

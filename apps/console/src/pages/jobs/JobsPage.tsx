@@ -3,7 +3,7 @@ import { useState } from 'react';
 import { useNavigate } from 'react-router';
 import { listJobs } from '../../api/jobs';
 import { keys } from '../../api/query-keys';
-import { TIME_EXPRESSION_TYPES, type JobQuery, type TimeExpressionType } from '../../api/types';
+import { TIME_EXPRESSION_TYPES, type JobFilter, type TimeExpressionType } from '../../api/types';
 import { useCurrentApp } from '../../auth/session-context';
 import { EmptyState } from '../../components/EmptyState';
 import { PageHeader } from '../../components/PageHeader';
@@ -22,7 +22,7 @@ interface JobFilterForm {
 }
 
 /** The form's filter as GET /jobs parameters: the server narrows the list before paging it. */
-function toQuery(f: JobFilterForm): JobQuery {
+function toQuery(f: JobFilterForm): JobFilter {
   return {
     search: f.search.trim() || undefined,
     enabled: f.state === '' ? undefined : f.state === 'enabled',

@@ -1,7 +1,7 @@
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { Link } from 'react-router';
 import { keys } from '../../api/query-keys';
-import type { WorkflowInstanceQuery, WorkflowInstanceStatus } from '../../api/workflow-types';
+import type { WorkflowInstanceFilter, WorkflowInstanceStatus } from '../../api/workflow-types';
 import { listWorkflowInstances } from '../../api/workflows';
 import { useCurrentApp } from '../../auth/session-context';
 import { PageHeader } from '../../components/PageHeader';
@@ -20,7 +20,7 @@ export function WorkflowInstancesPage() {
   const search = useSearchState();
   const workflowId = search.getNumber('workflowId');
   const status = search.get('status');
-  const params: WorkflowInstanceQuery = {
+  const params: WorkflowInstanceFilter = {
     workflowId,
     status: (status || undefined) as WorkflowInstanceStatus | undefined,
     page: search.page,
