@@ -31,3 +31,5 @@ export * from './platform/auth/required-role.decorator';
 export * from './platform/http/route-policy-check';
 export * from './platform/auth/app-directory.service';
 export * from './platform/auth/identity.service';
+export * from './platform/auth/ttl-cache';
+export * from './platform/http/public-route.decorator';

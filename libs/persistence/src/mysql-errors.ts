@@ -14,3 +14,8 @@ export function isLockConflict(err: unknown): boolean {
 export function isDuplicateEntry(err: unknown): boolean {
   return codeOf(err) === 'ER_DUP_ENTRY';
 }
+
+/** The row names a parent row that does not exist (a foreign key): it was deleted meanwhile. */
+export function isMissingParentRow(err: unknown): boolean {
+  return codeOf(err) === 'ER_NO_REFERENCED_ROW_2' || codeOf(err) === 'ER_NO_REFERENCED_ROW';
+}

@@ -370,4 +370,45 @@ describe('access control', () => {
     assert.deepEqual(listed?.grants, [{ appName: cluster.appName, role: 'OPERATOR' }]);
     assert.ok(!JSON.stringify(await adminClient.listUsers()).includes('scrypt'), 'no password hash is returned');
   });
+
+  it('takes the admin password as Basic only on the admin routes, and a username only in its one spelling', async () => {
+    const basic = `Basic ${Buffer.from(`${TEST_ADMIN.username}:${TEST_ADMIN.password}`).toString('base64')}`;
+    for (const path of [`${API}/jobs`, `${API}/me`]) {
+      const res = await fetch(cluster.baseUrl + path, {
+        headers: { authorization: basic, 'x-jobnest-app': cluster.appName },
+      });
+      assert.equal(res.status, 401, path);
+      assert.match(((await res.json()) as { message: string }).message, /bearer token \(POST \/api\/v1\/auth\/login\)/);
+    }
+    assert.equal((await fetch(`${cluster.baseUrl}${API}/users`, { headers: { authorization: basic } })).status, 200);
+    // Another spelling the column's collation would match (an accent, a trailing space) is refused before any check.
+    for (const username of [`${users.get('OBSERVER')}é`, `${users.get('OBSERVER')} `]) {
+      const res = await fetch(`${cluster.baseUrl}${API}/auth/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ username, password: PASSWORD }),
+      });
+      assert.equal(res.status, 400, JSON.stringify(username));
+    }
+  });
+
+  it("lists an app's password change and reset in that app's audit log", async () => {
+    const anonymous = new JobnestClient({ baseUrl: cluster.baseUrl });
+    await anonymous.changePassword(otherAppName, 'other-app-password', 'other-app-password-2');
+    await new JobnestClient({ baseUrl: cluster.baseUrl, admin: TEST_ADMIN }).resetAppPassword(
+      otherAppName,
+      'other-app-password-3',
+    );
+    const asOtherAdmin = new JobnestClient({ baseUrl: cluster.baseUrl, app: otherAppName });
+    asOtherAdmin.setAccessToken(adminClient.accessToken);
+    const entries = (await asOtherAdmin.listAudit({ targetType: 'app' })).items;
+    assert.deepEqual(
+      entries.map((e) => [e.action, e.actor, e.targetId]),
+      [
+        ['app.password-reset', `admin:${TEST_ADMIN.username}`, otherAppName],
+        ['app.password-change', `app:${otherAppName}`, otherAppName],
+        ['app.create', `admin:${TEST_ADMIN.username}`, otherAppName],
+      ],
+    );
+  });
 });

@@ -217,6 +217,24 @@ describe('security', () => {
     await extra.pop()!.stop(5000);
   });
 
+  it('locks an IP out of Basic admin attempts after too many wrong passwords, the right one included', async () => {
+    const base = await startServer({ JOBNEST_AUTH_RATE_LIMIT_PER_IP: '5', JOBNEST_TRUST_PROXY: '1' });
+    const attempt = (password: string, ip: string) =>
+      fetch(`${base}${API}/users`, { headers: { ...basic(TEST_ADMIN.username, password), 'x-forwarded-for': ip } });
+    for (let i = 0; i < 5; i++) assert.equal((await attempt(`wrong-${i}`, '203.0.113.20')).status, 401);
+    const blocked = await attempt(TEST_ADMIN.password, '203.0.113.20');
+    assert.equal(blocked.status, 429, 'no password is compared any more');
+    assert.ok(Number(blocked.headers.get('retry-after')) >= 1);
+    // Another address, and right passwords, are not held back; nor is the admin's token.
+    assert.equal((await attempt(TEST_ADMIN.password, '203.0.113.21')).status, 200);
+    assert.equal((await attempt(TEST_ADMIN.password, '203.0.113.21')).status, 200);
+    const login = await post(base, `${API}/auth/login`, TEST_ADMIN, { 'x-forwarded-for': '203.0.113.20' });
+    const { accessToken } = (await login.json()) as { accessToken: string };
+    const withToken = await fetch(`${base}${API}/users`, { headers: { authorization: `Bearer ${accessToken}` } });
+    assert.equal(withToken.status, 200);
+    await extra.pop()!.stop(5000);
+  });
+
   it('revokes every token of an app when its password changes, on every server', async () => {
     const name = `rotate_${cluster.ns.id}`;
     const admin = new JobnestClient({ baseUrl: cluster.baseUrl, admin: TEST_ADMIN });

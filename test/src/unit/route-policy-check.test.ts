@@ -10,6 +10,7 @@ import {
   IdentityService,
   Audited,
   NotAudited,
+  PublicRoute,
   RequiresRole,
   RoutePolicyCheck,
   RoutePolicyError,
@@ -58,6 +59,23 @@ class ForgetfulController {
   remove(): void {}
 }
 
+@PublicRoute('a probe')
+@Controller('public')
+class PublicController {
+  @Get()
+  health(): string {
+    return 'ok';
+  }
+}
+
+@Controller('unguarded')
+class UnguardedController {
+  @Get()
+  secrets(): string[] {
+    return [];
+  }
+}
+
 /**
  * A Nest context with the check and these controllers; resolves when it boots, rejects with what init threw. The
  * guard's own dependencies are empty: no request reaches it here, only its metadata is read.
@@ -78,16 +96,17 @@ async function boot(...controllers: Type[]): Promise<void> {
 }
 
 describe('RoutePolicyCheck', () => {
-  it('boots when every guarded route has a role (on the method or the class) and every mutation an audit policy', async () => {
-    await boot(DeclaredController, ClassRoleController);
+  it('boots when every route is guarded or public, every guarded one has a role (method or class) and every mutation an audit policy', async () => {
+    await boot(DeclaredController, ClassRoleController, PublicController);
   });
 
-  it('refuses to boot naming each route without a role or an audit policy', async () => {
-    await assert.rejects(boot(DeclaredController, ForgetfulController), (err: unknown) => {
+  it('refuses to boot naming each route without a guard, a role or an audit policy', async () => {
+    await assert.rejects(boot(DeclaredController, ForgetfulController, UnguardedController), (err: unknown) => {
       assert.ok(err instanceof RoutePolicyError);
       assert.deepEqual(err.problems, [
         'ForgetfulController.list: no @RequiresRole',
         'ForgetfulController.remove: mutating route without @Audited or @NotAudited',
+        'UnguardedController.secrets: no auth guard and not @PublicRoute',
       ]);
       return true;
     });

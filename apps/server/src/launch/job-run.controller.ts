@@ -22,6 +22,7 @@ export class JobRunController {
   @Audited({
     action: 'job.run',
     targetType: 'job',
+    waitForWrite: false,
     detail: (_req, answer) => `instanceId=${String(fieldOf(answer, 'instanceId'))}`,
   })
   @ApiCreatedResponse({ type: RunJobView })
@@ -39,7 +40,7 @@ export class JobRunController {
 
   @Post(':id/runs')
   @RequiresRole(AppRole.OPERATOR)
-  @Audited({ action: 'job.run-bulk', targetType: 'job', detail: describeBulkRun })
+  @Audited({ action: 'job.run-bulk', targetType: 'job', detail: describeBulkRun, waitForWrite: false })
   @ApiCreatedResponse({ type: RunJobBulkView })
   @ApiConflictResponse({ description: 'the runs would pass maxInstances: none is created' })
   async runMany(

@@ -1,8 +1,9 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
 
 /**
- * Console users (`console_user`), their role per app (`app_grant`) and the audit log of mutating API calls
- * (`audit_log`, listed per app newest first, deleted by age).
+ * Console users (`console_user`), their role per app (`app_grant`, whose foreign keys make a grant for a user being
+ * deleted fail rather than outlive them) and the audit log of mutating API calls (`audit_log`, listed per app newest
+ * first, deleted by age).
  */
 export class UsersAndAudit1764600000000 implements MigrationInterface {
   name = 'UsersAndAudit1764600000000';
@@ -23,7 +24,9 @@ export class UsersAndAudit1764600000000 implements MigrationInterface {
       role VARCHAR(16) NOT NULL,
       granted_at DATETIME(3) NOT NULL DEFAULT CURRENT_TIMESTAMP(3),
       PRIMARY KEY (user_id, app_id),
-      KEY idx_app_grant_app (app_id)
+      KEY idx_app_grant_app (app_id),
+      CONSTRAINT fk_app_grant_user FOREIGN KEY (user_id) REFERENCES console_user (id) ON DELETE CASCADE,
+      CONSTRAINT fk_app_grant_app FOREIGN KEY (app_id) REFERENCES app_info (id) ON DELETE CASCADE
     ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4`);
     await q.query(`CREATE TABLE audit_log (
       id BIGINT NOT NULL AUTO_INCREMENT,

@@ -7,10 +7,17 @@ export const USER_PASSWORD_RULE = 'must be 12-200 characters';
 const USERNAME_PATTERN = /^[A-Za-z0-9_.@-]{1,100}$/;
 const ROLE_LIST = Object.values(AppRole).join(', ');
 
+/**
+ * Usernames are checked by the same pattern wherever they are typed, so a login cannot reach an account through
+ * another spelling that the column's collation would match (accents, full-width letters, trailing spaces) and get a
+ * rate-limit budget of its own.
+ */
+const USERNAME_MESSAGE = 'username must be 1-100 letters, digits, -, _, . or @';
+
 export class LoginDto {
   @ApiProperty({ example: 'alice', description: 'A console user, or the server admin (JOBNEST_ADMIN_USER)' })
   @IsString()
-  @Length(1, 100)
+  @Matches(USERNAME_PATTERN, { message: USERNAME_MESSAGE })
   username!: string;
 
   @ApiProperty({ example: 'correct horse battery' })
@@ -29,7 +36,7 @@ export class LoginView {
 export class CreateUserDto {
   @ApiProperty({ example: 'alice', description: 'Unique: 1-100 letters, digits, - _ . @' })
   @IsString()
-  @Matches(USERNAME_PATTERN, { message: 'username must be 1-100 letters, digits, -, _, . or @' })
+  @Matches(USERNAME_PATTERN, { message: USERNAME_MESSAGE })
   username!: string;
 
   @ApiProperty({ example: 'correct horse battery', minLength: 12, maxLength: 200 })
@@ -49,7 +56,7 @@ export class NewUserPasswordDto {
 export class ChangeUserPasswordDto extends NewUserPasswordDto {
   @ApiProperty({ example: 'alice' })
   @IsString()
-  @Length(1, 100)
+  @Matches(USERNAME_PATTERN, { message: USERNAME_MESSAGE })
   username!: string;
 
   @ApiProperty()

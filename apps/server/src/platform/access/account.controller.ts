@@ -10,6 +10,7 @@ import {
 import { AccountGuard, type IdentifiedRequest } from '../auth/admin-auth.guard';
 import { AuthThrottlerGuard } from '../auth/auth-throttler.guard';
 import { Audited, NotAudited } from '../audit/audited.decorator';
+import { PublicRoute } from '../http/public-route.decorator';
 import { ChangeUserPasswordDto, LoginDto, LoginView, MeView } from './access.dto';
 import { GrantsService } from './grants.service';
 import { UsersService } from './users.service';
@@ -26,6 +27,7 @@ export class AccountController {
   @Post('auth/login')
   @HttpCode(200)
   @UseGuards(AuthThrottlerGuard)
+  @PublicRoute('the user proves their password in the body')
   @NotAudited('issues a token and changes nothing')
   @ApiOkResponse({ type: LoginView })
   @ApiUnauthorizedResponse({ description: 'wrong username or password' })
@@ -37,6 +39,7 @@ export class AccountController {
   @Post('auth/user-password')
   @HttpCode(204)
   @UseGuards(AuthThrottlerGuard)
+  @PublicRoute('the user proves their current password in the body')
   @Audited({
     action: 'user.password-change',
     targetType: 'user',

@@ -1,7 +1,7 @@
 import { Injectable, NotFoundException } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
-import { AppRole } from '@jobnest/persistence';
+import { AppRole, isMissingParentRow } from '@jobnest/persistence';
 import { AppDirectoryService } from '../auth/app-directory.service';
 import type { Identity } from '../auth/identity.service';
 import { UserAccessService } from '../auth/user-access.service';
@@ -36,16 +36,25 @@ export class GrantsService {
   /** Gives the user this role in the app, replacing the one they had. */
   async set(appId: number, username: string, role: AppRole): Promise<GrantView> {
     const user = await this.users.require(username);
-    await this.db.query(
-      'INSERT INTO app_grant (user_id, app_id, role) VALUES (?, ?, ?) ON DUPLICATE KEY UPDATE role = VALUES(role)',
-      [user.id, appId, role],
-    );
-    this.access.forget(user.id);
+    const gone = new NotFoundException(`user '${username}' does not exist`);
+    try {
+      await this.db.query(
+        'INSERT INTO app_grant (user_id, app_id, role) VALUES (?, ?, ?) ON DUPLICATE KEY UPDATE role = VALUES(role)',
+        [user.id, appId, role],
+      );
+    } catch (err) {
+      // The user was deleted since the lookup: the foreign key refuses a grant that would outlive them.
+      if (isMissingParentRow(err)) throw gone;
+      throw err;
+    } finally {
+      this.access.forget(user.id);
+    }
     const [row] = (await this.db.query(
       'SELECT ? AS username, role, granted_at FROM app_grant WHERE user_id = ? AND app_id = ?',
       [user.username, user.id, appId],
     )) as GrantRow[];
-    return toView(row!);
+    if (!row) throw gone;
+    return toView(row);
   }
 
   async remove(appId: number, username: string): Promise<void> {

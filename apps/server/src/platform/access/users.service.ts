@@ -37,6 +37,8 @@ export class UsersService {
   /** A token for a console user, or for the server admin when the pair is JOBNEST_ADMIN_USER's. */
   async login(username: string, password: string): Promise<LoginView> {
     if (this.config.adminPassword !== undefined && constantTimeEquals(username, this.config.adminUser)) {
+      // The same scrypt as a user's login, so the answer's timing does not tell the admin's name.
+      await verifyPassword(password, await this.decoyHash);
       if (!constantTimeEquals(password, this.config.adminPassword)) throw new UnauthorizedException(WRONG_PAIR);
       const tag = this.tokens.adminCredentialTag()!;
       const token = this.tokens.issue({ kind: 'admin', username, credentialTag: tag });
@@ -53,7 +55,8 @@ export class UsersService {
   }
 
   async create(username: string, password: string): Promise<UserView> {
-    if (username === this.config.adminUser) {
+    // Case too: usernames are unique in any case (the column's collation), and an audit name must not pass for the admin's.
+    if (username.toLowerCase() === this.config.adminUser.toLowerCase()) {
       throw new ConflictException(`username '${username}' is the server admin's (JOBNEST_ADMIN_USER)`);
     }
     try {

@@ -19,6 +19,17 @@ export interface AuditSpec {
   detail?: (request: Request, answer: unknown) => string | undefined;
   /** Who acted, for routes that check credentials in the body rather than a guard. (Default: the guard's actor) */
   actor?: (request: Request) => string;
+  /**
+   * The app the call acted on, for routes outside an app's guard (an app's password): its name, resolved to the
+   * app's id so the app's ADMINs see the row. (Default: the guard's app, or none)
+   */
+  appName?: (request: Request, answer: unknown) => string | undefined;
+  /**
+   * false: the row is queued for the next group commit and the answer does not wait for it. Only for the hot run
+   * routes, whose answers would otherwise carry one more database round trip; a server crash in the few
+   * milliseconds between the answer and the commit loses those rows. (Default: true)
+   */
+  waitForWrite?: boolean;
 }
 
 /**

@@ -8,15 +8,13 @@ import {
 import type { Response } from 'express';
 import { ServerConfig } from '../config/server-config';
 import type { AuthenticatedRequest } from './app-auth.guard';
-import { actorName, IdentityService, type Identity } from './identity.service';
+import { BasicAuthLockout } from './basic-auth-lockout';
+import { actorName, IdentityService, WrongBasicCredentialsError, type Identity } from './identity.service';
 
 /** A request whose identity is checked (AccountGuard, AdminAuthGuard). */
 export type IdentifiedRequest = AuthenticatedRequest & { identity?: Identity };
 
-/**
- * Routes of any signed-in caller that act on no app (GET /me, a user's own password): an app's, a user's or the
- * admin's token, or the admin's Basic credentials.
- */
+/** Routes of any signed-in caller that act on no app (GET /me): an app's, a user's or the admin's token. */
 @Injectable()
 export class AccountGuard implements CanActivate {
   constructor(private readonly identities: IdentityService) {}
@@ -31,13 +29,15 @@ export class AccountGuard implements CanActivate {
 
 /**
  * Routes only the server admin may call: the admin's token (POST /auth/login as JOBNEST_ADMIN_USER) or
- * `Authorization: Basic` with JOBNEST_ADMIN_USER / JOBNEST_ADMIN_PASSWORD.
+ * `Authorization: Basic` with JOBNEST_ADMIN_USER / JOBNEST_ADMIN_PASSWORD, whose wrong attempts BasicAuthLockout
+ * limits per client IP.
  */
 @Injectable()
 export class AdminAuthGuard implements CanActivate {
   constructor(
     private readonly config: ServerConfig,
     private readonly identities: IdentityService,
+    private readonly lockout: BasicAuthLockout,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
@@ -46,12 +46,16 @@ export class AdminAuthGuard implements CanActivate {
     }
     const http = context.switchToHttp();
     const request = http.getRequest<IdentifiedRequest>();
+    const response = http.getResponse<Response>();
+    const sendsBasic = /^Basic\s/i.test(request.headers.authorization ?? '');
+    if (sendsBasic) await this.lockout.assertAllowed(request.ip, response);
     let identity: Identity;
     try {
-      identity = await this.identities.authenticate(request);
+      identity = await this.identities.authenticate(request, true);
     } catch (err) {
       if (!(err instanceof UnauthorizedException)) throw err;
-      http.getResponse<Response>().setHeader('WWW-Authenticate', 'Basic realm="jobnest-admin"');
+      if (err instanceof WrongBasicCredentialsError) await this.lockout.recordFailure(request.ip);
+      response.setHeader('WWW-Authenticate', 'Basic realm="jobnest-admin"');
       throw new UnauthorizedException(
         'needs the server admin: a token from POST /api/v1/auth/login as JOBNEST_ADMIN_USER, or Authorization: Basic with JOBNEST_ADMIN_USER / JOBNEST_ADMIN_PASSWORD',
       );

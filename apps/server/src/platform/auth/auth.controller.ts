@@ -12,16 +12,18 @@ import {
 } from '@nestjs/swagger';
 import { AppListItemView } from '../access/access.dto';
 import { Audited, NotAudited } from '../audit/audited.decorator';
+import { PublicRoute } from '../http/public-route.decorator';
 import { AdminAuthGuard, RegistrationGuard } from './admin-auth.guard';
 import { AppDirectoryService } from './app-directory.service';
 import { AppView, ChangePasswordDto, CreateAppDto, ResetPasswordDto, TokenRequestDto, TokenView } from './auth.dto';
 import { AppsService } from './apps.service';
 import { AuthThrottlerGuard } from './auth-throttler.guard';
 
-/** The credential routes: each is rate limited per client IP and per app name (429 with Retry-After). */
+/**
+ * Apps and their credentials. The credential routes (all but the list) are rate limited per client IP and per app
+ * name (429 with Retry-After).
+ */
 @ApiTags('apps')
-@ApiTooManyRequestsResponse({ description: 'too many attempts from this IP or for this app; see Retry-After' })
-@UseGuards(AuthThrottlerGuard)
 @Controller('api/v1')
 export class AuthController {
   constructor(
@@ -42,8 +44,14 @@ export class AuthController {
   }
 
   @Post('apps')
-  @UseGuards(RegistrationGuard)
-  @Audited({ action: 'app.create', targetType: 'app', target: (_req, answer) => (answer as AppView).name })
+  @UseGuards(AuthThrottlerGuard, RegistrationGuard)
+  @ApiTooManyRequestsResponse({ description: 'too many attempts from this IP or for this app; see Retry-After' })
+  @Audited({
+    action: 'app.create',
+    targetType: 'app',
+    target: (_req, answer) => (answer as AppView).name,
+    appName: (_req, answer) => (answer as AppView).name,
+  })
   @ApiBasicAuth()
   @ApiCreatedResponse({ type: AppView })
   @ApiUnauthorizedResponse({ description: 'admin credentials missing or wrong (unless JOBNEST_OPEN_REGISTRATION=1)' })
@@ -55,7 +63,10 @@ export class AuthController {
 
   @Post('auth/token')
   @HttpCode(200)
+  @UseGuards(AuthThrottlerGuard)
+  @PublicRoute('the app proves its password in the body')
   @NotAudited('issues a token and changes nothing')
+  @ApiTooManyRequestsResponse({ description: 'too many attempts from this IP or for this app; see Retry-After' })
   @ApiOkResponse({ type: TokenView })
   @ApiUnauthorizedResponse({ description: 'wrong app name or password' })
   token(@Body() body: TokenRequestDto): Promise<TokenView> {
@@ -64,12 +75,16 @@ export class AuthController {
 
   @Post('auth/password')
   @HttpCode(204)
+  @UseGuards(AuthThrottlerGuard)
+  @PublicRoute('the app proves its current password in the body')
   @Audited({
     action: 'app.password-change',
     targetType: 'app',
     target: (req) => (req.body as ChangePasswordDto).appName,
+    appName: (req) => (req.body as ChangePasswordDto).appName,
     actor: (req) => `app:${(req.body as ChangePasswordDto).appName}`,
   })
+  @ApiTooManyRequestsResponse({ description: 'too many attempts from this IP or for this app; see Retry-After' })
   @ApiNoContentResponse({ description: 'changed; every token of the app issued before is revoked' })
   @ApiUnauthorizedResponse({ description: 'wrong app name or current password' })
   async changePassword(@Body() body: ChangePasswordDto): Promise<void> {
@@ -78,8 +93,9 @@ export class AuthController {
 
   @Put('apps/:name/password')
   @HttpCode(204)
-  @UseGuards(AdminAuthGuard)
-  @Audited({ action: 'app.password-reset', targetType: 'app' })
+  @UseGuards(AuthThrottlerGuard, AdminAuthGuard)
+  @Audited({ action: 'app.password-reset', targetType: 'app', appName: (req) => String(req.params.name) })
+  @ApiTooManyRequestsResponse({ description: 'too many attempts from this IP or for this app; see Retry-After' })
   @ApiBasicAuth()
   @ApiNoContentResponse({ description: "set by the server admin; the app's tokens are revoked" })
   async resetPassword(@Param('name') name: string, @Body() body: ResetPasswordDto): Promise<void> {

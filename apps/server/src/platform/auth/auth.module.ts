@@ -8,6 +8,7 @@ import { AppAuthGuard } from './app-auth.guard';
 import { AppsService } from './apps.service';
 import { AuthController } from './auth.controller';
 import { AuthThrottlerGuard, authThrottlerOptions } from './auth-throttler.guard';
+import { BasicAuthLockout } from './basic-auth-lockout';
 import { IdentityService } from './identity.service';
 import { RedisThrottlerStorage } from './redis-throttler-storage';
 import { TokenService } from './token.service';
@@ -31,6 +32,7 @@ import { UserAccessService } from './user-access.service';
     UserAccessService,
     AppDirectoryService,
     IdentityService,
+    BasicAuthLockout,
     AppAuthGuard,
     AccountGuard,
     AdminAuthGuard,
@@ -43,6 +45,7 @@ import { UserAccessService } from './user-access.service';
     UserAccessService,
     AppDirectoryService,
     IdentityService,
+    BasicAuthLockout,
     AppAuthGuard,
     AccountGuard,
     AdminAuthGuard,

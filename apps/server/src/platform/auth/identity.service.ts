@@ -23,6 +23,13 @@ export function actorName(identity: Identity): string {
 
 const INVALID_TOKEN = 'invalid or expired access token';
 
+/** HTTP Basic with a pair that is not the admin's (counted by BasicAuthLockout). */
+export class WrongBasicCredentialsError extends UnauthorizedException {
+  constructor() {
+    super('wrong admin credentials');
+  }
+}
+
 /**
  * Checks a request's credentials: a bearer token (an app's, a user's or the admin's) whose version is still the
  * owner's current one, or the admin's username and password as HTTP Basic.
@@ -36,15 +43,21 @@ export class IdentityService {
     private readonly users: UserAccessService,
   ) {}
 
-  /** The request's identity; 401 when it has no credentials or wrong ones. */
-  async authenticate(request: Request): Promise<Identity> {
+  /**
+   * The request's identity; 401 when it has no credentials or wrong ones. The admin's HTTP Basic counts only where
+   * `allowBasic` (the admin routes, which limit wrong attempts); elsewhere the admin logs in for a token.
+   */
+  async authenticate(request: Request, allowBasic = false): Promise<Identity> {
     const header = request.headers.authorization ?? '';
     const basic = parseBasicAuthorization(header);
     if (basic !== undefined) {
+      if (!allowBasic) {
+        throw new UnauthorizedException('send a bearer token (POST /api/v1/auth/login), not Basic credentials');
+      }
       if (isAdmin(basic, this.config.adminUser, this.config.adminPassword)) {
         return { kind: 'admin', username: this.config.adminUser };
       }
-      throw new UnauthorizedException('wrong admin credentials');
+      throw new WrongBasicCredentialsError();
     }
     const match = /^Bearer\s+(\S+)$/i.exec(header);
     if (!match?.[1]) throw new UnauthorizedException('missing bearer token: send Authorization: Bearer <accessToken>');

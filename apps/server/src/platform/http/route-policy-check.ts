@@ -1,9 +1,11 @@
 import { Injectable, RequestMethod, type OnApplicationBootstrap, type Type } from '@nestjs/common';
 import { GUARDS_METADATA, METHOD_METADATA, PATH_METADATA } from '@nestjs/common/constants';
 import { DiscoveryService } from '@nestjs/core';
+import { AccountGuard, AdminAuthGuard, RegistrationGuard } from '../auth/admin-auth.guard';
 import { AppAuthGuard } from '../auth/app-auth.guard';
 import { REQUIRED_ROLE } from '../auth/required-role.decorator';
 import { AUDIT_SPEC } from '../audit/audited.decorator';
+import { PUBLIC_ROUTE } from './public-route.decorator';
 
 /** A route that forgot its role or its audit declaration: the server does not boot with one. */
 export class RoutePolicyError extends Error {
@@ -13,6 +15,9 @@ export class RoutePolicyError extends Error {
   }
 }
 
+/** The guards that check who calls; a route with none of them must say it is public. */
+const AUTH_GUARDS: readonly unknown[] = [AppAuthGuard, AccountGuard, AdminAuthGuard, RegistrationGuard];
+
 const MUTATING = new Set<RequestMethod>([
   RequestMethod.POST,
   RequestMethod.PUT,
@@ -21,8 +26,9 @@ const MUTATING = new Set<RequestMethod>([
 ]);
 
 /**
- * Checks at boot that every route behind AppAuthGuard declares @RequiresRole and every mutating route declares
- * @Audited or @NotAudited, so a new route cannot ship open to every role or missing from the audit log.
+ * Checks at boot that every route has an auth guard or says it is @PublicRoute, every route behind AppAuthGuard
+ * declares @RequiresRole, and every mutating route declares @Audited or @NotAudited: a new route cannot ship open
+ * to anyone, open to every role, or missing from the audit log.
  */
 @Injectable()
 export class RoutePolicyCheck implements OnApplicationBootstrap {
@@ -41,6 +47,12 @@ export class RoutePolicyCheck implements OnApplicationBootstrap {
         const where = `${controller.name}.${name}`;
         const guards = [...classGuards, ...((Reflect.getMetadata(GUARDS_METADATA, handler) as unknown[]) ?? [])];
         const role = Reflect.getMetadata(REQUIRED_ROLE, handler) ?? Reflect.getMetadata(REQUIRED_ROLE, controller);
+        const isPublic =
+          Reflect.getMetadata(PUBLIC_ROUTE, handler) !== undefined ||
+          Reflect.getMetadata(PUBLIC_ROUTE, controller) !== undefined;
+        if (!isPublic && !guards.some((guard) => AUTH_GUARDS.includes(guard))) {
+          problems.push(`${where}: no auth guard and not @PublicRoute`);
+        }
         if (guards.includes(AppAuthGuard) && role === undefined) problems.push(`${where}: no @RequiresRole`);
         const method = Reflect.getMetadata(METHOD_METADATA, handler) as RequestMethod;
         if (MUTATING.has(method) && Reflect.getMetadata(AUDIT_SPEC, handler) === undefined) {

@@ -4,12 +4,14 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { Response } from 'express';
 import type { DataSource } from 'typeorm';
 import { withTimeout } from '@jobnest/common';
+import { PublicRoute } from '../http/public-route.decorator';
 import { RedisConnections } from '../redis/redis-connections.service';
 import { MetricsService } from './metrics.service';
 
 const PROBE_TIMEOUT_MS = 2000;
 
 @ApiTags('health')
+@PublicRoute('for load balancers and Prometheus: no app data')
 @Controller()
 export class HealthController {
   constructor(
