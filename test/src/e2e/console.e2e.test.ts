@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { JobnestClient } from '@jobnest/client';
+import { accessibilityViolations, type AccessibilityViolation } from '../support/accessibility';
 import { launchBrowser, screenshot } from '../support/browser';
 import { TEST_ADMIN, TestCluster, waitUntil } from '../support/cluster';
 
@@ -31,6 +32,15 @@ describe('web console in a browser', () => {
     await target.getByLabel('Password').fill(password);
     await target.getByRole('button', { name: 'Log in' }).click();
     await target.getByRole('navigation').first().waitFor();
+  }
+
+  /** Accessibility problems axe-core found, by page; the last test asserts there are none. */
+  const accessibility = new Map<string, AccessibilityViolation[]>();
+
+  /** Saves a screenshot of the page and checks it against the WCAG A/AA rules. */
+  async function capture(target: Page, name: string): Promise<void> {
+    await screenshot(target, name);
+    accessibility.set(name, await accessibilityViolations(target));
   }
 
   /** Opens a console path (client-side routes are served index.html by the server). */
@@ -67,10 +77,10 @@ describe('web console in a browser', () => {
     await page.getByLabel('App').selectOption(cluster.appName);
     await page.getByText('console-w1').first().waitFor();
     await page.getByText('console-w2').first().waitFor();
-    await screenshot(page, 'overview');
+    await capture(page, 'overview');
     await open('/workers');
     await page.getByText('demo.hello').first().waitFor();
-    await screenshot(page, 'workers');
+    await capture(page, 'workers');
   });
 
   it('creates a job in the form, runs it, sees SUCCEEDED and reads its log lines', async () => {
@@ -83,7 +93,7 @@ describe('web console in a browser', () => {
     await page.getByLabel('Processor', { exact: true }).fill('demo.hello');
     await page.getByLabel('Execute type').selectOption('STANDALONE');
     await page.getByLabel('Time type').selectOption('API');
-    await screenshot(page, 'job-form');
+    await capture(page, 'job-form');
     await page.getByRole('button', { name: 'Save' }).click();
     const row = page.getByRole('row').filter({ hasText: 'console-hello' });
     await row.waitFor();
@@ -92,7 +102,7 @@ describe('web console in a browser', () => {
     await page.getByText('No job matches the filter.').waitFor();
     await page.getByLabel('Search by name').fill('CONSOLE-HEL');
     await row.waitFor();
-    await screenshot(page, 'jobs');
+    await capture(page, 'jobs');
     await row.getByRole('button', { name: 'Run' }).click();
     await page.getByLabel('Instance params').fill('from the console');
     await page.getByRole('dialog').getByRole('button', { name: 'Run' }).click();
@@ -101,7 +111,7 @@ describe('web console in a browser', () => {
     const log = page.getByRole('log');
     await log.getByText('step 3/3').waitFor({ timeout: RUN_TIMEOUT_MS });
     await page.getByText('from the console').first().waitFor();
-    await screenshot(page, 'instance-detail');
+    await capture(page, 'instance-detail');
 
     // What the page showed is what the API holds.
     const instanceId = Number(/instances\/(\d+)$/.exec(page.url())![1]);
@@ -156,7 +166,7 @@ describe('web console in a browser', () => {
       `field shows "${shown}", API says "${apiMessage}"`,
     );
     assert.equal(await page.getByLabel('Time expression').getAttribute('aria-invalid'), 'true');
-    await screenshot(page, 'job-form-bad-cron');
+    await capture(page, 'job-form-bad-cron');
     const jobs = await cluster.client.listJobs({ size: 200 });
     assert.ok(!jobs.items.some((j) => j.name === 'console-bad-cron'), 'nothing was created');
   });
@@ -194,7 +204,7 @@ describe('web console in a browser', () => {
       RUN_TIMEOUT_MS,
       'the final subtask rows shown',
     );
-    await screenshot(page, 'mapreduce-instance');
+    await capture(page, 'mapreduce-instance');
   });
 
   it("builds a three-node workflow in the editor, runs it, sees every node succeed and opens a node's logs", async () => {
@@ -227,7 +237,7 @@ describe('web console in a browser', () => {
       await panel.getByLabel('Connect to').selectOption(to);
       await panel.getByRole('button', { name: 'Add edge' }).click();
     }
-    await screenshot(page, 'workflow-editor');
+    await capture(page, 'workflow-editor');
     await page.getByRole('button', { name: 'Save' }).click();
     await page.waitForURL(/\/console\/workflows\/\d+$/);
     const workflowId = Number(/workflows\/(\d+)$/.exec(page.url())![1]);
@@ -253,13 +263,13 @@ describe('web console in a browser', () => {
         .getByText('SUCCEEDED', { exact: true })
         .waitFor({ timeout: RUN_TIMEOUT_MS });
     }
-    await screenshot(page, 'workflow-run');
+    await capture(page, 'workflow-run');
 
     await page.getByTestId('dag-node-job_2').click();
     await page.getByRole('link', { name: /Open job instance #\d+/ }).click();
     await page.waitForURL(/\/console\/instances\/\d+$/);
     await page.getByRole('log').getByText('step 3/3').waitFor({ timeout: RUN_TIMEOUT_MS });
-    await screenshot(page, 'workflow-node-instance');
+    await capture(page, 'workflow-node-instance');
   });
 
   it("marks the node a bad DAG's 400 names, with the API's message", async () => {
@@ -294,7 +304,7 @@ describe('web console in a browser', () => {
     assert.match(apiMessage, /decision_1/);
     assert.ok(apiMessage.includes((await alert.innerText()).trim()), `node shows "${await alert.innerText()}"`);
     assert.equal(await page.getByTestId('dag-node-job_1').getByRole('alert').count(), 0, 'only the named node');
-    await screenshot(page, 'workflow-editor-error');
+    await capture(page, 'workflow-editor-error');
   });
 
   it("lists the app's audit log for its ADMIN, with what this test did", async () => {
@@ -303,7 +313,7 @@ describe('web console in a browser', () => {
     await table.getByRole('row').filter({ hasText: 'job.create' }).first().waitFor();
     await table.getByRole('row').filter({ hasText: 'workflow.run' }).first().waitFor();
     await table.getByText(`admin:${TEST_ADMIN.username}`).first().waitFor();
-    await screenshot(page, 'audit-log');
+    await capture(page, 'audit-log');
   });
 
   it('shows an OBSERVER no run button, and the API refuses the run with 403', async () => {
@@ -321,7 +331,7 @@ describe('web console in a browser', () => {
       await row.waitFor();
       assert.equal(await observerPage.getByRole('button', { name: 'Run' }).count(), 0);
       assert.equal(await observerPage.getByRole('button', { name: 'Create job' }).count(), 0);
-      await screenshot(observerPage, 'jobs-as-observer');
+      await capture(observerPage, 'jobs-as-observer');
 
       // The console's own token, as the browser holds it (evaluated in the page, hence a string).
       const stored = (await observerPage.evaluate(
@@ -353,7 +363,15 @@ describe('web console in a browser', () => {
     const succeeded = (await cluster.client.listInstances({ status: 'SUCCEEDED', size: 1 })).total;
     assert.ok(succeeded >= 5, `${succeeded} instances succeeded in this file`);
     await page.locator('.legend').getByText(`SUCCEEDED ${succeeded}`).waitFor();
-    await screenshot(page, 'overview-with-runs');
+    await capture(page, 'overview-with-runs');
+  });
+
+  it('passes the WCAG 2.1 A and AA rules of axe-core on every page it saw (labels, names, contrast)', () => {
+    assert.ok(accessibility.size >= 10, `${accessibility.size} pages checked`);
+    const problems = [...accessibility].flatMap(([pageName, violations]) =>
+      violations.map((v) => `${pageName}: ${v.rule} (${v.impact}) ${v.help} at ${v.targets.join(', ')}`),
+    );
+    assert.deepEqual(problems, []);
   });
 
   it('loaded nothing from outside the server and logged no page errors', async () => {
