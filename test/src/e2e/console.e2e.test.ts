@@ -366,6 +366,38 @@ describe('web console in a browser', () => {
     await capture(page, 'overview-with-runs');
   });
 
+  it('logs in, opens Jobs and a run dialog with the keyboard alone', async () => {
+    const keyboardContext = await browser.newContext({ viewport: { width: 1400, height: 900 } });
+    try {
+      const kb = await keyboardContext.newPage();
+      await kb.goto(`${cluster.baseUrl}/console/login`);
+      await kb.keyboard.type(TEST_ADMIN.username); // the username field has the focus
+      await kb.keyboard.press('Tab');
+      await kb.keyboard.type(TEST_ADMIN.password);
+      await kb.keyboard.press('Enter');
+      await kb.getByRole('navigation').first().waitFor();
+      /** Tabs forward until the focused element's text is `name`, then presses Enter. */
+      const tabTo = async (name: string) => {
+        for (let i = 0; i < 60; i++) {
+          await kb.keyboard.press('Tab');
+          const focused = (await kb.evaluate('document.activeElement && document.activeElement.textContent')) as
+            string | null;
+          if (focused?.trim() === name) return kb.keyboard.press('Enter');
+        }
+        assert.fail(`no focusable "${name}" within 60 tabs`);
+      };
+      await tabTo('Jobs');
+      await kb.waitForURL(/\/console\/jobs$/);
+      await kb.getByRole('row').filter({ hasText: 'console-hello' }).waitFor();
+      await tabTo('Run');
+      await kb.getByRole('dialog').waitFor();
+      await kb.keyboard.press('Escape');
+      await kb.getByRole('dialog').waitFor({ state: 'detached' });
+    } finally {
+      await keyboardContext.close();
+    }
+  });
+
   it('passes the WCAG 2.1 A and AA rules of axe-core on every page it saw (labels, names, contrast)', () => {
     assert.ok(accessibility.size >= 10, `${accessibility.size} pages checked`);
     const problems = [...accessibility].flatMap(([pageName, violations]) =>
