@@ -388,7 +388,7 @@ export class JobnestClient {
     return this.authed({
       method: 'GET',
       path: `${API}/instances/${seg(instanceId)}/logs`,
-      query: { after: query.after, limit: query.limit },
+      query: { after: query.after, before: query.before, limit: query.limit },
     });
   }
 

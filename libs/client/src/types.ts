@@ -255,6 +255,11 @@ export interface InstanceLogLine {
 export interface LogQuery {
   /** Id of the last line already read; only later lines are returned (Default: from the first line). */
   after?: number;
+  /**
+   * Read backwards: the last `limit` lines with an id below this, oldest first; `Number.MAX_SAFE_INTEGER` gives the
+   * newest lines. Not with `after` (Default: none).
+   */
+  before?: number;
   /** Maximum number of lines (Default: server default). */
   limit?: number;
 }

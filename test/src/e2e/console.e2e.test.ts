@@ -120,6 +120,36 @@ describe('web console in a browser', () => {
     assert.equal(instance.instanceParams, 'from the console');
   });
 
+  it('opens a long log at its newest lines and loads older ones on demand', async () => {
+    const job = await cluster.client.createJob({
+      name: 'console-long-log',
+      processor: 'demo.logs',
+      executeType: 'STANDALONE',
+      timeExpressionType: 'API',
+    });
+    const { instanceId } = await cluster.client.runJob(job.id, { instanceParams: '1200' });
+    await cluster.client.waitForInstance(instanceId);
+    await waitUntil(
+      async () => (await cluster.client.getInstanceLogs(instanceId, { limit: 5000 })).items.length === 1200,
+      20_000,
+      'all lines stored',
+    );
+    await open(`/instances/${instanceId}`);
+    const log = page.getByRole('log');
+    await log.getByText('line 1200', { exact: true }).waitFor();
+    assert.equal(await log.getByText('line 1', { exact: true }).count(), 0, 'it did not start from the first line');
+    await page.getByRole('button', { name: 'Load older' }).click();
+    await log.getByText('line 201', { exact: true }).waitFor();
+    await page.getByRole('button', { name: 'Load older' }).click();
+    await log.getByText('line 1', { exact: true }).waitFor();
+    await waitUntil(
+      async () => (await page.getByRole('button', { name: 'Load older' }).count()) === 0,
+      5000,
+      'no older lines left to load',
+    );
+    await capture(page, 'instance-long-log');
+  });
+
   it("shows the API's message on the field for a bad cron", async () => {
     await open('/jobs/new');
     await page.getByLabel('Name', { exact: true }).fill('console-bad-cron');

@@ -101,6 +101,37 @@ describe('list filters, instance stats and subtasks per worker', () => {
     );
   });
 
+  it('reads a log backwards from its newest line, and refuses after with before', async () => {
+    const job = await client.createJob({
+      name: 'long-log',
+      processor: 'demo.logs',
+      executeType: 'STANDALONE',
+      timeExpressionType: 'API',
+    });
+    const { instanceId } = await client.runJob(job.id, { instanceParams: '1200' });
+    await client.waitForInstance(instanceId);
+    await waitUntil(
+      async () => (await client.getInstanceLogs(instanceId, { after: 0, limit: 5000 })).items.length === 1200,
+      20_000,
+      'all 1200 lines stored',
+    );
+    const newest = await client.getInstanceLogs(instanceId, { before: Number.MAX_SAFE_INTEGER, limit: 500 });
+    assert.deepEqual(
+      [newest.items[0]!.message, newest.items.at(-1)!.message],
+      ['line 701', 'line 1200'],
+      'the newest 500 lines, oldest first',
+    );
+    const older = await client.getInstanceLogs(instanceId, { before: newest.items[0]!.id, limit: 500 });
+    assert.deepEqual([older.items[0]!.message, older.items.at(-1)!.message], ['line 201', 'line 700']);
+    const oldest = await client.getInstanceLogs(instanceId, { before: older.items[0]!.id, limit: 500 });
+    assert.equal(oldest.items.length, 200);
+    assert.equal(oldest.items[0]!.message, 'line 1');
+    await assert.rejects(
+      client.getInstanceLogs(instanceId, { after: 1, before: 10 }),
+      (e: unknown) => e instanceof JobnestApiError && e.status === 400 && /not both/.test(e.message),
+    );
+  });
+
   it("counts a MapReduce instance's subtasks per worker, adding up to its total", async () => {
     const job = await client.createJob({
       name: 'split-sum',

@@ -4,6 +4,7 @@ import type {
   InstanceFilter,
   InstanceStats,
   LogPage,
+  LogQuery,
   Page,
   TaskQuery,
   TaskView,
@@ -35,9 +36,14 @@ export function getTaskCountsByWorker(app: string, id: number): Promise<WorkerTa
   return apiRequest(`${INSTANCES}/${id}/tasks/by-worker`, { app });
 }
 
-/** Log lines with an id above `after`, oldest first, at most `limit`. */
-export function getLogs(app: string, id: number, after: number, limit: number, signal?: AbortSignal): Promise<LogPage> {
-  return apiRequest(`${INSTANCES}/${id}/logs`, { app, query: { after, limit }, signal });
+/** Read back from the newest line: pass as `before`. */
+export const NEWEST_LOG_LINES = Number.MAX_SAFE_INTEGER;
+
+/**
+ * At most `limit` log lines, oldest first: those with an id above `after`, or with `before` the last ones below it.
+ */
+export function getLogs(app: string, id: number, query: LogQuery, signal?: AbortSignal): Promise<LogPage> {
+  return apiRequest(`${INSTANCES}/${id}/logs`, { app, query: { ...query }, signal });
 }
 
 export function getInstanceStats(app: string, sinceMs: number, bucketMs: number): Promise<InstanceStats> {

@@ -27,6 +27,7 @@ export type {
   Lifecycle,
   LogLevel,
   LogPage,
+  LogQuery,
   Page,
   PageQuery,
   RunJobOptions,

@@ -141,6 +141,18 @@ export class LogQueryDto {
   @Max(MAX_SAFE_BIGINT)
   after?: number;
 
+  @ApiPropertyOptional({
+    description:
+      'Read backwards: the last `limit` lines with an id below this one, oldest first (9007199254740991: the newest lines). Not with `after`',
+    maximum: MAX_SAFE_BIGINT,
+  })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(MAX_SAFE_BIGINT)
+  before?: number;
+
   @ApiPropertyOptional({ default: 500, maximum: 5000 })
   @IsOptional()
   @Type(() => Number)

@@ -110,6 +110,6 @@ export class InstancesController {
     @Param('id', ParseIntPipe) id: number,
     @Query() query: LogQueryDto,
   ): Promise<LogPageView> {
-    return this.instances.logs(app.appId, id, query.after ?? 0, query.limit ?? 500);
+    return this.instances.logs(app.appId, id, { after: query.after, before: query.before, limit: query.limit ?? 500 });
   }
 }

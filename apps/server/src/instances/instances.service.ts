@@ -1,6 +1,6 @@
 import { BadRequestException, ConflictException, Injectable, NotFoundException } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { MoreThan, type Repository } from 'typeorm';
+import { LessThan, MoreThan, type Repository } from 'typeorm';
 import { ACTIVE_INSTANCE_STATUSES, InstanceStatus, isFinalInstanceStatus, type TaskStatus } from '@jobnest/common';
 import { type InstanceInfoEntity, InstanceLogEntity, TaskStore } from '@jobnest/persistence';
 import { DispatcherService } from '../dispatch/dispatcher.service';
@@ -100,13 +100,35 @@ export class InstancesService {
     return this.get(appId, id);
   }
 
-  async logs(appId: number, id: number, after: number, limit: number): Promise<LogPageView> {
+  /**
+   * A page of the instance's log, oldest first: the lines after `after`, or with `before` the last `limit` lines
+   * below it (so a console opens at the tail without reading the whole log, and pages back from there).
+   */
+  async logs(
+    appId: number,
+    id: number,
+    query: { after?: number; before?: number; limit: number },
+  ): Promise<LogPageView> {
+    const { before, limit } = query;
+    if (before !== undefined && query.after !== undefined) {
+      throw new BadRequestException('after, before: read forward (after) or backward (before), not both');
+    }
     await this.findOwned(appId, id);
-    const rows = await this.logLines.find({
-      where: { instanceId: id, id: MoreThan(after) },
-      order: { id: 'ASC' },
-      take: limit,
-    });
+    const after = query.after ?? 0;
+    const rows =
+      before === undefined
+        ? await this.logLines.find({
+            where: { instanceId: id, id: MoreThan(after) },
+            order: { id: 'ASC' },
+            take: limit,
+          })
+        : (
+            await this.logLines.find({
+              where: { instanceId: id, id: LessThan(before) },
+              order: { id: 'DESC' },
+              take: limit,
+            })
+          ).reverse();
     return {
       items: rows.map((r) => ({ id: r.id, time: r.time, level: r.level, workerId: r.workerId, message: r.message })),
       nextAfter: rows.length > 0 ? rows[rows.length - 1]!.id : after === 0 ? null : after,

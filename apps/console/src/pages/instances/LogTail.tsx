@@ -1,9 +1,9 @@
 import { useCallback, useEffect, useLayoutEffect, useRef, useState } from 'react';
-import { getLogs } from '../../api/instances';
+import { getLogs, NEWEST_LOG_LINES } from '../../api/instances';
 import type { InstanceLogLine } from '../../api/types';
 import { ErrorMessage } from '../../components/ErrorMessage';
 import { formatUtc } from '../../lib/format';
-import { appendLines, CHUNK, EMPTY_WINDOW, prependChunk, type LogWindow } from './log-window';
+import { appendLines, CHUNK, EMPTY_WINDOW, openAtTail, prependOlder, type LogWindow } from './log-window';
 
 interface LogTailProps {
   app: string;
@@ -18,7 +18,7 @@ interface LogTailProps {
 }
 
 const POLL_MS = 1_000;
-/** Pages read in one go while catching up with a long log. */
+/** Pages read in one go while catching up with many new lines. */
 const PAGES_PER_TICK = 20;
 
 const TIME = new Intl.DateTimeFormat(undefined, {
@@ -40,7 +40,7 @@ function LogRow({ line }: { line: InstanceLogLine }) {
   );
 }
 
-/** The instance's log, following new lines every second while it runs; "Load older" reads back dropped lines. */
+/** The instance's log, opened at its newest lines and following new ones every second while it runs; "Load older" reads back. */
 export function LogTail({ app, instanceId, live, followUntil = 0 }: LogTailProps) {
   const [view, setView] = useState<LogWindow>(EMPTY_WINDOW);
   const windowRef = useRef<LogWindow>(EMPTY_WINDOW);
@@ -57,13 +57,22 @@ export function LogTail({ app, instanceId, live, followUntil = 0 }: LogTailProps
 
   useEffect(() => {
     let stopped = false;
+    let opened = windowRef.current !== EMPTY_WINDOW;
     let timer: number | undefined;
     const controller = new AbortController();
     const tick = async () => {
       let upToDate = false;
       try {
+        if (!opened) {
+          // Open at the tail: the newest lines, whatever the log's length.
+          const newest = await getLogs(app, instanceId, { before: NEWEST_LOG_LINES, limit: CHUNK }, controller.signal);
+          if (stopped) return;
+          update(openAtTail(newest.items));
+          opened = true;
+        }
         for (let i = 0; i < PAGES_PER_TICK && !stopped; i++) {
-          const page = await getLogs(app, instanceId, windowRef.current.tail, CHUNK, controller.signal);
+          const after = windowRef.current.tail;
+          const page = await getLogs(app, instanceId, { after, limit: CHUNK }, controller.signal);
           if (stopped) return;
           update(appendLines(windowRef.current, page.items));
           if (page.items.length < CHUNK) {
@@ -100,13 +109,13 @@ export function LogTail({ app, instanceId, live, followUntil = 0 }: LogTailProps
   };
 
   const loadOlder = async () => {
-    const from = windowRef.current.dropped.at(-1);
-    if (from === undefined) return;
+    const first = windowRef.current.lines[0];
+    if (!first) return;
     setLoadingOlder(true);
     try {
-      const page = await getLogs(app, instanceId, from, CHUNK);
+      const page = await getLogs(app, instanceId, { before: first.id, limit: CHUNK });
       stickToBottom.current = false;
-      update(prependChunk(windowRef.current, from, page.items));
+      update(prependOlder(windowRef.current, page.items));
       setError(null);
     } catch (err) {
       setError(err);
@@ -124,7 +133,7 @@ export function LogTail({ app, instanceId, live, followUntil = 0 }: LogTailProps
           shown
         </span>
       </div>
-      {view.dropped.length > 0 && (
+      {view.hasOlder && (
         <button type="button" onClick={() => void loadOlder()} disabled={loadingOlder}>
           Load older
         </button>

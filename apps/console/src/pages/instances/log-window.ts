@@ -1,18 +1,16 @@
 import type { InstanceLogLine } from '../../api/types';
 
 /**
- * The lines of an instance log on screen. GET /instances/:id/logs only reads forward (`after` an id), so the tail
- * is reached by reading on from the start; lines scrolled out of the window are dropped in chunks of CHUNK lines,
- * and the `after` value each dropped chunk started at is kept so that "Load older" can read it again.
+ * The lines of an instance log on screen. The window opens at the tail (the newest CHUNK lines, read backwards),
+ * follows new lines from there, drops the oldest chunks past its limit, and "Load older" reads back from the first
+ * line shown (GET .../logs?before=<its id>).
  */
 export interface LogWindow {
   lines: InstanceLogLine[];
-  /** `after` value that precedes lines[0]. */
-  shownFrom: number;
-  /** Start (`after` value) of each dropped chunk, oldest first. */
-  dropped: number[];
-  /** `after` for the next read of new lines. */
+  /** `after` for the next read of new lines: the newest line read so far (0: none yet). */
   tail: number;
+  /** Whether lines older than lines[0] may exist. */
+  hasOlder: boolean;
   /** Most lines kept while following the tail (grows as older chunks are loaded back). */
   limit: number;
 }
@@ -20,30 +18,33 @@ export interface LogWindow {
 export const CHUNK = 500;
 export const SHOWN_LINES = 2000;
 
-export const EMPTY_WINDOW: LogWindow = { lines: [], shownFrom: 0, dropped: [], tail: 0, limit: SHOWN_LINES };
+export const EMPTY_WINDOW: LogWindow = { lines: [], tail: 0, hasOlder: false, limit: SHOWN_LINES };
 
-/** New lines at the tail; the oldest chunks leave the window past its limit. */
-export function appendLines(w: LogWindow, items: InstanceLogLine[]): LogWindow {
-  if (items.length === 0) return w;
-  let lines = [...w.lines, ...items.filter((l) => l.id > w.tail)];
-  let { shownFrom } = w;
-  const dropped = [...w.dropped];
-  while (lines.length > w.limit) {
-    dropped.push(shownFrom);
-    shownFrom = lines[CHUNK - 1]!.id;
-    lines = lines.slice(CHUNK);
-  }
-  return { ...w, lines, shownFrom, dropped, tail: items[items.length - 1]!.id };
+/** The first page: the newest lines (read backwards, oldest first), so the window starts at the tail. */
+export function openAtTail(items: InstanceLogLine[]): LogWindow {
+  return { ...EMPTY_WINDOW, lines: items, tail: items.at(-1)?.id ?? 0, hasOlder: items.length >= CHUNK };
 }
 
-/** A dropped chunk read again (`items` read after `from`, the last entry of `dropped`). */
-export function prependChunk(w: LogWindow, from: number, items: InstanceLogLine[]): LogWindow {
+/** New lines at the tail; the oldest chunks leave the window past its limit (and can be loaded back). */
+export function appendLines(w: LogWindow, items: InstanceLogLine[]): LogWindow {
+  const fresh = items.filter((l) => l.id > w.tail);
+  if (fresh.length === 0) return w;
+  let lines = [...w.lines, ...fresh];
+  let { hasOlder } = w;
+  while (lines.length > w.limit) {
+    lines = lines.slice(CHUNK);
+    hasOlder = true;
+  }
+  return { ...w, lines, hasOlder, tail: fresh.at(-1)!.id };
+}
+
+/** A page read back from the first line shown (`before` its id). */
+export function prependOlder(w: LogWindow, items: InstanceLogLine[]): LogWindow {
   const firstShown = w.lines[0]?.id ?? Number.POSITIVE_INFINITY;
   return {
     ...w,
     lines: [...items.filter((l) => l.id < firstShown), ...w.lines],
-    shownFrom: from,
-    dropped: w.dropped.slice(0, -1),
+    hasOlder: items.length >= CHUNK,
     limit: w.limit + CHUNK,
   };
 }
