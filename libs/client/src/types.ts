@@ -95,6 +95,8 @@ export interface Job extends Required<Omit<JobInput, 'lifecycle'>> {
 export interface Instance {
   id: number;
   jobId: number;
+  /** The job's name; null once the job is deleted. */
+  jobName: string | null;
   status: InstanceStatus;
   statusReason: string | null;
   result: string | null;

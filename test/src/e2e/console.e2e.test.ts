@@ -111,6 +111,7 @@ describe('web console in a browser', () => {
     const log = page.getByRole('log');
     await log.getByText('step 3/3').waitFor({ timeout: RUN_TIMEOUT_MS });
     await page.getByText('from the console').first().waitFor();
+    await page.getByRole('link', { name: 'console-hello' }).waitFor();
     await capture(page, 'instance-detail');
 
     // What the page showed is what the API holds.

@@ -78,6 +78,13 @@ describe('list filters, instance stats and subtasks per worker', () => {
     assert.deepEqual(await ids(middle), [second.instanceId]);
     assert.deepEqual(await ids(before, middle), [first.instanceId]);
     assert.deepEqual(await ids(Date.now() + 60_000), []);
+    const listed = await client.listInstances({ jobId: job.id });
+    assert.deepEqual(
+      listed.items.map((i) => i.jobName),
+      ['windowed', 'windowed'],
+      'a list names its jobs',
+    );
+    assert.equal((await client.getInstance(first.instanceId)).jobName, 'windowed');
 
     const bucketMs = 60_000;
     const sinceMs = Math.floor((Date.now() - 3600_000) / bucketMs) * bucketMs;

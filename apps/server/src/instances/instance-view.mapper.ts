@@ -1,10 +1,12 @@
 import type { InstanceInfoEntity, ListedTask } from '@jobnest/persistence';
 import type { InstanceView, TaskCountsView, TaskView } from './instance.dto';
 
-export function toInstanceView(i: InstanceInfoEntity): InstanceView {
+/** The view of an instance; `jobName` is its job's name, null once the job is deleted. */
+export function toInstanceView(i: InstanceInfoEntity, jobName: string | null): InstanceView {
   return {
     id: i.id,
     jobId: i.jobId,
+    jobName,
     status: i.status,
     statusReason: i.statusReason,
     result: i.result,

@@ -83,6 +83,8 @@ export class WorkerTaskCountsView extends TaskCountsView {
 export class InstanceView {
   @ApiProperty() id!: number;
   @ApiProperty() jobId!: number;
+  @ApiProperty({ nullable: true, type: String, description: "The job's name; null once the job is deleted" })
+  jobName!: string | null;
   @ApiProperty({ enum: InstanceStatus }) status!: InstanceStatus;
   @ApiProperty({ nullable: true, type: String, description: 'Why it waits, or why it failed' })
   statusReason!: string | null;

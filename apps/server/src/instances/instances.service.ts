@@ -1,8 +1,8 @@
 import { BadRequestException, ConflictException, Injectable, NotFoundException } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { LessThan, MoreThan, type Repository } from 'typeorm';
+import { In, LessThan, MoreThan, type Repository } from 'typeorm';
 import { ACTIVE_INSTANCE_STATUSES, InstanceStatus, isFinalInstanceStatus, type TaskStatus } from '@jobnest/common';
-import { type InstanceInfoEntity, InstanceLogEntity, TaskStore } from '@jobnest/persistence';
+import { type InstanceInfoEntity, InstanceLogEntity, JobInfoEntity, TaskStore } from '@jobnest/persistence';
 import { DispatcherService } from '../dispatch/dispatcher.service';
 import { WorkerCommands } from '../dispatch/worker-commands.provider';
 import type { Page } from '../jobs/job.dto';
@@ -26,6 +26,7 @@ export class InstancesService {
   constructor(
     private readonly instances: InstanceRepository,
     @InjectRepository(InstanceLogEntity) private readonly logLines: Repository<InstanceLogEntity>,
+    @InjectRepository(JobInfoEntity) private readonly jobs: Repository<JobInfoEntity>,
     private readonly tasks: TaskStore,
     private readonly transitions: InstanceTransitions,
     private readonly dispatcher: DispatcherService,
@@ -33,12 +34,15 @@ export class InstancesService {
   ) {}
 
   async get(appId: number, id: number): Promise<InstanceView> {
-    return toInstanceView(await this.findOwned(appId, id));
+    const instance = await this.findOwned(appId, id);
+    const names = await this.jobNames([instance.jobId]);
+    return toInstanceView(instance, names.get(instance.jobId) ?? null);
   }
 
   async list(appId: number, filter: InstanceFilter, page: number, size: number): Promise<Page<InstanceView>> {
     const [rows, total] = await this.instances.pageOfApp(appId, filter, (page - 1) * size, size);
-    return { items: rows.map(toInstanceView), total, page, size };
+    const names = await this.jobNames(rows.map((r) => r.jobId));
+    return { items: rows.map((r) => toInstanceView(r, names.get(r.jobId) ?? null)), total, page, size };
   }
 
   /** The app's instances per status in bars of `bucketMs` since `sinceMs` (the console's overview chart). */
@@ -152,6 +156,14 @@ export class InstancesService {
   async tasksByWorker(appId: number, id: number): Promise<WorkerTaskCountsView[]> {
     await this.findOwned(appId, id);
     return this.tasks.countsByWorker(id);
+  }
+
+  /** The names of these jobs, in one query (a list page names its jobs, not only their ids). */
+  private async jobNames(jobIds: readonly number[]): Promise<Map<number, string>> {
+    const ids = [...new Set(jobIds)];
+    if (ids.length === 0) return new Map();
+    const rows = await this.jobs.find({ where: { id: In(ids) }, select: { id: true, name: true } });
+    return new Map(rows.map((job) => [job.id, job.name]));
   }
 
   /** Another app's instance answers 404 like a missing one. */

@@ -23,7 +23,7 @@ function Details({ instance }: { instance: Instance }) {
     <dl className="details">
       <dt>Job</dt>
       <dd>
-        <Link to={`/instances?jobId=${instance.jobId}`}>Job {instance.jobId}</Link>
+        <Link to={`/instances?jobId=${instance.jobId}`}>{instance.jobName ?? `Job ${instance.jobId}`}</Link>
       </dd>
       <dt>Worker</dt>
       <dd className="mono">{instance.workerId ?? '-'}</dd>

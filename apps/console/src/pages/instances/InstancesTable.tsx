@@ -43,7 +43,7 @@ export function InstancesTable({ instances, caption, compact = false }: Instance
               </th>
               <td>
                 <Link to={`/instances?jobId=${i.jobId}`} title="Instances of this job">
-                  Job {i.jobId}
+                  {i.jobName ?? `Job ${i.jobId}`}
                 </Link>
               </td>
               <td>
