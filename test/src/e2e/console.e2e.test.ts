@@ -43,6 +43,22 @@ describe('web console in a browser', () => {
     accessibility.set(name, await accessibilityViolations(target));
   }
 
+  /**
+   * Clicks a node of the DAG editor until the side panel shows it: after a node is added the canvas animates to
+   * fit the view, and on a busy machine a click can land where the node was a frame before.
+   */
+  async function selectNode(nodeId: string): Promise<void> {
+    const nodeIdField = page.getByRole('complementary').getByLabel('Node ID');
+    for (let attempt = 1; attempt <= 5; attempt++) {
+      await page.getByTestId(`dag-node-${nodeId}`).click();
+      const shown = await waitUntil(async () => (await nodeIdField.inputValue().catch(() => '')) === nodeId, 3000, '')
+        .then(() => true)
+        .catch(() => false);
+      if (shown) return;
+    }
+    assert.fail(`the side panel never showed node ${nodeId}`);
+  }
+
   /** Opens a console path (client-side routes are served index.html by the server). */
   async function open(path: string): Promise<void> {
     await page.goto(`${cluster.baseUrl}/console${path}`);
@@ -264,7 +280,7 @@ describe('web console in a browser', () => {
       ['job_1', 'job_2'],
       ['job_2', 'job_3'],
     ] as const) {
-      await page.getByTestId(`dag-node-${from}`).click();
+      await selectNode(from);
       await panel.getByLabel('Connect to').selectOption(to);
       await panel.getByRole('button', { name: 'Add edge' }).click();
     }
@@ -296,8 +312,20 @@ describe('web console in a browser', () => {
     }
     await capture(page, 'workflow-run');
 
-    await page.getByTestId('dag-node-job_2').click();
-    await page.getByRole('link', { name: /Open job instance #\d+/ }).click();
+    const openInstance = page.getByRole('link', { name: /Open job instance #\d+/ });
+    await waitUntil(
+      async () => {
+        // As in the editor, a click during the canvas's fit animation may miss: click again until the panel shows.
+        await page.getByTestId('dag-node-job_2').click();
+        return openInstance
+          .waitFor({ timeout: 3000 })
+          .then(() => true)
+          .catch(() => false);
+      },
+      20_000,
+      'the node panel of job_2',
+    );
+    await openInstance.click();
     await page.waitForURL(/\/console\/instances\/\d+$/);
     await page.getByRole('log').getByText('step 3/3').waitFor({ timeout: RUN_TIMEOUT_MS });
     await capture(page, 'workflow-node-instance');
