@@ -366,6 +366,47 @@ describe('web console in a browser', () => {
     await capture(page, 'workflow-editor-error');
   });
 
+  it('retries a failed instance with one click', async () => {
+    const job = await cluster.client.createJob({
+      name: 'console-fails',
+      processor: 'demo.fail',
+      executeType: 'STANDALONE',
+      timeExpressionType: 'API',
+    });
+    const { instanceId } = await cluster.client.runJob(job.id);
+    assert.equal((await cluster.client.waitForInstance(instanceId)).status, 'FAILED');
+    await open(`/instances/${instanceId}`);
+    await page.getByText('FAILED', { exact: true }).first().waitFor();
+    await page.getByRole('button', { name: 'Retry' }).click();
+    await waitUntil(
+      async () => (await cluster.client.getInstance(instanceId)).runningTimes === 2,
+      RUN_TIMEOUT_MS,
+      'the second run',
+    );
+    await page.getByRole('log').getByText('attempt 1 of run 2').waitFor({ timeout: RUN_TIMEOUT_MS });
+    await capture(page, 'instance-retried');
+  });
+
+  it('lets the server admin create a user and grant a role from the admin pages', async () => {
+    await open('/admin/users');
+    await page.getByLabel('Username').fill('console-made-user');
+    await page.getByLabel('Password').fill('made-in-the-console');
+    await page.getByRole('button', { name: 'Create user' }).click();
+    await page.getByText('User created.').waitFor();
+    await open('/admin/grants');
+    await page.getByLabel('Username').fill('console-made-user');
+    await page.getByLabel('Role').selectOption('OPERATOR');
+    await page.getByRole('button', { name: 'Save grant' }).click();
+    await page.getByRole('row').filter({ hasText: 'console-made-user' }).getByText('OPERATOR').first().waitFor();
+    await capture(page, 'admin-grants');
+    const made = new JobnestClient({ baseUrl: cluster.baseUrl });
+    await made.loginUser('console-made-user', 'made-in-the-console');
+    assert.deepEqual(
+      (await made.me()).apps.map((a) => [a.name, a.role]),
+      [[cluster.appName, 'OPERATOR']],
+    );
+  });
+
   it("lists the app's audit log for its ADMIN, with what this test did", async () => {
     await open('/admin/audit');
     const table = page.getByRole('table');
