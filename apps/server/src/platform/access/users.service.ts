@@ -5,6 +5,7 @@ import { hashPassword, verifyPassword } from '@jobnest/common';
 import { AppGrantEntity, ConsoleUserEntity, isDuplicateEntry, type AppRole } from '@jobnest/persistence';
 import { ServerConfig } from '../config/server-config';
 import { constantTimeEquals } from '../auth/admin-credentials';
+import { checkPasswordPair, makeDecoyHash, storeNewPassword } from '../auth/password-credentials';
 import { TokenService } from '../auth/token.service';
 import { UserAccessService } from '../auth/user-access.service';
 import type { LoginView, UserView } from './access.dto';
@@ -23,8 +24,7 @@ interface UserGrantRow {
 /** Console users: created, reset and deleted by the server admin; they log in for a token. */
 @Injectable()
 export class UsersService {
-  /** A real hash of a random password: a login for an unknown user verifies against it, so it costs one scrypt too. */
-  private readonly decoyHash: Promise<string> = hashPassword(`decoy-${Math.random()}-${Date.now()}`);
+  private readonly decoyHash = makeDecoyHash();
 
   constructor(
     private readonly config: ServerConfig,
@@ -116,22 +116,12 @@ export class UsersService {
     return user;
   }
 
-  private async checkPair(username: string, password: string): Promise<ConsoleUserEntity> {
-    const user = await this.users.findOneBy({ username });
-    const matches = await verifyPassword(password, user?.passwordHash ?? (await this.decoyHash));
-    if (!user || !matches) throw new UnauthorizedException(WRONG_PAIR);
-    return user;
+  private checkPair(username: string, password: string): Promise<ConsoleUserEntity> {
+    return checkPasswordPair(this.users, { username }, password, this.decoyHash, WRONG_PAIR);
   }
 
   private async storePassword(user: ConsoleUserEntity, newPassword: string): Promise<void> {
-    const passwordHash = await hashPassword(newPassword);
-    // One statement: the version moves with the hash, even when two changes race.
-    await this.users
-      .createQueryBuilder()
-      .update()
-      .set({ passwordHash, tokenVersion: () => 'token_version + 1' })
-      .where('id = :id', { id: user.id })
-      .execute();
+    await storeNewPassword(this.users, user.id, newPassword);
     this.access.forget(user.id);
   }
 }

@@ -1,9 +1,10 @@
-import { ConflictException, Injectable, NotFoundException, UnauthorizedException } from '@nestjs/common';
+import { ConflictException, Injectable, NotFoundException } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import type { Repository } from 'typeorm';
-import { hashPassword, verifyPassword } from '@jobnest/common';
+import { hashPassword } from '@jobnest/common';
 import { AppInfoEntity, isDuplicateEntry } from '@jobnest/persistence';
 import type { AppView, TokenView } from './auth.dto';
+import { checkPasswordPair, makeDecoyHash, storeNewPassword } from './password-credentials';
 import { TokenService } from './token.service';
 import { TokenVersionsService } from './token-versions.service';
 
@@ -12,8 +13,7 @@ const WRONG_PAIR = 'wrong app name or password';
 
 @Injectable()
 export class AppsService {
-  /** A real hash of a random password: a login for an unknown app verifies against it, so it costs one scrypt too. */
-  private readonly decoyHash: Promise<string> = hashPassword(`decoy-${Math.random()}-${Date.now()}`);
+  private readonly decoyHash = makeDecoyHash();
 
   constructor(
     @InjectRepository(AppInfoEntity) private readonly apps: Repository<AppInfoEntity>,
@@ -51,23 +51,11 @@ export class AppsService {
     await this.storePassword(app, newPassword);
   }
 
-  private async checkPair(appName: string, password: string): Promise<AppInfoEntity> {
-    const app = await this.apps.findOneBy({ name: appName });
-    const matches = await verifyPassword(password, app?.passwordHash ?? (await this.decoyHash));
-    if (!app || !matches) throw new UnauthorizedException(WRONG_PAIR);
-    return app;
+  private checkPair(appName: string, password: string): Promise<AppInfoEntity> {
+    return checkPasswordPair(this.apps, { name: appName }, password, this.decoyHash, WRONG_PAIR);
   }
 
   private async storePassword(app: AppInfoEntity, newPassword: string): Promise<void> {
-    const passwordHash = await hashPassword(newPassword);
-    // One statement: the version moves with the hash, even when two changes race.
-    await this.apps
-      .createQueryBuilder()
-      .update()
-      .set({ passwordHash, tokenVersion: () => 'token_version + 1' })
-      .where('id = :id', { id: app.id })
-      .execute();
-    const row = await this.apps.findOne({ where: { id: app.id }, select: { id: true, tokenVersion: true } });
-    this.versions.remember(app.id, row?.tokenVersion);
+    this.versions.remember(app.id, await storeNewPassword(this.apps, app.id, newPassword));
   }
 }

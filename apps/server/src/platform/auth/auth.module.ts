@@ -15,6 +15,20 @@ import { TokenService } from './token.service';
 import { TokenVersionsService } from './token-versions.service';
 import { UserAccessService } from './user-access.service';
 
+/** What the other modules use: tokens, the credential caches, who is calling, and the guards. */
+const SHARED_PROVIDERS = [
+  TokenService,
+  TokenVersionsService,
+  UserAccessService,
+  AppDirectoryService,
+  IdentityService,
+  BasicAuthLockout,
+  AppAuthGuard,
+  AccountGuard,
+  AdminAuthGuard,
+  AuthThrottlerGuard,
+];
+
 @Global()
 @Module({
   imports: [
@@ -25,31 +39,7 @@ import { UserAccessService } from './user-access.service';
     }),
   ],
   controllers: [AuthController],
-  providers: [
-    AppsService,
-    TokenService,
-    TokenVersionsService,
-    UserAccessService,
-    AppDirectoryService,
-    IdentityService,
-    BasicAuthLockout,
-    AppAuthGuard,
-    AccountGuard,
-    AdminAuthGuard,
-    RegistrationGuard,
-    AuthThrottlerGuard,
-  ],
-  exports: [
-    TokenService,
-    TokenVersionsService,
-    UserAccessService,
-    AppDirectoryService,
-    IdentityService,
-    BasicAuthLockout,
-    AppAuthGuard,
-    AccountGuard,
-    AdminAuthGuard,
-    AuthThrottlerGuard,
-  ],
+  providers: [AppsService, RegistrationGuard, ...SHARED_PROVIDERS],
+  exports: SHARED_PROVIDERS,
 })
 export class AuthModule {}
