@@ -471,7 +471,13 @@ describe('web console in a browser', () => {
     try {
       const kb = await keyboardContext.newPage();
       await kb.goto(`${cluster.baseUrl}/console/login`);
-      await kb.keyboard.type(TEST_ADMIN.username); // the username field has the focus
+      // React renders after the load event: wait until the form is there and its first field has the focus.
+      await waitUntil(
+        async () => (await kb.evaluate('document.activeElement && document.activeElement.id')) === 'login-username',
+        10_000,
+        'the username field focused',
+      );
+      await kb.keyboard.type(TEST_ADMIN.username);
       await kb.keyboard.press('Tab');
       await kb.keyboard.type(TEST_ADMIN.password);
       await kb.keyboard.press('Enter');
