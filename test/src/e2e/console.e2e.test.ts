@@ -167,6 +167,31 @@ describe('web console in a browser', () => {
     await capture(page, 'instance-long-log');
   });
 
+  it('saves an edited job without changing the fields it did not touch (lifecycle to the millisecond)', async () => {
+    const start = Date.UTC(2030, 0, 2, 3, 4, 5, 678);
+    const job = await cluster.client.createJob({
+      name: 'console-round-trip',
+      processor: 'demo.hello',
+      executeType: 'STANDALONE',
+      timeExpressionType: 'CRON',
+      timeExpression: '0 0 3 * * *',
+      timeZone: 'Europe/Paris',
+      jobParams: '{"a":1}',
+      maxInstances: 3,
+      instanceRetries: 2,
+      lifecycle: { start, end: null },
+    });
+    await open(`/jobs/${job.id}/edit`);
+    await page.getByLabel('Description').fill('edited in the console');
+    await page.getByRole('button', { name: 'Save' }).click();
+    await page.waitForURL(/\/console\/jobs$/);
+    const saved = await cluster.client.getJob(job.id);
+    const { description, updatedAt: _u, ...rest } = saved as typeof saved & { updatedAt?: unknown };
+    const { description: _d, updatedAt: _v, ...before } = job as typeof job & { updatedAt?: unknown };
+    assert.equal(description, 'edited in the console');
+    assert.deepEqual(rest, before);
+  });
+
   it("shows the API's message on the field for a bad cron", async () => {
     await open('/jobs/new');
     await page.getByLabel('Name', { exact: true }).fill('console-bad-cron');

@@ -41,7 +41,9 @@ export function SessionProvider({ children }: { children: ReactNode }) {
   }, [me.data, picked, selectApp, logout]);
 
   if (me.isPending) return <Loading label="Loading your account" />;
-  if (me.isError || value === null) {
+  // Only a first load that failed blanks the console: a background refetch that fails keeps what was loaded (and
+  // the forms being edited); the next refetch or a 401 settles it.
+  if (value === null) {
     return (
       <main className="centered">
         <h1>Jobnest</h1>

@@ -13,9 +13,14 @@ export function Dialog({ title, onClose, children }: DialogProps) {
 
   // No close() on cleanup: removing the element ends the modal state, while a close() would fire `close` (and
   // onClose) during StrictMode's simulated unmount.
+  // Focus goes back to what opened the dialog when it goes away (Cancel, Run or Delete unmount it).
   useEffect(() => {
     const dialog = ref.current;
+    const opener = document.activeElement instanceof HTMLElement ? document.activeElement : null;
     if (dialog && !dialog.open) dialog.showModal();
+    return () => {
+      if (opener?.isConnected) opener.focus();
+    };
   }, []);
 
   return (

@@ -116,6 +116,7 @@ export function ScheduleFields({ idPrefix, app, types, values, onChange, errors,
             <input
               {...p}
               type="datetime-local"
+              step="any"
               value={values.lifecycleStart}
               onChange={(e) => onChange({ lifecycleStart: e.target.value })}
             />
@@ -131,6 +132,7 @@ export function ScheduleFields({ idPrefix, app, types, values, onChange, errors,
             <input
               {...p}
               type="datetime-local"
+              step="any"
               value={values.lifecycleEnd}
               onChange={(e) => onChange({ lifecycleEnd: e.target.value })}
             />

@@ -55,12 +55,15 @@ export function formatAge(fromMs: number, nowMs: number): string {
   return `${formatDuration(Math.max(0, nowMs - fromMs))} ago`;
 }
 
-/** datetime-local input value (local zone, minutes) from epoch ms. */
+/** datetime-local input value (local zone; seconds and milliseconds when set) from epoch ms. */
 export function toDateTimeLocal(ms: number | null | undefined): string {
   if (ms === null || ms === undefined) return '';
   const d = new Date(ms);
-  const pad = (n: number) => String(n).padStart(2, '0');
-  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${pad(d.getHours())}:${pad(d.getMinutes())}`;
+  const pad = (n: number, width = 2) => String(n).padStart(width, '0');
+  const minutes = `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${pad(d.getHours())}:${pad(d.getMinutes())}`;
+  // Seconds and milliseconds only when set, so a value saved through the API comes back unchanged on save.
+  if (d.getSeconds() === 0 && d.getMilliseconds() === 0) return minutes;
+  return `${minutes}:${pad(d.getSeconds())}${d.getMilliseconds() === 0 ? '' : `.${pad(d.getMilliseconds(), 3)}`}`;
 }
 
 /** Epoch ms of a datetime-local input value (local zone), or null when empty or invalid. */

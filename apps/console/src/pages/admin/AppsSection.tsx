@@ -7,6 +7,7 @@ import { Field } from '../../components/Field';
 import { QueryView } from '../../components/QueryView';
 import { Time } from '../../components/Time';
 import { splitFieldErrors } from '../../lib/field-errors';
+import { useSession } from '../../auth/session-context';
 import { RequireServerAdmin } from './RequireServerAdmin';
 
 function CreateAppForm() {
@@ -67,7 +68,9 @@ function CreateAppForm() {
 }
 
 export function AppsSection() {
-  const query = useQuery({ queryKey: keys.apps, queryFn: listApps });
+  const { me } = useSession();
+  // Only the server admin may list apps: nobody else sends a request bound for 403.
+  const query = useQuery({ queryKey: keys.apps, queryFn: listApps, enabled: me.serverAdmin });
   return (
     <RequireServerAdmin>
       <section>

@@ -8,6 +8,7 @@ import { QueryView } from '../../components/QueryView';
 import { Time } from '../../components/Time';
 import { useSearchState } from '../../lib/use-search-state';
 import { RequireAppAdmin } from './RequireAppAdmin';
+import { useClampedPage } from '../../lib/use-clamped-page';
 
 const PAGE_SIZE = 50;
 const FILTERS = [
@@ -66,6 +67,7 @@ function Audit({ app }: { app: string }) {
     queryFn: () => listAudit(app, params),
     placeholderData: keepPreviousData,
   });
+  useClampedPage(query.data, search.setPage);
   return (
     <section>
       <h2 id="audit-title">Audit log of {app}</h2>

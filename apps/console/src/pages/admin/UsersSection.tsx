@@ -6,12 +6,15 @@ import { ConfirmDialog } from '../../components/ConfirmDialog';
 import { QueryView } from '../../components/QueryView';
 import { Time } from '../../components/Time';
 import { CreateUserForm } from './CreateUserForm';
+import { useSession } from '../../auth/session-context';
 import { RequireServerAdmin } from './RequireServerAdmin';
 import { ResetPasswordDialog } from './ResetPasswordDialog';
 
 export function UsersSection() {
   const queryClient = useQueryClient();
-  const query = useQuery({ queryKey: keys.users, queryFn: listUsers });
+  const { me } = useSession();
+  // Only the server admin may list users: nobody else sends a request bound for 403.
+  const query = useQuery({ queryKey: keys.users, queryFn: listUsers, enabled: me.serverAdmin });
   const [dialog, setDialog] = useState<{ kind: 'reset' | 'delete'; username: string } | null>(null);
   const remove = useMutation({
     mutationFn: (username: string) => deleteUser(username),

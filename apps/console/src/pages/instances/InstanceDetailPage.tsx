@@ -10,13 +10,10 @@ import { StatusBadge } from '../../components/StatusBadge';
 import { NotFoundPage } from '../NotFoundPage';
 import { InstanceActions } from './InstanceActions';
 import { isFinal } from './instance-status';
-import { LogTail } from './LogTail';
+import { LOG_FOLLOW_AFTER_END_MS, LogTail } from './LogTail';
 import { StatusTimeline } from './StatusTimeline';
 import { TaskList } from './TaskList';
 import { TaskProgress } from './TaskProgress';
-
-/** How long the log keeps following after the instance ended (its last lines may arrive just after). */
-const LOG_FOLLOW_AFTER_END_MS = 10_000;
 
 function Details({ instance }: { instance: Instance }) {
   return (
@@ -52,7 +49,9 @@ export function InstanceDetailPage() {
   const query = useQuery({
     queryKey: [...keys.instances(app), 'one', id],
     queryFn: () => getInstance(app, id),
-    refetchInterval: (q) => (q.state.data && isFinal(q.state.data.status) ? false : 1_000),
+    // Stops once final, and on an error (a 404 or 403 polled every second would only repeat itself).
+    refetchInterval: (q) =>
+      q.state.status === 'error' || (q.state.data && isFinal(q.state.data.status)) ? false : 1_000,
     enabled: valid,
   });
   if (!valid) return <NotFoundPage />;

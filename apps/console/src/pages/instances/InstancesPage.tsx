@@ -9,6 +9,7 @@ import { QueryView } from '../../components/QueryView';
 import { useSearchState } from '../../lib/use-search-state';
 import { InstanceFilters } from './InstanceFilters';
 import { InstancesTable } from './InstancesTable';
+import { useClampedPage } from '../../lib/use-clamped-page';
 
 const PAGE_SIZE = 20;
 
@@ -28,6 +29,7 @@ export function InstancesPage() {
     placeholderData: keepPreviousData,
     refetchInterval: 5_000,
   });
+  useClampedPage(query.data, search.setPage);
   const filtered = Object.values(filter).some((v) => v !== undefined);
 
   return (

@@ -18,6 +18,10 @@ interface LogTailProps {
 }
 
 const POLL_MS = 1_000;
+/** How long a log keeps following after its instance ended (its last lines may arrive just after). */
+export const LOG_FOLLOW_AFTER_END_MS = 10_000;
+/** Longest pause between two tries after errors (each error doubles the pause from POLL_MS). */
+const MAX_ERROR_BACKOFF_MS = 30_000;
 /** Pages read in one go while catching up with many new lines. */
 const PAGES_PER_TICK = 20;
 
@@ -58,6 +62,7 @@ export function LogTail({ app, instanceId, live, followUntil = 0 }: LogTailProps
   useEffect(() => {
     let stopped = false;
     let opened = windowRef.current !== EMPTY_WINDOW;
+    let errorsInARow = 0;
     let timer: number | undefined;
     const controller = new AbortController();
     const tick = async () => {
@@ -82,12 +87,15 @@ export function LogTail({ app, instanceId, live, followUntil = 0 }: LogTailProps
         }
         setError(null);
         setCaughtUp(upToDate);
+        errorsInARow = 0;
       } catch (err) {
         if (stopped) return;
         setError(err);
+        errorsInARow++;
       }
       const following = live || Date.now() < followUntil;
-      if (!stopped && (following || !upToDate)) timer = window.setTimeout(() => void tick(), POLL_MS);
+      const pause = Math.min(MAX_ERROR_BACKOFF_MS, POLL_MS * 2 ** errorsInARow);
+      if (!stopped && (following || !upToDate)) timer = window.setTimeout(() => void tick(), pause);
     };
     void tick();
     return () => {

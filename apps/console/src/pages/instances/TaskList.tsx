@@ -7,6 +7,7 @@ import { Pager } from '../../components/Pager';
 import { QueryView } from '../../components/QueryView';
 import { StatusBadge } from '../../components/StatusBadge';
 import { Time } from '../../components/Time';
+import { useClampedPage } from '../../lib/use-clamped-page';
 
 const PAGE_SIZE = 20;
 
@@ -22,6 +23,7 @@ export function TaskList({ app, instanceId, live }: { app: string; instanceId: n
     placeholderData: keepPreviousData,
     refetchInterval: live ? 2_000 : false,
   });
+  useClampedPage(query.data, setPage);
 
   return (
     <section>

@@ -21,9 +21,13 @@ export function JobFormPage({ mode }: { mode: 'create' | 'edit' }) {
   const hasSource = Number.isInteger(sourceId) && sourceId > 0;
 
   const source = useQuery({
-    queryKey: [...keys.jobs(app), 'one', sourceId],
+    // As the workflow editor: read anew on every opening (gcTime 0), never refreshed while the form is open.
+    queryKey: [...keys.jobs(app), 'edit', sourceId],
     queryFn: () => getJob(app, sourceId),
     enabled: hasSource,
+    gcTime: 0,
+    staleTime: Number.POSITIVE_INFINITY,
+    refetchOnWindowFocus: false,
   });
 
   const save = useMutation({

@@ -12,6 +12,7 @@ import { QueryView } from '../../components/QueryView';
 import { useDebounced } from '../../lib/use-debounced';
 import { useSearchState } from '../../lib/use-search-state';
 import { JobsTable } from './JobsTable';
+import { useClampedPage } from '../../lib/use-clamped-page';
 
 const PAGE_SIZE = 20;
 
@@ -42,6 +43,7 @@ export function JobsPage() {
     queryFn: () => listJobs(app, { page, size: PAGE_SIZE, ...serverFilter }),
     placeholderData: keepPreviousData,
   });
+  useClampedPage(query.data, setPage);
   /** A new filter starts from its first page. */
   const changeFilter = (next: JobFilterForm) => {
     setFilter(next);

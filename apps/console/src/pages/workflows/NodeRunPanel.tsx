@@ -8,7 +8,7 @@ import { ErrorMessage } from '../../components/ErrorMessage';
 import { StatusBadge } from '../../components/StatusBadge';
 import { Time } from '../../components/Time';
 import { formatDuration } from '../../lib/format';
-import { LogTail } from '../instances/LogTail';
+import { LOG_FOLLOW_AFTER_END_MS, LogTail } from '../instances/LogTail';
 
 /** The clicked node of a run: where it stands, its job instance and that instance's log, Mark succeeded. */
 export function NodeRunPanel({ instance, node }: { instance: WorkflowInstance; node: WorkflowNodeRun }) {
@@ -94,7 +94,15 @@ export function NodeRunPanel({ instance, node }: { instance: WorkflowInstance; n
         </button>
       )}
       <ErrorMessage error={mark.error} />
-      {node.instanceId !== null && <LogTail key={node.instanceId} app={app} instanceId={node.instanceId} live={live} />}
+      {node.instanceId !== null && (
+        <LogTail
+          key={node.instanceId}
+          app={app}
+          instanceId={node.instanceId}
+          live={live}
+          followUntil={(node.endTime ?? 0) + LOG_FOLLOW_AFTER_END_MS}
+        />
+      )}
     </section>
   );
 }

@@ -146,10 +146,13 @@ export default function WorkflowEditorPage() {
   const id = params.id === undefined ? undefined : Number(params.id);
   const valid = id === undefined || (Number.isInteger(id) && id > 0);
   const query = useQuery({
-    queryKey: [...keys.workflows(app), 'one', id],
+    // The editor's own entry, dropped when it closes (gcTime 0): opening it always reads the workflow as it is now,
+    // never a copy cached by an earlier visit that a save would then write over someone else's changes with.
+    queryKey: [...keys.workflows(app), 'edit', id],
     queryFn: () => getWorkflow(app, id!),
     enabled: id !== undefined && valid,
-    // The editor keeps its own copy: no refresh under the user's hands.
+    gcTime: 0,
+    // While open, no refresh under the user's hands.
     staleTime: Number.POSITIVE_INFINITY,
     refetchOnWindowFocus: false,
   });

@@ -94,7 +94,8 @@ export default function WorkflowInstancePage() {
   const query = useQuery({
     queryKey: [...keys.workflowInstances(app), 'one', id],
     queryFn: () => getWorkflowInstance(app, id),
-    refetchInterval: (q) => (q.state.data && isFinalRun(q.state.data) ? false : 1_000),
+    // Stops once final, and on an error (a 404 or 403 polled every second would only repeat itself).
+    refetchInterval: (q) => (q.state.status === 'error' || (q.state.data && isFinalRun(q.state.data)) ? false : 1_000),
     enabled: valid,
   });
   if (!valid) return <NotFoundPage />;

@@ -12,6 +12,7 @@ import { Time } from '../../components/Time';
 import { formatDuration } from '../../lib/format';
 import { useSearchState } from '../../lib/use-search-state';
 import { WorkflowInstanceFilters } from './WorkflowInstanceFilters';
+import { useClampedPage } from '../../lib/use-clamped-page';
 
 const PAGE_SIZE = 20;
 
@@ -32,6 +33,7 @@ export function WorkflowInstancesPage() {
     placeholderData: keepPreviousData,
     refetchInterval: 5_000,
   });
+  useClampedPage(query.data, search.setPage);
 
   return (
     <>

@@ -9,6 +9,7 @@ import { QueryView } from '../../components/QueryView';
 import { EnabledBadge } from '../../components/StatusBadge';
 import { useSearchState } from '../../lib/use-search-state';
 import { WorkflowActions } from './WorkflowActions';
+import { useClampedPage } from '../../lib/use-clamped-page';
 
 const PAGE_SIZE = 20;
 
@@ -21,6 +22,7 @@ export function WorkflowsPage() {
     queryFn: () => listWorkflows(app, { page, size: PAGE_SIZE }),
     placeholderData: keepPreviousData,
   });
+  useClampedPage(query.data, setPage);
 
   return (
     <>
