@@ -9,6 +9,7 @@ import { PageHeader } from '../../components/PageHeader';
 import { QueryView } from '../../components/QueryView';
 import { JobForm } from './JobForm';
 import { EMPTY_JOB_FORM, jobToForm } from './job-form-model';
+import { revealSaveError } from '../../lib/reveal-save-error';
 
 /** /jobs/new, /jobs/new?copyOf=12 (prefilled, name suffixed -copy) and /jobs/12/edit. */
 export function JobFormPage({ mode }: { mode: 'create' | 'edit' }) {
@@ -32,6 +33,7 @@ export function JobFormPage({ mode }: { mode: 'create' | 'edit' }) {
 
   const save = useMutation({
     mutationFn: (input: JobInput) => (mode === 'edit' ? updateJob(app, sourceId, input) : createJob(app, input)),
+    onError: revealSaveError,
     onSuccess: async () => {
       await queryClient.invalidateQueries({ queryKey: keys.jobs(app) });
       void navigate('/jobs');

@@ -88,7 +88,8 @@ export function NodeRunPanel({ instance, node }: { instance: WorkflowInstance; n
           </>
         )}
       </dl>
-      {failed && can('operate') && (
+      {/* In a nested child run, the parent's node is what gets marked (the API answers 409 here). */}
+      {failed && can('operate') && instance.parentInstanceId === null && (
         <button type="button" className="primary" onClick={() => mark.mutate()} disabled={mark.isPending}>
           Mark succeeded
         </button>

@@ -26,6 +26,7 @@ import {
   type WorkflowFormValues,
 } from './workflow-form-model';
 import { WorkflowSettings } from './WorkflowSettings';
+import { revealSaveError } from '../../lib/reveal-save-error';
 
 const FORM_ID = 'workflow-form';
 
@@ -47,6 +48,7 @@ function WorkflowEditor({ app, workflow, readOnly }: { app: string; workflow?: W
   const save = useMutation({
     mutationFn: (input: WorkflowInput) =>
       workflow ? updateWorkflow(app, workflow.id, input) : createWorkflow(app, input),
+    onError: revealSaveError,
     onSuccess: async (saved) => {
       setSavedAt(new Date());
       await queryClient.invalidateQueries({ queryKey: keys.workflows(app) });

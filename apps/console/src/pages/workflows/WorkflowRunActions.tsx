@@ -28,7 +28,8 @@ export function WorkflowRunActions({ instance }: { instance: WorkflowInstance })
           Stop
         </button>
       )}
-      {(instance.status === 'FAILED' || instance.status === 'STOPPED') && (
+      {/* A nested child run is retried through its parent's node (the API answers 409 here). */}
+      {(instance.status === 'FAILED' || instance.status === 'STOPPED') && instance.parentInstanceId === null && (
         <button type="button" className="primary" onClick={() => action.mutate('retry')} disabled={action.isPending}>
           Retry
         </button>
