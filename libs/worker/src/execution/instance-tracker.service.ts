@@ -192,9 +192,17 @@ export class InstanceTracker {
   private start(command: RunInstanceCommand, executor: InstanceExecutor): void {
     const run = new InstanceRun(command);
     this.running.set(run.key, run);
-    const wait = command.notBefore - Date.now();
-    // longTimeout: `notBefore` comes from the server; a plain setTimeout would start a far-off run at once.
-    if (wait > 0) longTimeout(() => this.execute(run, executor), wait);
+    this.executeAtSlot(run, executor);
+  }
+
+  /**
+   * Executes the run once the wall clock reaches its `notBefore`. Timers run on the monotonic clock and may fire a
+   * millisecond before Date.now() gets there, so an early one re-arms for what is left: a run never starts before its
+   * slot. longTimeout: `notBefore` comes from the server, and a plain setTimeout would start a far-off run at once.
+   */
+  private executeAtSlot(run: InstanceRun, executor: InstanceExecutor): void {
+    const wait = run.command.notBefore - Date.now();
+    if (wait > 0) longTimeout(() => this.executeAtSlot(run, executor), wait);
     else this.execute(run, executor);
   }
 
