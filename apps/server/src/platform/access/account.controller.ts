@@ -7,7 +7,7 @@ import {
   ApiTooManyRequestsResponse,
   ApiUnauthorizedResponse,
 } from '@nestjs/swagger';
-import { AccountGuard, type IdentifiedRequest } from '../auth/admin-auth.guard';
+import { AccountGuard, type IdentifiedRequest } from '../auth/account.guard';
 import { AuthThrottlerGuard } from '../auth/auth-throttler.guard';
 import { Audited, NotAudited } from '../audit/audited.decorator';
 import { PublicRoute } from '../http/public-route.decorator';

@@ -7,25 +7,10 @@ import {
 } from '@nestjs/common';
 import type { Response } from 'express';
 import { ServerConfig } from '../config/server-config';
-import type { AuthenticatedRequest } from './app-auth.guard';
+import type { IdentifiedRequest } from './account.guard';
+import { parseBasicAuthorization } from './admin-credentials';
 import { BasicAuthLockout } from './basic-auth-lockout';
 import { actorName, IdentityService, WrongBasicCredentialsError, type Identity } from './identity.service';
-
-/** A request whose identity is checked (AccountGuard, AdminAuthGuard). */
-export type IdentifiedRequest = AuthenticatedRequest & { identity?: Identity };
-
-/** Routes of any signed-in caller that act on no app (GET /me): an app's, a user's or the admin's token. */
-@Injectable()
-export class AccountGuard implements CanActivate {
-  constructor(private readonly identities: IdentityService) {}
-
-  async canActivate(context: ExecutionContext): Promise<boolean> {
-    const request = context.switchToHttp().getRequest<IdentifiedRequest>();
-    request.identity = await this.identities.authenticate(request);
-    request.actor = { name: actorName(request.identity) };
-    return true;
-  }
-}
 
 /**
  * Routes only the server admin may call: the admin's token (POST /auth/login as JOBNEST_ADMIN_USER) or
@@ -47,8 +32,9 @@ export class AdminAuthGuard implements CanActivate {
     const http = context.switchToHttp();
     const request = http.getRequest<IdentifiedRequest>();
     const response = http.getResponse<Response>();
-    const sendsBasic = /^Basic\s/i.test(request.headers.authorization ?? '');
-    if (sendsBasic) await this.lockout.assertAllowed(request.ip, response);
+    if (parseBasicAuthorization(request.headers.authorization) !== undefined) {
+      await this.lockout.assertAllowed(request.ip, response);
+    }
     let identity: Identity;
     try {
       identity = await this.identities.authenticate(request, true);

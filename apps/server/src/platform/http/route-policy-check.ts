@@ -1,7 +1,8 @@
 import { Injectable, RequestMethod, type OnApplicationBootstrap, type Type } from '@nestjs/common';
 import { GUARDS_METADATA, METHOD_METADATA, PATH_METADATA } from '@nestjs/common/constants';
 import { DiscoveryService } from '@nestjs/core';
-import { AccountGuard, AdminAuthGuard, RegistrationGuard } from '../auth/admin-auth.guard';
+import { AccountGuard } from '../auth/account.guard';
+import { AdminAuthGuard, RegistrationGuard } from '../auth/admin-auth.guard';
 import { AppAuthGuard } from '../auth/app-auth.guard';
 import { REQUIRED_ROLE } from '../auth/required-role.decorator';
 import { AUDIT_SPEC } from '../audit/audited.decorator';
