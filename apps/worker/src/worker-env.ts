@@ -1,6 +1,6 @@
 import { ConfigError, DEFAULT_MYSQL_URL, DEFAULT_PREFIX, DEFAULT_REDIS_URL, EnvReader } from '@jobnest/common';
+import { HostAllowList } from '@jobnest/http-guard';
 import { WORKER_ID_PATTERN, type JobnestWorkerOptions } from '@jobnest/worker';
-import { HostAllowList } from './processors/http/host-allow-list';
 import type { HttpProcessorSettings } from './processors/http/http-processor-settings';
 import { parseEnvPassthrough } from './processors/shell/shell-child-env';
 import { parseAllowedCommands } from './processors/shell/shell-command-policy';

@@ -1,4 +1,4 @@
-import type { HostAllowList } from './host-allow-list';
+import type { HostAllowList } from '@jobnest/http-guard';
 
 /** Settings of the `http` processor, read from the worker's environment at boot. */
 export interface HttpProcessorSettings {

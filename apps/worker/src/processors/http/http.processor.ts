@@ -1,7 +1,7 @@
 import { Inject } from '@nestjs/common';
+import { GuardedHttpClient, type GuardedRequest } from '@jobnest/http-guard';
 import { JobProcessor, type BasicProcessor, type ProcessResult, type TaskContext } from '@jobnest/worker';
 import { taskParams } from '../processor-params';
-import { GuardedHttpClient, type GuardedRequest } from './guarded-http-client';
 import { HTTP_PROCESSOR_SETTINGS, type HttpProcessorSettings } from './http-processor-settings';
 
 const BODY_LIMIT_BYTES = 4096;
@@ -19,7 +19,10 @@ export class HttpProcessor implements BasicProcessor {
   private readonly client: GuardedHttpClient;
 
   constructor(@Inject(HTTP_PROCESSOR_SETTINGS) settings: HttpProcessorSettings) {
-    this.client = new GuardedHttpClient(settings.allowedHosts);
+    this.client = new GuardedHttpClient(settings.allowedHosts, {
+      allowListSetting: 'JOBNEST_HTTP_ALLOWED_HOSTS',
+      label: 'http',
+    });
   }
 
   async process(ctx: TaskContext): Promise<ProcessResult> {

@@ -20,36 +20,62 @@ export type HostResolver = (hostName: string) => Promise<LookupAddress[]>;
 
 const resolveAll: HostResolver = (hostName) => lookup(hostName, { all: true, verbatim: true });
 
-const ALLOW_HINT = 'list it in JOBNEST_HTTP_ALLOWED_HOSTS to allow it';
+/** How the messages of vetTarget and GuardedHttpClient name their caller; each field has the worker's default. */
+export interface HttpGuardOptions {
+  /**
+   * The setting the allow-list was read from, named in a refusal's hint (`list it in <setting> to allow it`).
+   * Default: `JOBNEST_HTTP_ALLOWED_HOSTS` (the worker's `http` processor).
+   */
+  allowListSetting?: string;
+  /** The prefix of every message (`<label>: refused ...`). Default: `http`. */
+  label?: string;
+}
+
+/** The defaults of {@link HttpGuardOptions}: the wording of the worker's `http` processor. */
+export const DEFAULT_HTTP_GUARD_OPTIONS: Readonly<Required<HttpGuardOptions>> = Object.freeze({
+  allowListSetting: 'JOBNEST_HTTP_ALLOWED_HOSTS',
+  label: 'http',
+});
+
+export interface VetTargetOptions extends HttpGuardOptions {
+  /** Resolves the host name; default: the system resolver (see {@link HostResolver}). */
+  resolve?: HostResolver;
+}
 
 /**
  * Checks where a URL leads before anything is sent: only http(s), no cloud metadata host name, and every address
  * the name resolves to must be public unless the allow-list names the host, the address or its range. Resolving
- * once and connecting to the vetted address (see PinnedRequest) leaves no window for DNS rebinding.
+ * once and connecting to the vetted address (see GuardedHttpClient) leaves no window for DNS rebinding.
+ *
+ * Throws an HttpTargetRefusedError when the URL is refused (its message starts with `options.label` and names
+ * `options.allowListSetting`), and an Error when the host name does not resolve.
  */
 export async function vetTarget(
   url: URL,
   allowList: HostAllowList,
-  resolve: HostResolver = resolveAll,
+  options: VetTargetOptions = {},
 ): Promise<VettedTarget> {
+  const label = options.label ?? DEFAULT_HTTP_GUARD_OPTIONS.label;
+  const allowListSetting = options.allowListSetting ?? DEFAULT_HTTP_GUARD_OPTIONS.allowListSetting;
+  const allowHint = `list it in ${allowListSetting} to allow it`;
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    throw new HttpTargetRefusedError(`http: refused ${url.href}: only http: and https: URLs are allowed`);
+    throw new HttpTargetRefusedError(`${label}: refused ${url.href}: only http: and https: URLs are allowed`);
   }
   const hostName = url.hostname.replace(/^\[(.*)\]$/, '$1');
   const nameAllowed = allowList.allowsHostName(hostName);
   if (isMetadataHostName(hostName) && !nameAllowed) {
     throw new HttpTargetRefusedError(
-      `http: refused host '${normalizeHostName(hostName)}': it is a cloud metadata service; ${ALLOW_HINT}`,
+      `${label}: refused host '${normalizeHostName(hostName)}': it is a cloud metadata service; ${allowHint}`,
     );
   }
   const literal = parseIp(hostName);
-  const addresses = literal ? [literal] : await resolveHost(hostName, resolve);
+  const addresses = literal ? [literal] : await resolveHost(hostName, options.resolve ?? resolveAll, label);
   if (!nameAllowed) {
     for (const address of addresses) {
       const category = classifyAddress(address);
       if (category !== 'public' && !allowList.allowsAddress(address)) {
         throw new HttpTargetRefusedError(
-          `http: refused address ${formatIp(address)} of host '${hostName}': it is ${category}; ${ALLOW_HINT}`,
+          `${label}: refused address ${formatIp(address)} of host '${hostName}': it is ${category}; ${allowHint}`,
         );
       }
     }
@@ -58,15 +84,15 @@ export async function vetTarget(
   return { url, hostName, address: formatIp(pinned), family: pinned.family };
 }
 
-async function resolveHost(hostName: string, resolve: HostResolver): Promise<IpAddress[]> {
+async function resolveHost(hostName: string, resolve: HostResolver, label: string): Promise<IpAddress[]> {
   let found: LookupAddress[];
   try {
     found = await resolve(hostName);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code ?? errorMessage(err);
-    throw new Error(`http: cannot resolve host '${hostName}' (${code})`, { cause: err });
+    throw new Error(`${label}: cannot resolve host '${hostName}' (${code})`, { cause: err });
   }
   const addresses = found.map((entry) => parseIp(entry.address)).filter((a): a is IpAddress => a !== undefined);
-  if (addresses.length === 0) throw new Error(`http: host '${hostName}' has no address`);
+  if (addresses.length === 0) throw new Error(`${label}: host '${hostName}' has no address`);
   return addresses;
 }

@@ -1,6 +1,6 @@
 import { ipRange, rangeContains, unmapIpv4, type IpAddress, type IpRange } from './ip-address';
 
-/** What an address is, for the `http` processor's decision to connect: only `public` is reachable by default. */
+/** What an address is, for vetTarget's decision to connect: only `public` is reachable by default. */
 export type AddressCategory =
   | 'public'
   | 'loopback'

@@ -7,8 +7,9 @@ const HOST_NAME =
   /^(?=.{1,253}$)[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?(?:\.[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?)*$/;
 
 /**
- * Destinations the `http` processor may reach although their address is not public: host names (matched on the
- * URL's host name, whatever it resolves to), IP addresses and CIDR ranges (matched on the resolved address).
+ * Destinations a guarded request (see vetTarget) may reach although their address is not public: host names
+ * (matched on the URL's host name, whatever it resolves to), IP addresses and CIDR ranges (matched on the resolved
+ * address). The worker's `http` processor reads it from JOBNEST_HTTP_ALLOWED_HOSTS.
  */
 export class HostAllowList {
   private constructor(
