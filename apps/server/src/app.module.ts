@@ -1,4 +1,5 @@
 import { Module, type DynamicModule } from '@nestjs/common';
+import { AlarmsModule } from './alarms/alarms.module';
 import { BoardModule } from './board/board.module';
 import { ClusterModule } from './cluster/cluster.module';
 import { InstancesModule } from './instances/instances.module';
@@ -22,7 +23,8 @@ import { WorkflowsModule } from './workflows/workflows.module';
  * The server. A job's path through it: define (jobs) -> schedule and trigger (timers) -> launch -> dispatch ->
  * (execute, on a worker) -> report (reports), with reconcile repairing what messages alone cannot; instances/
  * serves the API over the result and instances/state holds the instance state every step moves. Workflows (workflows/)
- * run jobs as the nodes of a DAG: their engine moves a workflow instance as each node's instance ends.
+ * run jobs as the nodes of a DAG: their engine moves a workflow instance as each node's instance ends. Alarms
+ * (alarms/) hear of failures from these modules and deliver them on a queue of their own.
  */
 @Module({})
 export class AppModule {
@@ -45,6 +47,7 @@ export class AppModule {
         WorkflowsModule,
         ReportsModule,
         ReconcileModule,
+        AlarmsModule,
         ObservabilityModule,
         ConsoleStaticModule.forConfig(config),
         // Without an admin password nobody may open the board: it is not served at all.

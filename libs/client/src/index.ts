@@ -1,6 +1,7 @@
 export type * from './types';
 export type * from './workflow-types';
 export type * from './access-types';
+export type * from './alarm-types';
 export * from './errors';
 export { INSTANCE_STATUSES, FINAL_INSTANCE_STATUSES, isFinalStatus } from './instance-status';
 export { MAX_BULK_RUNS } from './types';

@@ -52,6 +52,15 @@ import type {
   WorkflowInstance,
   WorkflowInstanceFilter,
 } from './workflow-types';
+import type {
+  AlarmChannel,
+  AlarmChannelInput,
+  AlarmDelivery,
+  AlarmDeliveryFilter,
+  AlarmRule,
+  AlarmRuleInput,
+  AlarmRuleSettings,
+} from './alarm-types';
 
 /** Options of {@link JobnestClient}. */
 export interface JobnestClientOptions {
@@ -501,6 +510,77 @@ export class JobnestClient {
       options,
       (timeoutMs, cause) => new WorkflowWaitTimeoutError(workflowInstanceId, timeoutMs, last?.status ?? null, cause),
     );
+  }
+
+  // ---- alarms ----
+
+  /** The app's alarm channels by id; none shows its URL's path or query, nor its secret. */
+  listAlarmChannels(): Promise<AlarmChannel[]> {
+    return this.authed({ method: 'GET', path: `${API}/alarm-channels` });
+  }
+
+  getAlarmChannel(channelId: number): Promise<AlarmChannel> {
+    return this.authed({ method: 'GET', path: `${API}/alarm-channels/${seg(channelId)}` });
+  }
+
+  /**
+   * Creates a channel; rejects with a 400 {@link JobnestApiError} naming the field when the input does not suit its
+   * type (e.g. a WEBHOOK without a secret of at least 16 characters, a URL the server may not reach), 409 when the
+   * name is taken.
+   */
+  createAlarmChannel(input: AlarmChannelInput): Promise<AlarmChannel> {
+    return this.authed({ method: 'POST', path: `${API}/alarm-channels`, body: input });
+  }
+
+  /** Replaces the channel; a `url` or `secret` left out keeps the stored one when the type stays the same. */
+  replaceAlarmChannel(channelId: number, input: AlarmChannelInput): Promise<AlarmChannel> {
+    return this.authed({ method: 'PUT', path: `${API}/alarm-channels/${seg(channelId)}`, body: input });
+  }
+
+  /** Rejects with a 409 {@link JobnestApiError} naming the rules that still send to the channel. */
+  async deleteAlarmChannel(channelId: number): Promise<void> {
+    await this.authed<unknown>({ method: 'DELETE', path: `${API}/alarm-channels/${seg(channelId)}` });
+  }
+
+  /** The app's alarm rules by id: at most one default (APP), one per job and one per workflow. */
+  listAlarmRules(): Promise<AlarmRule[]> {
+    return this.authed({ method: 'GET', path: `${API}/alarm-rules` });
+  }
+
+  getAlarmRule(ruleId: number): Promise<AlarmRule> {
+    return this.authed({ method: 'GET', path: `${API}/alarm-rules/${seg(ruleId)}` });
+  }
+
+  /**
+   * Sets a rule on the app, a job or a workflow; omitted settings take the defaults. Rejects with a 409
+   * {@link JobnestApiError} when that one has a rule already (replace it instead).
+   */
+  createAlarmRule(input: AlarmRuleInput): Promise<AlarmRule> {
+    return this.authed({ method: 'POST', path: `${API}/alarm-rules`, body: input });
+  }
+
+  /** Replaces every setting of the rule (omitted ones take the defaults); its scope and target stay. */
+  replaceAlarmRule(ruleId: number, settings: AlarmRuleSettings): Promise<AlarmRule> {
+    return this.authed({ method: 'PUT', path: `${API}/alarm-rules/${seg(ruleId)}`, body: settings });
+  }
+
+  async deleteAlarmRule(ruleId: number): Promise<void> {
+    await this.authed<unknown>({ method: 'DELETE', path: `${API}/alarm-rules/${seg(ruleId)}` });
+  }
+
+  /** The app's alarm delivery history, newest first: sent, queued, retrying, failed and suppressed alarms. */
+  listAlarmDeliveries(filter: AlarmDeliveryFilter = {}): Promise<Page<AlarmDelivery>> {
+    return this.authed({
+      method: 'GET',
+      path: `${API}/alarm-deliveries`,
+      query: {
+        status: filter.status,
+        eventType: filter.eventType,
+        ruleId: filter.ruleId,
+        page: filter.page,
+        size: filter.size,
+      },
+    });
   }
 
   // ---- workers ----

@@ -19,3 +19,4 @@ export * from './job-defaults';
 export * from './workflow';
 export * from './for-each-limited';
 export * from './size-chunks';
+export * from './alarms';

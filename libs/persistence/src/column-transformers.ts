@@ -11,3 +11,9 @@ export const jsonStringList: ValueTransformer = {
   to: (value: string[] | null | undefined) => JSON.stringify(value ?? []),
   from: (value: string | null) => (value ? (JSON.parse(value) as string[]) : []),
 };
+
+/** A number list stored as JSON text. */
+export const jsonNumberList: ValueTransformer = {
+  to: (value: number[] | null | undefined) => JSON.stringify(value ?? []),
+  from: (value: string | null) => (value ? (JSON.parse(value) as number[]) : []),
+};

@@ -3,6 +3,9 @@ import { createConnection } from 'mysql2/promise';
 import { DataSource } from 'typeorm';
 import type { MysqlDataSourceOptions } from 'typeorm/driver/mysql/MysqlDataSourceOptions';
 import { ConfigError } from '@jobnest/common';
+import { AlarmChannelEntity } from './entities/alarm-channel.entity';
+import { AlarmDeliveryEntity } from './entities/alarm-delivery.entity';
+import { AlarmRuleEntity } from './entities/alarm-rule.entity';
 import { AppGrantEntity } from './entities/app-grant.entity';
 import { AppInfoEntity } from './entities/app-info.entity';
 import { AuditEntryEntity } from './entities/audit-entry.entity';
@@ -19,6 +22,7 @@ import { JobLastCountedSlot1764420000000 } from './migrations/1764420000000-job-
 import { InstanceWaitingForWorker1764430000000 } from './migrations/1764430000000-instance-waiting-for-worker';
 import { Workflows1764500000000 } from './migrations/1764500000000-workflows';
 import { UsersAndAudit1764600000000 } from './migrations/1764600000000-users-and-audit';
+import { Alarms1764700000000 } from './migrations/1764700000000-alarms';
 import { TaskEntity } from './entities/task.entity';
 import { WorkflowInfoEntity } from './entities/workflow-info.entity';
 import { WorkflowInstanceEntity } from './entities/workflow-instance.entity';
@@ -34,6 +38,9 @@ export const JOBNEST_ENTITIES = [
   ConsoleUserEntity,
   AppGrantEntity,
   AuditEntryEntity,
+  AlarmChannelEntity,
+  AlarmRuleEntity,
+  AlarmDeliveryEntity,
 ];
 export const JOBNEST_MIGRATIONS = [
   InitialSchema1764000000000,
@@ -45,6 +52,7 @@ export const JOBNEST_MIGRATIONS = [
   InstanceWaitingForWorker1764430000000,
   Workflows1764500000000,
   UsersAndAudit1764600000000,
+  Alarms1764700000000,
 ];
 
 /** Database name of a `mysql://user:pass@host:port/db` URL; throws a ConfigError naming `setting` when absent. */

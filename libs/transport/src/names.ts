@@ -31,6 +31,9 @@ export const WORKER_QUEUE_PREFIX = 'jobnest-worker-';
 /** Server-side queue of delayed dispatches (API runs with delayMs). */
 export const DISPATCH_QUEUE = 'jobnest-dispatch';
 
+/** Server-side queue of alarm deliveries and of the summaries that end silence periods. */
+export const ALARM_QUEUE = 'jobnest-alarms';
+
 /** Redis key of the reconciliation lease. */
 export function leaseKey(prefix: string, name: string): string {
   return `${prefix}:lease:${name}`;

@@ -71,6 +71,40 @@ describe('documented defaults', () => {
     }
   });
 
+  it('every alarm setting in the README has the default the server uses', () => {
+    const secret = { JOBNEST_TOKEN_SECRET: 's'.repeat(32) };
+    const { alarms } = new ServerConfig(secret);
+    const smtp = new ServerConfig({ ...secret, JOBNEST_SMTP_HOST: 'smtp.test', JOBNEST_SMTP_FROM: 'a@b.test' }).alarms
+      .smtp!;
+    const secure = new ServerConfig({
+      ...secret,
+      JOBNEST_SMTP_HOST: 'smtp.test',
+      JOBNEST_SMTP_FROM: 'a@b.test',
+      JOBNEST_SMTP_SECURE: '1',
+    }).alarms.smtp!;
+    const rows = new Map(readmeTable('JOBNEST_ALARM_WEBHOOKS'));
+    const actual: Record<string, unknown> = {
+      JOBNEST_ALARM_WEBHOOKS: alarms.webhooksEnabled ? '1' : '0',
+      JOBNEST_ALARM_ALLOWED_HOSTS: alarms.allowedHosts.allowsHostName('localhost') ? 'some' : 'none',
+      JOBNEST_SMTP_HOST: alarms.smtp === undefined ? 'none' : alarms.smtp.host,
+      JOBNEST_SMTP_PORT: String(smtp.port),
+      JOBNEST_SMTP_SECURE: smtp.secure ? '1' : '0',
+      JOBNEST_SMTP_REQUIRE_TLS: smtp.requireTls ? '1' : '0',
+      JOBNEST_SMTP_TLS_REJECT_UNAUTHORIZED: smtp.rejectUnauthorized ? '1' : '0',
+      'JOBNEST_SMTP_USER / JOBNEST_SMTP_PASSWORD': smtp.user ?? smtp.password ?? 'none',
+      JOBNEST_SMTP_FROM: alarms.smtp?.from ?? 'none',
+      JOBNEST_PUBLIC_URL: alarms.publicUrl ?? 'none',
+      JOBNEST_ALARM_ATTEMPTS: String(alarms.attempts),
+      JOBNEST_ALARM_BACKOFF_MS: String(alarms.backoffMs),
+      JOBNEST_ALARM_TIMEOUT_MS: String(alarms.timeoutMs),
+      JOBNEST_ALARM_LOG_WAIT_MS: String(alarms.logWaitMs),
+      JOBNEST_ALARM_HISTORY_RETENTION_MS: String(alarms.historyRetentionMs),
+    };
+    assert.deepEqual([...rows.keys()].sort(), Object.keys(actual).sort(), 'the README lists every alarm setting');
+    for (const [variable, documented] of rows) assert.equal(actual[variable], documented, variable);
+    assert.equal(secure.port, 465, 'the SMTPS port when JOBNEST_SMTP_SECURE=1');
+  });
+
   it('every option default in the worker SDK docblocks is the one resolveWorkerOptions applies', () => {
     const source = readFileSync(join(REPO, 'libs/worker/src/options/jobnest-worker-options.ts'), 'utf8');
     const body = source.slice(source.indexOf('export interface JobnestWorkerOptions'));

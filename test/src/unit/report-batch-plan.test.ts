@@ -59,7 +59,9 @@ describe('report batch plan', () => {
       finishedTime: NOW,
     });
     assert.deepEqual(p.changes.get(2), { status: InstanceStatus.RUNNING, statusTime: NOW });
-    assert.deepEqual(p.ended, [{ id: 1, status: InstanceStatus.SUCCEEDED, workflowInstanceId: null, timed: false }]);
+    assert.deepEqual(p.ended, [
+      { id: 1, status: InstanceStatus.SUCCEEDED, workflowInstanceId: null, timed: false, jobId: 1 },
+    ]);
   });
 
   it('drops reports of unknown or finished instances, other runs and other workers', () => {

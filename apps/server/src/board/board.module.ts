@@ -2,7 +2,7 @@ import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
 import { ExpressAdapter } from '@bull-board/express';
 import { BullBoardModule } from '@bull-board/nestjs';
 import { Module, type DynamicModule } from '@nestjs/common';
-import { DISPATCH_QUEUE } from '@jobnest/transport';
+import { ALARM_QUEUE, DISPATCH_QUEUE } from '@jobnest/transport';
 import { ClusterModule } from '../cluster/cluster.module';
 import { DispatchModule } from '../dispatch/dispatch.module';
 import type { ServerConfig } from '../platform/config/server-config';
@@ -13,7 +13,7 @@ import { QueueBoardService } from './queue-board.service';
 export const BOARD_PATH = '/admin/queues';
 
 /**
- * bull-board at /admin/queues: the shared dispatch and trigger queues plus one queue per live worker. Only for the
+ * bull-board at /admin/queues: the shared dispatch, trigger and alarm queues plus one queue per live worker. Only for the
  * admin (HTTP Basic, JOBNEST_ADMIN_USER / JOBNEST_ADMIN_PASSWORD), so imported only when an admin password is set.
  * Read-only unless JOBNEST_BOARD_WRITES=1: a retried or removed BullMQ job behind the scheduler's back would bypass
  * its records.
@@ -34,6 +34,7 @@ export class BoardModule {
         BullBoardModule.forFeature(
           { name: DISPATCH_QUEUE, adapter: BullMQAdapter, options },
           { name: TRIGGER_QUEUE, adapter: BullMQAdapter, options },
+          { name: ALARM_QUEUE, adapter: BullMQAdapter, options },
         ),
         ClusterModule,
         DispatchModule,

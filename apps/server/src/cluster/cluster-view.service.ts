@@ -72,6 +72,12 @@ export class ClusterViewService implements OnApplicationBootstrap, OnApplication
     return [...this.workers.values()].filter((w) => w.appId === appId && w.lastHeartbeat >= cutoff);
   }
 
+  /** Every live worker, of every app. */
+  liveWorkerStates(): WorkerState[] {
+    const cutoff = Date.now() - this.config.workerTimeoutMs;
+    return [...this.workers.values()].filter((w) => w.lastHeartbeat >= cutoff);
+  }
+
   allLiveWorkerIds(): string[] {
     const cutoff = Date.now() - this.config.workerTimeoutMs;
     return [...this.workers.values()].filter((w) => w.lastHeartbeat >= cutoff).map((w) => w.workerId);

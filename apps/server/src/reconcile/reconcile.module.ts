@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { AlarmSignalsModule } from '../alarms/signals/alarm-signals.module';
 import { ClusterModule } from '../cluster/cluster.module';
 import { DispatchModule } from '../dispatch/dispatch.module';
 import { InstanceStateModule } from '../instances/state/instance-state.module';
@@ -12,7 +13,7 @@ import { RetentionService } from './retention.service';
  * workers, time limits, lost timers) and keeps stored data bounded (retention).
  */
 @Module({
-  imports: [ClusterModule, DispatchModule, InstanceStateModule, TimersModule, WorkflowEngineModule],
+  imports: [AlarmSignalsModule, ClusterModule, DispatchModule, InstanceStateModule, TimersModule, WorkflowEngineModule],
   providers: [ReconcilerService, RetentionService],
 })
 export class ReconcileModule {}

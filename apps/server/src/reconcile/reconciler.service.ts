@@ -4,6 +4,7 @@ import { In, type Repository } from 'typeorm';
 import { ACTIVE_INSTANCE_STATUSES, ExecuteType, InstanceStatus, ThrottledErrorLog } from '@jobnest/common';
 import { type InstanceInfoEntity, JobInfoEntity } from '@jobnest/persistence';
 import { leaseKey } from '@jobnest/transport';
+import { AlarmSignals } from '../alarms/signals/alarm-signals';
 import { ClusterViewService } from '../cluster/cluster-view.service';
 import { DispatcherService } from '../dispatch/dispatcher.service';
 import { WorkerCommands } from '../dispatch/worker-commands.provider';
@@ -67,6 +68,7 @@ export class ReconcilerService implements OnApplicationBootstrap, OnApplicationS
     private readonly retention: RetentionService,
     private readonly workflowInstances: WorkflowInstanceRepository,
     private readonly workflows: WorkflowAdvancer,
+    private readonly signals: AlarmSignals,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -198,6 +200,7 @@ export class ReconcilerService implements OnApplicationBootstrap, OnApplicationS
         (now - i.statusTime > this.config.workerTimeoutMs || this.cluster.hasShutDown(i.workerId ?? 'none')),
     );
     if (orphaned.length === 0) return;
+    this.signalLostWorkers(orphaned);
     const jobs = await this.jobs.findBy({ id: In([...new Set(orphaned.map((i) => i.jobId))]) });
     const retriesOf = new Map(jobs.map((j) => [j.id, j.instanceRetries]));
     const distributed = new Set(jobs.filter((j) => j.executeType !== ExecuteType.STANDALONE).map((j) => j.id));
@@ -226,6 +229,18 @@ export class ReconcilerService implements OnApplicationBootstrap, OnApplicationS
         if (i.workerId)
           await this.stopAbandonedRun(i.id, i.workerId, i.runningTimes, 'failed after the worker went silent');
       }
+    }
+  }
+
+  /** The workers that went silent (not those that said they shut down) while they ran these instances. */
+  private signalLostWorkers(orphaned: readonly InstanceInfoEntity[]): void {
+    const byWorker = new Map<string, InstanceInfoEntity[]>();
+    for (const i of orphaned) {
+      if (i.workerId === null || this.cluster.hasShutDown(i.workerId)) continue;
+      byWorker.set(i.workerId, [...(byWorker.get(i.workerId) ?? []), i]);
+    }
+    for (const [workerId, runs] of byWorker) {
+      this.signals.raise({ kind: 'worker-lost', workerId, appId: runs[0]!.appId, instanceIds: runs.map((i) => i.id) });
     }
   }
 

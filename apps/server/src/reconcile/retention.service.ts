@@ -21,13 +21,15 @@ export interface RetentionReport {
   workflowInstances: number;
   logLines: number;
   auditEntries: number;
+  alarmDeliveries: number;
   workerQueues: string[];
 }
 
 /**
  * Keeps what grows with use bounded, every JOBNEST_RETENTION_INTERVAL_MS on the reconciliation lease holder:
  * task rows (JOBNEST_TASK_RETENTION_MS), finished instances with their logs and tasks (JOBNEST_INSTANCE_RETENTION_MS),
- * log lines (JOBNEST_LOG_RETENTION_MS), audit entries (JOBNEST_AUDIT_RETENTION_MS) and the command queues of gone workers (JOBNEST_WORKER_QUEUE_RETENTION_MS).
+ * log lines (JOBNEST_LOG_RETENTION_MS), audit entries (JOBNEST_AUDIT_RETENTION_MS), the alarm delivery history
+ * (JOBNEST_ALARM_HISTORY_RETENTION_MS) and the command queues of gone workers (JOBNEST_WORKER_QUEUE_RETENTION_MS).
  * A pass runs in the background, so a first purge of millions of rows does not hold up reconciliation; it stops
  * between two batches when the lease is lost or the server stops.
  */
@@ -73,6 +75,7 @@ export class RetentionService implements OnApplicationShutdown {
       workflowInstances: 0,
       logLines: 0,
       auditEntries: 0,
+      alarmDeliveries: 0,
       workerQueues: [],
     };
     await this.step('task', async () => {
@@ -106,6 +109,16 @@ export class RetentionService implements OnApplicationShutdown {
         keepGoing,
       );
     });
+    await this.step('alarm history', async () => {
+      if (config.alarms.historyRetentionMs === 0) return;
+      const cutoff = now - config.alarms.historyRetentionMs;
+      report.alarmDeliveries += await deleteInBatches(
+        dataSource,
+        'DELETE FROM alarm_delivery WHERE created_time < ?',
+        [cutoff],
+        keepGoing,
+      );
+    });
     await this.step('worker queue', async () => {
       report.workerQueues = await removeQueuesOfGoneWorkers(
         this.lastSeen,
@@ -128,10 +141,10 @@ export class RetentionService implements OnApplicationShutdown {
   }
 
   private logReport(report: RetentionReport): void {
-    const { tasks, instances, workflowInstances, logLines, auditEntries, workerQueues } = report;
-    if (instances > 0 || workflowInstances > 0 || tasks > 0 || logLines > 0 || auditEntries > 0) {
+    const { tasks, instances, workflowInstances, logLines, auditEntries, alarmDeliveries, workerQueues } = report;
+    if (instances + workflowInstances + tasks + logLines + auditEntries + alarmDeliveries > 0) {
       this.logger.log(
-        `retention deleted ${workflowInstances} workflow instances, ${instances} instances, ${logLines} log lines, ${tasks} task rows and ${auditEntries} audit entries`,
+        `retention deleted ${workflowInstances} workflow instances, ${instances} instances, ${logLines} log lines, ${tasks} task rows, ${auditEntries} audit entries and ${alarmDeliveries} alarm deliveries`,
       );
     }
     if (workerQueues.length > 0) {

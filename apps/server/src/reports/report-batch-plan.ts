@@ -79,7 +79,13 @@ export function planReportBatch(input: ReportBatchInput): ReportBatchPlan {
         ...counts,
         ...(additions === undefined ? {} : { wfContextAdditions: additions }),
       });
-      plan.ended.push({ id: row.id, status, workflowInstanceId: row.wfInstanceId, timed: row.triggerSlot !== null });
+      plan.ended.push({
+        id: row.id,
+        status,
+        workflowInstanceId: row.wfInstanceId,
+        timed: row.triggerSlot !== null,
+        jobId: row.jobId,
+      });
     };
     plan.outcomes.push('applied');
     switch (report.status) {

@@ -26,6 +26,8 @@ export interface CatchUpTarget {
   /** Its scheduler (undefined: nothing to catch up). */
   repeat: RepeatOptions | undefined;
   fire(slot: number): Promise<unknown>;
+  /** Misfired slots were counted (an alarm may follow). */
+  onMisfired(count: number, latestSlot: number): void;
 }
 
 /**
@@ -45,6 +47,7 @@ export async function catchUpSlots(
   const missed = missedSlots(lastSlot, now, now - misfireThresholdMs, target.repeat, MAX_COUNTED_MISFIRES);
   if (missed.misfired > 0) {
     await countSlots(target.rows, target.id, 'misfired_slots', missed.misfired, missed.lastMisfired ?? lastSlot);
+    target.onMisfired(missed.misfired, missed.lastMisfired ?? lastSlot);
     logger.warn(
       `${target.name}: ${missed.capped ? 'more than ' : ''}${missed.misfired} slot(s) after ${new Date(lastSlot).toISOString()} misfired (the trigger came ${now - lastSlot} ms late), skipped`,
     );

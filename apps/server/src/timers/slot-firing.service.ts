@@ -4,6 +4,7 @@ import type { Job } from 'bullmq';
 import type { Repository } from 'typeorm';
 import { isTimedType, TimeExpressionType } from '@jobnest/common';
 import { JobInfoEntity } from '@jobnest/persistence';
+import { AlarmSignals } from '../alarms/signals/alarm-signals';
 import { InstanceEvents } from '../instances/state/instance-events';
 import { InstanceRepository } from '../instances/state/instance.repository';
 import { InstanceLauncher } from '../launch/instance-launcher.service';
@@ -33,6 +34,7 @@ export class SlotFiringService implements OnApplicationBootstrap {
     private readonly instances: InstanceRepository,
     @InjectRepository(JobInfoEntity) private readonly jobs: Repository<JobInfoEntity>,
     private readonly workflowSlots: WorkflowSlotFiringService,
+    private readonly signals: AlarmSignals,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -90,6 +92,7 @@ export class SlotFiringService implements OnApplicationBootstrap {
       rows: this.jobs,
       repeat: this.timers.schedulerOptions(job),
       fire: (slot: number) => this.fire(job, slot, false),
+      onMisfired: (count: number, latestSlot: number) => this.signalMissed(job, 'misfired', count, latestSlot),
     };
     return catchUpSlots(target, lastSlot, this.config.misfireThresholdMs, this.logger);
   }
@@ -109,18 +112,40 @@ export class SlotFiringService implements OnApplicationBootstrap {
       // A replayed trigger whose slot was fired before the crash: fired, so not misfired.
       if (await this.instances.slotHasInstance(job.id, slot)) return 'duplicate';
       await countSlots(this.jobs, job.id, 'misfired_slots', 1, slot);
+      this.signalMissed(job, 'misfired', 1, slot);
       this.logger.warn(`job ${job.id}: slot ${new Date(slot).toISOString()} misfired (${now - slot} ms late), skipped`);
       return 'misfired';
     }
     const outcome = await this.launcher.launchSlot(job, slot);
     if (outcome.kind === 'skipped') {
       await countSlots(this.jobs, job.id, 'skipped_slots', 1, slot);
+      this.signalMissed(job, 'skipped', 1, slot, outcome.reason);
       this.logger.warn(`job ${job.id}: slot ${new Date(slot).toISOString()} skipped: ${outcome.reason}`);
       // No instance will end to re-arm the chain: arm it from here.
       if (job.timeExpressionType === TimeExpressionType.FIXED_DELAY)
         await this.timers.armFixedDelay(job, `skip-${slot}`);
     }
     return outcome.kind;
+  }
+
+  private signalMissed(
+    job: JobInfoEntity,
+    how: 'misfired' | 'skipped',
+    count: number,
+    latestSlot: number,
+    reason?: string,
+  ): void {
+    this.signals.raise({
+      kind: 'slots-missed',
+      target: 'job',
+      id: job.id,
+      appId: job.appId,
+      name: job.name,
+      how,
+      count,
+      latestSlot,
+      reason,
+    });
   }
 
   /** One query, which finds nothing for every instance but the timed ones of enabled FIXED_DELAY jobs. */

@@ -1,5 +1,6 @@
 import { BullModule } from '@nestjs/bullmq';
 import { Module } from '@nestjs/common';
+import { AlarmSignalsModule } from '../alarms/signals/alarm-signals.module';
 import { InstanceStateModule } from '../instances/state/instance-state.module';
 import { LaunchModule } from '../launch/launch.module';
 import { jobnestRepeatStrategy } from './jobnest-repeat-strategy';
@@ -19,6 +20,7 @@ import { TRIGGER_QUEUE } from './trigger-queue';
     BullModule.registerQueue({ name: TRIGGER_QUEUE, settings: { repeatStrategy: jobnestRepeatStrategy } }),
     LaunchModule,
     InstanceStateModule,
+    AlarmSignalsModule,
     WorkflowEngineModule,
   ],
   providers: [TimerSyncService, SlotFiringService, WorkflowSlotFiringService, TriggerProcessor],

@@ -4,6 +4,7 @@ import type { Job } from 'bullmq';
 import type { Repository } from 'typeorm';
 import { isTimedType } from '@jobnest/common';
 import { WorkflowInfoEntity } from '@jobnest/persistence';
+import { AlarmSignals } from '../alarms/signals/alarm-signals';
 import { WorkflowLauncher } from '../launch/workflow-launcher.service';
 import { ServerConfig } from '../platform/config/server-config';
 import { WorkflowInstanceRepository } from '../workflows/engine/workflow-instance.repository';
@@ -29,6 +30,7 @@ export class WorkflowSlotFiringService {
     private readonly launcher: WorkflowLauncher,
     private readonly instances: WorkflowInstanceRepository,
     @InjectRepository(WorkflowInfoEntity) private readonly workflows: Repository<WorkflowInfoEntity>,
+    private readonly signals: AlarmSignals,
   ) {}
 
   async handle(trigger: Job<TriggerData>, workflowId: number): Promise<FireOutcome> {
@@ -62,6 +64,7 @@ export class WorkflowSlotFiringService {
       rows: this.workflows,
       repeat: this.timers.schedulerOptions(workflow),
       fire: (slot: number) => this.fire(workflow, slot),
+      onMisfired: (count: number, latestSlot: number) => this.signalMissed(workflow, 'misfired', count, latestSlot),
     };
     return catchUpSlots(target, lastSlot, this.config.misfireThresholdMs, this.logger);
   }
@@ -79,6 +82,7 @@ export class WorkflowSlotFiringService {
     if (now - slot > this.config.misfireThresholdMs) {
       if (await this.instances.slotHasInstance(workflow.id, slot)) return 'duplicate';
       await countSlots(this.workflows, workflow.id, 'misfired_slots', 1, slot);
+      this.signalMissed(workflow, 'misfired', 1, slot);
       this.logger.warn(
         `workflow ${workflow.id}: slot ${new Date(slot).toISOString()} misfired (${now - slot} ms late), skipped`,
       );
@@ -87,9 +91,30 @@ export class WorkflowSlotFiringService {
     const outcome = await this.launcher.launchSlot(workflow, slot);
     if (outcome.kind === 'skipped') {
       await countSlots(this.workflows, workflow.id, 'skipped_slots', 1, slot);
+      this.signalMissed(workflow, 'skipped', 1, slot, outcome.reason);
       this.logger.warn(`workflow ${workflow.id}: slot ${new Date(slot).toISOString()} skipped: ${outcome.reason}`);
       return 'skipped';
     }
     return outcome.kind === 'duplicate' ? 'duplicate' : 'launched';
+  }
+
+  private signalMissed(
+    workflow: WorkflowInfoEntity,
+    how: 'misfired' | 'skipped',
+    count: number,
+    latestSlot: number,
+    reason?: string,
+  ): void {
+    this.signals.raise({
+      kind: 'slots-missed',
+      target: 'workflow',
+      id: workflow.id,
+      appId: workflow.appId,
+      name: workflow.name,
+      how,
+      count,
+      latestSlot,
+      reason,
+    });
   }
 }

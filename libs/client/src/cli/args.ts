@@ -20,6 +20,23 @@ const OPTIONS = {
   job: { type: 'string' },
   workflow: { type: 'string' },
   status: { type: 'string' },
+  name: { type: 'string' },
+  type: { type: 'string' },
+  // Not --url: that names the server.
+  'webhook-url': { type: 'string' },
+  secret: { type: 'string' },
+  recipient: { type: 'string', multiple: true },
+  scope: { type: 'string' },
+  target: { type: 'string' },
+  channel: { type: 'string', multiple: true },
+  events: { type: 'string' },
+  threshold: { type: 'string' },
+  'window-ms': { type: 'string' },
+  'silence-ms': { type: 'string' },
+  recovery: { type: 'boolean' },
+  'workflow-nodes': { type: 'boolean' },
+  'event-type': { type: 'string' },
+  rule: { type: 'string' },
 } as const;
 
 type OptionName = keyof typeof OPTIONS;
@@ -42,6 +59,25 @@ export interface CommandFlags {
   job?: string;
   workflow?: string;
   status?: string;
+  name?: string;
+  type?: string;
+  'webhook-url'?: string;
+  /** Write-only: never printed, not even in an error. */
+  secret?: string;
+  /** Each occurrence as given (each may be a comma list). */
+  recipient?: string[];
+  scope?: string;
+  target?: string;
+  /** Each occurrence as given (each may be a comma list). */
+  channel?: string[];
+  events?: string;
+  threshold?: string;
+  'window-ms'?: string;
+  'silence-ms'?: string;
+  recovery?: boolean;
+  'workflow-nodes'?: boolean;
+  'event-type'?: string;
+  rule?: string;
 }
 
 /** Where and as whom to connect. */

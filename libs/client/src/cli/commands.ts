@@ -114,6 +114,36 @@ export const COMMANDS: readonly CommandDef[] = [
     h.markWorkflowNodeSucceeded,
   ),
   cmd('workers', [], 'List live workers', h.listWorkers),
+  cmd('alarm-channel list', [], 'List alarm channels (never their secrets)', h.listAlarmChannels),
+  cmd('alarm-channel add', [], 'Add an alarm channel; prints it', h.addAlarmChannel, {
+    flags: ['name', 'type', 'webhook-url', 'secret', 'recipient'],
+    flagsUsage:
+      '--name N --type SLACK|DINGTALK|FEISHU|WECOM|WEBHOOK|EMAIL [--webhook-url U] [--secret S] [--recipient R]...',
+  }),
+  cmd('alarm-channel rm', ['id'], 'Delete an alarm channel no rule uses', h.deleteAlarmChannel),
+  cmd('alarm-rule list', [], 'List alarm rules', h.listAlarmRules),
+  cmd('alarm-rule set', [], 'Create the rule of a scope and target, or replace its settings', h.setAlarmRule, {
+    flags: [
+      'scope',
+      'target',
+      'channel',
+      'events',
+      'threshold',
+      'window-ms',
+      'silence-ms',
+      'recovery',
+      'workflow-nodes',
+      'recipient',
+    ],
+    flagsUsage:
+      '--scope APP|JOB|WORKFLOW [--target ID] --channel ID [--channel ID]... [--events E1,E2] [--threshold N]' +
+      ' [--window-ms MS] [--silence-ms MS] [--recovery] [--workflow-nodes] [--recipient R]...',
+  }),
+  cmd('alarm-rule rm', ['id'], 'Delete an alarm rule', h.deleteAlarmRule),
+  cmd('alarm-history', [], 'Alarm deliveries, newest first, one per line', h.showAlarmHistory, {
+    flags: ['status', 'event-type', 'rule', 'page', 'size'],
+    flagsUsage: '[--status S] [--event-type T] [--rule ID] [--page N] [--size N]',
+  }),
   cmd('health', [], 'Server health (no login; exit 1 unless ok)', h.showHealth, { auth: false }),
 ];
 

@@ -2,11 +2,26 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { isFinalStatus } from '../instance-status';
 import { DEFAULT_WAIT_TIMEOUT_MS, type JobnestClient } from '../jobnest-client';
 import { MAX_BULK_RUNS, type RunJobOptions } from '../types';
+import type { AlarmChannelInput, AlarmRuleSettings } from '../alarm-types';
 import type { CommandFlags } from './args';
 import { readJobInputFile, readParamLines, readWorkflowInputFile } from './job-file';
-import { type CliOutput, formatLogLine, printJson } from './output';
+import { type CliOutput, formatAlarmDelivery, formatLogLine, printJson } from './output';
 import { UsageError } from './usage-error';
-import { parseId, parseIntegerFlag, parseStatusFlag, parseWorkflowStatusFlag } from './values';
+import {
+  ALARM_CHANNEL_TYPES,
+  ALARM_RULE_SCOPES,
+  parseAlarmChannelTypeFlag,
+  parseAlarmDeliveryStatusFlag,
+  parseAlarmEventTypeFlag,
+  parseAlarmRuleEventsFlag,
+  parseAlarmRuleScopeFlag,
+  parseId,
+  parseIdListFlag,
+  parseIntegerFlag,
+  parseStatusFlag,
+  parseWorkflowStatusFlag,
+  splitList,
+} from './values';
 
 /** What a command handler gets: a client (logged in when the command needs it) and its arguments. */
 export interface CommandContext {
@@ -272,6 +287,101 @@ export const markWorkflowNodeSucceeded: CommandHandler = async ({ client, args, 
 
 export const listWorkers: CommandHandler = async ({ client, out }) => {
   printJson(out, await client.listWorkers());
+  return 0;
+};
+
+export const listAlarmChannels: CommandHandler = async ({ client, out }) => {
+  printJson(out, await client.listAlarmChannels());
+  return 0;
+};
+
+/**
+ * `alarm-channel add`: prints the channel as the server shows it, which never holds its secret nor its URL's path.
+ * The secret is not echoed either, not even in an error.
+ */
+export const addAlarmChannel: CommandHandler = async ({ client, flags, out }) => {
+  if (flags.name === undefined) throw new UsageError('--name <name> is required');
+  const type = parseAlarmChannelTypeFlag('--type', flags.type);
+  if (type === undefined) throw new UsageError(`--type is required: one of ${ALARM_CHANNEL_TYPES.join(', ')}`);
+  const input: AlarmChannelInput = {
+    name: flags.name,
+    type,
+    url: flags['webhook-url'],
+    secret: flags.secret,
+    recipients: flags.recipient === undefined ? undefined : splitList(flags.recipient),
+  };
+  printJson(out, await client.createAlarmChannel(input));
+  return 0;
+};
+
+export const deleteAlarmChannel: CommandHandler = async ({ client, args, out }) => {
+  const id = parseId('id', args[0]);
+  await client.deleteAlarmChannel(id);
+  out.stdout(`Deleted alarm channel ${id}`);
+  return 0;
+};
+
+export const listAlarmRules: CommandHandler = async ({ client, out }) => {
+  printJson(out, await client.listAlarmRules());
+  return 0;
+};
+
+/**
+ * `alarm-rule set`: creates the rule of the scope and target, or when there is one already replaces all its settings
+ * (PUT: a setting not given takes its default; whether the rule is enabled stays as it is). Prints the rule.
+ */
+export const setAlarmRule: CommandHandler = async ({ client, flags, out }) => {
+  const scope = parseAlarmRuleScopeFlag('--scope', flags.scope);
+  if (scope === undefined) throw new UsageError(`--scope is required: one of ${ALARM_RULE_SCOPES.join(', ')}`);
+  const targetId = flags.target === undefined ? undefined : parseId('--target', flags.target);
+  if (scope === 'APP' && targetId !== undefined) {
+    throw new UsageError('--target only applies with --scope JOB or WORKFLOW');
+  }
+  if (scope !== 'APP' && targetId === undefined) {
+    throw new UsageError(`--scope ${scope} needs --target <${scope.toLowerCase()} id>`);
+  }
+  const channelIds = parseIdListFlag('--channel', flags.channel);
+  if (channelIds.length === 0) throw new UsageError('--channel <id> is required (repeat it for more channels)');
+  const settings: AlarmRuleSettings = {
+    events: parseAlarmRuleEventsFlag('--events', flags.events),
+    channelIds,
+    recipients: flags.recipient === undefined ? undefined : splitList(flags.recipient),
+    thresholdCount: parseIntegerFlag('--threshold', flags.threshold, 1),
+    thresholdWindowMs: parseIntegerFlag('--window-ms', flags['window-ms'], 1000),
+    silenceMs: parseIntegerFlag('--silence-ms', flags['silence-ms'], 0),
+    notifyRecovery: flags.recovery,
+    includeWorkflowNodes: flags['workflow-nodes'],
+  };
+  const existing = (await client.listAlarmRules()).find(
+    (rule) => rule.scope === scope && (rule.targetId ?? undefined) === targetId,
+  );
+  printJson(
+    out,
+    existing
+      ? await client.replaceAlarmRule(existing.id, { ...settings, enabled: existing.enabled })
+      : await client.createAlarmRule({ scope, targetId, ...settings }),
+  );
+  return 0;
+};
+
+export const deleteAlarmRule: CommandHandler = async ({ client, args, out }) => {
+  const id = parseId('id', args[0]);
+  await client.deleteAlarmRule(id);
+  out.stdout(`Deleted alarm rule ${id}`);
+  return 0;
+};
+
+/** One line per delivery, newest first; when older ones are left for another page, says so on stderr. */
+export const showAlarmHistory: CommandHandler = async ({ client, flags, out }) => {
+  const status = parseAlarmDeliveryStatusFlag('--status', flags.status);
+  const eventType = parseAlarmEventTypeFlag('--event-type', flags['event-type']);
+  const ruleId = flags.rule === undefined ? undefined : parseId('--rule', flags.rule);
+  const page = parseIntegerFlag('--page', flags.page, 1);
+  const size = parseIntegerFlag('--size', flags.size, 1);
+  const history = await client.listAlarmDeliveries({ status, eventType, ruleId, page, size });
+  for (const delivery of history.items) out.stdout(formatAlarmDelivery(delivery));
+  const older = history.total - ((history.page - 1) * history.size + history.items.length);
+  if (history.items.length > 0 && older > 0) out.stderr(`${older} older: --page ${history.page + 1}`);
   return 0;
 };
 

@@ -26,4 +26,6 @@ export interface EndedInstance {
   workflowInstanceId?: number | null;
   /** Created by a timer slot (a FIXED_DELAY chain may wait for it); undefined when not read. */
   timed?: boolean;
+  /** Its job; undefined when the announcer did not read it. */
+  jobId?: number;
 }

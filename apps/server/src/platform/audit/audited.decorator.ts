@@ -4,7 +4,8 @@ import type { Request } from 'express';
 export const AUDIT_SPEC = 'jobnest:audit';
 
 /** The kinds of object an audit entry names. */
-export type AuditTargetType = 'app' | 'user' | 'grant' | 'job' | 'workflow' | 'instance' | 'workflow-instance';
+export type AuditTargetType =
+  'app' | 'user' | 'grant' | 'job' | 'workflow' | 'instance' | 'workflow-instance' | 'alarm-channel' | 'alarm-rule';
 
 /** How a mutating route is written to the audit log (see AuditInterceptor). */
 export interface AuditSpec {

@@ -3,6 +3,7 @@ import { hostname } from 'node:os';
 import { resolve } from 'node:path';
 import { ConfigError, DEFAULT_MYSQL_URL, DEFAULT_PREFIX, DEFAULT_REDIS_URL, EnvReader } from '@jobnest/common';
 import { databaseName } from '@jobnest/persistence';
+import { readAlarmSettings, type AlarmSettings } from './alarm-settings';
 
 /** Every setting of the server, read once from the environment at boot. */
 export class ServerConfig {
@@ -98,6 +99,8 @@ export class ServerConfig {
   readonly workerQueueRetentionMs: number;
   /** Period of the retention pass (tasks, instances, log lines, worker queues) on the lease holder. JOBNEST_RETENTION_INTERVAL_MS (Default: 60000) */
   readonly retentionIntervalMs: number;
+  /** Alarm channels, SMTP and delivery (see AlarmSettings for each JOBNEST_ALARM_* and JOBNEST_SMTP_* setting). */
+  readonly alarms: AlarmSettings;
   /** Unique id of this server process (consumer name, lease owner). */
   readonly serverId: string;
 
@@ -145,6 +148,7 @@ export class ServerConfig {
     this.logRetentionMs = r.int('JOBNEST_LOG_RETENTION_MS', 7 * 24 * 3600 * 1000, 0);
     this.workerQueueRetentionMs = r.int('JOBNEST_WORKER_QUEUE_RETENTION_MS', 3600 * 1000, 1000);
     this.retentionIntervalMs = r.int('JOBNEST_RETENTION_INTERVAL_MS', 60_000, 100, 86_400_000);
+    this.alarms = readAlarmSettings(r);
     this.serverId = `${hostname()}-${process.pid}-${randomBytes(2).toString('hex')}`;
   }
 }

@@ -18,6 +18,7 @@ import {
   type WorkflowInstanceEntity,
   type WorkflowNodeState,
 } from '@jobnest/persistence';
+import { AlarmSignals } from '../../alarms/signals/alarm-signals';
 import { DispatcherService } from '../../dispatch/dispatcher.service';
 import { InstanceEvents } from '../../instances/state/instance-events';
 import { InstanceRepository } from '../../instances/state/instance.repository';
@@ -74,6 +75,7 @@ export class WorkflowAdvancer implements OnApplicationBootstrap {
     private readonly events: InstanceEvents,
     private readonly config: ServerConfig,
     private readonly metrics: MetricsService,
+    private readonly signals: AlarmSignals,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -308,6 +310,16 @@ export class WorkflowAdvancer implements OnApplicationBootstrap {
     if (launched.again) this.request(wf.id);
     if (plan.end) {
       this.dagJobs.forget(wf.id);
+      this.signals.raise({
+        kind: 'workflow-ended',
+        workflowInstanceId: wf.id,
+        workflowId: wf.workflowId,
+        appId: wf.appId,
+        succeeded: plan.end.status === WorkflowInstanceStatus.SUCCEEDED,
+        reason: plan.end.reason,
+        failedNodeId: plan.end.failedNodeId,
+        nested: wf.parentInstanceId !== null,
+      });
       await this.ended(wf);
     }
   }

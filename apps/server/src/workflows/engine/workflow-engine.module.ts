@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { AlarmSignalsModule } from '../../alarms/signals/alarm-signals.module';
 import { DispatchModule } from '../../dispatch/dispatch.module';
 import { InstanceStateModule } from '../../instances/state/instance-state.module';
 import { NodeStopper } from './node-stopper';
@@ -10,7 +11,7 @@ import { WorkflowInstanceRepository } from './workflow-instance.repository';
  * the instance state and dispatch every job instance uses.
  */
 @Module({
-  imports: [DispatchModule, InstanceStateModule],
+  imports: [DispatchModule, InstanceStateModule, AlarmSignalsModule],
   providers: [WorkflowInstanceRepository, WorkflowAdvancer, NodeStopper],
   exports: [WorkflowInstanceRepository, WorkflowAdvancer],
 })

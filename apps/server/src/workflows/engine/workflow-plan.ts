@@ -77,6 +77,8 @@ export interface WorkflowPlan {
     status: WorkflowInstanceStatus.SUCCEEDED | WorkflowInstanceStatus.FAILED;
     result: string;
     reason: string | null;
+    /** FAILED by a node: the first such node (alarms name it). */
+    failedNodeId?: string;
   };
 }
 
@@ -237,7 +239,15 @@ export function planTransition(input: PlanInput): WorkflowPlan {
 
   const blocking = dag.nodes.filter((n) => isBlockingFailure(n, states[n.id]!));
   if (blocking.length > 0 && !input.continueOnFailure) {
-    return failWith(input, states, context, contextJson, hasSuccessor, failureReason(blocking, states));
+    return failWith(
+      input,
+      states,
+      context,
+      contextJson,
+      hasSuccessor,
+      failureReason(blocking, states),
+      blocking[0]!.id,
+    );
   }
   const plan: WorkflowPlan = {
     states,
@@ -255,6 +265,7 @@ export function planTransition(input: PlanInput): WorkflowPlan {
             status: WorkflowInstanceStatus.FAILED,
             result: lastResults(dag, states, hasSuccessor),
             reason: failureReason(blocking, states),
+            failedNodeId: blocking[0]!.id,
           }
         : { status: WorkflowInstanceStatus.SUCCEEDED, result: lastResults(dag, states, hasSuccessor), reason: null };
   }
@@ -285,6 +296,7 @@ function failWith(
   contextJson: string,
   hasSuccessor: Set<string>,
   reason: string,
+  failedNodeId?: string,
 ): WorkflowPlan {
   const stopInstances: number[] = [];
   const stopChildren: number[] = [];
@@ -314,7 +326,12 @@ function failWith(
     launches: [],
     stopInstances,
     stopChildren,
-    end: { status: WorkflowInstanceStatus.FAILED, result: lastResults(input.dag, states, hasSuccessor), reason },
+    end: {
+      status: WorkflowInstanceStatus.FAILED,
+      result: lastResults(input.dag, states, hasSuccessor),
+      reason,
+      ...(failedNodeId === undefined ? {} : { failedNodeId }),
+    },
   };
 }
 

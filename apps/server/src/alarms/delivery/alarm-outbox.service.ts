@@ -1,0 +1,171 @@
+import { InjectQueue } from '@nestjs/bullmq';
+import { Injectable, Logger } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { Queue } from 'bullmq';
+import type { DataSource } from 'typeorm';
+import { AlarmDeliveryStatus } from '@jobnest/common';
+import type { AlarmRuleEntity } from '@jobnest/persistence';
+import { ALARM_QUEUE } from '@jobnest/transport';
+import { ServerConfig } from '../../platform/config/server-config';
+import type { AlarmEvent } from '../alarm-event';
+import { summarizeAlarm } from '../formats/alarm-summary';
+import { DELIVER_JOB, SUMMARIZE_JOB, type DeliverAlarmJob, type SummarizeHeldJob } from './alarm-jobs';
+
+/** An alarm the gate let through (or held back: `held`), with the events held back before it. */
+export interface OutgoingAlarm {
+  rule: AlarmRuleEntity;
+  event: AlarmEvent;
+  suppressedCount: number;
+  held?: boolean;
+}
+
+/** One history row to insert. */
+interface DeliveryRow {
+  appId: number;
+  ruleId: number;
+  channelId: number | null;
+  event: AlarmEvent;
+  status: AlarmDeliveryStatus;
+  suppressedCount: number;
+  answer: string | null;
+  recipients: string[];
+}
+
+/** A summary job starts this long after its silence period ends (the period's key has expired by then). */
+const SUMMARY_MARGIN_MS = 100;
+
+/**
+ * Writes alarms into the delivery history and queues their delivery: per batch one multi-row INSERT (one row per
+ * channel, or one SUPPRESSED row for an event held back), one SELECT of the ids and one addBulk. The history is
+ * unique per (rule, channel, event key), so an alarm two servers raise is delivered once.
+ */
+@Injectable()
+export class AlarmOutbox {
+  private readonly logger = new Logger(AlarmOutbox.name);
+
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    @InjectQueue(ALARM_QUEUE) private readonly queue: Queue,
+    private readonly config: ServerConfig,
+  ) {}
+
+  async send(alarms: readonly OutgoingAlarm[]): Promise<void> {
+    if (alarms.length === 0) return;
+    const channelIds = await this.existingChannels(alarms.flatMap((a) => (a.held ? [] : a.rule.channelIds)));
+    const rows: DeliveryRow[] = [];
+    for (const { rule, event, suppressedCount, held } of alarms) {
+      const base = { appId: rule.appId, ruleId: rule.id, event, suppressedCount, recipients: rule.recipients };
+      if (held) {
+        rows.push({ ...base, channelId: null, status: AlarmDeliveryStatus.SUPPRESSED, answer: null });
+        continue;
+      }
+      const channels = rule.channelIds.filter((id) => channelIds.has(id));
+      if (channels.length === 0) {
+        const answer = 'not sent: none of the channels the rule names exists any more';
+        rows.push({ ...base, channelId: null, status: AlarmDeliveryStatus.FAILED, answer });
+        this.logger.warn(`alarm rule ${rule.id}: ${answer} (${event.type} ${event.key})`);
+      }
+      for (const channelId of channels)
+        rows.push({ ...base, channelId, status: AlarmDeliveryStatus.QUEUED, answer: null });
+    }
+    await this.insert(rows);
+    await this.enqueue(rows.filter((r) => r.status === AlarmDeliveryStatus.QUEUED));
+  }
+
+  /** Queues the summary of a silence period that just held back its first event. */
+  summarizeAt(rule: AlarmRuleEntity, subject: string, silentUntil: number): void {
+    const data: SummarizeHeldJob = { ruleId: rule.id, subject };
+    this.queue
+      .add(SUMMARIZE_JOB, data, {
+        jobId: `summary-${rule.id}-${subject.replace(':', '-')}-${silentUntil}`,
+        delay: Math.max(0, silentUntil - Date.now()) + SUMMARY_MARGIN_MS,
+        attempts: this.config.alarms.attempts,
+        backoff: { type: 'exponential', delay: this.config.alarms.backoffMs },
+        removeOnComplete: { age: 3600, count: 1000 },
+        removeOnFail: { age: 7 * 86_400 },
+      })
+      .catch((err: unknown) =>
+        this.logger.error(`could not queue the silence summary of rule ${rule.id} (${subject}): ${String(err)}`),
+      );
+  }
+
+  private async existingChannels(ids: number[]): Promise<Set<number>> {
+    const unique = [...new Set(ids)];
+    if (unique.length === 0) return new Set();
+    const rows = (await this.db.query(
+      `SELECT id FROM alarm_channel WHERE id IN (${unique.map(() => '?').join(', ')})`,
+      unique,
+    )) as { id: number | string }[];
+    return new Set(rows.map((r) => Number(r.id)));
+  }
+
+  private async insert(rows: DeliveryRow[]): Promise<void> {
+    if (rows.length === 0) return;
+    const now = Date.now();
+    const values: unknown[] = [];
+    for (const r of rows) {
+      const title = summarizeAlarm({
+        event: r.event,
+        deliveryId: 0,
+        suppressedCount: r.suppressedCount,
+        logLines: [],
+        mentions: [],
+      }).title.slice(0, 500);
+      values.push(
+        r.appId,
+        r.ruleId,
+        r.channelId,
+        r.event.type,
+        r.event.key.slice(0, 191),
+        r.status,
+        r.suppressedCount,
+        title,
+        JSON.stringify(r.event),
+        r.answer,
+        now,
+        now,
+      );
+    }
+    // IGNORE: the (rule, channel, event key) row exists when another server wrote this alarm first.
+    await this.db.query(
+      `INSERT IGNORE INTO alarm_delivery
+         (app_id, rule_id, channel_id, event_type, event_key, status, attempts, suppressed_count, title, payload,
+          answer, created_time, updated_time)
+       VALUES ${rows.map(() => '(?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?, ?)').join(', ')}`,
+      values,
+    );
+  }
+
+  private async enqueue(rows: DeliveryRow[]): Promise<void> {
+    if (rows.length === 0) return;
+    const found = (await this.db.query(
+      `SELECT id, rule_id AS ruleId, channel_id AS channelId, event_key AS eventKey FROM alarm_delivery
+        WHERE status = ? AND (rule_id, event_key) IN (${rows.map(() => '(?, ?)').join(', ')})`,
+      [AlarmDeliveryStatus.QUEUED, ...rows.flatMap((r) => [r.ruleId, r.event.key.slice(0, 191)])],
+    )) as { id: number | string; ruleId: number | string; channelId: number | null; eventKey: string }[];
+    const byKey = new Map(rows.map((r) => [`${r.ruleId}/${r.channelId}/${r.event.key.slice(0, 191)}`, r]));
+    const { attempts, backoffMs, logWaitMs } = this.config.alarms;
+    const jobs = found.flatMap((f) => {
+      const row = byKey.get(`${Number(f.ruleId)}/${f.channelId === null ? null : Number(f.channelId)}/${f.eventKey}`);
+      if (!row) return [];
+      const data: DeliverAlarmJob = { deliveryId: Number(f.id), recipients: row.recipients };
+      return [
+        {
+          name: DELIVER_JOB,
+          data,
+          opts: {
+            // BullMQ keeps one job per id: a second server queueing the same delivery adds nothing.
+            jobId: `delivery-${Number(f.id)}`,
+            // An instance's last log lines travel on their own stream: give them a moment to arrive.
+            delay: row.event.instanceId === undefined ? 0 : logWaitMs,
+            attempts,
+            backoff: { type: 'exponential', delay: backoffMs },
+            removeOnComplete: { age: 3600, count: 1000 },
+            removeOnFail: { age: 7 * 86_400 },
+          },
+        },
+      ];
+    });
+    await this.queue.addBulk(jobs);
+  }
+}

@@ -1,0 +1,100 @@
+import { Injectable } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import type { Repository } from 'typeorm';
+import { AlarmEventType, AlarmRuleScope } from '@jobnest/common';
+import { AlarmRuleEntity } from '@jobnest/persistence';
+import { ServerConfig } from '../../platform/config/server-config';
+import { RedisConnections } from '../../platform/redis/redis-connections.service';
+
+/** The rules of one app, by what they are set on. */
+export interface AppRules {
+  byJob: ReadonlyMap<number, AlarmRuleEntity>;
+  byWorkflow: ReadonlyMap<number, AlarmRuleEntity>;
+  appDefault: AlarmRuleEntity | undefined;
+}
+
+const NO_RULES: AppRules = { byJob: new Map(), byWorkflow: new Map(), appDefault: undefined };
+
+/**
+ * The alarm rules of each app, kept in memory and read again only when they changed: every change (on any server)
+ * bumps the app's version in one Redis hash, and a batch of events costs one HMGET of the versions of its apps.
+ * So a rule saved on one server governs the next event on every server.
+ */
+@Injectable()
+export class AlarmRuleBook {
+  private readonly cache = new Map<number, { version: string; rules: AppRules }>();
+
+  constructor(
+    @InjectRepository(AlarmRuleEntity) private readonly rules: Repository<AlarmRuleEntity>,
+    private readonly connections: RedisConnections,
+    private readonly config: ServerConfig,
+  ) {}
+
+  /** The rules of these apps, as they are now (one Redis round trip, one query per app whose rules changed). */
+  async forApps(appIds: Iterable<number>): Promise<Map<number, AppRules>> {
+    const ids = [...new Set(appIds)];
+    const found = new Map<number, AppRules>();
+    if (ids.length === 0) return found;
+    const versions = await this.connections.commands.hmget(this.versionsKey(), ...ids.map(String));
+    for (const [i, appId] of ids.entries()) {
+      const version = versions[i] ?? '0';
+      const cached = this.cache.get(appId);
+      if (cached && cached.version === version) {
+        found.set(appId, cached.rules);
+        continue;
+      }
+      const rules = await this.read(appId);
+      this.cache.set(appId, { version, rules });
+      found.set(appId, rules);
+    }
+    return found;
+  }
+
+  /** After a change to an app's rules or channels is committed: every server reads them again. */
+  async changed(appId: number): Promise<void> {
+    await this.connections.commands.hincrby(this.versionsKey(), String(appId), 1);
+  }
+
+  private versionsKey(): string {
+    return `${this.config.prefix}:alarm:rule-versions`;
+  }
+
+  private async read(appId: number): Promise<AppRules> {
+    const rows = await this.rules.findBy({ appId, enabled: true });
+    if (rows.length === 0) return NO_RULES;
+    const byJob = new Map<number, AlarmRuleEntity>();
+    const byWorkflow = new Map<number, AlarmRuleEntity>();
+    let appDefault: AlarmRuleEntity | undefined;
+    for (const rule of rows) {
+      if (rule.scope === AlarmRuleScope.JOB) byJob.set(rule.targetId, rule);
+      else if (rule.scope === AlarmRuleScope.WORKFLOW) byWorkflow.set(rule.targetId, rule);
+      else appDefault = rule;
+    }
+    return { byJob, byWorkflow, appDefault };
+  }
+}
+
+/**
+ * The rule that governs a job's events: its own rule, else the app's default. A run as a workflow node is the
+ * workflow's business (its WORKFLOW_FAILED alarm names the node), unless the job's own rule includes workflow nodes.
+ */
+export function ruleForJob(
+  rules: AppRules | undefined,
+  jobId: number,
+  asWorkflowNode: boolean,
+): AlarmRuleEntity | undefined {
+  const own = rules?.byJob.get(jobId);
+  if (asWorkflowNode) return own?.includeWorkflowNodes ? own : undefined;
+  return own ?? rules?.appDefault;
+}
+
+/** A workflow's own rule, else the app's default. */
+export function ruleForWorkflow(rules: AppRules | undefined, workflowId: number): AlarmRuleEntity | undefined {
+  return rules?.byWorkflow.get(workflowId) ?? rules?.appDefault;
+}
+
+/** Whether the rule alarms on this kind of event (RECOVERED: when it asks for recovery alarms). */
+export function ruleWants(rule: AlarmRuleEntity | undefined, type: AlarmEventType): rule is AlarmRuleEntity {
+  if (!rule || !rule.enabled) return false;
+  return type === AlarmEventType.RECOVERED ? rule.notifyRecovery : rule.events.includes(type);
+}
