@@ -283,6 +283,117 @@ describe('alarms', () => {
     await client.stopInstance(instanceId).catch(() => undefined);
   });
 
+  it('alarms on a time limit and on timer slots skipped for maxInstances, each as its own event', async () => {
+    const webhook = await webhookChannel('hook-t', '/t');
+    const slow = await client.createJob({
+      name: 'slow-export',
+      processor: 'demo.sleep',
+      jobParams: '5000',
+      instanceTimeLimitMs: 500,
+      executeType: 'STANDALONE',
+      timeExpressionType: 'API',
+    });
+    await client.createAlarmRule({ scope: 'JOB', targetId: slow.id, channelIds: [webhook] });
+    const { instanceId } = await client.runJob(slow.id, {});
+    await client.waitForInstance(instanceId, { timeoutMs: 30_000 });
+    await waitUntil(() => receiver.to('/t').length >= 1, 20_000, 'the time-limit alarm');
+    const timedOut = receiver.to('/t')[0]!.json.event as Record<string, unknown>;
+    assert.equal(timedOut.type, 'INSTANCE_TIMED_OUT');
+    assert.match(String(timedOut.reason), /time limit of 500 ms/);
+
+    const slots = await webhookChannel('hook-s', '/s');
+    const busy = await client.createJob({
+      name: 'every-300ms',
+      processor: 'demo.sleep',
+      jobParams: '60000',
+      maxInstances: 1,
+      executeType: 'STANDALONE',
+      timeExpressionType: 'FIXED_RATE',
+      timeExpression: '300',
+    });
+    await client.createAlarmRule({
+      scope: 'JOB',
+      targetId: busy.id,
+      channelIds: [slots],
+      events: ['SLOTS_MISSED'],
+      silenceMs: 60_000,
+    });
+    try {
+      await waitUntil(() => receiver.to('/s').length >= 1, 20_000, 'the skipped-slots alarm');
+    } finally {
+      await client.disableJob(busy.id);
+    }
+    const missed = receiver.to('/s')[0]!.json.event as Record<string, unknown>;
+    assert.equal(missed.type, 'SLOTS_MISSED');
+    assert.equal(missed.jobId, busy.id);
+    assert.equal((missed.slots as Record<string, unknown>).kind, 'skipped');
+    assert.match(String(missed.reason), /maxInstances=1/);
+    for (const i of (await client.listInstances({ jobId: busy.id })).items)
+      await client.stopInstance(i.id).catch(() => undefined);
+  });
+
+  it('speaks each robot format, signs DingTalk and Feishu, and counts a robot refusal as a failed attempt', async () => {
+    receiver.answer('/ding', JSON.stringify({ errcode: 0, errmsg: 'ok' }));
+    receiver.answer('/lark', JSON.stringify({ code: 0, msg: 'success' }));
+    receiver.answer('/wecom', JSON.stringify({ errcode: 0, errmsg: 'ok' }));
+    receiver.answer('/wecom-refuses', JSON.stringify({ errcode: 93000, errmsg: 'invalid webhook url' }));
+    const channels = await Promise.all([
+      client.createAlarmChannel({ name: 'slack', type: 'SLACK', url: hook('/slack'), recipients: ['U123'] }),
+      client.createAlarmChannel({
+        name: 'ding',
+        type: 'DINGTALK',
+        url: hook('/ding?access_token=t0ken'),
+        secret: 'SECding',
+        recipients: ['13800000000'],
+      }),
+      client.createAlarmChannel({ name: 'lark', type: 'FEISHU', url: hook('/lark'), secret: 'larksecret' }),
+      client.createAlarmChannel({ name: 'wecom', type: 'WECOM', url: hook('/wecom') }),
+      client.createAlarmChannel({ name: 'wecom-refuses', type: 'WECOM', url: hook('/wecom-refuses') }),
+    ]);
+    const jobId = await failingJob(client, 'robot-talk');
+    const rule = await client.createAlarmRule({
+      scope: 'JOB',
+      targetId: jobId,
+      channelIds: channels.map((c) => c.id),
+    });
+    await client.waitForInstance((await client.runJob(jobId, {})).instanceId, { timeoutMs: 30_000 });
+    const refused = channels[4]!.id;
+    await pollUntil(
+      () => deliveriesOf(rule.id),
+      (rows) =>
+        rows.length === 5 && rows.every((r) => (r.channelId === refused ? r.attempts >= 2 : r.status === 'SENT')),
+      30_000,
+      'four robots to accept and the refusing one to be retried',
+    );
+
+    const slack = receiver.to('/slack')[0]!.json;
+    assert.match(String(slack.text), /^<@U123>/);
+    assert.match(String(slack.text), /robot-talk/);
+
+    const ding = receiver.to('/ding')[0]!;
+    const url = new URL(ding.request.path, receiver.baseUrl);
+    const timestamp = url.searchParams.get('timestamp')!;
+    const sign = createHmac('sha256', 'SECding').update(`${timestamp}\nSECding`).digest('base64');
+    assert.equal(url.searchParams.get('sign'), sign, 'the DingTalk signature verifies');
+    assert.equal(url.searchParams.get('access_token'), 't0ken');
+    assert.equal(ding.json.msgtype, 'markdown');
+    assert.deepEqual((ding.json.at as Record<string, unknown>).atMobiles, ['13800000000']);
+
+    const lark = receiver.to('/lark')[0]!.json;
+    const larkSign = createHmac('sha256', `${String(lark.timestamp)}\nlarksecret`)
+      .update('')
+      .digest('base64');
+    assert.equal(lark.sign, larkSign, 'the Feishu signature verifies');
+    assert.equal(lark.msg_type, 'text');
+
+    assert.equal(receiver.to('/wecom')[0]!.json.msgtype, 'markdown');
+    const refusedRow = (await deliveriesOf(rule.id)).find((r) => r.channelId === refused)!;
+    assert.match(refusedRow.answer ?? '', /93000|invalid webhook url/);
+    assert.notEqual(refusedRow.status, 'SENT');
+    const history = JSON.stringify(await deliveriesOf(rule.id));
+    assert.doesNotMatch(history, /t0ken|SECding|larksecret/, 'no URL token or secret in the history');
+  });
+
   it('refuses bad channel and rule settings with a 400 naming the field, and never shows a secret', async () => {
     const refused = async (what: string, call: () => Promise<unknown>, field: RegExp): Promise<void> => {
       await assert.rejects(call, (err: unknown) => {

@@ -405,6 +405,12 @@ describe('standalone jobs end to end', () => {
       queues: { name: string }[];
     };
     const names = queues.queues.map((q) => q.name).sort();
-    assert.deepEqual(names, ['jobnest-dispatch', 'jobnest-trigger', 'jobnest-worker-w1', 'jobnest-worker-w2']);
+    assert.deepEqual(names, [
+      'jobnest-alarms',
+      'jobnest-dispatch',
+      'jobnest-trigger',
+      'jobnest-worker-w1',
+      'jobnest-worker-w2',
+    ]);
   });
 });

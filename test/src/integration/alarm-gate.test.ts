@@ -5,6 +5,7 @@ import { AlarmEventType } from '@jobnest/common';
 import {
   AlarmGate,
   type AlarmEvent,
+  type GateDecision,
   type GateRule,
   type RedisConnections,
   type ServerConfig,
@@ -26,6 +27,11 @@ function failure(subject = 'job:1'): AlarmEvent {
   };
 }
 
+function periodOf(decision: GateDecision): string {
+  assert.equal(decision.outcome, 'held');
+  return decision.outcome === 'held' ? decision.period : '';
+}
+
 function rule(id: number, over: Partial<GateRule> = {}): GateRule {
   return { id, thresholdCount: 1, thresholdWindowMs: 60_000, silenceMs: 0, ...over };
 }
@@ -39,7 +45,7 @@ describe('AlarmGate', () => {
   before(() => {
     redis = new Redis(REDIS_URL);
     gate = new AlarmGate(
-      { commands: redis } as unknown as RedisConnections,
+      { dedicatedConnection: () => redis } as unknown as RedisConnections,
       { prefix: ns.prefix } as unknown as ServerConfig,
     );
   });
@@ -84,21 +90,38 @@ describe('AlarmGate', () => {
       decisions.slice(1).map((d) => (d.outcome === 'held' ? d.heldSoFar : -1)),
       [1, 2, 3, 4, 5, 6, 7, 8, 9],
     );
+    const period = periodOf(decisions[1]!);
     const [other] = await gate.evaluate([{ rule: r, event: failure('job:8'), marksFailing: false }]);
     assert.equal(other!.outcome, 'alarm', 'another subject has its own silence');
 
-    const summary = await gate.flushHeld(r, 'job:7');
+    await new Promise((resolve) => setTimeout(resolve, 550));
+    const summary = await gate.flushHeld(r, 'job:7', period);
     assert.equal(summary?.held, 9);
     assert.equal(summary?.last.key, batch[9]!.event.key, 'the latest held event is shown');
-    assert.equal(await gate.flushHeld(r, 'job:7'), undefined, 'reported once');
-    // The summary started a new period: the next event is held, not sent.
+    assert.deepEqual(await gate.flushHeld(r, 'job:7', period), summary, 'a retry gets the same summary');
+    // The summary started a new period: the next event is held, not sent, and reported by that period's summary.
     const [next] = await gate.evaluate([{ rule: r, event: failure('job:7'), marksFailing: false }]);
     assert.equal(next!.outcome, 'held');
-    await new Promise((resolve) => setTimeout(resolve, 600));
-    assert.equal((await gate.flushHeld(r, 'job:7'))?.held, 1);
-    await new Promise((resolve) => setTimeout(resolve, 600));
+    await new Promise((resolve) => setTimeout(resolve, 550));
+    assert.equal((await gate.flushHeld(r, 'job:7', periodOf(next!)))?.held, 1);
+    await new Promise((resolve) => setTimeout(resolve, 550));
     const [after] = await gate.evaluate([{ rule: r, event: failure('job:7'), marksFailing: false }]);
     assert.deepEqual(after, { outcome: 'alarm', heldBefore: 0 }, 'after a quiet period an event alarms again');
+  });
+
+  it("leaves a new period's events to its own summary when an old period's summary comes late", async () => {
+    const r = rule(7, { silenceMs: 60_000 });
+    await gate.evaluate([{ rule: r, event: failure('job:3'), marksFailing: true }]);
+    const [firstHeld] = await gate.evaluate([{ rule: r, event: failure('job:3'), marksFailing: true }]);
+    assert.deepEqual(await gate.recover([{ ruleId: 7, subject: 'job:3' }]), [1]);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    const [alarm] = await gate.evaluate([{ rule: r, event: failure('job:3'), marksFailing: true }]);
+    assert.equal(alarm!.outcome, 'alarm');
+    const [secondHeld] = await gate.evaluate([{ rule: r, event: failure('job:3'), marksFailing: true }]);
+    assert.equal(await gate.flushHeld(r, 'job:3', periodOf(firstHeld!)), undefined, 'the old summary sends nothing');
+    const [third] = await gate.evaluate([{ rule: r, event: failure('job:3'), marksFailing: true }]);
+    assert.equal(third!.outcome, 'held', 'and does not end the running period');
+    assert.equal(periodOf(third!), periodOf(secondHeld!));
   });
 
   it('an alarm after a period reports what the period held when no summary did', async () => {

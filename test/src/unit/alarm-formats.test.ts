@@ -220,15 +220,15 @@ describe('renderPlainText / renderMarkdown', () => {
     assert.ok(!md.includes('<!channel>'));
   });
 
-  it('standard: **bold**, [text](url), the fence inside a log line defused', () => {
+  it('standard: **bold**, [text](url), brackets of values made inert, the fence inside a log line defused', () => {
     const md = renderMarkdown(summary, 'standard');
     assert.equal(
       md,
       [
-        '**T <a> & b**',
+        '**T ＜a＞ & b**',
         '',
         '- **App:** billing',
-        '- **Reason:** <!channel> a&b > c',
+        '- **Reason:** ＜!channel＞ a&b ＞ c',
         '',
         '**Last log lines:**',
         '```',
@@ -239,6 +239,21 @@ describe('renderPlainText / renderMarkdown', () => {
         '[Open in Jobnest](https://x.example/i/1)',
       ].join('\n'),
     );
+  });
+});
+
+describe('markdown a job cannot shape', () => {
+  it('keeps a reason from becoming a link or an image in DingTalk and WeCom markdown', () => {
+    const md = renderMarkdown(
+      {
+        title: 't',
+        fields: [{ label: 'Reason', value: '[Re-login](https://evil.example) ![](https://t.example/px)' }],
+        logLines: [],
+      },
+      'standard',
+    );
+    assert.ok(!/\[[^\]]*\]\(/.test(md), md);
+    assert.match(md, /［Re-login］\(https:\/\/evil\.example\)/);
   });
 });
 

@@ -1,7 +1,6 @@
 import { BullModule } from '@nestjs/bullmq';
 import { Module } from '@nestjs/common';
 import { ALARM_QUEUE } from '@jobnest/transport';
-import { ClusterModule } from '../cluster/cluster.module';
 import { InstanceStateModule } from '../instances/state/instance-state.module';
 import { AlarmHttpSender } from './channels/alarm-http-sender';
 import { AlarmMailer } from './channels/alarm-mailer';
@@ -26,7 +25,7 @@ import { AlarmSignalsModule } from './signals/alarm-signals.module';
  * job) -> delivery on the `jobnest-alarms` queue (registered here) to a webhook, a chat robot or email.
  */
 @Module({
-  imports: [BullModule.registerQueue({ name: ALARM_QUEUE }), AlarmSignalsModule, ClusterModule, InstanceStateModule],
+  imports: [BullModule.registerQueue({ name: ALARM_QUEUE }), AlarmSignalsModule, InstanceStateModule],
   controllers: [AlarmChannelsController, AlarmRulesController, AlarmDeliveriesController],
   providers: [
     AlarmChannelsService,

@@ -54,6 +54,8 @@ export class ReconcilerService implements OnApplicationBootstrap, OnApplicationS
   private passing = false;
   private holding = false;
   private lastTimerRebuildAt = 0;
+  /** Live workers per app on the last pass (lease holder only), to notice an app losing its last one. */
+  private liveByApp = new Map<number, string[]>();
 
   constructor(
     private readonly instances: InstanceRepository,
@@ -105,6 +107,7 @@ export class ReconcilerService implements OnApplicationBootstrap, OnApplicationS
         this.lastTimerRebuildAt = now;
         await this.slots.reconcileTimers();
       }
+      this.noticeAppsWithoutWorkers(justTaken, now);
       await this.redispatchWaiting(now);
       await this.recoverUnreceived(now);
       await this.recoverOrphanedRuns(now);
@@ -239,9 +242,33 @@ export class ReconcilerService implements OnApplicationBootstrap, OnApplicationS
       if (i.workerId === null || this.cluster.hasShutDown(i.workerId)) continue;
       byWorker.set(i.workerId, [...(byWorker.get(i.workerId) ?? []), i]);
     }
-    for (const [workerId, runs] of byWorker) {
-      this.signals.raise({ kind: 'worker-lost', workerId, appId: runs[0]!.appId, instanceIds: runs.map((i) => i.id) });
+    for (const [workerId, held] of byWorker) {
+      const runs = held
+        .map((i) => ({ instanceId: i.id, run: i.runningTimes }))
+        .sort((a, b) => a.instanceId - b.instanceId);
+      this.signals.raise({ kind: 'worker-lost', workerId, appId: held[0]!.appId, runs });
     }
+  }
+
+  /**
+   * Apps whose live workers all went away since the last pass (this server's view; one server holds the lease, so
+   * one notices). A server that just took the lease starts from what it sees: an app that went dark during the
+   * handover is not reported.
+   */
+  private noticeAppsWithoutWorkers(justTaken: boolean, now: number): void {
+    const live = new Map<number, string[]>();
+    for (const w of this.cluster.liveWorkerStates()) {
+      const ids = live.get(w.appId);
+      if (ids) ids.push(w.workerId);
+      else live.set(w.appId, [w.workerId]);
+    }
+    if (!justTaken) {
+      for (const [appId, before] of this.liveByApp) {
+        if (!live.has(appId))
+          this.signals.raise({ kind: 'app-no-worker', appId, lastWorkerIds: before, noticedAt: now });
+      }
+    }
+    this.liveByApp = live;
   }
 
   private async repairWorkflows(now: number): Promise<void> {

@@ -45,6 +45,9 @@ export class AlarmHttpSender {
   }
 
   async send(channel: AlarmChannelEntity, message: AlarmMessage, summary: AlarmSummary): Promise<SendOutcome> {
+    // Checked at each send, not only when the channel was saved: switching webhooks off stops them at once.
+    if (!this.config.alarms.webhooksEnabled)
+      return { ok: false, answer: 'not sent: webhook channels are off on this server (JOBNEST_ALARM_WEBHOOKS)' };
     const now = Date.now();
     const secret = channel.secret ?? undefined;
     let url = channel.url ?? '';
@@ -74,16 +77,22 @@ export class AlarmHttpSender {
       headers[WEBHOOK_DELIVERY_HEADER] = String(message.deliveryId);
       if (secret) headers[WEBHOOK_SIGNATURE_HEADER] = webhookSignature(secret, timestamp, text);
     }
+    const timeoutMs = this.config.alarms.timeoutMs;
+    const signal = AbortSignal.timeout(timeoutMs);
+    // The host name's lookup takes no signal: the race bounds the whole attempt all the same.
+    const timedOut = new Promise<never>((_, reject) =>
+      signal.addEventListener('abort', () => reject(signal.reason as Error), { once: true }),
+    );
     try {
-      const response = await this.client.send(
-        { url, method: 'POST', headers, body: text },
-        AbortSignal.timeout(this.config.alarms.timeoutMs),
-        ANSWER_BYTES,
-        { maxRedirects: 0 },
-      );
+      const response = await Promise.race([
+        this.client.send({ url, method: 'POST', headers, body: text }, signal, ANSWER_BYTES, { maxRedirects: 0 }),
+        timedOut,
+      ]);
       return judgeAnswer(channel.type, response.status, response.bodyStart);
     } catch (err) {
-      return { ok: false, answer: unreachable(err, this.config.alarms.timeoutMs) };
+      return { ok: false, answer: unreachable(err, timeoutMs) };
+    } finally {
+      timedOut.catch(() => undefined);
     }
   }
 }

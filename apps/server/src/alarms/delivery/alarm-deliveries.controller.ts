@@ -10,6 +10,7 @@ import type { AppPrincipal } from '../../platform/auth/token.service';
 import type { Page } from '../../platform/http/page-query.dto';
 import type { AlarmEvent } from '../alarm-event';
 import { AlarmDeliveryQueryDto, type AlarmDeliveryView } from './alarm-delivery.dto';
+import { parseEvent } from './alarm-sender.service';
 
 /** The delivery history of an app's alarms, newest first: sent, retrying, failed and suppressed. */
 @ApiTags('alarms')
@@ -51,7 +52,7 @@ function deliveryView(d: AlarmDeliveryEntity): AlarmDeliveryView {
     suppressedCount: d.suppressedCount,
     title: d.title,
     answer: d.answer,
-    event: JSON.parse(d.payload) as AlarmEvent,
+    event: parseEvent(d.payload) ?? ({} as AlarmEvent),
     createdTime: d.createdTime,
     updatedTime: d.updatedTime,
   };

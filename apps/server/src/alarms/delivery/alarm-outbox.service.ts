@@ -1,7 +1,7 @@
 import { InjectQueue } from '@nestjs/bullmq';
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import type { Queue } from 'bullmq';
+import type { JobsOptions, Queue } from 'bullmq';
 import type { DataSource } from 'typeorm';
 import { AlarmDeliveryStatus } from '@jobnest/common';
 import type { AlarmRuleEntity } from '@jobnest/persistence';
@@ -28,7 +28,6 @@ interface DeliveryRow {
   status: AlarmDeliveryStatus;
   suppressedCount: number;
   answer: string | null;
-  recipients: string[];
 }
 
 /** A summary job starts this long after its silence period ends (the period's key has expired by then). */
@@ -54,7 +53,7 @@ export class AlarmOutbox {
     const channelIds = await this.existingChannels(alarms.flatMap((a) => (a.held ? [] : a.rule.channelIds)));
     const rows: DeliveryRow[] = [];
     for (const { rule, event, suppressedCount, held } of alarms) {
-      const base = { appId: rule.appId, ruleId: rule.id, event, suppressedCount, recipients: rule.recipients };
+      const base = { appId: rule.appId, ruleId: rule.id, event, suppressedCount };
       if (held) {
         rows.push({ ...base, channelId: null, status: AlarmDeliveryStatus.SUPPRESSED, answer: null });
         continue;
@@ -72,13 +71,26 @@ export class AlarmOutbox {
     await this.enqueue(rows.filter((r) => r.status === AlarmDeliveryStatus.QUEUED));
   }
 
+  /** BullMQ keeps one job per id: a second server (or the sweep) queueing the same delivery adds nothing. */
+  private deliveryOptions(deliveryId: number, delay: number): JobsOptions {
+    const { attempts, backoffMs } = this.config.alarms;
+    return {
+      jobId: `delivery-${deliveryId}`,
+      delay,
+      attempts,
+      backoff: { type: 'exponential', delay: backoffMs },
+      removeOnComplete: { age: 3600, count: 1000 },
+      removeOnFail: { age: 7 * 86_400 },
+    };
+  }
+
   /** Queues the summary of a silence period that just held back its first event. */
-  summarizeAt(rule: AlarmRuleEntity, subject: string, silentUntil: number): void {
-    const data: SummarizeHeldJob = { ruleId: rule.id, subject };
+  summarizeAt(rule: AlarmRuleEntity, subject: string, decision: { period: string; silentUntil: number }): void {
+    const data: SummarizeHeldJob = { ruleId: rule.id, subject, period: decision.period };
     this.queue
       .add(SUMMARIZE_JOB, data, {
-        jobId: `summary-${rule.id}-${subject.replace(':', '-')}-${silentUntil}`,
-        delay: Math.max(0, silentUntil - Date.now()) + SUMMARY_MARGIN_MS,
+        jobId: `summary-${rule.id}-${subject.replace(':', '-')}-${decision.period}`,
+        delay: Math.max(0, decision.silentUntil - Date.now()) + SUMMARY_MARGIN_MS,
         attempts: this.config.alarms.attempts,
         backoff: { type: 'exponential', delay: this.config.alarms.backoffMs },
         removeOnComplete: { age: 3600, count: 1000 },
@@ -87,6 +99,33 @@ export class AlarmOutbox {
       .catch((err: unknown) =>
         this.logger.error(`could not queue the silence summary of rule ${rule.id} (${subject}): ${String(err)}`),
       );
+  }
+
+  /**
+   * Queues again the deliveries whose job Redis lost (a restart without persistence) or never got (addBulk failed
+   * after the INSERT): rows still QUEUED a minute after they were written, RETRYING ones untouched for an hour. Their
+   * job id is the row's, so one still queued is not doubled.
+   */
+  async requeueStale(now: number): Promise<number> {
+    const rows = (await this.db.query(
+      `SELECT id FROM alarm_delivery
+        WHERE (status = ? AND updated_time < ?) OR (status = ? AND updated_time < ?)
+        ORDER BY id LIMIT 500`,
+      [AlarmDeliveryStatus.QUEUED, now - 60_000, AlarmDeliveryStatus.RETRYING, now - 3_600_000],
+    )) as { id: number | string }[];
+    if (rows.length === 0) return 0;
+    await this.queue.addBulk(
+      rows.map((r) => ({
+        name: DELIVER_JOB,
+        data: { deliveryId: Number(r.id) } satisfies DeliverAlarmJob,
+        opts: this.deliveryOptions(Number(r.id), 0),
+      })),
+    );
+    await this.db.query(`UPDATE alarm_delivery SET updated_time = ? WHERE id IN (${rows.map(() => '?').join(', ')})`, [
+      now,
+      ...rows.map((r) => Number(r.id)),
+    ]);
+    return rows.length;
   }
 
   private async existingChannels(ids: number[]): Promise<Set<number>> {
@@ -138,31 +177,24 @@ export class AlarmOutbox {
 
   private async enqueue(rows: DeliveryRow[]): Promise<void> {
     if (rows.length === 0) return;
+    // On the whole unique key (rule, channel, event key): the index finds each row, whatever the history's size.
     const found = (await this.db.query(
       `SELECT id, rule_id AS ruleId, channel_id AS channelId, event_key AS eventKey FROM alarm_delivery
-        WHERE status = ? AND (rule_id, event_key) IN (${rows.map(() => '(?, ?)').join(', ')})`,
-      [AlarmDeliveryStatus.QUEUED, ...rows.flatMap((r) => [r.ruleId, r.event.key.slice(0, 191)])],
+        WHERE status = ? AND (rule_id, channel_id, event_key) IN (${rows.map(() => '(?, ?, ?)').join(', ')})`,
+      [AlarmDeliveryStatus.QUEUED, ...rows.flatMap((r) => [r.ruleId, r.channelId, r.event.key.slice(0, 191)])],
     )) as { id: number | string; ruleId: number | string; channelId: number | null; eventKey: string }[];
     const byKey = new Map(rows.map((r) => [`${r.ruleId}/${r.channelId}/${r.event.key.slice(0, 191)}`, r]));
-    const { attempts, backoffMs, logWaitMs } = this.config.alarms;
+    const { logWaitMs } = this.config.alarms;
     const jobs = found.flatMap((f) => {
       const row = byKey.get(`${Number(f.ruleId)}/${f.channelId === null ? null : Number(f.channelId)}/${f.eventKey}`);
       if (!row) return [];
-      const data: DeliverAlarmJob = { deliveryId: Number(f.id), recipients: row.recipients };
+      const data: DeliverAlarmJob = { deliveryId: Number(f.id) };
       return [
         {
           name: DELIVER_JOB,
           data,
-          opts: {
-            // BullMQ keeps one job per id: a second server queueing the same delivery adds nothing.
-            jobId: `delivery-${Number(f.id)}`,
-            // An instance's last log lines travel on their own stream: give them a moment to arrive.
-            delay: row.event.instanceId === undefined ? 0 : logWaitMs,
-            attempts,
-            backoff: { type: 'exponential', delay: backoffMs },
-            removeOnComplete: { age: 3600, count: 1000 },
-            removeOnFail: { age: 7 * 86_400 },
-          },
+          // An instance's last log lines travel on their own stream: give them a moment to arrive.
+          opts: this.deliveryOptions(Number(f.id), row.event.instanceId === undefined ? 0 : logWaitMs),
         },
       ];
     });

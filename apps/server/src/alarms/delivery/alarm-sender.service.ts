@@ -2,7 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
 import type { DataSource, Repository } from 'typeorm';
 import { AlarmChannelType, AlarmDeliveryStatus } from '@jobnest/common';
-import { AlarmChannelEntity, AlarmDeliveryEntity } from '@jobnest/persistence';
+import { AlarmChannelEntity, AlarmDeliveryEntity, AlarmRuleEntity } from '@jobnest/persistence';
 import { EMAIL_ADDRESS } from '../../platform/config/alarm-settings';
 import { ServerConfig } from '../../platform/config/server-config';
 import type { AlarmEvent, AlarmMessage } from '../alarm-event';
@@ -36,6 +36,7 @@ export class AlarmSender {
     @InjectDataSource() private readonly db: DataSource,
     @InjectRepository(AlarmDeliveryEntity) private readonly deliveries: Repository<AlarmDeliveryEntity>,
     @InjectRepository(AlarmChannelEntity) private readonly channels: Repository<AlarmChannelEntity>,
+    @InjectRepository(AlarmRuleEntity) private readonly rules: Repository<AlarmRuleEntity>,
     private readonly config: ServerConfig,
     private readonly http: AlarmHttpSender,
     private readonly mailer: AlarmMailer,
@@ -49,7 +50,13 @@ export class AlarmSender {
       await this.record(delivery.id, attempt, AlarmDeliveryStatus.FAILED, 'not sent: the channel was deleted');
       return;
     }
-    const outcome = await this.send(channel, delivery, job.recipients);
+    const event = parseEvent(delivery.payload);
+    if (!event) {
+      await this.record(delivery.id, attempt, AlarmDeliveryStatus.FAILED, 'not sent: the stored event is unreadable');
+      return;
+    }
+    const rule = await this.rules.findOneBy({ id: delivery.ruleId });
+    const outcome = await this.send(channel, delivery, event, rule?.recipients ?? []);
     const status = outcome.ok
       ? AlarmDeliveryStatus.SENT
       : lastAttempt
@@ -66,9 +73,9 @@ export class AlarmSender {
   private async send(
     channel: AlarmChannelEntity,
     delivery: AlarmDeliveryEntity,
+    event: AlarmEvent,
     ruleRecipients: readonly string[],
   ): Promise<SendOutcome> {
-    const event = JSON.parse(delivery.payload) as AlarmEvent;
     // A rule's recipients serve all its channels: addresses go to email, the rest are robot mentions.
     const all = [...new Set([...channel.recipients, ...ruleRecipients])];
     const isEmail = channel.type === AlarmChannelType.EMAIL;
@@ -106,5 +113,15 @@ export class AlarmSender {
           ? `/console/workflow-instances/${event.workflowInstanceId}`
           : undefined;
     return path === undefined ? undefined : `${this.config.alarms.publicUrl ?? ''}${path}`;
+  }
+}
+
+/** The stored event, or undefined when the row holds something else (never a reason to crash the worker). */
+export function parseEvent(payload: string): AlarmEvent | undefined {
+  try {
+    const event = JSON.parse(payload) as unknown;
+    return typeof event === 'object' && event !== null && 'type' in event ? (event as AlarmEvent) : undefined;
+  } catch {
+    return undefined;
   }
 }

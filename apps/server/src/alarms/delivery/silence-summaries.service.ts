@@ -4,6 +4,7 @@ import type { Repository } from 'typeorm';
 import { AlarmRuleEntity } from '@jobnest/persistence';
 import { AlarmGate } from '../gate/alarm-gate';
 import { AlarmOutbox } from './alarm-outbox.service';
+import type { SummarizeHeldJob } from './alarm-jobs';
 
 /**
  * The end of a silence period that held events back: one alarm reports how many, showing the latest of them, and
@@ -18,12 +19,13 @@ export class SilenceSummaries {
     private readonly outbox: AlarmOutbox,
   ) {}
 
-  async flush(job: { ruleId: number; subject: string }): Promise<void> {
+  async flush(job: SummarizeHeldJob): Promise<void> {
     const rule = await this.rules.findOneBy({ id: job.ruleId });
     if (!rule) return;
-    const held = await this.gate.flushHeld(rule, job.subject);
+    // Taken once per period and kept: should sending fail, BullMQ's retry sends the same summary.
+    const held = await this.gate.flushHeld(rule, job.subject, job.period);
     if (!held) return;
-    const event = { ...held.last, key: `${held.last.key}:summary` };
+    const event = { ...held.last, key: `${held.last.key}:summary:${job.period}` };
     await this.outbox.send([{ rule, event, suppressedCount: held.held }]);
   }
 }

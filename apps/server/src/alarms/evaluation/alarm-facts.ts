@@ -16,6 +16,8 @@ export interface FailedInstanceFacts {
   workerId: string | null;
   reason: string;
   workflowInstanceId: number | null;
+  /** When it failed: with the id, names this failure (a user retry that fails again is another). */
+  finishedTime: number;
 }
 
 /**
@@ -35,7 +37,7 @@ export class AlarmFacts {
     const rows = (await this.db.query(
       `SELECT i.id, i.app_id AS appId, a.name AS appName, i.job_id AS jobId, j.name AS jobName,
               i.running_times AS run, i.worker_id AS workerId, i.status_reason AS statusReason, i.result,
-              i.wf_instance_id AS workflowInstanceId
+              i.wf_instance_id AS workflowInstanceId, i.finished_time AS finishedTime
          FROM instance_info i
          JOIN app_info a ON a.id = i.app_id
          LEFT JOIN job_info j ON j.id = i.job_id
@@ -52,7 +54,13 @@ export class AlarmFacts {
       workerId: r.workerId === null ? null : String(r.workerId),
       reason: String(r.statusReason ?? r.result ?? 'failed'),
       workflowInstanceId: r.workflowInstanceId === null ? null : Number(r.workflowInstanceId),
+      finishedTime: Number(r.finishedTime ?? 0),
     }));
+  }
+
+  /** The app of a job this server has read before, without a query (undefined: not known yet). */
+  knownJobApp(jobId: number): number | undefined {
+    return this.jobs.get(jobId)?.appId;
   }
 
   /** App and name of each job (deleted jobs are absent). */

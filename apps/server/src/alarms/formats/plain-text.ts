@@ -22,6 +22,15 @@ function escapeSlack(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
 
+/**
+ * Standard markdown (DingTalk, WeCom) would turn a value a job wrote (its name, its failure reason) into a link or an
+ * image (`[text](url)`, `![](url)`) or raw HTML. Those receivers do not all honour backslash escapes, so the
+ * brackets become their full-width forms, which read the same and build nothing.
+ */
+function escapeMarkdown(text: string): string {
+  return text.replace(/\[/g, '［').replace(/\]/g, '］').replace(/</g, '＜').replace(/>/g, '＞');
+}
+
 /** A fence inside a log line would end the code block early. */
 function defuseFence(line: string): string {
   return line.replace(/```/g, "'''");
@@ -46,14 +55,15 @@ function markdownLink(url: string): string {
  */
 export function renderMarkdown(summary: AlarmSummary, flavor: 'slack' | 'standard'): string {
   const slack = flavor === 'slack';
-  const text = slack ? escapeSlack : (value: string) => value;
+  const text = slack ? escapeSlack : escapeMarkdown;
   const bold = (value: string) => (slack ? `*${value}*` : `**${value}**`);
   const parts = [
     bold(text(summary.title)),
     summary.fields.map((f) => `${slack ? '• ' : '- '}${bold(`${text(f.label)}:`)} ${text(f.value)}`).join('\n'),
   ];
   if (summary.logLines.length > 0) {
-    const lines = summary.logLines.map((line) => defuseFence(text(line)));
+    // Inside the code block markdown is shown as is: only the fence needs defusing (and Slack's `&<>`).
+    const lines = summary.logLines.map((line) => defuseFence(slack ? escapeSlack(line) : line));
     parts.push(`${bold('Last log lines:')}\n\`\`\`\n${lines.join('\n')}\n\`\`\``);
   }
   if (summary.link) parts.push(slack ? slackLink(summary.link) : markdownLink(summary.link));

@@ -15,7 +15,8 @@
  * Returns {outcome, n, silentUntil}:
  *   'dup'      another server (or a replay) evaluated this event already: nothing to do
  *   'below'    counted, under the threshold (n: events in the window)
- *   'held'     the silence period holds it back (n: held so far, silentUntil: when the period ends)
+ *   'held'     the silence period holds it back (n: held so far, silentUntil: when the period ends, period: its
+ *              start, which names it)
  *   'alarm'    send it (n: events held back before it, which it reports; the silence period starts now)
  */
 export const EVALUATE_EVENT = `
@@ -27,7 +28,7 @@ if silentTtl > 0 then
   -- Kept past the period for the summary job, but not forever should that job be lost.
   redis.call('PEXPIRE', KEYS[4], silentTtl + 86400000)
   redis.call('SET', KEYS[5], ARGV[8], 'PX', silentTtl + 86400000)
-  return {'held', n, now + silentTtl}
+  return {'held', n, now + silentTtl, redis.call('GET', KEYS[3])}
 end
 local threshold = tonumber(ARGV[2])
 if threshold > 1 then
@@ -50,16 +51,24 @@ return {'alarm', held, 0}`;
 /**
  * The end of a silence period: the events it held back are reported in one summary alarm, which starts a new
  * period (so a steady stream of failures makes one alarm per period, not one per failure). KEYS: 1 silent, 2 held,
- * 3 last (as above). ARGV: 1 now, 2 silence ms. Returns {n, last event JSON}; n = 0 when nothing was held (or a
- * recovery or an alarm reported it already).
+ * 3 last (as above), 4 the summary of this period once taken. ARGV: 1 now, 2 silence ms, 3 the period (its start).
+ * Returns `<held>\n<last event JSON>`, or '' when there is nothing to report: nothing was held, an alarm or a
+ * recovery reported it already, or another period runs now (its own summary will report). Taken once, the summary
+ * is kept a day, so a retry of a summary whose sending failed sends the same one.
  */
 export const FLUSH_HELD = `
+local taken = redis.call('GET', KEYS[4])
+if taken then return taken end
+local current = redis.call('GET', KEYS[1])
+if current and current ~= ARGV[3] then return '' end
 local held = tonumber(redis.call('GET', KEYS[2]) or '0')
 local last = redis.call('GET', KEYS[3])
 redis.call('DEL', KEYS[2], KEYS[3])
-if held == 0 or not last then return {0, ''} end
+if held == 0 or not last then return '' end
 if tonumber(ARGV[2]) > 0 then redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2]) end
-return {held, last}`;
+local summary = held .. '\\n' .. last
+redis.call('SET', KEYS[4], summary, 'PX', 86400000)
+return summary`;
 
 /**
  * A success of a subject: when a failure alarm went out for it, this is its recovery (once: DEL is atomic), and the

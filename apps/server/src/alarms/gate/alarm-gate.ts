@@ -1,11 +1,12 @@
 import { Injectable } from '@nestjs/common';
+import type { ChainableCommander, Redis } from 'ioredis';
 import { ServerConfig } from '../../platform/config/server-config';
 import { RedisConnections } from '../../platform/redis/redis-connections.service';
 import type { AlarmEvent } from '../alarm-event';
 import { EVALUATE_EVENT, FLUSH_HELD, RECOVER } from './alarm-gate-scripts';
 
 /** How long an evaluated event is remembered, so a server raising it late does not alarm twice. */
-const SEEN_TTL_MS = 24 * 3600 * 1000;
+const SEEN_TTL_MS = 3600 * 1000;
 
 /** The loudness settings of a rule the gate applies. */
 export interface GateRule {
@@ -17,32 +18,52 @@ export interface GateRule {
 
 export type GateDecision =
   | { outcome: 'dup' | 'below' }
-  | { outcome: 'held'; heldSoFar: number; silentUntil: number }
+  | { outcome: 'held'; heldSoFar: number; silentUntil: number; period: string }
   | { outcome: 'alarm'; heldBefore: number };
+
+type Args = (string | number)[];
+/** The scripts, defined on the gate's connection (EVALSHA: the script text is sent once, not per call). */
+interface GateCommands {
+  alarmEvaluate(...args: Args): Promise<unknown>;
+  alarmFlush(...args: Args): Promise<unknown>;
+  alarmRecover(...args: Args): Promise<unknown>;
+}
+/** The same, queued on a pipeline. */
+interface GatePipeline extends ChainableCommander {
+  alarmEvaluate(...args: Args): GatePipeline;
+  alarmRecover(...args: Args): GatePipeline;
+}
 
 /**
  * Decides in Redis, atomically and the same for every server, what each event does under its rule: the threshold
  * (N events within a window), the silence period after an alarm (events counted, not sent), and the recovery mark.
- * One round trip per batch of events (a pipeline of scripts).
+ * One round trip per batch of events (a pipeline), on a connection of its own so an alarm storm never queues
+ * behind, or in front of, the dispatcher's and the report consumers' commands.
  */
 @Injectable()
 export class AlarmGate {
+  private readonly redis: Redis & GateCommands;
+
   constructor(
-    private readonly connections: RedisConnections,
+    connections: RedisConnections,
     private readonly config: ServerConfig,
-  ) {}
+  ) {
+    const redis = connections.dedicatedConnection('alarms');
+    redis.defineCommand('alarmEvaluate', { numberOfKeys: 6, lua: EVALUATE_EVENT });
+    redis.defineCommand('alarmFlush', { numberOfKeys: 4, lua: FLUSH_HELD });
+    redis.defineCommand('alarmRecover', { numberOfKeys: 4, lua: RECOVER });
+    this.redis = redis as Redis & GateCommands;
+  }
 
   async evaluate(
     items: readonly { rule: GateRule; event: AlarmEvent; marksFailing: boolean }[],
   ): Promise<GateDecision[]> {
     if (items.length === 0) return [];
-    const pipeline = this.connections.commands.pipeline();
+    const pipeline = this.redis.pipeline() as GatePipeline;
     const now = Date.now();
     for (const { rule, event, marksFailing } of items) {
       const k = this.keys(rule.id, event.subject);
-      pipeline.eval(
-        EVALUATE_EVENT,
-        6,
+      pipeline.alarmEvaluate(
         `${k}:seen:${event.key}`,
         `${k}:window`,
         `${k}:silent`,
@@ -61,35 +82,47 @@ export class AlarmGate {
     }
     return ((await pipeline.exec()) ?? []).map(([err, reply]) => {
       if (err) throw err;
-      const [outcome, n, until] = reply as [string, number, number];
-      if (outcome === 'held') return { outcome, heldSoFar: Number(n), silentUntil: Number(until) };
+      const [outcome, n, until, period] = reply as [string, number, number, string | null];
+      if (outcome === 'held')
+        return { outcome, heldSoFar: Number(n), silentUntil: Number(until), period: String(period ?? '') };
       if (outcome === 'alarm') return { outcome, heldBefore: Number(n) };
       return { outcome: outcome === 'below' ? 'below' : 'dup' };
     });
   }
 
-  /** The end of a silence period: what it held back (and the latest such event), or undefined when nothing. */
-  async flushHeld(rule: GateRule, subject: string): Promise<{ held: number; last: AlarmEvent } | undefined> {
+  /**
+   * The end of the silence period `period`: what it held back (and the latest such event), or undefined when there
+   * is nothing to report. Asked again (a retry), it answers the same.
+   */
+  async flushHeld(
+    rule: GateRule,
+    subject: string,
+    period: string,
+  ): Promise<{ held: number; last: AlarmEvent } | undefined> {
     const k = this.keys(rule.id, subject);
-    const [held, last] = (await this.connections.commands.eval(
-      FLUSH_HELD,
-      3,
-      `${k}:silent`,
-      `${k}:held`,
-      `${k}:last`,
-      Date.now(),
-      rule.silenceMs,
-    )) as [number, string];
-    return Number(held) > 0 ? { held: Number(held), last: JSON.parse(last) as AlarmEvent } : undefined;
+    const reply = String(
+      await this.redis.alarmFlush(
+        `${k}:silent`,
+        `${k}:held`,
+        `${k}:last`,
+        `${k}:summary:${period}`,
+        Date.now(),
+        rule.silenceMs,
+        period,
+      ),
+    );
+    const newline = reply.indexOf('\n');
+    if (newline < 0) return undefined;
+    return { held: Number(reply.slice(0, newline)), last: JSON.parse(reply.slice(newline + 1)) as AlarmEvent };
   }
 
   /** Successes of subjects (ruleId, subject): for each, the events held back when it recovers now, else undefined. */
   async recover(items: readonly { ruleId: number; subject: string }[]): Promise<(number | undefined)[]> {
     if (items.length === 0) return [];
-    const pipeline = this.connections.commands.pipeline();
+    const pipeline = this.redis.pipeline() as GatePipeline;
     for (const { ruleId, subject } of items) {
       const k = this.keys(ruleId, subject);
-      pipeline.eval(RECOVER, 4, `${k}:silent`, `${k}:held`, `${k}:last`, `${k}:failing`);
+      pipeline.alarmRecover(`${k}:silent`, `${k}:held`, `${k}:last`, `${k}:failing`);
     }
     return ((await pipeline.exec()) ?? []).map(([err, reply]) => {
       if (err) throw err;

@@ -11,18 +11,22 @@ export interface AppRules {
   byJob: ReadonlyMap<number, AlarmRuleEntity>;
   byWorkflow: ReadonlyMap<number, AlarmRuleEntity>;
   appDefault: AlarmRuleEntity | undefined;
+  /** Some enabled rule of the app asks for recovery alarms. */
+  anyRecovery: boolean;
 }
 
-const NO_RULES: AppRules = { byJob: new Map(), byWorkflow: new Map(), appDefault: undefined };
+const NO_RULES: AppRules = { byJob: new Map(), byWorkflow: new Map(), appDefault: undefined, anyRecovery: false };
 
 /**
  * The alarm rules of each app, kept in memory and read again only when they changed: every change (on any server)
  * bumps the app's version in one Redis hash, and a batch of events costs one HMGET of the versions of its apps.
- * So a rule saved on one server governs the next event on every server.
+ * So a rule saved on one server governs the next event on every server. Disabled rules are kept too: a job's
+ * disabled rule mutes the job (it does not fall back to the app's default).
  */
 @Injectable()
 export class AlarmRuleBook {
   private readonly cache = new Map<number, { version: string; rules: AppRules }>();
+  private refreshedOnce = false;
 
   constructor(
     @InjectRepository(AlarmRuleEntity) private readonly rules: Repository<AlarmRuleEntity>,
@@ -50,6 +54,24 @@ export class AlarmRuleBook {
     return found;
   }
 
+  /**
+   * Reads the rules of every app whose version changed since this server last read them (one HGETALL, then one
+   * query per changed app): keeps mayRecover() true to the rules within a refresh period.
+   */
+  async refreshChanged(): Promise<void> {
+    const versions = await this.connections.commands.hgetall(this.versionsKey());
+    for (const [app, version] of Object.entries(versions)) {
+      const appId = Number(app);
+      if (this.cache.get(appId)?.version !== version) this.cache.set(appId, { version, rules: await this.read(appId) });
+    }
+    this.refreshedOnce = true;
+  }
+
+  /** Whether some rule of the app may ask for recovery alarms (true until the rules were read once). */
+  mayRecover(appId: number): boolean {
+    return !this.refreshedOnce || (this.cache.get(appId)?.rules.anyRecovery ?? false);
+  }
+
   /** After a change to an app's rules or channels is committed: every server reads them again. */
   async changed(appId: number): Promise<void> {
     await this.connections.commands.hincrby(this.versionsKey(), String(appId), 1);
@@ -60,7 +82,7 @@ export class AlarmRuleBook {
   }
 
   private async read(appId: number): Promise<AppRules> {
-    const rows = await this.rules.findBy({ appId, enabled: true });
+    const rows = await this.rules.findBy({ appId });
     if (rows.length === 0) return NO_RULES;
     const byJob = new Map<number, AlarmRuleEntity>();
     const byWorkflow = new Map<number, AlarmRuleEntity>();
@@ -70,7 +92,7 @@ export class AlarmRuleBook {
       else if (rule.scope === AlarmRuleScope.WORKFLOW) byWorkflow.set(rule.targetId, rule);
       else appDefault = rule;
     }
-    return { byJob, byWorkflow, appDefault };
+    return { byJob, byWorkflow, appDefault, anyRecovery: rows.some((r) => r.enabled && r.notifyRecovery) };
   }
 }
 

@@ -26,6 +26,8 @@ export interface WorkflowEndedSignal {
   failedNodeId?: string;
   /** A nested child workflow's instance: its parent's end speaks for it. */
   nested: boolean;
+  /** The version the ending transition wrote: a retried instance that fails again ends with another one. */
+  version: number;
 }
 
 /** A worker went silent while it was the TaskTracker of running instances (found by the reconciler). */
@@ -33,10 +35,21 @@ export interface WorkerLostSignal {
   kind: 'worker-lost';
   workerId: string;
   appId: number;
-  instanceIds: number[];
+  /** The runs it held, as `instance id` and `run`, lowest instance id first. */
+  runs: { instanceId: number; run: number }[];
 }
 
-export type AlarmSignal = SlotsMissedSignal | WorkflowEndedSignal | WorkerLostSignal;
+/** An app's last live worker went away (noticed by the reconciliation lease holder, one server). */
+export interface AppNoWorkerSignal {
+  kind: 'app-no-worker';
+  appId: number;
+  /** The workers it had on the previous pass. */
+  lastWorkerIds: string[];
+  /** When the lease holder noticed: names this occurrence. */
+  noticedAt: number;
+}
+
+export type AlarmSignal = SlotsMissedSignal | WorkflowEndedSignal | WorkerLostSignal | AppNoWorkerSignal;
 export type AlarmSignalListener = (signal: AlarmSignal) => void;
 
 /**

@@ -290,6 +290,20 @@ export class WorkflowAdvancer implements OnApplicationBootstrap {
   }
 
   private async afterCommit(wf: WorkflowInstanceEntity, plan: WorkflowPlan, launched: Launched): Promise<void> {
+    // First: the alarm must not depend on the stops and dispatches below succeeding.
+    if (plan.end) {
+      this.signals.raise({
+        kind: 'workflow-ended',
+        workflowInstanceId: wf.id,
+        workflowId: wf.workflowId,
+        appId: wf.appId,
+        succeeded: plan.end.status === WorkflowInstanceStatus.SUCCEEDED,
+        reason: plan.end.reason,
+        failedNodeId: plan.end.failedNodeId,
+        nested: wf.parentInstanceId !== null,
+        version: wf.version + 1,
+      });
+    }
     // A fan-out is dispatched DISPATCH_PARALLELISM at a time, not one after the other. A dispatch that fails leaves
     // its row to the reconciler (WAITING_DISPATCH: dispatched again; WAITING_WORKER_RECEIVE: its receive timeout).
     await forEachLimited(launched.jobInstances, DISPATCH_PARALLELISM, async ({ instance, job }) => {
@@ -310,16 +324,6 @@ export class WorkflowAdvancer implements OnApplicationBootstrap {
     if (launched.again) this.request(wf.id);
     if (plan.end) {
       this.dagJobs.forget(wf.id);
-      this.signals.raise({
-        kind: 'workflow-ended',
-        workflowInstanceId: wf.id,
-        workflowId: wf.workflowId,
-        appId: wf.appId,
-        succeeded: plan.end.status === WorkflowInstanceStatus.SUCCEEDED,
-        reason: plan.end.reason,
-        failedNodeId: plan.end.failedNodeId,
-        nested: wf.parentInstanceId !== null,
-      });
       await this.ended(wf);
     }
   }
