@@ -4,7 +4,10 @@
  */
 import type { PageQuery } from './types';
 
-/** What raises an alarm. RECOVERED: the first success after failures that alarmed (rules with notifyRecovery). */
+/**
+ * What raises an alarm. RECOVERED: the first success after failures that alarmed (rules with notifyRecovery); TEST:
+ * a test alarm sent on request (testAlarmChannel).
+ */
 export type AlarmEventType =
   | 'INSTANCE_FAILED'
   | 'INSTANCE_TIMED_OUT'
@@ -13,7 +16,8 @@ export type AlarmEventType =
   | 'WORKFLOW_FAILED'
   | 'WORKER_LOST'
   | 'APP_NO_WORKER'
-  | 'RECOVERED';
+  | 'RECOVERED'
+  | 'TEST';
 
 /** Where an alarm goes. WEBHOOK: a JSON POST signed with HMAC-SHA256; EMAIL: through the server's SMTP relay. */
 export type AlarmChannelType = 'WEBHOOK' | 'SLACK' | 'DINGTALK' | 'FEISHU' | 'WECOM' | 'EMAIL';

@@ -537,6 +537,14 @@ export class JobnestClient {
     return this.authed({ method: 'PUT', path: `${API}/alarm-channels/${seg(channelId)}`, body: input });
   }
 
+  /**
+   * Sends a test alarm to the channel through the alarm queue, like any alarm; answers its delivery id, whose row in
+   * listAlarmDeliveries() shows the attempts and the receiver's answer.
+   */
+  testAlarmChannel(channelId: number): Promise<{ deliveryId: number }> {
+    return this.authed({ method: 'POST', path: `${API}/alarm-channels/${seg(channelId)}/test` });
+  }
+
   /** Rejects with a 409 {@link JobnestApiError} naming the rules that still send to the channel. */
   async deleteAlarmChannel(channelId: number): Promise<void> {
     await this.authed<unknown>({ method: 'DELETE', path: `${API}/alarm-channels/${seg(channelId)}` });

@@ -16,13 +16,18 @@ export enum AlarmEventType {
   APP_NO_WORKER = 'APP_NO_WORKER',
   /** The first success of a job or workflow after failures that raised an alarm (rules with notifyRecovery). */
   RECOVERED = 'RECOVERED',
+  /** A test alarm sent to one channel on request (POST /api/v1/alarm-channels/:id/test); no rule asks for it. */
+  TEST = 'TEST',
 }
 
 export const ALARM_EVENT_TYPES: readonly AlarmEventType[] = Object.values(AlarmEventType);
 
-/** The failure events a rule takes when it names none; RECOVERED is asked for with notifyRecovery instead. */
+/**
+ * The events a rule may name, and takes when it names none; RECOVERED is asked for with notifyRecovery instead, and
+ * TEST is sent on request only.
+ */
 export const DEFAULT_ALARM_EVENTS: readonly AlarmEventType[] = ALARM_EVENT_TYPES.filter(
-  (t) => t !== AlarmEventType.RECOVERED,
+  (t) => t !== AlarmEventType.RECOVERED && t !== AlarmEventType.TEST,
 );
 
 /** Where an alarm goes. */

@@ -211,6 +211,16 @@ describe('the jobnest CLI for alarms', () => {
     assert.deepEqual(await client.listAlarmDeliveries({ ruleId }), { items: [], total: 0, page: 1, size: 20 });
   });
 
+  it('queues a test alarm to a channel and the history lists it', async () => {
+    const run = await cli(['alarm-channel', 'test', String(webhookId)]);
+    assert.equal(run.code, 0, shown(run));
+    const match = /^Queued test alarm: delivery (\d+) \(see alarm-history\)$/.exec(run.stdout.trim());
+    assert.ok(match, shown(run));
+    const history = await cli(['alarm-history', '--event-type', 'test']);
+    assert.equal(history.code, 0, shown(history));
+    assert.match(history.stdout, new RegExp(`^${match[1]} \\S+ \\w+ TEST `, 'm'));
+  });
+
   it('refuses to delete a channel a rule uses, naming the rule; deletes the rule, then the channels', async () => {
     const refused = await cli(['alarm-channel', 'rm', String(emailId)]);
     assert.equal(refused.code, 1, shown(refused));
@@ -256,7 +266,7 @@ describe('the jobnest CLI for alarms', () => {
         "--status must be one of QUEUED, RETRYING, SENT, FAILED, SUPPRESSED, got 'bogus'",
       ],
       [['alarm-channel', 'list', '--secret', SECRET], "'alarm-channel list' does not take --secret"],
-      [['alarm-channel', 'frobnicate'], "unknown alarm-channel command 'frobnicate'; expected one of: list, add, rm"],
+      [['alarm-channel', 'frobnicate'], "unknown alarm-channel command 'frobnicate'; expected one of: list, add, test, rm"],
     ];
     for (const [args, message] of usage) {
       const run = await cli(args);

@@ -394,6 +394,24 @@ describe('alarms', () => {
     assert.doesNotMatch(history, /t0ken|SECding|larksecret/, 'no URL token or secret in the history');
   });
 
+  it('sends a test alarm to a channel on request, recorded in the history like any alarm', async () => {
+    const channel = await webhookChannel('hook-test', '/test');
+    const { deliveryId } = await client.testAlarmChannel(channel);
+    await waitUntil(() => receiver.to('/test').length >= 1, 20_000, 'the test alarm');
+    const { json } = receiver.to('/test')[0]!;
+    assert.equal((json.event as Record<string, unknown>).type, 'TEST');
+    assert.equal(json.deliveryId, deliveryId);
+    assert.match(String(json.title), /test alarm: this channel works/);
+    const row = await pollUntil(
+      async () => (await client.listAlarmDeliveries({ eventType: 'TEST' })).items.find((d) => d.id === deliveryId),
+      (d) => d?.status === 'SENT',
+      10_000,
+      'the test delivery to be SENT',
+    );
+    assert.equal(row!.channelId, channel);
+    assert.equal(row!.ruleId, 0);
+  });
+
   it('refuses bad channel and rule settings with a 400 naming the field, and never shows a secret', async () => {
     const refused = async (what: string, call: () => Promise<unknown>, field: RegExp): Promise<void> => {
       await assert.rejects(call, (err: unknown) => {

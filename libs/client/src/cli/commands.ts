@@ -120,6 +120,7 @@ export const COMMANDS: readonly CommandDef[] = [
     flagsUsage:
       '--name N --type SLACK|DINGTALK|FEISHU|WECOM|WEBHOOK|EMAIL [--webhook-url U] [--secret S] [--recipient R]...',
   }),
+  cmd('alarm-channel test', ['id'], 'Send a test alarm to the channel; prints its delivery id', h.testAlarmChannel),
   cmd('alarm-channel rm', ['id'], 'Delete an alarm channel no rule uses', h.deleteAlarmChannel),
   cmd('alarm-rule list', [], 'List alarm rules', h.listAlarmRules),
   cmd('alarm-rule set', [], 'Create the rule of a scope and target, or replace its settings', h.setAlarmRule, {

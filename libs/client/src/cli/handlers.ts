@@ -314,6 +314,13 @@ export const addAlarmChannel: CommandHandler = async ({ client, flags, out }) =>
   return 0;
 };
 
+/** `alarm-channel test`: the delivery's id; `alarm-history` shows how it went. */
+export const testAlarmChannel: CommandHandler = async ({ client, args, out }) => {
+  const { deliveryId } = await client.testAlarmChannel(parseId('id', args[0]));
+  out.stdout(`Queued test alarm: delivery ${deliveryId} (see alarm-history)`);
+  return 0;
+};
+
 export const deleteAlarmChannel: CommandHandler = async ({ client, args, out }) => {
   const id = parseId('id', args[0]);
   await client.deleteAlarmChannel(id);

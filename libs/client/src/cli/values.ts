@@ -13,7 +13,7 @@ const WORKFLOW_INSTANCE_STATUSES: readonly WorkflowInstanceStatus[] = [
   'STOPPED',
 ];
 
-/** Every alarm event type; a rule's events are all but RECOVERED, which --recovery asks for. */
+/** Every alarm event type; a rule's events are all but RECOVERED, which --recovery asks for, and TEST. */
 const ALARM_EVENT_TYPES: readonly AlarmEventType[] = [
   'INSTANCE_FAILED',
   'INSTANCE_TIMED_OUT',
@@ -23,8 +23,9 @@ const ALARM_EVENT_TYPES: readonly AlarmEventType[] = [
   'WORKER_LOST',
   'APP_NO_WORKER',
   'RECOVERED',
+  'TEST',
 ];
-const ALARM_RULE_EVENTS = ALARM_EVENT_TYPES.filter((t) => t !== 'RECOVERED');
+const ALARM_RULE_EVENTS = ALARM_EVENT_TYPES.filter((t) => t !== 'RECOVERED' && t !== 'TEST');
 /** Every alarm channel type, as `alarm-channel add --type` lists them. */
 export const ALARM_CHANNEL_TYPES: readonly AlarmChannelType[] = [
   'SLACK',

@@ -1,5 +1,5 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, ParseIntPipe, Post, Put, UseGuards } from '@nestjs/common';
-import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { ApiAcceptedResponse, ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { AppRole } from '@jobnest/persistence';
 import { Audited, fieldOf } from '../../platform/audit/audited.decorator';
 import { AppAuthGuard } from '../../platform/auth/app-auth.guard';
@@ -57,6 +57,15 @@ export class AlarmChannelsController {
     @Body() body: AlarmChannelInputDto,
   ): Promise<AlarmChannelView> {
     return this.channels.replace(app.appId, id, body);
+  }
+
+  @Post(':id/test')
+  @RequiresRole(AppRole.DEVELOPER)
+  @Audited({ action: 'alarm-channel.test', targetType: 'alarm-channel' })
+  @HttpCode(202)
+  @ApiAcceptedResponse({ description: '`{deliveryId}`: its row in GET /alarm-deliveries shows how it went' })
+  async test(@CurrentApp() app: AppPrincipal, @Param('id', ParseIntPipe) id: number): Promise<{ deliveryId: number }> {
+    return { deliveryId: await this.channels.sendTest(app.appId, id) };
   }
 
   @Delete(':id')

@@ -5,6 +5,8 @@ import { AlarmChannelType } from '@jobnest/common';
 import { AlarmChannelEntity, AlarmRuleEntity, isDuplicateEntry } from '@jobnest/persistence';
 import { ServerConfig } from '../../platform/config/server-config';
 import { EMAIL_ADDRESS } from '../../platform/config/alarm-settings';
+import { AlarmOutbox } from '../delivery/alarm-outbox.service';
+import { AlarmFacts } from '../evaluation/alarm-facts';
 import { AlarmHttpSender } from './alarm-http-sender';
 import type { AlarmChannelInputDto, AlarmChannelView } from './alarm-channel.dto';
 
@@ -19,6 +21,8 @@ export class AlarmChannelsService {
     @InjectRepository(AlarmRuleEntity) private readonly rules: Repository<AlarmRuleEntity>,
     private readonly config: ServerConfig,
     private readonly http: AlarmHttpSender,
+    private readonly outbox: AlarmOutbox,
+    private readonly facts: AlarmFacts,
   ) {}
 
   async list(appId: number): Promise<AlarmChannelView[]> {
@@ -42,6 +46,13 @@ export class AlarmChannelsService {
     await this.apply(channel, input, stored);
     channel.updatedTime = Date.now();
     return channelView(await this.save(channel));
+  }
+
+  /** Sends a test alarm to the channel (queued like any alarm); answers its delivery id. */
+  async sendTest(appId: number, id: number): Promise<number> {
+    const channel = await this.find(appId, id);
+    const appName = (await this.facts.appNamesById([appId])).get(appId) ?? `#${appId}`;
+    return this.outbox.sendTest(channel, appName);
   }
 
   async delete(appId: number, id: number): Promise<void> {

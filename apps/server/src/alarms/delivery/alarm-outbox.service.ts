@@ -1,9 +1,10 @@
+import { randomBytes } from 'node:crypto';
 import { InjectQueue } from '@nestjs/bullmq';
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { JobsOptions, Queue } from 'bullmq';
 import type { DataSource } from 'typeorm';
-import { AlarmDeliveryStatus } from '@jobnest/common';
+import { AlarmDeliveryStatus, AlarmEventType } from '@jobnest/common';
 import type { AlarmRuleEntity } from '@jobnest/persistence';
 import { ALARM_QUEUE } from '@jobnest/transport';
 import { ServerConfig } from '../../platform/config/server-config';
@@ -69,6 +70,32 @@ export class AlarmOutbox {
     }
     await this.insert(rows);
     await this.enqueue(rows.filter((r) => r.status === AlarmDeliveryStatus.QUEUED));
+  }
+
+  /**
+   * A test alarm to one channel, through the same history and queue as any alarm (rule 0: none asked for it).
+   * Answers the delivery's id, whose history row shows how it went.
+   */
+  async sendTest(channel: { id: number; appId: number; name: string }, appName: string): Promise<number> {
+    const now = Date.now();
+    const event: AlarmEvent = {
+      type: AlarmEventType.TEST,
+      key: `test:${channel.id}:${now}:${randomBytes(4).toString('hex')}`,
+      appId: channel.appId,
+      appName,
+      subject: `channel:${channel.id}`,
+      occurredAt: now,
+      reason: `a test alarm to channel '${channel.name}', sent on request`,
+    };
+    const row = { appId: channel.appId, ruleId: 0, channelId: channel.id, event, suppressedCount: 0, answer: null };
+    await this.insert([{ ...row, status: AlarmDeliveryStatus.QUEUED }]);
+    const [found] = (await this.db.query(
+      'SELECT id FROM alarm_delivery WHERE rule_id = 0 AND channel_id = ? AND event_key = ?',
+      [channel.id, event.key],
+    )) as { id: number | string }[];
+    const deliveryId = Number(found!.id);
+    await this.queue.add(DELIVER_JOB, { deliveryId } satisfies DeliverAlarmJob, this.deliveryOptions(deliveryId, 0));
+    return deliveryId;
   }
 
   /** BullMQ keeps one job per id: a second server (or the sweep) queueing the same delivery adds nothing. */

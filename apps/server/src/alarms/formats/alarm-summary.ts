@@ -94,6 +94,8 @@ function headline(event: AlarmEvent): string {
       const { kind, name } = subjectOf(event);
       return `${kind} '${name}' recovered`;
     }
+    case AlarmEventType.TEST:
+      return 'test alarm: this channel works';
   }
 }
 
