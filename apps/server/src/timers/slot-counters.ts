@@ -1,5 +1,6 @@
 import type { Repository } from 'typeorm';
 import type { JobInfoEntity, WorkflowInfoEntity } from '@jobnest/persistence';
+import type { SlotsMissedSignal } from '../alarms/signals/alarm-signals';
 
 /** The two slot counters a timed job or workflow keeps. */
 export type SlotCounter = 'skipped_slots' | 'misfired_slots';
@@ -24,4 +25,16 @@ export async function countSlots(
     })
     .where('id = :id', { id })
     .execute();
+}
+
+/** The alarm signal of slots a job or workflow lost (counted as `how` by countSlots). */
+export function slotsMissed(
+  target: SlotsMissedSignal['target'],
+  row: { id: number; appId: number; name: string },
+  how: SlotsMissedSignal['how'],
+  count: number,
+  latestSlot: number,
+  reason?: string,
+): SlotsMissedSignal {
+  return { kind: 'slots-missed', target, id: row.id, appId: row.appId, name: row.name, how, count, latestSlot, reason };
 }

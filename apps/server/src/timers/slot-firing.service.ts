@@ -10,7 +10,7 @@ import { InstanceRepository } from '../instances/state/instance.repository';
 import { InstanceLauncher } from '../launch/instance-launcher.service';
 import { ServerConfig } from '../platform/config/server-config';
 import { catchUpSlots, takenLate } from './slot-catch-up';
-import { countSlots } from './slot-counters';
+import { countSlots, slotsMissed } from './slot-counters';
 import { TimerSyncService } from './timer-sync.service';
 import { WorkflowSlotFiringService } from './workflow-slot-firing.service';
 import { FIXED_DELAY_TRIGGER, schedulerSlot, type JobTriggerData } from './trigger-queue';
@@ -92,7 +92,8 @@ export class SlotFiringService implements OnApplicationBootstrap {
       rows: this.jobs,
       repeat: this.timers.schedulerOptions(job),
       fire: (slot: number) => this.fire(job, slot, false),
-      onMisfired: (count: number, latestSlot: number) => this.signalMissed(job, 'misfired', count, latestSlot),
+      onMisfired: (count: number, latestSlot: number) =>
+        this.signals.raise(slotsMissed('job', job, 'misfired', count, latestSlot)),
     };
     return catchUpSlots(target, lastSlot, this.config.misfireThresholdMs, this.logger);
   }
@@ -112,40 +113,20 @@ export class SlotFiringService implements OnApplicationBootstrap {
       // A replayed trigger whose slot was fired before the crash: fired, so not misfired.
       if (await this.instances.slotHasInstance(job.id, slot)) return 'duplicate';
       await countSlots(this.jobs, job.id, 'misfired_slots', 1, slot);
-      this.signalMissed(job, 'misfired', 1, slot);
+      this.signals.raise(slotsMissed('job', job, 'misfired', 1, slot));
       this.logger.warn(`job ${job.id}: slot ${new Date(slot).toISOString()} misfired (${now - slot} ms late), skipped`);
       return 'misfired';
     }
     const outcome = await this.launcher.launchSlot(job, slot);
     if (outcome.kind === 'skipped') {
       await countSlots(this.jobs, job.id, 'skipped_slots', 1, slot);
-      this.signalMissed(job, 'skipped', 1, slot, outcome.reason);
+      this.signals.raise(slotsMissed('job', job, 'skipped', 1, slot, outcome.reason));
       this.logger.warn(`job ${job.id}: slot ${new Date(slot).toISOString()} skipped: ${outcome.reason}`);
       // No instance will end to re-arm the chain: arm it from here.
       if (job.timeExpressionType === TimeExpressionType.FIXED_DELAY)
         await this.timers.armFixedDelay(job, `skip-${slot}`);
     }
     return outcome.kind;
-  }
-
-  private signalMissed(
-    job: JobInfoEntity,
-    how: 'misfired' | 'skipped',
-    count: number,
-    latestSlot: number,
-    reason?: string,
-  ): void {
-    this.signals.raise({
-      kind: 'slots-missed',
-      target: 'job',
-      id: job.id,
-      appId: job.appId,
-      name: job.name,
-      how,
-      count,
-      latestSlot,
-      reason,
-    });
   }
 
   /** One query, which finds nothing for every instance but the timed ones of enabled FIXED_DELAY jobs. */

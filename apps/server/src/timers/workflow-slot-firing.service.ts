@@ -9,7 +9,7 @@ import { WorkflowLauncher } from '../launch/workflow-launcher.service';
 import { ServerConfig } from '../platform/config/server-config';
 import { WorkflowInstanceRepository } from '../workflows/engine/workflow-instance.repository';
 import { catchUpSlots, takenLate } from './slot-catch-up';
-import { countSlots } from './slot-counters';
+import { countSlots, slotsMissed } from './slot-counters';
 import type { FireOutcome } from './slot-firing.service';
 import { TimerSyncService } from './timer-sync.service';
 import { schedulerSlot, type TriggerData } from './trigger-queue';
@@ -64,7 +64,8 @@ export class WorkflowSlotFiringService {
       rows: this.workflows,
       repeat: this.timers.schedulerOptions(workflow),
       fire: (slot: number) => this.fire(workflow, slot),
-      onMisfired: (count: number, latestSlot: number) => this.signalMissed(workflow, 'misfired', count, latestSlot),
+      onMisfired: (count: number, latestSlot: number) =>
+        this.signals.raise(slotsMissed('workflow', workflow, 'misfired', count, latestSlot)),
     };
     return catchUpSlots(target, lastSlot, this.config.misfireThresholdMs, this.logger);
   }
@@ -82,7 +83,7 @@ export class WorkflowSlotFiringService {
     if (now - slot > this.config.misfireThresholdMs) {
       if (await this.instances.slotHasInstance(workflow.id, slot)) return 'duplicate';
       await countSlots(this.workflows, workflow.id, 'misfired_slots', 1, slot);
-      this.signalMissed(workflow, 'misfired', 1, slot);
+      this.signals.raise(slotsMissed('workflow', workflow, 'misfired', 1, slot));
       this.logger.warn(
         `workflow ${workflow.id}: slot ${new Date(slot).toISOString()} misfired (${now - slot} ms late), skipped`,
       );
@@ -91,30 +92,10 @@ export class WorkflowSlotFiringService {
     const outcome = await this.launcher.launchSlot(workflow, slot);
     if (outcome.kind === 'skipped') {
       await countSlots(this.workflows, workflow.id, 'skipped_slots', 1, slot);
-      this.signalMissed(workflow, 'skipped', 1, slot, outcome.reason);
+      this.signals.raise(slotsMissed('workflow', workflow, 'skipped', 1, slot, outcome.reason));
       this.logger.warn(`workflow ${workflow.id}: slot ${new Date(slot).toISOString()} skipped: ${outcome.reason}`);
       return 'skipped';
     }
     return outcome.kind === 'duplicate' ? 'duplicate' : 'launched';
-  }
-
-  private signalMissed(
-    workflow: WorkflowInfoEntity,
-    how: 'misfired' | 'skipped',
-    count: number,
-    latestSlot: number,
-    reason?: string,
-  ): void {
-    this.signals.raise({
-      kind: 'slots-missed',
-      target: 'workflow',
-      id: workflow.id,
-      appId: workflow.appId,
-      name: workflow.name,
-      how,
-      count,
-      latestSlot,
-      reason,
-    });
   }
 }
