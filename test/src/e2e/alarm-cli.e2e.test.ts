@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { type AlarmChannel, type AlarmRule, JobnestApiError, type JobnestClient } from '@jobnest/client';
@@ -211,6 +214,38 @@ describe('the jobnest CLI for alarms', () => {
     assert.deepEqual(await client.listAlarmDeliveries({ ruleId }), { items: [], total: 0, page: 1, size: 20 });
   });
 
+  it('reads a secret from --secret-file, without its final line break', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'jobnest-secret-'));
+    const add = (file: string) =>
+      cli([
+        'alarm-channel',
+        'add',
+        '--name',
+        'from-file',
+        '--type',
+        'WEBHOOK',
+        '--webhook-url',
+        HOOK_URL,
+        '--secret-file',
+        file,
+      ]);
+    try {
+      // 15 characters and a line break: refused, so the break was not sent as the 16th character.
+      writeFileSync(join(dir, 'short'), 'fifteen-chars-x\n');
+      const refused = await add(join(dir, 'short'));
+      assert.equal(refused.code, 1, shown(refused));
+      assert.match(refused.stderr, /secret: must be at least 16 characters/);
+      writeFileSync(join(dir, 'ok'), `${SECRET}\n`);
+      const added = await add(join(dir, 'ok'));
+      assert.equal(added.code, 0, shown(added));
+      assert.equal((JSON.parse(added.stdout) as AlarmChannel).secretSet, true);
+      assert.ok(!added.stdout.includes(SECRET) && !added.stderr.includes(SECRET));
+      await client.deleteAlarmChannel((JSON.parse(added.stdout) as AlarmChannel).id);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('queues a test alarm to a channel and the history lists it', async () => {
     const run = await cli(['alarm-channel', 'test', String(webhookId)]);
     assert.equal(run.code, 0, shown(run));
@@ -266,7 +301,10 @@ describe('the jobnest CLI for alarms', () => {
         "--status must be one of QUEUED, RETRYING, SENT, FAILED, SUPPRESSED, got 'bogus'",
       ],
       [['alarm-channel', 'list', '--secret', SECRET], "'alarm-channel list' does not take --secret"],
-      [['alarm-channel', 'frobnicate'], "unknown alarm-channel command 'frobnicate'; expected one of: list, add, test, rm"],
+      [
+        ['alarm-channel', 'frobnicate'],
+        "unknown alarm-channel command 'frobnicate'; expected one of: list, add, test, rm",
+      ],
     ];
     for (const [args, message] of usage) {
       const run = await cli(args);

@@ -25,6 +25,7 @@ const OPTIONS = {
   // Not --url: that names the server.
   'webhook-url': { type: 'string' },
   secret: { type: 'string' },
+  'secret-file': { type: 'string' },
   recipient: { type: 'string', multiple: true },
   scope: { type: 'string' },
   target: { type: 'string' },
@@ -64,6 +65,8 @@ export interface CommandFlags {
   'webhook-url'?: string;
   /** Write-only: never printed, not even in an error. */
   secret?: string;
+  /** A file holding the secret (`-`: stdin), which keeps it out of the shell's history and `ps`. */
+  'secret-file'?: string;
   /** Each occurrence as given (each may be a comma list). */
   recipient?: string[];
   scope?: string;

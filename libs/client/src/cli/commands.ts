@@ -116,9 +116,9 @@ export const COMMANDS: readonly CommandDef[] = [
   cmd('workers', [], 'List live workers', h.listWorkers),
   cmd('alarm-channel list', [], 'List alarm channels (never their secrets)', h.listAlarmChannels),
   cmd('alarm-channel add', [], 'Add an alarm channel; prints it', h.addAlarmChannel, {
-    flags: ['name', 'type', 'webhook-url', 'secret', 'recipient'],
+    flags: ['name', 'type', 'webhook-url', 'secret', 'secret-file', 'recipient'],
     flagsUsage:
-      '--name N --type SLACK|DINGTALK|FEISHU|WECOM|WEBHOOK|EMAIL [--webhook-url U] [--secret S] [--recipient R]...',
+      '--name N --type SLACK|DINGTALK|FEISHU|WECOM|WEBHOOK|EMAIL [--webhook-url U] [--secret S | --secret-file F] [--recipient R]...',
   }),
   cmd('alarm-channel test', ['id'], 'Send a test alarm to the channel; prints its delivery id', h.testAlarmChannel),
   cmd('alarm-channel rm', ['id'], 'Delete an alarm channel no rule uses', h.deleteAlarmChannel),

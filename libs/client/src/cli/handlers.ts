@@ -4,7 +4,7 @@ import { DEFAULT_WAIT_TIMEOUT_MS, type JobnestClient } from '../jobnest-client';
 import { MAX_BULK_RUNS, type RunJobOptions } from '../types';
 import type { AlarmChannelInput, AlarmRuleSettings } from '../alarm-types';
 import type { CommandFlags } from './args';
-import { readJobInputFile, readParamLines, readWorkflowInputFile } from './job-file';
+import { readJobInputFile, readParamLines, readSecretFile, readWorkflowInputFile } from './job-file';
 import { type CliOutput, formatAlarmDelivery, formatLogLine, printJson } from './output';
 import { UsageError } from './usage-error';
 import {
@@ -303,11 +303,13 @@ export const addAlarmChannel: CommandHandler = async ({ client, flags, out }) =>
   if (flags.name === undefined) throw new UsageError('--name <name> is required');
   const type = parseAlarmChannelTypeFlag('--type', flags.type);
   if (type === undefined) throw new UsageError(`--type is required: one of ${ALARM_CHANNEL_TYPES.join(', ')}`);
+  if (flags.secret !== undefined && flags['secret-file'] !== undefined)
+    throw new UsageError('give --secret or --secret-file, not both');
   const input: AlarmChannelInput = {
     name: flags.name,
     type,
     url: flags['webhook-url'],
-    secret: flags.secret,
+    secret: flags['secret-file'] === undefined ? flags.secret : readSecretFile(flags['secret-file']),
     recipients: flags.recipient === undefined ? undefined : splitList(flags.recipient),
   };
   printJson(out, await client.createAlarmChannel(input));

@@ -25,6 +25,11 @@ export function readParamLines(path: string): string[] {
     .filter((line) => line.trim() !== '');
 }
 
+/** A secret kept in a file (`-` reads stdin), without the file's final line break. */
+export function readSecretFile(path: string): string {
+  return readText(path).replace(/\r?\n$/, '');
+}
+
 function readText(path: string): string {
   const source = path === '-' ? 'stdin' : path;
   try {
