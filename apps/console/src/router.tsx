@@ -9,6 +9,7 @@ import { AdminPage } from './pages/admin/AdminPage';
 import { AdminIndex } from './pages/admin/AdminIndex';
 import { AppsSection } from './pages/admin/AppsSection';
 import { AuditSection } from './pages/admin/AuditSection';
+import { AlarmsPage } from './pages/alarms/AlarmsPage';
 import { GrantsSection } from './pages/admin/GrantsSection';
 import { UsersSection } from './pages/admin/UsersSection';
 import { InstanceDetailPage } from './pages/instances/InstanceDetailPage';
@@ -80,6 +81,7 @@ export const router = createBrowserRouter(
                       ),
                     },
                     { path: 'workers', element: <WorkersPage /> },
+                    { path: 'alarms', element: <AlarmsPage /> },
                   ],
                 },
                 {

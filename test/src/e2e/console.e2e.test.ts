@@ -3,6 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { JobnestClient } from '@jobnest/client';
 import { accessibilityViolations, type AccessibilityViolation } from '../support/accessibility';
+import { WebhookReceiver } from '../support/alarm-receivers';
 import { launchBrowser, screenshot } from '../support/browser';
 import { TEST_ADMIN, TestCluster, waitUntil } from '../support/cluster';
 
@@ -13,11 +14,13 @@ const RUN_TIMEOUT_MS = 60_000;
 /**
  * The web console in a real Chromium against a real server and two workers: log in, create and run a job from the
  * form and read its logs, watch a MapReduce run reach 100%, build and run a three-node workflow in the DAG editor
- * and open a node's logs, a bad cron shown on its field, and an OBSERVER who sees no run button and gets 403 from
- * the API. Each page is saved as a screenshot under test/artifacts/screenshots.
+ * and open a node's logs, a bad cron shown on its field, an OBSERVER who sees no run button and gets 403 from the
+ * API, and the alarms page with a failed instance's webhook alarm and a test alarm. Each page is saved as a
+ * screenshot under test/artifacts/screenshots.
  */
 describe('web console in a browser', () => {
-  const cluster = new TestCluster();
+  // Webhook alarm channels on, to a receiver on this machine (the alarms page test).
+  const cluster = new TestCluster({ JOBNEST_ALARM_WEBHOOKS: '1', JOBNEST_ALARM_ALLOWED_HOSTS: '127.0.0.1' });
   let browser: Browser;
   let context: BrowserContext;
   let page: Page;
@@ -526,6 +529,78 @@ describe('web console in a browser', () => {
       await kb.getByRole('dialog').waitFor({ state: 'detached' });
     } finally {
       await keyboardContext.close();
+    }
+  });
+
+  it('shows the alarms sent for a failed instance, the channels without their secret, and sends a test alarm', async () => {
+    const receiver = new WebhookReceiver();
+    await receiver.start();
+    try {
+      const secret = 'console-hook-secret-0123456789';
+      const channel = await cluster.client.createAlarmChannel({
+        name: 'console-hook',
+        type: 'WEBHOOK',
+        url: `${receiver.baseUrl}/console-hook`,
+        secret,
+      });
+      await cluster.client.createAlarmRule({
+        scope: 'APP',
+        events: ['INSTANCE_FAILED'],
+        channelIds: [channel.id],
+        silenceMs: 0,
+      });
+      const job = await cluster.client.createJob({
+        name: 'console-alarmed',
+        processor: 'demo.fail',
+        executeType: 'STANDALONE',
+        timeExpressionType: 'API',
+      });
+      const { instanceId } = await cluster.client.runJob(job.id);
+      assert.equal((await cluster.client.waitForInstance(instanceId, { timeoutMs: RUN_TIMEOUT_MS })).status, 'FAILED');
+
+      await open('/alarms');
+      await page.getByRole('heading', { name: 'Alarms', level: 1 }).waitFor();
+      const history = page.getByRole('table', { name: /Alarm deliveries/ });
+      // The page polls every 5 s: the alarm of this instance shows up as SENT, its title linked to the instance.
+      const sent = history
+        .getByRole('row')
+        .filter({ has: page.getByRole('link', { name: `instance ${instanceId})` }) })
+        .filter({ has: page.getByText('SENT', { exact: true }) });
+      await sent.waitFor({ timeout: RUN_TIMEOUT_MS });
+      assert.equal(await sent.getByText('INSTANCE_FAILED', { exact: true }).count(), 1);
+      assert.equal(await sent.getByText('console-hook', { exact: true }).count(), 1, 'the channel by its name');
+      assert.equal(
+        await sent.getByRole('link').getAttribute('href'),
+        `/console/instances/${instanceId}`,
+        'the title opens the instance',
+      );
+
+      const channelRow = page
+        .getByRole('table', { name: 'Alarm channels' })
+        .getByRole('row')
+        .filter({ hasText: 'console-hook' });
+      await channelRow.getByText(receiver.baseUrl, { exact: true }).waitFor();
+      const rulesTable = page.getByRole('table', { name: 'Alarm rules' });
+      await rulesTable.getByRole('row').filter({ hasText: 'App default' }).getByText('console-hook').waitFor();
+
+      await channelRow.getByRole('button', { name: 'Send test' }).click();
+      const queued = page.getByRole('status').filter({ hasText: 'Test alarm queued' });
+      await queued.waitFor();
+      const deliveryId = Number(/delivery (\d+)/.exec(await queued.innerText())?.[1]);
+      assert.ok(deliveryId > 0, `the message names the delivery: ${await queued.innerText()}`);
+      await history
+        .getByRole('row')
+        .filter({ has: page.getByText('TEST', { exact: true }) })
+        .filter({ has: page.getByText('SENT', { exact: true }) })
+        .waitFor({ timeout: RUN_TIMEOUT_MS });
+      await waitUntil(() => receiver.to('/console-hook').length >= 2, RUN_TIMEOUT_MS, 'the failure and the test alarm');
+      await capture(page, 'alarms');
+
+      // The URL's origin is shown, never the secret (nor the path, which may carry a token).
+      assert.ok(!(await page.content()).includes(secret), 'the page never shows the secret');
+      assert.equal(await channelRow.getByText('/console-hook').count(), 0, "the URL's path is not shown");
+    } finally {
+      await receiver.stop();
     }
   });
 

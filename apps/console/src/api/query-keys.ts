@@ -12,6 +12,7 @@ export const keys = {
   workflows: (app: string) => ['app', app, 'workflows'] as const,
   workflowInstances: (app: string) => ['app', app, 'workflow-instances'] as const,
   workers: (app: string) => ['app', app, 'workers'] as const,
+  alarms: (app: string) => ['app', app, 'alarms'] as const,
   grants: (app: string) => ['app', app, 'grants'] as const,
   audit: (app: string) => ['app', app, 'audit'] as const,
 };

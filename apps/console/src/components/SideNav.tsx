@@ -28,6 +28,9 @@ export function SideNav() {
         <li>
           <NavLink to="/workers">Workers</NavLink>
         </li>
+        <li>
+          <NavLink to="/alarms">Alarms</NavLink>
+        </li>
         {showAdmin && (
           <li>
             <NavLink to="/admin">Admin</NavLink>

@@ -76,3 +76,15 @@ export function fromDateTimeLocal(value: string): number | null {
 export function formatNumber(n: number, digits = 0): string {
   return n.toLocaleString(undefined, { maximumFractionDigits: digits, minimumFractionDigits: digits });
 }
+
+/** A configured period in its largest whole unit: "60 s" is "1 min", "5 min", "2 h", "1 d"; else as formatDuration. */
+export function formatPeriod(ms: number): string {
+  const units: [number, string][] = [
+    [86_400_000, 'd'],
+    [3_600_000, 'h'],
+    [60_000, 'min'],
+    [1000, 's'],
+  ];
+  for (const [size, unit] of units) if (ms >= size && ms % size === 0) return `${ms / size} ${unit}`;
+  return formatDuration(ms);
+}
