@@ -9,6 +9,7 @@ import { Time } from '../../components/Time';
 import { useSearchState } from '../../lib/use-search-state';
 import { RequireAppAdmin } from './RequireAppAdmin';
 import { useClampedPage } from '../../lib/use-clamped-page';
+import { FilterButtons } from '../../components/FilterControls';
 
 const PAGE_SIZE = 50;
 const FILTERS = [
@@ -45,11 +46,7 @@ function AuditFilters({
           />
         </div>
       ))}
-      <div className="filter-buttons">
-        <button type="submit" className="primary">
-          Filter
-        </button>
-      </div>
+      <FilterButtons />
     </form>
   );
 }

@@ -1,5 +1,6 @@
 import { useState, type FormEvent } from 'react';
 import { ALARM_DELIVERY_STATUSES, ALARM_EVENT_TYPES } from '../../api/alarm-types';
+import { AnyOfSelect, FilterButtons } from '../../components/FilterControls';
 
 export interface DeliveryFilterValues {
   status?: string;
@@ -30,32 +31,21 @@ export function DeliveryFilters({
 
   return (
     <form className="filters" onSubmit={submit}>
-      <div className="field">
-        <label htmlFor="alarms-status">Status</label>
-        <select id="alarms-status" value={status} onChange={(e) => setStatus(e.target.value)}>
-          <option value="">Any</option>
-          {ALARM_DELIVERY_STATUSES.map((s) => (
-            <option key={s}>{s}</option>
-          ))}
-        </select>
-      </div>
-      <div className="field">
-        <label htmlFor="alarms-event-type">Event type</label>
-        <select id="alarms-event-type" value={eventType} onChange={(e) => setEventType(e.target.value)}>
-          <option value="">Any</option>
-          {ALARM_EVENT_TYPES.map((t) => (
-            <option key={t}>{t}</option>
-          ))}
-        </select>
-      </div>
-      <div className="filter-buttons">
-        <button type="submit" className="primary">
-          Filter
-        </button>
-        <button type="button" onClick={clear}>
-          Clear
-        </button>
-      </div>
+      <AnyOfSelect
+        id="alarms-status"
+        label="Status"
+        value={status}
+        options={ALARM_DELIVERY_STATUSES}
+        onChange={setStatus}
+      />
+      <AnyOfSelect
+        id="alarms-event-type"
+        label="Event type"
+        value={eventType}
+        options={ALARM_EVENT_TYPES}
+        onChange={setEventType}
+      />
+      <FilterButtons onClear={clear} />
     </form>
   );
 }

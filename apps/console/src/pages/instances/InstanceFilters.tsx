@@ -1,6 +1,7 @@
 import { useState, type FormEvent } from 'react';
 import { INSTANCE_STATUSES } from '../../api/types';
 import { fromDateTimeLocal, toDateTimeLocal } from '../../lib/format';
+import { AnyOfSelect, FilterButtons } from '../../components/FilterControls';
 
 export interface InstanceFilterValues {
   jobId?: number;
@@ -53,15 +54,13 @@ export function InstanceFilters({ value, onApply }: InstanceFiltersProps) {
           onChange={(e) => setJobId(e.target.value)}
         />
       </div>
-      <div className="field">
-        <label htmlFor="instances-status">Status</label>
-        <select id="instances-status" value={status} onChange={(e) => setStatus(e.target.value)}>
-          <option value="">Any</option>
-          {INSTANCE_STATUSES.map((s) => (
-            <option key={s}>{s}</option>
-          ))}
-        </select>
-      </div>
+      <AnyOfSelect
+        id="instances-status"
+        label="Status"
+        value={status}
+        options={INSTANCE_STATUSES}
+        onChange={setStatus}
+      />
       <div className="field">
         <label htmlFor="instances-since">Since</label>
         <input id="instances-since" type="datetime-local" value={since} onChange={(e) => setSince(e.target.value)} />
@@ -70,14 +69,7 @@ export function InstanceFilters({ value, onApply }: InstanceFiltersProps) {
         <label htmlFor="instances-until">Until</label>
         <input id="instances-until" type="datetime-local" value={until} onChange={(e) => setUntil(e.target.value)} />
       </div>
-      <div className="filter-buttons">
-        <button type="submit" className="primary">
-          Filter
-        </button>
-        <button type="button" onClick={clear}>
-          Clear
-        </button>
-      </div>
+      <FilterButtons onClear={clear} />
     </form>
   );
 }

@@ -1,5 +1,6 @@
 import { useState, type FormEvent } from 'react';
 import { WORKFLOW_INSTANCE_STATUSES } from '../../api/workflow-types';
+import { AnyOfSelect, FilterButtons } from '../../components/FilterControls';
 
 /** Workflow and status of the workflow run list, applied with the Filter button. */
 export function WorkflowInstanceFilters({
@@ -24,20 +25,8 @@ export function WorkflowInstanceFilters({
         <label htmlFor="wfi-workflow">Workflow ID</label>
         <input id="wfi-workflow" type="number" min={1} value={wf} onChange={(e) => setWf(e.target.value)} />
       </div>
-      <div className="field">
-        <label htmlFor="wfi-status">Status</label>
-        <select id="wfi-status" value={st} onChange={(e) => setSt(e.target.value)}>
-          <option value="">Any</option>
-          {WORKFLOW_INSTANCE_STATUSES.map((s) => (
-            <option key={s}>{s}</option>
-          ))}
-        </select>
-      </div>
-      <div className="filter-buttons">
-        <button type="submit" className="primary">
-          Filter
-        </button>
-      </div>
+      <AnyOfSelect id="wfi-status" label="Status" value={st} options={WORKFLOW_INSTANCE_STATUSES} onChange={setSt} />
+      <FilterButtons />
     </form>
   );
 }
