@@ -54,3 +54,13 @@ export interface AlarmMessage {
   /** Robot channels: user ids or phone numbers to @mention. */
   mentions: string[];
 }
+
+/** A history row's stored event, or undefined when the row holds something else (never a reason to crash). */
+export function parseEvent(payload: string): AlarmEvent | undefined {
+  try {
+    const event = JSON.parse(payload) as unknown;
+    return typeof event === 'object' && event !== null && 'type' in event ? (event as AlarmEvent) : undefined;
+  } catch {
+    return undefined;
+  }
+}

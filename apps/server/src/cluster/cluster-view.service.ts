@@ -68,19 +68,17 @@ export class ClusterViewService implements OnApplicationBootstrap, OnApplication
 
   /** Live workers of an app (heartbeat within workerTimeoutMs). */
   liveWorkers(appId: number): WorkerState[] {
-    const cutoff = Date.now() - this.config.workerTimeoutMs;
-    return [...this.workers.values()].filter((w) => w.appId === appId && w.lastHeartbeat >= cutoff);
+    return this.liveWorkerStates().filter((w) => w.appId === appId);
   }
 
-  /** Every live worker, of every app. */
+  /** Every live worker, of every app (heartbeat within workerTimeoutMs). */
   liveWorkerStates(): WorkerState[] {
     const cutoff = Date.now() - this.config.workerTimeoutMs;
     return [...this.workers.values()].filter((w) => w.lastHeartbeat >= cutoff);
   }
 
   allLiveWorkerIds(): string[] {
-    const cutoff = Date.now() - this.config.workerTimeoutMs;
-    return [...this.workers.values()].filter((w) => w.lastHeartbeat >= cutoff).map((w) => w.workerId);
+    return this.liveWorkerStates().map((w) => w.workerId);
   }
 
   isAlive(workerId: string): boolean {

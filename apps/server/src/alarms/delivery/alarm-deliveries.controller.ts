@@ -8,9 +8,8 @@ import { CurrentApp } from '../../platform/auth/current-app.decorator';
 import { RequiresRole } from '../../platform/auth/required-role.decorator';
 import type { AppPrincipal } from '../../platform/auth/token.service';
 import type { Page } from '../../platform/http/page-query.dto';
-import type { AlarmEvent } from '../alarm-event';
+import { parseEvent, type AlarmEvent } from '../alarm-event';
 import { AlarmDeliveryQueryDto, type AlarmDeliveryView } from './alarm-delivery.dto';
-import { parseEvent } from './alarm-sender.service';
 
 /** The delivery history of an app's alarms, newest first: sent, retrying, failed and suppressed. */
 @ApiTags('alarms')

@@ -5,7 +5,7 @@ import { AlarmChannelType, AlarmDeliveryStatus } from '@jobnest/common';
 import { AlarmChannelEntity, AlarmDeliveryEntity, AlarmRuleEntity } from '@jobnest/persistence';
 import { EMAIL_ADDRESS } from '../../platform/config/alarm-settings';
 import { ServerConfig } from '../../platform/config/server-config';
-import type { AlarmEvent, AlarmMessage } from '../alarm-event';
+import { parseEvent, type AlarmEvent, type AlarmMessage } from '../alarm-event';
 import { AlarmHttpSender } from '../channels/alarm-http-sender';
 import { AlarmMailer } from '../channels/alarm-mailer';
 import type { SendOutcome } from '../channels/send-outcome';
@@ -113,15 +113,5 @@ export class AlarmSender {
           ? `/console/workflow-instances/${event.workflowInstanceId}`
           : undefined;
     return path === undefined ? undefined : `${this.config.alarms.publicUrl ?? ''}${path}`;
-  }
-}
-
-/** The stored event, or undefined when the row holds something else (never a reason to crash the worker). */
-export function parseEvent(payload: string): AlarmEvent | undefined {
-  try {
-    const event = JSON.parse(payload) as unknown;
-    return typeof event === 'object' && event !== null && 'type' in event ? (event as AlarmEvent) : undefined;
-  } catch {
-    return undefined;
   }
 }

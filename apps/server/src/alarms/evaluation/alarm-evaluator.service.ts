@@ -334,11 +334,14 @@ export class AlarmEvaluator implements OnApplicationBootstrap, OnApplicationShut
   ): Promise<RecoveryCandidate[]> {
     const found: RecoveryCandidate[] = [];
     const now = Date.now();
+    const names = await this.facts.workflowNames(
+      signals.flatMap(([s]) => (s.kind === 'workflow-ended' && s.succeeded ? [s.workflowId] : [])),
+    );
     for (const [s, position] of signals) {
       if (s.kind !== 'workflow-ended' || !s.succeeded || s.nested) continue;
       const rule = ruleForWorkflow(rulesByApp.get(s.appId), s.workflowId);
       if (!ruleWants(rule, AlarmEventType.RECOVERED)) continue;
-      const name = (await this.facts.workflowNames([s.workflowId])).get(s.workflowId) ?? `#${s.workflowId}`;
+      const name = names.get(s.workflowId) ?? `#${s.workflowId}`;
       const subject = `workflow:${s.workflowId}`;
       found.push({
         rule,

@@ -64,36 +64,37 @@ export class AlarmFacts {
   }
 
   /** App and name of each job (deleted jobs are absent). */
-  async jobsById(ids: readonly number[]): Promise<Map<number, { appId: number; name: string }>> {
-    const missing = [...new Set(ids)].filter((id) => !this.jobs.has(id));
+  jobsById(ids: readonly number[]): Promise<Map<number, { appId: number; name: string }>> {
+    return this.cached(this.jobs, ids, 'SELECT id, app_id AS appId, name FROM job_info', (r) => ({
+      appId: Number(r.appId),
+      name: String(r.name),
+    }));
+  }
+
+  workflowNames(ids: readonly number[]): Promise<Map<number, string>> {
+    return this.cached(this.workflows, ids, 'SELECT id, name FROM workflow_info', (r) => String(r.name));
+  }
+
+  appNamesById(ids: readonly number[]): Promise<Map<number, string>> {
+    return this.cached(this.appNames, ids, 'SELECT id, name FROM app_info', (r) => String(r.name));
+  }
+
+  /** The cached values of `ids`, after one query (`select` ... WHERE id IN) for those not cached yet. */
+  private async cached<V>(
+    cache: Map<number, V>,
+    ids: readonly number[],
+    select: string,
+    toValue: (row: Record<string, string | number>) => V,
+  ): Promise<Map<number, V>> {
+    const missing = [...new Set(ids)].filter((id) => !cache.has(id));
     if (missing.length > 0) {
       const rows = (await this.db.query(
-        `SELECT id, app_id AS appId, name FROM job_info WHERE id IN (${missing.map(() => '?').join(', ')})`,
+        `${select} WHERE id IN (${missing.map(() => '?').join(', ')})`,
         missing,
-      )) as { id: number | string; appId: number | string; name: string }[];
-      for (const r of rows) remember(this.jobs, Number(r.id), { appId: Number(r.appId), name: r.name });
+      )) as Record<string, string | number>[];
+      for (const r of rows) remember(cache, Number(r.id), toValue(r));
     }
-    return pick(this.jobs, ids);
-  }
-
-  async workflowNames(ids: readonly number[]): Promise<Map<number, string>> {
-    await this.fill(this.workflows, 'workflow_info', ids);
-    return pick(this.workflows, ids);
-  }
-
-  async appNamesById(ids: readonly number[]): Promise<Map<number, string>> {
-    await this.fill(this.appNames, 'app_info', ids);
-    return pick(this.appNames, ids);
-  }
-
-  private async fill(cache: Map<number, string>, table: 'workflow_info' | 'app_info', ids: readonly number[]) {
-    const missing = [...new Set(ids)].filter((id) => !cache.has(id));
-    if (missing.length === 0) return;
-    const rows = (await this.db.query(
-      `SELECT id, name FROM ${table} WHERE id IN (${missing.map(() => '?').join(', ')})`,
-      missing,
-    )) as { id: number | string; name: string }[];
-    for (const r of rows) remember(cache, Number(r.id), r.name);
+    return pick(cache, ids);
   }
 }
 
