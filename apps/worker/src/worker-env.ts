@@ -1,6 +1,6 @@
 import { ConfigError, DEFAULT_MYSQL_URL, DEFAULT_PREFIX, DEFAULT_REDIS_URL, EnvReader } from '@jobnest/common';
 import { HostAllowList } from '@jobnest/http-guard';
-import { WORKER_ID_PATTERN, type JobnestWorkerOptions } from '@jobnest/worker';
+import { readRedisTarget, WORKER_ID_PATTERN, type JobnestWorkerOptions } from '@jobnest/worker';
 import type { HttpProcessorSettings } from './processors/http/http-processor-settings';
 import { parseEnvPassthrough } from './processors/shell/shell-child-env';
 import { parseAllowedCommands } from './processors/shell/shell-command-policy';
@@ -50,11 +50,13 @@ export function readWorkerEnv(env: Record<string, string | undefined> = process.
       `must be one of ${Object.keys(LOG_LEVELS).join(', ')} (got '${logLevel}')`,
     );
   }
+  const redis = readRedisTarget(reader, DEFAULT_REDIS_URL);
   return {
     worker: {
       appName,
       password,
-      redisUrl: reader.url('JOBNEST_REDIS_URL', DEFAULT_REDIS_URL, ['redis', 'rediss']),
+      redisUrl: redis.url,
+      redisClusterNodes: [...redis.clusterNodes],
       mysqlUrl: reader.url('JOBNEST_MYSQL_URL', DEFAULT_MYSQL_URL, ['mysql']),
       prefix: reader.prefix('JOBNEST_PREFIX', DEFAULT_PREFIX),
       workerId,

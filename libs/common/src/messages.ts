@@ -42,6 +42,11 @@ export interface Heartbeat {
 export const WORKER_FEATURES = {
   /** Takes CommandBatch jobs on its queue. */
   commandBatch: 'command-batch',
+  /**
+   * Uses the hash-tagged key layout (KeyLayout in @jobnest/transport): reports on its app's streams, takes
+   * commands on its queue under `<prefix>:{w:<appId>:<workerId>}`. A worker without it is of an older version.
+   */
+  appKeys: 'app-keys',
 } as const;
 
 /** Progress of a Map / MapReduce / Broadcast instance, counted over its subtasks (the root task included). */

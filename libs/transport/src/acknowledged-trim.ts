@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './redis-connection';
 
 /**
  * One atomic step (a script, so no group can move between reading it and trimming): the safe point of a stream is,
@@ -48,7 +48,7 @@ export interface AcknowledgedTrim {
  * Deletes the entries of `stream` that every consumer group has acknowledged, at most ~10,000 per call (call again
  * while it deletes). Entries pending in a group, or not yet delivered to it, are never deleted.
  */
-export async function trimAcknowledged(redis: Redis, stream: string): Promise<AcknowledgedTrim> {
+export async function trimAcknowledged(redis: RedisClient, stream: string): Promise<AcknowledgedTrim> {
   const [safeId, deleted] = (await redis.eval(TRIM_ACKNOWLEDGED_SCRIPT, 1, stream)) as [string | null, number];
   return { safeId: safeId ?? null, deleted: Number(deleted) };
 }

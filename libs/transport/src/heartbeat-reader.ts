@@ -1,6 +1,6 @@
 import { errorMessage, type Heartbeat } from '@jobnest/common';
-import type { Redis } from 'ioredis';
 import { decodeHeartbeat, messageField } from './message-codec';
+import type { RedisClient } from './redis-connection';
 
 type RawEntry = [id: string, fields: string[]];
 type ReadReply = [stream: string, entries: RawEntry[]][] | null;
@@ -12,19 +12,22 @@ const BLOCK_MS = 1000;
 
 export interface HeartbeatReaderOptions {
   /** A connection of the reader's own: XREAD BLOCK holds it. */
-  connection: Redis;
-  /** The heartbeat stream (`streamNames(prefix).heartbeats`). */
-  stream: string;
-  /** How far back the first read starts, in ms: the reader knows the fleet at once instead of after one heartbeat. */
+  connection: RedisClient;
+  /**
+   * The heartbeat streams (KeyLayout.appStreams(appId).heartbeats), asked before every read: read together by one
+   * XREAD, so on a Redis Cluster they must share a hash tag. A stream listed later is read from `historyMs` back too.
+   */
+  streams: () => readonly string[];
+  /** How far back the first read of a stream starts, in ms: the reader knows the fleet at once, not after a heartbeat. */
   historyMs: number;
   /**
    * Each well-formed heartbeat, in stream order. `entryTime` is the entry id's time (the Redis clock, ms); `live` is
-   * false while the history is read.
+   * false while the history of its stream is read.
    */
-  onHeartbeat(heartbeat: Heartbeat, entryTime: number, live: boolean): void;
+  onHeartbeat(heartbeat: Heartbeat, entryTime: number, live: boolean, stream: string): void;
   /** An entry that is not a heartbeat (nothing is acknowledged on this stream, so reporting it is all there is). */
   onMalformed(entryId: string, reason: string): void;
-  /** Once, when the history is read (fewer than a page came back). */
+  /** Once, when the history of the first streams listed is read (fewer than a page came back). */
   onCaughtUp?(): void;
   /** After every read, also an empty one (at least once per second): pruning and flushing. */
   afterRead?(): Promise<void> | void;
@@ -34,8 +37,11 @@ export interface HeartbeatReaderOptions {
   retryPauseMs?: number;
 }
 
+/** How long to wait before reading again while no stream is listed yet. */
+const NO_STREAM_PAUSE_MS = 200;
+
 /**
- * Reads every heartbeat of the stream with a plain XREAD (no consumer group: every server and every worker that
+ * Reads every heartbeat of the streams with a plain XREAD (no consumer group: every server and every worker that
  * needs the fleet reads all of them), starting `historyMs` back. Used by the server's cluster view and the worker
  * SDK's directory of its fellow workers.
  */
@@ -63,20 +69,39 @@ export class HeartbeatReader {
     const xread = o.connection.xread.bind(o.connection) as unknown as (
       ...args: (string | number)[]
     ) => Promise<ReadReply>;
-    let lastId = `${Date.now() - o.historyMs}-0`;
-    let caughtUp = false;
+    /** Last id read per stream; a stream is in `catchingUp` until a read of it returns less than a page. */
+    const lastIds = new Map<string, string>();
+    const catchingUp = new Set<string>();
+    let toldCaughtUp = false;
     while (this.running) {
       try {
-        const reply = caughtUp
-          ? await xread('COUNT', READ_COUNT, 'BLOCK', BLOCK_MS, 'STREAMS', o.stream, lastId)
-          : await xread('COUNT', READ_COUNT, 'STREAMS', o.stream, lastId);
-        const entries = reply?.[0]?.[1] ?? [];
-        for (const [id, fields] of entries) {
-          lastId = id;
-          this.deliver(id, fields, caughtUp);
+        const streams = o.streams();
+        for (const stream of streams) {
+          if (lastIds.has(stream)) continue;
+          lastIds.set(stream, `${Date.now() - o.historyMs}-0`);
+          catchingUp.add(stream);
         }
-        if (!caughtUp && entries.length < READ_COUNT) {
-          caughtUp = true;
+        if (streams.length === 0) {
+          await new Promise((resolve) => setTimeout(resolve, NO_STREAM_PAUSE_MS));
+          continue;
+        }
+        const block = catchingUp.size > 0 ? [] : ['BLOCK', BLOCK_MS];
+        const ids = streams.map((stream) => lastIds.get(stream) ?? '$');
+        const reply = await xread('COUNT', READ_COUNT, ...block, 'STREAMS', ...streams, ...ids);
+        const counts = new Map<string, number>();
+        for (const [stream, entries] of reply ?? []) {
+          const live = !catchingUp.has(stream);
+          counts.set(stream, entries.length);
+          for (const [id, fields] of entries) {
+            lastIds.set(stream, id);
+            this.deliver(stream, id, fields, live);
+          }
+        }
+        for (const stream of [...catchingUp]) {
+          if ((counts.get(stream) ?? 0) < READ_COUNT) catchingUp.delete(stream);
+        }
+        if (!toldCaughtUp && catchingUp.size === 0) {
+          toldCaughtUp = true;
           o.onCaughtUp?.();
         }
         await o.afterRead?.();
@@ -88,7 +113,7 @@ export class HeartbeatReader {
     }
   }
 
-  private deliver(id: string, fields: string[], live: boolean): void {
+  private deliver(stream: string, id: string, fields: string[], live: boolean): void {
     let heartbeat: Heartbeat;
     try {
       heartbeat = decodeHeartbeat(messageField(fields));
@@ -96,6 +121,6 @@ export class HeartbeatReader {
       this.options.onMalformed(id, errorMessage(err));
       return;
     }
-    this.options.onHeartbeat(heartbeat, Number(id.split('-')[0]), live);
+    this.options.onHeartbeat(heartbeat, Number(id.split('-')[0]), live, stream);
   }
 }

@@ -1,5 +1,7 @@
 export * from './names';
+export * from './key-layout';
 export * from './redis-connection';
+export * from './redis-settings';
 export * from './message-codec';
 export * from './stream-producer';
 export * from './stream-group-consumer';

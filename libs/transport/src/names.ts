@@ -1,22 +1,8 @@
 /**
- * Every Redis key Jobnest uses lives under one prefix (JOBNEST_PREFIX, default `jobnest`), so several deployments
- * or test runs can share one Redis. BullMQ queues use the same prefix as their BullMQ `prefix` option.
+ * Names of queues and groups. Where each key lives (its prefix and hash tag) is the KeyLayout's business
+ * (key-layout.ts): every Redis key Jobnest uses lives under one prefix (JOBNEST_PREFIX, default `jobnest`), so
+ * several deployments or test runs can share one Redis.
  */
-export interface StreamNames {
-  heartbeats: string;
-  instanceStatus: string;
-  logs: string;
-  deadLetter: string;
-}
-
-export function streamNames(prefix: string): StreamNames {
-  return {
-    heartbeats: `${prefix}:stream:heartbeats`,
-    instanceStatus: `${prefix}:stream:instance-status`,
-    logs: `${prefix}:stream:logs`,
-    deadLetter: `${prefix}:stream:dead-letter`,
-  };
-}
 
 /** The consumer group every server joins on the report streams. */
 export const SERVER_CONSUMER_GROUP = 'jobnest-servers';
@@ -33,11 +19,6 @@ export const DISPATCH_QUEUE = 'jobnest-dispatch';
 
 /** Server-side queue of alarm deliveries and of the summaries that end silence periods. */
 export const ALARM_QUEUE = 'jobnest-alarms';
-
-/** Redis key of the reconciliation lease. */
-export function leaseKey(prefix: string, name: string): string {
-  return `${prefix}:lease:${name}`;
-}
 
 /** Worker ids end up in queue names and Redis keys. */
 export const WORKER_ID_PATTERN = /^[A-Za-z0-9_.-]{1,100}$/;

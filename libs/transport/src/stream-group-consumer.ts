@@ -1,14 +1,17 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './redis-connection';
 import { errorMessage, isTransientError, MessageDecodeError, ThrottledErrorLog } from '@jobnest/common';
 import { EntryApplyError } from './entry-apply-error';
 import { messageField } from './message-codec';
 
 export interface StreamEntry<T> {
+  /** The stream the entry was read from (several are read together). */
+  stream: string;
   id: string;
   message: T;
 }
 
 export interface RejectedEntry {
+  stream: string;
   id: string;
   reason: string;
 }
@@ -21,8 +24,17 @@ export interface ConsumerLogger {
 
 export interface StreamGroupConsumerOptions<T> {
   /** A connection of its own: XREADGROUP BLOCK holds it. */
-  redis: Redis;
-  stream: string;
+  redis: RedisClient;
+  /**
+   * The streams to read, asked before every read: read together by one XREADGROUP, so on a Redis Cluster they must
+   * share a hash tag. The group is created on a stream (from its first entry) the first time it is listed.
+   */
+  streams: () => readonly string[];
+  /**
+   * Whether the consumer may create a listed stream that does not exist (XGROUP CREATE ... MKSTREAM). A stream it
+   * may not create is read only once it exists. (Default: () => true)
+   */
+  mayCreate?: (stream: string) => boolean;
   group: string;
   /** Unique per process (a dead process's entries are claimed by the others through XAUTOCLAIM). */
   consumer: string;
@@ -62,23 +74,34 @@ interface DecodedEntry<T> extends StreamEntry<T> {
 
 /** An entry on its way to the dead-letter stream. */
 interface DeadLetter {
+  stream: string;
   id: string;
   raw: string | undefined;
   error: string;
+}
+
+/** An entry as read, with its stream. */
+interface ReadEntry {
+  stream: string;
+  id: string;
+  fields: string[] | null;
 }
 
 /** Entries whose failures are counted at once; beyond, the oldest counts are forgotten (they start over). */
 const MAX_COUNTED_ENTRIES = 10_000;
 /** Dead-letter entries kept (XADD MAXLEN ~): it is for people to look at, not a queue. */
 const DEAD_LETTER_MAX_LEN = 10_000;
+/** How long to wait before reading again while no stream is listed yet. */
+const NO_STREAM_PAUSE_MS = 200;
 
-type RawEntry = [id: string, fields: string[]];
+type RawEntry = [id: string, fields: string[] | null];
 type ReadReply = [stream: string, entries: RawEntry[]][] | null;
 
 /**
- * Reads a stream in a consumer group: own pending entries first (after a failed batch or a restart), then new ones,
+ * Reads streams in a consumer group: own pending entries first (after a failed batch or a restart), then new ones,
  * and from time to time entries left pending by consumers that died. Acknowledges after `handle` succeeds, so an
- * entry is processed at least once; handlers must be idempotent.
+ * entry is processed at least once; handlers must be idempotent. The streams listed by `streams` are read together
+ * by one XREADGROUP (one blocked connection however many apps write them); the list may grow between reads.
  *
  * A failing batch is retried after a pause while the error is transient (MySQL or Redis unreachable: nothing is
  * lost, the stream waits). Any other error is the data's: the batch is applied again entry by entry, in order, and
@@ -95,7 +118,9 @@ export class StreamGroupConsumer<T> {
   private readonly claimIdleMs: number;
   private readonly maxFailures: number;
   private readonly isTransient: (err: unknown) => boolean;
-  /** Failures of entries applied on their own, by entry id (in memory: another consumer counts from zero). */
+  /** Streams whose group exists (created or found). */
+  private readonly grouped = new Set<string>();
+  /** Failures of entries applied on their own, by stream and entry id (in memory: another consumer counts from zero). */
   private readonly failures = new Map<string, number>();
 
   constructor(private readonly options: StreamGroupConsumerOptions<T>) {
@@ -121,7 +146,6 @@ export class StreamGroupConsumer<T> {
   }
 
   private async run(): Promise<void> {
-    await this.ensureGroup();
     while (this.running) {
       try {
         await this.step();
@@ -132,10 +156,20 @@ export class StreamGroupConsumer<T> {
   }
 
   private async step(): Promise<void> {
-    const { redis, stream, group, consumer } = this.options;
+    const { redis, group, consumer } = this.options;
+    const listed = this.options.streams();
+    const added = listed.filter((s) => !this.grouped.has(s));
+    if (added.length > 0 && (await this.ensureGroups(added))) {
+      this.readPendingFirst = true; // a stream taken over from an earlier run of this consumer may hold our entries
+    }
+    const streams = listed.filter((s) => this.grouped.has(s));
+    if (streams.length === 0) {
+      await new Promise((resolve) => setTimeout(resolve, NO_STREAM_PAUSE_MS));
+      return;
+    }
     if (Date.now() - this.lastClaimAt >= Math.min(this.claimIdleMs, 10_000)) {
       this.lastClaimAt = Date.now();
-      await this.claimAbandoned();
+      await this.claimAbandoned(streams);
     }
     const from = this.readPendingFirst ? '0' : '>';
     const block = from === '>' ? ['BLOCK', this.blockMs] : [];
@@ -149,10 +183,13 @@ export class StreamGroupConsumer<T> {
       this.batchSize,
       ...block,
       'STREAMS',
-      stream,
-      from,
+      ...streams,
+      ...streams.map(() => from),
     );
-    const entries = reply?.[0]?.[1] ?? [];
+    const entries: ReadEntry[] = [];
+    for (const [stream, raw] of reply ?? []) {
+      for (const [id, fields] of raw) entries.push({ stream, id, fields });
+    }
     if (from === '0' && entries.length === 0) {
       this.readPendingFirst = false;
       return;
@@ -161,38 +198,40 @@ export class StreamGroupConsumer<T> {
   }
 
   /** XAUTOCLAIM moves entries idle for claimIdleMs to this consumer; they are then read as our own pending. */
-  private async claimAbandoned(): Promise<void> {
-    const { redis, stream, group, consumer } = this.options;
-    let cursor = '0-0';
-    do {
-      const reply = (await redis.xautoclaim(stream, group, consumer, this.claimIdleMs, cursor, 'COUNT', 100)) as [
-        string,
-        RawEntry[],
-        string[]?,
-      ];
-      cursor = reply[0];
-      if (reply[1].length > 0) {
-        this.readPendingFirst = true;
-        this.options.logger.log(`claimed ${reply[1].length} abandoned entries of ${stream}`);
-      }
-    } while (cursor !== '0-0' && this.running);
+  private async claimAbandoned(streams: string[]): Promise<void> {
+    const { redis, group, consumer } = this.options;
+    for (const stream of streams) {
+      let cursor = '0-0';
+      do {
+        const reply = (await redis.xautoclaim(stream, group, consumer, this.claimIdleMs, cursor, 'COUNT', 100)) as [
+          string,
+          RawEntry[],
+          string[]?,
+        ];
+        cursor = reply[0];
+        if (reply[1].length > 0) {
+          this.readPendingFirst = true;
+          this.options.logger.log(`claimed ${reply[1].length} abandoned entries of ${stream}`);
+        }
+      } while (cursor !== '0-0' && this.running);
+    }
   }
 
-  private async process(raw: RawEntry[]): Promise<void> {
+  private async process(raw: ReadEntry[]): Promise<void> {
     if (raw.length === 0) return;
     const good: DecodedEntry<T>[] = [];
     const malformed: DeadLetter[] = [];
-    for (const [id, fields] of raw) {
+    for (const { stream, id, fields } of raw) {
       if (!fields) continue; // deleted entry still in the PEL: only acknowledged
       const value = messageField(fields);
       try {
-        good.push({ id, message: this.options.decode(value), raw: value });
+        good.push({ stream, id, message: this.options.decode(value), raw: value });
       } catch (err) {
         if (!(err instanceof MessageDecodeError)) throw err;
-        malformed.push({ id, raw: value, error: err.message });
+        malformed.push({ stream, id, raw: value, error: err.message });
       }
     }
-    const goodIds = new Set(good.map((e) => e.id));
+    const goodKeys = new Set(good.map(entryKey));
     let refused: DeadLetter[];
     try {
       refused = await this.apply(good);
@@ -201,23 +240,21 @@ export class StreamGroupConsumer<T> {
       // The batch failed because of its data: settle the rest of the read, then find the culprit entry by entry.
       await this.settle(
         malformed,
-        raw.map(([id]) => id).filter((id) => !goodIds.has(id)),
+        raw.filter((e) => !goodKeys.has(entryKey(e))),
       );
       await this.applyOneByOne(good);
       return;
     }
-    await this.settle(
-      [...malformed, ...refused],
-      raw.map(([id]) => id),
-    );
+    await this.settle([...malformed, ...refused], raw);
   }
 
   /** Hands entries to `handle`; returns the ones it refused, ready for the dead-letter stream. */
   private async apply(entries: DecodedEntry<T>[]): Promise<DeadLetter[]> {
     if (entries.length === 0) return [];
-    const refused = (await this.options.handle(entries.map(({ id, message }) => ({ id, message })))) ?? [];
-    const rawById = new Map(entries.map((e) => [e.id, e.raw]));
-    return refused.map((r) => ({ id: r.id, raw: rawById.get(r.id), error: r.reason }));
+    const refused =
+      (await this.options.handle(entries.map(({ stream, id, message }) => ({ stream, id, message })))) ?? [];
+    const rawByKey = new Map(entries.map((e) => [entryKey(e), e.raw]));
+    return refused.map((r) => ({ stream: r.stream, id: r.id, raw: rawByKey.get(entryKey(r)), error: r.reason }));
   }
 
   /**
@@ -226,30 +263,38 @@ export class StreamGroupConsumer<T> {
    */
   private async applyOneByOne(entries: DecodedEntry<T>[]): Promise<void> {
     for (const entry of entries) {
+      const key = entryKey(entry);
       let refused: DeadLetter[];
       try {
         refused = await this.apply([entry]);
       } catch (err) {
         if (this.isTransient(err)) throw err;
-        const failures = this.countFailure(entry.id);
+        const failures = this.countFailure(key);
         if (failures < this.maxFailures)
-          throw new EntryApplyError(this.options.stream, entry.id, failures, this.maxFailures, err);
-        this.failures.delete(entry.id);
+          throw new EntryApplyError(entry.stream, entry.id, failures, this.maxFailures, err);
+        this.failures.delete(key);
         await this.settle(
-          [{ id: entry.id, raw: entry.raw, error: `failed ${failures} times: ${errorMessage(err)}` }],
-          [entry.id],
+          [
+            {
+              stream: entry.stream,
+              id: entry.id,
+              raw: entry.raw,
+              error: `failed ${failures} times: ${errorMessage(err)}`,
+            },
+          ],
+          [entry],
         );
         continue;
       }
-      this.failures.delete(entry.id);
-      await this.settle(refused, [entry.id]);
+      this.failures.delete(key);
+      await this.settle(refused, [entry]);
     }
   }
 
-  private countFailure(id: string): number {
-    const failures = (this.failures.get(id) ?? 0) + 1;
-    this.failures.delete(id); // re-insert: Map order is the eviction order
-    this.failures.set(id, failures);
+  private countFailure(key: string): number {
+    const failures = (this.failures.get(key) ?? 0) + 1;
+    this.failures.delete(key); // re-insert: Map order is the eviction order
+    this.failures.set(key, failures);
     if (this.failures.size > MAX_COUNTED_ENTRIES) {
       const oldest = this.failures.keys().next().value;
       if (oldest !== undefined) this.failures.delete(oldest);
@@ -257,9 +302,9 @@ export class StreamGroupConsumer<T> {
     return failures;
   }
 
-  /** Copies entries to the dead-letter stream (logging each once), then acknowledges `ackIds`. */
-  private async settle(deadLetters: DeadLetter[], ackIds: string[]): Promise<void> {
-    const { redis, stream, group, deadLetterStream, logger } = this.options;
+  /** Copies entries to the dead-letter stream (logging each once), then acknowledges `acked` (one XACK per stream). */
+  private async settle(deadLetters: DeadLetter[], acked: { stream: string; id: string }[]): Promise<void> {
+    const { redis, group, deadLetterStream, logger } = this.options;
     if (deadLetters.length > 0) {
       const pipeline = redis.pipeline();
       for (const d of deadLetters) {
@@ -270,7 +315,7 @@ export class StreamGroupConsumer<T> {
           DEAD_LETTER_MAX_LEN,
           '*',
           'stream',
-          stream,
+          d.stream,
           'id',
           d.id,
           'error',
@@ -283,30 +328,55 @@ export class StreamGroupConsumer<T> {
       const failed = results?.find(([err]) => err);
       if (failed?.[0]) throw failed[0]; // not acknowledged: moved again on the next read
       for (const d of deadLetters)
-        logger.warn(`rejected entry ${d.id} of ${stream}: ${d.error}; moved to ${deadLetterStream}`);
+        logger.warn(`rejected entry ${d.id} of ${d.stream}: ${d.error}; moved to ${deadLetterStream}`);
     }
-    if (ackIds.length > 0) await redis.xack(stream, group, ...ackIds);
+    const idsByStream = new Map<string, string[]>();
+    for (const { stream, id } of acked) {
+      let ids = idsByStream.get(stream);
+      if (!ids) idsByStream.set(stream, (ids = []));
+      ids.push(id);
+    }
+    for (const [stream, ids] of idsByStream) await redis.xack(stream, group, ...ids);
   }
 
-  private async ensureGroup(): Promise<void> {
-    const { redis, stream, group } = this.options;
-    try {
-      // From 0: reports written while no server ran are processed too.
-      await redis.xgroup('CREATE', stream, group, '0', 'MKSTREAM');
-    } catch (err) {
-      if (!(err instanceof Error && err.message.includes('BUSYGROUP'))) throw err;
+  /** Creates the group on each stream (from 0: reports written while no server ran count too); true if any is new. */
+  private async ensureGroups(streams: string[]): Promise<boolean> {
+    const { redis, group } = this.options;
+    let any = false;
+    for (const stream of streams) {
+      const create = this.options.mayCreate?.(stream) ?? true;
+      try {
+        if (create) await redis.xgroup('CREATE', stream, group, '0', 'MKSTREAM');
+        else await redis.xgroup('CREATE', stream, group, '0');
+      } catch (err) {
+        const message = errorMessage(err);
+        if (!create && /requires the key to exist/i.test(message)) continue; // read once it exists
+        if (!message.includes('BUSYGROUP')) throw err;
+      }
+      this.grouped.add(stream);
+      any = true;
     }
+    return any;
   }
 
   private async onError(err: unknown): Promise<void> {
     const message = errorMessage(err);
     this.readPendingFirst = true; // unacknowledged entries are retried from our pending list
     this.errors ??= new ThrottledErrorLog(this.options.logger);
-    this.errors.error('read', `consumer of ${this.options.stream} failed, will retry`, err);
+    this.errors.error('read', `consumer of ${this.describe()} failed, will retry`, err);
     if (message.includes('NOGROUP')) {
-      // Redis lost the stream (restart without persistence): recreate the group.
-      await this.ensureGroup().catch(() => undefined);
+      // Redis lost a stream (restart without persistence): create the groups again before the next read.
+      this.grouped.clear();
     }
     if (this.running) await new Promise((r) => setTimeout(r, 500));
   }
+
+  private describe(): string {
+    const streams = this.options.streams();
+    return streams.length === 1 ? streams[0] : `${streams.length} streams (${streams[0] ?? 'none yet'}, ...)`;
+  }
+}
+
+function entryKey(entry: { stream: string; id: string }): string {
+  return `${entry.stream}\n${entry.id}`;
 }

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './redis-connection';
 import type { StreamMessage } from '@jobnest/common';
 import { encodeMessage, MESSAGE_FIELD } from './message-codec';
 
@@ -17,7 +17,7 @@ export interface StreamAddOptions {
  * still be there when one comes back.
  */
 export class StreamProducer {
-  constructor(private readonly redis: Redis) {}
+  constructor(private readonly redis: RedisClient) {}
 
   async add(stream: string, message: StreamMessage, options: StreamAddOptions = {}): Promise<string> {
     const id = await this.redis.xadd(stream, ...trimArgs(options), '*', MESSAGE_FIELD, encodeMessage(message));

@@ -6,6 +6,7 @@ import {
   type SingleWorkerCommand,
   type WorkerCommand,
 } from '@jobnest/common';
+import type { KeyLayout, WorkerAddress } from './key-layout';
 import { workerQueueName } from './names';
 
 export interface WorkerCommandSenderOptions {
@@ -43,6 +44,7 @@ interface CommandJob {
 }
 
 interface CachedQueue {
+  address: WorkerAddress;
   queue: Queue;
   lastUsedAt: number;
   /** Handed out by queue(): its holder (bull-board) keeps using it, so it is closed only by forget/removeQueue. */
@@ -50,8 +52,8 @@ interface CachedQueue {
 }
 
 /**
- * Puts commands on a worker's own BullMQ queue (`jobnest-worker-<id>`). One Queue object per worker, created on
- * first use and sharing the given connection. The cache is bounded: every worker ever sent to would otherwise keep
+ * Puts commands on a worker's own BullMQ queue (`jobnest-worker-<id>`, under the worker's prefix in the KeyLayout).
+ * One Queue object per worker, created on first use and sharing the given connection. The cache is bounded: every worker ever sent to would otherwise keep
  * a Queue (and its listeners on the shared connection) for the life of the process.
  */
 export class WorkerCommandSender {
@@ -60,8 +62,8 @@ export class WorkerCommandSender {
   private readonly maxQueues: number;
   private readonly acceptsBatches: (workerId: string) => boolean;
   private lastPruneAt = Date.now();
-  /** Sends not flushed yet (the flush is a microtask), by worker, in order. */
-  private pending = new Map<string, PendingSend[]>();
+  /** Sends not flushed yet (the flush is a microtask), by worker queue, in order. */
+  private pending = new Map<string, { address: WorkerAddress; sends: PendingSend[] }>();
   /** A flush is queued (a microtask): sends until it runs join it. */
   private flushQueued = false;
   /** addBulk calls not settled yet (close() waits for them). */
@@ -69,7 +71,7 @@ export class WorkerCommandSender {
 
   constructor(
     private readonly connection: ConnectionOptions,
-    private readonly prefix: string,
+    private readonly layout: KeyLayout,
     options: WorkerCommandSenderOptions = {},
   ) {
     this.idleMs = options.idleMs ?? 300_000;
@@ -88,11 +90,12 @@ export class WorkerCommandSender {
    * a lone command as its own job, several as CommandBatch jobs when the worker accepts batches (`acceptsBatches`).
    * A CommandBatch given here is sent as its commands.
    */
-  send(workerId: string, command: WorkerCommand): Promise<void> {
+  send(address: WorkerAddress, command: WorkerCommand): Promise<void> {
     return new Promise<void>((resolve, reject) => {
-      let sends = this.pending.get(workerId);
-      if (!sends) this.pending.set(workerId, (sends = []));
-      sends.push({ commands: command.kind === 'CommandBatch' ? command.commands : [command], resolve, reject });
+      const key = queueKey(address);
+      let entry = this.pending.get(key);
+      if (!entry) this.pending.set(key, (entry = { address, sends: [] }));
+      entry.sends.push({ commands: command.kind === 'CommandBatch' ? command.commands : [command], resolve, reject });
       if (!this.flushQueued) {
         this.flushQueued = true;
         queueMicrotask(() => this.flush());
@@ -104,8 +107,8 @@ export class WorkerCommandSender {
    * The worker's Queue for a holder that keeps it (bull-board): it is not closed for idleness, only by
    * `forget` / `removeQueue` (the worker-queue retention) or `close`.
    */
-  queue(workerId: string): Queue {
-    return this.use(workerId, true, Date.now());
+  queue(address: WorkerAddress): Queue {
+    return this.use(address, true, Date.now());
   }
 
   /** Queues currently open. */
@@ -120,26 +123,27 @@ export class WorkerCommandSender {
   prune(now = Date.now()): void {
     this.lastPruneAt = now;
     let sendOnly = 0;
-    for (const [workerId, entry] of this.queues) {
+    for (const [key, entry] of this.queues) {
       if (entry.held) continue;
-      if (now - entry.lastUsedAt >= this.idleMs) this.drop(workerId, entry);
+      if (now - entry.lastUsedAt >= this.idleMs) this.drop(key, entry);
       else sendOnly++;
     }
     // The map is in least-recently-used order (use() moves an entry to the end).
-    for (const [workerId, entry] of this.queues) {
+    for (const [key, entry] of this.queues) {
       if (sendOnly <= this.maxQueues) break;
       if (entry.held) continue;
-      this.drop(workerId, entry);
+      this.drop(key, entry);
       sendOnly--;
     }
   }
 
   /** Closes and drops the worker's Queue object (its Redis keys stay), after sending its pending commands. */
-  async forget(workerId: string): Promise<void> {
-    await this.flushWorker(workerId);
-    const entry = this.queues.get(workerId);
+  async forget(address: WorkerAddress): Promise<void> {
+    await this.flushWorker(address);
+    const key = queueKey(address);
+    const entry = this.queues.get(key);
     if (!entry) return;
-    this.queues.delete(workerId);
+    this.queues.delete(key);
     await entry.queue.close();
   }
 
@@ -147,13 +151,14 @@ export class WorkerCommandSender {
    * Deletes the worker's queue and every job on it from Redis (BullMQ obliterate, forced), then forgets it.
    * Commands pending for it are sent first (and so deleted with it): their sends resolve.
    */
-  async removeQueue(workerId: string): Promise<void> {
-    await this.flushWorker(workerId);
-    const queue = this.queues.get(workerId)?.queue ?? this.newQueue(workerId);
+  async removeQueue(address: WorkerAddress): Promise<void> {
+    await this.flushWorker(address);
+    const key = queueKey(address);
+    const queue = this.queues.get(key)?.queue ?? this.newQueue(address);
     try {
       await queue.obliterate({ force: true });
     } finally {
-      this.queues.delete(workerId);
+      this.queues.delete(key);
       await queue.close();
     }
   }
@@ -182,23 +187,24 @@ export class WorkerCommandSender {
     const now = Date.now();
     // Checked on sends only: without sends the cache does not grow.
     if (now - this.lastPruneAt >= Math.min(this.idleMs, 60_000)) this.prune(now);
-    for (const [workerId, sends] of pending) void this.addJobs(workerId, sends, now);
+    for (const { address, sends } of pending.values()) void this.addJobs(address, sends, now);
   }
 
   /** Sends the commands pending for one worker now (forget, removeQueue); resolves when they settled. */
-  private async flushWorker(workerId: string): Promise<void> {
-    const sends = this.pending.get(workerId);
-    if (!sends) return;
-    this.pending.delete(workerId);
-    await this.addJobs(workerId, sends, Date.now());
+  private async flushWorker(address: WorkerAddress): Promise<void> {
+    const key = queueKey(address);
+    const entry = this.pending.get(key);
+    if (!entry) return;
+    this.pending.delete(key);
+    await this.addJobs(address, entry.sends, Date.now());
   }
 
   /** One addBulk for the sends; settles each send's promise. Never rejects. */
-  private addJobs(workerId: string, sends: PendingSend[], now: number): Promise<void> {
+  private addJobs(address: WorkerAddress, sends: PendingSend[], now: number): Promise<void> {
     let added: Promise<unknown>;
     try {
-      const jobs = this.jobsFor(workerId, sends);
-      added = jobs.length === 0 ? Promise.resolve() : this.use(workerId, false, now).addBulk(jobs);
+      const jobs = this.jobsFor(address.workerId, sends);
+      added = jobs.length === 0 ? Promise.resolve() : this.use(address, false, now).addBulk(jobs);
     } catch (err) {
       added = Promise.reject(err);
     }
@@ -244,28 +250,37 @@ export class WorkerCommandSender {
     }
   }
 
-  private use(workerId: string, hold: boolean, now: number): Queue {
-    let entry = this.queues.get(workerId);
+  private use(address: WorkerAddress, hold: boolean, now: number): Queue {
+    const key = queueKey(address);
+    let entry = this.queues.get(key);
     if (entry) {
-      this.queues.delete(workerId); // re-inserted at the end: most recently used
+      this.queues.delete(key); // re-inserted at the end: most recently used
     } else {
-      entry = { queue: this.newQueue(workerId), lastUsedAt: now, held: false };
+      entry = { address, queue: this.newQueue(address), lastUsedAt: now, held: false };
     }
     entry.lastUsedAt = now;
     entry.held ||= hold;
-    this.queues.set(workerId, entry);
+    this.queues.set(key, entry);
     if (!entry.held && this.queues.size > this.maxQueues) this.prune(now);
     return entry.queue;
   }
 
-  private newQueue(workerId: string): Queue {
-    return new Queue(workerQueueName(workerId), { connection: this.connection, prefix: this.prefix });
+  private newQueue(address: WorkerAddress): Queue {
+    return new Queue(workerQueueName(address.workerId), {
+      connection: this.connection,
+      prefix: this.layout.workerQueuePrefix(address),
+    });
   }
 
-  private drop(workerId: string, entry: CachedQueue): void {
-    this.queues.delete(workerId);
+  private drop(key: string, entry: CachedQueue): void {
+    this.queues.delete(key);
     void entry.queue.close().catch(() => undefined); // shared connection: closing releases listeners, not the socket
   }
+}
+
+/** A worker's queue: its id, and its app (the same worker id under two layouts is two queues). */
+function queueKey(address: WorkerAddress): string {
+  return `${address.appId ?? 'legacy'}/${address.workerId}`;
 }
 
 function runJobId(command: SingleWorkerCommand): string | undefined {

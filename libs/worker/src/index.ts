@@ -30,4 +30,5 @@ export { WorkflowContextError } from './execution/workflow-handle';
 export { JOB_PROCESSOR_METADATA, ROOT_TASK_ID, ROOT_TASK_NAME } from './constants';
 // Re-exported so a host app needs no direct dependency on @jobnest/common.
 export { ConfigError, JobnestError, LogLevel, ExecuteType } from '@jobnest/common';
-export { WORKER_ID_PATTERN } from '@jobnest/transport';
+/** WORKER_ID_PATTERN checks a worker id; readRedisTarget reads JOBNEST_REDIS_URL / JOBNEST_REDIS_CLUSTER_NODES for a host app. */
+export { readRedisTarget, WORKER_ID_PATTERN } from '@jobnest/transport';

@@ -67,7 +67,7 @@ export class JobnestWorkerRuntime
       await this.database.connect(o.mysqlUrl, o.databaseRetryWindowMs);
       const appId = await this.database.verifyCredentials(o.appName, o.password, o.mysqlUrl);
       this.identity.setIdentity({ workerId: o.workerId, appId, processors: this.registry.names() });
-      this.redis.open(o.redisUrl, o.workerId);
+      this.redis.open(o.redis, o.workerId, appId, o.prefix);
       try {
         await this.heartbeat.start(); // the server sees this worker before the boot promise resolves
       } catch (err) {
@@ -80,7 +80,7 @@ export class JobnestWorkerRuntime
       await this.intake.start();
       this.started = true;
       this.logger.log(
-        `worker ${o.workerId} of app '${o.appName}' (#${appId}) takes commands on prefix '${o.prefix}' ` +
+        `worker ${o.workerId} of app '${o.appName}' (#${appId}) takes commands on prefix '${this.redis.ownQueuePrefix}' ` +
           `(processors: ${this.registry.names().join(', ') || 'none'})`,
       );
     } catch (err) {

@@ -121,7 +121,7 @@ describe('high availability across servers', () => {
     const { instanceId } = await client.runJob(job.id, {});
     await waitUntil(async () => (await client.getInstance(instanceId)).status === 'RUNNING', 10_000, 'RUNNING');
     const running = await client.getInstance(instanceId);
-    const stream = `${cluster.ns.prefix}:stream:instance-status`;
+    const stream = cluster.streams.instanceStatus;
     const report = {
       kind: 'InstanceStatusReport',
       instanceId,
@@ -181,7 +181,7 @@ describe('high availability across servers', () => {
       time: Date.now(),
     };
     const olderRun = { ...forged, workerId: running.workerId, runningTimes: 1, result: 'wrong run' };
-    const stream = `${cluster.ns.prefix}:stream:instance-status`;
+    const stream = cluster.streams.instanceStatus;
     const lastForged = [
       await redis.xadd(stream, '*', 'm', JSON.stringify(forged)),
       await redis.xadd(stream, '*', 'm', JSON.stringify(olderRun)),
@@ -207,10 +207,10 @@ describe('high availability across servers', () => {
   });
 
   it('moves malformed entries to the dead-letter stream with their reason, logs each once, and keeps consuming', async () => {
-    const status = `${cluster.ns.prefix}:stream:instance-status`;
-    const logs = `${cluster.ns.prefix}:stream:logs`;
-    const heartbeats = `${cluster.ns.prefix}:stream:heartbeats`;
-    const deadLetter = `${cluster.ns.prefix}:stream:dead-letter`;
+    const status = cluster.streams.instanceStatus;
+    const logs = cluster.streams.logs;
+    const heartbeats = cluster.streams.heartbeats;
+    const deadLetter = cluster.keys.deadLetter;
     const server = cluster.servers[1]!;
     const report = { kind: 'InstanceStatusReport', workerId: 'w', runningTimes: 1, status: 'SUCCEEDED', result: null };
     const logBatch = (line: object): string => JSON.stringify({ kind: 'LogBatch', workerId: 'w', lines: [line] });

@@ -38,7 +38,7 @@ describe('a run dispatched again after its receive timeout', () => {
   });
 
   it('is stopped on the first worker, which never runs it to the end', async () => {
-    const statusStream = `${cluster.ns.prefix}:stream:instance-status`;
+    const statusStream = cluster.streams.instanceStatus;
     // A group of the test's own: it sees every report, and the servers cannot trim one before it has read it.
     await redis.xgroup('CREATE', statusStream, observerGroup, '$', 'MKSTREAM');
     const seen: SeenReport[] = [];

@@ -44,7 +44,7 @@ describe('the reconciliation lease', () => {
     await cluster.startServer();
     await cluster.startServer();
     redis = new Redis(cluster.ns.redisUrl);
-    leaseKey = `${cluster.ns.prefix}:lease:reconciler`;
+    leaseKey = cluster.keys.lease('reconciler');
   });
 
   after(async () => {

@@ -24,7 +24,7 @@ describe('a trigger replayed for a slot that already fired', () => {
     await cluster.start();
     client = cluster.client;
     await cluster.startWorker({ workerId: 'r1' });
-    triggers = new Queue('jobnest-trigger', { connection: { url: cluster.ns.redisUrl }, prefix: cluster.ns.prefix });
+    triggers = new Queue('jobnest-trigger', { connection: { url: cluster.ns.redisUrl }, prefix: cluster.keys.system });
   });
 
   after(async () => {

@@ -47,13 +47,7 @@ describe('retention on a running server', () => {
     const keys: string[] = [];
     let cursor = '0';
     do {
-      const [next, batch] = await redis.scan(
-        cursor,
-        'MATCH',
-        `${cluster.ns.prefix}:jobnest-worker-${workerId}:*`,
-        'COUNT',
-        1000,
-      );
+      const [next, batch] = await redis.scan(cursor, 'MATCH', `${cluster.workerQueueKey(workerId)}:*`, 'COUNT', 1000);
       cursor = next;
       keys.push(...batch);
     } while (cursor !== '0');
@@ -118,7 +112,7 @@ describe('retention on a running server', () => {
       Date.now() - killedAt >= WORKER_QUEUE_RETENTION_MS,
       'removed before the worker was gone for the retention',
     );
-    assert.deepEqual(await redis.zscore(`${cluster.ns.prefix}:workers:last-seen`, 'doomed'), null);
+    assert.deepEqual(await redis.zscore(cluster.keys.workersLastSeen, `${cluster.appId}/doomed`), null);
 
     assert.ok((await queueKeys('keeper')).length > 0, "the live worker's queue was removed");
     // And it still takes commands.

@@ -38,7 +38,7 @@ describe('RUNNING and final reports are re-sent until acknowledged', () => {
 
   /** Ids of the status stream's entries that report `status` for the instance. */
   async function reportEntryIds(instanceId: number, status: string): Promise<string[]> {
-    return (await redis.xrange(`${cluster.ns.prefix}:stream:instance-status`, '-', '+'))
+    return (await redis.xrange(cluster.streams.instanceStatus, '-', '+'))
       .filter(([, fields]) => {
         const r = JSON.parse(fields[1] ?? '{}') as SeenReport;
         return r.instanceId === instanceId && r.status === status;
@@ -47,7 +47,7 @@ describe('RUNNING and final reports are re-sent until acknowledged', () => {
   }
 
   it('reaches the server although its first copy was lost, and stops once acknowledged', async () => {
-    const statusStream = `${cluster.ns.prefix}:stream:instance-status`;
+    const statusStream = cluster.streams.instanceStatus;
     const job = await cluster.client.createJob({
       name: 'long-run',
       processor: 'demo.sleep',
@@ -113,7 +113,7 @@ describe('RUNNING and final reports are re-sent until acknowledged', () => {
   });
 
   it('gets a final report to the server although its first copy was lost, and stops once acknowledged', async () => {
-    const statusStream = `${cluster.ns.prefix}:stream:instance-status`;
+    const statusStream = cluster.streams.instanceStatus;
     let client = await cluster.clientOf(cluster.servers.length - 1);
     const job = await client.createJob({
       name: 'short-run',

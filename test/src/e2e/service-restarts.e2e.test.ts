@@ -109,7 +109,7 @@ describe('Redis flushed and restarted', privateServices('redis-server'), () => {
       timeExpressionType: 'API',
     });
     const worker = cluster.workers.get('r1')!;
-    const runKey = (id: number): string => `${cluster.ns.prefix}:jobnest-worker-r1:run-${id}-1`;
+    const runKey = (id: number): string => `${cluster.workerQueueKey('r1')}:run-${id}-1`;
     worker.kill('SIGSTOP'); // the RunInstance waits in r1's queue, unread, while r1 still counts as alive
     const { instanceId } = await client.runJob(job.id, {}).catch((err: unknown) => {
       worker.kill('SIGCONT');
@@ -167,7 +167,7 @@ describe('Redis flushed and restarted', privateServices('redis-server'), () => {
     const { instanceId } = await client.runJob(job.id, { instanceParams: 'late but there', delayMs });
     const waiting = await client.getInstance(instanceId);
     assert.equal(waiting.status, 'WAITING_DISPATCH');
-    const delayedKey = `${cluster.ns.prefix}:jobnest-dispatch:dispatch-${instanceId}`;
+    const delayedKey = `${cluster.keys.system}:jobnest-dispatch:dispatch-${instanceId}`;
     assert.equal(
       await withRedis(redisServer.url, (r) => r.exists(delayedKey)),
       1,
@@ -210,7 +210,7 @@ describe('Redis flushed and restarted', privateServices('redis-server'), () => {
         'the first instance of the chain to succeed',
       );
       const last = first[0]!;
-      const triggerKey = `${cluster.ns.prefix}:jobnest-trigger:fixed-delay-${jobId}-after-${last.id}`;
+      const triggerKey = `${cluster.keys.system}:jobnest-trigger:fixed-delay-${jobId}-after-${last.id}`;
       await waitUntil(
         async () => (await withRedis(redisServer.url, (r) => r.exists(triggerKey))) === 1,
         5000,
@@ -305,7 +305,7 @@ describe('MariaDB restarts', privateServices('mariadbd', 'mariadb-install-db'), 
   });
 
   it('loses no status report while MariaDB restarts: a final report written during the outage is stored after it', async () => {
-    const stream = `${cluster.ns.prefix}:stream:instance-status`;
+    const stream = cluster.streams.instanceStatus;
     const observer = new StatusReportObserver(redis, stream);
     await observer.start();
     try {

@@ -15,8 +15,8 @@ type GroupInfo = Record<string, string | number | null>;
 describe('nothing is lost on the streams while no server runs', () => {
   // Long receive and worker timeouts: the worker is paused on purpose and must not be given up on meanwhile.
   const cluster = new TestCluster({ JOBNEST_RECEIVE_TIMEOUT_MS: '600000', JOBNEST_WORKER_TIMEOUT_MS: '120000' });
-  const logsStream = (): string => `${cluster.ns.prefix}:stream:logs`;
-  const statusStream = (): string => `${cluster.ns.prefix}:stream:instance-status`;
+  const logsStream = (): string => cluster.streams.logs;
+  const statusStream = (): string => cluster.streams.instanceStatus;
   let redis: Redis;
   let client: JobnestClient;
   let instanceId = 0;
@@ -166,7 +166,7 @@ describe('nothing is lost on the streams while no server runs', () => {
   });
 
   it('dead-letters a log line whose time is out of range when decoding it, and goes on', async () => {
-    const deadLetter = `${cluster.ns.prefix}:stream:dead-letter`;
+    const deadLetter = cluster.keys.deadLetter;
     const before = await allLogLines();
     const lastId = before[before.length - 1]?.id ?? 0;
     const badLine = { instanceId, time: 1e300, level: 'INFO', message: 'from the far future' };

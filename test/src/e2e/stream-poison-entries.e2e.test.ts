@@ -86,12 +86,16 @@ describe('stream consumer failures', () => {
     await ns.drop();
   });
 
-  function consume(stream: string, store: ItemStore, logger: RecordingLogger): StreamGroupConsumer<Item> {
+  function consume(
+    stream: string | (() => string[]),
+    store: ItemStore,
+    logger: RecordingLogger,
+  ): StreamGroupConsumer<Item> {
     const connection = new Redis(ns.redisUrl);
     connections.push(connection);
     const consumer = new StreamGroupConsumer<Item>({
       redis: connection,
-      stream,
+      streams: typeof stream === 'string' ? () => [stream] : stream,
       group: SERVER_CONSUMER_GROUP,
       consumer: 'test-consumer',
       decode: decodeItem,
@@ -158,5 +162,45 @@ describe('stream consumer failures', () => {
       logger.errors.some((e) => /ECONNREFUSED/.test(e)),
       'the outage is logged',
     );
+  });
+
+  it('reads several streams with one consumer, a stream listed later from its first entry, each poison on its own', async () => {
+    const a = `${ns.prefix}:stream:app-a`;
+    const b = `${ns.prefix}:stream:app-b`;
+    await add(a, [{ n: 1 }, { n: 2 }]);
+    await add(b, [{ n: 10 }]); // written before the consumer lists it (a new app's first report)
+    const listed = [a];
+    const store = new ItemStore();
+    const logger = new RecordingLogger();
+    consume(() => listed, store, logger);
+    await waitUntil(() => store.applied.includes(2), 10_000, 'the first stream to be read');
+    assert.ok(!store.applied.includes(10), 'a stream not listed is not read');
+
+    listed.push(b);
+    await add(a, [{ n: 3 }]);
+    await waitUntil(() => store.applied.includes(10) && store.applied.includes(3), 10_000, 'both streams read');
+    const poisonIds = await add(b, [{ n: 11, poison: true }, { n: 12 }]);
+    await add(a, [{ n: 4 }]);
+    await waitUntil(
+      () => store.applied.includes(12) && store.applied.includes(4),
+      20_000,
+      'the entries after the poison',
+    );
+
+    assert.deepEqual(
+      [...store.applied].sort((x, y) => x - y),
+      [1, 2, 3, 4, 10, 12],
+      'every good entry of both streams applied once',
+    );
+    const letters = await deadLettersOf(b);
+    assert.deepEqual(
+      letters.map((l) => l.id),
+      [poisonIds[0]],
+      'the poison entry is dead-lettered with the stream it came from',
+    );
+    for (const stream of [a, b]) {
+      const pending = (await redis.xpending(stream, SERVER_CONSUMER_GROUP)) as [number];
+      assert.equal(pending[0], 0, `nothing left pending on ${stream}`);
+    }
   });
 });

@@ -178,7 +178,7 @@ describe('workflows through server failures', () => {
     let removedAt = 0;
     const triggers = new Queue('jobnest-trigger', {
       connection: { url: cluster.ns.redisUrl },
-      prefix: cluster.ns.prefix,
+      prefix: cluster.keys.system,
     });
     try {
       removedAt = Date.now();

@@ -60,7 +60,7 @@ describe('HeartbeatReader on a real Redis stream', () => {
     let afterReads = 0;
     const reader = new HeartbeatReader({
       connection: new Redis(REDIS_URL),
-      stream,
+      streams: () => [stream],
       historyMs: 60_000,
       onHeartbeat: (hb, entryTime, live) =>
         seen.push({ workerId: hb.workerId, entryTime, live, shuttingDown: hb.shuttingDown }),
@@ -97,5 +97,42 @@ describe('HeartbeatReader on a real Redis stream', () => {
     assert.ok(Date.now() - stopStarted < 2_000, 'stop() does not wait out a blocked XREAD');
     assert.equal(caughtUp, 1);
     assert.deepEqual(errors, []);
+  });
+
+  it('reads several streams in one XREAD; a stream listed later is read from historyMs back, not as live', async () => {
+    const first = `${ns.prefix}:{s1}:app:1:heartbeats`;
+    const later = `${ns.prefix}:{s1}:app:17:heartbeats`;
+    const now = Date.now();
+    await redis.xadd(later, `${now - 5_000}-0`, MESSAGE_FIELD, encodeMessage(heartbeat('old-news')));
+    const listed = [first];
+    const seen: { workerId: string; live: boolean; stream: string }[] = [];
+    const reader = new HeartbeatReader({
+      connection: new Redis(REDIS_URL),
+      streams: () => listed,
+      historyMs: 60_000,
+      onHeartbeat: (hb, _time, live, from) => seen.push({ workerId: hb.workerId, live, stream: from }),
+      onMalformed: () => undefined,
+      onError: (err) => assert.fail(String(err)),
+    });
+    reader.start();
+    try {
+      await redis.xadd(first, '*', MESSAGE_FIELD, encodeMessage(heartbeat('a1')));
+      await until('the first stream is read', () => seen.some((s) => s.workerId === 'a1'));
+      listed.push(later);
+      // The blocked read of the first stream ends within its block; the next read lists both.
+      await until('the history of the later stream is read', () => seen.some((s) => s.workerId === 'old-news'));
+      await redis.xadd(later, '*', MESSAGE_FIELD, encodeMessage(heartbeat('b1')));
+      await redis.xadd(first, '*', MESSAGE_FIELD, encodeMessage(heartbeat('a2')));
+      await until(
+        'live entries of both',
+        () => seen.some((s) => s.workerId === 'b1') && seen.some((s) => s.workerId === 'a2'),
+      );
+    } finally {
+      await reader.stop();
+    }
+    const byWorker = new Map(seen.map((s) => [s.workerId, s]));
+    assert.deepEqual(byWorker.get('old-news'), { workerId: 'old-news', live: false, stream: later });
+    assert.deepEqual(byWorker.get('b1'), { workerId: 'b1', live: true, stream: later });
+    assert.deepEqual(byWorker.get('a2'), { workerId: 'a2', live: true, stream: first });
   });
 });

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { JobnestApiError, JobnestClient, JobnestConnectionError } from '@jobnest/client';
 import { freePort } from '../../../tools/process-harness/dist/free-port';
+import { KeyLayout, workerQueueName, type AppStreams } from '@jobnest/transport';
 import { startProcess, type ManagedProcess } from './child-process';
 import { TestNamespace } from './isolated-namespace';
 
@@ -62,6 +63,10 @@ export class TestCluster {
   readonly tokenSecret = randomBytes(32).toString('base64url');
   client!: JobnestClient;
   baseUrl = '';
+  /** Id of the test app (set by start()). */
+  appId = 0;
+  /** Where this cluster's Redis keys are (its prefix's KeyLayout). */
+  readonly keys: KeyLayout;
 
   /**
    * `serverOverrides` override the test defaults of every server this cluster starts; `services` point it at
@@ -73,6 +78,17 @@ export class TestCluster {
   ) {
     this.ns = services ? new TestNamespace(services.redisUrl, services.mysqlRootUrl) : new TestNamespace();
     this.appName = `app_${this.ns.id}`;
+    this.keys = new KeyLayout(this.ns.prefix);
+  }
+
+  /** The test app's streams (heartbeats, instance statuses, logs). */
+  get streams(): AppStreams {
+    return this.keys.appStreams(this.appId);
+  }
+
+  /** The start of every BullMQ key of a test app worker's command queue: `<queue prefix>:jobnest-worker-<id>`. */
+  workerQueueKey(workerId: string, appId = this.appId): string {
+    return `${this.keys.workerQueuePrefix({ workerId, appId })}:${workerQueueName(workerId)}`;
   }
 
   serverEnv(port: number): Record<string, string> {
@@ -114,7 +130,7 @@ export class TestCluster {
   async start(): Promise<void> {
     await this.startServer();
     const client = new JobnestClient({ baseUrl: this.baseUrl, admin: TEST_ADMIN });
-    await client.createApp(this.appName, this.appPassword);
+    this.appId = (await client.createApp(this.appName, this.appPassword)).id;
     await client.login(this.appName, this.appPassword);
     this.client = client;
   }

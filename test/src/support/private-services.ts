@@ -14,6 +14,7 @@ const CANDIDATES = {
     '/usr/bin/redis-server',
     '/usr/local/bin/redis-server',
   ],
+  'redis-cli': [process.env.JOBNEST_TEST_REDIS_CLI, 'redis-cli', '/usr/bin/redis-cli', '/usr/local/bin/redis-cli'],
   mariadbd: [
     process.env.JOBNEST_TEST_MARIADBD,
     'mariadbd',
@@ -53,7 +54,8 @@ export function privateServices(...binaries: Binary[]): { skip: string | false }
   return { skip: reason };
 }
 
-function binary(name: Binary): string {
+/** The path of `name` that runs here (see CANDIDATES); throws when there is none. */
+export function binary(name: Binary): string {
   const path = locate(name);
   if (!path) throw new Error(`${name} not found`);
   return path;

@@ -12,7 +12,7 @@ describe('ServerConfig', () => {
   it('has defaults that fit a local Redis and MySQL', () => {
     const c = new ServerConfig({ ...SECRET });
     assert.equal(c.port, 7700);
-    assert.equal(c.redisUrl, 'redis://127.0.0.1:6379');
+    assert.deepEqual(c.redis, { url: 'redis://127.0.0.1:6379', clusterNodes: [] });
     assert.equal(c.mysqlUrl, 'mysql://root@127.0.0.1:3306/jobnest');
     assert.equal(c.prefix, 'jobnest');
     assert.equal(c.adminPassword, undefined);

@@ -38,6 +38,8 @@ function propertyOf(variable: string): string {
 const SPECIAL: Record<string, (c: ServerConfig) => void> = {
   JOBNEST_TOKEN_SECRET: () => undefined, // required: checked by the security tests
   JOBNEST_DEV: (c) => assert.equal(c.devMode, false),
+  JOBNEST_REDIS_URL: (c) => assert.equal(c.redis.url, 'redis://127.0.0.1:6379'),
+  JOBNEST_REDIS_CLUSTER_NODES: (c) => assert.deepEqual(c.redis.clusterNodes, []),
   // An absolute path in this checkout: the README names it from the repository's root.
   JOBNEST_CONSOLE_DIR: (c) => assert.equal(c.consoleDir, join(REPO, 'apps', 'console', 'dist')),
   'JOBNEST_ADMIN_USER / JOBNEST_ADMIN_PASSWORD': (c) => {

@@ -11,6 +11,7 @@ function reporter(fail = false): { reporter: StatusReporter; calls: InstanceStat
   const calls: InstanceStatusReport[][] = [];
   const config = { options: { workerId: 'w1', prefix: 'jt', statusResendIntervalMs: 60_000 } } as unknown as Config;
   const redis = {
+    streams: { instanceStatus: 'jt:{s1}:app:1:instance-status' },
     producer: {
       addMany: async (_stream: string, reports: InstanceStatusReport[]) => {
         calls.push(reports);

@@ -22,12 +22,13 @@ export class QueueBoardService implements OnApplicationBootstrap {
   ) {}
 
   onApplicationBootstrap(): void {
-    this.refresh(this.cluster.allLiveWorkerIds());
-    this.cluster.onWorkersChanged((ids) => this.refresh(ids));
+    this.refresh();
+    this.cluster.onWorkersChanged(() => this.refresh());
   }
 
-  private refresh(workerIds: string[]): void {
-    const live = new Set(workerIds);
+  private refresh(): void {
+    const workers = new Map(this.cluster.liveWorkerStates().map((w) => [w.workerId, w.appId]));
+    const live = new Set(workers.keys());
     for (const [workerId, entry] of this.shown) {
       if (live.has(workerId)) continue;
       this.board.removeQueue(entry);
@@ -36,7 +37,8 @@ export class QueueBoardService implements OnApplicationBootstrap {
     // Every live worker's entry is made anew, as the queue it shows may have been closed and reopened since.
     const readOnlyMode = !this.config.boardWrites;
     for (const workerId of [...live].sort()) {
-      const entry = new BullMQAdapter(this.commands.queue(workerId), { readOnlyMode });
+      const address = this.cluster.addressOf({ workerId, appId: workers.get(workerId) ?? null });
+      const entry = new BullMQAdapter(this.commands.queue(address), { readOnlyMode });
       this.board.addQueue(entry);
       this.shown.set(workerId, entry);
     }

@@ -1,8 +1,10 @@
 import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
-import { ThrottledErrorLog, workerStateFromHeartbeat, type Heartbeat } from '@jobnest/common';
-import { HeartbeatReader, streamNames } from '@jobnest/transport';
+import { ThrottledErrorLog, WORKER_FEATURES, workerStateFromHeartbeat, type Heartbeat } from '@jobnest/common';
+import { HeartbeatReader, type WorkerAddress } from '@jobnest/transport';
 import { ServerConfig } from '../platform/config/server-config';
+import { LaneReaders } from '../platform/redis/lane-readers';
 import { RedisConnections } from '../platform/redis/redis-connections.service';
+import { ReportStreams } from '../platform/redis/report-streams.service';
 import { WorkerLastSeenRecord } from './worker-last-seen';
 import type { WorkerState } from './worker-state';
 
@@ -15,8 +17,9 @@ const SHUTDOWN_MEMORY_MS = 10 * 60_000;
 export type WorkersChangedListener = (workerIds: string[]) => void;
 
 /**
- * This server's view of the live workers. Every server reads every heartbeat (plain XREAD, no consumer group),
- * starting with the last workerTimeoutMs of history so a freshly started server knows the fleet at once.
+ * This server's view of the live workers. Every server reads every heartbeat of every app (plain XREAD, no consumer
+ * group; one reader per lane on a cluster), starting with the last workerTimeoutMs of history so a freshly started
+ * server knows the fleet at once. A heartbeat is believed only on its own app's stream.
  */
 @Injectable()
 export class ClusterViewService implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -24,7 +27,7 @@ export class ClusterViewService implements OnApplicationBootstrap, OnApplication
   private readonly workers = new Map<string, WorkerState>();
   private readonly listeners: WorkersChangedListener[] = [];
   private readonly errors = new ThrottledErrorLog(this.logger);
-  private reader: HeartbeatReader | undefined;
+  private readers: LaneReaders<HeartbeatReader> | undefined;
   private readonly rejectedFrom = new Set<string>();
   private lastPrune = Date.now();
   private lastSeenFlush = 0;
@@ -37,28 +40,39 @@ export class ClusterViewService implements OnApplicationBootstrap, OnApplication
   constructor(
     private readonly config: ServerConfig,
     private readonly connections: RedisConnections,
+    private readonly streams: ReportStreams,
     private readonly lastSeen: WorkerLastSeenRecord,
   ) {}
 
   onApplicationBootstrap(): void {
-    this.reader = new HeartbeatReader({
-      connection: this.connections.dedicatedConnection('heartbeats'),
-      stream: streamNames(this.config.prefix).heartbeats,
-      historyMs: this.config.workerTimeoutMs,
-      onHeartbeat: (hb, entryTime, live) => this.apply(hb, entryTime, live),
-      onMalformed: (id, reason) => this.reject(id, reason),
-      onCaughtUp: () => {
-        this.readyResolve();
-        this.emitChange();
-      },
-      afterRead: () => this.afterRead(),
-      onError: (err) => this.errors.error('read', 'heartbeat reader failed, retrying', err),
-    });
-    this.reader.start();
+    // Ready once the readers of the apps known at boot have read their history (at once when there is no app).
+    const waiting = new Set(this.streams.groups('heartbeats').keys());
+    const caughtUp = (group: string): void => {
+      if (!waiting.delete(group) || waiting.size > 0) return;
+      this.readyResolve();
+      this.emitChange();
+    };
+    if (waiting.size === 0) this.readyResolve();
+    this.readers = new LaneReaders(
+      this.streams,
+      'heartbeats',
+      (group, streams) =>
+        new HeartbeatReader({
+          connection: this.connections.dedicatedConnection(`heartbeats-${group}`),
+          streams,
+          historyMs: this.config.workerTimeoutMs,
+          onHeartbeat: (hb, entryTime, live, stream) => this.apply(hb, entryTime, live, stream),
+          onMalformed: (id, reason) => this.reject(id, reason),
+          onCaughtUp: () => caughtUp(group),
+          afterRead: () => this.afterRead(),
+          onError: (err) => this.errors.error('read', 'heartbeat reader failed, retrying', err),
+        }),
+    );
+    this.readers.start();
   }
 
   async onApplicationShutdown(): Promise<void> {
-    await this.reader?.stop();
+    await this.readers?.stop();
     await this.lastSeen.flush().catch(() => undefined); // best effort: the next server's reads record them again
   }
 
@@ -95,6 +109,15 @@ export class ClusterViewService implements OnApplicationBootstrap, OnApplication
   }
 
   /**
+   * Where to send a worker's commands: as asked, unless the worker is live and of an older version (its heartbeats
+   * do not announce WORKER_FEATURES.appKeys), whose queue is still under the plain prefix.
+   */
+  addressOf(address: WorkerAddress): WorkerAddress {
+    if (address.appId === null || !this.isAlive(address.workerId)) return address;
+    return this.hasFeature(address.workerId, WORKER_FEATURES.appKeys) ? address : { ...address, appId: null };
+  }
+
+  /**
    * Whether the worker said it shut down (its last heartbeat had `shuttingDown`) and has not come back: it is
    * gone for sure, so its runs need not wait out the heartbeat timeout.
    */
@@ -120,11 +143,21 @@ export class ClusterViewService implements OnApplicationBootstrap, OnApplication
     this.logger.warn(`ignored malformed heartbeat ${id}: ${reason}`);
   }
 
-  private apply(hb: Heartbeat, entryTime: number, live: boolean): void {
+  private apply(hb: Heartbeat, entryTime: number, live: boolean, stream: string): void {
+    const streamApp = this.streams.appOf(stream);
+    if (streamApp !== null && streamApp !== hb.appId) {
+      // Forged or misrouted (a worker can write only its own app's stream under a per-app ACL user): logged once.
+      const reason = `heartbeat of worker ${hb.workerId} says app ${hb.appId} but came on the stream of app ${streamApp}`;
+      if (!this.rejectedFrom.has(reason)) {
+        this.rejectedFrom.add(reason);
+        this.logger.warn(`ignored ${reason}`);
+      }
+      return;
+    }
     const isNew = !this.isAlive(hb.workerId);
     // History entries carry their stream time (Redis clock); live ones the time we read them.
     const seen = live ? Date.now() : entryTime;
-    this.lastSeen.note(hb.workerId, seen);
+    this.lastSeen.note({ workerId: hb.workerId, appId: streamApp }, seen);
     if (hb.shuttingDown) {
       this.shutDown.set(hb.workerId, seen);
       if (this.workers.delete(hb.workerId) && live) this.emitChange();

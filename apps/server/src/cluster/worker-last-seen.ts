@@ -1,11 +1,20 @@
 import { Injectable } from '@nestjs/common';
-import type { Redis } from 'ioredis';
+import type { RedisClient, WorkerAddress } from '@jobnest/transport';
 import { ServerConfig } from '../platform/config/server-config';
 import { RedisConnections } from '../platform/redis/redis-connections.service';
 
-/** Redis sorted set: worker id -> last heartbeat any server saw from it (epoch ms). */
-export function workerLastSeenKey(prefix: string): string {
-  return `${prefix}:workers:last-seen`;
+/**
+ * A member of the last-seen set: `<appId>/<workerId>` for a worker on the hash-tagged layout, the bare worker id
+ * for a worker of an older version (its queue is under the plain prefix). Worker ids hold no `/`.
+ */
+function memberOf(address: WorkerAddress): string {
+  return address.appId === null ? address.workerId : `${address.appId}/${address.workerId}`;
+}
+
+function addressOf(member: string): WorkerAddress {
+  const slash = member.indexOf('/');
+  if (slash < 0) return { workerId: member, appId: null };
+  return { workerId: member.slice(slash + 1), appId: Number(member.slice(0, slash)) };
 }
 
 /**
@@ -20,6 +29,7 @@ end
 return 0`;
 
 /**
+ * Redis sorted set (KeyLayout.workersLastSeen): worker -> last heartbeat any server saw from it (epoch ms).
  * Remembers every worker the servers have seen, after the cluster view forgot it (dead workers leave the view,
  * but their BullMQ queues stay in Redis until the worker-queue retention removes them). Heartbeats are noted in
  * memory and written with one ZADD per flush, so a large fleet costs one command a second per server.
@@ -33,15 +43,16 @@ export class WorkerLastSeenRecord {
     config: ServerConfig,
     private readonly connections: RedisConnections,
   ) {
-    this.key = workerLastSeenKey(config.prefix);
+    this.key = config.keys.workersLastSeen;
   }
 
-  private get redis(): Redis {
+  private get redis(): RedisClient {
     return this.connections.commands;
   }
 
-  note(workerId: string, seenAt: number): void {
-    if ((this.pending.get(workerId) ?? 0) < seenAt) this.pending.set(workerId, seenAt);
+  note(address: WorkerAddress, seenAt: number): void {
+    const member = memberOf(address);
+    if ((this.pending.get(member) ?? 0) < seenAt) this.pending.set(member, seenAt);
   }
 
   /** Writes the noted heartbeats (one ZADD); on failure they are kept for the next flush. */
@@ -50,22 +61,23 @@ export class WorkerLastSeenRecord {
     const batch = this.pending;
     this.pending = new Map();
     const args: (string | number)[] = [];
-    for (const [workerId, seenAt] of batch) args.push(seenAt, workerId);
+    for (const [member, seenAt] of batch) args.push(seenAt, member);
     try {
       await this.redis.zadd(this.key, ...args);
     } catch (err) {
-      for (const [workerId, seenAt] of batch) this.note(workerId, seenAt);
+      for (const [member, seenAt] of batch) this.note(addressOf(member), seenAt);
       throw err;
     }
   }
 
   /** Up to `limit` workers last seen before `cutoff`, oldest first. */
-  async seenBefore(cutoff: number, limit: number): Promise<string[]> {
-    return this.redis.zrangebyscore(this.key, '-inf', `(${cutoff}`, 'LIMIT', 0, limit);
+  async seenBefore(cutoff: number, limit: number): Promise<WorkerAddress[]> {
+    const members = await this.redis.zrangebyscore(this.key, '-inf', `(${cutoff}`, 'LIMIT', 0, limit);
+    return members.map(addressOf);
   }
 
   /** Drops the record of a worker last seen before `cutoff`; false when it was seen again since. */
-  async forget(workerId: string, cutoff: number): Promise<boolean> {
-    return (await this.redis.eval(FORGET_SCRIPT, 1, this.key, workerId, cutoff)) === 1;
+  async forget(address: WorkerAddress, cutoff: number): Promise<boolean> {
+    return (await this.redis.eval(FORGET_SCRIPT, 1, this.key, memberOf(address), cutoff)) === 1;
   }
 }

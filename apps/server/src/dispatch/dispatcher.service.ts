@@ -153,7 +153,7 @@ export class DispatcherService {
         : {}),
     };
     try {
-      await this.commands.send(workerId, command);
+      await this.commands.send({ workerId, appId: job.appId }, command);
       this.metrics.dispatches.inc({ outcome: 'sent' });
     } catch (err) {
       // The row says WAITING_WORKER_RECEIVE: the reconciler's receive timeout dispatches it again.

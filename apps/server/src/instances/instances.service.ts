@@ -175,6 +175,9 @@ export class InstancesService {
 
   private async abortOnWorker(instance: InstanceInfoEntity, reason: string): Promise<void> {
     if (instance.workerId === null) return;
-    await this.commands.send(instance.workerId, { kind: 'StopInstance', instanceId: instance.id, reason });
+    await this.commands.send(
+      { workerId: instance.workerId, appId: instance.appId },
+      { kind: 'StopInstance', instanceId: instance.id, reason },
+    );
   }
 }

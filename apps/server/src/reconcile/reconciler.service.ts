@@ -3,7 +3,6 @@ import { InjectRepository } from '@nestjs/typeorm';
 import { In, type Repository } from 'typeorm';
 import { ACTIVE_INSTANCE_STATUSES, ExecuteType, InstanceStatus, ThrottledErrorLog } from '@jobnest/common';
 import { type InstanceInfoEntity, JobInfoEntity } from '@jobnest/persistence';
-import { leaseKey } from '@jobnest/transport';
 import { AlarmSignals } from '../alarms/signals/alarm-signals';
 import { ClusterViewService } from '../cluster/cluster-view.service';
 import { DispatcherService } from '../dispatch/dispatcher.service';
@@ -77,7 +76,7 @@ export class ReconcilerService implements OnApplicationBootstrap, OnApplicationS
     const ttl = Math.max(5000, this.config.reconcileIntervalMs * 5);
     this.lease = new RedisLease(
       this.connections.commands,
-      leaseKey(this.config.prefix, 'reconciler'),
+      this.config.keys.lease('reconciler'),
       this.config.serverId,
       ttl,
     );
@@ -142,6 +141,7 @@ export class ReconcilerService implements OnApplicationBootstrap, OnApplicationS
         if (i.workerId) {
           await this.stopAbandonedRun(
             i.id,
+            i.appId,
             i.workerId,
             i.runningTimes,
             'was dispatched again after the worker did not confirm it',
@@ -160,18 +160,25 @@ export class ReconcilerService implements OnApplicationBootstrap, OnApplicationS
    */
   private async stopAbandonedRun(
     instanceId: number,
+    appId: number,
     workerId: string,
     runningTimes: number,
     what: string,
   ): Promise<void> {
     if ((await this.instances.currentWorker(instanceId)) === workerId) return;
-    await this.sendStop(instanceId, workerId, runningTimes, what);
+    await this.sendStop(instanceId, appId, workerId, runningTimes, what);
   }
 
-  private async sendStop(instanceId: number, workerId: string, runningTimes: number, what: string): Promise<void> {
+  private async sendStop(
+    instanceId: number,
+    appId: number,
+    workerId: string,
+    runningTimes: number,
+    what: string,
+  ): Promise<void> {
     const reason = `run ${runningTimes} ${what}`;
     await this.commands
-      .send(workerId, { kind: 'StopInstance', instanceId, reason })
+      .send({ workerId, appId }, { kind: 'StopInstance', instanceId, reason })
       .catch((err: unknown) =>
         this.logger.warn(
           `instance ${instanceId}: could not tell worker ${workerId} to stop run ${runningTimes}: ${String(err)}`,
@@ -225,12 +232,18 @@ export class ReconcilerService implements OnApplicationBootstrap, OnApplicationS
           this.logger.warn(`instance ${i.id}: ${reason}; retrying (${i.runningTimes}/${retries})`);
           await this.dispatcher.dispatch(i.id, i.workerId ?? undefined);
           if (i.workerId)
-            await this.stopAbandonedRun(i.id, i.workerId, i.runningTimes, 'was retried after the worker went silent');
+            await this.stopAbandonedRun(
+              i.id,
+              i.appId,
+              i.workerId,
+              i.runningTimes,
+              'was retried after the worker went silent',
+            );
         }
       } else if (await this.transitions.endActive(i.id, [InstanceStatus.RUNNING], InstanceStatus.FAILED, reason, now)) {
         this.logger.warn(`instance ${i.id}: ${reason}; failed (no retries left)`);
         if (i.workerId)
-          await this.stopAbandonedRun(i.id, i.workerId, i.runningTimes, 'failed after the worker went silent');
+          await this.stopAbandonedRun(i.id, i.appId, i.workerId, i.runningTimes, 'failed after the worker went silent');
       }
     }
   }
@@ -291,7 +304,10 @@ export class ReconcilerService implements OnApplicationBootstrap, OnApplicationS
         (await this.transitions.endActive(id, ACTIVE_INSTANCE_STATUSES, InstanceStatus.FAILED, reason, now)) &&
         row.workerId
       ) {
-        await this.commands.send(row.workerId, { kind: 'StopInstance', instanceId: id, reason });
+        await this.commands.send(
+          { workerId: row.workerId, appId: row.appId },
+          { kind: 'StopInstance', instanceId: id, reason },
+        );
       }
     }
   }

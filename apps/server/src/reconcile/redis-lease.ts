@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@jobnest/transport';
 
 /**
  * Renews the lease only if we still own it: compare-and-extend must be atomic, or a holder that paused past
@@ -21,7 +21,7 @@ return 0`;
 /** A Redis lease (SET NX PX) held by one process at a time; it moves to another when its holder stops renewing. */
 export class RedisLease {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly key: string,
     private readonly owner: string,
     private readonly ttlMs: number,

@@ -7,7 +7,9 @@ import { ClusterViewService } from '../cluster/cluster-view.service';
 import { WorkerLastSeenRecord } from '../cluster/worker-last-seen';
 import { WorkerCommands } from '../dispatch/worker-commands.provider';
 import { ServerConfig } from '../platform/config/server-config';
+import { RedisConnections } from '../platform/redis/redis-connections.service';
 import { deleteInBatches, type KeepGoing } from './batched-delete';
+import { removeLegacyServerQueues } from './legacy-queue-retention';
 import { purgeExpiredWorkflowInstances } from './workflow-instance-retention';
 import { purgeExpiredInstances } from './instance-retention';
 import { purgeExpiredLogs } from './log-retention';
@@ -23,6 +25,8 @@ export interface RetentionReport {
   auditEntries: number;
   alarmDeliveries: number;
   workerQueues: string[];
+  /** Server-owned queues of the layout before hash tags, deleted (see removeLegacyServerQueues). */
+  legacyQueues: string[];
 }
 
 /**
@@ -47,6 +51,7 @@ export class RetentionService implements OnApplicationShutdown {
     private readonly lastSeen: WorkerLastSeenRecord,
     private readonly cluster: ClusterViewService,
     private readonly commands: WorkerCommands,
+    private readonly connections: RedisConnections,
   ) {}
 
   async onApplicationShutdown(): Promise<void> {
@@ -77,6 +82,7 @@ export class RetentionService implements OnApplicationShutdown {
       auditEntries: 0,
       alarmDeliveries: 0,
       workerQueues: [],
+      legacyQueues: [],
     };
     await this.step('task', async () => {
       report.tasks += await purgeExpiredTasks(tasks, config.taskRetentionMs, now, keepGoing);
@@ -129,6 +135,9 @@ export class RetentionService implements OnApplicationShutdown {
         keepGoing,
       );
     });
+    await this.step('legacy queue', async () => {
+      report.legacyQueues = await removeLegacyServerQueues(this.connections.commands, config.keys);
+    });
     return report;
   }
 
@@ -150,6 +159,9 @@ export class RetentionService implements OnApplicationShutdown {
     if (workerQueues.length > 0) {
       const shown = workerQueues.slice(0, 20).join(', ') + (workerQueues.length > 20 ? ', ...' : '');
       this.logger.log(`removed the command queues of ${workerQueues.length} gone workers: ${shown}`);
+    }
+    if (report.legacyQueues.length > 0) {
+      this.logger.log(`removed the queues left by servers of an older version: ${report.legacyQueues.join(', ')}`);
     }
   }
 }

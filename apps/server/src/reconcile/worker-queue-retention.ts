@@ -1,4 +1,4 @@
-import type { WorkerCommandSender } from '@jobnest/transport';
+import type { WorkerAddress, WorkerCommandSender } from '@jobnest/transport';
 import type { WorkerLastSeenRecord } from '../cluster/worker-last-seen';
 import type { KeepGoing } from './batched-delete';
 
@@ -26,19 +26,20 @@ export async function removeQueuesOfGoneWorkers(
   const cutoff = now - retentionMs;
   const removed: string[] = [];
   const skipped = new Set<string>();
+  const keyOf = (w: WorkerAddress): string => `${w.appId ?? ''}/${w.workerId}`;
   for (;;) {
     const limit = WORKERS_PER_SCAN + skipped.size;
     const seen = await lastSeen.seenBefore(cutoff, limit);
-    const gone = seen.filter((id) => !skipped.has(id));
-    for (const workerId of gone) {
-      if (liveness.isAlive(workerId)) {
+    const gone = seen.filter((w) => !skipped.has(keyOf(w)));
+    for (const worker of gone) {
+      if (liveness.isAlive(worker.workerId)) {
         // Its heartbeats reach this server but not (yet) the record: the next flush moves it on.
-        skipped.add(workerId);
+        skipped.add(keyOf(worker));
         continue;
       }
-      await commands.removeQueue(workerId);
-      if (await lastSeen.forget(workerId, cutoff)) removed.push(workerId);
-      else skipped.add(workerId); // heartbeating again: its queue is recreated by the next command
+      await commands.removeQueue(worker);
+      if (await lastSeen.forget(worker, cutoff)) removed.push(worker.workerId);
+      else skipped.add(keyOf(worker)); // heartbeating again: its queue is recreated by the next command
       if (!keepGoing()) return removed;
     }
     if (gone.length === 0 || seen.length < limit) return removed;

@@ -3,39 +3,35 @@ import { InjectRepository } from '@nestjs/typeorm';
 import type { Repository } from 'typeorm';
 import type { LogBatch } from '@jobnest/common';
 import { InstanceLogEntity } from '@jobnest/persistence';
-import {
-  decodeLogBatch,
-  streamNames,
-  type RejectedEntry,
-  type StreamEntry,
-  type StreamGroupConsumer,
-} from '@jobnest/transport';
+import { decodeLogBatch, type RejectedEntry, type StreamEntry, type StreamGroupConsumer } from '@jobnest/transport';
 import { InstanceRepository } from '../instances/state/instance.repository';
 import { ServerConfig } from '../platform/config/server-config';
 import { MetricsService } from '../platform/observability/metrics.service';
+import type { LaneReaders } from '../platform/redis/lane-readers';
 import { RedisConnections } from '../platform/redis/redis-connections.service';
-import { startServerStreamConsumer } from './server-stream-consumer';
+import { ReportStreams } from '../platform/redis/report-streams.service';
+import { startServerStreamConsumers } from './server-stream-consumer';
 
 const ROWS_PER_INSERT = 1000;
 const MAX_MESSAGE = 16_000;
 
-/** Consumes the `logs` stream: every batch of entries becomes multi-row INSERTs, then one XACK. */
+/** Consumes the apps' `logs` streams: every batch of entries becomes multi-row INSERTs, then one XACK. */
 @Injectable()
 export class LogConsumer implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(LogConsumer.name);
-  private consumer: StreamGroupConsumer<LogBatch> | undefined;
+  private consumers: LaneReaders<StreamGroupConsumer<LogBatch>> | undefined;
 
   constructor(
     private readonly config: ServerConfig,
     private readonly connections: RedisConnections,
+    private readonly streams: ReportStreams,
     @InjectRepository(InstanceLogEntity) private readonly logs: Repository<InstanceLogEntity>,
     private readonly instances: InstanceRepository,
     private readonly metrics: MetricsService,
   ) {}
 
   onApplicationBootstrap(): void {
-    this.consumer = startServerStreamConsumer(this.config, this.connections, 'log-consumer', {
-      stream: streamNames(this.config.prefix).logs,
+    this.consumers = startServerStreamConsumers(this.config, this.connections, this.streams, 'logs', {
       decode: decodeLogBatch,
       handle: (entries) => this.store(entries),
       logger: this.logger,
@@ -44,7 +40,7 @@ export class LogConsumer implements OnApplicationBootstrap, OnApplicationShutdow
   }
 
   async onApplicationShutdown(): Promise<void> {
-    await this.consumer?.stop();
+    await this.consumers?.stop();
   }
 
   /** One SELECT to check the batch's instance ids, multi-row INSERTs for the lines in one transaction; unknown instances are refused. */
@@ -52,9 +48,9 @@ export class LogConsumer implements OnApplicationBootstrap, OnApplicationShutdow
     const ids = [...new Set(entries.flatMap(({ message }) => message.lines.map((l) => l.instanceId)))];
     const known = new Set(await this.instances.existingIds(ids));
     const rejected: RejectedEntry[] = [];
-    const accepted = entries.filter(({ id, message }) => {
+    const accepted = entries.filter(({ stream, id, message }) => {
       const unknown = message.lines.find((l) => !known.has(l.instanceId));
-      if (unknown) rejected.push({ id, reason: `instance ${unknown.instanceId} does not exist` });
+      if (unknown) rejected.push({ stream, id, reason: `instance ${unknown.instanceId} does not exist` });
       return !unknown;
     });
     const rows = accepted.flatMap(({ message }) =>

@@ -1,36 +1,44 @@
 import {
   SERVER_CONSUMER_GROUP,
   StreamGroupConsumer,
-  streamNames,
+  type AppStreamKind,
   type StreamGroupConsumerOptions,
 } from '@jobnest/transport';
 import type { ServerConfig } from '../platform/config/server-config';
+import { LaneReaders } from '../platform/redis/lane-readers';
 import type { RedisConnections } from '../platform/redis/redis-connections.service';
+import type { ReportStreams } from '../platform/redis/report-streams.service';
 
 /** What differs between the server's report consumers; the group, consumer name and dead-letter stream do not. */
-export type ServerConsumerSpec<T> = Pick<
-  StreamGroupConsumerOptions<T>,
-  'stream' | 'decode' | 'handle' | 'logger' | 'batchSize'
->;
+export type ServerConsumerSpec<T> = Pick<StreamGroupConsumerOptions<T>, 'decode' | 'handle' | 'logger' | 'batchSize'>;
 
 /**
- * A started consumer of one report stream in the servers' consumer group, on a connection of its own, named after
- * this server (so the others can claim what it leaves pending if it dies).
+ * Started consumers of one kind of report stream (every app's) in the servers' consumer group: one on a single
+ * Redis, one per lane on a cluster. Each has a connection of its own and is named after this server, so the others
+ * can claim what it leaves pending if it dies.
  */
-export function startServerStreamConsumer<T>(
+export function startServerStreamConsumers<T>(
   config: ServerConfig,
   connections: RedisConnections,
-  purpose: string,
+  streams: ReportStreams,
+  kind: AppStreamKind,
   spec: ServerConsumerSpec<T>,
-): StreamGroupConsumer<T> {
-  const consumer = new StreamGroupConsumer<T>({
-    ...spec,
-    redis: connections.dedicatedConnection(purpose),
-    group: SERVER_CONSUMER_GROUP,
-    consumer: config.serverId,
-    deadLetterStream: streamNames(config.prefix).deadLetter,
-    claimIdleMs: config.streamClaimIdleMs,
-  });
-  consumer.start();
-  return consumer;
+): LaneReaders<StreamGroupConsumer<T>> {
+  const readers = new LaneReaders(
+    streams,
+    kind,
+    (group, list) =>
+      new StreamGroupConsumer<T>({
+        ...spec,
+        streams: list,
+        mayCreate: (stream) => streams.mayCreate(stream),
+        redis: connections.dedicatedConnection(`${kind}-${group}`),
+        group: SERVER_CONSUMER_GROUP,
+        consumer: config.serverId,
+        deadLetterStream: config.keys.deadLetter,
+        claimIdleMs: config.streamClaimIdleMs,
+      }),
+  );
+  readers.start();
+  return readers;
 }

@@ -2,16 +2,17 @@ import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShut
 import type { InstanceStatusReport } from '@jobnest/common';
 import {
   decodeInstanceStatusReport,
-  streamNames,
   type RejectedEntry,
   type StreamEntry,
   type StreamGroupConsumer,
 } from '@jobnest/transport';
 import { WorkerCommands } from '../dispatch/worker-commands.provider';
 import { ServerConfig } from '../platform/config/server-config';
+import type { LaneReaders } from '../platform/redis/lane-readers';
 import { RedisConnections } from '../platform/redis/redis-connections.service';
+import { ReportStreams } from '../platform/redis/report-streams.service';
 import { reportAcknowledgements } from './report-acknowledgements';
-import { startServerStreamConsumer } from './server-stream-consumer';
+import { startServerStreamConsumers } from './server-stream-consumer';
 import { StatusReportHandler } from './status-report-handler.service';
 
 /** Most reports read and applied at once. */
@@ -25,18 +26,18 @@ const REPORT_BATCH_SIZE = 500;
 @Injectable()
 export class StatusReportConsumer implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(StatusReportConsumer.name);
-  private consumer: StreamGroupConsumer<InstanceStatusReport> | undefined;
+  private consumers: LaneReaders<StreamGroupConsumer<InstanceStatusReport>> | undefined;
 
   constructor(
     private readonly config: ServerConfig,
     private readonly connections: RedisConnections,
+    private readonly streams: ReportStreams,
     private readonly handler: StatusReportHandler,
     private readonly commands: WorkerCommands,
   ) {}
 
   onApplicationBootstrap(): void {
-    this.consumer = startServerStreamConsumer(this.config, this.connections, 'status-consumer', {
-      stream: streamNames(this.config.prefix).instanceStatus,
+    this.consumers = startServerStreamConsumers(this.config, this.connections, this.streams, 'instanceStatus', {
       decode: decodeInstanceStatusReport,
       handle: (entries) => this.handle(entries),
       logger: this.logger,
@@ -46,7 +47,7 @@ export class StatusReportConsumer implements OnApplicationBootstrap, OnApplicati
   }
 
   async onApplicationShutdown(): Promise<void> {
-    await this.consumer?.stop();
+    await this.consumers?.stop();
   }
 
   /**
@@ -56,13 +57,13 @@ export class StatusReportConsumer implements OnApplicationBootstrap, OnApplicati
   private async handle(entries: StreamEntry<InstanceStatusReport>[]): Promise<RejectedEntry[]> {
     const outcomes = await this.handler.apply(entries.map((e) => e.message));
     const rejected: RejectedEntry[] = [];
-    entries.forEach(({ id, message }, i) => {
+    entries.forEach(({ stream, id, message }, i) => {
       if (outcomes[i] === 'unknown-instance')
-        rejected.push({ id, reason: `instance ${message.instanceId} does not exist` });
+        rejected.push({ stream, id, reason: `instance ${message.instanceId} does not exist` });
     });
     await Promise.all(
-      reportAcknowledgements(entries.map((e) => e.message)).map(({ workerId, command }) =>
-        this.commands.send(workerId, command),
+      reportAcknowledgements(entries.map((e) => ({ report: e.message, appId: this.streams.appOf(e.stream) }))).map(
+        ({ worker, command }) => this.commands.send(worker, command),
       ),
     );
     return rejected;

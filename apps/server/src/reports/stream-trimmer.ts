@@ -1,8 +1,8 @@
 import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { ThrottledErrorLog } from '@jobnest/common';
-import { streamNames, trimAcknowledged } from '@jobnest/transport';
-import { ServerConfig } from '../platform/config/server-config';
+import { trimAcknowledged } from '@jobnest/transport';
 import { RedisConnections } from '../platform/redis/redis-connections.service';
+import { ReportStreams } from '../platform/redis/report-streams.service';
 
 /** How often the report streams are trimmed. */
 const TRIM_INTERVAL_MS = 5000;
@@ -12,7 +12,7 @@ const MAX_STEPS_PER_PASS = 20;
 const ERROR_LOG_INTERVAL_MS = 60_000;
 
 /**
- * Trims the `instance-status` and `logs` streams below what the servers' consumer group acknowledged. Workers add
+ * Trims the apps' `instance-status` and `logs` streams below what the servers' consumer group acknowledged. Workers add
  * to these streams without a length cap, because XADD MAXLEN deletes the oldest entries whether or not a server
  * has read them: while every server is down, reports and log lines would be lost. Here only entries that every
  * group has acknowledged go (see trimAcknowledged), so a backlog waits in Redis for as long as the servers are away.
@@ -27,8 +27,8 @@ export class StreamTrimmer implements OnApplicationBootstrap, OnApplicationShutd
   private trimming: Promise<void> | undefined;
 
   constructor(
-    private readonly config: ServerConfig,
     private readonly connections: RedisConnections,
+    private readonly streams: ReportStreams,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -42,10 +42,9 @@ export class StreamTrimmer implements OnApplicationBootstrap, OnApplicationShutd
     if (this.timer) clearInterval(this.timer);
   }
 
-  /** One pass over both report streams (public for tests). Never rejects. */
+  /** One pass over every app's status and log streams (public for tests). Never rejects. */
   async trimAll(): Promise<void> {
-    const names = streamNames(this.config.prefix);
-    for (const stream of [names.instanceStatus, names.logs]) {
+    for (const stream of [...this.streams.all('instanceStatus'), ...this.streams.all('logs')]) {
       try {
         let deleted = 0;
         for (let step = 0; step < MAX_STEPS_PER_PASS; step++) {

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { HeartbeatReader, streamNames } from '@jobnest/transport';
+import { HeartbeatReader } from '@jobnest/transport';
 import {
   workerStateFromHeartbeat,
   type Heartbeat,
@@ -33,10 +33,9 @@ export class WorkerDirectory {
   ) {}
 
   start(appId: number): void {
-    const o = this.config.options;
     this.reader = new HeartbeatReader({
-      connection: this.redis.dedicatedConnection(o.redisUrl, o.workerId, 'heartbeats'),
-      stream: streamNames(o.prefix).heartbeats,
+      connection: this.redis.dedicatedConnection('heartbeats'),
+      streams: () => [this.redis.streams.heartbeats],
       historyMs: HISTORY_MS,
       onHeartbeat: (hb, entryTime) => this.apply(appId, hb, entryTime),
       onMalformed: () => undefined, // the servers log malformed heartbeats

@@ -48,8 +48,8 @@ export class DistributedExecutor implements InstanceExecutor {
       reporter: this.reporter,
       send: (workerId: string, command: WorkerCommand) =>
         this.redis
-          .commandSender(o.redisUrl, o.workerId, o.prefix, (id) => this.directory.acceptsCommandBatches(id))
-          .send(workerId, command),
+          .commandSender((id) => this.directory.acceptsCommandBatches(id))
+          .send(this.redis.addressOf(workerId), command),
     });
     const entry = { runningTimes: run.runningTimes, tracker };
     this.trackers.set(run.instanceId, entry);

@@ -1,7 +1,6 @@
 import { hostname } from 'node:os';
 import { Injectable } from '@nestjs/common';
 import { JOBNEST_VERSION, type Heartbeat, ThrottledErrorLog, WORKER_FEATURES } from '@jobnest/common';
-import { streamNames } from '@jobnest/transport';
 import { JobnestWorkerService } from '../jobnest-worker.service';
 import { WorkerConfig } from '../options/worker-config';
 import { ProcessorRegistry } from '../processor/processor-registry';
@@ -71,8 +70,8 @@ export class HeartbeatSender {
       time: Date.now(),
       shuttingDown,
       sdkVersion: JOBNEST_VERSION,
-      features: [WORKER_FEATURES.commandBatch],
+      features: [WORKER_FEATURES.commandBatch, WORKER_FEATURES.appKeys],
     };
-    await this.redis.producer.add(streamNames(o.prefix).heartbeats, heartbeat, { maxLen: HEARTBEAT_STREAM_MAX_LEN });
+    await this.redis.producer.add(this.redis.streams.heartbeats, heartbeat, { maxLen: HEARTBEAT_STREAM_MAX_LEN });
   }
 }

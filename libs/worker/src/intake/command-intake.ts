@@ -38,10 +38,10 @@ export class CommandIntake {
 
   /** Resolves once the queue is being consumed. */
   async start(): Promise<void> {
-    const { redisUrl, workerId, prefix } = this.config.options;
+    const { workerId } = this.config.options;
     const worker = new Worker(workerQueueName(workerId), async (job: Job) => this.handle(job), {
-      connection: this.redis.bullConnection(redisUrl, workerId),
-      prefix,
+      connection: this.redis.bullConnection(),
+      prefix: this.redis.ownQueuePrefix,
       concurrency: CONCURRENCY,
     });
     worker.on('error', (err: Error) => this.errors.error('intake', `command queue ${workerQueueName(workerId)}`, err));

@@ -1,3 +1,4 @@
+import type { RedisTarget } from '@jobnest/transport';
 import type { FactoryProvider, ModuleMetadata } from '@nestjs/common';
 
 /** Options of `JobnestWorkerModule.forRoot()`; every option is checked at boot (ConfigError naming the option). */
@@ -8,8 +9,17 @@ export interface JobnestWorkerOptions {
   /** The app's password; checked once at boot against the app's stored hash. (Required) */
   password: string;
 
-  /** Redis that carries every Jobnest message. (Default: `redis://127.0.0.1:6379`) */
+  /**
+   * Redis that carries every Jobnest message: one Redis, or a Redis Cluster when the URL names several nodes
+   * (`redis://user:pass@h1:7001,h2:7002`). (Default: `redis://127.0.0.1:6379`)
+   */
   redisUrl?: string;
+
+  /**
+   * `host:port` of some Redis Cluster nodes: Redis is a cluster, and `redisUrl` gives only its user, password and
+   * TLS. (Default: `[]`: no cluster, unless `redisUrl` names several nodes)
+   */
+  redisClusterNodes?: string[];
 
   /** MySQL/MariaDB database of the Jobnest server, used to check the app's credentials at boot. (Default: `mysql://root@127.0.0.1:3306/jobnest`) */
   mysqlUrl?: string;
@@ -64,4 +74,7 @@ export interface JobnestWorkerAsyncOptions extends Pick<ModuleMetadata, 'imports
 }
 
 /** Options after defaults and validation. */
-export type ResolvedWorkerOptions = Required<JobnestWorkerOptions>;
+export type ResolvedWorkerOptions = Required<JobnestWorkerOptions> & {
+  /** Where Redis is, from `redisUrl` and `redisClusterNodes`. */
+  redis: RedisTarget;
+};

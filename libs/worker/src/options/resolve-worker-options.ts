@@ -9,6 +9,7 @@ import {
 } from '@jobnest/common';
 import { databaseName } from '@jobnest/persistence';
 import { WORKER_ID_PATTERN } from '@jobnest/transport';
+import { parseClusterNodes, redisTarget, type RedisTarget } from '@jobnest/transport';
 import type { JobnestWorkerOptions, ResolvedWorkerOptions } from './jobnest-worker-options';
 
 export const WORKER_OPTION_DEFAULTS = {
@@ -42,7 +43,8 @@ export function resolveWorkerOptions(options: JobnestWorkerOptions | null | unde
   }
   const appName = requiredString(options.appName, 'appName', 100);
   const password = requiredString(options.password, 'password', 1000);
-  const redisUrl = url(options.redisUrl ?? WORKER_OPTION_DEFAULTS.redisUrl, 'redisUrl', ['redis', 'rediss']);
+  const redis = resolveRedis(options);
+  const redisUrl = redis.url;
   const mysqlUrl = url(options.mysqlUrl ?? WORKER_OPTION_DEFAULTS.mysqlUrl, 'mysqlUrl', ['mysql']);
   databaseName(mysqlUrl, 'mysqlUrl');
 
@@ -71,6 +73,8 @@ export function resolveWorkerOptions(options: JobnestWorkerOptions | null | unde
     appName,
     password,
     redisUrl,
+    redis,
+    redisClusterNodes: [...redis.clusterNodes],
     mysqlUrl,
     prefix,
     workerId,
@@ -147,4 +151,26 @@ function int(value: unknown, name: string, fallback: number, min: number, max: n
     throw new ConfigError(name, `must be a whole number between ${min} and ${max} (got ${String(value)})`);
   }
   return value;
+}
+
+/** `redisUrl` (one or several nodes) and `redisClusterNodes`, checked; a ConfigError names the bad option. */
+function resolveRedis(options: JobnestWorkerOptions): RedisTarget {
+  const raw = options.redisUrl ?? WORKER_OPTION_DEFAULTS.redisUrl;
+  let target: RedisTarget = { url: raw, clusterNodes: [] };
+  try {
+    target = redisTarget(raw, undefined);
+  } catch {
+    // not even a URL: url() below says so, without its password
+  }
+  url(target.url, 'redisUrl', ['redis', 'rediss']);
+  const nodes = options.redisClusterNodes;
+  if (nodes === undefined || nodes.length === 0) return target;
+  if (!Array.isArray(nodes) || !nodes.every((n) => typeof n === 'string')) {
+    throw new ConfigError('redisClusterNodes', 'must be a list of host:port strings');
+  }
+  try {
+    return { url: target.url, clusterNodes: parseClusterNodes(nodes.join(',')) };
+  } catch (err) {
+    throw new ConfigError('redisClusterNodes', (err as Error).message);
+  }
 }

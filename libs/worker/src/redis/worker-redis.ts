@@ -1,6 +1,14 @@
 import { Injectable } from '@nestjs/common';
-import { createRedisConnection, StreamProducer, WorkerCommandSender } from '@jobnest/transport';
-import type { Redis } from 'ioredis';
+import {
+  createRedisConnection,
+  KeyLayout,
+  StreamProducer,
+  WorkerCommandSender,
+  type AppStreams,
+  type RedisClient,
+  type RedisTarget,
+  type WorkerAddress,
+} from '@jobnest/transport';
 import { errorMessage, ThrottledErrorLog } from '@jobnest/common';
 import { redactUrl } from '../util/redact-url';
 import { WorkerLogger } from '../util/worker-logger';
@@ -16,19 +24,40 @@ export class WorkerRedis {
   private workerId: string | undefined;
   private readonly logger = new WorkerLogger(WorkerRedis.name, () => this.workerId);
   private readonly errors = new ThrottledErrorLog(this.logger);
-  private readonly connections: Redis[] = [];
-  private producerConnection: Redis | undefined;
+  private readonly connections: RedisClient[] = [];
+  private producerConnection: RedisClient | undefined;
+  private keys: { layout: KeyLayout; appId: number; streams: AppStreams } | undefined;
+  private target: RedisTarget | undefined;
   private streamProducer: StreamProducer | undefined;
   private lastError: string | undefined;
   private sender: WorkerCommandSender | undefined;
 
-  open(redisUrl: string, workerId: string): void {
+  /** Opens the producer connection; the app's keys are known from here on. */
+  open(target: RedisTarget, workerId: string, appId: number, prefix: string): void {
     this.workerId = workerId;
+    this.target = target;
+    const layout = new KeyLayout(prefix);
+    this.keys = { layout, appId, streams: layout.appStreams(appId) };
     this.producerConnection = this.track(
-      createRedisConnection(redisUrl, `jobnest-worker-${workerId}`, { maxRetriesPerRequest: 2 }),
-      redisUrl,
+      createRedisConnection(target, `jobnest-worker-${workerId}`, { maxRetriesPerRequest: 2 }),
     );
     this.streamProducer = new StreamProducer(this.producerConnection);
+  }
+
+  /** The app's heartbeat, status and log streams. */
+  get streams(): AppStreams {
+    return this.opened().streams;
+  }
+
+  /** Where a worker of this app (this one or a fellow) takes its commands. */
+  addressOf(workerId: string): WorkerAddress {
+    return { workerId, appId: this.opened().appId };
+  }
+
+  /** BullMQ prefix of this worker's own command queue. */
+  get ownQueuePrefix(): string {
+    const keys = this.opened();
+    return keys.layout.workerQueuePrefix({ workerId: this.workerId ?? '', appId: keys.appId });
   }
 
   /** XADDs to the report streams. */
@@ -38,26 +67,21 @@ export class WorkerRedis {
   }
 
   /** A new connection for a BullMQ Worker (blocking commands wait for a reconnect). Closed by closeAll(). */
-  bullConnection(redisUrl: string, workerId: string): Redis {
-    return this.track(createRedisConnection(redisUrl, `jobnest-worker-${workerId}-commands`), redisUrl);
+  bullConnection(): RedisClient {
+    return this.connect('commands');
   }
 
   /** A new connection for one blocking reader (XREAD BLOCK holds it). Closed by closeAll(). */
-  dedicatedConnection(redisUrl: string, workerId: string, purpose: string): Redis {
-    return this.track(createRedisConnection(redisUrl, `jobnest-worker-${workerId}-${purpose}`), redisUrl);
+  dedicatedConnection(purpose: string): RedisClient {
+    return this.connect(purpose);
   }
 
   /**
    * Puts commands on other workers' queues (subtasks, acknowledgements, results); one shared connection.
    * `acceptsBatches` (used by the first call, which creates the sender) says which workers take CommandBatch jobs.
    */
-  commandSender(
-    redisUrl: string,
-    workerId: string,
-    prefix: string,
-    acceptsBatches: (workerId: string) => boolean,
-  ): WorkerCommandSender {
-    this.sender ??= new WorkerCommandSender(this.dedicatedConnection(redisUrl, workerId, 'commands-out'), prefix, {
+  commandSender(acceptsBatches: (workerId: string) => boolean): WorkerCommandSender {
+    this.sender ??= new WorkerCommandSender(this.dedicatedConnection('commands-out'), this.opened().layout, {
       acceptsBatches,
     });
     return this.sender;
@@ -80,6 +104,7 @@ export class WorkerRedis {
     const connections = this.connections.splice(0);
     this.streamProducer = undefined;
     this.producerConnection = undefined;
+    this.keys = undefined;
     await Promise.all(
       connections.map(async (c) => {
         try {
@@ -93,11 +118,21 @@ export class WorkerRedis {
     );
   }
 
-  private track(connection: Redis, redisUrl: string): Redis {
+  private opened(): { layout: KeyLayout; appId: number; streams: AppStreams } {
+    if (!this.keys) throw new Error('the Jobnest worker Redis connection is not open yet');
+    return this.keys;
+  }
+
+  private connect(purpose: string): RedisClient {
+    if (!this.target) throw new Error('the Jobnest worker Redis connection is not open yet');
+    return this.track(createRedisConnection(this.target, `jobnest-worker-${this.workerId}-${purpose}`));
+  }
+
+  private track(connection: RedisClient): RedisClient {
     // Without a listener ioredis prints every reconnect failure; it reconnects by itself anyway.
     connection.on('error', (err: unknown) => {
       this.lastError = errorMessage(err);
-      this.errors.error('redis', `Redis ${redactUrl(redisUrl)}`, err);
+      this.errors.error('redis', `Redis ${redactUrl(this.target?.url ?? '')}`, err);
     });
     this.connections.push(connection);
     return connection;

@@ -1,7 +1,6 @@
 import { ThrottledErrorLog } from '@jobnest/common';
 import { Injectable } from '@nestjs/common';
 import type { LogBatch, LogLine } from '@jobnest/common';
-import { streamNames } from '@jobnest/transport';
 import { WorkerConfig } from '../options/worker-config';
 import { WorkerRedis } from '../redis/worker-redis';
 import { RepeatingTimer } from '../util/repeating-timer';
@@ -88,7 +87,7 @@ export class LogShipper implements TaskLogSink {
         const lines = this.buffer.take(MAX_LINES_PER_ENTRY);
         const batch: LogBatch = { kind: 'LogBatch', workerId: this.config.options.workerId, lines };
         try {
-          await this.redis.producer.add(streamNames(this.config.options.prefix).logs, batch);
+          await this.redis.producer.add(this.redis.streams.logs, batch);
         } catch (err) {
           this.buffer.putBack(lines); // kept for the next flush
           this.errors.error('logs', `shipping ${lines.length} log lines failed, will retry`, err);

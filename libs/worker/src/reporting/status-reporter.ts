@@ -1,6 +1,5 @@
 import { Injectable } from '@nestjs/common';
 import { InstanceStatus, type InstanceStatusReport, type TaskCounts, ThrottledErrorLog } from '@jobnest/common';
-import { streamNames } from '@jobnest/transport';
 import { WorkerConfig } from '../options/worker-config';
 import { WorkerRedis } from '../redis/worker-redis';
 import { RepeatingTimer } from '../util/repeating-timer';
@@ -139,7 +138,7 @@ export class StatusReporter {
   }
 
   private get stream(): string {
-    return streamNames(this.config.options.prefix).instanceStatus;
+    return this.redis.streams.instanceStatus;
   }
 
   private report(

@@ -343,11 +343,10 @@ export class ProcessorTracker {
 
   /** Never rejects; says whether the message was queued (failures are logged, throttled). */
   private async send(workerId: string, command: WorkerCommand): Promise<boolean> {
-    const o = this.config.options;
     try {
       await this.redis
-        .commandSender(o.redisUrl, o.workerId, o.prefix, (id) => this.directory.acceptsCommandBatches(id))
-        .send(workerId, command);
+        .commandSender((id) => this.directory.acceptsCommandBatches(id))
+        .send(this.redis.addressOf(workerId), command);
       return true;
     } catch (err) {
       this.errors.error('tasks', `sending ${command.kind} to ${workerId} failed`, err);

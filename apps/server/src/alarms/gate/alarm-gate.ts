@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import type { ChainableCommander, Redis } from 'ioredis';
+import type { ChainableCommander } from 'ioredis';
+import type { RedisClient } from '@jobnest/transport';
 import { ServerConfig } from '../../platform/config/server-config';
 import { RedisConnections } from '../../platform/redis/redis-connections.service';
 import type { AlarmEvent } from '../alarm-event';
@@ -42,7 +43,7 @@ interface GatePipeline extends ChainableCommander {
  */
 @Injectable()
 export class AlarmGate {
-  private readonly redis: Redis & GateCommands;
+  private readonly redis: RedisClient & GateCommands;
 
   constructor(
     connections: RedisConnections,
@@ -52,18 +53,17 @@ export class AlarmGate {
     redis.defineCommand('alarmEvaluate', { numberOfKeys: 6, lua: EVALUATE_EVENT });
     redis.defineCommand('alarmFlush', { numberOfKeys: 4, lua: FLUSH_HELD });
     redis.defineCommand('alarmRecover', { numberOfKeys: 4, lua: RECOVER });
-    this.redis = redis as Redis & GateCommands;
+    this.redis = redis as RedisClient & GateCommands;
   }
 
   async evaluate(
     items: readonly { rule: GateRule; event: AlarmEvent; marksFailing: boolean }[],
   ): Promise<GateDecision[]> {
     if (items.length === 0) return [];
-    const pipeline = this.redis.pipeline() as GatePipeline;
     const now = Date.now();
-    for (const { rule, event, marksFailing } of items) {
+    const calls = items.map(({ rule, event, marksFailing }): Args => {
       const k = this.keys(rule.id, event.subject);
-      pipeline.alarmEvaluate(
+      return [
         `${k}:seen:${event.key}`,
         `${k}:window`,
         `${k}:silent`,
@@ -78,10 +78,9 @@ export class AlarmGate {
         event.key,
         marksFailing ? '1' : '0',
         JSON.stringify(event),
-      );
-    }
-    return ((await pipeline.exec()) ?? []).map(([err, reply]) => {
-      if (err) throw err;
+      ];
+    });
+    return (await this.callMany('alarmEvaluate', calls)).map((reply) => {
       const [outcome, n, until, period] = reply as [string, number, number, string | null];
       if (outcome === 'held')
         return { outcome, heldSoFar: Number(n), silentUntil: Number(until), period: String(period ?? '') };
@@ -119,14 +118,24 @@ export class AlarmGate {
   /** Successes of subjects (ruleId, subject): for each, the events held back when it recovers now, else undefined. */
   async recover(items: readonly { ruleId: number; subject: string }[]): Promise<(number | undefined)[]> {
     if (items.length === 0) return [];
-    const pipeline = this.redis.pipeline() as GatePipeline;
-    for (const { ruleId, subject } of items) {
+    const calls = items.map(({ ruleId, subject }): Args => {
       const k = this.keys(ruleId, subject);
-      pipeline.alarmRecover(`${k}:silent`, `${k}:held`, `${k}:last`, `${k}:failing`);
-    }
+      return [`${k}:silent`, `${k}:held`, `${k}:last`, `${k}:failing`];
+    });
+    return (await this.callMany('alarmRecover', calls)).map((reply) => (Number(reply) < 0 ? undefined : Number(reply)));
+  }
+
+  /**
+   * One script call per item, in one round trip: a pipeline on a single Redis. On a cluster a pipeline must stay
+   * within one slot, and each item has its own hash tag, so the calls go out together and each reaches its node.
+   */
+  private async callMany(command: 'alarmEvaluate' | 'alarmRecover', calls: Args[]): Promise<unknown[]> {
+    if (this.redis.isCluster) return Promise.all(calls.map((args) => this.redis[command](...args)));
+    const pipeline = this.redis.pipeline() as GatePipeline;
+    for (const args of calls) pipeline[command](...args);
     return ((await pipeline.exec()) ?? []).map(([err, reply]) => {
       if (err) throw err;
-      return Number(reply) < 0 ? undefined : Number(reply);
+      return reply;
     });
   }
 

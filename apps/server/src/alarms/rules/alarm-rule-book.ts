@@ -78,7 +78,7 @@ export class AlarmRuleBook {
   }
 
   private versionsKey(): string {
-    return `${this.config.prefix}:alarm:rule-versions`;
+    return this.config.keys.alarmRuleVersions;
   }
 
   private async read(appId: number): Promise<AppRules> {

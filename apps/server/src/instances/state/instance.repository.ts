@@ -125,6 +125,7 @@ export interface RunningScanCursor {
 /** An active run past its job's time limit. */
 export interface OverdueRun {
   id: number;
+  appId: number;
   workerId: string | null;
   limitMs: number;
 }
@@ -462,12 +463,18 @@ export class InstanceRepository {
       })
       .select([
         'i.id AS id',
+        'i.app_id AS appId',
         'i.worker_id AS workerId',
         'COALESCE(i.time_limit_override_ms, j.instance_time_limit_ms) AS limitMs',
       ])
       .limit(limit)
-      .getRawMany<{ id: number | string; workerId: string | null; limitMs: number | string }>();
-    return rows.map((r) => ({ id: Number(r.id), workerId: r.workerId, limitMs: Number(r.limitMs) }));
+      .getRawMany<{ id: number | string; appId: number | string; workerId: string | null; limitMs: number | string }>();
+    return rows.map((r) => ({
+      id: Number(r.id),
+      appId: Number(r.appId),
+      workerId: r.workerId,
+      limitMs: Number(r.limitMs),
+    }));
   }
 
   /**

@@ -7,6 +7,7 @@ import type { AppView, TokenView } from './auth.dto';
 import { checkPasswordPair, makeDecoyHash, storeNewPassword } from './password-credentials';
 import { TokenService } from './token.service';
 import { TokenVersionsService } from './token-versions.service';
+import { ReportStreams } from '../redis/report-streams.service';
 
 /** One answer for an unknown name and a wrong password, so the API does not tell which names exist. */
 const WRONG_PAIR = 'wrong app name or password';
@@ -19,12 +20,15 @@ export class AppsService {
     @InjectRepository(AppInfoEntity) private readonly apps: Repository<AppInfoEntity>,
     private readonly tokens: TokenService,
     private readonly versions: TokenVersionsService,
+    private readonly streams: ReportStreams,
   ) {}
 
   async register(name: string, password: string): Promise<AppView> {
     if (await this.apps.existsBy({ name })) throw new ConflictException(`app '${name}' already exists`);
     try {
       const saved = await this.apps.save(this.apps.create({ name, passwordHash: await hashPassword(password) }));
+      // This server reads the new app's streams at once; the others within APP_DISCOVERY_INTERVAL_MS.
+      await this.streams.refresh();
       return { id: saved.id, name: saved.name };
     } catch (err) {
       // Two registrations of one name racing: the unique key decides.

@@ -3,14 +3,20 @@ import { hostname } from 'node:os';
 import { resolve } from 'node:path';
 import { ConfigError, DEFAULT_MYSQL_URL, DEFAULT_PREFIX, DEFAULT_REDIS_URL, EnvReader } from '@jobnest/common';
 import { databaseName } from '@jobnest/persistence';
+import { KeyLayout, readRedisTarget, type RedisTarget } from '@jobnest/transport';
 import { readAlarmSettings, type AlarmSettings } from './alarm-settings';
 
 /** Every setting of the server, read once from the environment at boot. */
 export class ServerConfig {
   /** HTTP port. PORT (Default: 7700) */
   readonly port: number;
-  /** JOBNEST_REDIS_URL (Default: redis://127.0.0.1:6379) */
-  readonly redisUrl: string;
+  /**
+   * Where Redis is: JOBNEST_REDIS_URL (Default: redis://127.0.0.1:6379), a cluster when it names several nodes or
+   * when JOBNEST_REDIS_CLUSTER_NODES is set (see readRedisTarget).
+   */
+  readonly redis: RedisTarget;
+  /** Where every key lives (hash tags per app, per worker and for the system keys), from JOBNEST_PREFIX. */
+  readonly keys: KeyLayout;
   /** JOBNEST_MYSQL_URL; the database is created when missing. (Default: mysql://root@127.0.0.1:3306/jobnest) */
   readonly mysqlUrl: string;
   /** Prefix of every Redis key and BullMQ queue. JOBNEST_PREFIX (Default: jobnest) */
@@ -107,10 +113,11 @@ export class ServerConfig {
   constructor(env: Record<string, string | undefined> = process.env) {
     const r = new EnvReader(env);
     this.port = r.int('PORT', 7700, 1, 65535);
-    this.redisUrl = r.url('JOBNEST_REDIS_URL', DEFAULT_REDIS_URL, ['redis', 'rediss']);
+    this.redis = readRedisTarget(r, DEFAULT_REDIS_URL);
     this.mysqlUrl = r.url('JOBNEST_MYSQL_URL', DEFAULT_MYSQL_URL, ['mysql', 'mariadb']);
     databaseName(this.mysqlUrl);
     this.prefix = r.prefix('JOBNEST_PREFIX', DEFAULT_PREFIX);
+    this.keys = new KeyLayout(this.prefix);
     this.devMode = r.bool('JOBNEST_DEV', false);
     const secret = readTokenSecret(r, this.devMode);
     this.tokenSecretIsEphemeral = secret === undefined;

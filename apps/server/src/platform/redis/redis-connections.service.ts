@@ -1,6 +1,5 @@
 import { Injectable, type OnApplicationShutdown } from '@nestjs/common';
-import type { Redis } from 'ioredis';
-import { createRedisConnection } from '@jobnest/transport';
+import { createRedisConnection, type RedisClient } from '@jobnest/transport';
 import { ServerConfig } from '../config/server-config';
 
 /**
@@ -9,20 +8,25 @@ import { ServerConfig } from '../config/server-config';
  */
 @Injectable()
 export class RedisConnections implements OnApplicationShutdown {
-  readonly commands: Redis;
-  private readonly dedicated: Redis[] = [];
+  readonly commands: RedisClient;
+  private readonly dedicated: RedisClient[] = [];
 
   constructor(private readonly config: ServerConfig) {
-    this.commands = createRedisConnection(config.redisUrl, `jobnest-server:${config.serverId}`);
+    this.commands = createRedisConnection(config.redis, `jobnest-server:${config.serverId}`);
     this.commands.on('error', () => undefined); // reconnects by itself; readers log their own failures
   }
 
   /** A new connection for one blocking reader. */
-  dedicatedConnection(purpose: string): Redis {
-    const conn = createRedisConnection(this.config.redisUrl, `jobnest-server:${this.config.serverId}:${purpose}`);
+  dedicatedConnection(purpose: string): RedisClient {
+    const conn = createRedisConnection(this.config.redis, `jobnest-server:${this.config.serverId}:${purpose}`);
     conn.on('error', () => undefined);
     this.dedicated.push(conn);
     return conn;
+  }
+
+  /** True on a Redis Cluster: readers then read one lane (one hash tag) per command. */
+  get isCluster(): boolean {
+    return this.config.redis.clusterNodes.length > 0;
   }
 
   onApplicationShutdown(): void {

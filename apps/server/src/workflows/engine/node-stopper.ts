@@ -14,7 +14,10 @@ export class NodeStopper {
     private readonly commands: WorkerCommands,
   ) {}
 
-  async stopAll(instances: readonly Pick<InstanceInfoEntity, 'id' | 'workerId'>[], reason: string): Promise<void> {
+  async stopAll(
+    instances: readonly Pick<InstanceInfoEntity, 'id' | 'appId' | 'workerId'>[],
+    reason: string,
+  ): Promise<void> {
     const now = Date.now();
     for (const instance of instances) {
       const won = await this.transitions.endActive(
@@ -26,7 +29,10 @@ export class NodeStopper {
       );
       if (!won || instance.workerId === null) continue;
       await this.commands
-        .send(instance.workerId, { kind: 'StopInstance', instanceId: instance.id, reason })
+        .send(
+          { workerId: instance.workerId, appId: instance.appId },
+          { kind: 'StopInstance', instanceId: instance.id, reason },
+        )
         .catch((err: unknown) =>
           this.logger.warn(`instance ${instance.id}: could not tell ${instance.workerId} to stop: ${String(err)}`),
         );

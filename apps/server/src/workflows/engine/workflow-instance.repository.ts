@@ -369,10 +369,12 @@ export class WorkflowInstanceRepository {
   async leftoversOfEnded(
     before: number,
     limit: number,
-  ): Promise<{ nodeInstances: { id: number; workerId: string | null }[]; children: number[] }> {
+  ): Promise<{ nodeInstances: { id: number; appId: number; workerId: string | null }[]; children: number[] }> {
     const ended = [WorkflowInstanceStatus.FAILED, WorkflowInstanceStatus.STOPPED];
-    const nodeRows = await this.dataSource.query<{ id: string | number; workerId: string | null }[]>(
-      `SELECT i.id AS id, i.worker_id AS workerId FROM instance_info i
+    const nodeRows = await this.dataSource.query<
+      { id: string | number; appId: string | number; workerId: string | null }[]
+    >(
+      `SELECT i.id AS id, i.app_id AS appId, i.worker_id AS workerId FROM instance_info i
          JOIN workflow_instance w ON w.id = i.wf_instance_id
         WHERE i.status IN (?, ?, ?) AND w.status IN (?, ?) AND w.finished_time < ? LIMIT ?`,
       [
@@ -391,7 +393,7 @@ export class WorkflowInstanceRepository {
       [WorkflowInstanceStatus.WAITING, WorkflowInstanceStatus.RUNNING, ...ended, before, limit],
     );
     return {
-      nodeInstances: nodeRows.map((r) => ({ id: Number(r.id), workerId: r.workerId })),
+      nodeInstances: nodeRows.map((r) => ({ id: Number(r.id), appId: Number(r.appId), workerId: r.workerId })),
       children: childRows.map((r) => Number(r.id)),
     };
   }

@@ -1,0 +1,142 @@
+import { Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import type { Repository } from 'typeorm';
+import { ThrottledErrorLog } from '@jobnest/common';
+import { AppInfoEntity } from '@jobnest/persistence';
+import { KeyLayout, type AppStreamKind } from '@jobnest/transport';
+import { ServerConfig } from '../config/server-config';
+import { RedisConnections } from './redis-connections.service';
+
+/** How often the app list is read again: a new app's streams are read within this time. */
+export const APP_DISCOVERY_INTERVAL_MS = 2000;
+
+/** Streams read by one command: every app's on a single Redis (`all`), one lane's on a cluster (`lane-<n>`). */
+export type StreamGroups = ReadonlyMap<string, readonly string[]>;
+
+type ChangeListener = () => void;
+
+/**
+ * Which report streams exist to be read: one set per app (KeyLayout.appStreams), for every app in MySQL. The app
+ * list is read at boot and every APP_DISCOVERY_INTERVAL_MS, and at once when this server registers an app; a new
+ * app's streams are then read from their first entry (consumer groups start at 0), so nothing its workers wrote
+ * before is missed.
+ *
+ * On a single Redis, the streams of the layout before hash tags (one shared stream per kind) are read too while
+ * they exist, so reports that workers of an older version leave there during an upgrade are applied.
+ */
+@Injectable()
+export class ReportStreams implements OnModuleInit, OnApplicationShutdown {
+  private readonly logger = new Logger(ReportStreams.name);
+  private readonly errors = new ThrottledErrorLog(this.logger);
+  private readonly layout: KeyLayout;
+  private appIds: number[] = [];
+  private legacy = new Set<AppStreamKind>();
+  private readonly listeners: ChangeListener[] = [];
+  private timer: NodeJS.Timeout | undefined;
+  private refreshing: Promise<void> | undefined;
+  /** groups() by kind, computed once per change (readers ask before every read). */
+  private readonly cache = new Map<AppStreamKind, StreamGroups>();
+
+  constructor(
+    config: ServerConfig,
+    private readonly connections: RedisConnections,
+    @InjectRepository(AppInfoEntity) private readonly apps: Repository<AppInfoEntity>,
+  ) {
+    this.layout = config.keys;
+  }
+
+  async onModuleInit(): Promise<void> {
+    await this.refresh();
+    this.timer = setInterval(() => void this.refresh(), APP_DISCOVERY_INTERVAL_MS);
+    this.timer.unref();
+  }
+
+  onApplicationShutdown(): void {
+    if (this.timer) clearInterval(this.timer);
+  }
+
+  /** Called after an app was registered here: its streams are read from now on, not at the next discovery. */
+  refresh(): Promise<void> {
+    this.refreshing ??= this.load().finally(() => (this.refreshing = undefined));
+    return this.refreshing;
+  }
+
+  /** Listens for new streams (a new app, a legacy stream found); returns nothing to undo: listeners live as long. */
+  onChange(listener: ChangeListener): void {
+    this.listeners.push(listener);
+  }
+
+  /** The streams of one kind, grouped by what one command may read. */
+  groups(kind: AppStreamKind): StreamGroups {
+    const cached = this.cache.get(kind);
+    if (cached) return cached;
+    const groups = new Map<string, string[]>();
+    const single = !this.connections.isCluster;
+    for (const appId of this.appIds) {
+      const group = single ? 'all' : `lane-${KeyLayout.laneOf(appId)}`;
+      let streams = groups.get(group);
+      if (!streams) groups.set(group, (streams = []));
+      streams.push(this.layout.appStreams(appId)[kind]);
+    }
+    if (single && this.legacy.has(kind)) {
+      const all = groups.get('all');
+      if (all) all.push(this.legacyStream(kind));
+      else groups.set('all', [this.legacyStream(kind)]);
+    }
+    this.cache.set(kind, groups);
+    return groups;
+  }
+
+  /** Every stream of one kind (the trimmer's list). */
+  all(kind: AppStreamKind): string[] {
+    return [...this.groups(kind).values()].flat();
+  }
+
+  /** Whether a reader may create the stream: an app stream yes, a legacy one no (it would come back when deleted). */
+  mayCreate(stream: string): boolean {
+    return this.layout.parseAppStream(stream) !== null;
+  }
+
+  /** The app whose workers write a stream, or null for a legacy stream (shared by every app). */
+  appOf(stream: string): number | null {
+    return this.layout.parseAppStream(stream)?.appId ?? null;
+  }
+
+  private legacyStream(kind: AppStreamKind): string {
+    return kind === 'heartbeats'
+      ? this.layout.legacy.heartbeats
+      : kind === 'instanceStatus'
+        ? this.layout.legacy.instanceStatus
+        : this.layout.legacy.logs;
+  }
+
+  private async load(): Promise<void> {
+    try {
+      const rows = await this.apps.find({ select: { id: true }, order: { id: 'ASC' } });
+      const ids = rows.map((r) => r.id);
+      const legacy = this.connections.isCluster ? new Set<AppStreamKind>() : await this.legacyStreams();
+      const changed =
+        ids.length !== this.appIds.length ||
+        ids.some((id, i) => id !== this.appIds[i]) ||
+        legacy.size !== this.legacy.size ||
+        [...legacy].some((k) => !this.legacy.has(k));
+      this.appIds = ids;
+      // A legacy stream is listed while it exists: deleted (empty, no older worker left), it is read no more.
+      this.legacy = legacy;
+      if (!changed) return;
+      this.cache.clear();
+      for (const listener of this.listeners) listener();
+    } catch (err) {
+      this.errors.error('discovery', 'reading the app list failed, will retry', err);
+    }
+  }
+
+  /** The legacy streams that exist (one EXISTS each: they are few and checked every few seconds). */
+  private async legacyStreams(): Promise<Set<AppStreamKind>> {
+    const found = new Set<AppStreamKind>();
+    for (const kind of ['heartbeats', 'instanceStatus', 'logs'] as const) {
+      if ((await this.connections.commands.exists(this.legacyStream(kind))) === 1) found.add(kind);
+    }
+    return found;
+  }
+}

@@ -1,0 +1,165 @@
+/**
+ * Where every Redis key of one deployment lives. Every key carries a hash tag (the part in `{}`), so that on a
+ * Redis Cluster no command touches two slots and the load spreads over the nodes:
+ *
+ * - `<prefix>:{sys}:...`: the system keys: leases, the worker last-seen record, alarm rule versions, the
+ *   dead-letter stream, and the server-owned BullMQ queues (trigger, dispatch, alarms) as their BullMQ prefix.
+ * - `<prefix>:{s<lane>}:app:<appId>:<stream>`: an app's heartbeat, instance-status and log streams. The apps are
+ *   spread over STREAM_LANES lanes (lane = appId mod STREAM_LANES); one lane is one slot, so a server reads every
+ *   app of a lane with one blocking XREADGROUP, and needs at most one reader per lane, however many apps there are.
+ * - `<prefix>:{w:<appId>:<workerId>}:jobnest-worker-<workerId>:...`: one worker's command queue (BullMQ prefix
+ *   `<prefix>:{w:<appId>:<workerId>}`): a slot per worker, and the app in the key, so an ACL pattern can confine
+ *   an app's workers to their own app's queues.
+ *
+ * A single Redis uses the same keys. The layout before this one (plain `<prefix>:stream:*`, `<prefix>:lease:*`,
+ * queues under `<prefix>`) is described by LegacyKeys: servers still read what an older version left there.
+ */
+export const STREAM_LANES = 16;
+
+/** An app's three streams. */
+export interface AppStreams {
+  heartbeats: string;
+  instanceStatus: string;
+  logs: string;
+}
+
+/** Which stream of an app a key is. */
+export type AppStreamKind = keyof AppStreams;
+
+/** A parsed app stream key. */
+export interface AppStreamKey {
+  appId: number;
+  kind: AppStreamKind;
+}
+
+/** Where a worker's command queue is: by app and worker id, or (appId null) under the legacy layout. */
+export interface WorkerAddress {
+  workerId: string;
+  /** The worker's app; null for a worker of an older version, whose queue is still under the plain prefix. */
+  appId: number | null;
+}
+
+const STREAM_SUFFIX: Record<AppStreamKind, string> = {
+  heartbeats: 'heartbeats',
+  instanceStatus: 'instance-status',
+  logs: 'logs',
+};
+const KIND_BY_SUFFIX = new Map<string, AppStreamKind>(
+  (Object.entries(STREAM_SUFFIX) as [AppStreamKind, string][]).map(([kind, suffix]) => [suffix, kind]),
+);
+
+export class KeyLayout {
+  /** `<prefix>:{sys}`: BullMQ prefix of the server-owned queues, and the start of every system key. */
+  readonly system: string;
+  readonly legacy: LegacyKeys;
+  private readonly streamPattern: RegExp;
+
+  /** `prefix`: JOBNEST_PREFIX (letters, digits, `-`, `_`, `.`: no `{`, `}` or glob characters). */
+  constructor(readonly prefix: string) {
+    if (!/^[A-Za-z0-9_.-]{1,64}$/.test(prefix)) {
+      throw new RangeError(`a key prefix is 1-64 letters, digits, '-', '_' or '.' (got '${prefix}')`);
+    }
+    this.system = `${prefix}:{sys}`;
+    this.legacy = new LegacyKeys(prefix);
+    this.streamPattern = new RegExp(`^${escapeRegExp(prefix)}:\\{s(\\d+)\\}:app:(\\d+):([a-z-]+)$`);
+  }
+
+  /** The lane (hash tag `{s<lane>}`) of an app's streams. */
+  static laneOf(appId: number): number {
+    return appId % STREAM_LANES;
+  }
+
+  appStreams(appId: number): AppStreams {
+    const base = `${this.prefix}:{s${KeyLayout.laneOf(appId)}}:app:${appId}`;
+    return {
+      heartbeats: `${base}:${STREAM_SUFFIX.heartbeats}`,
+      instanceStatus: `${base}:${STREAM_SUFFIX.instanceStatus}`,
+      logs: `${base}:${STREAM_SUFFIX.logs}`,
+    };
+  }
+
+  /** The app and kind of an app stream key, or null for any other key (a legacy stream among them). */
+  parseAppStream(key: string): AppStreamKey | null {
+    const m = this.streamPattern.exec(key);
+    if (!m) return null;
+    const appId = Number(m[2]);
+    const kind = KIND_BY_SUFFIX.get(m[3]);
+    if (kind === undefined || Number(m[1]) !== KeyLayout.laneOf(appId)) return null;
+    return { appId, kind };
+  }
+
+  /** Malformed, refused and poison report entries, with their error. */
+  get deadLetter(): string {
+    return `${this.system}:stream:dead-letter`;
+  }
+
+  /** A lease held by one server at a time (the reconciler). */
+  lease(name: string): string {
+    return `${this.system}:lease:${name}`;
+  }
+
+  /** Sorted set: worker -> last heartbeat any server saw. */
+  get workersLastSeen(): string {
+    return `${this.system}:workers:last-seen`;
+  }
+
+  /** Hash: alarm rule id -> version, read by every server to refresh its rule book. */
+  get alarmRuleVersions(): string {
+    return `${this.system}:alarm:rule-versions`;
+  }
+
+  /** BullMQ prefix of a worker's command queue. */
+  workerQueuePrefix(address: WorkerAddress): string {
+    if (address.appId === null) return this.prefix;
+    return `${this.prefix}:{w:${address.appId}:${address.workerId}}`;
+  }
+
+  /**
+   * ACL key patterns (for `ACL SETUSER ... ~pattern`) covering exactly what the workers of one app write and
+   * read: the app's streams and its workers' command queues.
+   */
+  appKeyPatterns(appId: number): string[] {
+    return [`${this.prefix}:{s${KeyLayout.laneOf(appId)}}:app:${appId}:*`, `${this.prefix}:{w:${appId}:*`];
+  }
+}
+
+/**
+ * The keys of the layout before hash tags (one shared stream of each kind for every app). A server on a single
+ * Redis reads these streams too, so what workers of an older version report during an upgrade is not lost; a
+ * worker whose heartbeats do not announce WORKER_FEATURES.appKeys still gets its commands under the plain prefix.
+ */
+export class LegacyKeys {
+  constructor(private readonly prefix: string) {}
+
+  get heartbeats(): string {
+    return `${this.prefix}:stream:heartbeats`;
+  }
+
+  get instanceStatus(): string {
+    return `${this.prefix}:stream:instance-status`;
+  }
+
+  get logs(): string {
+    return `${this.prefix}:stream:logs`;
+  }
+
+  get deadLetter(): string {
+    return `${this.prefix}:stream:dead-letter`;
+  }
+
+  lease(name: string): string {
+    return `${this.prefix}:lease:${name}`;
+  }
+
+  get workersLastSeen(): string {
+    return `${this.prefix}:workers:last-seen`;
+  }
+
+  get alarmRuleVersions(): string {
+    return `${this.prefix}:alarm:rule-versions`;
+  }
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
