@@ -39,6 +39,23 @@ export interface AppSummary {
   createdAt: string;
 }
 
+/** What one Redis ACL user may touch (answer part of `GET /api/v1/apps/:name/redis-acl`). */
+export interface RedisAclRules {
+  username: string;
+  /** ACL key patterns, without their `~`. */
+  keyPatterns: string[];
+  /** ACL command rules, e.g. `+@all -@admin -@dangerous +info`. */
+  commands: string;
+}
+
+/** The Redis ACL users of an app's workers and of the servers, for the server's key prefix. */
+export interface RedisAcl {
+  appId: number;
+  appName: string;
+  app: RedisAclRules;
+  server: RedisAclRules;
+}
+
 /** A console user, with their role in each app (`GET /api/v1/users`). */
 export interface ConsoleUser {
   id: number;

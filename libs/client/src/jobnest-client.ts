@@ -35,6 +35,7 @@ import type {
 import type {
   AppRole,
   AppSummary,
+  RedisAcl,
   AuditEntry,
   AuditFilter,
   ConsoleUser,
@@ -217,6 +218,14 @@ export class JobnestClient {
       path: `${API}/auth/user-password`,
       body: { username, currentPassword, newPassword },
     });
+  }
+
+  /**
+   * The Redis ACL rules of an app's workers (its streams and its workers' queues only) and of the servers (the
+   * server admin).
+   */
+  getAppRedisAcl(appName: string): Promise<RedisAcl> {
+    return this.asAdmin({ method: 'GET', path: `${API}/apps/${encodeURIComponent(appName)}/redis-acl` });
   }
 
   /** Every app (the server admin: `admin` in the options, or an admin token). */

@@ -1,5 +1,6 @@
 export * from './names';
 export * from './key-layout';
+export * from './redis-acl';
 export * from './redis-connection';
 export * from './redis-settings';
 export * from './message-codec';

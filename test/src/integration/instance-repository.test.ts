@@ -161,8 +161,16 @@ describe('instance repository', () => {
       failed.map((i) => i.id),
       [ids[3], ids[1]],
     );
-    assert.deepEqual((await instances.existingIds([ids[0]!, foreign, 123_456_789])).sort(), [ids[0], foreign].sort());
-    assert.deepEqual(await instances.existingIds([]), []);
+    const apps = await instances.appsOf([ids[0]!, foreign, 123_456_789]);
+    assert.deepEqual(
+      [...apps].sort((a, b) => a[0] - b[0]),
+      [
+        [ids[0], 1],
+        [foreign, 2],
+      ].sort((a, b) => a[0]! - b[0]!),
+      'the app of each instance that exists',
+    );
+    assert.deepEqual(await instances.appsOf([]), new Map());
   });
 
   it('finds what the reconciler repairs: due waiting runs, unreceived runs, runs past their time limit', async () => {
@@ -200,7 +208,9 @@ describe('instance repository', () => {
     });
     await insertInstance(db, limited.id, { status: InstanceStatus.RUNNING, workerId: 'w3', statusTime: 6000 });
     // 1000 + 1000 ms limit + 5000 ms grace < 7001: overdue; the other run and the runs without a limit are not.
-    assert.deepEqual(await instances.pastTimeLimit(7001, 5000, 10), [{ id: overdue, workerId: 'w3', limitMs: 1000 }]);
+    assert.deepEqual(await instances.pastTimeLimit(7001, 5000, 10), [
+      { id: overdue, appId: 1, workerId: 'w3', limitMs: 1000 },
+    ]);
     assert.deepEqual(await instances.pastTimeLimit(7000, 5000, 10), []);
   });
 

@@ -70,13 +70,15 @@ export class TestCluster {
 
   /**
    * `serverOverrides` override the test defaults of every server this cluster starts; `services` point it at
-   * Redis and MariaDB of its own (default: the machine's).
+   * Redis and MariaDB of its own (default: the machine's); `ns` is its namespace when the test needs the prefix
+   * before the cluster exists (default: a new one on `services`).
    */
   constructor(
     private readonly serverOverrides: Record<string, string> = {},
     services?: ClusterServices,
+    ns?: TestNamespace,
   ) {
-    this.ns = services ? new TestNamespace(services.redisUrl, services.mysqlRootUrl) : new TestNamespace();
+    this.ns = ns ?? (services ? new TestNamespace(services.redisUrl, services.mysqlRootUrl) : new TestNamespace());
     this.appName = `app_${this.ns.id}`;
     this.keys = new KeyLayout(this.ns.prefix);
   }

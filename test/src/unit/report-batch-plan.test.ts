@@ -8,6 +8,7 @@ const NOW = 5_000;
 function row(id: number, extra: Partial<ReportedRow> = {}): ReportedRow {
   return {
     id,
+    appId: 1,
     jobId: 1,
     status: InstanceStatus.WAITING_WORKER_RECEIVE,
     workerId: 'w1',
@@ -44,6 +45,17 @@ function plan(reports: InstanceStatusReport[], rows: ReportedRow[], extra: Parti
 }
 
 describe('report batch plan', () => {
+  it("refuses a report carried by another app's stream, and changes nothing; a legacy stream is not checked", () => {
+    const reports = [report(1, InstanceStatus.SUCCEEDED), report(2, InstanceStatus.SUCCEEDED)];
+    const p = plan(reports, [row(1), row(2, { appId: 2 })], { streamApps: [1, 1] });
+    assert.deepEqual(p.outcomes, ['applied', 'foreign-app']);
+    assert.deepEqual([...p.changes.keys()], [1], 'the foreign report wrote nothing');
+    assert.deepEqual(plan(reports, [row(1), row(2, { appId: 2 })], { streamApps: [null, null] }).outcomes, [
+      'applied',
+      'applied',
+    ]);
+  });
+
   it('applies an instance’s reports in order and writes their combined change once', () => {
     const p = plan(
       [report(1, InstanceStatus.RUNNING), report(2, InstanceStatus.RUNNING), report(1, InstanceStatus.SUCCEEDED)],

@@ -43,15 +43,22 @@ export class LogConsumer implements OnApplicationBootstrap, OnApplicationShutdow
     await this.consumers?.stop();
   }
 
-  /** One SELECT to check the batch's instance ids, multi-row INSERTs for the lines in one transaction; unknown instances are refused. */
+  /**
+   * One SELECT to check the batch's instance ids and their apps, multi-row INSERTs for the lines in one transaction.
+   * An entry naming an unknown instance, or an instance of another app than its stream's, is refused whole.
+   */
   private async store(entries: StreamEntry<LogBatch>[]): Promise<RejectedEntry[]> {
     const ids = [...new Set(entries.flatMap(({ message }) => message.lines.map((l) => l.instanceId)))];
-    const known = new Set(await this.instances.existingIds(ids));
+    const appOf = await this.instances.appsOf(ids);
     const rejected: RejectedEntry[] = [];
     const accepted = entries.filter(({ stream, id, message }) => {
-      const unknown = message.lines.find((l) => !known.has(l.instanceId));
+      const streamApp = this.streams.appOf(stream);
+      const unknown = message.lines.find((l) => !appOf.has(l.instanceId));
       if (unknown) rejected.push({ stream, id, reason: `instance ${unknown.instanceId} does not exist` });
-      return !unknown;
+      const foreign =
+        unknown || streamApp === null ? undefined : message.lines.find((l) => appOf.get(l.instanceId) !== streamApp);
+      if (foreign) rejected.push({ stream, id, reason: `instance ${foreign.instanceId} is not of app ${streamApp}` });
+      return !unknown && !foreign;
     });
     const rows = accepted.flatMap(({ message }) =>
       message.lines.map((line) => ({

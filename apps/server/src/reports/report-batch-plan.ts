@@ -3,7 +3,7 @@ import type { EndedInstance, InstanceChange } from '../instances/state/instance-
 import type { LockedInstanceRow } from '../instances/state/instance.repository';
 import { clipReason } from '../instances/state/status-reason';
 
-export type ReportOutcome = 'applied' | 'dropped' | 'unknown-instance';
+export type ReportOutcome = 'applied' | 'dropped' | 'unknown-instance' | 'foreign-app';
 
 /** What a batch of reports needs to know of an instance row (read under its row lock). */
 export type ReportedRow = LockedInstanceRow;
@@ -23,6 +23,11 @@ export interface ReportBatchPlan {
 export interface ReportBatchInput {
   /** The reports, in stream order (an instance's reports are applied in this order). */
   reports: readonly InstanceStatusReport[];
+  /**
+   * The app whose stream carried each report, in the reports' order; null (a stream shared by every app, of the
+   * layout before hash tags) or absent: not checked. A report of another app's instance changes nothing.
+   */
+  streamApps?: readonly (number | null)[];
   /** The rows of the reports' instances; an instance missing here does not exist. */
   rows: ReadonlyMap<number, ReportedRow>;
   /** instanceRetries of the rows' jobs; a job missing here was deleted (its failed run is not retried). */
@@ -42,10 +47,15 @@ export function planReportBatch(input: ReportBatchInput): ReportBatchPlan {
   const plan: ReportBatchPlan = { outcomes: [], changes: new Map(), ended: [], requeued: [], drops: [] };
   // Each row as the reports before change it.
   const current = new Map<number, ReportedRow>();
-  for (const report of input.reports) {
+  for (const [i, report] of input.reports.entries()) {
     const original = input.rows.get(report.instanceId);
     if (!original) {
       plan.outcomes.push('unknown-instance');
+      continue;
+    }
+    const streamApp = input.streamApps?.[i] ?? null;
+    if (streamApp !== null && streamApp !== original.appId) {
+      plan.outcomes.push('foreign-app');
       continue;
     }
     const row = current.get(original.id) ?? { ...original };

@@ -11,7 +11,7 @@ import { ServerConfig } from '../platform/config/server-config';
 import type { LaneReaders } from '../platform/redis/lane-readers';
 import { RedisConnections } from '../platform/redis/redis-connections.service';
 import { ReportStreams } from '../platform/redis/report-streams.service';
-import { reportAcknowledgements } from './report-acknowledgements';
+import { reportAcknowledgements, type ReceivedReport } from './report-acknowledgements';
 import { startServerStreamConsumers } from './server-stream-consumer';
 import { StatusReportHandler } from './status-report-handler.service';
 
@@ -52,19 +52,26 @@ export class StatusReportConsumer implements OnApplicationBootstrap, OnApplicati
 
   /**
    * One batch, applied in one transaction (StatusReportHandler), then acknowledged to the workers: a report of an
-   * unknown instance is rejected (dead-lettered by the consumer), every other one acknowledged, dropped ones too.
+   * unknown instance, or of an instance of another app than its stream's, is rejected (dead-lettered by the
+   * consumer, logged once), and changes nothing.
    */
   private async handle(entries: StreamEntry<InstanceStatusReport>[]): Promise<RejectedEntry[]> {
-    const outcomes = await this.handler.apply(entries.map((e) => e.message));
+    const streamApps = entries.map((e) => this.streams.appOf(e.stream));
+    const outcomes = await this.handler.apply(
+      entries.map((e) => e.message),
+      streamApps,
+    );
     const rejected: RejectedEntry[] = [];
     entries.forEach(({ stream, id, message }, i) => {
       if (outcomes[i] === 'unknown-instance')
         rejected.push({ stream, id, reason: `instance ${message.instanceId} does not exist` });
+      else if (outcomes[i] === 'foreign-app')
+        rejected.push({ stream, id, reason: `instance ${message.instanceId} is not of app ${streamApps[i]}` });
     });
+    // Every report is acknowledged, refused ones too (on the queue of its stream's app), so none is re-sent forever.
+    const received: ReceivedReport[] = entries.map((e, i) => ({ report: e.message, appId: streamApps[i] ?? null }));
     await Promise.all(
-      reportAcknowledgements(entries.map((e) => ({ report: e.message, appId: this.streams.appOf(e.stream) }))).map(
-        ({ worker, command }) => this.commands.send(worker, command),
-      ),
+      reportAcknowledgements(received).map(({ worker, command }) => this.commands.send(worker, command)),
     );
     return rejected;
   }

@@ -35,10 +35,16 @@ export class StatusReportHandler {
     private readonly config: ServerConfig,
   ) {}
 
-  /** One outcome per report, in the reports' order (stream order: an instance's reports apply in this order). */
-  async apply(reports: readonly InstanceStatusReport[]): Promise<ReportOutcome[]> {
+  /**
+   * One outcome per report, in the reports' order (stream order: an instance's reports apply in this order).
+   * `streamApps`: the app whose stream carried each report (null: not checked); see ReportBatchInput.
+   */
+  async apply(
+    reports: readonly InstanceStatusReport[],
+    streamApps?: readonly (number | null)[],
+  ): Promise<ReportOutcome[]> {
     if (reports.length === 0) return [];
-    const plan = await this.decideAndWrite(reports);
+    const plan = await this.decideAndWrite(reports, streamApps);
     for (const line of plan.drops) this.logger.debug(line);
     for (const outcome of plan.outcomes)
       this.metrics.reports.inc({ outcome: outcome === 'applied' ? 'applied' : 'dropped' });
@@ -48,16 +54,19 @@ export class StatusReportHandler {
     return plan.outcomes;
   }
 
-  private async decideAndWrite(reports: readonly InstanceStatusReport[]): Promise<ReportBatchPlan> {
+  private async decideAndWrite(
+    reports: readonly InstanceStatusReport[],
+    streamApps: readonly (number | null)[] | undefined,
+  ): Promise<ReportBatchPlan> {
     const ids = [...new Set(reports.map((r) => r.instanceId))].sort((a, b) => a - b);
     if (ids.length === 1) {
-      const plan = await this.decideOneUnlocked(reports, ids[0]!);
+      const plan = await this.decideOneUnlocked(reports, streamApps, ids[0]!);
       if (plan) return plan;
     }
     // A lock conflict (a deadlock, a lock wait timeout) rolled back: decide again from a fresh read.
     return retryLockConflicts(() =>
       this.dataSource.transaction(async (tx) => {
-        const plan = await this.plan(reports, await this.instances.lockRows(tx, ids), tx);
+        const plan = await this.plan(reports, streamApps, await this.instances.lockRows(tx, ids), tx);
         await this.transitions.writeChanges(tx, plan.changes);
         return plan;
       }),
@@ -71,10 +80,11 @@ export class StatusReportHandler {
    */
   private async decideOneUnlocked(
     reports: readonly InstanceStatusReport[],
+    streamApps: readonly (number | null)[] | undefined,
     id: number,
   ): Promise<ReportBatchPlan | undefined> {
     const rows = await this.instances.readRows([id]);
-    const plan = await this.plan(reports, rows, this.dataSource.manager);
+    const plan = await this.plan(reports, streamApps, rows, this.dataSource.manager);
     const change = plan.changes.get(id);
     const row = rows.get(id);
     if (!change || !row) return plan; // nothing to write: every report was dropped (or the instance is unknown)
@@ -83,6 +93,7 @@ export class StatusReportHandler {
 
   private async plan(
     reports: readonly InstanceStatusReport[],
+    streamApps: readonly (number | null)[] | undefined,
     rows: ReadonlyMap<number, ReportedRow>,
     tx: EntityManager,
   ): Promise<ReportBatchPlan> {
@@ -105,6 +116,7 @@ export class StatusReportHandler {
     }
     return planReportBatch({
       reports,
+      streamApps,
       rows,
       jobRetries,
       contextMaxBytes: this.config.workflowContextMaxBytes,

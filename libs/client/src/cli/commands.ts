@@ -42,6 +42,13 @@ export const COMMANDS: readonly CommandDef[] = [
   cmd('apps reset-password', ['name', 'newPassword'], "Set an app's password (admin)", h.resetAppPassword, {
     auth: false,
   }),
+  cmd(
+    'apps redis-acl',
+    ['name'],
+    "Print ACL SETUSER lines for the app's workers and for the servers, with new passwords (admin)",
+    h.appRedisAcl,
+    { auth: false },
+  ),
   cmd('jobs list', [], 'List jobs', h.listJobs, { flags: ['page', 'size'], flagsUsage: '[--page N] [--size N]' }),
   cmd('jobs get', ['id'], 'Show a job', h.getJob),
   cmd('jobs create', [], 'Create a job from a JobInput JSON file (- = stdin)', h.createJob, {

@@ -1,7 +1,9 @@
+import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { isFinalStatus } from '../instance-status';
 import { DEFAULT_WAIT_TIMEOUT_MS, type JobnestClient } from '../jobnest-client';
 import { MAX_BULK_RUNS, type RunJobOptions } from '../types';
+import type { RedisAclRules } from '../access-types';
 import type { AlarmChannelInput, AlarmRuleSettings } from '../alarm-types';
 import type { CommandFlags } from './args';
 import { readJobInputFile, readParamLines, readSecretFile, readWorkflowInputFile } from './job-file';
@@ -48,6 +50,31 @@ export const createApp: CommandHandler = async ({ client, args, out }) => {
 export const resetAppPassword: CommandHandler = async ({ client, args, out }) => {
   await client.resetAppPassword(args[0], args[1]);
   out.stdout(`password of app '${args[0]}' reset; its tokens are revoked`);
+  return 0;
+};
+
+/**
+ * The Redis ACL users of an app's workers and of the servers as `ACL SETUSER` lines, each with a new random
+ * password (run them with redis-cli, keep the passwords in your secret store). `reset` first: running a line again
+ * replaces the user, and its password.
+ */
+export const appRedisAcl: CommandHandler = async ({ client, args, out }) => {
+  const acl = await client.getAppRedisAcl(args[0]);
+  const line = (rules: RedisAclRules, password: string): string =>
+    ['ACL SETUSER', rules.username, 'reset on', `>${password}`, 'resetchannels']
+      .concat(
+        rules.keyPatterns.map((p) => `~${p}`),
+        [rules.commands],
+      )
+      .join(' ');
+  const appPassword = randomBytes(24).toString('base64url');
+  const serverPassword = randomBytes(24).toString('base64url');
+  out.stdout(`# the workers of app '${acl.appName}' (#${acl.appId}): its streams and its workers' queues only`);
+  out.stdout(line(acl.app, appPassword));
+  out.stdout(`# its workers: JOBNEST_REDIS_URL=redis://${acl.app.username}:${appPassword}@<redis host>:6379`);
+  out.stdout('# the servers (one user for all of them; once per deployment):');
+  out.stdout(line(acl.server, serverPassword));
+  out.stdout(`# the servers: JOBNEST_REDIS_URL=redis://${acl.server.username}:${serverPassword}@<redis host>:6379`);
   return 0;
 };
 

@@ -25,6 +25,7 @@ export class CommandIntake {
   private readonly logger = new WorkerLogger(CommandIntake.name, () => this.config.knownWorkerId);
   private readonly errors = new ThrottledErrorLog(this.logger);
   private readonly unknownKindsLogged = new Set<string>();
+  private readonly foreignAppsLogged = new Set<number>();
   private worker: Worker | undefined;
 
   constructor(
@@ -104,6 +105,18 @@ export class CommandIntake {
     if (failure) throw failure.err;
   }
 
+  /**
+   * A run of another app's instance: never run here (its processors, its data are not this app's). Under per-app
+   * Redis ACL users only this app's workers and the servers can write to this queue; this guards the rest.
+   */
+  private foreignApp(appId: number, instanceId: number): void {
+    if (this.foreignAppsLogged.has(appId)) return;
+    this.foreignAppsLogged.add(appId);
+    this.logger.warn(
+      `ignored RunInstance of instance ${instanceId}: it is of app ${appId}, this worker's app is ${this.redis.appId}; further ones of that app are ignored silently`,
+    );
+  }
+
   private unknownKind(kind: string): void {
     if (this.unknownKindsLogged.has(kind)) return;
     this.unknownKindsLogged.add(kind);
@@ -113,6 +126,7 @@ export class CommandIntake {
   private dispatch(command: SingleWorkerCommand): void | Promise<void> {
     switch (command.kind) {
       case 'RunInstance':
+        if (command.appId !== this.redis.appId) return this.foreignApp(command.appId, command.instanceId);
         this.instances.run(command);
         return;
       case 'StopInstance':

@@ -49,6 +49,11 @@ export class WorkerRedis {
     return this.opened().streams;
   }
 
+  /** This worker's app. */
+  get appId(): number {
+    return this.opened().appId;
+  }
+
   /** Where a worker of this app (this one or a fellow) takes its commands. */
   addressOf(workerId: string): WorkerAddress {
     return { workerId, appId: this.opened().appId };

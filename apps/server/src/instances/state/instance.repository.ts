@@ -60,7 +60,15 @@ export interface WorkflowNodeRun {
 /** The columns of an instance row a batch of status reports decides on. */
 export type LockedInstanceRow = Pick<
   InstanceInfoEntity,
-  'id' | 'jobId' | 'status' | 'workerId' | 'runningTimes' | 'triggerSlot' | 'wfInstanceId' | 'instanceRetriesOverride'
+  | 'id'
+  | 'appId'
+  | 'jobId'
+  | 'status'
+  | 'workerId'
+  | 'runningTimes'
+  | 'triggerSlot'
+  | 'wfInstanceId'
+  | 'instanceRetriesOverride'
 >;
 
 /** A new instance row and the job it is an instance of. */
@@ -217,7 +225,7 @@ export class InstanceRepository {
     const locked = new Map<number, LockedInstanceRow>();
     if (ids.length === 0) return locked;
     const rows = (await tx.query(
-      `SELECT id, job_id AS jobId, status, worker_id AS workerId, running_times AS runningTimes,
+      `SELECT id, app_id AS appId, job_id AS jobId, status, worker_id AS workerId, running_times AS runningTimes,
               trigger_slot AS triggerSlot, wf_instance_id AS wfInstanceId,
               instance_retries_override AS instanceRetriesOverride
          FROM instance_info WHERE id IN (${ids.map(() => '?').join(', ')}) ORDER BY id${lock ? ' FOR UPDATE' : ''}`,
@@ -227,6 +235,7 @@ export class InstanceRepository {
     for (const r of rows) {
       locked.set(Number(r.id), {
         id: Number(r.id),
+        appId: Number(r.appId),
         jobId: Number(r.jobId),
         status: r.status as InstanceStatus,
         workerId: r.workerId === null ? null : String(r.workerId),
@@ -239,10 +248,11 @@ export class InstanceRepository {
     return locked;
   }
 
-  /** Which of `ids` exist. */
-  async existingIds(ids: number[]): Promise<number[]> {
-    if (ids.length === 0) return [];
-    return (await this.rows.find({ select: { id: true }, where: { id: In(ids) } })).map((i) => i.id);
+  /** The app of each of these instances that exists (one SELECT by primary key). */
+  async appsOf(ids: readonly number[]): Promise<Map<number, number>> {
+    if (ids.length === 0) return new Map();
+    const rows = await this.rows.find({ select: { id: true, appId: true }, where: { id: In([...ids]) } });
+    return new Map(rows.map((i) => [i.id, i.appId]));
   }
 
   /**

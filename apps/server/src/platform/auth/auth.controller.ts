@@ -1,21 +1,32 @@
-import { Body, Controller, Get, HttpCode, Param, Post, Put, UseGuards } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, NotFoundException, Param, Post, Put, UseGuards } from '@nestjs/common';
+import { appRedisAcl, serverRedisAcl } from '@jobnest/transport';
 import {
   ApiBasicAuth,
   ApiConflictResponse,
   ApiCreatedResponse,
   ApiForbiddenResponse,
   ApiNoContentResponse,
+  ApiNotFoundResponse,
   ApiOkResponse,
   ApiTags,
   ApiTooManyRequestsResponse,
   ApiUnauthorizedResponse,
 } from '@nestjs/swagger';
 import { AppListItemView } from '../access/access.dto';
+import { ServerConfig } from '../config/server-config';
 import { Audited, NotAudited } from '../audit/audited.decorator';
 import { PublicRoute } from '../http/public-route.decorator';
 import { AdminAuthGuard, RegistrationGuard } from './admin-auth.guard';
 import { AppDirectoryService } from './app-directory.service';
-import { AppView, ChangePasswordDto, CreateAppDto, ResetPasswordDto, TokenRequestDto, TokenView } from './auth.dto';
+import {
+  AppView,
+  ChangePasswordDto,
+  CreateAppDto,
+  RedisAclView,
+  ResetPasswordDto,
+  TokenRequestDto,
+  TokenView,
+} from './auth.dto';
 import { AppsService } from './apps.service';
 import { AuthThrottlerGuard } from './auth-throttler.guard';
 
@@ -29,6 +40,7 @@ export class AuthController {
   constructor(
     private readonly apps: AppsService,
     private readonly directory: AppDirectoryService,
+    private readonly config: ServerConfig,
   ) {}
 
   @Get('apps')
@@ -41,6 +53,27 @@ export class AuthController {
       name: app.name,
       createdAt: app.createdAt.toISOString(),
     }));
+  }
+
+  @Get('apps/:name/redis-acl')
+  @UseGuards(AdminAuthGuard)
+  @ApiBasicAuth()
+  @ApiOkResponse({
+    type: RedisAclView,
+    description:
+      "The Redis ACL rules of the app's workers (its streams and its workers' queues only) and of the servers, for " +
+      "this server's JOBNEST_PREFIX; `jobnest apps redis-acl` turns them into ACL SETUSER lines (the server admin only)",
+  })
+  @ApiNotFoundResponse({ description: 'no app of that name' })
+  async redisAcl(@Param('name') name: string): Promise<RedisAclView> {
+    const app = await this.directory.byName(name);
+    if (!app) throw new NotFoundException(`app '${name}' not found`);
+    return {
+      appId: app.appId,
+      appName: app.appName,
+      app: appRedisAcl(this.config.keys, app.appId),
+      server: serverRedisAcl(this.config.keys),
+    };
   }
 
   @Post('apps')

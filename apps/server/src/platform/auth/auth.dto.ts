@@ -57,6 +57,22 @@ export class AppView {
   @ApiProperty() name!: string;
 }
 
+export class RedisAclRulesView {
+  @ApiProperty({ example: 'jobnest-app-3' }) username!: string;
+  @ApiProperty({ type: [String], description: 'ACL key patterns, without their ~', example: ['jobnest:{s3}:app:3:*'] })
+  keyPatterns!: string[];
+  @ApiProperty({ example: '+@all -@admin -@dangerous +info' }) commands!: string;
+}
+
+export class RedisAclView {
+  @ApiProperty() appId!: number;
+  @ApiProperty() appName!: string;
+  @ApiProperty({ type: RedisAclRulesView, description: "The ACL user of the app's workers: its keys only" })
+  app!: RedisAclRulesView;
+  @ApiProperty({ type: RedisAclRulesView, description: "The servers' ACL user: every key of the deployment" })
+  server!: RedisAclRulesView;
+}
+
 export class TokenView {
   @ApiProperty() accessToken!: string;
   @ApiProperty({ description: 'Epoch ms' }) expiresAt!: number;
