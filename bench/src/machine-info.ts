@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { cpus, loadavg, release, totalmem, type as osType } from 'node:os';
 import { join } from 'node:path';
-import type { Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 import { createConnection } from 'mysql2/promise';
 import { REPO_ROOT } from './paths';
 
@@ -39,7 +39,7 @@ function git(args: string[]): string {
   }
 }
 
-export async function machineInfo(redis: Redis, mysqlRootUrl: string): Promise<MachineInfo> {
+export async function machineInfo(redis: Redis | Cluster, mysqlRootUrl: string): Promise<MachineInfo> {
   const info = await redis.info('server');
   const redisVersion = /redis_version:(\S+)/.exec(info)?.[1] ?? 'unknown';
   let mariadb: string;

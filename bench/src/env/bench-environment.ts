@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Queue } from 'bullmq';
-import { Redis } from 'ioredis';
+import { Cluster, Redis } from 'ioredis';
 import { createConnection } from 'mysql2/promise';
 import { JobnestClient } from '@jobnest/client';
 import { BASELINE_WORKER_MAIN, BENCH_WORKER_MAIN, PROFILE_PRELOAD, REPO_ROOT, SERVER_MAIN } from '../paths';
@@ -75,6 +75,14 @@ export interface EnvironmentOptions {
   /** Directory for CPU profiles; undefined: no profiling. */
   profileDir?: string;
   log(message: string): void;
+  /**
+   * A Redis Cluster to run on instead of the machine's Redis (`host:port` of its nodes): the server and the workers
+   * get JOBNEST_REDIS_CLUSTER_NODES. Its keys are not deleted by close(): the cluster is its starter's to stop.
+   * (Default: the machine's Redis)
+   */
+  redisClusterNodes?: string[];
+  /** Appended to the database, prefix and app names, so two environments of one bench run do not collide. (Default: '') */
+  idSuffix?: string;
 }
 
 /** What `--profile` measured around one Jobnest phase. */
@@ -110,15 +118,15 @@ async function waitUntil(check: () => Promise<boolean>, timeoutMs: number, what:
  * every process and removes the database and the keys; it is safe to call twice.
  */
 export class BenchEnvironment {
-  readonly id = String(process.pid);
-  readonly database = `jobnest_bench_${this.id}`;
-  readonly prefix = `jb_${this.id}`;
-  readonly mysqlUrl = `${MYSQL_ROOT_URL}/${this.database}`;
-  readonly redisUrl = REDIS_URL;
-  readonly appName = `bench_${this.id}`;
+  readonly id: string;
+  readonly database: string;
+  readonly prefix: string;
+  readonly mysqlUrl: string;
+  readonly redisUrl: string;
+  readonly appName: string;
   readonly appPassword = `bench-${Math.random().toString(36).slice(2)}`;
   /** Id of the first Jobnest worker (the only one unless a scenario asked for more). */
-  readonly jobnestWorkerId = `bench-worker-${this.id}`;
+  readonly jobnestWorkerId: string;
 
   server: ManagedProcess | undefined;
   /** Every Jobnest worker process, the first one with {@link jobnestWorkerId}. */
@@ -128,14 +136,31 @@ export class BenchEnvironment {
   baseUrl = '';
   client!: JobnestClient;
   /** A Redis connection for the bench itself (stats, baseline producers). */
-  redis!: Redis;
+  redis!: Redis | Cluster;
 
   private readonly queues = new Map<string, Queue>();
   private started = false;
   private closing: Promise<void> | undefined;
   private profileRound = 0;
 
-  constructor(private readonly options: EnvironmentOptions) {}
+  constructor(private readonly options: EnvironmentOptions) {
+    this.id = `${process.pid}${options.idSuffix ?? ''}`;
+    this.database = `jobnest_bench_${this.id}`;
+    this.prefix = `jb_${this.id}`;
+    this.mysqlUrl = `${MYSQL_ROOT_URL}/${this.database}`;
+    this.redisUrl = options.redisClusterNodes ? `redis://${options.redisClusterNodes[0]}` : REDIS_URL;
+    this.appName = `bench_${this.id}`;
+    this.jobnestWorkerId = `bench-worker-${this.id}`;
+  }
+
+  /** JOBNEST_REDIS_* of the server and the workers. */
+  private get redisEnv(): Record<string, string> {
+    const nodes = this.options.redisClusterNodes;
+    return {
+      JOBNEST_REDIS_URL: this.redisUrl,
+      ...(nodes ? { JOBNEST_REDIS_CLUSTER_NODES: nodes.join(',') } : {}),
+    };
+  }
 
   /** The first Jobnest worker process. */
   get worker(): ManagedProcess | undefined {
@@ -163,14 +188,17 @@ export class BenchEnvironment {
    */
   async start(needs: Required<ProcessNeeds> = mergeNeeds([])): Promise<void> {
     this.started = true;
-    this.redis = new Redis(this.redisUrl, { lazyConnect: false });
+    const nodes = this.options.redisClusterNodes;
+    this.redis = nodes
+      ? new Cluster(nodes.map((n) => ({ host: n.split(':')[0], port: Number(n.split(':')[1]) })))
+      : new Redis(this.redisUrl, { lazyConnect: false });
     const port = await freePort();
     this.baseUrl = `http://127.0.0.1:${port}`;
     this.options.log(`starting the server on port ${port} (database ${this.database}, Redis prefix ${this.prefix})`);
     this.server = this.spawn('server', SERVER_MAIN, {
       PORT: String(port),
       JOBNEST_MYSQL_URL: this.mysqlUrl,
-      JOBNEST_REDIS_URL: this.redisUrl,
+      ...this.redisEnv,
       JOBNEST_PREFIX: this.prefix,
       JOBNEST_TOKEN_SECRET: randomBytes(32).toString('base64url'),
       JOBNEST_ADMIN_PASSWORD: BENCH_ADMIN.password,
@@ -194,7 +222,7 @@ export class BenchEnvironment {
         JOBNEST_APP_NAME: this.appName,
         JOBNEST_APP_PASSWORD: this.appPassword,
         JOBNEST_MYSQL_URL: this.mysqlUrl,
-        JOBNEST_REDIS_URL: this.redisUrl,
+        ...this.redisEnv,
         JOBNEST_PREFIX: this.prefix,
         JOBNEST_WORKER_ID: workerId,
       });
@@ -330,20 +358,26 @@ export class BenchEnvironment {
     } catch (e) {
       errors.push(`dropping database ${this.database}: ${String(e)}`);
     }
-    try {
-      const redis = this.redis ?? new Redis(this.redisUrl);
-      let removed = 0;
-      let cursor = '0';
-      do {
-        const [next, keys] = await redis.scan(cursor, 'MATCH', `${this.prefix}:*`, 'COUNT', 1000);
-        cursor = next;
-        if (keys.length > 0) removed += await redis.del(...keys);
-      } while (cursor !== '0');
-      redis.disconnect();
-      this.options.log(`cleaned up: database ${this.database} dropped, ${removed} Redis keys ${this.prefix}:* deleted`);
-    } catch (e) {
-      errors.push(`deleting Redis keys ${this.prefix}:*: ${String(e)}`);
-    }
+    if (this.options.redisClusterNodes) {
+      this.redis.disconnect();
+      this.options.log(`cleaned up: database ${this.database} dropped (the Redis Cluster goes with its starter)`);
+    } else
+      try {
+        const redis = this.redis ?? new Redis(this.redisUrl);
+        let removed = 0;
+        let cursor = '0';
+        do {
+          const [next, keys] = await redis.scan(cursor, 'MATCH', `${this.prefix}:*`, 'COUNT', 1000);
+          cursor = next;
+          if (keys.length > 0) removed += await redis.del(...keys);
+        } while (cursor !== '0');
+        redis.disconnect();
+        this.options.log(
+          `cleaned up: database ${this.database} dropped, ${removed} Redis keys ${this.prefix}:* deleted`,
+        );
+      } catch (e) {
+        errors.push(`deleting Redis keys ${this.prefix}:*: ${String(e)}`);
+      }
     if (errors.length > 0) throw new Error(`cleanup incomplete: ${errors.join('; ')}`);
   }
 

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 import type { Connection } from 'mysql2/promise';
 
 export interface CommandStat {
@@ -7,7 +7,7 @@ export interface CommandStat {
 }
 
 /** `INFO commandstats` as a map command -> {calls, usec}. */
-export async function redisCommandStats(redis: Redis): Promise<Map<string, CommandStat>> {
+export async function redisCommandStats(redis: Redis | Cluster): Promise<Map<string, CommandStat>> {
   const text = await redis.info('commandstats');
   const stats = new Map<string, CommandStat>();
   for (const line of text.split(/\r?\n/)) {

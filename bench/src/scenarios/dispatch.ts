@@ -113,7 +113,7 @@ export const dispatchScenario: Scenario = {
   },
 };
 
-async function measureJobnest(
+export async function measureJobnest(
   ctx: ScenarioContext,
   runs: number,
   warmup: number,

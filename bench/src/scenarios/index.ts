@@ -1,4 +1,5 @@
 import type { Scenario } from '../scenario';
+import { clusterScenario } from './cluster';
 import { dispatchScenario } from './dispatch';
 import { mapreduceScenario } from './mapreduce';
 import { scaleScenario } from './scale';
@@ -16,4 +17,5 @@ export const SCENARIOS: readonly Scenario[] = [
   timersScenario,
   workflowScenario,
   throughputScenario,
+  clusterScenario,
 ];

@@ -1,6 +1,6 @@
 /**
  * The bench's own worker host: a minimal Nest app with the @jobnest/worker SDK and the bench processors, as a user
- * would write one. Settings: JOBNEST_APP_NAME, JOBNEST_APP_PASSWORD, JOBNEST_REDIS_URL, JOBNEST_MYSQL_URL,
+ * would write one. Settings: JOBNEST_APP_NAME, JOBNEST_APP_PASSWORD, JOBNEST_REDIS_URL (JOBNEST_REDIS_CLUSTER_NODES), JOBNEST_MYSQL_URL,
  * JOBNEST_PREFIX, JOBNEST_WORKER_ID. Prints `bench worker <id> ready` once it consumes its queue.
  */
 import 'reflect-metadata';
@@ -31,6 +31,8 @@ async function main(): Promise<void> {
     appName: required('JOBNEST_APP_NAME'),
     password: required('JOBNEST_APP_PASSWORD'),
     redisUrl: required('JOBNEST_REDIS_URL'),
+    // Scenario 8 runs a second environment on a Redis Cluster.
+    redisClusterNodes: (process.env.JOBNEST_REDIS_CLUSTER_NODES ?? '').split(',').filter((n) => n !== ''),
     mysqlUrl: required('JOBNEST_MYSQL_URL'),
     prefix: required('JOBNEST_PREFIX'),
     workerId: required('JOBNEST_WORKER_ID'),

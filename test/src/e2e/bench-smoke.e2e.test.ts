@@ -45,6 +45,10 @@ const TINY = [
   '3',
   '--cron-seconds',
   '2',
+  '--cluster-subtasks',
+  '2000',
+  '--cluster-runs',
+  '5',
 ];
 
 interface BenchRow {
@@ -87,11 +91,9 @@ describe('benchmark smoke run', () => {
     assert.equal(results.setupError, undefined);
     assert.deepEqual(
       results.scenarios.map((s) => [s.name, s.status, s.error ?? '']),
-      ['mapreduce', 'scale', 'dispatch', 'subtask-latency', 'timers', 'workflow', 'throughput'].map((name) => [
-        name,
-        'ok',
-        '',
-      ]),
+      ['mapreduce', 'scale', 'dispatch', 'subtask-latency', 'timers', 'workflow', 'throughput', 'cluster'].map(
+        (name) => [name, 'ok', ''],
+      ),
     );
     for (const s of results.scenarios) {
       const first = s.rows?.[0];
@@ -106,8 +108,10 @@ describe('benchmark smoke run', () => {
     assert.equal(results.namespace.removed, true);
     const db = await createConnection(MYSQL_URL);
     try {
-      const [rows] = await db.query('SHOW DATABASES LIKE ?', [results.namespace.database]);
-      assert.deepEqual(rows, [], `database ${results.namespace.database} dropped`);
+      for (const database of [results.namespace.database, `${results.namespace.database}_cluster`]) {
+        const [rows] = await db.query('SHOW DATABASES LIKE ?', [database]);
+        assert.deepEqual(rows, [], `database ${database} dropped`);
+      }
     } finally {
       await db.end();
     }
