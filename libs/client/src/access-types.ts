@@ -39,13 +39,19 @@ export interface AppSummary {
   createdAt: string;
 }
 
-/** What one Redis ACL user may touch (answer part of `GET /api/v1/apps/:name/redis-acl`). */
-export interface RedisAclRules {
-  username: string;
+/** Keys and the commands allowed on them. */
+export interface RedisAclPermission {
   /** ACL key patterns, without their `~`. */
   keyPatterns: string[];
-  /** ACL command rules, e.g. `+@all -@admin -@dangerous +info`. */
+  /** ACL command rules, e.g. `+xadd +xread`. */
   commands: string;
+}
+
+/** What one Redis ACL user may touch (answer part of `GET /api/v1/apps/:name/redis-acl`). */
+export interface RedisAclRules extends RedisAclPermission {
+  username: string;
+  /** Redis 7 selectors: a command is allowed when the root rules or one selector allow it. */
+  selectors: RedisAclPermission[];
 }
 
 /** The Redis ACL users of an app's workers and of the servers, for the server's key prefix. */

@@ -12,8 +12,6 @@ export function workerQueueName(workerId: string): string {
   return `jobnest-worker-${workerId}`;
 }
 
-export const WORKER_QUEUE_PREFIX = 'jobnest-worker-';
-
 /** Server-side queue of delayed dispatches (API runs with delayMs). */
 export const DISPATCH_QUEUE = 'jobnest-dispatch';
 

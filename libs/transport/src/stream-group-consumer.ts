@@ -194,7 +194,8 @@ export class StreamGroupConsumer<T> {
       this.readPendingFirst = false;
       return;
     }
-    await this.process(entries);
+    // COUNT bounds each stream, not the read: handle at most batchSize at once (in stream order within a stream).
+    for (let i = 0; i < entries.length; i += this.batchSize) await this.process(entries.slice(i, i + this.batchSize));
   }
 
   /** XAUTOCLAIM moves entries idle for claimIdleMs to this consumer; they are then read as our own pending. */

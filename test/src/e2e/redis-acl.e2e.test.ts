@@ -121,8 +121,11 @@ describe('a worker under its app Redis ACL user', privateServices('redis-server'
     } finally {
       await otherWorker.close();
     }
-    // Its own app's stream, though, it may write.
+    // Its own app's stream, though, it may write; but not delete or replace (the servers read it with the others).
     assert.ok(await appRedis.xadd(cluster.streams.logs, '*', 'm', 'not a log batch'));
+    await assert.rejects(appRedis.del(cluster.streams.logs), nope);
+    await assert.rejects(appRedis.set(cluster.streams.heartbeats, 'x'), nope);
+    await assert.rejects(appRedis.scan('0'), nope);
   });
 
   it("changes nothing with a report forged on its own stream for another app's instance", async () => {
@@ -203,7 +206,9 @@ describe('a worker under its app Redis ACL user', privateServices('redis-server'
       cluster.appName,
     );
     assert.equal(acl.app.username, appUser.name);
-    assert.deepEqual(acl.app.keyPatterns, cluster.keys.appKeyPatterns(cluster.appId));
+    const [streams, queues] = cluster.keys.appKeyPatterns(cluster.appId);
+    assert.deepEqual(acl.app.keyPatterns, [queues]);
+    assert.deepEqual(acl.app.selectors, [{ keyPatterns: [streams], commands: '+xadd +xread' }]);
     assert.deepEqual(acl.server.keyPatterns, [`${cluster.ns.prefix}:*`]);
   });
 });

@@ -154,6 +154,17 @@ export class ClusterViewService implements OnApplicationBootstrap, OnApplication
       }
       return;
     }
+    const known = this.workers.get(hb.workerId);
+    if (known && known.appId !== hb.appId && this.isAlive(hb.workerId)) {
+      // Worker ids are unique in a deployment: a live id claimed by another app is a forgery (or a misconfigured
+      // worker); believing it would let one app shut down, or re-address, another app's worker.
+      const reason = `heartbeat of worker ${hb.workerId} says app ${hb.appId}, but that worker is live in app ${known.appId}`;
+      if (!this.rejectedFrom.has(reason)) {
+        this.rejectedFrom.add(reason);
+        this.logger.warn(`ignored ${reason}`);
+      }
+      return;
+    }
     const isNew = !this.isAlive(hb.workerId);
     // History entries carry their stream time (Redis clock); live ones the time we read them.
     const seen = live ? Date.now() : entryTime;

@@ -3,7 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { isFinalStatus } from '../instance-status';
 import { DEFAULT_WAIT_TIMEOUT_MS, type JobnestClient } from '../jobnest-client';
 import { MAX_BULK_RUNS, type RunJobOptions } from '../types';
-import type { RedisAclRules } from '../access-types';
+import type { RedisAclPermission, RedisAclRules } from '../access-types';
 import type { AlarmChannelInput, AlarmRuleSettings } from '../alarm-types';
 import type { CommandFlags } from './args';
 import { readJobInputFile, readParamLines, readSecretFile, readWorkflowInputFile } from './job-file';
@@ -55,18 +55,24 @@ export const resetAppPassword: CommandHandler = async ({ client, args, out }) =>
 
 /**
  * The Redis ACL users of an app's workers and of the servers as `ACL SETUSER` lines, each with a new random
- * password (run them with redis-cli, keep the passwords in your secret store). `reset` first: running a line again
- * replaces the user, and its password.
+ * password (run them with redis-cli, keep the passwords in your secret store). A line replaces the user's rules
+ * but adds its password: running it again (say, the server line printed with another app's) leaves connected
+ * processes working; drop an old password with `ACL SETUSER <user> <<password>`. The same form as aclSetUserArgs
+ * in @jobnest/transport.
  */
 export const appRedisAcl: CommandHandler = async ({ client, args, out }) => {
   const acl = await client.getAppRedisAcl(args[0]);
-  const line = (rules: RedisAclRules, password: string): string =>
-    ['ACL SETUSER', rules.username, 'reset on', `>${password}`, 'resetchannels']
-      .concat(
-        rules.keyPatterns.map((p) => `~${p}`),
-        [rules.commands],
-      )
-      .join(' ');
+  const rules = (p: RedisAclPermission): string[] => [...p.keyPatterns.map((k) => `~${k}`), p.commands];
+  const line = (user: RedisAclRules, password: string): string =>
+    [
+      'ACL SETUSER',
+      user.username,
+      'on',
+      `>${password}`,
+      'resetkeys resetchannels clearselectors -@all',
+      ...rules(user),
+      ...user.selectors.map((s) => `(${rules(s).join(' ')})`),
+    ].join(' ');
   const appPassword = randomBytes(24).toString('base64url');
   const serverPassword = randomBytes(24).toString('base64url');
   out.stdout(`# the workers of app '${acl.appName}' (#${acl.appId}): its streams and its workers' queues only`);

@@ -57,11 +57,19 @@ export class AppView {
   @ApiProperty() name!: string;
 }
 
-export class RedisAclRulesView {
-  @ApiProperty({ example: 'jobnest-app-3' }) username!: string;
-  @ApiProperty({ type: [String], description: 'ACL key patterns, without their ~', example: ['jobnest:{s3}:app:3:*'] })
+export class RedisAclPermissionView {
+  @ApiProperty({ type: [String], description: 'ACL key patterns, without their ~', example: ['jobnest:{w:3:*'] })
   keyPatterns!: string[];
-  @ApiProperty({ example: '+@all -@admin -@dangerous +info' }) commands!: string;
+  @ApiProperty({ example: '+@all -@admin -@dangerous +info -scan -randomkey' }) commands!: string;
+}
+
+export class RedisAclRulesView extends RedisAclPermissionView {
+  @ApiProperty({ example: 'jobnest-app-3' }) username!: string;
+  @ApiProperty({
+    type: [RedisAclPermissionView],
+    description: 'Redis 7 selectors: a command is allowed when the root rules or one selector allow it',
+  })
+  selectors!: RedisAclPermissionView[];
 }
 
 export class RedisAclView {

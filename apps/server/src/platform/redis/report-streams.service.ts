@@ -45,9 +45,17 @@ export class ReportStreams implements OnModuleInit, OnApplicationShutdown {
     this.layout = config.keys;
   }
 
+  /**
+   * The first load must succeed before the server goes on: with no app known, the cluster view would be "ready"
+   * with no worker, and the reconciler would take every running instance for orphaned.
+   */
   async onModuleInit(): Promise<void> {
-    await this.refresh();
-    this.timer = setInterval(() => void this.refresh(), APP_DISCOVERY_INTERVAL_MS);
+    while (!(await this.load())) await new Promise((resolve) => setTimeout(resolve, 500));
+    this.timer = setInterval(() => {
+      this.refreshing ??= this.load()
+        .then(() => undefined)
+        .finally(() => (this.refreshing = undefined));
+    }, APP_DISCOVERY_INTERVAL_MS);
     this.timer.unref();
   }
 
@@ -56,9 +64,13 @@ export class ReportStreams implements OnModuleInit, OnApplicationShutdown {
   }
 
   /** Called after an app was registered here: its streams are read from now on, not at the next discovery. */
-  refresh(): Promise<void> {
-    this.refreshing ??= this.load().finally(() => (this.refreshing = undefined));
-    return this.refreshing;
+  async refresh(): Promise<void> {
+    // A load already running may have read MySQL before the caller's INSERT: wait for it, then load again.
+    await this.refreshing;
+    this.refreshing ??= this.load()
+      .then(() => undefined)
+      .finally(() => (this.refreshing = undefined));
+    await this.refreshing;
   }
 
   /** Listens for new streams (a new app, a legacy stream found); returns nothing to undo: listeners live as long. */
@@ -110,7 +122,8 @@ export class ReportStreams implements OnModuleInit, OnApplicationShutdown {
         : this.layout.legacy.logs;
   }
 
-  private async load(): Promise<void> {
+  /** Reads the app list and the legacy streams; false (logged) when that failed. */
+  private async load(): Promise<boolean> {
     try {
       const rows = await this.apps.find({ select: { id: true }, order: { id: 'ASC' } });
       const ids = rows.map((r) => r.id);
@@ -123,11 +136,14 @@ export class ReportStreams implements OnModuleInit, OnApplicationShutdown {
       this.appIds = ids;
       // A legacy stream is listed while it exists: deleted (empty, no older worker left), it is read no more.
       this.legacy = legacy;
-      if (!changed) return;
-      this.cache.clear();
-      for (const listener of this.listeners) listener();
+      if (changed) {
+        this.cache.clear();
+        for (const listener of this.listeners) listener();
+      }
+      return true;
     } catch (err) {
       this.errors.error('discovery', 'reading the app list failed, will retry', err);
+      return false;
     }
   }
 
