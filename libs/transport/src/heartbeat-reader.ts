@@ -39,6 +39,8 @@ export interface HeartbeatReaderOptions {
 
 /** How long to wait before reading again while no stream is listed yet. */
 const NO_STREAM_PAUSE_MS = 200;
+/** A key set aside for not being a stream is looked at again after this long. */
+const SET_ASIDE_MS = 60_000;
 
 /**
  * Reads every heartbeat of the streams with a plain XREAD (no consumer group: every server and every worker that
@@ -72,10 +74,13 @@ export class HeartbeatReader {
     /** Last id read per stream; a stream is in `catchingUp` until a read of it returns less than a page. */
     const lastIds = new Map<string, string>();
     const catchingUp = new Set<string>();
+    /** Listed keys that are not streams (WRONGTYPE would fail the read of every other one), with when found. */
+    const setAside = new Map<string, number>();
     let toldCaughtUp = false;
     while (this.running) {
       try {
-        const streams = o.streams();
+        const now = Date.now();
+        const streams = o.streams().filter((s) => now - (setAside.get(s) ?? -Infinity) >= SET_ASIDE_MS);
         for (const stream of streams) {
           if (lastIds.has(stream)) continue;
           lastIds.set(stream, `${Date.now() - o.historyMs}-0`);
@@ -108,6 +113,12 @@ export class HeartbeatReader {
       } catch (err) {
         if (!this.running) break;
         o.onError(err);
+        if (errorMessage(err).includes('WRONGTYPE')) {
+          for (const stream of o.streams()) {
+            const type = String(await o.connection.type(stream).catch(() => 'none'));
+            if (type !== 'stream' && type !== 'none') setAside.set(stream, Date.now());
+          }
+        }
         await new Promise((resolve) => setTimeout(resolve, o.retryPauseMs ?? 500));
       }
     }

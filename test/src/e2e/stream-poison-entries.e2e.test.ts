@@ -203,4 +203,23 @@ describe('stream consumer failures', () => {
       assert.equal(pending[0], 0, `nothing left pending on ${stream}`);
     }
   });
+
+  it('leaves out a listed key that is not a stream, and reads the others', async () => {
+    const good = `${ns.prefix}:stream:app-good`;
+    const broken = `${ns.prefix}:stream:app-broken`;
+    await redis.set(broken, 'not a stream'); // what a worker with too wide rights could do to its own stream
+    await add(good, [{ n: 1 }, { n: 2 }]);
+    const store = new ItemStore();
+    const logger = new RecordingLogger();
+    consume(() => [broken, good], store, logger);
+    await waitUntil(() => store.applied.includes(2), 10_000, "the good stream's entries despite the broken key");
+    await add(good, [{ n: 3 }]);
+    await waitUntil(() => store.applied.includes(3), 10_000, 'a later entry too');
+    assert.deepEqual(store.applied, [1, 2, 3]);
+    assert.equal(
+      logger.errors.filter((e) => e.includes(`${broken} is a string, not a stream`)).length,
+      1,
+      logger.errors.join(' | '),
+    );
+  });
 });

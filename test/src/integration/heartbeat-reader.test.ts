@@ -135,4 +135,30 @@ describe('HeartbeatReader on a real Redis stream', () => {
     assert.deepEqual(byWorker.get('b1'), { workerId: 'b1', live: true, stream: later });
     assert.deepEqual(byWorker.get('a2'), { workerId: 'a2', live: true, stream: first });
   });
+
+  it('leaves out a listed key that is not a stream, and reads the others', async () => {
+    const good = `${ns.prefix}:{s2}:app:2:heartbeats`;
+    const broken = `${ns.prefix}:{s2}:app:18:heartbeats`;
+    await redis.set(broken, 'not a stream');
+    const seen: string[] = [];
+    const errors: unknown[] = [];
+    const reader = new HeartbeatReader({
+      connection: new Redis(REDIS_URL),
+      streams: () => [broken, good],
+      historyMs: 60_000,
+      onHeartbeat: (hb) => seen.push(hb.workerId),
+      onMalformed: () => undefined,
+      onError: (err) => errors.push(err),
+      retryPauseMs: 50,
+    });
+    reader.start();
+    try {
+      await redis.xadd(good, '*', MESSAGE_FIELD, encodeMessage(heartbeat('g1')));
+      await until('the good stream is read', () => seen.includes('g1'));
+    } finally {
+      await reader.stop();
+    }
+    assert.equal(errors.length, 1, 'one failed read, then the broken key is left out');
+    assert.match(String(errors[0]), /WRONGTYPE/);
+  });
 });
