@@ -51,10 +51,16 @@ export function readWorkerEnv(env: Record<string, string | undefined> = process.
     );
   }
   const redis = readRedisTarget(reader, DEFAULT_REDIS_URL);
+  // Set: the app is checked by that server at boot, and the worker's MySQL user needs the task table alone.
+  const serverUrl =
+    reader.optionalString('JOBNEST_SERVER_URL') === undefined
+      ? undefined
+      : reader.url('JOBNEST_SERVER_URL', 'http://127.0.0.1:7700', ['http', 'https']);
   return {
     worker: {
       appName,
       password,
+      ...(serverUrl === undefined ? {} : { serverUrl }),
       redisUrl: redis.url,
       redisClusterNodes: [...redis.clusterNodes],
       mysqlUrl: reader.url('JOBNEST_MYSQL_URL', DEFAULT_MYSQL_URL, ['mysql']),

@@ -43,7 +43,7 @@ export class DatabaseNotReadyError extends JobnestError {
 
 /** MySQL or Redis could not be reached (or refused the connection) at boot. */
 export class ServiceUnreachableError extends JobnestError {
-  constructor(service: 'MySQL' | 'Redis', url: string, detail: string) {
+  constructor(service: 'MySQL' | 'Redis' | 'Jobnest server', url: string, detail: string) {
     super(`cannot connect to ${service} at ${url}: ${detail}`, 'SERVICE_UNREACHABLE');
   }
 }

@@ -7,6 +7,7 @@ import {
 } from '@nestjs/common';
 import { errorMessage, withTimeout } from '@jobnest/common';
 import { WorkerDirectory } from './cluster/worker-directory';
+import { appIdFromServer } from './auth/server-credentials';
 import { WorkerDatabase } from './database/worker-database';
 import { ServiceUnreachableError } from './errors';
 import { InstanceTracker } from './execution/instance-tracker.service';
@@ -65,7 +66,11 @@ export class JobnestWorkerRuntime
     const o = this.config.options;
     try {
       await this.database.connect(o.mysqlUrl, o.databaseRetryWindowMs);
-      const appId = await this.database.verifyCredentials(o.appName, o.password, o.mysqlUrl);
+      const appId =
+        o.serverUrl === null
+          ? await this.database.verifyCredentials(o.appName, o.password, o.mysqlUrl)
+          : await appIdFromServer(o.serverUrl, o.appName, o.password);
+      this.database.openTasks(appId);
       this.identity.setIdentity({ workerId: o.workerId, appId, processors: this.registry.names() });
       this.redis.open(o.redis, o.workerId, appId, o.prefix);
       try {

@@ -20,6 +20,35 @@ describe('task store', () => {
     tasks = new TaskStore(database.db(), 0, quiet);
   });
 
+  it("confines a worker's store to its app: another app's rows are neither read, moved nor deleted", async () => {
+    const mine = new TaskStore(database.db(), 0, quiet, 7);
+    const theirs = new TaskStore(database.db(), 0, quiet, 8);
+    await mine.insertRoot(5, 'ROOT', 1);
+    await mine.insertSubtasks(5, null, 'root:0', 'ITEM', ['a', 'b'], 1);
+    const [, a, b] = await mine.fetchWaiting(5, 0, 10);
+    const rows = (await database.db().query('SELECT DISTINCT app_id FROM task WHERE instance_id = 5')) as {
+      app_id: number;
+    }[];
+    assert.deepEqual(rows, [{ app_id: 7 }], 'the inserts carry the app');
+
+    assert.deepEqual(await theirs.fetchWaiting(5, 0, 10), []);
+    assert.deepEqual(await theirs.counts(5), { total: 0, waiting: 0, running: 0, succeeded: 0, failed: 0 });
+    assert.deepEqual(await theirs.unfinishedIds(5, [a!.id, b!.id]), new Set());
+    assert.deepEqual(await theirs.resultsPage(5, 0, 10), []);
+    assert.equal((await theirs.page(5, undefined, 0, 10)).total, 0);
+    await theirs.applyOutcomes(5, [{ id: a!.id, status: TaskStatus.SUCCEEDED, result: 'x', failures: 0 }], 'w', 2);
+    await theirs.fail(5, [b!.id], 'no', 2);
+    await theirs.failUnfinished(5, 'no', 2);
+    await theirs.deleteInstance(5);
+    assert.deepEqual(await mine.counts(5), { total: 3, waiting: 3, running: 0, succeeded: 0, failed: 0 }, 'untouched');
+    // The server's store (no app) sees every app's rows.
+    assert.equal((await tasks.counts(5)).total, 3);
+    // Rows of app 0 (written by workers older than the column) are every app's: a takeover by a newer worker sees them.
+    await tasks.insertSubtasks(6, null, 'root:0', 'ITEM', ['old'], 1);
+    assert.equal((await theirs.fetchWaiting(6, 0, 10)).length, 1);
+    assert.equal((await mine.counts(6)).total, 1);
+  });
+
   it('stores a map once, however often it is replayed, and reads waiting tasks from a cursor', async () => {
     await tasks.insertRoot(1, 'ROOT', 10);
     await tasks.insertRoot(1, 'ROOT', 11);

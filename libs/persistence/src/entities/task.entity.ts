@@ -18,6 +18,10 @@ export class TaskEntity {
   instanceId!: number;
 
   /** Null for the root task. */
+  /** The instance's app: worker statements filter on it (a worker's MySQL user may be granted this table alone). */
+  @Column({ name: 'app_id', type: 'int', default: 0 })
+  appId!: number;
+
   @Column({ name: 'parent_id', type: 'bigint', nullable: true, transformer: bigintToNumber })
   parentId!: number | null;
 

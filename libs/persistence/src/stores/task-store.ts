@@ -108,11 +108,23 @@ export class TaskStore {
    * refused or lost, server gone away, a deadlock) before the error reaches the run. Every statement here may run
    * twice: INSERT IGNORE on the map key, UPDATEs conditional on the status they move from, absolute values.
    */
+  /**
+   * `appId`: the app a worker's store is confined to: every statement filters on `app_id` (and inserts set it), so
+   * a worker can be given a MySQL user granted this table alone and still never reads or moves another app's rows.
+   * Rows of app 0 are seen by every app: workers of the version before the column write them, and a run they began
+   * must stay whole when a newer worker takes it over. `null` (the server's store): every app. (Default: null)
+   */
   constructor(
     private readonly db: DataSource,
     private readonly retryWindowMs: number,
     private readonly logger: TaskStoreLogger,
+    private readonly appId: number | null = null,
   ) {}
+
+  /** The condition a worker's store adds after `instance_id = ?`, and its parameter (see appId). */
+  private get app(): { and: string; params: number[] } {
+    return this.appId === null ? { and: '', params: [] } : { and: ' AND app_id IN (0, ?)', params: [this.appId] };
+  }
 
   /**
    * One statement, tried again on a transient error: a deadlock victim at once (concurrent map INSERTs and result
@@ -147,7 +159,11 @@ export class TaskStore {
   /** Removes the rows of an earlier run (a fresh run of an instance starts over). */
   async deleteInstance(instanceId: number): Promise<void> {
     for (;;) {
-      const r = (await this.exec(`DELETE FROM task WHERE instance_id = ? LIMIT ${DELETE_CHUNK}`, [instanceId])) as {
+      const { and, params } = this.app;
+      const r = (await this.exec(`DELETE FROM task WHERE instance_id = ?${and} LIMIT ${DELETE_CHUNK}`, [
+        instanceId,
+        ...params,
+      ])) as {
         affectedRows?: number;
       };
       if ((r.affectedRows ?? 0) < DELETE_CHUNK) return;
@@ -156,9 +172,9 @@ export class TaskStore {
 
   async insertRoot(instanceId: number, taskName: string, now: number): Promise<void> {
     await this.exec(
-      `INSERT IGNORE INTO task (instance_id, parent_id, map_key, task_name, payload, status, created_time, updated_time)
-       VALUES (?, NULL, ?, ?, NULL, ?, ?, ?)`,
-      [instanceId, ROOT_MAP_KEY, taskName, TaskStatus.WAITING_DISPATCH, now, now],
+      `INSERT IGNORE INTO task (instance_id, app_id, parent_id, map_key, task_name, payload, status, created_time, updated_time)
+       VALUES (?, ?, NULL, ?, ?, NULL, ?, ?, ?)`,
+      [instanceId, this.appId ?? 0, ROOT_MAP_KEY, taskName, TaskStatus.WAITING_DISPATCH, now, now],
     );
   }
 
@@ -182,6 +198,7 @@ export class TaskStore {
       for (let i = 0; i < chunk.length; i++) {
         values.push(
           instanceId,
+          this.appId ?? 0,
           parentId,
           `${keyPrefix}:${start + i}`,
           taskName,
@@ -192,8 +209,8 @@ export class TaskStore {
         );
       }
       const r = (await this.exec(
-        `INSERT IGNORE INTO task (instance_id, parent_id, map_key, task_name, payload, status, created_time, updated_time)
-         VALUES ${chunk.map(() => '(?, ?, ?, ?, ?, ?, ?, ?)').join(', ')}`,
+        `INSERT IGNORE INTO task (instance_id, app_id, parent_id, map_key, task_name, payload, status, created_time, updated_time)
+         VALUES ${chunk.map(() => '(?, ?, ?, ?, ?, ?, ?, ?, ?)').join(', ')}`,
         values,
       )) as { affectedRows?: number; insertId?: number };
       inserted += r.affectedRows ?? 0;
@@ -205,10 +222,11 @@ export class TaskStore {
 
   /** Up to `limit` waiting tasks with ids above `afterId`, by id: a range of the status index, whatever is finished. */
   async fetchWaiting(instanceId: number, afterId: number, limit: number): Promise<WaitingTask[]> {
+    const { and, params } = this.app;
     const rows = (await this.exec(
       `SELECT id, task_name, payload, failures, map_key FROM task FORCE INDEX (idx_task_instance_status)
-        WHERE instance_id = ? AND status = ? AND id > ? ORDER BY id LIMIT ?`,
-      [instanceId, TaskStatus.WAITING_DISPATCH, afterId, limit],
+        WHERE instance_id = ?${and} AND status = ? AND id > ? ORDER BY id LIMIT ?`,
+      [instanceId, ...params, TaskStatus.WAITING_DISPATCH, afterId, limit],
     )) as Row[];
     return rows.map((r) => ({
       id: Number(r.id),
@@ -226,9 +244,11 @@ export class TaskStore {
    */
   async markDispatched(instanceId: number, ids: number[], workerId: string, now: number): Promise<void> {
     if (ids.length === 0) return;
+    const { and, params } = this.app;
     await this.exec(
-      `UPDATE task SET status = ?, worker_id = ?, updated_time = ? WHERE instance_id = ? AND id IN (?) AND status = ?`,
-      [TaskStatus.DISPATCHED, workerId, now, instanceId, ids, TaskStatus.WAITING_DISPATCH],
+      `UPDATE task SET status = ?, worker_id = ?, updated_time = ?
+        WHERE instance_id = ?${and} AND id IN (?) AND status = ?`,
+      [TaskStatus.DISPATCHED, workerId, now, instanceId, ...params, ids, TaskStatus.WAITING_DISPATCH],
     );
   }
 
@@ -243,17 +263,19 @@ export class TaskStore {
     for (const r of rows) params.push(r.id, r.status);
     for (const r of rows) params.push(r.id, r.result);
     for (const r of rows) params.push(r.id, r.failures);
+    const app = this.app;
     params.push(
       workerId,
       now,
       instanceId,
+      ...app.params,
       rows.map((r) => r.id),
     );
     params.push([TaskStatus.WAITING_DISPATCH, TaskStatus.DISPATCHED]);
     await this.exec(
       `UPDATE task SET status = CASE id ${whenThen} END, result = CASE id ${whenThen} END,
          failures = CASE id ${whenThen} END, attempt = attempt + 1, worker_id = ?, updated_time = ?
-        WHERE instance_id = ? AND id IN (?) AND status IN (?)`,
+        WHERE instance_id = ?${app.and} AND id IN (?) AND status IN (?)`,
       params,
     );
   }
@@ -264,45 +286,56 @@ export class TaskStore {
    */
   async fail(instanceId: number, ids: number[], reason: string, now: number): Promise<void> {
     if (ids.length === 0) return;
+    const { and, params } = this.app;
     await this.exec(
       `UPDATE task SET status = ?, result = ?, failures = failures + 1, updated_time = ?
-        WHERE instance_id = ? AND id IN (?) AND status IN (?)`,
-      [TaskStatus.FAILED, reason, now, instanceId, ids, [TaskStatus.WAITING_DISPATCH, TaskStatus.DISPATCHED]],
+        WHERE instance_id = ?${and} AND id IN (?) AND status IN (?)`,
+      [
+        TaskStatus.FAILED,
+        reason,
+        now,
+        instanceId,
+        ...params,
+        ids,
+        [TaskStatus.WAITING_DISPATCH, TaskStatus.DISPATCHED],
+      ],
     );
   }
 
   /** Takeover of a broadcast: what the dead TaskTracker had dispatched may have run; it fails rather than run twice. */
   async failInFlight(instanceId: number, reason: string, now: number): Promise<void> {
-    await this.exec(`UPDATE task SET status = ?, result = ?, updated_time = ? WHERE instance_id = ? AND status = ?`, [
-      TaskStatus.FAILED,
-      reason,
-      now,
-      instanceId,
-      TaskStatus.DISPATCHED,
-    ]);
+    const { and, params } = this.app;
+    await this.exec(
+      `UPDATE task SET status = ?, result = ?, updated_time = ? WHERE instance_id = ?${and} AND status = ?`,
+      [TaskStatus.FAILED, reason, now, instanceId, ...params, TaskStatus.DISPATCHED],
+    );
   }
 
   /** Takeover: tasks the dead TaskTracker had dispatched go back to waiting (their results went to it). */
   async resetInFlight(instanceId: number, now: number): Promise<void> {
+    const { and, params } = this.app;
     await this.exec(
-      `UPDATE task SET status = ?, worker_id = NULL, updated_time = ? WHERE instance_id = ? AND status = ?`,
-      [TaskStatus.WAITING_DISPATCH, now, instanceId, TaskStatus.DISPATCHED],
+      `UPDATE task SET status = ?, worker_id = NULL, updated_time = ? WHERE instance_id = ?${and} AND status = ?`,
+      [TaskStatus.WAITING_DISPATCH, now, instanceId, ...params, TaskStatus.DISPATCHED],
     );
   }
 
   /** Stop or time limit: every unfinished task ends FAILED with the reason. */
   async failUnfinished(instanceId: number, reason: string, now: number): Promise<void> {
+    const { and, params } = this.app;
     await this.exec(
-      `UPDATE task SET status = ?, result = ?, updated_time = ? WHERE instance_id = ? AND status IN (?)`,
-      [TaskStatus.FAILED, reason, now, instanceId, [TaskStatus.WAITING_DISPATCH, TaskStatus.DISPATCHED]],
+      `UPDATE task SET status = ?, result = ?, updated_time = ? WHERE instance_id = ?${and} AND status IN (?)`,
+      [TaskStatus.FAILED, reason, now, instanceId, ...params, [TaskStatus.WAITING_DISPATCH, TaskStatus.DISPATCHED]],
     );
   }
 
   /** Which of `ids` are still unfinished (a takeover adopts only those; the others' results are stored already). */
   async unfinishedIds(instanceId: number, ids: number[]): Promise<Set<number>> {
     if (ids.length === 0) return new Set();
-    const rows = (await this.exec(`SELECT id FROM task WHERE instance_id = ? AND id IN (?) AND status IN (?)`, [
+    const { and, params } = this.app;
+    const rows = (await this.exec(`SELECT id FROM task WHERE instance_id = ?${and} AND id IN (?) AND status IN (?)`, [
       instanceId,
+      ...params,
       ids,
       [TaskStatus.WAITING_DISPATCH, TaskStatus.DISPATCHED],
     ])) as Row[];
@@ -310,9 +343,11 @@ export class TaskStore {
   }
 
   async counts(instanceId: number): Promise<TaskCounts> {
+    const { and, params } = this.app;
     const rows = (await this.exec(
-      'SELECT status, COUNT(*) AS n FROM task FORCE INDEX (idx_task_instance_status) WHERE instance_id = ? GROUP BY status',
-      [instanceId],
+      `SELECT status, COUNT(*) AS n FROM task FORCE INDEX (idx_task_instance_status)
+        WHERE instance_id = ?${and} GROUP BY status`,
+      [instanceId, ...params],
     )) as Row[];
     const counts = emptyTaskCounts();
     for (const r of rows) addToCounts(counts, r.status as TaskStatus, Number(r.n));
@@ -324,9 +359,10 @@ export class TaskStore {
    * `workerId` null. One grouped query over the instance's rows.
    */
   async countsByWorker(instanceId: number): Promise<WorkerTaskCounts[]> {
+    const { and, params } = this.app;
     const rows = (await this.exec(
-      'SELECT worker_id, status, COUNT(*) AS n FROM task WHERE instance_id = ? GROUP BY worker_id, status',
-      [instanceId],
+      `SELECT worker_id, status, COUNT(*) AS n FROM task WHERE instance_id = ?${and} GROUP BY worker_id, status`,
+      [instanceId, ...params],
     )) as Row[];
     const byWorker = new Map<string | null, WorkerTaskCounts>();
     for (const r of rows) {
@@ -340,9 +376,11 @@ export class TaskStore {
 
   /** One page of finished non-root tasks after `afterId`, by id. */
   async resultsPage(instanceId: number, afterId: number, limit: number): Promise<StoredResult[]> {
+    const { and, params } = this.app;
     const rows = (await this.exec(
-      `SELECT id, task_name, status, result FROM task WHERE instance_id = ? AND id > ? AND map_key <> ? ORDER BY id LIMIT ?`,
-      [instanceId, afterId, ROOT_MAP_KEY, limit],
+      `SELECT id, task_name, status, result FROM task
+        WHERE instance_id = ?${and} AND id > ? AND map_key <> ? ORDER BY id LIMIT ?`,
+      [instanceId, ...params, afterId, ROOT_MAP_KEY, limit],
     )) as Row[];
     return rows.map((r) => ({
       id: Number(r.id),
@@ -354,8 +392,9 @@ export class TaskStore {
 
   /** One page of an instance's tasks by id (`status` filters when given), with the number of matching rows. */
   async page(instanceId: number, status: TaskStatus | undefined, offset: number, limit: number): Promise<TaskPage> {
-    const where = status === undefined ? 'instance_id = ?' : 'instance_id = ? AND status = ?';
-    const filter: unknown[] = status === undefined ? [instanceId] : [instanceId, status];
+    const { and, params } = this.app;
+    const where = status === undefined ? `instance_id = ?${and}` : `instance_id = ?${and} AND status = ?`;
+    const filter: unknown[] = status === undefined ? [instanceId, ...params] : [instanceId, ...params, status];
     const rows = (await this.exec(
       `SELECT id, parent_id, task_name, status, worker_id, attempt, failures, payload, result, created_time, updated_time
          FROM task WHERE ${where} ORDER BY id LIMIT ? OFFSET ?`,
@@ -400,7 +439,11 @@ export class TaskStore {
     if (instanceIds.length === 0) return 0;
     let deleted = 0;
     for (;;) {
-      const r = (await this.exec(`DELETE FROM task WHERE instance_id IN (?) LIMIT ${PURGE_CHUNK}`, [instanceIds])) as {
+      const { and, params } = this.app;
+      const r = (await this.exec(`DELETE FROM task WHERE instance_id IN (?)${and} LIMIT ${PURGE_CHUNK}`, [
+        instanceIds,
+        ...params,
+      ])) as {
         affectedRows?: number;
       };
       const n = r.affectedRows ?? 0;

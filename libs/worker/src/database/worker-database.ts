@@ -23,6 +23,7 @@ export class WorkerDatabase {
   private readonly logger = new WorkerLogger(WorkerDatabase.name, () => this.config.knownWorkerId);
   private source: DataSource | undefined;
   private store: TaskStore | undefined;
+  private retryWindowMs = 0;
 
   constructor(private readonly config: WorkerConfig) {}
 
@@ -47,14 +48,23 @@ export class WorkerDatabase {
       throw this.translate(err, mysqlUrl);
     }
     this.source = source;
+    this.retryWindowMs = retryWindowMs;
+  }
+
+  /** Opens the task table's statements for the worker's app: each one filters on it (TaskStore's appId). */
+  openTasks(appId: number): void {
     this.store = new TaskStore(
-      source,
-      retryWindowMs,
+      this.dataSource,
+      this.retryWindowMs,
       new WorkerLogger(TaskStore.name, () => this.config.knownWorkerId),
+      appId,
     );
   }
 
-  /** Resolves the app id; throws InvalidCredentialsError for an unknown app or a wrong password. */
+  /**
+   * Resolves the app id from the app table (needs SELECT on app_info; see the serverUrl option for a worker without
+   * it); throws InvalidCredentialsError for an unknown app or a wrong password.
+   */
   async verifyCredentials(appName: string, password: string, mysqlUrl: string): Promise<number> {
     let app: AppInfoEntity | null;
     try {
@@ -85,10 +95,15 @@ export class WorkerDatabase {
     if (typeof code === 'string' && SCHEMA_MISSING[code]) {
       return new DatabaseNotReadyError(`${SCHEMA_MISSING[code]} at ${redactUrl(mysqlUrl)}`);
     }
+    // A MySQL user granted the task table alone cannot read the app table: say what to do about it.
+    const hint =
+      code === 'ER_TABLEACCESS_DENIED_ERROR'
+        ? ' (a worker whose MySQL user has only the task table checks its app with a server: set serverUrl, JOBNEST_SERVER_URL)'
+        : '';
     return new ServiceUnreachableError(
       'MySQL',
       redactUrl(mysqlUrl),
-      typeof code === 'string' ? `${code}: ${message}` : message,
+      `${typeof code === 'string' ? `${code}: ${message}` : message}${hint}`,
     );
   }
 }

@@ -21,6 +21,13 @@ export interface JobnestWorkerOptions {
    */
   redisClusterNodes?: string[];
 
+  /**
+   * A Jobnest server's base URL (`http://host:7700`): the app's credentials are checked there once at boot, so the
+   * worker's MySQL user needs the `task` table alone (README "A MySQL user for workers"). (Default: unset: they are
+   * checked against the app table in MySQL)
+   */
+  serverUrl?: string;
+
   /** MySQL/MariaDB database of the Jobnest server, used to check the app's credentials at boot. (Default: `mysql://root@127.0.0.1:3306/jobnest`) */
   mysqlUrl?: string;
 
@@ -74,7 +81,9 @@ export interface JobnestWorkerAsyncOptions extends Pick<ModuleMetadata, 'imports
 }
 
 /** Options after defaults and validation. */
-export type ResolvedWorkerOptions = Required<JobnestWorkerOptions> & {
+export type ResolvedWorkerOptions = Omit<Required<JobnestWorkerOptions>, 'serverUrl'> & {
+  /** The server that checks the app's credentials, or null: MySQL's app table does. */
+  serverUrl: string | null;
   /** Where Redis is, from `redisUrl` and `redisClusterNodes`. */
   redis: RedisTarget;
 };

@@ -69,9 +69,12 @@ export function resolveWorkerOptions(options: JobnestWorkerOptions | null | unde
     throw new ConfigError('tags', 'must be a list of non-empty strings of at most 64 characters without commas');
   }
 
+  const serverUrl = options.serverUrl === undefined ? null : url(options.serverUrl, 'serverUrl', ['http', 'https']);
+
   return {
     appName,
     password,
+    serverUrl,
     redisUrl,
     redis,
     redisClusterNodes: [...redis.clusterNodes],
