@@ -139,13 +139,7 @@ export class ReconcilerService implements OnApplicationBootstrap, OnApplicationS
         this.logger.warn(`instance ${i.id}: ${reason}`);
         await this.dispatcher.dispatch(i.id, i.workerId ?? undefined);
         if (i.workerId) {
-          await this.stopAbandonedRun(
-            i.id,
-            i.appId,
-            i.workerId,
-            i.runningTimes,
-            'was dispatched again after the worker did not confirm it',
-          );
+          await this.stopAbandonedRun(i, i.workerId, 'was dispatched again after the worker did not confirm it');
         }
       }
     }
@@ -159,23 +153,12 @@ export class ReconcilerService implements OnApplicationBootstrap, OnApplicationS
    * dead never reads the stop; its queue goes with the worker-queue retention.
    */
   private async stopAbandonedRun(
-    instanceId: number,
-    appId: number,
+    run: Pick<InstanceInfoEntity, 'id' | 'appId' | 'runningTimes'>,
     workerId: string,
-    runningTimes: number,
     what: string,
   ): Promise<void> {
+    const { id: instanceId, appId, runningTimes } = run;
     if ((await this.instances.currentWorker(instanceId)) === workerId) return;
-    await this.sendStop(instanceId, appId, workerId, runningTimes, what);
-  }
-
-  private async sendStop(
-    instanceId: number,
-    appId: number,
-    workerId: string,
-    runningTimes: number,
-    what: string,
-  ): Promise<void> {
     const reason = `run ${runningTimes} ${what}`;
     await this.commands
       .send({ workerId, appId }, { kind: 'StopInstance', instanceId, reason })
@@ -231,19 +214,11 @@ export class ReconcilerService implements OnApplicationBootstrap, OnApplicationS
         if (await this.transitions.requeueRun(i.id, i.workerId, i.runningTimes, `${reason}; retrying`, null, now)) {
           this.logger.warn(`instance ${i.id}: ${reason}; retrying (${i.runningTimes}/${retries})`);
           await this.dispatcher.dispatch(i.id, i.workerId ?? undefined);
-          if (i.workerId)
-            await this.stopAbandonedRun(
-              i.id,
-              i.appId,
-              i.workerId,
-              i.runningTimes,
-              'was retried after the worker went silent',
-            );
+          if (i.workerId) await this.stopAbandonedRun(i, i.workerId, 'was retried after the worker went silent');
         }
       } else if (await this.transitions.endActive(i.id, [InstanceStatus.RUNNING], InstanceStatus.FAILED, reason, now)) {
         this.logger.warn(`instance ${i.id}: ${reason}; failed (no retries left)`);
-        if (i.workerId)
-          await this.stopAbandonedRun(i.id, i.appId, i.workerId, i.runningTimes, 'failed after the worker went silent');
+        if (i.workerId) await this.stopAbandonedRun(i, i.workerId, 'failed after the worker went silent');
       }
     }
   }
