@@ -134,7 +134,7 @@ class OlderWorker {
  * its own app's stream.
  */
 describe('key layout upgrade', () => {
-  const cluster = new TestCluster({ JOBNEST_RETENTION_INTERVAL_MS: '500' });
+  const cluster = new TestCluster({ JOBNEST_RETENTION_INTERVAL_MS: '500', JOBNEST_WORKER_QUEUE_RETENTION_MS: '2000' });
   let redis: Redis;
   let older: OlderWorker | undefined;
 
@@ -198,6 +198,30 @@ describe('key layout upgrade', () => {
     );
     // Nothing was sent where an older worker does not look.
     assert.deepEqual(await redis.keys(`${cluster.workerQueueKey('old-1')}:*`), []);
+  });
+
+  it('moves a worker upgraded in place (same id) to its new queue, and deletes its old one', async () => {
+    const oldQueueKeys = (): Promise<string[]> => redis.keys(`${cluster.ns.prefix}:jobnest-worker-old-1:*`);
+    assert.ok((await oldQueueKeys()).length > 0, 'the older worker had its queue under the plain prefix');
+    await older!.stop();
+    older = undefined;
+    await cluster.startWorker({ workerId: 'old-1' }); // this version, same id
+    const job = await cluster.client.createJob({
+      name: 'after-the-upgrade',
+      processor: 'demo.echo',
+      executeType: 'STANDALONE',
+      timeExpressionType: 'API',
+    });
+    const { instanceId } = await cluster.client.runJob(job.id, { instanceParams: 'new queue' });
+    const done = await cluster.client.waitForInstance(instanceId, { timeoutMs: 20_000 });
+    assert.equal(done.status, 'SUCCEEDED', cluster.dump());
+    assert.equal(done.workerId, 'old-1');
+    await waitUntil(
+      async () => (await oldQueueKeys()).length === 0,
+      20_000,
+      `the old queue of the upgraded worker to be deleted\n${cluster.dump()}`,
+    );
+    assert.ok((await redis.keys(`${cluster.workerQueueKey('old-1')}:*`)).length > 0, 'its new queue stays');
   });
 
   it("believes a heartbeat only on its own app's stream", async () => {

@@ -117,6 +117,13 @@ export class ClusterViewService implements OnApplicationBootstrap, OnApplication
     return this.hasFeature(address.workerId, WORKER_FEATURES.appKeys) ? address : { ...address, appId: null };
   }
 
+  /** Whether a live worker takes its commands on the queue of `address` now (see WorkerLiveness). */
+  usesQueue(address: WorkerAddress): boolean {
+    const state = this.workers.get(address.workerId);
+    if (!state || !this.isAlive(address.workerId)) return false;
+    return this.addressOf({ workerId: state.workerId, appId: state.appId }).appId === address.appId;
+  }
+
   /**
    * Whether the worker said it shut down (its last heartbeat had `shuttingDown`) and has not come back: it is
    * gone for sure, so its runs need not wait out the heartbeat timeout.
@@ -165,9 +172,12 @@ export class ClusterViewService implements OnApplicationBootstrap, OnApplication
       }
       return;
     }
-    const isNew = !this.isAlive(hb.workerId);
     // History entries carry their stream time (Redis clock); live ones the time we read them.
     const seen = live ? Date.now() : entryTime;
+    // The history of two streams (an upgraded worker's old and new one) is read one after the other: an older
+    // heartbeat read after a newer one must not bring back what the newer one replaced (its features, its layout).
+    if (!live && known && known.lastHeartbeat > seen) return;
+    const isNew = !this.isAlive(hb.workerId);
     this.lastSeen.note({ workerId: hb.workerId, appId: streamApp }, seen);
     if (hb.shuttingDown) {
       this.shutDown.set(hb.workerId, seen);

@@ -7,7 +7,11 @@ const WORKERS_PER_SCAN = 100;
 
 /** What the queue purge needs to know about a worker right now. */
 export interface WorkerLiveness {
-  isAlive(workerId: string): boolean;
+  /**
+   * Whether a live worker takes its commands on this queue now (a worker upgraded in place under the same id has
+   * moved off its old queue, which can then go).
+   */
+  usesQueue(address: WorkerAddress): boolean;
 }
 
 /**
@@ -32,7 +36,7 @@ export async function removeQueuesOfGoneWorkers(
     const seen = await lastSeen.seenBefore(cutoff, limit);
     const gone = seen.filter((w) => !skipped.has(keyOf(w)));
     for (const worker of gone) {
-      if (liveness.isAlive(worker.workerId)) {
+      if (liveness.usesQueue(worker)) {
         // Its heartbeats reach this server but not (yet) the record: the next flush moves it on.
         skipped.add(keyOf(worker));
         continue;
