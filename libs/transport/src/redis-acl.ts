@@ -25,7 +25,7 @@ export interface RedisAclRules extends RedisAclPermission {
 
 /**
  * The ACL user of one app's workers. Its workers' command queues (BullMQ: Lua scripts over many keys) with every
- * ordinary command; its app's streams with XADD and XREAD only, so a worker can neither delete nor replace a stream
+ * ordinary command; its app's streams with XADD, XREAD and TYPE only, so a worker can neither delete nor replace a stream
  * the servers read together with other apps' ones. Nothing of another app, nothing of the system keys, no channel.
  */
 export function appRedisAcl(layout: KeyLayout, appId: number): RedisAclRules {
@@ -34,7 +34,8 @@ export function appRedisAcl(layout: KeyLayout, appId: number): RedisAclRules {
     username: `${layout.prefix}-app-${appId}`,
     keyPatterns: [queues],
     commands: REDIS_ACL_COMMANDS,
-    selectors: [{ keyPatterns: [streams], commands: '+xadd +xread' }],
+    // TYPE: a reader that meets a key that is not a stream finds which one (HeartbeatReader).
+    selectors: [{ keyPatterns: [streams], commands: '+xadd +xread +type' }],
   };
 }
 

@@ -208,7 +208,7 @@ describe('a worker under its app Redis ACL user', privateServices('redis-server'
     assert.equal(acl.app.username, appUser.name);
     const [streams, queues] = cluster.keys.appKeyPatterns(cluster.appId);
     assert.deepEqual(acl.app.keyPatterns, [queues]);
-    assert.deepEqual(acl.app.selectors, [{ keyPatterns: [streams], commands: '+xadd +xread' }]);
+    assert.deepEqual(acl.app.selectors, [{ keyPatterns: [streams], commands: '+xadd +xread +type' }]);
     assert.deepEqual(acl.server.keyPatterns, [`${cluster.ns.prefix}:*`]);
   });
 });

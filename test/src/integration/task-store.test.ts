@@ -41,6 +41,19 @@ describe('task store', () => {
     await theirs.failUnfinished(5, 'no', 2);
     await theirs.deleteInstance(5);
     assert.deepEqual(await mine.counts(5), { total: 3, waiting: 3, running: 0, succeeded: 0, failed: 0 }, 'untouched');
+    // And its own store does all of it (the app condition's parameter lines up in every statement).
+    await mine.markDispatched(5, [b!.id], 'w', 3);
+    assert.deepEqual(await mine.unfinishedIds(5, [a!.id, b!.id]), new Set([a!.id, b!.id]));
+    await mine.applyOutcomes(5, [{ id: a!.id, status: TaskStatus.SUCCEEDED, result: 'A', failures: 0 }], 'w', 4);
+    await mine.fail(5, [b!.id], 'gone', 4);
+    assert.equal((await mine.page(5, TaskStatus.SUCCEEDED, 0, 10)).total, 1);
+    assert.deepEqual(
+      (await mine.resultsPage(5, 0, 10)).map((r) => [r.status, r.result]),
+      [
+        [TaskStatus.SUCCEEDED, 'A'],
+        [TaskStatus.FAILED, 'gone'],
+      ],
+    );
     // The server's store (no app) sees every app's rows.
     assert.equal((await tasks.counts(5)).total, 3);
     // Rows of app 0 (written by workers older than the column) are every app's: a takeover by a newer worker sees them.

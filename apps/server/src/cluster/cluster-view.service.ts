@@ -176,7 +176,7 @@ export class ClusterViewService implements OnApplicationBootstrap, OnApplication
     const seen = live ? Date.now() : entryTime;
     // The history of two streams (an upgraded worker's old and new one) is read one after the other: an older
     // heartbeat read after a newer one must not bring back what the newer one replaced (its features, its layout).
-    if (!live && known && known.lastHeartbeat > seen) return;
+    if (!live && ((known && known.lastHeartbeat > seen) || (this.shutDown.get(hb.workerId) ?? 0) > seen)) return;
     const isNew = !this.isAlive(hb.workerId);
     this.lastSeen.note({ workerId: hb.workerId, appId: streamApp }, seen);
     if (hb.shuttingDown) {

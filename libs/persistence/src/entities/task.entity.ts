@@ -7,7 +7,7 @@ import { bigintToNumber } from '../column-transformers';
  * Written in batches by the TaskTracker (and by ctx.map() on any worker); never one statement per task.
  */
 @Entity({ name: 'task' })
-@Index('idx_task_instance_status', ['instanceId', 'status', 'id'])
+@Index('idx_task_instance_status', ['instanceId', 'status', 'id', 'appId'])
 @Index('uk_task_map_key', ['instanceId', 'mapKey'], { unique: true })
 export class TaskEntity {
   @PrimaryColumn({ type: 'bigint', transformer: bigintToNumber })
@@ -17,11 +17,11 @@ export class TaskEntity {
   @Column({ name: 'instance_id', type: 'bigint', transformer: bigintToNumber })
   instanceId!: number;
 
-  /** Null for the root task. */
   /** The instance's app: worker statements filter on it (a worker's MySQL user may be granted this table alone). */
   @Column({ name: 'app_id', type: 'int', default: 0 })
   appId!: number;
 
+  /** Null for the root task. */
   @Column({ name: 'parent_id', type: 'bigint', nullable: true, transformer: bigintToNumber })
   parentId!: number | null;
 

@@ -28,7 +28,10 @@ export interface JobnestWorkerOptions {
    */
   serverUrl?: string;
 
-  /** MySQL/MariaDB database of the Jobnest server, used to check the app's credentials at boot. (Default: `mysql://root@127.0.0.1:3306/jobnest`) */
+  /**
+   * MySQL/MariaDB database of the Jobnest server: the task table of Map/MapReduce/Broadcast runs, and the app's
+   * credentials at boot unless `serverUrl` is set. (Default: `mysql://root@127.0.0.1:3306/jobnest`)
+   */
   mysqlUrl?: string;
 
   /** Prefix of every Redis key and of the BullMQ queues; must match the server's. (Default: `'jobnest'`) */

@@ -69,7 +69,7 @@ export function resolveWorkerOptions(options: JobnestWorkerOptions | null | unde
     throw new ConfigError('tags', 'must be a list of non-empty strings of at most 64 characters without commas');
   }
 
-  const serverUrl = options.serverUrl === undefined ? null : url(options.serverUrl, 'serverUrl', ['http', 'https']);
+  const serverUrl = options.serverUrl === undefined ? null : plainHttpUrl(options.serverUrl, 'serverUrl');
 
   return {
     appName,
@@ -146,6 +146,16 @@ function url(value: unknown, name: string, protocols: string[]): string {
     throw new ConfigError(name, `must use ${protocols.join(':// or ')}:// (got '${parsed.protocol}//...')`);
   }
   return value;
+}
+
+/** An http(s) base URL without user info, query or fragment: the worker sends the app's password there. */
+function plainHttpUrl(value: unknown, name: string): string {
+  const checked = url(value, name, ['http', 'https']);
+  const parsed = new URL(checked);
+  if (parsed.username || parsed.password || parsed.search || parsed.hash) {
+    throw new ConfigError(name, `must be a plain base URL like https://jobnest.example.com (no user, query or #)`);
+  }
+  return checked;
 }
 
 function int(value: unknown, name: string, fallback: number, min: number, max: number): number {
