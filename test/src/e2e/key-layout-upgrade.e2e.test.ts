@@ -249,7 +249,7 @@ describe('key layout upgrade', () => {
     assert.ok(mine.includes('honest'), `the honest heartbeat counts: ${mine.join(', ')}`);
     assert.ok(!theirs.includes('forger') && !mine.includes('forger'), 'the forged heartbeat is ignored');
     const server = cluster.servers[0]!;
-    assert.match(server.logs, /ignored heartbeat of worker forger says app \d+ but came on the stream of app \d+/);
+    assert.match(server.logs, /ignored heartbeat of worker forger: it says app \d+ but came on the stream of app \d+/);
     assert.equal(server.logs.match(/ignored heartbeat of worker forger/g)?.length, 1, 'logged once');
   });
 });

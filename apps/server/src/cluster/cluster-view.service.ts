@@ -146,30 +146,39 @@ export class ClusterViewService implements OnApplicationBootstrap, OnApplication
   /** Logged once per reason; heartbeats are not acknowledged, so nothing else to do. */
   private reject(id: string, reason: string): void {
     if (this.rejectedFrom.has(reason)) return;
-    this.rejectedFrom.add(reason);
+    this.rememberRejection(reason);
     this.logger.warn(`ignored malformed heartbeat ${id}: ${reason}`);
+  }
+
+  /** A refused heartbeat, logged once per message. */
+  private warnOnce(message: string): void {
+    if (this.rejectedFrom.has(message)) return;
+    this.rememberRejection(message);
+    this.logger.warn(message);
+  }
+
+  /** Forged heartbeats may vary without end: the set of what was logged is bounded (forgotten ones log again). */
+  private rememberRejection(key: string): void {
+    if (this.rejectedFrom.size >= 1000) this.rejectedFrom.clear();
+    this.rejectedFrom.add(key);
   }
 
   private apply(hb: Heartbeat, entryTime: number, live: boolean, stream: string): void {
     const streamApp = this.streams.appOf(stream);
     if (streamApp !== null && streamApp !== hb.appId) {
       // Forged or misrouted (a worker can write only its own app's stream under a per-app ACL user): logged once.
-      const reason = `heartbeat of worker ${hb.workerId} says app ${hb.appId} but came on the stream of app ${streamApp}`;
-      if (!this.rejectedFrom.has(reason)) {
-        this.rejectedFrom.add(reason);
-        this.logger.warn(`ignored ${reason}`);
-      }
+      this.warnOnce(
+        `ignored heartbeat of worker ${hb.workerId}: it says app ${hb.appId} but came on the stream of app ${streamApp}`,
+      );
       return;
     }
     const known = this.workers.get(hb.workerId);
     if (known && known.appId !== hb.appId && this.isAlive(hb.workerId)) {
       // Worker ids are unique in a deployment: a live id claimed by another app is a forgery (or a misconfigured
       // worker); believing it would let one app shut down, or re-address, another app's worker.
-      const reason = `heartbeat of worker ${hb.workerId} says app ${hb.appId}, but that worker is live in app ${known.appId}`;
-      if (!this.rejectedFrom.has(reason)) {
-        this.rejectedFrom.add(reason);
-        this.logger.warn(`ignored ${reason}`);
-      }
+      this.warnOnce(
+        `ignored heartbeat of worker ${hb.workerId}: it says app ${hb.appId}, but that worker is live in app ${known.appId}`,
+      );
       return;
     }
     // History entries carry their stream time (Redis clock); live ones the time we read them.
