@@ -80,7 +80,15 @@ export class HeartbeatReader {
     while (this.running) {
       try {
         const now = Date.now();
-        const streams = o.streams().filter((s) => now - (setAside.get(s) ?? -Infinity) >= SET_ASIDE_MS);
+        const streams = o.streams().filter((s) => {
+          const at = setAside.get(s);
+          if (at === undefined) return true;
+          if (now - at < SET_ASIDE_MS) return false;
+          // Looked at again: read like a stream listed for the first time (its history, not as live).
+          setAside.delete(s);
+          lastIds.delete(s);
+          return true;
+        });
         for (const stream of streams) {
           if (lastIds.has(stream)) continue;
           lastIds.set(stream, `${Date.now() - o.historyMs}-0`);
@@ -116,7 +124,9 @@ export class HeartbeatReader {
         if (errorMessage(err).includes('WRONGTYPE')) {
           for (const stream of o.streams()) {
             const type = String(await o.connection.type(stream).catch(() => 'none'));
-            if (type !== 'stream' && type !== 'none') setAside.set(stream, Date.now());
+            if (type === 'stream' || type === 'none') continue;
+            setAside.set(stream, Date.now());
+            catchingUp.delete(stream); // not read meanwhile: it must not keep the other streams from blocking
           }
         }
         await new Promise((resolve) => setTimeout(resolve, o.retryPauseMs ?? 500));
