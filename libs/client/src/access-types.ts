@@ -35,6 +35,8 @@ export interface Me {
 export interface AppSummary {
   id: number;
   name: string;
+  /** Parts of the app's status and log streams (1-16). */
+  streamParts: number;
   /** ISO time. */
   createdAt: string;
 }

@@ -221,6 +221,18 @@ export class JobnestClient {
   }
 
   /**
+   * Splits an app's status and log streams into `parts` Redis slots (1-16, only grows; the server admin). Workers
+   * write to their part from their next start.
+   */
+  async setAppStreamParts(appName: string, parts: number): Promise<void> {
+    await this.asAdmin({
+      method: 'PUT',
+      path: `${API}/apps/${encodeURIComponent(appName)}/stream-parts`,
+      body: { parts },
+    });
+  }
+
+  /**
    * The Redis ACL rules of an app's workers (its streams and its workers' queues only) and of the servers (the
    * server admin).
    */

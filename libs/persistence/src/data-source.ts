@@ -24,6 +24,7 @@ import { Workflows1764500000000 } from './migrations/1764500000000-workflows';
 import { UsersAndAudit1764600000000 } from './migrations/1764600000000-users-and-audit';
 import { Alarms1764700000000 } from './migrations/1764700000000-alarms';
 import { TaskApp1764800000000 } from './migrations/1764800000000-task-app';
+import { AppStreamParts1764810000000 } from './migrations/1764810000000-app-stream-parts';
 import { TaskEntity } from './entities/task.entity';
 import { WorkflowInfoEntity } from './entities/workflow-info.entity';
 import { WorkflowInstanceEntity } from './entities/workflow-instance.entity';
@@ -55,6 +56,7 @@ export const JOBNEST_MIGRATIONS = [
   UsersAndAudit1764600000000,
   Alarms1764700000000,
   TaskApp1764800000000,
+  AppStreamParts1764810000000,
 ];
 
 /** Database name of a `mysql://user:pass@host:port/db` URL; throws a ConfigError naming `setting` when absent. */

@@ -16,6 +16,12 @@
  */
 export const STREAM_LANES = 16;
 
+/**
+ * Most parts an app's status and log streams may be split into (app_info.stream_parts): part k of app A lives in
+ * lane (A + k) mod STREAM_LANES, so the parts of one app sit in as many slots (and up to as many masters).
+ */
+export const MAX_STREAM_PARTS = STREAM_LANES;
+
 /** An app's three streams. */
 export interface AppStreams {
   heartbeats: string;
@@ -30,6 +36,8 @@ export type AppStreamKind = keyof AppStreams;
 export interface AppStreamKey {
   appId: number;
   kind: AppStreamKind;
+  /** 0 for the app's first (or only) part. */
+  part: number;
 }
 
 /** Where a worker's command queue is: by app and worker id, or (appId null) under the legacy layout. */
@@ -61,16 +69,21 @@ export class KeyLayout {
     }
     this.system = `${prefix}:{sys}`;
     this.legacy = new LegacyKeys(prefix);
-    this.streamPattern = new RegExp(`^${escapeRegExp(prefix)}:\\{s(\\d+)\\}:app:(\\d+):([a-z-]+)$`);
+    this.streamPattern = new RegExp(`^${escapeRegExp(prefix)}:\\{s(\\d+)\\}:app:(\\d+):(?:p(\\d+):)?([a-z-]+)$`);
   }
 
-  /** The lane (hash tag `{s<lane>}`) of an app's streams. */
-  static laneOf(appId: number): number {
-    return appId % STREAM_LANES;
+  /** The lane (hash tag `{s<lane>}`) of part `part` of an app's streams. */
+  static laneOf(appId: number, part = 0): number {
+    return (appId + part) % STREAM_LANES;
   }
 
-  appStreams(appId: number): AppStreams {
-    const base = `${this.prefix}:{s${KeyLayout.laneOf(appId)}}:app:${appId}`;
+  /**
+   * An app's streams, of part `part` (Default: 0). Heartbeats use part 0 only; status reports and log lines of a
+   * worker go to its part (streamPartOf), when the app's streams are split (app_info.stream_parts > 1).
+   */
+  appStreams(appId: number, part = 0): AppStreams {
+    const lane = KeyLayout.laneOf(appId, part);
+    const base = `${this.prefix}:{s${lane}}:app:${appId}${part === 0 ? '' : `:p${part}`}`;
     return {
       heartbeats: `${base}:${STREAM_SUFFIX.heartbeats}`,
       instanceStatus: `${base}:${STREAM_SUFFIX.instanceStatus}`,
@@ -83,9 +96,11 @@ export class KeyLayout {
     const m = this.streamPattern.exec(key);
     if (!m) return null;
     const appId = Number(m[2]);
-    const kind = KIND_BY_SUFFIX.get(m[3]);
-    if (kind === undefined || Number(m[1]) !== KeyLayout.laneOf(appId)) return null;
-    return { appId, kind };
+    const part = m[3] === undefined ? 0 : Number(m[3]);
+    const kind = KIND_BY_SUFFIX.get(m[4]);
+    if (kind === undefined || part < 0 || part >= MAX_STREAM_PARTS || (m[3] !== undefined && part === 0)) return null;
+    if (Number(m[1]) !== KeyLayout.laneOf(appId, part)) return null;
+    return { appId, kind, part };
   }
 
   /** Malformed, refused and poison report entries, with their error. */
@@ -119,7 +134,8 @@ export class KeyLayout {
    * read: the app's streams and its workers' command queues.
    */
   appKeyPatterns(appId: number): string[] {
-    return [`${this.prefix}:{s${KeyLayout.laneOf(appId)}}:app:${appId}:*`, `${this.prefix}:{w:${appId}:*`];
+    // Any lane: the app's parts sit in several (the rest of the key names the app, and no key holds another `}`).
+    return [`${this.prefix}:{s*}:app:${appId}:*`, `${this.prefix}:{w:${appId}:*`];
   }
 }
 
@@ -162,4 +178,18 @@ export class LegacyKeys {
 
 function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/**
+ * The part of an app's status and log streams a worker writes to: a stable hash of its id (FNV-1a) modulo the
+ * app's part count, so a worker's reports stay in order on one stream and the workers spread over the parts.
+ */
+export function streamPartOf(workerId: string, parts: number): number {
+  if (parts <= 1) return 0;
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < workerId.length; i++) {
+    hash ^= workerId.charCodeAt(i);
+    hash = Math.imul(hash, 0x01000193) >>> 0;
+  }
+  return hash % parts;
 }

@@ -7,7 +7,7 @@ import {
 } from '@nestjs/common';
 import { errorMessage, withTimeout } from '@jobnest/common';
 import { WorkerDirectory } from './cluster/worker-directory';
-import { appIdFromServer } from './auth/server-credentials';
+import { appFromServer } from './auth/server-credentials';
 import { WorkerDatabase } from './database/worker-database';
 import { ServiceUnreachableError } from './errors';
 import { InstanceTracker } from './execution/instance-tracker.service';
@@ -66,13 +66,13 @@ export class JobnestWorkerRuntime
     const o = this.config.options;
     try {
       await this.database.connect(o.mysqlUrl, o.databaseRetryWindowMs);
-      const appId =
+      const { appId, streamParts } =
         o.serverUrl === null
           ? await this.database.verifyCredentials(o.appName, o.password, o.mysqlUrl)
-          : await appIdFromServer(o.serverUrl, o.appName, o.password);
+          : await appFromServer(o.serverUrl, o.appName, o.password);
       this.database.openTasks(appId);
       this.identity.setIdentity({ workerId: o.workerId, appId, processors: this.registry.names() });
-      this.redis.open(o.redis, o.workerId, appId, o.prefix);
+      this.redis.open(o.redis, o.workerId, { appId, streamParts }, o.prefix);
       try {
         await this.heartbeat.start(); // the server sees this worker before the boot promise resolves
       } catch (err) {

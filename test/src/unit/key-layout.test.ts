@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { KeyLayout, readRedisTarget, redisTarget, STREAM_LANES } from '@jobnest/transport';
+import { KeyLayout, readRedisTarget, redisTarget, STREAM_LANES, streamPartOf } from '@jobnest/transport';
 import { EnvReader } from '@jobnest/common';
 
 /** The hash tag Redis Cluster hashes: the first `{...}` with something inside, else the whole key. */
@@ -43,12 +43,30 @@ describe('KeyLayout', () => {
   });
 
   it('reads an app stream key back, and nothing else', () => {
-    assert.deepEqual(keys.parseAppStream('jn:{s10}:app:42:instance-status'), { appId: 42, kind: 'instanceStatus' });
-    assert.deepEqual(keys.parseAppStream('jn:{s1}:app:1:heartbeats'), { appId: 1, kind: 'heartbeats' });
+    assert.deepEqual(keys.parseAppStream('jn:{s10}:app:42:instance-status'), {
+      appId: 42,
+      kind: 'instanceStatus',
+      part: 0,
+    });
+    assert.deepEqual(keys.parseAppStream('jn:{s1}:app:1:heartbeats'), { appId: 1, kind: 'heartbeats', part: 0 });
+    assert.deepEqual(keys.parseAppStream('jn:{s13}:app:42:p3:logs'), { appId: 42, kind: 'logs', part: 3 });
+    assert.equal(keys.parseAppStream('jn:{s10}:app:42:p0:logs'), null, 'part 0 has no part segment');
+    assert.equal(keys.parseAppStream('jn:{s10}:app:42:p3:logs'), null, 'a part in the wrong lane');
     assert.equal(keys.parseAppStream('jn:stream:instance-status'), null, 'the legacy stream is no app stream');
     assert.equal(keys.parseAppStream('jn:{s3}:app:42:logs'), null, 'an app in the wrong lane');
     assert.equal(keys.parseAppStream('jn:{s10}:app:42:other'), null);
     assert.equal(keys.parseAppStream('other:{s10}:app:42:logs'), null, 'another prefix');
+  });
+
+  it("spreads an app's parts over lanes, and a worker's part is stable", () => {
+    const parts = Array.from({ length: 4 }, (_, k) => keys.appStreams(42, k));
+    assert.equal(parts[2]!.logs, 'jn:{s12}:app:42:p2:logs');
+    assert.equal(new Set(parts.map((p) => hashTag(p.instanceStatus))).size, 4, 'one slot per part');
+    for (const p of parts) assert.equal(keys.parseAppStream(p.instanceStatus)?.appId, 42);
+    assert.equal(streamPartOf('any-worker', 1), 0);
+    const seen = new Set(Array.from({ length: 40 }, (_, i) => streamPartOf(`w-${i}`, 4)));
+    assert.deepEqual([...seen].sort(), [0, 1, 2, 3], 'workers spread over the parts');
+    assert.equal(streamPartOf('w-7', 4), streamPartOf('w-7', 4));
   });
 
   it('gives every worker queue a tag of its own, with its app in it; a legacy worker keeps the plain prefix', () => {
@@ -68,10 +86,14 @@ describe('KeyLayout', () => {
   it("ACL patterns of an app cover its streams and its workers' queues, and no other app's keys", () => {
     const patterns = keys.appKeyPatterns(4);
     const covered = (key: string): boolean => patterns.some((p) => globMatches(p, key));
-    for (const key of Object.values(keys.appStreams(4))) assert.ok(covered(key), key);
+    for (let part = 0; part < 16; part++) {
+      for (const key of Object.values(keys.appStreams(4, part))) assert.ok(covered(key), key);
+    }
     assert.ok(covered(`${keys.workerQueuePrefix({ workerId: 'x', appId: 4 })}:jobnest-worker-x:wait`));
-    for (const other of [20, 40, 44, 14]) {
-      for (const key of Object.values(keys.appStreams(other))) assert.ok(!covered(key), `app 4 covers ${key}`);
+    for (const other of [20, 40, 44, 14, 3, 5]) {
+      for (let part = 0; part < 16; part++) {
+        for (const key of Object.values(keys.appStreams(other, part))) assert.ok(!covered(key), `app 4 covers ${key}`);
+      }
       assert.ok(!covered(`${keys.workerQueuePrefix({ workerId: 'x', appId: other })}:jobnest-worker-x:wait`));
     }
     assert.ok(!covered(keys.deadLetter) && !covered(keys.lease('reconciler')));

@@ -43,6 +43,13 @@ export const COMMANDS: readonly CommandDef[] = [
     auth: false,
   }),
   cmd(
+    'apps stream-parts',
+    ['name', 'parts'],
+    "Split an app's status and log streams into N Redis slots, 1-16, only grows (admin)",
+    h.setAppStreamParts,
+    { auth: false },
+  ),
+  cmd(
     'apps redis-acl',
     ['name'],
     "Print ACL SETUSER lines for the app's workers and for the servers, with new passwords (admin)",

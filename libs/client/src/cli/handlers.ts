@@ -53,6 +53,13 @@ export const resetAppPassword: CommandHandler = async ({ client, args, out }) =>
   return 0;
 };
 
+export const setAppStreamParts: CommandHandler = async ({ client, args, out }) => {
+  const parts = parseIntegerFlag('parts', args[1], 1) ?? 1; // a required argument: never undefined here
+  await client.setAppStreamParts(args[0], parts);
+  out.stdout(`app '${args[0]}' has ${parts} stream parts; its workers use them from their next start`);
+  return 0;
+};
+
 /**
  * The Redis ACL users of an app's workers and of the servers as `ACL SETUSER` lines, each with a new random
  * password (run them with redis-cli, keep the passwords in your secret store). A line replaces the user's rules

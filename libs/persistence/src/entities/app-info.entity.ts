@@ -12,6 +12,10 @@ export class AppInfoEntity {
   @Column({ name: 'password_hash', type: 'varchar', length: 255 })
   passwordHash!: string;
 
+  /** Parts of the app's status and log streams (1-16; only grows): KeyLayout.appStreams, streamPartOf. */
+  @Column({ name: 'stream_parts', type: 'int', default: 1 })
+  streamParts!: number;
+
   /** Carried in API tokens; a password change increments it, so every token issued before stops verifying. */
   @Column({ name: 'token_version', type: 'int', default: 1 })
   tokenVersion!: number;

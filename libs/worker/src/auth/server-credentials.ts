@@ -1,5 +1,6 @@
 import { errorMessage } from '@jobnest/common';
 import { InvalidCredentialsError, ServiceUnreachableError } from '../errors';
+import type { VerifiedApp } from './verified-app';
 
 /** One request at boot must not hang the worker's start forever. */
 const REQUEST_TIMEOUT_MS = 10_000;
@@ -18,7 +19,7 @@ const MAX_RETRY_AFTER_S = 60;
  * followed: the password goes to the configured server only. `serverUrl` is checked by the options (no user
  * info, query or fragment), so it appears in errors as it is.
  */
-export async function appIdFromServer(serverUrl: string, appName: string, password: string): Promise<number> {
+export async function appFromServer(serverUrl: string, appName: string, password: string): Promise<VerifiedApp> {
   const base = serverUrl.replace(/\/+$/, '');
   const deadline = Date.now() + RATE_LIMITED_DEADLINE_MS;
   const token = await call<{ accessToken?: unknown }>(base, '/api/v1/auth/token', appName, deadline, {
@@ -27,13 +28,21 @@ export async function appIdFromServer(serverUrl: string, appName: string, passwo
     body: JSON.stringify({ appName, password }),
   });
   if (typeof token.accessToken !== 'string') throw unreachable(base, 'the token answer has no accessToken');
-  const me = await call<{ kind?: unknown; apps?: { id?: unknown }[] }>(base, '/api/v1/me', appName, deadline, {
-    headers: { authorization: `Bearer ${token.accessToken}` },
-  });
+  const me = await call<{ kind?: unknown; apps?: { id?: unknown }[]; streamParts?: unknown }>(
+    base,
+    '/api/v1/me',
+    appName,
+    deadline,
+    {
+      headers: { authorization: `Bearer ${token.accessToken}` },
+    },
+  );
   // An app's token lists its own app only (under its stored name, whatever case the login used).
   const id = me.kind === 'app' ? me.apps?.[0]?.id : undefined;
   if (typeof id !== 'number') throw unreachable(base, 'GET /api/v1/me did not answer as an app');
-  return id;
+  // A server older than stream parts does not say: one part.
+  const parts = typeof me.streamParts === 'number' && Number.isInteger(me.streamParts) ? me.streamParts : 1;
+  return { appId: id, streamParts: Math.max(1, parts) };
 }
 
 async function call<T>(base: string, path: string, appName: string, deadline: number, init: RequestInit): Promise<T> {

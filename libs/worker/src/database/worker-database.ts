@@ -7,6 +7,7 @@ import { WorkerConfig } from '../options/worker-config';
 import { redactUrl } from '../util/redact-url';
 import { WorkerLogger } from '../util/worker-logger';
 import { TaskStore } from '@jobnest/persistence';
+import type { VerifiedApp } from '../auth/verified-app';
 
 /** mysql2 error codes that mean "the server answers but the Jobnest schema is not there". */
 const SCHEMA_MISSING: Record<string, string> = {
@@ -65,7 +66,7 @@ export class WorkerDatabase {
    * Resolves the app id from the app table (needs SELECT on app_info; see the serverUrl option for a worker without
    * it); throws InvalidCredentialsError for an unknown app or a wrong password.
    */
-  async verifyCredentials(appName: string, password: string, mysqlUrl: string): Promise<number> {
+  async verifyCredentials(appName: string, password: string, mysqlUrl: string): Promise<VerifiedApp> {
     let app: AppInfoEntity | null;
     try {
       app = await this.dataSource.getRepository(AppInfoEntity).findOne({ where: { name: appName } });
@@ -74,7 +75,7 @@ export class WorkerDatabase {
     }
     // Same answer for both cases: the error must not tell which app names exist.
     if (!app || !(await verifyPassword(password, app.passwordHash))) throw new InvalidCredentialsError(appName);
-    return app.id;
+    return { appId: app.id, streamParts: app.streamParts };
   }
 
   async close(): Promise<void> {

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import {
   createRedisConnection,
   KeyLayout,
+  streamPartOf,
   StreamProducer,
   WorkerCommandSender,
   type AppStreams,
@@ -10,6 +11,7 @@ import {
   type WorkerAddress,
 } from '@jobnest/transport';
 import { errorMessage, ThrottledErrorLog } from '@jobnest/common';
+import type { VerifiedApp } from '../auth/verified-app';
 import { redactUrl } from '../util/redact-url';
 import { WorkerLogger } from '../util/worker-logger';
 
@@ -32,12 +34,17 @@ export class WorkerRedis {
   private lastError: string | undefined;
   private sender: WorkerCommandSender | undefined;
 
-  /** Opens the producer connection; the app's keys are known from here on. */
-  open(target: RedisTarget, workerId: string, appId: number, prefix: string): void {
+  /**
+   * Opens the producer connection; the app's keys are known from here on: heartbeats on the app's stream, status
+   * reports and log lines on this worker's part of the app's streams (streamPartOf).
+   */
+  open(target: RedisTarget, workerId: string, app: VerifiedApp, prefix: string): void {
     this.workerId = workerId;
     this.target = target;
     const layout = new KeyLayout(prefix);
-    this.keys = { layout, appId, streams: layout.appStreams(appId) };
+    const part = layout.appStreams(app.appId, streamPartOf(workerId, app.streamParts));
+    const streams = { ...part, heartbeats: layout.appStreams(app.appId).heartbeats };
+    this.keys = { layout, appId: app.appId, streams };
     this.producerConnection = this.track(
       createRedisConnection(target, `jobnest-worker-${workerId}`, { maxRetriesPerRequest: 2 }),
     );

@@ -1,4 +1,4 @@
-import { ApiProperty } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsEnum, IsString, Length, Matches } from 'class-validator';
 import { AppRole } from '@jobnest/persistence';
 
@@ -101,10 +101,15 @@ export class MeView {
   @ApiProperty() serverAdmin!: boolean;
   @ApiProperty({ type: [AppRoleView], description: 'The apps this caller may act in, with its role in each' })
   apps!: AppRoleView[];
+  @ApiPropertyOptional({
+    description: "An app token only: the parts of the app's status and log streams (a worker writes to one of them)",
+  })
+  streamParts?: number;
 }
 
 export class AppListItemView {
   @ApiProperty() id!: number;
   @ApiProperty() name!: string;
+  @ApiProperty({ description: "Parts of the app's status and log streams (1-16)" }) streamParts!: number;
   @ApiProperty({ description: 'ISO time' }) createdAt!: string;
 }

@@ -8,6 +8,7 @@ import {
   ApiUnauthorizedResponse,
 } from '@nestjs/swagger';
 import { AccountGuard, type IdentifiedRequest } from '../auth/account.guard';
+import { AppDirectoryService } from '../auth/app-directory.service';
 import { AuthThrottlerGuard } from '../auth/auth-throttler.guard';
 import { Audited, NotAudited } from '../audit/audited.decorator';
 import { PublicRoute } from '../http/public-route.decorator';
@@ -22,6 +23,7 @@ export class AccountController {
   constructor(
     private readonly users: UsersService,
     private readonly grants: GrantsService,
+    private readonly directory: AppDirectoryService,
   ) {}
 
   @Post('auth/login')
@@ -63,6 +65,7 @@ export class AccountController {
       kind: identity.kind,
       serverAdmin: identity.kind === 'admin',
       apps: await this.grants.appsOf(identity),
+      ...(identity.kind === 'app' ? { streamParts: await this.directory.streamParts(identity.appId) } : {}),
     };
   }
 }

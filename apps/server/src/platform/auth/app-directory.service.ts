@@ -23,7 +23,16 @@ export class AppDirectoryService {
 
   /** Every app, by name (the server admin's view). */
   async list(): Promise<AppInfoEntity[]> {
-    return this.apps.find({ select: { id: true, name: true, createdAt: true }, order: { name: 'ASC' } });
+    return this.apps.find({
+      select: { id: true, name: true, createdAt: true, streamParts: true },
+      order: { name: 'ASC' },
+    });
+  }
+
+  /** The parts of an app's status and log streams (1 for an unknown app). */
+  async streamParts(appId: number): Promise<number> {
+    const row = await this.apps.findOne({ where: { id: appId }, select: { id: true, streamParts: true } });
+    return row?.streamParts ?? 1;
   }
 
   /** The apps of these ids, by name. */

@@ -55,6 +55,21 @@ export class AppsService {
     await this.storePassword(app, newPassword);
   }
 
+  /**
+   * Splits the app's status and log streams into `parts` (KeyLayout.appStreams): servers read the new parts within
+   * APP_DISCOVERY_INTERVAL_MS (this one at once), workers write to theirs from their next start. Never fewer: a
+   * worker started before still writes to every part it knew, and a part no server read would strand its reports.
+   */
+  async setStreamParts(appName: string, parts: number): Promise<void> {
+    const app = await this.apps.findOne({ where: { name: appName }, select: { id: true, streamParts: true } });
+    if (!app) throw new NotFoundException(`app '${appName}' does not exist`);
+    if (parts < app.streamParts) {
+      throw new ConflictException(`parts can only grow: app '${appName}' has ${app.streamParts} (asked ${parts})`);
+    }
+    await this.apps.update({ id: app.id }, { streamParts: parts });
+    await this.streams.refresh();
+  }
+
   private checkPair(appName: string, password: string): Promise<AppInfoEntity> {
     return checkPasswordPair(this.apps, { name: appName }, password, this.decoyHash, WRONG_PAIR);
   }

@@ -24,6 +24,7 @@ import {
   CreateAppDto,
   RedisAclView,
   ResetPasswordDto,
+  StreamPartsDto,
   TokenRequestDto,
   TokenView,
 } from './auth.dto';
@@ -51,8 +52,25 @@ export class AuthController {
     return (await this.directory.list()).map((app) => ({
       id: app.id,
       name: app.name,
+      streamParts: app.streamParts,
       createdAt: app.createdAt.toISOString(),
     }));
+  }
+
+  @Put('apps/:name/stream-parts')
+  @HttpCode(204)
+  @UseGuards(AdminAuthGuard)
+  @Audited({ action: 'app.stream-parts', targetType: 'app', appName: (req) => String(req.params.name) })
+  @ApiBasicAuth()
+  @ApiNoContentResponse({
+    description:
+      "Splits the app's status and log streams into `parts` Redis slots, for an app whose reports one slot cannot carry " +
+      '(the server admin only; the count only grows)',
+  })
+  @ApiNotFoundResponse({ description: 'no app of that name' })
+  @ApiConflictResponse({ description: 'fewer parts than the app has' })
+  async setStreamParts(@Param('name') name: string, @Body() body: StreamPartsDto): Promise<void> {
+    await this.apps.setStreamParts(name, body.parts);
   }
 
   @Get('apps/:name/redis-acl')

@@ -1,5 +1,6 @@
 import { ApiProperty, IntersectionType, PickType } from '@nestjs/swagger';
-import { IsString, Length, Matches } from 'class-validator';
+import { IsInt, IsString, Length, Matches, Max, Min } from 'class-validator';
+import { MAX_STREAM_PARTS } from '@jobnest/transport';
 
 /** Rules of an app password, said once for every route that takes a new one. */
 export const APP_PASSWORD_RULE = 'must be 8-200 characters';
@@ -55,6 +56,19 @@ export class ChangePasswordDto extends IntersectionType(
 export class AppView {
   @ApiProperty() id!: number;
   @ApiProperty() name!: string;
+}
+
+export class StreamPartsDto {
+  @ApiProperty({
+    minimum: 1,
+    maximum: MAX_STREAM_PARTS,
+    example: 4,
+    description: "Parts of the app's status and log streams; only grows (workers pick theirs up at their next start)",
+  })
+  @IsInt({ message: 'parts must be a whole number' })
+  @Min(1, { message: `parts must be between 1 and ${MAX_STREAM_PARTS}` })
+  @Max(MAX_STREAM_PARTS, { message: `parts must be between 1 and ${MAX_STREAM_PARTS}` })
+  parts!: number;
 }
 
 export class RedisAclPermissionView {

@@ -16,10 +16,10 @@ export type StreamGroups = ReadonlyMap<string, readonly string[]>;
 type ChangeListener = () => void;
 
 /**
- * Which report streams exist to be read: one set per app (KeyLayout.appStreams), for every app in MySQL. The app
- * list is read at boot and every APP_DISCOVERY_INTERVAL_MS, and at once when this server registers an app; a new
- * app's streams are then read from their first entry (consumer groups start at 0), so nothing its workers wrote
- * before is missed.
+ * Which report streams exist to be read: one set per app (KeyLayout.appStreams), for every app in MySQL, and for
+ * an app split into parts (app_info.stream_parts) the status and log streams of every part. The app list is read at
+ * boot and every APP_DISCOVERY_INTERVAL_MS, and at once when this server registers or splits an app; a new stream
+ * is then read from its first entry (consumer groups start at 0), so nothing its workers wrote before is missed.
  *
  * On a single Redis, the streams of the layout before hash tags (one shared stream per kind) are read too while
  * they exist, so reports that workers of an older version leave there during an upgrade are applied.
@@ -29,7 +29,8 @@ export class ReportStreams implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger(ReportStreams.name);
   private readonly errors = new ThrottledErrorLog(this.logger);
   private readonly layout: KeyLayout;
-  private appIds: number[] = [];
+  /** Every app, by id, with the parts of its status and log streams. */
+  private apps: { id: number; parts: number }[] = [];
   private legacy = new Set<AppStreamKind>();
   private readonly listeners: ChangeListener[] = [];
   private timer: NodeJS.Timeout | undefined;
@@ -40,7 +41,7 @@ export class ReportStreams implements OnModuleInit, OnApplicationShutdown {
   constructor(
     config: ServerConfig,
     private readonly connections: RedisConnections,
-    @InjectRepository(AppInfoEntity) private readonly apps: Repository<AppInfoEntity>,
+    @InjectRepository(AppInfoEntity) private readonly appRows: Repository<AppInfoEntity>,
   ) {
     this.layout = config.keys;
   }
@@ -84,11 +85,15 @@ export class ReportStreams implements OnModuleInit, OnApplicationShutdown {
     if (cached) return cached;
     const groups = new Map<string, string[]>();
     const single = !this.connections.isCluster;
-    for (const appId of this.appIds) {
-      const group = single ? 'all' : `lane-${KeyLayout.laneOf(appId)}`;
-      let streams = groups.get(group);
-      if (!streams) groups.set(group, (streams = []));
-      streams.push(this.layout.appStreams(appId)[kind]);
+    for (const app of this.apps) {
+      // Heartbeats are never split (a worker's directory reads its app's one stream).
+      const parts = kind === 'heartbeats' ? 1 : app.parts;
+      for (let part = 0; part < parts; part++) {
+        const group = single ? 'all' : `lane-${KeyLayout.laneOf(app.id, part)}`;
+        let streams = groups.get(group);
+        if (!streams) groups.set(group, (streams = []));
+        streams.push(this.layout.appStreams(app.id, part)[kind]);
+      }
     }
     if (single && this.legacy.has(kind)) {
       const all = groups.get('all');
@@ -125,15 +130,15 @@ export class ReportStreams implements OnModuleInit, OnApplicationShutdown {
   /** Reads the app list and the legacy streams; false (logged) when that failed. */
   private async load(): Promise<boolean> {
     try {
-      const rows = await this.apps.find({ select: { id: true }, order: { id: 'ASC' } });
-      const ids = rows.map((r) => r.id);
+      const rows = await this.appRows.find({ select: { id: true, streamParts: true }, order: { id: 'ASC' } });
+      const apps = rows.map((r) => ({ id: r.id, parts: Math.max(1, r.streamParts) }));
       const legacy = this.connections.isCluster ? new Set<AppStreamKind>() : await this.legacyStreams();
       const changed =
-        ids.length !== this.appIds.length ||
-        ids.some((id, i) => id !== this.appIds[i]) ||
+        apps.length !== this.apps.length ||
+        apps.some((a, i) => a.id !== this.apps[i]?.id || a.parts !== this.apps[i]?.parts) ||
         legacy.size !== this.legacy.size ||
         [...legacy].some((k) => !this.legacy.has(k));
-      this.appIds = ids;
+      this.apps = apps;
       // A legacy stream is listed while it exists: deleted (empty, no older worker left), it is read no more.
       this.legacy = legacy;
       if (changed) {
