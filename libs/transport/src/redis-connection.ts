@@ -12,7 +12,7 @@ export interface RedisTarget {
 }
 
 /** The ioredis settings of every Jobnest connection (a cluster applies them to each node connection). */
-function baseOptions(name: string, extra: RedisOptions): RedisOptions {
+function redisConnectionOptions(name: string, extra: RedisOptions): RedisOptions {
   return {
     maxRetriesPerRequest: null,
     enableReadyCheck: true,
@@ -27,17 +27,12 @@ function baseOptions(name: string, extra: RedisOptions): RedisOptions {
  * need: commands wait for a reconnect instead of failing, so a Redis restart does not crash a loop. On a cluster,
  * commands sent while a failed master's replica is promoted are retried (MOVED / CLUSTERDOWN) rather than failed.
  */
-export function createRedisConnection(
-  target: RedisTarget | string,
-  name: string,
-  extra: RedisOptions = {},
-): RedisClient {
-  const t = typeof target === 'string' ? { url: target, clusterNodes: [] } : target;
-  if (t.clusterNodes.length === 0) return new Redis(t.url, baseOptions(name, extra));
-  const auth = new URL(t.url);
-  return new Cluster(t.clusterNodes.map(parseNode), {
+export function createRedisConnection(target: RedisTarget, name: string, extra: RedisOptions = {}): RedisClient {
+  if (target.clusterNodes.length === 0) return new Redis(target.url, redisConnectionOptions(name, extra));
+  const auth = new URL(target.url);
+  return new Cluster(target.clusterNodes.map(parseNode), {
     redisOptions: {
-      ...baseOptions(name, extra),
+      ...redisConnectionOptions(name, extra),
       username: auth.username ? decodeURIComponent(auth.username) : undefined,
       password: auth.password ? decodeURIComponent(auth.password) : undefined,
       tls: auth.protocol === 'rediss:' ? {} : undefined,
@@ -80,16 +75,17 @@ export function parseClusterNodes(value: string): string[] {
 }
 
 /**
- * The target of a `JOBNEST_REDIS_URL` that may name several nodes (`redis://user:pass@h1:7001,h2:7002`: a
- * cluster) and of `JOBNEST_REDIS_CLUSTER_NODES` (which wins when set). Throws a RangeError naming what is wrong.
+ * What a Redis URL names: a cluster when it lists several `host:port` (`redis://user:pass@h1:7001,h2:7002`; the URL
+ * keeps the first host, for its scheme, user and password), else the one Redis. A URL of any other form (not even
+ * a URL, a bad node) comes back as it is, a single Redis: the caller checks `url` and names the setting.
  */
-export function redisTarget(url: string, clusterNodes: string | undefined): RedisTarget {
+export function targetOfUrl(url: string): RedisTarget {
   const m = /^(rediss?:\/\/)([^@/]*@)?([^/?#]*)(.*)$/.exec(url);
-  if (!m) throw new RangeError('it is not a redis:// or rediss:// URL'); // the URL may hold a password: not repeated
-  const hosts = m[3].split(',');
-  if (clusterNodes !== undefined && clusterNodes.trim() !== '') {
-    return { url: `${m[1]}${m[2] ?? ''}${hosts[0]}${m[4]}`, clusterNodes: parseClusterNodes(clusterNodes) };
+  const hosts = m?.[3]?.split(',') ?? [];
+  if (!m || hosts.length < 2) return { url, clusterNodes: [] };
+  try {
+    return { url: `${m[1]}${m[2] ?? ''}${hosts[0]}${m[4]}`, clusterNodes: parseClusterNodes(hosts.join(',')) };
+  } catch {
+    return { url, clusterNodes: [] };
   }
-  if (hosts.length === 1) return { url, clusterNodes: [] };
-  return { url: `${m[1]}${m[2] ?? ''}${hosts[0]}${m[4]}`, clusterNodes: parseClusterNodes(hosts.join(',')) };
 }

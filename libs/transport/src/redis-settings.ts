@@ -1,5 +1,5 @@
 import { ConfigError, EnvReader } from '@jobnest/common';
-import { redisTarget, type RedisTarget } from './redis-connection';
+import { parseClusterNodes, targetOfUrl, type RedisTarget } from './redis-connection';
 
 /**
  * Reads where Redis is, the same way for servers and workers:
@@ -10,19 +10,13 @@ import { redisTarget, type RedisTarget } from './redis-connection';
  * Throws a ConfigError naming the setting that is wrong.
  */
 export function readRedisTarget(reader: EnvReader, fallback: string): RedisTarget {
-  const url = reader.string('JOBNEST_REDIS_URL', fallback);
+  const target = targetOfUrl(reader.string('JOBNEST_REDIS_URL', fallback));
   const nodes = reader.optionalString('JOBNEST_REDIS_CLUSTER_NODES');
-  let target: RedisTarget;
-  try {
-    target = redisTarget(url, undefined);
-  } catch {
-    target = { url, clusterNodes: [] }; // not even a URL: the check below says so, without its password
-  }
   // The first host stands for the URL's scheme, user and password: check them as one URL.
   new EnvReader({ JOBNEST_REDIS_URL: target.url }).url('JOBNEST_REDIS_URL', fallback, ['redis', 'rediss']);
   if (nodes === undefined) return target;
   try {
-    return redisTarget(target.url, nodes);
+    return { url: target.url, clusterNodes: parseClusterNodes(nodes) };
   } catch (err) {
     throw new ConfigError('JOBNEST_REDIS_CLUSTER_NODES', `must be host:port,host:port,... (${(err as Error).message})`);
   }

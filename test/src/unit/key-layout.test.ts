@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { KeyLayout, readRedisTarget, redisTarget, STREAM_LANES, streamPartOf } from '@jobnest/transport';
+import { KeyLayout, readRedisTarget, STREAM_LANES, streamPartOf, targetOfUrl } from '@jobnest/transport';
 import { EnvReader } from '@jobnest/common';
 
 /** The hash tag Redis Cluster hashes: the first `{...}` with something inside, else the whole key. */
@@ -107,14 +107,14 @@ describe('KeyLayout', () => {
 
 describe('where Redis is', () => {
   it('a URL with one host is a single Redis', () => {
-    assert.deepEqual(redisTarget('redis://:pw@cache:6379/0', undefined), {
+    assert.deepEqual(targetOfUrl('redis://:pw@cache:6379/0'), {
       url: 'redis://:pw@cache:6379/0',
       clusterNodes: [],
     });
   });
 
   it('a URL with several hosts is a cluster; the credentials stay with the first', () => {
-    assert.deepEqual(redisTarget('rediss://u:pw@a:7001,b:7002,c:7003', undefined), {
+    assert.deepEqual(targetOfUrl('rediss://u:pw@a:7001,b:7002,c:7003'), {
       url: 'rediss://u:pw@a:7001',
       clusterNodes: ['a:7001', 'b:7002', 'c:7003'],
     });

@@ -9,7 +9,7 @@ import {
 } from '@jobnest/common';
 import { databaseName } from '@jobnest/persistence';
 import { WORKER_ID_PATTERN } from '@jobnest/transport';
-import { parseClusterNodes, redisTarget, type RedisTarget } from '@jobnest/transport';
+import { parseClusterNodes, targetOfUrl, type RedisTarget } from '@jobnest/transport';
 import type { JobnestWorkerOptions, ResolvedWorkerOptions } from './jobnest-worker-options';
 
 export const WORKER_OPTION_DEFAULTS = {
@@ -168,13 +168,7 @@ function int(value: unknown, name: string, fallback: number, min: number, max: n
 
 /** `redisUrl` (one or several nodes) and `redisClusterNodes`, checked; a ConfigError names the bad option. */
 function resolveRedis(options: JobnestWorkerOptions): RedisTarget {
-  const raw = options.redisUrl ?? WORKER_OPTION_DEFAULTS.redisUrl;
-  let target: RedisTarget = { url: raw, clusterNodes: [] };
-  try {
-    target = redisTarget(raw, undefined);
-  } catch {
-    // not even a URL: url() below says so, without its password
-  }
+  const target = targetOfUrl(options.redisUrl ?? WORKER_OPTION_DEFAULTS.redisUrl);
   url(target.url, 'redisUrl', ['redis', 'rediss']);
   const nodes = options.redisClusterNodes;
   if (nodes === undefined || nodes.length === 0) return target;
