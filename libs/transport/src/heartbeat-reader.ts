@@ -1,5 +1,6 @@
 import { errorMessage, type Heartbeat } from '@jobnest/common';
 import { decodeHeartbeat, messageField } from './message-codec';
+import { NonStreamKeys } from './non-stream-keys';
 import type { RedisClient } from './redis-connection';
 
 type RawEntry = [id: string, fields: string[]];
@@ -39,8 +40,6 @@ export interface HeartbeatReaderOptions {
 
 /** How long to wait before reading again while no stream is listed yet. */
 const NO_STREAM_PAUSE_MS = 200;
-/** A key set aside for not being a stream is looked at again after this long. */
-const SET_ASIDE_MS = 60_000;
 
 /**
  * Reads every heartbeat of the streams with a plain XREAD (no consumer group: every server and every worker that
@@ -74,21 +73,13 @@ export class HeartbeatReader {
     /** Last id read per stream; a stream is in `catchingUp` until a read of it returns less than a page. */
     const lastIds = new Map<string, string>();
     const catchingUp = new Set<string>();
-    /** Listed keys that are not streams (WRONGTYPE would fail the read of every other one), with when found. */
-    const setAside = new Map<string, number>();
+    const nonStreams = new NonStreamKeys();
     let toldCaughtUp = false;
     while (this.running) {
       try {
-        const now = Date.now();
-        const streams = o.streams().filter((s) => {
-          const at = setAside.get(s);
-          if (at === undefined) return true;
-          if (now - at < SET_ASIDE_MS) return false;
-          // Looked at again: read like a stream listed for the first time (its history, not as live).
-          setAside.delete(s);
-          lastIds.delete(s);
-          return true;
-        });
+        const { streams, returned } = nonStreams.readable(o.streams());
+        // Looked at again: read like a stream listed for the first time (its history, not as live).
+        for (const stream of returned) lastIds.delete(stream);
         for (const stream of streams) {
           if (lastIds.has(stream)) continue;
           lastIds.set(stream, `${Date.now() - o.historyMs}-0`);
@@ -122,12 +113,8 @@ export class HeartbeatReader {
         if (!this.running) break;
         o.onError(err);
         if (errorMessage(err).includes('WRONGTYPE')) {
-          for (const stream of o.streams()) {
-            const type = String(await o.connection.type(stream).catch(() => 'none'));
-            if (type === 'stream' || type === 'none') continue;
-            setAside.set(stream, Date.now());
-            catchingUp.delete(stream); // not read meanwhile: it must not keep the other streams from blocking
-          }
+          // Not read meanwhile: a set-aside key must not keep the other streams from blocking.
+          for (const { key } of await nonStreams.findAmong(o.connection, o.streams())) catchingUp.delete(key);
         }
         await new Promise((resolve) => setTimeout(resolve, o.retryPauseMs ?? 500));
       }

@@ -1,6 +1,7 @@
 import type { RedisClient } from './redis-connection';
 import { errorMessage, isTransientError, MessageDecodeError, ThrottledErrorLog } from '@jobnest/common';
 import { EntryApplyError } from './entry-apply-error';
+import { NonStreamKeys } from './non-stream-keys';
 import { messageField } from './message-codec';
 
 export interface StreamEntry<T> {
@@ -93,8 +94,6 @@ const MAX_COUNTED_ENTRIES = 10_000;
 const DEAD_LETTER_MAX_LEN = 10_000;
 /** How long to wait before reading again while no stream is listed yet. */
 const NO_STREAM_PAUSE_MS = 200;
-/** A key set aside for not being a stream is looked at again after this long. */
-const SET_ASIDE_MS = 60_000;
 
 type RawEntry = [id: string, fields: string[] | null];
 type ReadReply = [stream: string, entries: RawEntry[]][] | null;
@@ -122,8 +121,8 @@ export class StreamGroupConsumer<T> {
   private readonly isTransient: (err: unknown) => boolean;
   /** Streams whose group exists (created or found). */
   private readonly grouped = new Set<string>();
-  /** Listed keys that are not streams (WRONGTYPE would fail every read of the others), with when they were found. */
-  private readonly setAside = new Map<string, number>();
+  /** Listed keys that are not streams (WRONGTYPE would fail every read of the others). */
+  private readonly nonStreams = new NonStreamKeys();
   /** Failures of entries applied on their own, by stream and entry id (in memory: another consumer counts from zero). */
   private readonly failures = new Map<string, number>();
 
@@ -161,7 +160,7 @@ export class StreamGroupConsumer<T> {
 
   private async step(): Promise<void> {
     const { redis, group, consumer } = this.options;
-    const listed = this.options.streams().filter((s) => !this.isSetAside(s));
+    const listed = this.nonStreams.readable(this.options.streams()).streams;
     const added = listed.filter((s) => !this.grouped.has(s));
     if (added.length > 0 && (await this.ensureGroups(added))) {
       this.readPendingFirst = true; // a stream taken over from an earlier run of this consumer may hold our entries
@@ -379,27 +378,14 @@ export class StreamGroupConsumer<T> {
 
   /**
    * One key of a read that is not a stream (a string written where a stream belongs) makes Redis refuse the whole
-   * read: find such keys and leave them out, so the other streams go on. Looked at again after SET_ASIDE_MS
+   * read: find such keys and leave them out, so the other streams go on (NonStreamKeys). Looked at again a minute later
    * (deleted, or a stream again, it is read again; still not, it is logged again: at most once a minute per key).
    */
   private async setAsideNonStreams(): Promise<void> {
-    const { redis, logger } = this.options;
-    for (const stream of this.options.streams()) {
-      const type = String(await redis.type(stream));
-      if (type === 'stream' || type === 'none') continue;
-      if (!this.setAside.has(stream))
-        logger.error(`${stream} is a ${type}, not a stream: left out of the reads until it is deleted`);
-      this.setAside.set(stream, Date.now());
-      this.grouped.delete(stream);
+    for (const { key, type } of await this.nonStreams.findAmong(this.options.redis, this.options.streams())) {
+      this.options.logger.error(`${key} is a ${type}, not a stream: left out of the reads until it is deleted`);
+      this.grouped.delete(key);
     }
-  }
-
-  private isSetAside(stream: string): boolean {
-    const at = this.setAside.get(stream);
-    if (at === undefined) return false;
-    if (Date.now() - at < SET_ASIDE_MS) return true;
-    this.setAside.delete(stream); // try it again: a WRONGTYPE sets it aside once more
-    return false;
   }
 
   private describe(): string {
