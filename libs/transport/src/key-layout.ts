@@ -145,26 +145,19 @@ export class KeyLayout {
  * worker whose heartbeats do not announce WORKER_FEATURES.appKeys still gets its commands under the plain prefix.
  */
 export class LegacyKeys {
-  constructor(private readonly prefix: string) {}
+  /** The three streams every app shared. */
+  readonly streams: AppStreams;
 
-  get heartbeats(): string {
-    return `${this.prefix}:stream:heartbeats`;
-  }
-
-  get instanceStatus(): string {
-    return `${this.prefix}:stream:instance-status`;
-  }
-
-  get logs(): string {
-    return `${this.prefix}:stream:logs`;
+  constructor(private readonly prefix: string) {
+    this.streams = {
+      heartbeats: `${prefix}:stream:${STREAM_SUFFIX.heartbeats}`,
+      instanceStatus: `${prefix}:stream:${STREAM_SUFFIX.instanceStatus}`,
+      logs: `${prefix}:stream:${STREAM_SUFFIX.logs}`,
+    };
   }
 
   get deadLetter(): string {
     return `${this.prefix}:stream:dead-letter`;
-  }
-
-  lease(name: string): string {
-    return `${this.prefix}:lease:${name}`;
   }
 
   get workersLastSeen(): string {

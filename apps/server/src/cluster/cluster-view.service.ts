@@ -145,22 +145,18 @@ export class ClusterViewService implements OnApplicationBootstrap, OnApplication
 
   /** Logged once per reason; heartbeats are not acknowledged, so nothing else to do. */
   private reject(id: string, reason: string): void {
-    if (this.rejectedFrom.has(reason)) return;
-    this.rememberRejection(reason);
-    this.logger.warn(`ignored malformed heartbeat ${id}: ${reason}`);
+    this.warnOnce(reason, `ignored malformed heartbeat ${id}: ${reason}`);
   }
 
-  /** A refused heartbeat, logged once per message. */
-  private warnOnce(message: string): void {
-    if (this.rejectedFrom.has(message)) return;
-    this.rememberRejection(message);
-    this.logger.warn(message);
-  }
-
-  /** Forged heartbeats may vary without end: the set of what was logged is bounded (forgotten ones log again). */
-  private rememberRejection(key: string): void {
+  /**
+   * Logs `message` once per `key`. Forged heartbeats may vary without end: what was logged is remembered up to 1,000
+   * keys (then forgotten, and logged again).
+   */
+  private warnOnce(key: string, message = key): void {
+    if (this.rejectedFrom.has(key)) return;
     if (this.rejectedFrom.size >= 1000) this.rejectedFrom.clear();
     this.rejectedFrom.add(key);
+    this.logger.warn(message);
   }
 
   private apply(hb: Heartbeat, entryTime: number, live: boolean, stream: string): void {

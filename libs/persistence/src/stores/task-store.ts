@@ -102,6 +102,8 @@ function addToCounts(counts: TaskCounts, status: TaskStatus, n: number): void {
 export class TaskStore {
   /** When this store first failed to reach MySQL in the current outage (undefined while it answers). */
   private outageSince: number | undefined;
+  /** The condition a worker's store adds after `instance_id = ?`, and its parameter (see appId). */
+  private readonly app: { and: string; params: readonly number[] };
 
   /**
    * `retryWindowMs`: how long a statement is tried again while MySQL is unreachable or restarting (connection
@@ -119,11 +121,8 @@ export class TaskStore {
     private readonly retryWindowMs: number,
     private readonly logger: TaskStoreLogger,
     private readonly appId: number | null = null,
-  ) {}
-
-  /** The condition a worker's store adds after `instance_id = ?`, and its parameter (see appId). */
-  private get app(): { and: string; params: number[] } {
-    return this.appId === null ? { and: '', params: [] } : { and: ' AND app_id IN (0, ?)', params: [this.appId] };
+  ) {
+    this.app = appId === null ? { and: '', params: [] } : { and: ' AND app_id IN (0, ?)', params: [appId] };
   }
 
   /**

@@ -15,6 +15,15 @@ import type { VerifiedApp } from '../auth/verified-app';
 import { redactUrl } from '../util/redact-url';
 import { WorkerLogger } from '../util/worker-logger';
 
+/** What open() learnt: where Redis is, and the worker's keys in it. */
+interface OpenedKeys {
+  target: RedisTarget;
+  layout: KeyLayout;
+  appId: number;
+  streams: AppStreams;
+  ownQueuePrefix: string;
+}
+
 /**
  * Redis connections of the worker. The producer connection gives up on a command after a few reconnect attempts
  * (instead of queueing it until Redis returns) so the heartbeat, log and status loops see the error, keep their
@@ -28,8 +37,8 @@ export class WorkerRedis {
   private readonly errors = new ThrottledErrorLog(this.logger);
   private readonly connections: RedisClient[] = [];
   private producerConnection: RedisClient | undefined;
-  private keys: { layout: KeyLayout; appId: number; streams: AppStreams } | undefined;
-  private target: RedisTarget | undefined;
+  /** Set by open(): where Redis is and the app's keys. */
+  private keys: OpenedKeys | undefined;
   private streamProducer: StreamProducer | undefined;
   private lastError: string | undefined;
   private sender: WorkerCommandSender | undefined;
@@ -40,11 +49,16 @@ export class WorkerRedis {
    */
   open(target: RedisTarget, workerId: string, app: VerifiedApp, prefix: string): void {
     this.workerId = workerId;
-    this.target = target;
     const layout = new KeyLayout(prefix);
     const part = layout.appStreams(app.appId, streamPartOf(workerId, app.streamParts));
     const streams = { ...part, heartbeats: layout.appStreams(app.appId).heartbeats };
-    this.keys = { layout, appId: app.appId, streams };
+    this.keys = {
+      target,
+      layout,
+      appId: app.appId,
+      streams,
+      ownQueuePrefix: layout.workerQueuePrefix({ workerId, appId: app.appId }),
+    };
     this.producerConnection = this.track(
       createRedisConnection(target, `jobnest-worker-${workerId}`, { maxRetriesPerRequest: 2 }),
     );
@@ -68,8 +82,7 @@ export class WorkerRedis {
 
   /** BullMQ prefix of this worker's own command queue. */
   get ownQueuePrefix(): string {
-    const keys = this.opened();
-    return keys.layout.workerQueuePrefix({ workerId: this.workerId ?? '', appId: keys.appId });
+    return this.opened().ownQueuePrefix;
   }
 
   /** XADDs to the report streams. */
@@ -130,21 +143,21 @@ export class WorkerRedis {
     );
   }
 
-  private opened(): { layout: KeyLayout; appId: number; streams: AppStreams } {
+  private opened(): OpenedKeys {
     if (!this.keys) throw new Error('the Jobnest worker Redis connection is not open yet');
     return this.keys;
   }
 
   private connect(purpose: string): RedisClient {
-    if (!this.target) throw new Error('the Jobnest worker Redis connection is not open yet');
-    return this.track(createRedisConnection(this.target, `jobnest-worker-${this.workerId}-${purpose}`));
+    return this.track(createRedisConnection(this.opened().target, `jobnest-worker-${this.workerId}-${purpose}`));
   }
 
   private track(connection: RedisClient): RedisClient {
     // Without a listener ioredis prints every reconnect failure; it reconnects by itself anyway.
+    const where = `Redis ${redactUrl(this.opened().target.url)}`;
     connection.on('error', (err: unknown) => {
       this.lastError = errorMessage(err);
-      this.errors.error('redis', `Redis ${redactUrl(this.target?.url ?? '')}`, err);
+      this.errors.error('redis', where, err);
     });
     this.connections.push(connection);
     return connection;

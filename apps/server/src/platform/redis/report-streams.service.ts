@@ -97,8 +97,8 @@ export class ReportStreams implements OnModuleInit, OnApplicationShutdown {
     }
     if (single && this.legacy.has(kind)) {
       const all = groups.get('all');
-      if (all) all.push(this.legacyStream(kind));
-      else groups.set('all', [this.legacyStream(kind)]);
+      if (all) all.push(this.layout.legacy.streams[kind]);
+      else groups.set('all', [this.layout.legacy.streams[kind]]);
     }
     this.cache.set(kind, groups);
     return groups;
@@ -117,14 +117,6 @@ export class ReportStreams implements OnModuleInit, OnApplicationShutdown {
   /** The app whose workers write a stream, or null for a legacy stream (shared by every app). */
   appOf(stream: string): number | null {
     return this.layout.parseAppStream(stream)?.appId ?? null;
-  }
-
-  private legacyStream(kind: AppStreamKind): string {
-    return kind === 'heartbeats'
-      ? this.layout.legacy.heartbeats
-      : kind === 'instanceStatus'
-        ? this.layout.legacy.instanceStatus
-        : this.layout.legacy.logs;
   }
 
   /** Reads the app list and the legacy streams; false (logged) when that failed. */
@@ -152,12 +144,12 @@ export class ReportStreams implements OnModuleInit, OnApplicationShutdown {
     }
   }
 
-  /** The legacy streams that exist (one EXISTS each: they are few and checked every few seconds). */
+  /** The legacy streams that exist (an EXISTS each, sent together). */
   private async legacyStreams(): Promise<Set<AppStreamKind>> {
-    const found = new Set<AppStreamKind>();
-    for (const kind of ['heartbeats', 'instanceStatus', 'logs'] as const) {
-      if ((await this.connections.commands.exists(this.legacyStream(kind))) === 1) found.add(kind);
-    }
-    return found;
+    const kinds = Object.keys(this.layout.legacy.streams) as AppStreamKind[];
+    const exists = await Promise.all(
+      kinds.map((kind) => this.connections.commands.exists(this.layout.legacy.streams[kind])),
+    );
+    return new Set(kinds.filter((_, i) => exists[i] === 1));
   }
 }
