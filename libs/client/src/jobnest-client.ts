@@ -345,7 +345,7 @@ export class JobnestClient {
     return this.authed({
       method: 'POST',
       path: `${API}/jobs/${seg(jobId)}/run`,
-      body: { instanceParams: options.instanceParams, delayMs: options.delayMs },
+      body: runBody(options),
     });
   }
 
@@ -357,7 +357,7 @@ export class JobnestClient {
     return this.authed({
       method: 'POST',
       path: `${API}/jobs/${seg(jobId)}/runs`,
-      body: { runs: runs.map((r) => ({ instanceParams: r.instanceParams, delayMs: r.delayMs })) },
+      body: { runs: runs.map(runBody) },
     });
   }
 
@@ -703,4 +703,10 @@ function assertPositive(name: string, value: number): void {
   if (!Number.isFinite(value) || value <= 0) {
     throw new JobnestClientError(`${name} must be a positive number, got ${value}`, 'CONFIG_INVALID');
   }
+}
+
+/** The JSON of one run: the options the API knows (undefined ones are left out of the body). */
+function runBody(options: RunJobOptions): RunJobOptions {
+  const { instanceParams, delayMs, idempotencyKey, idempotencyTtlMs } = options;
+  return { instanceParams, delayMs, idempotencyKey, idempotencyTtlMs };
 }

@@ -110,6 +110,8 @@ export interface Instance {
   tasks: TaskCounts | null;
   /** Times another worker took the instance over from a TaskTracker that died. */
   takeovers: number;
+  /** The idempotency key the run was created with (null: none). */
+  idempotencyKey: string | null;
 }
 
 export interface TaskCounts {
@@ -227,11 +229,20 @@ export interface RunJobOptions {
   instanceParams?: string;
   /** Delay before the instance is dispatched, in milliseconds (Default: 0). */
   delayMs?: number;
+  /**
+   * While this key lives, another run of the job with the same key creates nothing and answers this run's
+   * instance, on any server (1 to 255 characters; Default: none).
+   */
+  idempotencyKey?: string;
+  /** How long the idempotency key lives, in ms, 1,000 to 30 days (Default: 86,400,000, 24 hours). */
+  idempotencyTtlMs?: number;
 }
 
 /** Body of `POST /api/v1/jobs/:id/run`. */
 export interface RunJobResult {
   instanceId: number;
+  /** false: the run's idempotency key answered an instance created before (HTTP 200 instead of 201). */
+  created: boolean;
 }
 
 /** Most runs one `POST /api/v1/jobs/:id/runs` request may ask for. */
@@ -239,7 +250,10 @@ export const MAX_BULK_RUNS = 1000;
 
 /** Body of `POST /api/v1/jobs/:id/runs`: the new instances' ids, in the order of the runs asked for. */
 export interface RunJobBulkResult {
+  /** New instances, or the live instance a run's idempotency key answers. */
   instanceIds: number[];
+  /** For each run, whether it created its instance. */
+  created: boolean[];
 }
 
 /** One log line of an instance. */

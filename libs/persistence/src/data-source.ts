@@ -10,6 +10,7 @@ import { AppGrantEntity } from './entities/app-grant.entity';
 import { AppInfoEntity } from './entities/app-info.entity';
 import { AuditEntryEntity } from './entities/audit-entry.entity';
 import { ConsoleUserEntity } from './entities/console-user.entity';
+import { IdempotencyKeyEntity } from './entities/idempotency-key.entity';
 import { InstanceInfoEntity } from './entities/instance-info.entity';
 import { InstanceLogEntity } from './entities/instance-log.entity';
 import { JobInfoEntity } from './entities/job-info.entity';
@@ -25,6 +26,7 @@ import { UsersAndAudit1764600000000 } from './migrations/1764600000000-users-and
 import { Alarms1764700000000 } from './migrations/1764700000000-alarms';
 import { TaskApp1764800000000 } from './migrations/1764800000000-task-app';
 import { AppStreamParts1764810000000 } from './migrations/1764810000000-app-stream-parts';
+import { IdempotencyKeys1764900000000 } from './migrations/1764900000000-idempotency-keys';
 import { TaskEntity } from './entities/task.entity';
 import { WorkflowInfoEntity } from './entities/workflow-info.entity';
 import { WorkflowInstanceEntity } from './entities/workflow-instance.entity';
@@ -43,6 +45,7 @@ export const JOBNEST_ENTITIES = [
   AlarmChannelEntity,
   AlarmRuleEntity,
   AlarmDeliveryEntity,
+  IdempotencyKeyEntity,
 ];
 export const JOBNEST_MIGRATIONS = [
   InitialSchema1764000000000,
@@ -57,6 +60,7 @@ export const JOBNEST_MIGRATIONS = [
   Alarms1764700000000,
   TaskApp1764800000000,
   AppStreamParts1764810000000,
+  IdempotencyKeys1764900000000,
 ];
 
 /** Database name of a `mysql://user:pass@host:port/db` URL; throws a ConfigError naming `setting` when absent. */

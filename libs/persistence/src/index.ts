@@ -7,6 +7,7 @@ export * from './entities/app-grant.entity';
 export * from './entities/app-info.entity';
 export * from './entities/audit-entry.entity';
 export * from './entities/console-user.entity';
+export * from './entities/idempotency-key.entity';
 export * from './entities/job-info.entity';
 export * from './entities/instance-info.entity';
 export * from './entities/instance-log.entity';

@@ -95,6 +95,24 @@ describe('retention on a running server', () => {
     assert.equal(await count('SELECT COUNT(*) AS n FROM instance_log WHERE instance_id = ?', [instanceId]), 0);
   });
 
+  it('deletes an idempotency key once its TTL has passed, and keeps a live one', async () => {
+    const job = await client.createJob({
+      name: `keys-${Date.now()}`,
+      processor: 'demo.hello',
+      executeType: 'STANDALONE',
+      timeExpressionType: 'API',
+    });
+    await client.runJob(job.id, { idempotencyKey: 'short', idempotencyTtlMs: 1000 });
+    await client.runJob(job.id, { idempotencyKey: 'long', idempotencyTtlMs: 600_000 });
+    const keysOf = (): Promise<number> => count('SELECT COUNT(*) AS n FROM idempotency_key WHERE job_id = ?', [job.id]);
+    assert.equal(await keysOf(), 2);
+    await waitUntil(async () => (await keysOf()) === 1, 15_000, 'the expired key to be deleted');
+    const [[live]] = (await db.query('SELECT expires_at AS expiresAt FROM idempotency_key WHERE job_id = ?', [
+      job.id,
+    ])) as unknown as [{ expiresAt: number }[]];
+    assert.ok(Number(live!.expiresAt) > Date.now() + 500_000, 'the live key stays');
+  });
+
   it("removes a killed worker's command queue from Redis and keeps the live worker's", async () => {
     await runOn('doomed');
     await runOn('keeper');

@@ -18,6 +18,7 @@ export function toInstanceView(i: InstanceInfoEntity, jobName: string | null): I
     finishedTime: i.finishedTime,
     tasks: i.taskCounts ? (JSON.parse(i.taskCounts) as TaskCountsView) : null,
     takeovers: i.takeovers,
+    idempotencyKey: i.idempotencyKey,
   };
 }
 

@@ -104,6 +104,8 @@ export class InstanceView {
   tasks!: TaskCountsView | null;
   @ApiProperty({ description: 'Times another worker took the instance over from a dead TaskTracker' })
   takeovers!: number;
+  @ApiProperty({ nullable: true, type: String, description: 'The idempotency key the run was created with' })
+  idempotencyKey!: string | null;
 }
 
 export class TaskQueryDto extends PageQueryDto {

@@ -12,11 +12,21 @@ import {
 import { CoalescingQueue, CoalescingQueueFullError, type ItemOutcome } from '../platform/batching/coalescing-queue';
 import { retryLockConflicts } from '../platform/database/lock-conflict-retries';
 import { DelayedDispatchService } from './delayed-dispatch.service';
+import { idempotencyKeyId, IdempotencyKeys, type JobIdempotencyKey, type KeyClaim } from './idempotency-keys';
 
 /** One run asked for through the API. */
 export interface LaunchRequest {
   instanceParams: string | null;
   delayMs: number;
+  /** While the key lives (`idempotencyTtlMs` from its claim), a run with it answers the instance it created. */
+  idempotencyKey: string | null;
+  idempotencyTtlMs: number;
+}
+
+/** The instances of an API launch, in the order of its runs, and which of them it created (false: an idempotency key's). */
+export interface LaunchedRuns {
+  instanceIds: number[];
+  created: boolean[];
 }
 
 /** What became of a timer slot. */
@@ -39,7 +49,10 @@ interface SlotLaunch {
 }
 
 type Launch = ApiLaunch | SlotLaunch;
-type LaunchResult = number[] | SlotOutcome;
+type LaunchResult = LaunchedRuns | SlotOutcome;
+
+/** Where the answer of one API run comes from: a row of this batch, or the live instance of its idempotency key. */
+type RunAnswer = { row: number; created: boolean } | { existing: number };
 
 /** A row inserted by a batch and what to do with it once committed. */
 interface Inserted {
@@ -77,12 +90,16 @@ export class InstanceLauncher {
     private readonly instances: InstanceRepository,
     private readonly dispatcher: DispatcherService,
     private readonly delayed: DelayedDispatchService,
+    private readonly idempotency: IdempotencyKeys,
   ) {}
 
-  /** Ids of the new instances, in the order of `runs`. 404 for another app's job or a missing one, 409 past maxInstances. */
-  async launchRuns(appId: number, jobId: number, runs: readonly LaunchRequest[]): Promise<number[]> {
+  /**
+   * The instances of `runs`, in their order: new ones, or the live instance of a run's idempotency key. 404 for
+   * another app's job or a missing one, 409 when the new ones would pass maxInstances (none is created then).
+   */
+  async launchRuns(appId: number, jobId: number, runs: readonly LaunchRequest[]): Promise<LaunchedRuns> {
     try {
-      return (await this.queue.submit({ kind: 'api', appId, jobId, runs })) as number[];
+      return (await this.queue.submit({ kind: 'api', appId, jobId, runs })) as LaunchedRuns;
     } catch (err) {
       // Bounded: past it, callers are told to come back instead of the server queueing without limit.
       if (err instanceof CoalescingQueueFullError)
@@ -127,10 +144,11 @@ export class InstanceLauncher {
     return retryLockConflicts(async () => {
       const jobs = await this.jobsOf(launches);
       const limited = limitedJobIds(jobs, launches);
-      // Without a limit to check there is nothing to lock, and the batch is one INSERT (insertMany opens a
-      // transaction itself when it needs several): no BEGIN and COMMIT round trips for it.
+      // Without a limit to check or a key to claim there is nothing to lock, and the batch is one INSERT
+      // (insertMany opens a transaction itself when it needs several): no BEGIN and COMMIT round trips for it.
+      const keyed = launches.some((l) => l.kind === 'api' && l.runs.some((r) => r.idempotencyKey !== null));
       const { outcomes, inserted } =
-        limited.length === 0
+        limited.length === 0 && !keyed
           ? await this.decideAndInsert(this.dataSource.manager, launches, jobs, limited)
           : await this.dataSource.transaction((tx) => this.decideAndInsert(tx, launches, jobs, limited));
       this.afterCommit(inserted);
@@ -189,6 +207,10 @@ export class InstanceLauncher {
     const active = await this.instances.countActiveOfJobs(tx, limited);
     const slots = launches.flatMap((l) => (l.kind === 'slot' ? [{ jobId: l.job.id, slot: l.slot }] : []));
     const taken = await this.instances.slotsWithInstances(tx, slots);
+    const claims = await this.idempotency.claim(tx, keysToClaim(launches, jobs, maxInstances), now);
+    // Keys of this batch's accepted runs, and the row each one created.
+    const keyRows = new Map<string, { jobId: number; key: string; row: number }>();
+    const answers: RunAnswer[][] = [];
 
     const outcomes: (ItemOutcome<LaunchResult> | undefined)[] = [];
     const rows: { launch: number; run: NewInstanceOf; delayMs: number }[] = [];
@@ -239,10 +261,11 @@ export class InstanceLauncher {
         outcomes[index] = { ok: false, error: new NotFoundException(`job ${launch.jobId} not found`) };
         return;
       }
+      const { plan, fresh } = planRuns(launch.runs, job.id, claims, keyRows, rows.length);
       const max = maxInstances.get(job.id) ?? 0;
       const counts = countOf(job.id);
-      if (max > 0 && counts.total + launch.runs.length > max) {
-        const asked = launch.runs.length === 1 ? '' : ` (${launch.runs.length} runs asked for)`;
+      if (max > 0 && counts.total + fresh.length > max) {
+        const asked = fresh.length === 1 ? '' : ` (${fresh.length} runs asked for)`;
         outcomes[index] = {
           ok: false,
           error: new ConflictException(
@@ -251,8 +274,16 @@ export class InstanceLauncher {
         };
         return;
       }
-      counts.total += launch.runs.length;
-      for (const run of launch.runs) {
+      counts.total += fresh.length;
+      answers[index] = plan;
+      for (const run of fresh) {
+        if (run.idempotencyKey !== null) {
+          keyRows.set(idempotencyKeyId(job.id, run.idempotencyKey), {
+            jobId: job.id,
+            key: run.idempotencyKey,
+            row: rows.length,
+          });
+        }
         rows.push({
           launch: index,
           delayMs: run.delayMs,
@@ -265,6 +296,7 @@ export class InstanceLauncher {
               statusReason: run.delayMs > 0 ? `scheduled in ${run.delayMs} ms` : null,
               now,
               dispatchedTo: run.delayMs > 0 ? undefined : pickWorker(job),
+              idempotencyKey: run.idempotencyKey ?? undefined,
             },
           },
         });
@@ -278,24 +310,53 @@ export class InstanceLauncher {
             rows.map((r) => r.run),
           )
         : [];
-    const inserted: Inserted[] = [];
-    const idsOf = new Map<number, number[]>();
-    rows.forEach((r, i) => {
-      const instance = entities[i]!;
-      inserted.push({ instance, job: r.run.job, workerId: r.run.row.dispatchedTo, delayMs: r.delayMs });
-      const ids = idsOf.get(r.launch) ?? [];
-      ids.push(instance.id);
-      idsOf.set(r.launch, ids);
-    });
+    await this.settleKeys(tx, claims, keyRows, entities);
+    const inserted: Inserted[] = rows.map((r, i) => ({
+      instance: entities[i]!,
+      job: r.run.job,
+      workerId: r.run.row.dispatchedTo,
+      delayMs: r.delayMs,
+    }));
+    const slotRows = new Map(rows.flatMap((r, i) => (launches[r.launch]!.kind === 'slot' ? [[r.launch, i]] : [])));
     const result = launches.map((launch, index): ItemOutcome<LaunchResult> => {
       const decided = outcomes[index];
       if (decided) return decided;
-      const ids = idsOf.get(index) ?? [];
-      return launch.kind === 'api'
-        ? { ok: true, value: ids }
-        : { ok: true, value: { kind: 'launched', instanceId: ids[0]! } };
+      if (launch.kind === 'slot')
+        return { ok: true, value: { kind: 'launched', instanceId: entities[slotRows.get(index)!]!.id } };
+      const plan = answers[index]!;
+      return {
+        ok: true,
+        value: {
+          instanceIds: plan.map((a) => ('existing' in a ? a.existing : entities[a.row]!.id)),
+          created: plan.map((a) => 'row' in a && a.created),
+        },
+      };
     });
     return { outcomes: result, inserted };
+  }
+
+  /**
+   * Points the keys this batch's runs won at their new instances, and gives back those it claimed for a launch that
+   * was refused (so a later run may take them).
+   */
+  private async settleKeys(
+    tx: EntityManager,
+    claims: ReadonlyMap<string, KeyClaim>,
+    keyRows: ReadonlyMap<string, { jobId: number; key: string; row: number }>,
+    entities: readonly InstanceInfoEntity[],
+  ): Promise<void> {
+    await this.idempotency.record(
+      tx,
+      [...keyRows.values()].map((k) => ({ jobId: k.jobId, key: k.key, instanceId: entities[k.row]!.id })),
+    );
+    const unused: { jobId: number; key: string }[] = [];
+    for (const [id, claim] of claims) {
+      if (claim.kind === 'claimed' && !keyRows.has(id)) {
+        const [jobId, key] = splitKeyId(id);
+        unused.push({ jobId, key });
+      }
+    }
+    await this.idempotency.release(tx, unused);
   }
 
   /** Hands out each job's eligible workers in turn, best first: a batch of one job's runs is spread over them. */
@@ -343,6 +404,72 @@ function limitedJobIds(jobs: ReadonlyMap<number, JobInfoEntity>, launches: reado
     .filter((j) => j.maxInstances > 0 || slotJobs.has(j.id))
     .map((j) => j.id)
     .sort((a, b) => a - b);
+}
+
+/**
+ * The idempotency keys a batch claims: those of runs of existing jobs of the launch's app (a refused launch's keys
+ * are given back after the decision), each once, with the longest TTL asked for it in the batch.
+ */
+function keysToClaim(
+  launches: readonly Launch[],
+  jobs: ReadonlyMap<number, JobInfoEntity>,
+  lockedJobs: ReadonlyMap<number, number>,
+): JobIdempotencyKey[] {
+  const keys = new Map<string, JobIdempotencyKey>();
+  for (const launch of launches) {
+    if (launch.kind !== 'api') continue;
+    const job = jobs.get(launch.jobId);
+    if (!job || job.appId !== launch.appId || (job.maxInstances > 0 && !lockedJobs.has(job.id))) continue;
+    for (const run of launch.runs) {
+      if (run.idempotencyKey === null) continue;
+      const id = idempotencyKeyId(job.id, run.idempotencyKey);
+      const ttlMs = Math.max(run.idempotencyTtlMs, keys.get(id)?.ttlMs ?? 0);
+      keys.set(id, { jobId: job.id, key: run.idempotencyKey, ttlMs });
+    }
+  }
+  return [...keys.values()];
+}
+
+/**
+ * The answer of each run of an API launch, and the runs that need a new instance: a run whose key holds a live
+ * instance answers it; a later run with the key of an earlier new run (of this launch, or of an accepted launch
+ * before it in the batch) answers that run's row. `firstRow` is the index the launch's first new row will get.
+ */
+function planRuns(
+  runs: readonly LaunchRequest[],
+  jobId: number,
+  claims: ReadonlyMap<string, KeyClaim>,
+  keyRows: ReadonlyMap<string, { row: number }>,
+  firstRow: number,
+): { plan: RunAnswer[]; fresh: LaunchRequest[] } {
+  const plan: RunAnswer[] = [];
+  const fresh: LaunchRequest[] = [];
+  const ownRows = new Map<string, number>();
+  for (const run of runs) {
+    if (run.idempotencyKey !== null) {
+      const id = idempotencyKeyId(jobId, run.idempotencyKey);
+      const claim = claims.get(id);
+      if (claim?.kind === 'held') {
+        plan.push({ existing: claim.instanceId });
+        continue;
+      }
+      const row = keyRows.get(id)?.row ?? ownRows.get(id);
+      if (row !== undefined) {
+        plan.push({ row, created: false });
+        continue;
+      }
+      ownRows.set(id, firstRow + fresh.length);
+    }
+    plan.push({ row: firstRow + fresh.length, created: true });
+    fresh.push(run);
+  }
+  return { plan, fresh };
+}
+
+/** The job and key of an idempotencyKeyId(). */
+function splitKeyId(id: string): [number, string] {
+  const at = id.indexOf('\u0000');
+  return [Number(id.slice(0, at)), id.slice(at + 1)];
 }
 
 function skipped(reason: string): SlotOutcome {

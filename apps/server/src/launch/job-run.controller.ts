@@ -1,13 +1,14 @@
-import { Body, Controller, Param, ParseIntPipe, Post, UseGuards } from '@nestjs/common';
-import { ApiBearerAuth, ApiConflictResponse, ApiCreatedResponse, ApiTags } from '@nestjs/swagger';
+import { BadRequestException, Body, Controller, Param, ParseIntPipe, Post, Res, UseGuards } from '@nestjs/common';
+import { ApiBearerAuth, ApiConflictResponse, ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import type { Response } from 'express';
 import { AppRole } from '@jobnest/persistence';
 import { AppAuthGuard } from '../platform/auth/app-auth.guard';
 import { RequiresRole } from '../platform/auth/required-role.decorator';
 import { Audited, fieldOf } from '../platform/audit/audited.decorator';
 import { CurrentApp } from '../platform/auth/current-app.decorator';
 import type { AppPrincipal } from '../platform/auth/token.service';
-import { InstanceLauncher } from './instance-launcher.service';
-import { RunJobBulkDto, RunJobBulkView, RunJobDto, RunJobView } from './job-run.dto';
+import { InstanceLauncher, type LaunchRequest } from './instance-launcher.service';
+import { DEFAULT_IDEMPOTENCY_TTL_MS, RunJobBulkDto, RunJobBulkView, RunJobDto, RunJobView } from './job-run.dto';
 
 /** POST /jobs/:id/run and /jobs/:id/runs live here, beside the launcher, so the jobs module needs no dispatch. */
 @ApiTags('jobs')
@@ -25,36 +26,49 @@ export class JobRunController {
     waitForWrite: false,
     detail: (_req, answer) => `instanceId=${String(fieldOf(answer, 'instanceId'))}`,
   })
-  @ApiCreatedResponse({ type: RunJobView })
+  @ApiCreatedResponse({ type: RunJobView, description: 'A new instance' })
+  @ApiOkResponse({ type: RunJobView, description: "The live instance of the run's idempotency key; nothing created" })
   @ApiConflictResponse({ description: 'maxInstances reached' })
   async run(
     @CurrentApp() app: AppPrincipal,
     @Param('id', ParseIntPipe) id: number,
     @Body() body: RunJobDto,
+    @Res({ passthrough: true }) res: Response,
   ): Promise<RunJobView> {
-    const [instanceId] = await this.launcher.launchRuns(app.appId, id, [
-      { instanceParams: body.instanceParams ?? null, delayMs: body.delayMs ?? 0 },
-    ]);
-    return { instanceId: instanceId! };
+    const { instanceIds, created } = await this.launcher.launchRuns(app.appId, id, [toLaunchRequest(body, '')]);
+    if (!created[0]) res.status(200);
+    return { instanceId: instanceIds[0]!, created: created[0]! };
   }
 
   @Post(':id/runs')
   @RequiresRole(AppRole.OPERATOR)
   @Audited({ action: 'job.run-bulk', targetType: 'job', detail: describeBulkRun, waitForWrite: false })
-  @ApiCreatedResponse({ type: RunJobBulkView })
-  @ApiConflictResponse({ description: 'the runs would pass maxInstances: none is created' })
+  @ApiCreatedResponse({ type: RunJobBulkView, description: 'At least one run created its instance' })
+  @ApiOkResponse({ type: RunJobBulkView, description: "Every run answered its idempotency key's live instance" })
+  @ApiConflictResponse({ description: 'the new runs would pass maxInstances: none is created' })
   async runMany(
     @CurrentApp() app: AppPrincipal,
     @Param('id', ParseIntPipe) id: number,
     @Body() body: RunJobBulkDto,
+    @Res({ passthrough: true }) res: Response,
   ): Promise<RunJobBulkView> {
-    const instanceIds = await this.launcher.launchRuns(
-      app.appId,
-      id,
-      body.runs.map((run) => ({ instanceParams: run.instanceParams ?? null, delayMs: run.delayMs ?? 0 })),
-    );
-    return { instanceIds };
+    const runs = body.runs.map((run, i) => toLaunchRequest(run, `runs.${i}.`));
+    const { instanceIds, created } = await this.launcher.launchRuns(app.appId, id, runs);
+    if (!created.includes(true)) res.status(200);
+    return { instanceIds, created };
   }
+}
+
+/** A validated run as the launcher takes it; `field` prefixes the names in errors (e.g. `runs.3.`). */
+function toLaunchRequest(run: RunJobDto, field: string): LaunchRequest {
+  if (run.idempotencyTtlMs !== undefined && run.idempotencyKey === undefined)
+    throw new BadRequestException(`${field}idempotencyTtlMs only applies with ${field}idempotencyKey`);
+  return {
+    instanceParams: run.instanceParams ?? null,
+    delayMs: run.delayMs ?? 0,
+    idempotencyKey: run.idempotencyKey ?? null,
+    idempotencyTtlMs: run.idempotencyTtlMs ?? DEFAULT_IDEMPOTENCY_TTL_MS,
+  };
 }
 
 /** The audit detail of a bulk run: how many instances, and their id range. */

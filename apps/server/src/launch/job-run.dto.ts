@@ -10,12 +10,20 @@ import {
   Max,
   MaxLength,
   Min,
+  MinLength,
   ValidateNested,
 } from 'class-validator';
 import { MAX_PARAMS_LENGTH } from '../jobs/job.dto';
 
 /** Longest delayMs of a run: 365 days. BullMQ keeps the due time in Redis, so no timer length limits it. */
 export const MAX_RUN_DELAY_MS = 365 * 24 * 3600 * 1000;
+/** Longest idempotency key, in characters. */
+export const MAX_IDEMPOTENCY_KEY_LENGTH = 255;
+/** How long an idempotency key lives when the run does not say: 24 hours. */
+export const DEFAULT_IDEMPOTENCY_TTL_MS = 24 * 3600 * 1000;
+/** Bounds of idempotencyTtlMs: 1 second to 30 days. */
+export const MIN_IDEMPOTENCY_TTL_MS = 1000;
+export const MAX_IDEMPOTENCY_TTL_MS = 30 * 24 * 3600 * 1000;
 
 export class RunJobDto {
   @ApiPropertyOptional({ description: 'Passed to the processor as ctx.instanceParams' })
@@ -30,10 +38,35 @@ export class RunJobDto {
   @Min(0)
   @Max(MAX_RUN_DELAY_MS)
   delayMs?: number;
+
+  @ApiPropertyOptional({
+    description:
+      'While this key lives, another run of the job with the same key creates nothing and answers the instance this one created (200 instead of 201), whichever server receives it',
+    maxLength: MAX_IDEMPOTENCY_KEY_LENGTH,
+  })
+  @IsOptional()
+  @IsString()
+  @MinLength(1)
+  @MaxLength(MAX_IDEMPOTENCY_KEY_LENGTH)
+  idempotencyKey?: string;
+
+  @ApiPropertyOptional({
+    description: 'How long the idempotency key lives from the run that created its instance, in ms',
+    default: DEFAULT_IDEMPOTENCY_TTL_MS,
+    minimum: MIN_IDEMPOTENCY_TTL_MS,
+    maximum: MAX_IDEMPOTENCY_TTL_MS,
+  })
+  @IsOptional()
+  @IsInt()
+  @Min(MIN_IDEMPOTENCY_TTL_MS)
+  @Max(MAX_IDEMPOTENCY_TTL_MS)
+  idempotencyTtlMs?: number;
 }
 
 export class RunJobView {
   @ApiProperty() instanceId!: number;
+  @ApiProperty({ description: "false: the run's idempotency key answered an instance created before (HTTP 200)" })
+  created!: boolean;
 }
 
 /** Most runs one POST /jobs/:id/runs may ask for. */
@@ -53,5 +86,11 @@ export class RunJobBulkDto {
 }
 
 export class RunJobBulkView {
-  @ApiProperty({ type: [Number], description: 'The new instances, in the order of `runs`' }) instanceIds!: number[];
+  @ApiProperty({
+    type: [Number],
+    description: "The instances, in the order of `runs`: new ones, or the one a run's idempotency key answers",
+  })
+  instanceIds!: number[];
+  @ApiProperty({ type: [Boolean], description: 'For each run, whether it created its instance' })
+  created!: boolean[];
 }

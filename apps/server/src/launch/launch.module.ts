@@ -5,6 +5,7 @@ import { DispatchModule } from '../dispatch/dispatch.module';
 import { InstanceStateModule } from '../instances/state/instance-state.module';
 import { DelayedDispatchProcessor } from './delayed-dispatch.processor';
 import { DelayedDispatchService } from './delayed-dispatch.service';
+import { IdempotencyKeys } from './idempotency-keys';
 import { InstanceLauncher } from './instance-launcher.service';
 import { WorkflowLauncher } from './workflow-launcher.service';
 import { WorkflowEngineModule } from '../workflows/engine/workflow-engine.module';
@@ -22,7 +23,7 @@ import { JobRunController } from './job-run.controller';
     WorkflowEngineModule,
   ],
   controllers: [JobRunController],
-  providers: [InstanceLauncher, WorkflowLauncher, DelayedDispatchService, DelayedDispatchProcessor],
+  providers: [InstanceLauncher, IdempotencyKeys, WorkflowLauncher, DelayedDispatchService, DelayedDispatchProcessor],
   exports: [InstanceLauncher, WorkflowLauncher],
 })
 export class LaunchModule {}

@@ -24,6 +24,8 @@ export interface RetentionReport {
   logLines: number;
   auditEntries: number;
   alarmDeliveries: number;
+  /** Idempotency keys past their TTL. */
+  idempotencyKeys: number;
   workerQueues: string[];
   /** Server-owned queues of the layout before hash tags, deleted (see removeLegacyServerQueues). */
   legacyQueues: string[];
@@ -81,6 +83,7 @@ export class RetentionService implements OnApplicationShutdown {
       logLines: 0,
       auditEntries: 0,
       alarmDeliveries: 0,
+      idempotencyKeys: 0,
       workerQueues: [],
       legacyQueues: [],
     };
@@ -125,6 +128,15 @@ export class RetentionService implements OnApplicationShutdown {
         keepGoing,
       );
     });
+    await this.step('idempotency key', async () => {
+      // A live key is never deleted: its TTL, not a retention setting, says how long it holds.
+      report.idempotencyKeys += await deleteInBatches(
+        dataSource,
+        'DELETE FROM idempotency_key WHERE expires_at < ?',
+        [now],
+        keepGoing,
+      );
+    });
     await this.step('worker queue', async () => {
       report.workerQueues = await removeQueuesOfGoneWorkers(
         this.lastSeen,
@@ -151,9 +163,10 @@ export class RetentionService implements OnApplicationShutdown {
 
   private logReport(report: RetentionReport): void {
     const { tasks, instances, workflowInstances, logLines, auditEntries, alarmDeliveries, workerQueues } = report;
-    if (instances + workflowInstances + tasks + logLines + auditEntries + alarmDeliveries > 0) {
+    const keys = report.idempotencyKeys;
+    if (instances + workflowInstances + tasks + logLines + auditEntries + alarmDeliveries + keys > 0) {
       this.logger.log(
-        `retention deleted ${workflowInstances} workflow instances, ${instances} instances, ${logLines} log lines, ${tasks} task rows, ${auditEntries} audit entries and ${alarmDeliveries} alarm deliveries`,
+        `retention deleted ${workflowInstances} workflow instances, ${instances} instances, ${logLines} log lines, ${tasks} task rows, ${auditEntries} audit entries, ${alarmDeliveries} alarm deliveries and ${keys} expired idempotency keys`,
       );
     }
     if (workerQueues.length > 0) {

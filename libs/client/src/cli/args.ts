@@ -38,6 +38,8 @@ const OPTIONS = {
   'workflow-nodes': { type: 'boolean' },
   'event-type': { type: 'string' },
   rule: { type: 'string' },
+  'idempotency-key': { type: 'string' },
+  'idempotency-ttl': { type: 'string' },
 } as const;
 
 type OptionName = keyof typeof OPTIONS;
@@ -81,6 +83,9 @@ export interface CommandFlags {
   'workflow-nodes'?: boolean;
   'event-type'?: string;
   rule?: string;
+  'idempotency-key'?: string;
+  /** Milliseconds. */
+  'idempotency-ttl'?: string;
 }
 
 /** Where and as whom to connect. */

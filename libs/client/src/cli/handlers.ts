@@ -138,8 +138,20 @@ export const runJob: CommandHandler = async ({ client, args, flags, out }) => {
   if (flags.timeout !== undefined && !flags.wait) throw new UsageError('--timeout only applies with --wait');
   const timeoutMs = parseIntegerFlag('--timeout', flags.timeout, 1) ?? DEFAULT_WAIT_TIMEOUT_MS + (delayMs ?? 0);
 
-  const { instanceId } = await client.runJob(jobId, { instanceParams: flags.params, delayMs });
+  const idempotencyKey = flags['idempotency-key'];
+  if (flags['idempotency-ttl'] !== undefined && idempotencyKey === undefined)
+    throw new UsageError('--idempotency-ttl only applies with --idempotency-key');
+  const idempotencyTtlMs = parseIntegerFlag('--idempotency-ttl', flags['idempotency-ttl'], 1);
+
+  const { instanceId, created } = await client.runJob(jobId, {
+    instanceParams: flags.params,
+    delayMs,
+    idempotencyKey,
+    idempotencyTtlMs,
+  });
   out.stdout(String(instanceId));
+  // On stderr, so scripts reading the id from stdout read it either way.
+  if (!created) out.stderr(`idempotency key ${idempotencyKey}: instance ${instanceId} was created before`);
   if (!flags.wait) return 0;
 
   const instance = await client.waitForInstance(instanceId, { timeoutMs });

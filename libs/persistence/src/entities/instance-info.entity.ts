@@ -106,6 +106,10 @@ export class InstanceInfoEntity {
   @Column({ name: 'time_limit_override_ms', type: 'bigint', nullable: true, transformer: bigintToNumber })
   timeLimitOverrideMs!: number | null;
 
+  /** The idempotency key the API run was created with (null: none). */
+  @Column({ name: 'idempotency_key', type: 'varchar', length: 255, nullable: true })
+  idempotencyKey!: string | null;
+
   /** How many times another worker took the instance over from a dead TaskTracker. */
   @Column({ type: 'int', default: 0 })
   takeovers!: number;

@@ -30,6 +30,8 @@ function Details({ instance }: { instance: Instance }) {
       <dd>{instance.takeovers}</dd>
       <dt>Status reason</dt>
       <dd>{instance.statusReason ?? '-'}</dd>
+      <dt>Idempotency key</dt>
+      <dd className="mono">{instance.idempotencyKey ?? '-'}</dd>
       <dt>Instance params</dt>
       <dd>
         <pre className="value">{instance.instanceParams ?? '-'}</pre>

@@ -44,6 +44,8 @@ export interface NewInstance {
    * sends RunInstance after its transaction commits (DispatcherService.sendRun).
    */
   dispatchedTo?: string;
+  /** The API run's idempotency key, shown on the instance. */
+  idempotencyKey?: string;
 }
 
 /** What makes a job instance a workflow node: where it belongs, its context and the node's overrides. */
@@ -111,6 +113,7 @@ function insertColumns(e: InstanceInfoEntity): [string, unknown][] {
     ['job_params_override', e.jobParamsOverride],
     ['instance_retries_override', e.instanceRetriesOverride],
     ['time_limit_override_ms', e.timeLimitOverrideMs],
+    ['idempotency_key', e.idempotencyKey],
   ];
 }
 
@@ -120,7 +123,7 @@ function insertChunks(entities: InstanceInfoEntity[], maxRows: number): Instance
     maxItems: maxRows,
     maxSize: INSERT_BYTES,
     sizeOf: (e) =>
-      256 + (e.instanceParams?.length ?? 0) + (e.wfContext?.length ?? 0) + (e.jobParamsOverride?.length ?? 0),
+      512 + (e.instanceParams?.length ?? 0) + (e.wfContext?.length ?? 0) + (e.jobParamsOverride?.length ?? 0),
   });
 }
 
@@ -411,6 +414,7 @@ export class InstanceRepository {
       jobParamsOverride: row.workflowNode?.jobParamsOverride ?? null,
       instanceRetriesOverride: row.workflowNode?.instanceRetriesOverride ?? null,
       timeLimitOverrideMs: row.workflowNode?.timeLimitOverrideMs ?? null,
+      idempotencyKey: row.idempotencyKey ?? null,
     });
     entity.createdAt = entity.updatedAt = new Date(row.now);
     return entity;
