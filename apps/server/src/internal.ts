@@ -3,6 +3,8 @@
  * release. Importing this file boots nothing (the process entry is dist/main.js).
  */
 export * from './dispatch/dispatcher.service';
+export * from './flow/admission-book';
+export * from './launch/slot-overlap';
 export * from './instances/state/instance-events';
 export * from './instances/state/instance-transitions.service';
 export * from './instances/state/instance.repository';

@@ -1,4 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import type { JobInput } from '@jobnest/client';
 import { decodeStamp, monoMs } from '../clock';
 import type { MetricRow, Scenario, ScenarioContext, ScenarioResult } from '../scenario';
 import { BASELINE_QUEUE } from '../workers/baseline-queues';
@@ -8,7 +9,7 @@ import { roundSummary, summarize, type Summary } from '../stats';
 const RUN_TIMEOUT_MS = 15_000;
 
 /** One side's measurements, in ms on the monotonic clock. */
-interface DispatchSamples {
+export interface DispatchSamples {
   /** Request (POST /run or queue.add) answered -> processor's first line. */
   start: number[];
   /** Request answered -> the poll that first sees the run finished (SUCCEEDED / completed). */
@@ -113,25 +114,28 @@ export const dispatchScenario: Scenario = {
   },
 };
 
+/** Runs one at a time through POST /jobs/:id/run; `job` adds settings to the measured job (e.g. flow control). */
 export async function measureJobnest(
   ctx: ScenarioContext,
   runs: number,
   warmup: number,
   pollMs: number,
+  job: Partial<JobInput> = {},
 ): Promise<DispatchSamples> {
   const client = ctx.env.client;
-  const job = await client.createJob({
+  const created = await client.createJob({
     name: `bench-dispatch-${Date.now()}`,
     processor: 'bench.noop',
     executeType: 'STANDALONE',
     timeExpressionType: 'API',
     ...ctx.env.firstWorkerOnly(),
+    ...job,
   });
   const samples = emptySamples();
   for (let i = 0; i < warmup + runs; i++) {
     const measured = i >= warmup;
     const sent = process.hrtime.bigint();
-    const { instanceId } = await client.runJob(job.id);
+    const { instanceId } = await client.runJob(created.id);
     const answered = process.hrtime.bigint();
     const deadline = Date.now() + RUN_TIMEOUT_MS;
     let polls = 0;
@@ -169,7 +173,7 @@ export async function measureJobnest(
     if (measured && (i - warmup + 1) % 100 === 0) ctx.log(`  jobnest ${i - warmup + 1}/${runs}`);
     ctx.env.assertAlive();
   }
-  await client.deleteJob(job.id).catch(() => undefined);
+  await client.deleteJob(created.id).catch(() => undefined);
   return samples;
 }
 
@@ -219,7 +223,7 @@ async function measureBullmq(
   return samples;
 }
 
-function summaries(s: DispatchSamples): { start: Summary; visible: Summary; request: Summary } {
+export function summaries(s: DispatchSamples): { start: Summary; visible: Summary; request: Summary } {
   return {
     start: roundSummary(summarize(s.start)),
     visible: roundSummary(summarize(s.visible)),

@@ -1,6 +1,7 @@
 import type { Scenario } from '../scenario';
 import { clusterScenario } from './cluster';
 import { dispatchScenario } from './dispatch';
+import { flowControlScenario } from './flow-control';
 import { mapreduceScenario } from './mapreduce';
 import { scaleScenario } from './scale';
 import { subtaskLatencyScenario } from './subtask-latency';
@@ -18,4 +19,5 @@ export const SCENARIOS: readonly Scenario[] = [
   workflowScenario,
   throughputScenario,
   clusterScenario,
+  flowControlScenario,
 ];

@@ -707,6 +707,6 @@ function assertPositive(name: string, value: number): void {
 
 /** The JSON of one run: the options the API knows (undefined ones are left out of the body). */
 function runBody(options: RunJobOptions): RunJobOptions {
-  const { instanceParams, delayMs, idempotencyKey, idempotencyTtlMs } = options;
-  return { instanceParams, delayMs, idempotencyKey, idempotencyTtlMs };
+  const { instanceParams, delayMs, idempotencyKey, idempotencyTtlMs, concurrencyKey, priority } = options;
+  return { instanceParams, delayMs, idempotencyKey, idempotencyTtlMs, concurrencyKey, priority };
 }

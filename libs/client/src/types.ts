@@ -74,7 +74,31 @@ export interface JobInput {
   minMemoryMb?: number;
   lifecycle?: Partial<Lifecycle>;
   enabled?: boolean;
+  /**
+   * Where an instance's concurrency key is in its `instanceParams` JSON object, field names joined by dots, e.g.
+   * `customer.id` (a run's own `concurrencyKey` wins; params without a string or number there give the key '')
+   * (Default: null, no path).
+   */
+  concurrencyKeyPath?: string | null;
+  /** Instances started at once per concurrency key; the others wait in WAITING_DISPATCH (Default: 0, no limit). */
+  concurrencyLimit?: number;
+  /** Starts per `ratePeriodMs` per concurrency key, a sliding window; the others wait (Default: 0, no limit). */
+  rateLimit?: number;
+  /** The rate limit's window, 100 to 86,400,000 ms (Default: 1000). */
+  ratePeriodMs?: number;
+  /** Priority of runs that give none; among waiting instances higher starts first (Default: 0). */
+  priority?: number;
+  /** What a timer slot does while an earlier instance is unfinished (Default: 'SKIP'). */
+  overlapPolicy?: OverlapPolicy;
+  /** Most slots BUFFER_ALL keeps waiting, 1 to 10,000 (Default: 100). */
+  overlapBufferLimit?: number;
 }
+
+/** What a timer slot does while an earlier instance of its job is unfinished. */
+export type OverlapPolicy = 'SKIP' | 'BUFFER_ONE' | 'BUFFER_ALL' | 'CANCEL_OTHER' | 'ALLOW_ALL';
+
+/** What holds a waiting instance back: its concurrency key, the rate limit, or the overlap buffer. */
+export type HoldReason = 'CONCURRENCY' | 'RATE_LIMIT' | 'OVERLAP';
 
 /** A stored job: every {@link JobInput} field filled in, plus server-managed fields. */
 export interface Job extends Required<Omit<JobInput, 'lifecycle'>> {
@@ -112,6 +136,11 @@ export interface Instance {
   takeovers: number;
   /** The idempotency key the run was created with (null: none). */
   idempotencyKey: string | null;
+  /** The concurrency key of an instance of a job under flow control ('' when it has none); null otherwise. */
+  concurrencyKey: string | null;
+  priority: number;
+  /** What holds this waiting instance back (its `statusReason` says how); null: nothing. */
+  heldBy: HoldReason | null;
 }
 
 export interface TaskCounts {
@@ -236,6 +265,10 @@ export interface RunJobOptions {
   idempotencyKey?: string;
   /** How long the idempotency key lives, in ms, 1,000 to 30 days (Default: 86,400,000, 24 hours). */
   idempotencyTtlMs?: number;
+  /** This run's concurrency key, 1 to 255 characters (Default: the one at the job's `concurrencyKeyPath`). */
+  concurrencyKey?: string;
+  /** Among instances waiting for the same capacity or for a worker, higher starts first (Default: the job's). */
+  priority?: number;
 }
 
 /** Body of `POST /api/v1/jobs/:id/run`. */

@@ -16,7 +16,7 @@ export type WorkflowNodeType = 'JOB' | 'DECISION' | 'NESTED_WORKFLOW';
 export type WorkflowNodeStatus = 'WAITING' | 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'STOPPED' | 'CANCELED' | 'SKIPPED';
 
 /** What a slot does while the workflow still has unfinished instances. */
-export type WorkflowOverlapPolicy = 'SKIP' | 'BUFFER_ONE' | 'ALLOW_ALL';
+export type WorkflowOverlapPolicy = 'SKIP' | 'BUFFER_ONE' | 'BUFFER_ALL' | 'CANCEL_OTHER' | 'ALLOW_ALL';
 
 /** One node of a DAG. Fields of another node type are refused (400). */
 export interface WorkflowNode {
@@ -71,8 +71,10 @@ export interface WorkflowInput {
   enabled?: boolean;
   /** Unfinished instances at once; 0 = no limit; API runs beyond it answer 409 (Default: 0). */
   maxInstances?: number;
-  /** (Default: SKIP) */
+  /** What a timer slot does while an instance is unfinished, as for jobs (Default: SKIP). */
   overlapPolicy?: WorkflowOverlapPolicy;
+  /** Most slots BUFFER_ALL keeps waiting, 1 to 10,000 (Default: 100). */
+  overlapBufferLimit?: number;
   /** A failed node lets independent branches finish; the workflow still ends FAILED (Default: false). */
   continueOnFailure?: boolean;
 }
@@ -91,6 +93,7 @@ export interface Workflow {
   enabled: boolean;
   maxInstances: number;
   overlapPolicy: WorkflowOverlapPolicy;
+  overlapBufferLimit: number;
   continueOnFailure: boolean;
   skippedSlots: number;
   misfiredSlots: number;

@@ -20,3 +20,4 @@ export * from './workflow';
 export * from './for-each-limited';
 export * from './size-chunks';
 export * from './alarms';
+export * from './flow-control';

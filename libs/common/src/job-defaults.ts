@@ -1,4 +1,5 @@
 import { DispatchStrategy } from './enums';
+import { OverlapPolicy } from './flow-control';
 
 /**
  * What a job gets for each setting its definition leaves out: the API documents these, the server fills them in,
@@ -17,4 +18,11 @@ export const JOB_DEFAULTS = {
   minCpuCores: 0,
   minMemoryMb: 0,
   enabled: true,
+  concurrencyKeyPath: null,
+  concurrencyLimit: 0,
+  rateLimit: 0,
+  ratePeriodMs: 1000,
+  priority: 0,
+  overlapPolicy: OverlapPolicy.SKIP,
+  overlapBufferLimit: 100,
 } as const;

@@ -51,6 +51,10 @@ export enum WorkflowOverlapPolicy {
   SKIP = 'SKIP',
   /** One instance waits and starts when the running ones end; further slots are skipped. */
   BUFFER_ONE = 'BUFFER_ONE',
+  /** Every slot's instance waits, in order, up to the workflow's `overlapBufferLimit`; later slots are skipped. */
+  BUFFER_ALL = 'BUFFER_ALL',
+  /** The unfinished instances are stopped and the slot's instance starts. */
+  CANCEL_OTHER = 'CANCEL_OTHER',
   /** The slot starts a new instance beside the running ones (up to maxInstances when set). */
   ALLOW_ALL = 'ALLOW_ALL',
 }

@@ -27,6 +27,7 @@ import { Alarms1764700000000 } from './migrations/1764700000000-alarms';
 import { TaskApp1764800000000 } from './migrations/1764800000000-task-app';
 import { AppStreamParts1764810000000 } from './migrations/1764810000000-app-stream-parts';
 import { IdempotencyKeys1764900000000 } from './migrations/1764900000000-idempotency-keys';
+import { FlowControl1764910000000 } from './migrations/1764910000000-flow-control';
 import { TaskEntity } from './entities/task.entity';
 import { WorkflowInfoEntity } from './entities/workflow-info.entity';
 import { WorkflowInstanceEntity } from './entities/workflow-instance.entity';
@@ -61,6 +62,7 @@ export const JOBNEST_MIGRATIONS = [
   TaskApp1764800000000,
   AppStreamParts1764810000000,
   IdempotencyKeys1764900000000,
+  FlowControl1764910000000,
 ];
 
 /** Database name of a `mysql://user:pass@host:port/db` URL; throws a ConfigError naming `setting` when absent. */

@@ -307,6 +307,8 @@ describe('alarms', () => {
       processor: 'demo.sleep',
       jobParams: '60000',
       maxInstances: 1,
+      // ALLOW_ALL: maxInstances skips the slots (SKIP would skip them for the unfinished instance first).
+      overlapPolicy: 'ALLOW_ALL',
       executeType: 'STANDALONE',
       timeExpressionType: 'FIXED_RATE',
       timeExpression: '300',

@@ -619,6 +619,57 @@ describe('workflows end to end', () => {
     assert.ok(counted.skippedSlots >= 1, `slots beyond the one buffered are skipped (${counted.skippedSlots})`);
   });
 
+  it('BUFFER_ALL keeps slots waiting up to its limit, in order; CANCEL_OTHER stops the running instance', async () => {
+    const slow = await step({ sleepMs: 2500 });
+    const dag = { nodes: [{ id: 'slow', type: 'JOB' as const, jobId: slow }], edges: [] };
+    const buffering = await workflow(dag, {
+      timeExpressionType: 'FIXED_RATE',
+      timeExpression: '1000',
+      overlapPolicy: 'BUFFER_ALL',
+      overlapBufferLimit: 2,
+    });
+    const replacing = await workflow(dag, {
+      timeExpressionType: 'FIXED_RATE',
+      timeExpression: '1000',
+      overlapPolicy: 'CANCEL_OTHER',
+    });
+    let mostWaiting = 0;
+    const until = Date.now() + 6_000;
+    while (Date.now() < until) {
+      const items = (await client.listWorkflowInstances({ workflowId: buffering, size: 50 })).items;
+      mostWaiting = Math.max(mostWaiting, items.filter((w) => w.status === 'WAITING').length);
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    await client.disableWorkflow(buffering);
+    await client.disableWorkflow(replacing);
+    const ended = (w: { status: string }): boolean => ['SUCCEEDED', 'FAILED', 'STOPPED'].includes(w.status);
+    for (const id of [buffering, replacing]) {
+      await waitUntil(
+        async () => (await client.listWorkflowInstances({ workflowId: id, size: 50 })).items.every(ended),
+        40_000,
+        `every instance of workflow ${id} to end`,
+      );
+    }
+    const buffered = (await client.listWorkflowInstances({ workflowId: buffering, size: 50 })).items.sort(
+      (a, b) => a.id - b.id,
+    );
+    assert.equal(mostWaiting, 2, 'two slots waited at most (overlapBufferLimit)');
+    assert.ok(
+      buffered.every((w) => w.status === 'SUCCEEDED'),
+      JSON.stringify(buffered.map((w) => w.status)),
+    );
+    for (let i = 1; i < buffered.length; i++) {
+      assert.ok(buffered[i]!.actualTriggerTime! >= buffered[i - 1]!.finishedTime!, 'one at a time, in slot order');
+    }
+    assert.ok((await client.getWorkflow(buffering)).skippedSlots >= 1, 'slots past the limit are skipped');
+
+    const replaced = (await client.listWorkflowInstances({ workflowId: replacing, size: 50 })).items;
+    const stopped = replaced.filter((w) => w.status === 'STOPPED');
+    assert.ok(stopped.length >= 3, `stopped ${stopped.length}: ${JSON.stringify(replaced.map((w) => w.status))}`);
+    for (const w of stopped) assert.match(w.statusReason ?? '', /CANCEL_OTHER/);
+    assert.equal((await client.getWorkflow(replacing)).skippedSlots, 0);
+  });
+
   it('documents every workflow route in Swagger', async () => {
     const doc = (await (await fetch(`${cluster.baseUrl}/api/docs-json`)).json()) as { paths: Record<string, object> };
     for (const path of [

@@ -16,6 +16,7 @@ function row(id: number, extra: Partial<ReportedRow> = {}): ReportedRow {
     triggerSlot: null,
     wfInstanceId: null,
     instanceRetriesOverride: null,
+    flowKey: null,
     ...extra,
   };
 }
@@ -72,7 +73,14 @@ describe('report batch plan', () => {
     });
     assert.deepEqual(p.changes.get(2), { status: InstanceStatus.RUNNING, statusTime: NOW });
     assert.deepEqual(p.ended, [
-      { id: 1, status: InstanceStatus.SUCCEEDED, workflowInstanceId: null, timed: false, jobId: 1 },
+      {
+        id: 1,
+        status: InstanceStatus.SUCCEEDED,
+        workflowInstanceId: null,
+        timed: false,
+        jobId: 1,
+        underFlowControl: false,
+      },
     ]);
   });
 

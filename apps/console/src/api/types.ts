@@ -8,11 +8,13 @@ import type {
   ExecuteType,
   FinalInstanceStatus,
   InstanceStatus,
+  OverlapPolicy,
   TaskStatus,
   TimeExpressionType,
 } from '@jobnest/client';
 
 export type {
+  OverlapPolicy,
   DispatchStrategy,
   ExecuteType,
   FinalInstanceStatus,
@@ -73,5 +75,12 @@ export const TIME_EXPRESSION_TYPES: readonly TimeExpressionType[] = [
 ];
 
 export const DISPATCH_STRATEGIES: readonly DispatchStrategy[] = ['HEALTH_FIRST', 'RANDOM', 'SPECIFY'];
+export const OVERLAP_POLICIES: readonly OverlapPolicy[] = [
+  'SKIP',
+  'BUFFER_ONE',
+  'BUFFER_ALL',
+  'CANCEL_OTHER',
+  'ALLOW_ALL',
+];
 
 export const TASK_STATUSES: readonly TaskStatus[] = ['WAITING_DISPATCH', 'DISPATCHED', 'SUCCEEDED', 'FAILED'];

@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { ClusterModule } from '../cluster/cluster.module';
 import { InstanceStateModule } from '../instances/state/instance-state.module';
 import { DispatcherService } from './dispatcher.service';
+import { InstanceStopper } from './instance-stopper';
 import { WorkerCommands } from './worker-commands.provider';
 
 /**
@@ -10,7 +11,7 @@ import { WorkerCommands } from './worker-commands.provider';
  */
 @Module({
   imports: [ClusterModule, InstanceStateModule],
-  providers: [DispatcherService, WorkerCommands],
-  exports: [DispatcherService, WorkerCommands, ClusterModule],
+  providers: [DispatcherService, WorkerCommands, InstanceStopper],
+  exports: [DispatcherService, WorkerCommands, InstanceStopper, ClusterModule],
 })
 export class DispatchModule {}

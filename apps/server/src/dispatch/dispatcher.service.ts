@@ -1,9 +1,10 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import type { Repository } from 'typeorm';
-import { InstanceStatus, selectWorkers, type RunInstanceCommand } from '@jobnest/common';
+import { HoldReason, InstanceStatus, selectWorkers, type RunInstanceCommand } from '@jobnest/common';
 import { type InstanceInfoEntity, JobInfoEntity } from '@jobnest/persistence';
 import { ClusterViewService } from '../cluster/cluster-view.service';
+import { InstanceEvents } from '../instances/state/instance-events';
 import { InstanceRepository } from '../instances/state/instance.repository';
 import { InstanceTransitions } from '../instances/state/instance-transitions.service';
 import { ServerConfig } from '../platform/config/server-config';
@@ -36,6 +37,7 @@ export class DispatcherService {
     private readonly commands: WorkerCommands,
     private readonly config: ServerConfig,
     private readonly metrics: MetricsService,
+    private readonly events: InstanceEvents,
   ) {}
 
   /**
@@ -65,6 +67,15 @@ export class DispatcherService {
     const now = Date.now();
     if (instance.status !== InstanceStatus.WAITING_DISPATCH) return;
     if (instance.expectedTriggerTime > now + EARLY_TOLERANCE_MS) return;
+    if (instance.heldBy !== null) return;
+    if (instance.flowKey !== null && instance.admittedTime === null) {
+      // Launched under flow control and never let through (a delayed run now due, a user retry): it waits its turn.
+      if (
+        await this.transitions.holdForFlow(instance.id, HoldReason.CONCURRENCY, 'waiting for its turn (flow control)')
+      )
+        this.events.flowWaiting(job.id);
+      return;
+    }
     const selection = selectWorkers(this.cluster.liveWorkers(job.appId), job);
     const worker = selection.workers.find((w) => w.workerId !== avoidWorker) ?? selection.workers[0];
     if (!worker) {

@@ -19,6 +19,9 @@ export function toInstanceView(i: InstanceInfoEntity, jobName: string | null): I
     tasks: i.taskCounts ? (JSON.parse(i.taskCounts) as TaskCountsView) : null,
     takeovers: i.takeovers,
     idempotencyKey: i.idempotencyKey,
+    concurrencyKey: i.flowKey,
+    priority: i.priority,
+    heldBy: i.heldBy,
   };
 }
 

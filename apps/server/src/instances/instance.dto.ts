@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsEnum, IsInt, IsOptional, Max, Min } from 'class-validator';
-import { InstanceStatus, LogLevel, TaskStatus } from '@jobnest/common';
+import { HoldReason, InstanceStatus, LogLevel, TaskStatus } from '@jobnest/common';
 import { PageQueryDto } from '../jobs/job.dto';
 import { MAX_INT_COLUMN, MAX_SAFE_BIGINT } from '../platform/http/value-bounds';
 
@@ -106,6 +106,19 @@ export class InstanceView {
   takeovers!: number;
   @ApiProperty({ nullable: true, type: String, description: 'The idempotency key the run was created with' })
   idempotencyKey!: string | null;
+  @ApiProperty({
+    nullable: true,
+    type: String,
+    description: "Concurrency key of an instance of a job under flow control ('' when it has none); null otherwise",
+  })
+  concurrencyKey!: string | null;
+  @ApiProperty({ description: 'Among waiting instances, higher starts first' }) priority!: number;
+  @ApiProperty({
+    nullable: true,
+    enum: HoldReason,
+    description: 'What holds this waiting instance back (statusReason says how); null: nothing',
+  })
+  heldBy!: HoldReason | null;
 }
 
 export class TaskQueryDto extends PageQueryDto {

@@ -12,10 +12,18 @@ import {
   Length,
   Max,
   MaxLength,
+  Matches,
   Min,
   ValidateNested,
 } from 'class-validator';
-import { DispatchStrategy, ExecuteType, JOB_DEFAULTS, TimeExpressionType } from '@jobnest/common';
+import {
+  CONCURRENCY_KEY_PATH_PATTERN,
+  DispatchStrategy,
+  ExecuteType,
+  JOB_DEFAULTS,
+  OverlapPolicy,
+  TimeExpressionType,
+} from '@jobnest/common';
 import { PageQueryDto } from '../platform/http/page-query.dto';
 import { MAX_EPOCH_MS, MAX_INT_COLUMN } from '../platform/http/value-bounds';
 
@@ -32,6 +40,12 @@ export const MAX_DESIGNATED_WORKER_LENGTH = 100;
 export const MAX_PARAMS_LENGTH = 1_000_000;
 /** Most CPU cores a job may require of a worker. */
 export const MAX_MIN_CPU_CORES = 10_000;
+/** Bounds of a priority (a job's default, or a run's). */
+export const MAX_PRIORITY = 1_000_000;
+/** Longest rate period: one day. */
+export const MAX_RATE_PERIOD_MS = 24 * 3600 * 1000;
+/** Most slots BUFFER_ALL may keep waiting. */
+export const MAX_OVERLAP_BUFFER = 10_000;
 
 export class LifecycleDto {
   @ApiPropertyOptional({ description: 'Epoch ms: nothing fires before', nullable: true, maximum: MAX_EPOCH_MS })
@@ -199,6 +213,82 @@ export class JobInputDto {
   @IsOptional()
   @IsBoolean()
   enabled?: boolean;
+
+  @ApiPropertyOptional({
+    nullable: true,
+    example: 'customer.id',
+    description:
+      "Where an instance's concurrency key is in its instanceParams (a JSON object): field names joined by dots. A run's own concurrencyKey wins; an instance whose params give no string or number there has the key ''",
+  })
+  @IsOptional()
+  @IsString()
+  @MaxLength(200)
+  @Matches(CONCURRENCY_KEY_PATH_PATTERN, {
+    message: 'concurrencyKeyPath must be field names (letters, digits, _ or -) joined by dots, e.g. customer.id',
+  })
+  concurrencyKeyPath?: string | null;
+
+  @ApiPropertyOptional({
+    default: JOB_DEFAULTS.concurrencyLimit,
+    description: 'Instances started at once per concurrency key; the others wait in WAITING_DISPATCH; 0 = no limit',
+    maximum: MAX_INT_COLUMN,
+  })
+  @IsOptional()
+  @IsInt()
+  @Min(0)
+  @Max(MAX_INT_COLUMN)
+  concurrencyLimit?: number;
+
+  @ApiPropertyOptional({
+    default: JOB_DEFAULTS.rateLimit,
+    description: 'Starts per ratePeriodMs per concurrency key (sliding window); the others wait; 0 = no limit',
+    maximum: MAX_INT_COLUMN,
+  })
+  @IsOptional()
+  @IsInt()
+  @Min(0)
+  @Max(MAX_INT_COLUMN)
+  rateLimit?: number;
+
+  @ApiPropertyOptional({ default: JOB_DEFAULTS.ratePeriodMs, minimum: 100, maximum: MAX_RATE_PERIOD_MS })
+  @IsOptional()
+  @IsInt()
+  @Min(100)
+  @Max(MAX_RATE_PERIOD_MS)
+  ratePeriodMs?: number;
+
+  @ApiPropertyOptional({
+    default: JOB_DEFAULTS.priority,
+    description: 'Priority of runs that give none: among instances waiting for capacity or a worker, higher first',
+    minimum: -MAX_PRIORITY,
+    maximum: MAX_PRIORITY,
+  })
+  @IsOptional()
+  @IsInt()
+  @Min(-MAX_PRIORITY)
+  @Max(MAX_PRIORITY)
+  priority?: number;
+
+  @ApiPropertyOptional({
+    enum: OverlapPolicy,
+    default: JOB_DEFAULTS.overlapPolicy,
+    description: 'What a timer slot does while an earlier instance of the job is unfinished',
+  })
+  @IsOptional()
+  @IsEnum(OverlapPolicy, { message: `overlapPolicy must be one of ${Object.values(OverlapPolicy).join(', ')}` })
+  overlapPolicy?: OverlapPolicy;
+
+  @ApiPropertyOptional({
+    default: JOB_DEFAULTS.overlapBufferLimit,
+    description: 'Most slots BUFFER_ALL keeps waiting; later slots are skipped',
+    minimum: 1,
+    maximum: MAX_OVERLAP_BUFFER,
+  })
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(MAX_OVERLAP_BUFFER)
+  overlapBufferLimit?: number;
 }
 
 export class JobView {
@@ -224,7 +314,16 @@ export class JobView {
   @ApiProperty() minMemoryMb!: number;
   @ApiProperty({ type: LifecycleDto }) lifecycle!: { start: number | null; end: number | null };
   @ApiProperty() enabled!: boolean;
-  @ApiProperty({ description: 'Timer slots skipped: the previous instance still waited for a worker, or maxInstances' })
+  @ApiProperty({ nullable: true, type: String }) concurrencyKeyPath!: string | null;
+  @ApiProperty() concurrencyLimit!: number;
+  @ApiProperty() rateLimit!: number;
+  @ApiProperty() ratePeriodMs!: number;
+  @ApiProperty() priority!: number;
+  @ApiProperty({ enum: OverlapPolicy }) overlapPolicy!: OverlapPolicy;
+  @ApiProperty() overlapBufferLimit!: number;
+  @ApiProperty({
+    description: 'Timer slots skipped by the overlap policy, maxInstances, or while an instance waited for a worker',
+  })
   skippedSlots!: number;
   @ApiProperty({ description: 'Timer slots missed while no server could fire them (older than the misfire threshold)' })
   misfiredSlots!: number;

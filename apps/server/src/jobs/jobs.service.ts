@@ -158,6 +158,13 @@ export class JobsService {
       lifecycleStart: start,
       lifecycleEnd: end,
       enabled: input.enabled ?? JOB_DEFAULTS.enabled,
+      concurrencyKeyPath: input.concurrencyKeyPath ?? JOB_DEFAULTS.concurrencyKeyPath,
+      concurrencyLimit: input.concurrencyLimit ?? JOB_DEFAULTS.concurrencyLimit,
+      rateLimit: input.rateLimit ?? JOB_DEFAULTS.rateLimit,
+      ratePeriodMs: input.ratePeriodMs ?? JOB_DEFAULTS.ratePeriodMs,
+      priority: input.priority ?? JOB_DEFAULTS.priority,
+      overlapPolicy: input.overlapPolicy ?? JOB_DEFAULTS.overlapPolicy,
+      overlapBufferLimit: input.overlapBufferLimit ?? JOB_DEFAULTS.overlapBufferLimit,
     });
   }
 }

@@ -2,17 +2,25 @@ import { ConflictException, Injectable, Logger, NotFoundException, ServiceUnavai
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
 import { type InstanceInfoEntity, isDuplicateEntry, JobInfoEntity } from '@jobnest/persistence';
+import { HoldReason, type OverlapPolicy } from '@jobnest/common';
 import { DispatcherService, EARLY_TOLERANCE_MS } from '../dispatch/dispatcher.service';
+import { InstanceStopper } from '../dispatch/instance-stopper';
+import { AdmissionBook, type Admission, type FlowLimits } from '../flow/admission-book';
+import { FlowGate } from '../flow/flow-gate.service';
+import { concurrencyKeyOf, isUnderFlowControl, limitsOf } from '../flow/flow-job';
+import { FlowStateRepository } from '../flow/flow-state.repository';
 import {
   InstanceRepository,
   slotKey,
   type ActiveInstances,
+  type NewInstanceFlow,
   type NewInstanceOf,
 } from '../instances/state/instance.repository';
 import { CoalescingQueue, CoalescingQueueFullError, type ItemOutcome } from '../platform/batching/coalescing-queue';
 import { retryLockConflicts } from '../platform/database/lock-conflict-retries';
 import { DelayedDispatchService } from './delayed-dispatch.service';
 import { idempotencyKeyId, IdempotencyKeys, type JobIdempotencyKey, type KeyClaim } from './idempotency-keys';
+import { decideSlot } from './slot-overlap';
 
 /** One run asked for through the API. */
 export interface LaunchRequest {
@@ -21,6 +29,10 @@ export interface LaunchRequest {
   /** While the key lives (`idempotencyTtlMs` from its claim), a run with it answers the instance it created. */
   idempotencyKey: string | null;
   idempotencyTtlMs: number;
+  /** The run's own concurrency key (null: the job's concurrencyKeyPath decides). */
+  concurrencyKey: string | null;
+  /** The run's priority (null: the job's). */
+  priority: number | null;
 }
 
 /** The instances of an API launch, in the order of its runs, and which of them it created (false: an idempotency key's). */
@@ -91,6 +103,9 @@ export class InstanceLauncher {
     private readonly dispatcher: DispatcherService,
     private readonly delayed: DelayedDispatchService,
     private readonly idempotency: IdempotencyKeys,
+    private readonly flowState: FlowStateRepository,
+    private readonly flowGate: FlowGate,
+    private readonly stopper: InstanceStopper,
   ) {}
 
   /**
@@ -147,11 +162,12 @@ export class InstanceLauncher {
       // Without a limit to check or a key to claim there is nothing to lock, and the batch is one INSERT
       // (insertMany opens a transaction itself when it needs several): no BEGIN and COMMIT round trips for it.
       const keyed = launches.some((l) => l.kind === 'api' && l.runs.some((r) => r.idempotencyKey !== null));
-      const { outcomes, inserted } =
+      const { outcomes, inserted, held, replaced } =
         limited.length === 0 && !keyed
           ? await this.decideAndInsert(this.dataSource.manager, launches, jobs, limited)
           : await this.dataSource.transaction((tx) => this.decideAndInsert(tx, launches, jobs, limited));
       this.afterCommit(inserted);
+      this.afterFlowDecisions(held, replaced, inserted);
       return outcomes;
     });
   }
@@ -192,28 +208,31 @@ export class InstanceLauncher {
     launches: Launch[],
     jobs: ReadonlyMap<number, JobInfoEntity>,
     limited: readonly number[],
-  ): Promise<{ outcomes: ItemOutcome<LaunchResult>[]; inserted: Inserted[] }> {
+  ): Promise<{
+    outcomes: ItemOutcome<LaunchResult>[];
+    inserted: Inserted[];
+    held: Map<number, number>;
+    replaced: Set<number>;
+  }> {
     const now = Date.now();
-    // maxInstances as of the lock (a job updated since it was read counts with its new limit).
-    const maxInstances = new Map<number, number>();
-    if (limited.length > 0) {
-      const locked = (await tx.query(
-        `SELECT id, max_instances AS maxInstances FROM job_info WHERE id IN (${limited.map(() => '?').join(', ')}) ORDER BY id FOR UPDATE`,
-        limited,
-      )) as { id: number | string; maxInstances: number | string }[];
-      for (const row of locked) maxInstances.set(Number(row.id), Number(row.maxInstances));
-    }
+    // Limits as of the lock (a job updated since it was read counts with its new limits).
+    const locked = await lockJobs(tx, limited);
     // Consistent reads from here on: their snapshot is taken now, with the locks held.
     const active = await this.instances.countActiveOfJobs(tx, limited);
     const slots = launches.flatMap((l) => (l.kind === 'slot' ? [{ jobId: l.job.id, slot: l.slot }] : []));
     const taken = await this.instances.slotsWithInstances(tx, slots);
-    const claims = await this.idempotency.claim(tx, keysToClaim(launches, jobs, maxInstances), now);
+    const claims = await this.idempotency.claim(tx, keysToClaim(launches, jobs, limited, locked), now);
+    const flow = await this.flowBooks(tx, locked, now);
     // Keys of this batch's accepted runs, and the row each one created.
     const keyRows = new Map<string, { jobId: number; key: string; row: number }>();
     const answers: RunAnswer[][] = [];
 
     const outcomes: (ItemOutcome<LaunchResult> | undefined)[] = [];
     const rows: { launch: number; run: NewInstanceOf; delayMs: number }[] = [];
+    // Jobs whose new rows wait (the earliest time the rate window frees a start, or Infinity), and jobs whose
+    // unfinished instances a CANCEL_OTHER slot replaces.
+    const held = new Map<number, number>();
+    const replaced = new Set<number>();
     const pickWorker = this.workerPicker();
     const countOf = (jobId: number): ActiveInstances => {
       let counts = active.get(jobId);
@@ -223,46 +242,68 @@ export class InstanceLauncher {
     launches.forEach((launch, index) => {
       if (launch.kind === 'slot') {
         const { job, slot } = launch;
-        const max = maxInstances.get(job.id);
+        const settings = locked.get(job.id);
         const counts = countOf(job.id);
+        const book = flow.get(job.id);
         // Checked first: the slot's own instance would otherwise count as the unfinished one that skips it.
-        if (taken.has(slotKey(job.id, slot))) outcomes[index] = { ok: true, value: { kind: 'duplicate' } };
-        else if (max === undefined) outcomes[index] = { ok: true, value: skipped('the job no longer exists') };
-        else if (counts.waitingForWorker > 0)
-          outcomes[index] = { ok: true, value: skipped('the previous instance is still waiting for a worker') };
-        else if (max > 0 && counts.total >= max)
-          outcomes[index] = { ok: true, value: skipped(`maxInstances=${max} unfinished instances exist`) };
-        else {
-          taken.add(slotKey(job.id, slot));
-          counts.total++;
-          const dueSoon = slot <= now + EARLY_TOLERANCE_MS;
-          rows.push({
-            launch: index,
-            delayMs: 0,
-            run: {
-              job,
-              row: {
-                instanceParams: null,
-                expectedTriggerTime: slot,
-                triggerSlot: slot,
-                statusReason: null,
-                now,
-                dispatchedTo: dueSoon ? pickWorker(job) : undefined,
-              },
-            },
-          });
+        if (taken.has(slotKey(job.id, slot))) {
+          outcomes[index] = { ok: true, value: { kind: 'duplicate' } };
+          return;
         }
+        if (!settings) {
+          outcomes[index] = { ok: true, value: skipped('the job no longer exists') };
+          return;
+        }
+        const decision = decideSlot({
+          policy: settings.overlapPolicy,
+          unfinished: counts.total,
+          waitingForWorker: counts.waitingForWorker,
+          buffered: book?.buffered ?? 0,
+          bufferLimit: settings.overlapBufferLimit,
+          maxInstances: settings.maxInstances,
+        });
+        if (decision.kind === 'skip') {
+          outcomes[index] = { ok: true, value: skipped(decision.reason) };
+          return;
+        }
+        if (decision.kind === 'replace') replaced.add(job.id);
+        taken.add(slotKey(job.id, slot));
+        counts.total++;
+        const admission: Admission =
+          decision.kind === 'buffer'
+            ? { admitted: false, heldBy: HoldReason.OVERLAP, reason: decision.reason }
+            : (book?.book.admitNew('') ?? { admitted: true });
+        if (decision.kind === 'buffer' && book) book.buffered++;
+        const dueSoon = slot <= now + EARLY_TOLERANCE_MS;
+        rows.push({
+          launch: index,
+          delayMs: 0,
+          run: {
+            job,
+            row: {
+              instanceParams: null,
+              expectedTriggerTime: slot,
+              triggerSlot: slot,
+              statusReason: admission.admitted ? null : admission.reason,
+              now,
+              dispatchedTo: dueSoon && admission.admitted ? pickWorker(job) : undefined,
+              priority: job.priority,
+              flow: book ? flowColumns('', admission, now) : undefined,
+            },
+          },
+        });
+        if (!admission.admitted) held.set(job.id, Math.min(held.get(job.id) ?? Infinity, admission.wakeAt ?? Infinity));
         return;
       }
       const job = jobs.get(launch.jobId);
       // A limited job missing under the lock was deleted since it was read.
-      const deleted = job !== undefined && job.maxInstances > 0 && !maxInstances.has(job.id);
+      const deleted = job !== undefined && limited.includes(job.id) && !locked.has(job.id);
       if (!job || job.appId !== launch.appId || deleted) {
         outcomes[index] = { ok: false, error: new NotFoundException(`job ${launch.jobId} not found`) };
         return;
       }
       const { plan, fresh } = planRuns(launch.runs, job.id, claims, keyRows, rows.length);
-      const max = maxInstances.get(job.id) ?? 0;
+      const max = locked.get(job.id)?.maxInstances ?? 0;
       const counts = countOf(job.id);
       if (max > 0 && counts.total + fresh.length > max) {
         const asked = fresh.length === 1 ? '' : ` (${fresh.length} runs asked for)`;
@@ -276,7 +317,12 @@ export class InstanceLauncher {
       }
       counts.total += fresh.length;
       answers[index] = plan;
+      const book = flow.get(job.id)?.book;
       for (const run of fresh) {
+        // A delayed run is let through (or not) when it is due: the dispatcher hands it to the FlowGate then.
+        const admission: Admission =
+          book && run.delayMs === 0 ? book.admitNew(concurrencyKeyOf(job, run)) : { admitted: true };
+        if (!admission.admitted) held.set(job.id, Math.min(held.get(job.id) ?? Infinity, admission.wakeAt ?? Infinity));
         if (run.idempotencyKey !== null) {
           keyRows.set(idempotencyKeyId(job.id, run.idempotencyKey), {
             jobId: job.id,
@@ -293,10 +339,15 @@ export class InstanceLauncher {
               instanceParams: run.instanceParams,
               expectedTriggerTime: now + run.delayMs,
               triggerSlot: null,
-              statusReason: run.delayMs > 0 ? `scheduled in ${run.delayMs} ms` : null,
+              statusReason:
+                run.delayMs > 0 ? `scheduled in ${run.delayMs} ms` : admission.admitted ? null : admission.reason,
               now,
-              dispatchedTo: run.delayMs > 0 ? undefined : pickWorker(job),
+              dispatchedTo: run.delayMs > 0 || !admission.admitted ? undefined : pickWorker(job),
               idempotencyKey: run.idempotencyKey ?? undefined,
+              priority: run.priority ?? job.priority,
+              flow: book
+                ? flowColumns(concurrencyKeyOf(job, run), run.delayMs > 0 ? undefined : admission, now)
+                : undefined,
             },
           },
         });
@@ -332,7 +383,35 @@ export class InstanceLauncher {
         },
       };
     });
-    return { outcomes: result, inserted };
+    return { outcomes: result, inserted, held, replaced };
+  }
+
+  /**
+   * An admission book for each locked job under flow control, from its state read under the lock (one or two
+   * statements for all of them), and the slots it has buffered.
+   */
+  private async flowBooks(
+    tx: EntityManager,
+    locked: ReadonlyMap<number, LockedJob>,
+    now: number,
+  ): Promise<Map<number, { book: AdmissionBook; buffered: number }>> {
+    const flowJobs = [...locked].filter(([, job]) => isUnderFlowControl(job));
+    const windows = new Map(flowJobs.map(([id, job]) => [id, job.rateLimit > 0 ? job.ratePeriodMs : 0]));
+    const states = await this.flowState.read(
+      tx,
+      flowJobs.map(([id]) => id),
+      windows,
+      now,
+    );
+    return new Map(
+      flowJobs.map(([id, job]) => {
+        const state = states.get(id)!;
+        return [
+          id,
+          { book: new AdmissionBook(limitsOf(job), now, state.keys, state.running), buffered: state.buffered },
+        ];
+      }),
+    );
   }
 
   /**
@@ -370,9 +449,33 @@ export class InstanceLauncher {
     };
   }
 
+  /**
+   * After COMMIT: jobs whose new rows wait get a release (a waiting row of higher priority may go first, or earlier
+   * waiting rows may be let through) and a wake-up when the rate window frees a start; a CANCEL_OTHER slot stops the
+   * job's other unfinished instances.
+   */
+  private afterFlowDecisions(held: Map<number, number>, replaced: Set<number>, inserted: Inserted[]): void {
+    for (const [jobId, wakeAt] of held) {
+      this.flowGate.release(jobId);
+      if (wakeAt !== Infinity) this.flowGate.wakeAt(jobId, wakeAt);
+    }
+    for (const jobId of replaced) {
+      const keep = new Set(inserted.filter((i) => i.job.id === jobId).map((i) => i.instance.id));
+      this.stopOthers(jobId, keep).catch((err: unknown) =>
+        this.logger.error(`CANCEL_OTHER: stopping the earlier instances of job ${jobId} failed: ${String(err)}`),
+      );
+    }
+  }
+
+  private async stopOthers(jobId: number, keep: ReadonlySet<number>): Promise<void> {
+    const others = (await this.instances.activeOfJob(jobId)).filter((i) => !keep.has(i.id));
+    await this.stopper.stopAll(others, 'stopped: a newer timer slot replaced it (overlapPolicy CANCEL_OTHER)');
+  }
+
   /** Sends the committed runs: RunInstance to their worker, the others to dispatch or to their delay. */
   private afterCommit(inserted: Inserted[]): void {
     for (const { instance, job, workerId, delayMs } of inserted) {
+      if (instance.heldBy !== null) continue;
       if (workerId !== undefined) {
         const notBefore =
           instance.triggerSlot !== null && instance.expectedTriggerTime > Date.now() ? instance.expectedTriggerTime : 0;
@@ -396,14 +499,53 @@ export class InstanceLauncher {
 
 /**
  * The jobs a batch must lock, in id order (so two batches, on any servers, never wait for each other in a cycle):
- * those with maxInstances, and those of timer slots (a slot is skipped while an instance waits for a worker).
+ * those with maxInstances, those under flow control, and those of timer slots (their overlap policy counts the
+ * unfinished instances).
  */
 function limitedJobIds(jobs: ReadonlyMap<number, JobInfoEntity>, launches: readonly Launch[]): number[] {
   const slotJobs = new Set(launches.flatMap((l) => (l.kind === 'slot' ? [l.job.id] : [])));
   return [...jobs.values()]
-    .filter((j) => j.maxInstances > 0 || slotJobs.has(j.id))
+    .filter((j) => j.maxInstances > 0 || isUnderFlowControl(j) || slotJobs.has(j.id))
     .map((j) => j.id)
     .sort((a, b) => a - b);
+}
+
+/** A job's limits as of its row lock. */
+interface LockedJob extends FlowLimits {
+  maxInstances: number;
+  overlapPolicy: OverlapPolicy;
+  overlapBufferLimit: number;
+}
+
+/** Locks the jobs in id order and reads their limits (one SELECT ... FOR UPDATE); a deleted job is absent. */
+async function lockJobs(tx: EntityManager, ids: readonly number[]): Promise<Map<number, LockedJob>> {
+  const locked = new Map<number, LockedJob>();
+  if (ids.length === 0) return locked;
+  const rows = (await tx.query(
+    `SELECT id, max_instances AS maxInstances, concurrency_limit AS concurrencyLimit, rate_limit AS rateLimit,
+            rate_period_ms AS ratePeriodMs, overlap_policy AS overlapPolicy, overlap_buffer_limit AS overlapBufferLimit
+       FROM job_info WHERE id IN (${ids.map(() => '?').join(', ')}) ORDER BY id FOR UPDATE`,
+    ids,
+  )) as Record<keyof LockedJob | 'id', number | string>[];
+  for (const row of rows) {
+    locked.set(Number(row.id), {
+      maxInstances: Number(row.maxInstances),
+      concurrencyLimit: Number(row.concurrencyLimit),
+      rateLimit: Number(row.rateLimit),
+      ratePeriodMs: Number(row.ratePeriodMs),
+      overlapPolicy: row.overlapPolicy as OverlapPolicy,
+      overlapBufferLimit: Number(row.overlapBufferLimit),
+    });
+  }
+  return locked;
+}
+
+/** The flow columns of a new row of a job under flow control; no admission yet: a delayed run, decided when due. */
+function flowColumns(key: string, admission: Admission | undefined, now: number): NewInstanceFlow {
+  if (!admission) return { key, heldBy: null, admittedTime: null };
+  return admission.admitted
+    ? { key, heldBy: null, admittedTime: now }
+    : { key, heldBy: admission.heldBy, admittedTime: null };
 }
 
 /**
@@ -413,13 +555,14 @@ function limitedJobIds(jobs: ReadonlyMap<number, JobInfoEntity>, launches: reado
 function keysToClaim(
   launches: readonly Launch[],
   jobs: ReadonlyMap<number, JobInfoEntity>,
-  lockedJobs: ReadonlyMap<number, number>,
+  limited: readonly number[],
+  lockedJobs: ReadonlyMap<number, LockedJob>,
 ): JobIdempotencyKey[] {
   const keys = new Map<string, JobIdempotencyKey>();
   for (const launch of launches) {
     if (launch.kind !== 'api') continue;
     const job = jobs.get(launch.jobId);
-    if (!job || job.appId !== launch.appId || (job.maxInstances > 0 && !lockedJobs.has(job.id))) continue;
+    if (!job || job.appId !== launch.appId || (limited.includes(job.id) && !lockedJobs.has(job.id))) continue;
     for (const run of launch.runs) {
       if (run.idempotencyKey === null) continue;
       const id = idempotencyKeyId(job.id, run.idempotencyKey);

@@ -68,6 +68,8 @@ function toLaunchRequest(run: RunJobDto, field: string): LaunchRequest {
     delayMs: run.delayMs ?? 0,
     idempotencyKey: run.idempotencyKey ?? null,
     idempotencyTtlMs: run.idempotencyTtlMs ?? DEFAULT_IDEMPOTENCY_TTL_MS,
+    concurrencyKey: run.concurrencyKey ?? null,
+    priority: run.priority ?? null,
   };
 }
 

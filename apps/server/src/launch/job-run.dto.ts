@@ -13,7 +13,8 @@ import {
   MinLength,
   ValidateNested,
 } from 'class-validator';
-import { MAX_PARAMS_LENGTH } from '../jobs/job.dto';
+import { MAX_CONCURRENCY_KEY_LENGTH } from '@jobnest/common';
+import { MAX_PARAMS_LENGTH, MAX_PRIORITY } from '../jobs/job.dto';
 
 /** Longest delayMs of a run: 365 days. BullMQ keeps the due time in Redis, so no timer length limits it. */
 export const MAX_RUN_DELAY_MS = 365 * 24 * 3600 * 1000;
@@ -61,6 +62,28 @@ export class RunJobDto {
   @Min(MIN_IDEMPOTENCY_TTL_MS)
   @Max(MAX_IDEMPOTENCY_TTL_MS)
   idempotencyTtlMs?: number;
+
+  @ApiPropertyOptional({
+    description: "This run's concurrency key (Default: the value at the job's concurrencyKeyPath in instanceParams)",
+    maxLength: MAX_CONCURRENCY_KEY_LENGTH,
+  })
+  @IsOptional()
+  @IsString()
+  @MinLength(1)
+  @MaxLength(MAX_CONCURRENCY_KEY_LENGTH)
+  concurrencyKey?: string;
+
+  @ApiPropertyOptional({
+    description:
+      "Among instances waiting for the same capacity or for a worker, higher starts first (Default: the job's)",
+    minimum: -MAX_PRIORITY,
+    maximum: MAX_PRIORITY,
+  })
+  @IsOptional()
+  @IsInt()
+  @Min(-MAX_PRIORITY)
+  @Max(MAX_PRIORITY)
+  priority?: number;
 }
 
 export class RunJobView {

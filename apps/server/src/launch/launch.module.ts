@@ -2,6 +2,7 @@ import { BullModule } from '@nestjs/bullmq';
 import { Module } from '@nestjs/common';
 import { DISPATCH_QUEUE } from '@jobnest/transport';
 import { DispatchModule } from '../dispatch/dispatch.module';
+import { FlowModule } from '../flow/flow.module';
 import { InstanceStateModule } from '../instances/state/instance-state.module';
 import { DelayedDispatchProcessor } from './delayed-dispatch.processor';
 import { DelayedDispatchService } from './delayed-dispatch.service';
@@ -19,6 +20,7 @@ import { JobRunController } from './job-run.controller';
   imports: [
     BullModule.registerQueue({ name: DISPATCH_QUEUE }),
     DispatchModule,
+    FlowModule,
     InstanceStateModule,
     WorkflowEngineModule,
   ],

@@ -77,12 +77,16 @@ export class WorkflowLauncher {
 
   /**
    * A timer slot. While the workflow has unfinished instances its overlapPolicy decides: SKIP skips the slot,
-   * BUFFER_ONE creates one WAITING instance that starts when the running ones end (a second is skipped),
-   * ALLOW_ALL starts it beside them, up to maxInstances. A slot that already has its instance is a duplicate.
+   * BUFFER_ONE creates one WAITING instance that starts when the running ones end (a second is skipped), BUFFER_ALL
+   * up to overlapBufferLimit of them (started oldest first, one at a time), CANCEL_OTHER stops the unfinished ones
+   * and starts the slot's, ALLOW_ALL starts it beside them, up to maxInstances. A slot that already has its instance
+   * is a duplicate.
    */
   async launchSlot(workflow: WorkflowInfoEntity, slot: number): Promise<WorkflowSlotOutcome> {
     const now = Date.now();
     let outcome: WorkflowSlotOutcome;
+    // CANCEL_OTHER: the unfinished instances the slot's instance replaces, stopped once it is committed.
+    let replacing: number[] = [];
     try {
       outcome = await this.dataSource.transaction(async (tx): Promise<WorkflowSlotOutcome> => {
         await lockRow(tx, WorkflowInfoEntity, workflow.id);
@@ -96,6 +100,16 @@ export class WorkflowLauncher {
                 return { kind: 'skipped', reason: 'one slot is buffered already (BUFFER_ONE)' };
               buffered = true;
               break;
+            case WorkflowOverlapPolicy.BUFFER_ALL:
+              if (unfinished.buffered >= workflow.overlapBufferLimit) {
+                const limit = workflow.overlapBufferLimit;
+                return { kind: 'skipped', reason: `${limit} slots are buffered already (overlapBufferLimit=${limit})` };
+              }
+              buffered = true;
+              break;
+            case WorkflowOverlapPolicy.CANCEL_OTHER:
+              replacing = await this.workflowInstances.unfinishedTopLevelIds(tx, workflow.id);
+              break;
             case WorkflowOverlapPolicy.ALLOW_ALL:
               if (workflow.maxInstances > 0 && unfinished.total >= workflow.maxInstances)
                 return { kind: 'skipped', reason: `maxInstances=${workflow.maxInstances} unfinished instances exist` };
@@ -107,7 +121,7 @@ export class WorkflowLauncher {
         const row = await this.workflowInstances.insert(tx, {
           ...this.newRow(workflow, now),
           status: buffered ? WorkflowInstanceStatus.WAITING : WorkflowInstanceStatus.RUNNING,
-          statusReason: buffered ? 'buffered: waits for the running instance to end (BUFFER_ONE)' : null,
+          statusReason: buffered ? `buffered: waits for the running instance to end (${workflow.overlapPolicy})` : null,
           initParams: null,
           expectedTriggerTime: slot,
           triggerSlot: slot,
@@ -121,6 +135,8 @@ export class WorkflowLauncher {
       if (isDuplicateEntry(err)) return { kind: 'duplicate' };
       throw err;
     }
+    for (const id of replacing)
+      await this.advancer.stop(id, 'a newer timer slot replaced it (overlapPolicy CANCEL_OTHER)');
     if (outcome.kind === 'launched') this.advancer.request(outcome.workflowInstanceId);
     // The running instance may have ended between the count and the commit: its end found nothing buffered yet.
     if (outcome.kind === 'buffered') await this.advancer.start(outcome.workflowInstanceId);

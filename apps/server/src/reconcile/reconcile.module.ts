@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { AlarmSignalsModule } from '../alarms/signals/alarm-signals.module';
 import { ClusterModule } from '../cluster/cluster.module';
 import { DispatchModule } from '../dispatch/dispatch.module';
+import { FlowModule } from '../flow/flow.module';
 import { InstanceStateModule } from '../instances/state/instance-state.module';
 import { TimersModule } from '../timers/timers.module';
 import { WorkflowEngineModule } from '../workflows/engine/workflow-engine.module';
@@ -13,7 +14,15 @@ import { RetentionService } from './retention.service';
  * workers, time limits, lost timers) and keeps stored data bounded (retention).
  */
 @Module({
-  imports: [AlarmSignalsModule, ClusterModule, DispatchModule, InstanceStateModule, TimersModule, WorkflowEngineModule],
+  imports: [
+    AlarmSignalsModule,
+    ClusterModule,
+    DispatchModule,
+    FlowModule,
+    InstanceStateModule,
+    TimersModule,
+    WorkflowEngineModule,
+  ],
   providers: [ReconcilerService, RetentionService],
 })
 export class ReconcileModule {}

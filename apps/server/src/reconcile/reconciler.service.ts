@@ -14,6 +14,7 @@ import { RedisConnections } from '../platform/redis/redis-connections.service';
 import { SlotFiringService } from '../timers/slot-firing.service';
 import { WorkflowAdvancer } from '../workflows/engine/workflow-advancer.service';
 import { WorkflowInstanceRepository } from '../workflows/engine/workflow-instance.repository';
+import { FlowGate } from '../flow/flow-gate.service';
 import { RedisLease } from './redis-lease';
 import { RetentionService } from './retention.service';
 
@@ -70,6 +71,7 @@ export class ReconcilerService implements OnApplicationBootstrap, OnApplicationS
     private readonly workflowInstances: WorkflowInstanceRepository,
     private readonly workflows: WorkflowAdvancer,
     private readonly signals: AlarmSignals,
+    private readonly flow: FlowGate,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -108,6 +110,8 @@ export class ReconcilerService implements OnApplicationBootstrap, OnApplicationS
       }
       this.noticeAppsWithoutWorkers(justTaken, now);
       await this.redispatchWaiting(now);
+      // Held instances a crashed server, or a lost wake-up, left waiting with capacity free.
+      await this.flow.releaseAllDue(BATCH);
       await this.recoverUnreceived(now);
       await this.recoverOrphanedRuns(now);
       await this.enforceTimeLimits(now);

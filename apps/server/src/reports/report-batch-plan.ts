@@ -95,6 +95,7 @@ export function planReportBatch(input: ReportBatchInput): ReportBatchPlan {
         workflowInstanceId: row.wfInstanceId,
         timed: row.triggerSlot !== null,
         jobId: row.jobId,
+        underFlowControl: row.flowKey !== null,
       });
     };
     plan.outcomes.push('applied');

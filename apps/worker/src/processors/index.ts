@@ -12,6 +12,7 @@ import { DemoLogsProcessor } from './demo/demo-logs.processor';
 import { DemoMapOnlyProcessor } from './demo/demo-map-only.processor';
 import { DemoSleepProcessor } from './demo/demo-sleep.processor';
 import { DemoSleepPerRunProcessor } from './demo/demo-sleep-per-run.processor';
+import { DemoSpanProcessor } from './demo/demo-span.processor';
 import { DemoStartTimeProcessor } from './demo/demo-start-time.processor';
 import { DemoSumSquaresProcessor } from './demo/demo-sum-squares.processor';
 import { DemoWorkflowStepProcessor } from './demo/demo-workflow-step.processor';
@@ -45,6 +46,7 @@ export const DEMO_PROCESSORS: Type<BasicProcessor>[] = [
   DemoSleepPerRunProcessor,
   DemoConcurrencyProcessor,
   DemoBroadcastPlainProcessor,
+  DemoSpanProcessor,
   DemoStartTimeProcessor,
   DemoWorkflowStepProcessor,
 ];

@@ -1,5 +1,5 @@
 import { Column, CreateDateColumn, Entity, Index, PrimaryColumn, Generated, UpdateDateColumn } from 'typeorm';
-import { InstanceStatus } from '@jobnest/common';
+import { HoldReason, InstanceStatus } from '@jobnest/common';
 import { bigintToNumber } from '../column-transformers';
 
 /** One run of a job. `runningTimes` counts dispatches (1 = first run, +1 per retry or takeover). */
@@ -8,6 +8,8 @@ import { bigintToNumber } from '../column-transformers';
 @Index('idx_instance_status_expected', ['status', 'expectedTriggerTime'])
 @Index('idx_instance_job_status_waiting', ['jobId', 'status', 'waitingForWorker'])
 @Index('idx_instance_finished', ['finishedTime'])
+@Index('idx_instance_job_flow', ['jobId', 'status', 'heldBy', 'flowKey', 'priority'])
+@Index('idx_instance_job_admitted', ['jobId', 'admittedTime'])
 @Index('uk_instance_job_slot', ['jobId', 'triggerSlot'], { unique: true })
 @Index('uk_instance_wf_node', ['wfInstanceId', 'wfNodeId', 'wfAttempt'], { unique: true })
 export class InstanceInfoEntity {
@@ -109,6 +111,25 @@ export class InstanceInfoEntity {
   /** The idempotency key the API run was created with (null: none). */
   @Column({ name: 'idempotency_key', type: 'varchar', length: 255, nullable: true })
   idempotencyKey!: string | null;
+
+  /**
+   * The concurrency key of an instance of a job under flow control ('' when it has none); null for a job without
+   * (its end frees nothing anyone waits for).
+   */
+  @Column({ name: 'flow_key', type: 'varchar', length: 255, nullable: true })
+  flowKey!: string | null;
+
+  /** Among instances waiting for the same capacity, higher starts first. */
+  @Column({ type: 'int', default: 0 })
+  priority!: number;
+
+  /** What holds this WAITING_DISPATCH instance back from dispatch; null: nothing (it may be dispatched). */
+  @Column({ name: 'held_by', type: 'varchar', length: 16, nullable: true })
+  heldBy!: HoldReason | null;
+
+  /** When flow control let the instance start (epoch ms): the rate limit counts these. Null: never held or gated. */
+  @Column({ name: 'admitted_time', type: 'bigint', nullable: true, transformer: bigintToNumber })
+  admittedTime!: number | null;
 
   /** How many times another worker took the instance over from a dead TaskTracker. */
   @Column({ type: 'int', default: 0 })

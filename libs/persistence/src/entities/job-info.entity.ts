@@ -1,5 +1,5 @@
 import { Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
-import { DispatchStrategy, ExecuteType, JOB_DEFAULTS, TimeExpressionType } from '@jobnest/common';
+import { DispatchStrategy, ExecuteType, JOB_DEFAULTS, OverlapPolicy, TimeExpressionType } from '@jobnest/common';
 import { bigintToNumber, jsonStringList } from '../column-transformers';
 
 /** A job definition: what to run (processor), how (execute type, limits) and when (time expression). */
@@ -84,6 +84,33 @@ export class JobInfoEntity {
 
   @Column({ type: 'boolean', default: JOB_DEFAULTS.enabled })
   enabled!: boolean;
+
+  /** Where an instance's concurrency key is in its params (dotted path in the JSON object); null: no path. */
+  @Column({ name: 'concurrency_key_path', type: 'varchar', length: 200, nullable: true })
+  concurrencyKeyPath!: string | null;
+
+  /** Instances started at once per concurrency key (the others wait); 0 = no limit. */
+  @Column({ name: 'concurrency_limit', type: 'int', default: JOB_DEFAULTS.concurrencyLimit })
+  concurrencyLimit!: number;
+
+  /** Starts per `ratePeriodMs` per concurrency key (a sliding window; the others wait); 0 = no limit. */
+  @Column({ name: 'rate_limit', type: 'int', default: JOB_DEFAULTS.rateLimit })
+  rateLimit!: number;
+
+  @Column({ name: 'rate_period_ms', type: 'int', default: JOB_DEFAULTS.ratePeriodMs })
+  ratePeriodMs!: number;
+
+  /** Priority of the job's runs that do not give one: among waiting instances, higher starts first. */
+  @Column({ type: 'int', default: JOB_DEFAULTS.priority })
+  priority!: number;
+
+  /** What a timer slot does while an earlier instance is unfinished. */
+  @Column({ name: 'overlap_policy', type: 'varchar', length: 16, default: JOB_DEFAULTS.overlapPolicy })
+  overlapPolicy!: OverlapPolicy;
+
+  /** Most slots BUFFER_ALL keeps waiting. */
+  @Column({ name: 'overlap_buffer_limit', type: 'int', default: JOB_DEFAULTS.overlapBufferLimit })
+  overlapBufferLimit!: number;
 
   /** Timer slots skipped because the previous instance still waited for a worker, or maxInstances was reached. */
   @Column({ name: 'skipped_slots', type: 'bigint', default: 0, transformer: bigintToNumber })

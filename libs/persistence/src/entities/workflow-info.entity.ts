@@ -54,6 +54,10 @@ export class WorkflowInfoEntity {
   @Column({ name: 'overlap_policy', type: 'varchar', length: 20, default: 'SKIP' })
   overlapPolicy!: WorkflowOverlapPolicy;
 
+  /** Most slots BUFFER_ALL keeps waiting. */
+  @Column({ name: 'overlap_buffer_limit', type: 'int', default: 100 })
+  overlapBufferLimit!: number;
+
   /** A failed node lets the branches that do not depend on it finish (the workflow still ends FAILED). */
   @Column({ name: 'continue_on_failure', type: 'boolean', default: false })
   continueOnFailure!: boolean;

@@ -1,5 +1,11 @@
 import { useMemo, useState, type FormEvent } from 'react';
-import { DISPATCH_STRATEGIES, EXECUTE_TYPES, TIME_EXPRESSION_TYPES, type JobInput } from '../../api/types';
+import {
+  DISPATCH_STRATEGIES,
+  EXECUTE_TYPES,
+  OVERLAP_POLICIES,
+  TIME_EXPRESSION_TYPES,
+  type JobInput,
+} from '../../api/types';
 import { ErrorMessage } from '../../components/ErrorMessage';
 import { CheckboxField, Field } from '../../components/Field';
 import { ScheduleFields } from '../../components/ScheduleFields';
@@ -55,7 +61,7 @@ export function JobForm({ app, initial, onSubmit, onCancel, pending, error }: Jo
         <input
           {...p}
           type="number"
-          min={0}
+          min={field === 'priority' ? undefined : 0}
           step={field === 'minCpuCores' ? 'any' : 1}
           value={String(values[field])}
           onChange={(e) => set({ [field]: e.target.value })}
@@ -168,6 +174,51 @@ export function JobForm({ app, initial, onSubmit, onCancel, pending, error }: Jo
           {number('maxWorkerCount', 'Max worker count', 'max-worker-count', '0 = no limit')}
           {number('minCpuCores', 'Min CPU cores', 'min-cpu-cores')}
           {number('minMemoryMb', 'Min memory (MB)', 'min-memory', 'Free memory a worker needs')}
+        </div>
+      </fieldset>
+
+      <fieldset>
+        <legend>Flow control</legend>
+        <div className="field-grid">
+          {text(
+            'concurrencyKeyPath',
+            'Concurrency key path',
+            'concurrency-key-path',
+            "Field of the instance params holding the key, e.g. customer.id; empty: one key ('') for all",
+          )}
+          {number(
+            'concurrencyLimit',
+            'Concurrency limit',
+            'concurrency-limit',
+            'Running at once per key; 0 = no limit',
+          )}
+          {number('rateLimit', 'Rate limit', 'rate-limit', 'Starts per period per key; 0 = no limit')}
+          {number('ratePeriodMs', 'Rate period (ms)', 'rate-period', '100 .. 86400000')}
+          {number('priority', 'Priority', 'priority', 'Of runs that give none; higher starts first')}
+          <Field
+            id="job-overlap-policy"
+            label="Overlap policy"
+            errors={errors.overlapPolicy}
+            hint="What a timer slot does while an earlier instance is unfinished"
+          >
+            {(p) => (
+              <select
+                {...p}
+                value={values.overlapPolicy}
+                onChange={(e) => set({ overlapPolicy: e.target.value as JobFormValues['overlapPolicy'] })}
+              >
+                {OVERLAP_POLICIES.map((t) => (
+                  <option key={t}>{t}</option>
+                ))}
+              </select>
+            )}
+          </Field>
+          {number(
+            'overlapBufferLimit',
+            'Overlap buffer limit',
+            'overlap-buffer-limit',
+            'Slots BUFFER_ALL keeps waiting',
+          )}
         </div>
       </fieldset>
 

@@ -1,6 +1,6 @@
 import type { ScheduleValues } from '../../components/ScheduleFields';
 import { fromDateTimeLocal, toDateTimeLocal } from '../../lib/format';
-import type { DispatchStrategy, ExecuteType, Job, JobInput } from '../../api/types';
+import type { DispatchStrategy, ExecuteType, Job, JobInput, OverlapPolicy } from '../../api/types';
 
 /** The job form's state: text as typed, converted to a JobInput on save. */
 export interface JobFormValues extends ScheduleValues {
@@ -21,6 +21,14 @@ export interface JobFormValues extends ScheduleValues {
   minCpuCores: string;
   minMemoryMb: string;
   enabled: boolean;
+  /** Empty: no path. */
+  concurrencyKeyPath: string;
+  concurrencyLimit: string;
+  rateLimit: string;
+  ratePeriodMs: string;
+  priority: string;
+  overlapPolicy: OverlapPolicy;
+  overlapBufferLimit: string;
 }
 
 export type JobFormField = keyof JobFormValues;
@@ -47,6 +55,13 @@ export const JOB_FORM_FIELDS: readonly JobFormField[] = [
   'minCpuCores',
   'minMemoryMb',
   'enabled',
+  'concurrencyKeyPath',
+  'concurrencyLimit',
+  'rateLimit',
+  'ratePeriodMs',
+  'priority',
+  'overlapPolicy',
+  'overlapBufferLimit',
 ];
 
 /** Message paths of the API that are not form fields as such. */
@@ -79,6 +94,13 @@ export const EMPTY_JOB_FORM: JobFormValues = {
   minCpuCores: '0',
   minMemoryMb: '0',
   enabled: true,
+  concurrencyKeyPath: '',
+  concurrencyLimit: '0',
+  rateLimit: '0',
+  ratePeriodMs: '1000',
+  priority: '0',
+  overlapPolicy: 'SKIP',
+  overlapBufferLimit: '100',
 };
 
 export function jobToForm(job: Job, asCopy = false): JobFormValues {
@@ -104,12 +126,20 @@ export function jobToForm(job: Job, asCopy = false): JobFormValues {
     minCpuCores: String(job.minCpuCores),
     minMemoryMb: String(job.minMemoryMb),
     enabled: job.enabled,
+    concurrencyKeyPath: job.concurrencyKeyPath ?? '',
+    concurrencyLimit: String(job.concurrencyLimit),
+    rateLimit: String(job.rateLimit),
+    ratePeriodMs: String(job.ratePeriodMs),
+    priority: String(job.priority),
+    overlapPolicy: job.overlapPolicy,
+    overlapBufferLimit: String(job.overlapBufferLimit),
   };
 }
 
 type NumberField = 'maxInstances' | 'concurrency' | 'instanceTimeLimitMs' | 'instanceRetries' | 'taskRetries';
 type DispatchNumberField = 'maxWorkerCount' | 'minCpuCores' | 'minMemoryMb';
-const WHOLE_NUMBER_FIELDS: readonly (NumberField | DispatchNumberField)[] = [
+type FlowNumberField = 'concurrencyLimit' | 'rateLimit' | 'ratePeriodMs' | 'overlapBufferLimit';
+const WHOLE_NUMBER_FIELDS: readonly (NumberField | DispatchNumberField | FlowNumberField)[] = [
   'maxInstances',
   'concurrency',
   'instanceTimeLimitMs',
@@ -117,6 +147,10 @@ const WHOLE_NUMBER_FIELDS: readonly (NumberField | DispatchNumberField)[] = [
   'taskRetries',
   'maxWorkerCount',
   'minMemoryMb',
+  'concurrencyLimit',
+  'rateLimit',
+  'ratePeriodMs',
+  'overlapBufferLimit',
 ];
 
 export type FieldErrors = Partial<Record<JobFormField, string[]>>;
@@ -124,16 +158,18 @@ export type FieldErrors = Partial<Record<JobFormField, string[]>>;
 /** Converts the form to the API body, or returns the fields that cannot be converted (checked before asking). */
 export function formToInput(v: JobFormValues): { input: JobInput } | { errors: FieldErrors } {
   const errors: FieldErrors = {};
-  const whole = (field: NumberField | DispatchNumberField): number => {
+  const whole = (field: NumberField | DispatchNumberField | FlowNumberField): number => {
     const n = Number(v[field]);
     if (v[field].trim() === '' || !Number.isInteger(n) || n < 0)
       errors[field] = [`${field} must be a whole number >= 0`];
     return n;
   };
   const numbers = Object.fromEntries(WHOLE_NUMBER_FIELDS.map((f) => [f, whole(f)])) as Record<
-    NumberField | DispatchNumberField,
+    NumberField | DispatchNumberField | FlowNumberField,
     number
   >;
+  const priority = Number(v.priority);
+  if (v.priority.trim() === '' || !Number.isInteger(priority)) errors.priority = ['priority must be a whole number'];
   const minCpuCores = Number(v.minCpuCores);
   if (v.minCpuCores.trim() === '' || !Number.isFinite(minCpuCores) || minCpuCores < 0) {
     errors.minCpuCores = ['minCpuCores must be a number >= 0'];
@@ -162,6 +198,9 @@ export function formToInput(v: JobFormValues): { input: JobInput } | { errors: F
         .filter((s) => s !== ''),
       lifecycle: { start, end },
       enabled: v.enabled,
+      concurrencyKeyPath: v.concurrencyKeyPath.trim() === '' ? null : v.concurrencyKeyPath.trim(),
+      priority,
+      overlapPolicy: v.overlapPolicy,
     },
   };
 }

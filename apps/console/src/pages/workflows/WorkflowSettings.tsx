@@ -72,6 +72,22 @@ export function WorkflowSettings({ app, values, onChange, errors, readOnly }: Wo
             </select>
           )}
         </Field>
+        <Field
+          id="wf-overlap-buffer-limit"
+          label="Overlap buffer limit"
+          errors={errors.overlapBufferLimit}
+          hint="Slots BUFFER_ALL keeps waiting"
+        >
+          {(p) => (
+            <input
+              {...p}
+              type="number"
+              min={1}
+              value={values.overlapBufferLimit}
+              onChange={(e) => onChange({ overlapBufferLimit: e.target.value })}
+            />
+          )}
+        </Field>
         <CheckboxField
           id="wf-continue-on-failure"
           label="Continue on failure"

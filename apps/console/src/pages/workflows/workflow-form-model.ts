@@ -8,6 +8,7 @@ export interface WorkflowFormValues extends ScheduleValues {
   enabled: boolean;
   maxInstances: string;
   overlapPolicy: WorkflowOverlapPolicy;
+  overlapBufferLimit: string;
   continueOnFailure: boolean;
 }
 
@@ -19,6 +20,7 @@ export const WORKFLOW_FORM_FIELDS: readonly WorkflowFormField[] = [
   'enabled',
   'maxInstances',
   'overlapPolicy',
+  'overlapBufferLimit',
   'continueOnFailure',
   'timeExpressionType',
   'timeExpression',
@@ -39,6 +41,7 @@ export const EMPTY_WORKFLOW_FORM: WorkflowFormValues = {
   enabled: true,
   maxInstances: '0',
   overlapPolicy: 'SKIP',
+  overlapBufferLimit: '100',
   continueOnFailure: false,
   timeExpressionType: 'API',
   timeExpression: '',
@@ -54,6 +57,7 @@ export function workflowToForm(w: Workflow): WorkflowFormValues {
     enabled: w.enabled,
     maxInstances: String(w.maxInstances),
     overlapPolicy: w.overlapPolicy,
+    overlapBufferLimit: String(w.overlapBufferLimit),
     continueOnFailure: w.continueOnFailure,
     timeExpressionType: w.timeExpressionType,
     timeExpression: w.timeExpression ?? '',
@@ -71,6 +75,10 @@ export function formToWorkflowInput(
   if (v.maxInstances.trim() === '' || !Number.isInteger(maxInstances) || maxInstances < 0) {
     return { errors: { maxInstances: ['maxInstances must be a whole number >= 0'] } };
   }
+  const overlapBufferLimit = Number(v.overlapBufferLimit);
+  if (!Number.isInteger(overlapBufferLimit) || overlapBufferLimit < 1) {
+    return { errors: { overlapBufferLimit: ['overlapBufferLimit must be a whole number >= 1'] } };
+  }
   return {
     input: {
       name: v.name.trim(),
@@ -83,6 +91,7 @@ export function formToWorkflowInput(
       enabled: v.enabled,
       maxInstances,
       overlapPolicy: v.overlapPolicy,
+      overlapBufferLimit,
       continueOnFailure: v.continueOnFailure,
     },
   };

@@ -28,4 +28,6 @@ export interface EndedInstance {
   timed?: boolean;
   /** Its job; undefined when the announcer did not read it. */
   jobId?: number;
+  /** Launched under flow control (its end may let a held instance start); undefined when not read. */
+  underFlowControl?: boolean;
 }

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { In, IsNull, type EntityManager, type Repository } from 'typeorm';
-import { InstanceStatus } from '@jobnest/common';
+import { HoldReason, InstanceStatus } from '@jobnest/common';
 import { InstanceInfoEntity } from '@jobnest/persistence';
 import { MetricsService } from '../../platform/observability/metrics.service';
 import type { EndedInstance, InstanceChange } from './instance-change';
@@ -117,6 +117,18 @@ export class InstanceTransitions {
     return result.affected === 1;
   }
 
+  /**
+   * Puts a due instance of a job under flow control that was never let through (a delayed run, a user retry) in the
+   * flow's wait; the FlowGate decides when it starts. Whether it won.
+   */
+  async holdForFlow(instanceId: number, heldBy: HoldReason, reason: string): Promise<boolean> {
+    const update = await this.instances.update(
+      { id: instanceId, status: InstanceStatus.WAITING_DISPATCH, heldBy: IsNull(), admittedTime: IsNull() },
+      { heldBy, statusReason: clipReason(reason), waitingForWorker: false },
+    );
+    return update.affected === 1;
+  }
+
   /** A dispatch attempt found no eligible worker: the instance waits for one, `reason` says why (shown by the API). */
   async markWaitingForWorker(instanceId: number, reason: string): Promise<void> {
     await this.instances.update(
@@ -216,6 +228,8 @@ export class InstanceTransitions {
         statusTime: now,
         taskCounts: null,
         resumeNext: false,
+        // Under flow control the run waits for its turn again (the dispatcher hands it to the FlowGate).
+        admittedTime: null,
       },
     );
     return update.affected === 1;

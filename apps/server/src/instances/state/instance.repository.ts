@@ -12,7 +12,13 @@ import {
   type EntityManager,
   type Repository,
 } from 'typeorm';
-import { ACTIVE_INSTANCE_STATUSES, chunkBySize, InstanceStatus, TimeExpressionType } from '@jobnest/common';
+import {
+  ACTIVE_INSTANCE_STATUSES,
+  chunkBySize,
+  type HoldReason,
+  InstanceStatus,
+  TimeExpressionType,
+} from '@jobnest/common';
 import { InstanceInfoEntity, isDuplicateEntry, JobInfoEntity } from '@jobnest/persistence';
 
 /** Filter of an app's instance list; `since`/`until` bound expectedTriggerTime (epoch ms, until excluded). */
@@ -46,6 +52,20 @@ export interface NewInstance {
   dispatchedTo?: string;
   /** The API run's idempotency key, shown on the instance. */
   idempotencyKey?: string;
+  /** Among waiting instances, higher starts first (Default: 0). */
+  priority?: number;
+  /** Set for an instance of a job under flow control. */
+  flow?: NewInstanceFlow;
+}
+
+/** The flow-control columns of a new instance. */
+export interface NewInstanceFlow {
+  /** Its concurrency key ('' for none). */
+  key: string;
+  /** What holds it (null: nothing). */
+  heldBy: HoldReason | null;
+  /** When it was let through (null: not yet). */
+  admittedTime: number | null;
 }
 
 /** What makes a job instance a workflow node: where it belongs, its context and the node's overrides. */
@@ -71,6 +91,7 @@ export type LockedInstanceRow = Pick<
   | 'triggerSlot'
   | 'wfInstanceId'
   | 'instanceRetriesOverride'
+  | 'flowKey'
 >;
 
 /** A new instance row and the job it is an instance of. */
@@ -114,6 +135,10 @@ function insertColumns(e: InstanceInfoEntity): [string, unknown][] {
     ['instance_retries_override', e.instanceRetriesOverride],
     ['time_limit_override_ms', e.timeLimitOverrideMs],
     ['idempotency_key', e.idempotencyKey],
+    ['flow_key', e.flowKey],
+    ['priority', e.priority],
+    ['held_by', e.heldBy],
+    ['admitted_time', e.admittedTime],
   ];
 }
 
@@ -230,7 +255,7 @@ export class InstanceRepository {
     const rows = (await tx.query(
       `SELECT id, app_id AS appId, job_id AS jobId, status, worker_id AS workerId, running_times AS runningTimes,
               trigger_slot AS triggerSlot, wf_instance_id AS wfInstanceId,
-              instance_retries_override AS instanceRetriesOverride
+              instance_retries_override AS instanceRetriesOverride, flow_key AS flowKey
          FROM instance_info WHERE id IN (${ids.map(() => '?').join(', ')}) ORDER BY id${lock ? ' FOR UPDATE' : ''}`,
       [...ids],
     )) as Record<keyof LockedInstanceRow, string | number | null>[];
@@ -246,6 +271,7 @@ export class InstanceRepository {
         triggerSlot: num(r.triggerSlot),
         wfInstanceId: num(r.wfInstanceId),
         instanceRetriesOverride: num(r.instanceRetriesOverride),
+        flowKey: r.flowKey === null ? null : String(r.flowKey),
       });
     }
     return locked;
@@ -298,6 +324,14 @@ export class InstanceRepository {
       .andWhere('i.trigger_slot IN (:...slots)', { slots: [...new Set(slots.map((s) => s.slot))] })
       .getRawMany<{ jobId: string | number; slot: string | number }>();
     return new Set(rows.map((r) => slotKey(Number(r.jobId), Number(r.slot))));
+  }
+
+  /** The unfinished instances of a job: id, app and worker (to stop them). */
+  activeOfJob(jobId: number): Promise<Pick<InstanceInfoEntity, 'id' | 'appId' | 'workerId'>[]> {
+    return this.rows.find({
+      select: { id: true, appId: true, workerId: true },
+      where: { jobId, status: In([...ACTIVE_INSTANCE_STATUSES]) },
+    });
   }
 
   /** Unfinished instances of a job (outside any transaction). */
@@ -415,17 +449,24 @@ export class InstanceRepository {
       instanceRetriesOverride: row.workflowNode?.instanceRetriesOverride ?? null,
       timeLimitOverrideMs: row.workflowNode?.timeLimitOverrideMs ?? null,
       idempotencyKey: row.idempotencyKey ?? null,
+      flowKey: row.flow?.key ?? null,
+      priority: row.priority ?? 0,
+      heldBy: row.flow?.heldBy ?? null,
+      admittedTime: row.flow?.admittedTime ?? null,
     });
     entity.createdAt = entity.updatedAt = new Date(row.now);
     return entity;
   }
 
-  /** Ids of up to `limit` WAITING_DISPATCH instances expected by `dueBy`, the longest due first. */
+  /**
+   * Ids of up to `limit` WAITING_DISPATCH instances expected by `dueBy` and not held by flow control, the highest
+   * priority first, then the longest due.
+   */
   async dueWaitingIds(dueBy: number, limit: number): Promise<number[]> {
     const due = await this.rows.find({
       select: { id: true },
-      where: { status: InstanceStatus.WAITING_DISPATCH, expectedTriggerTime: LessThanOrEqual(dueBy) },
-      order: { expectedTriggerTime: 'ASC' },
+      where: { status: InstanceStatus.WAITING_DISPATCH, expectedTriggerTime: LessThanOrEqual(dueBy), heldBy: IsNull() },
+      order: { priority: 'DESC', expectedTriggerTime: 'ASC' },
       take: limit,
     });
     return due.map((i) => i.id);

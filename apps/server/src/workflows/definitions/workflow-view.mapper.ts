@@ -15,6 +15,7 @@ export function toWorkflowView(workflow: WorkflowInfoEntity): WorkflowView {
     enabled: workflow.enabled,
     maxInstances: workflow.maxInstances,
     overlapPolicy: workflow.overlapPolicy,
+    overlapBufferLimit: workflow.overlapBufferLimit,
     continueOnFailure: workflow.continueOnFailure,
     skippedSlots: workflow.skippedSlots,
     misfiredSlots: workflow.misfiredSlots,

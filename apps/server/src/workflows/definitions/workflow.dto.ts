@@ -16,7 +16,7 @@ import {
   ValidateNested,
 } from 'class-validator';
 import { TimeExpressionType, WorkflowNodeType, WorkflowOverlapPolicy } from '@jobnest/common';
-import { LifecycleDto, MAX_INSTANCE_TIME_LIMIT_MS, MAX_PARAMS_LENGTH } from '../../jobs/job.dto';
+import { LifecycleDto, MAX_INSTANCE_TIME_LIMIT_MS, MAX_OVERLAP_BUFFER, MAX_PARAMS_LENGTH } from '../../jobs/job.dto';
 import { MAX_INT_COLUMN } from '../../platform/http/value-bounds';
 import { MAX_WORKFLOW_EDGES, MAX_WORKFLOW_NODES } from './dag-shape';
 import { MAX_EXPRESSION_LENGTH } from './decision-expression';
@@ -36,6 +36,7 @@ export const WORKFLOW_DEFAULTS = {
   enabled: true,
   maxInstances: 0,
   overlapPolicy: WorkflowOverlapPolicy.SKIP,
+  overlapBufferLimit: 100,
   continueOnFailure: false,
 } as const;
 
@@ -195,6 +196,18 @@ export class WorkflowInputDto {
   overlapPolicy?: WorkflowOverlapPolicy;
 
   @ApiPropertyOptional({
+    default: WORKFLOW_DEFAULTS.overlapBufferLimit,
+    description: 'Most slots BUFFER_ALL keeps waiting; later slots are skipped',
+    minimum: 1,
+    maximum: MAX_OVERLAP_BUFFER,
+  })
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(MAX_OVERLAP_BUFFER)
+  overlapBufferLimit?: number;
+
+  @ApiPropertyOptional({
     default: WORKFLOW_DEFAULTS.continueOnFailure,
     description: 'A failed node lets independent branches finish (the workflow still ends FAILED)',
   })
@@ -216,6 +229,7 @@ export class WorkflowView {
   @ApiProperty() enabled!: boolean;
   @ApiProperty() maxInstances!: number;
   @ApiProperty({ enum: WorkflowOverlapPolicy }) overlapPolicy!: WorkflowOverlapPolicy;
+  @ApiProperty() overlapBufferLimit!: number;
   @ApiProperty() continueOnFailure!: boolean;
   @ApiProperty({ description: 'Timer slots skipped by the overlap policy or maxInstances' }) skippedSlots!: number;
   @ApiProperty({ description: 'Timer slots older than the misfire threshold when fired' }) misfiredSlots!: number;

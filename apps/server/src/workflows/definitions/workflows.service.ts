@@ -161,6 +161,7 @@ export class WorkflowsService {
       enabled: input.enabled ?? WORKFLOW_DEFAULTS.enabled,
       maxInstances: input.maxInstances ?? WORKFLOW_DEFAULTS.maxInstances,
       overlapPolicy: input.overlapPolicy ?? WORKFLOW_DEFAULTS.overlapPolicy,
+      overlapBufferLimit: input.overlapBufferLimit ?? WORKFLOW_DEFAULTS.overlapBufferLimit,
       continueOnFailure: input.continueOnFailure ?? WORKFLOW_DEFAULTS.continueOnFailure,
     });
   }

@@ -26,7 +26,7 @@ import { ServerConfig } from '../../platform/config/server-config';
 import { MetricsService } from '../../platform/observability/metrics.service';
 import { evaluateDecision } from '../definitions/decision-expression';
 import { DagJobsMemo } from './dag-jobs-memo';
-import { NodeStopper } from './node-stopper';
+import { InstanceStopper } from '../../dispatch/instance-stopper';
 import { parseContext, WorkflowInstanceRepository } from './workflow-instance.repository';
 import { liveNodeStates, planTransition, waitingNode, type WorkflowPlan } from './workflow-plan';
 
@@ -71,7 +71,7 @@ export class WorkflowAdvancer implements OnApplicationBootstrap {
     private readonly workflows: WorkflowInstanceRepository,
     private readonly instances: InstanceRepository,
     private readonly dispatcher: DispatcherService,
-    private readonly stopper: NodeStopper,
+    private readonly stopper: InstanceStopper,
     private readonly events: InstanceEvents,
     private readonly config: ServerConfig,
     private readonly metrics: MetricsService,

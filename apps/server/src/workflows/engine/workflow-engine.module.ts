@@ -2,7 +2,6 @@ import { Module } from '@nestjs/common';
 import { AlarmSignalsModule } from '../../alarms/signals/alarm-signals.module';
 import { DispatchModule } from '../../dispatch/dispatch.module';
 import { InstanceStateModule } from '../../instances/state/instance-state.module';
-import { NodeStopper } from './node-stopper';
 import { WorkflowAdvancer } from './workflow-advancer.service';
 import { WorkflowInstanceRepository } from './workflow-instance.repository';
 
@@ -12,7 +11,7 @@ import { WorkflowInstanceRepository } from './workflow-instance.repository';
  */
 @Module({
   imports: [DispatchModule, InstanceStateModule, AlarmSignalsModule],
-  providers: [WorkflowInstanceRepository, WorkflowAdvancer, NodeStopper],
+  providers: [WorkflowInstanceRepository, WorkflowAdvancer],
   exports: [WorkflowInstanceRepository, WorkflowAdvancer],
 })
 export class WorkflowEngineModule {}

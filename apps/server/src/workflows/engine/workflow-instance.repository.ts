@@ -286,6 +286,19 @@ export class WorkflowInstanceRepository {
     return { total: Number(row?.total ?? 0), buffered: Number(row?.buffered ?? 0) };
   }
 
+  /** Ids of the workflow's unfinished top-level instances (WAITING or RUNNING), read in `tx`. */
+  async unfinishedTopLevelIds(tx: EntityManager, workflowId: number): Promise<number[]> {
+    const rows = await tx.getRepository(WorkflowInstanceEntity).find({
+      select: { id: true },
+      where: {
+        workflowId,
+        status: In([WorkflowInstanceStatus.WAITING, WorkflowInstanceStatus.RUNNING]),
+        parentInstanceId: IsNull(),
+      },
+    });
+    return rows.map((r) => r.id);
+  }
+
   /** Whether the workflow's slot already has its instance (unique (workflow_id, trigger_slot)). */
   slotHasInstance(workflowId: number, slot: number, tx?: EntityManager): Promise<boolean> {
     return (tx ? tx.getRepository(WorkflowInstanceEntity) : this.rows).exists({

@@ -1,13 +1,16 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { ACTIVE_INSTANCE_STATUSES, InstanceStatus } from '@jobnest/common';
 import type { InstanceInfoEntity } from '@jobnest/persistence';
-import { WorkerCommands } from '../../dispatch/worker-commands.provider';
-import { InstanceTransitions } from '../../instances/state/instance-transitions.service';
+import { InstanceTransitions } from '../instances/state/instance-transitions.service';
+import { WorkerCommands } from './worker-commands.provider';
 
-/** Ends the job instances of a workflow's nodes as STOPPED and tells their workers to abort them. */
+/**
+ * Ends unfinished instances as STOPPED and tells their workers to abort them: a workflow's nodes when it stops, the
+ * running instances a CANCEL_OTHER timer slot replaces.
+ */
 @Injectable()
-export class NodeStopper {
-  private readonly logger = new Logger(NodeStopper.name);
+export class InstanceStopper {
+  private readonly logger = new Logger(InstanceStopper.name);
 
   constructor(
     private readonly transitions: InstanceTransitions,

@@ -1,0 +1,177 @@
+import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { DataSource } from 'typeorm';
+import { errorMessage, type HoldReason } from '@jobnest/common';
+import { DispatcherService } from '../dispatch/dispatcher.service';
+import { InstanceEvents } from '../instances/state/instance-events';
+import { retryLockConflicts } from '../platform/database/lock-conflict-retries';
+import { AdmissionBook } from './admission-book';
+import { isUnderFlowControl, limitsOf } from './flow-job';
+import { FlowStateRepository } from './flow-state.repository';
+
+/** Most waiting instances one release looks at per concurrency key. */
+const MAX_PER_KEY = 1000;
+
+/**
+ * Lets held instances through when they may start: when an instance of their job ends (on the server that stored the
+ * end, at once), when the rate window frees a start (a timer on the server that saw it), after a launch that held
+ * some, and from the reconciler's pass (any server's work left undone by a crash). A release locks the job's row,
+ * so releases and launches of one job on any servers take turns; on one server, releases of a job asked for while
+ * one runs are run once after it.
+ */
+@Injectable()
+export class FlowGate implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger(FlowGate.name);
+  /** Jobs being released now, and whether another release was asked for meanwhile. */
+  private readonly releasing = new Map<number, { again: boolean; done: Promise<void> }>();
+  /** One timer per job whose rate window frees a start later. */
+  private readonly wakeups = new Map<number, { at: number; timer: NodeJS.Timeout }>();
+  private stopped = false;
+
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly state: FlowStateRepository,
+    private readonly dispatcher: DispatcherService,
+    private readonly events: InstanceEvents,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    this.events.onFinished(({ id, jobId, underFlowControl }) => {
+      if (jobId !== undefined && underFlowControl === false) return;
+      if (jobId !== undefined) this.release(jobId);
+      else this.releaseJobOf(id);
+    });
+    this.events.onFlowWaiting((jobId) => this.release(jobId));
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    this.stopped = true;
+    for (const { timer } of this.wakeups.values()) clearTimeout(timer);
+    this.wakeups.clear();
+    await Promise.allSettled([...this.releasing.values()].map((r) => r.done));
+  }
+
+  /** Lets through what may start of the job's held instances (in the background; errors are logged). */
+  release(jobId: number): void {
+    if (this.stopped) return;
+    const running = this.releasing.get(jobId);
+    if (running) {
+      running.again = true;
+      return;
+    }
+    const entry = { again: false, done: Promise.resolve() };
+    entry.done = (async () => {
+      do {
+        entry.again = false;
+        try {
+          await this.releaseNow(jobId);
+        } catch (err) {
+          this.logger.warn(
+            `releasing held instances of job ${jobId} failed (the reconciler retries): ${errorMessage(err)}`,
+          );
+        }
+      } while (entry.again && !this.stopped);
+      this.releasing.delete(jobId);
+    })();
+    this.releasing.set(jobId, entry);
+  }
+
+  /** Releases every job with due held instances (the reconciler's pass, on the lease holder). */
+  async releaseAllDue(limit: number): Promise<number> {
+    const jobs = await this.state.jobsWithDueWaiting(this.dataSource.manager, Date.now(), limit);
+    for (const jobId of jobs) this.release(jobId);
+    await Promise.allSettled(jobs.map((id) => this.releasing.get(id)?.done));
+    return jobs.length;
+  }
+
+  /** Wakes the job's release at `at` (the earliest asked for wins). */
+  wakeAt(jobId: number, at: number): void {
+    const current = this.wakeups.get(jobId);
+    if (this.stopped || (current && current.at <= at)) return;
+    if (current) clearTimeout(current.timer);
+    const timer = setTimeout(
+      () => {
+        this.wakeups.delete(jobId);
+        this.release(jobId);
+      },
+      Math.max(0, at - Date.now()),
+    );
+    timer.unref();
+    this.wakeups.set(jobId, { at, timer });
+  }
+
+  /**
+   * An instance ended whose job the announcer did not read (a stop, a time limit, a lost worker; not the path of
+   * every run): one read by primary key tells whether its job is under flow control.
+   */
+  private releaseJobOf(instanceId: number): void {
+    this.state
+      .flowJobOfInstance(this.dataSource.manager, instanceId)
+      .then((jobId) => {
+        if (jobId !== null) this.release(jobId);
+      })
+      .catch((err: unknown) =>
+        this.logger.warn(
+          `instance ${instanceId} ended; its job's release is left to the reconciler: ${errorMessage(err)}`,
+        ),
+      );
+  }
+
+  /** One release: under the job's lock, decide which held instances start, let them through, dispatch them. */
+  private async releaseNow(jobId: number): Promise<void> {
+    const now = Date.now();
+    const decided = await retryLockConflicts(() =>
+      this.dataSource.transaction(async (tx) => {
+        const [job] = (await tx.query(
+          `SELECT concurrency_limit AS concurrencyLimit, rate_limit AS rateLimit, rate_period_ms AS ratePeriodMs,
+                  overlap_policy AS overlapPolicy
+             FROM job_info WHERE id = ? FOR UPDATE`,
+          [jobId],
+        )) as { concurrencyLimit: number; rateLimit: number; ratePeriodMs: number; overlapPolicy: string }[];
+        const limits = job
+          ? limitsOf({
+              concurrencyLimit: Number(job.concurrencyLimit),
+              rateLimit: Number(job.rateLimit),
+              ratePeriodMs: Number(job.ratePeriodMs),
+            })
+          : { concurrencyLimit: 0, rateLimit: 0, ratePeriodMs: 1000 };
+        const states = await this.state.read(
+          tx,
+          [jobId],
+          new Map([[jobId, limits.rateLimit > 0 ? limits.ratePeriodMs : 0]]),
+          now,
+        );
+        const state = states.get(jobId)!;
+        const perKey = Math.min(
+          MAX_PER_KEY,
+          ...(limits.concurrencyLimit > 0 ? [limits.concurrencyLimit] : []),
+          ...(limits.rateLimit > 0 ? [limits.rateLimit] : []),
+        );
+        // A job deleted or no longer under flow control lets everything through.
+        const open = !job || !isUnderFlowControl({ ...limits, overlapPolicy: job.overlapPolicy });
+        const book = new AdmissionBook(
+          open ? { concurrencyLimit: 0, rateLimit: 0, ratePeriodMs: 1000 } : limits,
+          now,
+          state.keys,
+          state.running,
+        );
+        const admitted: number[] = [];
+        const stillHeld: { id: number; heldBy: HoldReason; reason: string }[] = [];
+        let wakeAt: number | undefined;
+        for (const waiting of await this.state.waiting(tx, jobId, Math.max(1, perKey), now)) {
+          const admission = book.admitWaiting(waiting.key, waiting.heldBy);
+          if (admission.admitted) admitted.push(waiting.id);
+          else {
+            stillHeld.push({ id: waiting.id, heldBy: admission.heldBy, reason: admission.reason });
+            if (admission.wakeAt !== undefined) wakeAt = Math.min(wakeAt ?? Infinity, admission.wakeAt);
+          }
+        }
+        await this.state.admit(tx, admitted, now);
+        await this.state.describe(tx, stillHeld);
+        return { admitted, wakeAt };
+      }),
+    );
+    for (const id of decided.admitted) this.dispatcher.dispatchInBackground(id);
+    if (decided.wakeAt !== undefined) this.wakeAt(jobId, decided.wakeAt);
+  }
+}

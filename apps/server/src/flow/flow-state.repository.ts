@@ -1,0 +1,156 @@
+import { Injectable } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
+import { ACTIVE_INSTANCE_STATUSES, HoldReason, InstanceStatus } from '@jobnest/common';
+import { clipReason } from '../instances/state/status-reason';
+import type { KeyState } from './admission-book';
+
+/** A job's flow state: each concurrency key's counts, and its unfinished instances not held (all keys). */
+export interface JobFlowState {
+  keys: Map<string, KeyState>;
+  running: number;
+  /** Instances buffered by the overlap policy. */
+  buffered: number;
+}
+
+/** A held instance that may be let through, as the candidates query returns it. */
+export interface WaitingInstance {
+  id: number;
+  key: string;
+  heldBy: HoldReason;
+  priority: number;
+}
+
+/** How long after being let through an instance may be dispatched and still be found by the rate window's read. */
+const DISPATCH_SLACK_MS = 60_000;
+
+const placeholders = (n: number): string => Array.from({ length: n }, () => '?').join(', ');
+
+/**
+ * The flow-control reads and writes of `instance_info`, inside a transaction whose caller holds the jobs' row
+ * locks (so no other server decides on the same job meanwhile). Instances of a job under flow control carry a
+ * `flow_key` ('' for none); `held_by` says what holds a waiting one; `admitted_time` when it was let through.
+ */
+@Injectable()
+export class FlowStateRepository {
+  /**
+   * The flow state of each job (two statements at most: the grouped counts, and the starts within the longest rate
+   * window when some job has a rate limit). `rateWindowMs`: per job, 0 when it has no rate limit.
+   */
+  async read(
+    tx: EntityManager,
+    jobIds: readonly number[],
+    rateWindowMs: ReadonlyMap<number, number>,
+    now: number,
+  ): Promise<Map<number, JobFlowState>> {
+    const states = new Map<number, JobFlowState>();
+    if (jobIds.length === 0) return states;
+    for (const id of jobIds) states.set(id, { keys: new Map(), running: 0, buffered: 0 });
+    const keyOf = (state: JobFlowState, key: string): KeyState => {
+      let counts = state.keys.get(key);
+      if (!counts) state.keys.set(key, (counts = { running: 0, waiting: 0, recentStarts: [] }));
+      return counts;
+    };
+    const counts = (await tx.query(
+      `SELECT job_id AS jobId, COALESCE(flow_key, '') AS flowKey, held_by AS heldBy, COUNT(*) AS n
+         FROM instance_info WHERE job_id IN (${placeholders(jobIds.length)}) AND status IN (${placeholders(ACTIVE_INSTANCE_STATUSES.length)})
+        GROUP BY job_id, flow_key, held_by`,
+      [...jobIds, ...ACTIVE_INSTANCE_STATUSES],
+    )) as { jobId: number | string; flowKey: string; heldBy: HoldReason | null; n: number | string }[];
+    for (const row of counts) {
+      const state = states.get(Number(row.jobId))!;
+      const key = keyOf(state, row.flowKey);
+      const n = Number(row.n);
+      if (row.heldBy === null) {
+        key.running += n;
+        state.running += n;
+      } else {
+        key.waiting += n;
+        if (row.heldBy === HoldReason.OVERLAP) state.buffered += n;
+      }
+    }
+    const rated = jobIds.filter((id) => (rateWindowMs.get(id) ?? 0) > 0);
+    if (rated.length > 0) {
+      const since = now - Math.max(...rated.map((id) => rateWindowMs.get(id)!));
+      // A start counts from its dispatch (actual_trigger_time) once dispatched, else from when it was let through:
+      // the time a worker can start it is what the limit spreads. Dispatched late, a row let through before the
+      // window may still count in it: a minute of slack on the indexed column finds those.
+      const starts = (await tx.query(
+        `SELECT job_id AS jobId, COALESCE(flow_key, '') AS flowKey,
+                GREATEST(admitted_time, COALESCE(actual_trigger_time, admitted_time)) AS startedAt
+           FROM instance_info WHERE job_id IN (${placeholders(rated.length)}) AND admitted_time > ?`,
+        [...rated, since - DISPATCH_SLACK_MS],
+      )) as { jobId: number | string; flowKey: string; startedAt: number | string }[];
+      for (const row of starts) {
+        const startedAt = Number(row.startedAt);
+        if (startedAt > since) keyOf(states.get(Number(row.jobId))!, row.flowKey).recentStarts.push(startedAt);
+      }
+    }
+    return states;
+  }
+
+  /**
+   * The held instances of a job that are due, at most `perKey` per concurrency key, in the order they should start:
+   * priority (higher first), then id. One statement; a busy key's backlog does not hide the other keys' instances.
+   */
+  async waiting(tx: EntityManager, jobId: number, perKey: number, now: number): Promise<WaitingInstance[]> {
+    const rows = (await tx.query(
+      `SELECT id, flowKey, heldBy, priority FROM (
+         SELECT id, COALESCE(flow_key, '') AS flowKey, held_by AS heldBy, priority,
+                ROW_NUMBER() OVER (PARTITION BY flow_key ORDER BY priority DESC, id) AS place
+           FROM instance_info
+          WHERE job_id = ? AND status = ? AND held_by IS NOT NULL AND expected_trigger_time <= ?
+       ) w WHERE place <= ? ORDER BY priority DESC, id`,
+      [jobId, InstanceStatus.WAITING_DISPATCH, now, perKey],
+    )) as { id: number | string; flowKey: string; heldBy: HoldReason; priority: number | string }[];
+    return rows.map((r) => ({ id: Number(r.id), key: r.flowKey, heldBy: r.heldBy, priority: Number(r.priority) }));
+  }
+
+  /** Lets the instances through (one statement): no longer held, admitted now, ready for dispatch. */
+  async admit(tx: EntityManager, ids: readonly number[], now: number): Promise<void> {
+    if (ids.length === 0) return;
+    await tx.query(
+      `UPDATE instance_info SET held_by = NULL, status_reason = NULL, admitted_time = ?
+        WHERE id IN (${placeholders(ids.length)}) AND status = ? AND held_by IS NOT NULL`,
+      [now, ...ids, InstanceStatus.WAITING_DISPATCH],
+    );
+  }
+
+  /** Says what holds these waiting instances now (one statement per distinct reason; usually none or one). */
+  async describe(
+    tx: EntityManager,
+    held: readonly { id: number; heldBy: HoldReason; reason: string }[],
+  ): Promise<void> {
+    const byReason = new Map<string, { heldBy: HoldReason; reason: string; ids: number[] }>();
+    for (const h of held) {
+      const group = byReason.get(`${h.heldBy}\u0000${h.reason}`) ?? { heldBy: h.heldBy, reason: h.reason, ids: [] };
+      group.ids.push(h.id);
+      byReason.set(`${h.heldBy}\u0000${h.reason}`, group);
+    }
+    for (const { heldBy, reason, ids } of byReason.values()) {
+      await tx.query(
+        `UPDATE instance_info SET held_by = ?, status_reason = ?
+          WHERE id IN (${placeholders(ids.length)}) AND status = ? AND held_by IS NOT NULL
+            AND NOT (held_by <=> ? AND status_reason <=> ?)`,
+        [heldBy, clipReason(reason), ...ids, InstanceStatus.WAITING_DISPATCH, heldBy, clipReason(reason)],
+      );
+    }
+  }
+
+  /** The job of an instance launched under flow control (null: none such, or no such instance). */
+  async flowJobOfInstance(tx: EntityManager, instanceId: number): Promise<number | null> {
+    const [row] = (await tx.query('SELECT job_id AS jobId, flow_key AS flowKey FROM instance_info WHERE id = ?', [
+      instanceId,
+    ])) as { jobId: number | string; flowKey: string | null }[];
+    return row && row.flowKey !== null ? Number(row.jobId) : null;
+  }
+
+  /** Ids of jobs with held instances that are due, at most `limit` (the reconciler's safety net). */
+  async jobsWithDueWaiting(tx: EntityManager, now: number, limit: number): Promise<number[]> {
+    const rows = (await tx.query(
+      `SELECT DISTINCT job_id AS jobId FROM instance_info
+        WHERE status = ? AND held_by IS NOT NULL AND expected_trigger_time <= ? LIMIT ${Math.floor(limit)}`,
+      [InstanceStatus.WAITING_DISPATCH, now],
+    )) as { jobId: number | string }[];
+    return rows.map((r) => Number(r.jobId));
+  }
+}

@@ -1,0 +1,150 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import type { Instance, JobnestClient, OverlapPolicy } from '@jobnest/client';
+import { TestCluster, waitUntil } from '../support/cluster';
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+/** How long each policy's CRON runs: long enough for the 2.5 s processor to overlap a few slots. */
+const RUN_FOR_MS = 7_500;
+const FINAL = ['SUCCEEDED', 'FAILED', 'STOPPED', 'CANCELED'];
+
+interface Observed {
+  instances: Instance[];
+  skippedSlots: number;
+  /** The most instances held by the overlap buffer at one poll. */
+  mostBuffered: number;
+}
+
+/**
+ * Issue 17: every overlap policy on a per-second CRON whose processor takes 2.5 s, on two servers. Each policy has
+ * a job of its own, all running at once; what ran when comes from the processors' own records (demo.span).
+ */
+describe('overlap policies of timed jobs', () => {
+  const cluster = new TestCluster();
+  let client: JobnestClient;
+  const observed = new Map<OverlapPolicy, Observed>();
+
+  before(async () => {
+    await cluster.start();
+    await cluster.startServer();
+    client = cluster.client;
+    await cluster.startWorker({ workerId: 'o1' });
+    await cluster.startWorker({ workerId: 'o2' });
+    const policies: OverlapPolicy[] = ['SKIP', 'BUFFER_ONE', 'BUFFER_ALL', 'CANCEL_OTHER', 'ALLOW_ALL'];
+    const jobs = new Map<OverlapPolicy, number>();
+    for (const policy of policies) {
+      const job = await client.createJob({
+        name: `overlap-${policy}`,
+        processor: 'demo.span',
+        executeType: 'STANDALONE',
+        timeExpressionType: 'CRON',
+        timeExpression: '* * * * * *',
+        jobParams: '2500',
+        overlapPolicy: policy,
+        overlapBufferLimit: 3,
+      });
+      jobs.set(policy, job.id);
+    }
+    const mostBuffered = new Map<OverlapPolicy, number>(policies.map((p) => [p, 0]));
+    const until = Date.now() + RUN_FOR_MS;
+    while (Date.now() < until) {
+      for (const [policy, jobId] of jobs) {
+        const buffered = (await instancesOf(jobId)).filter((i) => i.heldBy === 'OVERLAP').length;
+        mostBuffered.set(policy, Math.max(mostBuffered.get(policy)!, buffered));
+      }
+      await sleep(200);
+    }
+    for (const jobId of jobs.values()) await client.disableJob(jobId);
+    for (const [policy, jobId] of jobs) {
+      await waitUntil(
+        async () => (await instancesOf(jobId)).every((i) => FINAL.includes(i.status)),
+        30_000,
+        `every instance of the ${policy} job to end`,
+      );
+      observed.set(policy, {
+        instances: await instancesOf(jobId),
+        skippedSlots: (await client.getJob(jobId)).skippedSlots,
+        mostBuffered: mostBuffered.get(policy)!,
+      });
+    }
+  });
+
+  after(() => cluster.close());
+
+  async function instancesOf(jobId: number): Promise<Instance[]> {
+    return (await client.listInstances({ jobId, size: 200 })).items.sort((a, b) => a.id - b.id);
+  }
+
+  function spans(instances: Instance[]): { id: number; slot: number; start: number; end: number }[] {
+    return instances
+      .filter((i) => i.status === 'SUCCEEDED')
+      .map((i) => ({
+        id: i.id,
+        slot: i.expectedTriggerTime,
+        ...(JSON.parse(i.result!) as { start: number; end: number }),
+      }))
+      .sort((a, b) => a.start - b.start);
+  }
+
+  /** Whether the spans ran one at a time: each starts after the one before it ended. */
+  function oneAtATime(list: { start: number; end: number }[]): boolean {
+    return list.every((s, i) => i === 0 || s.start >= list[i - 1]!.end);
+  }
+
+  it('SKIP: skips the slots that come while an instance runs, and runs one at a time', () => {
+    const { instances, skippedSlots } = observed.get('SKIP')!;
+    const ran = spans(instances);
+    assert.ok(ran.length >= 2, `ran ${ran.length}`);
+    assert.ok(oneAtATime(ran), JSON.stringify(ran));
+    assert.ok(skippedSlots >= 3, `skipped ${skippedSlots}`);
+    assert.ok(instances.every((i) => i.heldBy === null));
+  });
+
+  it('BUFFER_ONE: keeps one slot waiting and starts it as soon as the running one ends', () => {
+    const { instances, skippedSlots, mostBuffered } = observed.get('BUFFER_ONE')!;
+    const ran = spans(instances);
+    assert.ok(ran.length >= 3, `ran ${ran.length}`);
+    assert.ok(oneAtATime(ran), JSON.stringify(ran));
+    assert.equal(mostBuffered, 1, 'one slot waited at a time');
+    assert.ok(skippedSlots >= 1, `skipped ${skippedSlots}`);
+    // Back to back: a buffered instance starts right after the one before it ends (no polling delay).
+    for (let i = 1; i < ran.length; i++) {
+      if (ran[i]!.slot < ran[i - 1]!.end) assert.ok(ran[i]!.start - ran[i - 1]!.end < 500, JSON.stringify(ran));
+    }
+  });
+
+  it('BUFFER_ALL: keeps every slot up to the buffer limit waiting, in order', () => {
+    const { instances, skippedSlots, mostBuffered } = observed.get('BUFFER_ALL')!;
+    const ran = spans(instances);
+    assert.ok(oneAtATime(ran), JSON.stringify(ran));
+    assert.equal(mostBuffered, 3, 'the buffer filled up to overlapBufferLimit');
+    assert.ok(skippedSlots >= 1, 'slots past the limit were skipped');
+    const slots = ran.map((s) => s.slot);
+    assert.deepEqual(
+      slots,
+      [...slots].sort((a, b) => a - b),
+      'buffered slots ran in slot order',
+    );
+    assert.equal(ran.length, instances.length, 'every buffered slot ran to the end');
+  });
+
+  it('CANCEL_OTHER: stops the running instance when the next slot comes', () => {
+    const { instances, skippedSlots } = observed.get('CANCEL_OTHER')!;
+    const stopped = instances.filter((i) => i.status === 'STOPPED');
+    assert.ok(stopped.length >= 4, `stopped ${stopped.length}: ${JSON.stringify(instances.map((i) => i.status))}`);
+    for (const i of stopped) assert.match(i.statusReason ?? '', /CANCEL_OTHER/);
+    assert.equal(skippedSlots, 0);
+    // Every slot got its instance: one per second.
+    const slots = instances.map((i) => i.expectedTriggerTime).sort((a, b) => a - b);
+    for (let i = 1; i < slots.length; i++) assert.equal(slots[i]! - slots[i - 1]!, 1000);
+  });
+
+  it('ALLOW_ALL: starts every slot beside the running ones', () => {
+    const { instances, skippedSlots } = observed.get('ALLOW_ALL')!;
+    const ran = spans(instances);
+    assert.equal(skippedSlots, 0);
+    assert.ok(ran.length >= 6, `ran ${ran.length}`);
+    assert.ok(!oneAtATime(ran), 'instances overlapped');
+  });
+});
