@@ -49,6 +49,12 @@ const TINY = [
   '2000',
   '--cluster-runs',
   '5',
+  '--flow-runs',
+  '5',
+  '--flow-burst',
+  '200',
+  '--flow-keys',
+  '50',
 ];
 
 interface BenchRow {
@@ -91,9 +97,17 @@ describe('benchmark smoke run', () => {
     assert.equal(results.setupError, undefined);
     assert.deepEqual(
       results.scenarios.map((s) => [s.name, s.status, s.error ?? '']),
-      ['mapreduce', 'scale', 'dispatch', 'subtask-latency', 'timers', 'workflow', 'throughput', 'cluster'].map(
-        (name) => [name, 'ok', ''],
-      ),
+      [
+        'mapreduce',
+        'scale',
+        'dispatch',
+        'subtask-latency',
+        'timers',
+        'workflow',
+        'throughput',
+        'cluster',
+        'flow-control',
+      ].map((name) => [name, 'ok', '']),
     );
     for (const s of results.scenarios) {
       const first = s.rows?.[0];

@@ -283,6 +283,9 @@ describe('high availability across servers', () => {
       executeType: 'STANDALONE',
       timeExpressionType: 'CRON',
       timeExpression: '* * * * * *',
+      // The slots caught up after the restart fire together: ALLOW_ALL runs them side by side (SKIP would skip
+      // those that overlap, which is not what this test is about).
+      overlapPolicy: 'ALLOW_ALL',
     });
     const jobId = job.id;
     const count = async (): Promise<number> => (await client.listInstances({ jobId, size: 200 })).items.length;

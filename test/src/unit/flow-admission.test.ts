@@ -45,6 +45,22 @@ describe('AdmissionBook', () => {
     assert.equal(roomy.admitNew('').admitted, false, 'the admitted one counts in the window');
   });
 
+  it('names the keys a release should read, and when a rate-held key gets room', () => {
+    const book = new AdmissionBook(
+      limits({ concurrencyLimit: 1, rateLimit: 2 }),
+      NOW,
+      state({
+        busy: { running: 1, waiting: 3 },
+        free: { running: 0, waiting: 2 },
+        idle: { running: 0, waiting: 0 },
+        rated: { running: 0, waiting: 1, recentStarts: [NOW - 700, NOW - 200] },
+      }),
+      1,
+    );
+    assert.deepEqual(book.keysWithRoom(), ['free']);
+    assert.equal(book.nextRoomAt(), NOW - 700 + 1000 + 1);
+  });
+
   it('starts a buffered slot only once nothing of the job runs, and then only one', () => {
     const busy = new AdmissionBook(limits(), NOW, state({ '': { waiting: 2 } }), 1);
     const held = busy.admitWaiting('', HoldReason.OVERLAP);

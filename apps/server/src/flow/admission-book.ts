@@ -80,6 +80,24 @@ export class AdmissionBook {
     return admission;
   }
 
+  /** The keys with instances waiting that a limit would let one through now (a release reads only theirs). */
+  keysWithRoom(): string[] {
+    return [...this.keys]
+      .filter(([key, state]) => state.waiting > 0 && this.check(key, state).admitted)
+      .map(([k]) => k);
+  }
+
+  /** The earliest time the rate window frees a start for a key with instances waiting (undefined: none waits on it). */
+  nextRoomAt(): number | undefined {
+    let at: number | undefined;
+    for (const [key, state] of this.keys) {
+      if (state.waiting === 0) continue;
+      const admission = this.check(key, state);
+      if (!admission.admitted && admission.wakeAt !== undefined) at = Math.min(at ?? Infinity, admission.wakeAt);
+    }
+    return at;
+  }
+
   private check(key: string, state: KeyState): Admission {
     const { concurrencyLimit, rateLimit, ratePeriodMs } = this.limits;
     if (concurrencyLimit > 0 && state.running >= concurrencyLimit) {

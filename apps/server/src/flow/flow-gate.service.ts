@@ -2,12 +2,13 @@ import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShut
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { errorMessage, type HoldReason } from '@jobnest/common';
+import { JobInfoEntity } from '@jobnest/persistence';
 import { DispatcherService } from '../dispatch/dispatcher.service';
 import { InstanceEvents } from '../instances/state/instance-events';
 import { retryLockConflicts } from '../platform/database/lock-conflict-retries';
-import { AdmissionBook } from './admission-book';
+import { AdmissionBook, type FlowLimits } from './admission-book';
 import { isUnderFlowControl, limitsOf } from './flow-job';
-import { FlowStateRepository } from './flow-state.repository';
+import { FlowStateRepository, type WaitingInstance } from './flow-state.repository';
 
 /** Most waiting instances one release looks at per concurrency key. */
 const MAX_PER_KEY = 1000;
@@ -117,61 +118,71 @@ export class FlowGate implements OnApplicationBootstrap, OnApplicationShutdown {
       );
   }
 
-  /** One release: under the job's lock, decide which held instances start, let them through, dispatch them. */
+  /**
+   * One release: under the job's lock, decide which held instances start and let them through, dispatched in the
+   * same UPDATE to the job's eligible workers (in turn, best first); after COMMIT their RunInstance commands go out
+   * (coalesced per worker). Without an eligible worker they are let through undispatched and wait for one as usual.
+   */
   private async releaseNow(jobId: number): Promise<void> {
     const now = Date.now();
+    // Most ends free a slot nobody waits for: one indexed read instead of a locking transaction. Safe without the
+    // lock: a launch that holds a row after this read releases the job itself once it has committed.
+    if (!(await this.state.hasDueWaiting(this.dataSource.manager, jobId, now))) return;
     const decided = await retryLockConflicts(() =>
       this.dataSource.transaction(async (tx) => {
-        const [job] = (await tx.query(
-          `SELECT concurrency_limit AS concurrencyLimit, rate_limit AS rateLimit, rate_period_ms AS ratePeriodMs,
-                  overlap_policy AS overlapPolicy
-             FROM job_info WHERE id = ? FOR UPDATE`,
-          [jobId],
-        )) as { concurrencyLimit: number; rateLimit: number; ratePeriodMs: number; overlapPolicy: string }[];
-        const limits = job
-          ? limitsOf({
-              concurrencyLimit: Number(job.concurrencyLimit),
-              rateLimit: Number(job.rateLimit),
-              ratePeriodMs: Number(job.ratePeriodMs),
-            })
-          : { concurrencyLimit: 0, rateLimit: 0, ratePeriodMs: 1000 };
-        const states = await this.state.read(
-          tx,
-          [jobId],
-          new Map([[jobId, limits.rateLimit > 0 ? limits.ratePeriodMs : 0]]),
-          now,
-        );
-        const state = states.get(jobId)!;
-        const perKey = Math.min(
-          MAX_PER_KEY,
-          ...(limits.concurrencyLimit > 0 ? [limits.concurrencyLimit] : []),
-          ...(limits.rateLimit > 0 ? [limits.rateLimit] : []),
-        );
+        const job = await tx
+          .getRepository(JobInfoEntity)
+          .createQueryBuilder('j')
+          .setLock('pessimistic_write')
+          .where('j.id = :jobId', { jobId })
+          .getOne();
         // A job deleted or no longer under flow control lets everything through.
-        const open = !job || !isUnderFlowControl({ ...limits, overlapPolicy: job.overlapPolicy });
-        const book = new AdmissionBook(
-          open ? { concurrencyLimit: 0, rateLimit: 0, ratePeriodMs: 1000 } : limits,
-          now,
-          state.keys,
-          state.running,
-        );
+        const limits = job && isUnderFlowControl(job) ? limitsOf(job) : OPEN;
+        const rateWindow = new Map([[jobId, limits.rateLimit > 0 ? limits.ratePeriodMs : 0]]);
+        const state = (await this.state.read(tx, [jobId], rateWindow, now)).get(jobId)!;
+        const book = new AdmissionBook(limits, now, state.keys, state.running);
         const admitted: number[] = [];
-        const stillHeld: { id: number; heldBy: HoldReason; reason: string }[] = [];
-        let wakeAt: number | undefined;
-        for (const waiting of await this.state.waiting(tx, jobId, Math.max(1, perKey), now)) {
+        const stillHeld: { waiting: WaitingInstance; heldBy: HoldReason; reason: string }[] = [];
+        // Keys held by their rate window are not read below: their wake-up comes from the window alone.
+        let wakeAt = book.nextRoomAt();
+        // Only the keys a limit lets one through now: a busy key's backlog is not even read.
+        const candidates = await this.state.waiting(tx, jobId, book.keysWithRoom(), perKeyOf(limits), now);
+        for (const waiting of candidates) {
           const admission = book.admitWaiting(waiting.key, waiting.heldBy);
           if (admission.admitted) admitted.push(waiting.id);
           else {
-            stillHeld.push({ id: waiting.id, heldBy: admission.heldBy, reason: admission.reason });
+            stillHeld.push({ waiting, heldBy: admission.heldBy, reason: admission.reason });
             if (admission.wakeAt !== undefined) wakeAt = Math.min(wakeAt ?? Infinity, admission.wakeAt);
           }
         }
-        await this.state.admit(tx, admitted, now);
+        const workers = job ? this.dispatcher.eligibleWorkers(job) : [];
+        const assigned = new Map(
+          admitted.map((id, i) => [id, workers.length > 0 ? workers[i % workers.length]! : null]),
+        );
+        const dispatched = await this.state.admit(tx, assigned, now);
         await this.state.describe(tx, stillHeld);
-        return { admitted, wakeAt };
+        return { job, admitted, dispatched, wakeAt };
       }),
     );
-    for (const id of decided.admitted) this.dispatcher.dispatchInBackground(id);
-    if (decided.wakeAt !== undefined) this.wakeAt(jobId, decided.wakeAt);
+    const { job, admitted, dispatched, wakeAt } = decided;
+    const sent = new Set(dispatched.map((i) => i.id));
+    for (const instance of dispatched) {
+      if (job && instance.workerId !== null)
+        void this.dispatcher.sendRun(instance, job, instance.workerId, instance.runningTimes, 0, now);
+    }
+    // Let through without a worker to go to: the dispatcher makes them wait for one (or fails them past the grace).
+    for (const id of admitted) if (!sent.has(id)) this.dispatcher.dispatchInBackground(id);
+    if (wakeAt !== undefined) this.wakeAt(jobId, wakeAt);
   }
+}
+
+/** No limit at all: a job deleted, or no longer under flow control, lets its held instances go. */
+const OPEN: FlowLimits = { concurrencyLimit: 0, rateLimit: 0, ratePeriodMs: 1000 };
+
+/** How many waiting instances of a key one release may let through at most. */
+function perKeyOf(limits: FlowLimits): number {
+  const caps = [MAX_PER_KEY];
+  if (limits.concurrencyLimit > 0) caps.push(limits.concurrencyLimit);
+  if (limits.rateLimit > 0) caps.push(limits.rateLimit);
+  return Math.min(...caps);
 }

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { ACTIVE_INSTANCE_STATUSES, HoldReason, InstanceStatus } from '@jobnest/common';
+import { InstanceInfoEntity } from '@jobnest/persistence';
 import { clipReason } from '../instances/state/status-reason';
 import type { KeyState } from './admission-book';
 
@@ -18,6 +19,8 @@ export interface WaitingInstance {
   key: string;
   heldBy: HoldReason;
   priority: number;
+  /** Its status reason as stored. */
+  reason: string | null;
 }
 
 /** How long after being let through an instance may be dispatched and still be found by the rate window's read. */
@@ -89,51 +92,125 @@ export class FlowStateRepository {
   }
 
   /**
-   * The held instances of a job that are due, at most `perKey` per concurrency key, in the order they should start:
-   * priority (higher first), then id. One statement; a busy key's backlog does not hide the other keys' instances.
+   * The held instances of a job that are due, of the concurrency keys `keys` (those with room), at most `perKey` per
+   * key, in the order they should start: priority (higher first), then id. One statement on the flow index; a busy
+   * key's backlog is not read, and does not hide the other keys' instances.
    */
-  async waiting(tx: EntityManager, jobId: number, perKey: number, now: number): Promise<WaitingInstance[]> {
+  async waiting(
+    tx: EntityManager,
+    jobId: number,
+    keys: readonly string[],
+    perKey: number,
+    now: number,
+  ): Promise<WaitingInstance[]> {
+    if (keys.length === 0) return [];
     const rows = (await tx.query(
-      `SELECT id, flowKey, heldBy, priority FROM (
-         SELECT id, COALESCE(flow_key, '') AS flowKey, held_by AS heldBy, priority,
+      `SELECT id, flowKey, heldBy, priority, reason FROM (
+         SELECT id, COALESCE(flow_key, '') AS flowKey, held_by AS heldBy, priority, status_reason AS reason,
                 ROW_NUMBER() OVER (PARTITION BY flow_key ORDER BY priority DESC, id) AS place
            FROM instance_info
-          WHERE job_id = ? AND status = ? AND held_by IS NOT NULL AND expected_trigger_time <= ?
+          WHERE job_id = ? AND status = ? AND held_by IS NOT NULL AND COALESCE(flow_key, '') IN (${placeholders(keys.length)})
+            AND expected_trigger_time <= ?
        ) w WHERE place <= ? ORDER BY priority DESC, id`,
-      [jobId, InstanceStatus.WAITING_DISPATCH, now, perKey],
-    )) as { id: number | string; flowKey: string; heldBy: HoldReason; priority: number | string }[];
-    return rows.map((r) => ({ id: Number(r.id), key: r.flowKey, heldBy: r.heldBy, priority: Number(r.priority) }));
+      [jobId, InstanceStatus.WAITING_DISPATCH, ...keys, now, perKey],
+    )) as {
+      id: number | string;
+      flowKey: string;
+      heldBy: HoldReason;
+      priority: number | string;
+      reason: string | null;
+    }[];
+    return rows.map((r) => ({
+      id: Number(r.id),
+      key: r.flowKey,
+      heldBy: r.heldBy,
+      priority: Number(r.priority),
+      reason: r.reason,
+    }));
   }
 
-  /** Lets the instances through (one statement): no longer held, admitted now, ready for dispatch. */
-  async admit(tx: EntityManager, ids: readonly number[], now: number): Promise<void> {
-    if (ids.length === 0) return;
+  /**
+   * Lets the instances through: those with a worker are dispatched to it in the same statement (run + 1,
+   * WAITING_WORKER_RECEIVE), those without (null) are only no longer held. One UPDATE per kind, then one read of
+   * the dispatched rows, which the caller sends RunInstance for after COMMIT. A row that changed meanwhile (a user
+   * cancel) is left as it is and not returned.
+   */
+  async admit(
+    tx: EntityManager,
+    workers: ReadonlyMap<number, string | null>,
+    now: number,
+  ): Promise<InstanceInfoEntity[]> {
+    const toWorker = [...workers].filter((e): e is [number, string] => e[1] !== null);
+    const undispatched = [...workers].filter(([, w]) => w === null).map(([id]) => id);
+    if (undispatched.length > 0) {
+      await tx.query(
+        `UPDATE instance_info SET held_by = NULL, status_reason = NULL, admitted_time = ?
+          WHERE id IN (${placeholders(undispatched.length)}) AND status = ? AND held_by IS NOT NULL`,
+        [now, ...undispatched, InstanceStatus.WAITING_DISPATCH],
+      );
+    }
+    if (toWorker.length === 0) return [];
+    const ids = toWorker.map(([id]) => id);
     await tx.query(
-      `UPDATE instance_info SET held_by = NULL, status_reason = NULL, admitted_time = ?
+      `UPDATE instance_info
+          SET held_by = NULL, status_reason = NULL, admitted_time = ?, status = ?, status_time = ?,
+              worker_id = CASE id ${toWorker.map(() => 'WHEN ? THEN ?').join(' ')} END,
+              running_times = running_times + 1, actual_trigger_time = COALESCE(actual_trigger_time, ?),
+              waiting_for_worker = 0, resume_next = 0
         WHERE id IN (${placeholders(ids.length)}) AND status = ? AND held_by IS NOT NULL`,
-      [now, ...ids, InstanceStatus.WAITING_DISPATCH],
+      [
+        now,
+        InstanceStatus.WAITING_WORKER_RECEIVE,
+        now,
+        ...toWorker.flat(),
+        now,
+        ...ids,
+        InstanceStatus.WAITING_DISPATCH,
+      ],
+    );
+    const rows = await tx
+      .getRepository(InstanceInfoEntity)
+      .createQueryBuilder('i')
+      .setLock('pessimistic_write')
+      .where('i.id IN (:...ids)', { ids })
+      .getMany();
+    return rows.filter((i) => i.status === InstanceStatus.WAITING_WORKER_RECEIVE && i.admittedTime === now);
+  }
+
+  /**
+   * Says what holds these waiting instances now, for those whose hold or reason changed (one statement, a CASE by
+   * id; none when nothing changed, the usual case once a key's waiting instances have been described).
+   */
+  async describe(
+    tx: EntityManager,
+    held: readonly { waiting: WaitingInstance; heldBy: HoldReason; reason: string }[],
+  ): Promise<void> {
+    const changed = held
+      .map((h) => ({ id: h.waiting.id, heldBy: h.heldBy, reason: clipReason(h.reason), was: h.waiting }))
+      .filter((h) => h.heldBy !== h.was.heldBy || h.reason !== h.was.reason);
+    if (changed.length === 0) return;
+    await tx.query(
+      `UPDATE instance_info
+          SET held_by = CASE id ${changed.map(() => 'WHEN ? THEN ?').join(' ')} END,
+              status_reason = CASE id ${changed.map(() => 'WHEN ? THEN ?').join(' ')} END
+        WHERE id IN (${placeholders(changed.length)}) AND status = ? AND held_by IS NOT NULL`,
+      [
+        ...changed.flatMap((h) => [h.id, h.heldBy]),
+        ...changed.flatMap((h) => [h.id, h.reason]),
+        ...changed.map((h) => h.id),
+        InstanceStatus.WAITING_DISPATCH,
+      ],
     );
   }
 
-  /** Says what holds these waiting instances now (one statement per distinct reason; usually none or one). */
-  async describe(
-    tx: EntityManager,
-    held: readonly { id: number; heldBy: HoldReason; reason: string }[],
-  ): Promise<void> {
-    const byReason = new Map<string, { heldBy: HoldReason; reason: string; ids: number[] }>();
-    for (const h of held) {
-      const group = byReason.get(`${h.heldBy}\u0000${h.reason}`) ?? { heldBy: h.heldBy, reason: h.reason, ids: [] };
-      group.ids.push(h.id);
-      byReason.set(`${h.heldBy}\u0000${h.reason}`, group);
-    }
-    for (const { heldBy, reason, ids } of byReason.values()) {
-      await tx.query(
-        `UPDATE instance_info SET held_by = ?, status_reason = ?
-          WHERE id IN (${placeholders(ids.length)}) AND status = ? AND held_by IS NOT NULL
-            AND NOT (held_by <=> ? AND status_reason <=> ?)`,
-        [heldBy, clipReason(reason), ...ids, InstanceStatus.WAITING_DISPATCH, heldBy, clipReason(reason)],
-      );
-    }
+  /** Whether the job has held instances that are due (one read of the flow index). */
+  async hasDueWaiting(tx: EntityManager, jobId: number, now: number): Promise<boolean> {
+    const rows = (await tx.query(
+      `SELECT 1 AS held FROM instance_info
+        WHERE job_id = ? AND status = ? AND held_by IS NOT NULL AND expected_trigger_time <= ? LIMIT 1`,
+      [jobId, InstanceStatus.WAITING_DISPATCH, now],
+    )) as unknown[];
+    return rows.length > 0;
   }
 
   /** The job of an instance launched under flow control (null: none such, or no such instance). */
