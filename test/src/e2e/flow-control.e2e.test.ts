@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { createConnection, type Connection } from 'mysql2/promise';
 import type { Instance, JobInput, JobnestClient } from '@jobnest/client';
+import { runCliProcess } from '../support/cli-process';
 import { TestCluster, waitUntil } from '../support/cluster';
 
 /** When a demo.span processor ran, on its worker's clock. */
@@ -198,6 +199,28 @@ describe('flow control across two servers', () => {
       jobParams: '0',
     });
     await spansOf(jobId, 12, 60_000);
+  });
+
+  it("takes a run's concurrency key and priority from the CLI, and shows them on the instance", async () => {
+    const jobId = await job({ concurrencyLimit: 1, jobParams: '0' });
+    const env = {
+      JOBNEST_URL: cluster.serverUrls[1]!,
+      JOBNEST_APP: cluster.appName,
+      JOBNEST_PASSWORD: cluster.appPassword,
+    };
+    const run = await runCliProcess(
+      ['run', String(jobId), '--concurrency-key', 'tenant-9', '--priority=-3', '--wait'],
+      env,
+      30_000,
+    );
+    assert.equal(run.code, 0, run.stderr);
+    const instance = await cluster.client.getInstance(Number(run.stdout.split('\n')[0]));
+    assert.equal(instance.concurrencyKey, 'tenant-9');
+    assert.equal(instance.priority, -3);
+    assert.equal(instance.heldBy, null);
+    const bad = await runCliProcess(['run', String(jobId), '--priority', 'high'], env, 30_000);
+    assert.equal(bad.code, 2);
+    assert.match(bad.stderr, /--priority must be a whole number/);
   });
 
   it('rejects bad flow settings with a 400 naming the field', async () => {

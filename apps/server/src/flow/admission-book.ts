@@ -62,7 +62,10 @@ export class AdmissionBook {
     return admission;
   }
 
-  /** A waiting instance of `key`, in the order they should start (priority, then age). */
+  /**
+   * A waiting instance of `key`, in the order they should start (priority, then age). A buffered slot (OVERLAP)
+   * starts only once nothing of the job runs, then as the limits allow; it stays OVERLAP whatever holds it.
+   */
   admitWaiting(key: string, heldBy: HoldReason): Admission {
     const state = this.stateOf(key);
     if (heldBy === HoldReason.OVERLAP && this.running > 0) {
@@ -74,10 +77,16 @@ export class AdmissionBook {
     }
     const admission = this.check(key, state);
     if (admission.admitted) {
-      state.waiting = Math.max(0, state.waiting - 1);
+      if (heldBy !== HoldReason.OVERLAP) state.waiting = Math.max(0, state.waiting - 1);
       this.count(state);
+      return admission;
     }
-    return admission;
+    return heldBy === HoldReason.OVERLAP ? { ...admission, heldBy } : admission;
+  }
+
+  /** Whether a buffered slot could start now (nothing of the job runs). */
+  get idle(): boolean {
+    return this.running === 0;
   }
 
   /** The keys with instances waiting that a limit would let one through now (a release reads only theirs). */

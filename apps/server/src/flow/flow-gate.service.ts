@@ -143,10 +143,18 @@ export class FlowGate implements OnApplicationBootstrap, OnApplicationShutdown {
         const book = new AdmissionBook(limits, now, state.keys, state.running);
         const admitted: number[] = [];
         const stillHeld: { waiting: WaitingInstance; heldBy: HoldReason; reason: string }[] = [];
-        // Keys held by their rate window are not read below: their wake-up comes from the window alone.
-        let wakeAt = book.nextRoomAt();
-        // Only the keys a limit lets one through now: a busy key's backlog is not even read.
-        const candidates = await this.state.waiting(tx, jobId, book.keysWithRoom(), perKeyOf(limits), now);
+        let wakeAt: number | undefined;
+        // Only the keys a limit lets one through now (and the buffered slots once nothing runs): a busy key's
+        // backlog is not even read.
+        const withBuffered = state.buffered > 0 && book.idle;
+        const candidates = await this.state.waiting(
+          tx,
+          jobId,
+          book.keysWithRoom(),
+          withBuffered,
+          perKeyOf(limits),
+          now,
+        );
         for (const waiting of candidates) {
           const admission = book.admitWaiting(waiting.key, waiting.heldBy);
           if (admission.admitted) admitted.push(waiting.id);
@@ -155,6 +163,9 @@ export class FlowGate implements OnApplicationBootstrap, OnApplicationShutdown {
             if (admission.wakeAt !== undefined) wakeAt = Math.min(wakeAt ?? Infinity, admission.wakeAt);
           }
         }
+        // Keys still held by their rate window (read or not): the window alone says when they get room.
+        const roomAt = book.nextRoomAt();
+        if (roomAt !== undefined) wakeAt = Math.min(wakeAt ?? Infinity, roomAt);
         const workers = job ? this.dispatcher.eligibleWorkers(job) : [];
         const assigned = new Map(
           admitted.map((id, i) => [id, workers.length > 0 ? workers[i % workers.length]! : null]),

@@ -24,11 +24,16 @@ export function limitsOf(job: FlowLimits): FlowLimits {
   return { concurrencyLimit: job.concurrencyLimit, rateLimit: job.rateLimit, ratePeriodMs: job.ratePeriodMs };
 }
 
-/** An instance's concurrency key: the run's own, else the one its params give at the job's path, else ''. */
+/**
+ * An instance's concurrency key: the run's own, else the one its params give at the job's path, else ''. Trailing
+ * spaces are dropped: MySQL's comparisons ignore them (PAD SPACE), so 'a' and 'a ' must be one key here too.
+ */
 export function concurrencyKeyOf(
   job: { concurrencyKeyPath: string | null },
   run: { concurrencyKey: string | null; instanceParams: string | null },
 ): string {
-  if (run.concurrencyKey !== null) return run.concurrencyKey;
-  return job.concurrencyKeyPath === null ? '' : concurrencyKeyFromParams(job.concurrencyKeyPath, run.instanceParams);
+  const key =
+    run.concurrencyKey ??
+    (job.concurrencyKeyPath === null ? '' : concurrencyKeyFromParams(job.concurrencyKeyPath, run.instanceParams));
+  return key.replace(/ +$/, '');
 }

@@ -53,22 +53,31 @@ export class FlowStateRepository {
       if (!counts) state.keys.set(key, (counts = { running: 0, waiting: 0, recentStarts: [] }));
       return counts;
     };
+    // Only instances launched under flow control count (flow_key set); among those not held, a row never let through
+    // (a delayed run not yet due, a user retry on its way to the gate) is neither running nor waiting. Buffered
+    // slots (OVERLAP) are counted apart: they wait for the whole job, not for their key. Read from the flow index.
     const counts = (await tx.query(
-      `SELECT job_id AS jobId, COALESCE(flow_key, '') AS flowKey, held_by AS heldBy, COUNT(*) AS n
-         FROM instance_info WHERE job_id IN (${placeholders(jobIds.length)}) AND status IN (${placeholders(ACTIVE_INSTANCE_STATUSES.length)})
-        GROUP BY job_id, flow_key, held_by`,
+      `SELECT job_id AS jobId, flow_key AS flowKey, held_by AS heldBy, admitted_time IS NULL AS pending, COUNT(*) AS n
+         FROM instance_info
+        WHERE job_id IN (${placeholders(jobIds.length)}) AND status IN (${placeholders(ACTIVE_INSTANCE_STATUSES.length)})
+          AND flow_key IS NOT NULL
+        GROUP BY job_id, flow_key, held_by, pending`,
       [...jobIds, ...ACTIVE_INSTANCE_STATUSES],
-    )) as { jobId: number | string; flowKey: string; heldBy: HoldReason | null; n: number | string }[];
+    )) as {
+      jobId: number | string;
+      flowKey: string;
+      heldBy: HoldReason | null;
+      pending: number | string;
+      n: number | string;
+    }[];
     for (const row of counts) {
       const state = states.get(Number(row.jobId))!;
-      const key = keyOf(state, row.flowKey);
       const n = Number(row.n);
-      if (row.heldBy === null) {
-        key.running += n;
+      if (row.heldBy === HoldReason.OVERLAP) state.buffered += n;
+      else if (row.heldBy !== null) keyOf(state, row.flowKey).waiting += n;
+      else if (Number(row.pending) === 0) {
+        keyOf(state, row.flowKey).running += n;
         state.running += n;
-      } else {
-        key.waiting += n;
-        if (row.heldBy === HoldReason.OVERLAP) state.buffered += n;
       }
     }
     const rated = jobIds.filter((id) => (rateWindowMs.get(id) ?? 0) > 0);
@@ -92,27 +101,39 @@ export class FlowStateRepository {
   }
 
   /**
-   * The held instances of a job that are due, of the concurrency keys `keys` (those with room), at most `perKey` per
-   * key, in the order they should start: priority (higher first), then id. One statement on the flow index; a busy
-   * key's backlog is not read, and does not hide the other keys' instances.
+   * The held instances of a job that are due, of the concurrency keys `keys` (those with room) and, `withBuffered`,
+   * its buffered slots; at most `perKey` of each key (and of the buffered ones), in the order they should start:
+   * priority (higher first), then id. One statement on the flow index; a busy key's backlog is not read, and does
+   * not hide the other keys' instances.
    */
   async waiting(
     tx: EntityManager,
     jobId: number,
     keys: readonly string[],
+    withBuffered: boolean,
     perKey: number,
     now: number,
   ): Promise<WaitingInstance[]> {
-    if (keys.length === 0) return [];
+    if (keys.length === 0 && !withBuffered) return [];
     const rows = (await tx.query(
       `SELECT id, flowKey, heldBy, priority, reason FROM (
-         SELECT id, COALESCE(flow_key, '') AS flowKey, held_by AS heldBy, priority, status_reason AS reason,
-                ROW_NUMBER() OVER (PARTITION BY flow_key ORDER BY priority DESC, id) AS place
+         SELECT id, flow_key AS flowKey, held_by AS heldBy, priority, status_reason AS reason,
+                ROW_NUMBER() OVER (PARTITION BY flow_key, held_by = ? ORDER BY priority DESC, id) AS place
            FROM instance_info
-          WHERE job_id = ? AND status = ? AND held_by IS NOT NULL AND COALESCE(flow_key, '') IN (${placeholders(keys.length)})
-            AND expected_trigger_time <= ?
+          WHERE job_id = ? AND status = ? AND held_by IS NOT NULL AND expected_trigger_time <= ?
+            AND (${keys.length > 0 ? `(held_by <> ? AND flow_key IN (${placeholders(keys.length)}))` : 'FALSE'}
+                 OR (? AND held_by = ?))
        ) w WHERE place <= ? ORDER BY priority DESC, id`,
-      [jobId, InstanceStatus.WAITING_DISPATCH, ...keys, now, perKey],
+      [
+        HoldReason.OVERLAP,
+        jobId,
+        InstanceStatus.WAITING_DISPATCH,
+        now,
+        ...(keys.length > 0 ? [HoldReason.OVERLAP, ...keys] : []),
+        withBuffered ? 1 : 0,
+        HoldReason.OVERLAP,
+        perKey,
+      ],
     )) as {
       id: number | string;
       flowKey: string;
@@ -144,9 +165,10 @@ export class FlowStateRepository {
     const undispatched = [...workers].filter(([, w]) => w === null).map(([id]) => id);
     if (undispatched.length > 0) {
       await tx.query(
-        `UPDATE instance_info SET held_by = NULL, status_reason = NULL, admitted_time = ?
+        // status_time = now: the no-worker grace counts from here, not from the launch (held time is not waiting).
+        `UPDATE instance_info SET held_by = NULL, status_reason = NULL, admitted_time = ?, status_time = ?
           WHERE id IN (${placeholders(undispatched.length)}) AND status = ? AND held_by IS NOT NULL`,
-        [now, ...undispatched, InstanceStatus.WAITING_DISPATCH],
+        [now, now, ...undispatched, InstanceStatus.WAITING_DISPATCH],
       );
     }
     if (toWorker.length === 0) return [];

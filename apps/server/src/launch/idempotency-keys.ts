@@ -40,13 +40,14 @@ export class IdempotencyKeys {
     const sorted = keys
       .map((k) => ({ ...k, hash: hashOf(k.key) }))
       .sort((a, b) => a.jobId - b.jobId || Buffer.compare(a.hash, b.hash));
-    // MySQL applies the assignments left to right: expires_at is renewed only where instance_id was just reset.
+    // Both assignments test the stored expires_at, which the first leaves alone: the same under left-to-right and
+    // simultaneous assignment (MariaDB's SIMULTANEOUS_ASSIGNMENT mode).
     await tx.query(
       `INSERT INTO idempotency_key (job_id, key_hash, instance_id, expires_at) VALUES ${sorted.map(() => '(?, ?, 0, ?)').join(', ')}
        ON DUPLICATE KEY UPDATE
          instance_id = IF(expires_at <= ?, 0, instance_id),
-         expires_at = IF(instance_id = 0, VALUES(expires_at), expires_at)`,
-      [...sorted.flatMap((k) => [k.jobId, k.hash, now + k.ttlMs]), now],
+         expires_at = IF(expires_at <= ?, VALUES(expires_at), expires_at)`,
+      [...sorted.flatMap((k) => [k.jobId, k.hash, now + k.ttlMs]), now, now],
     );
     const rows = (await tx.query(
       `SELECT job_id AS jobId, key_hash AS keyHash, instance_id AS instanceId FROM idempotency_key

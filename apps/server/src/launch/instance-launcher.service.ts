@@ -167,7 +167,7 @@ export class InstanceLauncher {
           ? await this.decideAndInsert(this.dataSource.manager, launches, jobs, limited)
           : await this.dataSource.transaction((tx) => this.decideAndInsert(tx, launches, jobs, limited));
       this.afterCommit(inserted);
-      this.afterFlowDecisions(held, replaced, inserted);
+      this.afterFlowDecisions(held, replaced);
       return outcomes;
     });
   }
@@ -212,7 +212,7 @@ export class InstanceLauncher {
     outcomes: ItemOutcome<LaunchResult>[];
     inserted: Inserted[];
     held: Map<number, number>;
-    replaced: Set<number>;
+    replaced: Pick<InstanceInfoEntity, 'id' | 'jobId' | 'appId' | 'workerId'>[];
   }> {
     const now = Date.now();
     // Limits as of the lock (a job updated since it was read counts with its new limits).
@@ -354,6 +354,9 @@ export class InstanceLauncher {
       }
     });
 
+    // CANCEL_OTHER: the instances the slot replaces are those unfinished now, read under the lock (stopped after
+    // COMMIT); an instance launched after this batch is not one of them.
+    const replacedInstances = await this.instances.activeOfJobs(tx, [...replaced]);
     const entities =
       rows.length > 0
         ? await this.instances.insertMany(
@@ -383,7 +386,7 @@ export class InstanceLauncher {
         },
       };
     });
-    return { outcomes: result, inserted, held, replaced };
+    return { outcomes: result, inserted, held, replaced: replacedInstances };
   }
 
   /**
@@ -454,22 +457,20 @@ export class InstanceLauncher {
    * waiting rows may be let through) and a wake-up when the rate window frees a start; a CANCEL_OTHER slot stops the
    * job's other unfinished instances.
    */
-  private afterFlowDecisions(held: Map<number, number>, replaced: Set<number>, inserted: Inserted[]): void {
+  private afterFlowDecisions(
+    held: Map<number, number>,
+    replaced: Pick<InstanceInfoEntity, 'id' | 'jobId' | 'appId' | 'workerId'>[],
+  ): void {
     for (const [jobId, wakeAt] of held) {
       this.flowGate.release(jobId);
       if (wakeAt !== Infinity) this.flowGate.wakeAt(jobId, wakeAt);
     }
-    for (const jobId of replaced) {
-      const keep = new Set(inserted.filter((i) => i.job.id === jobId).map((i) => i.instance.id));
-      this.stopOthers(jobId, keep).catch((err: unknown) =>
-        this.logger.error(`CANCEL_OTHER: stopping the earlier instances of job ${jobId} failed: ${String(err)}`),
+    if (replaced.length === 0) return;
+    this.stopper
+      .stopAll(replaced, 'stopped: a newer timer slot replaced it (overlapPolicy CANCEL_OTHER)')
+      .catch((err: unknown) =>
+        this.logger.error(`CANCEL_OTHER: stopping the replaced instances failed: ${String(err)}`),
       );
-    }
-  }
-
-  private async stopOthers(jobId: number, keep: ReadonlySet<number>): Promise<void> {
-    const others = (await this.instances.activeOfJob(jobId)).filter((i) => !keep.has(i.id));
-    await this.stopper.stopAll(others, 'stopped: a newer timer slot replaced it (overlapPolicy CANCEL_OTHER)');
   }
 
   /** Sends the committed runs: RunInstance to their worker, the others to dispatch or to their delay. */

@@ -139,7 +139,7 @@ export class WorkflowLauncher {
       await this.advancer.stop(id, 'a newer timer slot replaced it (overlapPolicy CANCEL_OTHER)');
     if (outcome.kind === 'launched') this.advancer.request(outcome.workflowInstanceId);
     // The running instance may have ended between the count and the commit: its end found nothing buffered yet.
-    if (outcome.kind === 'buffered') await this.advancer.start(outcome.workflowInstanceId);
+    if (outcome.kind === 'buffered') await this.advancer.startNextBuffered(workflow.id);
     return outcome;
   }
 

@@ -40,6 +40,8 @@ const OPTIONS = {
   rule: { type: 'string' },
   'idempotency-key': { type: 'string' },
   'idempotency-ttl': { type: 'string' },
+  'concurrency-key': { type: 'string' },
+  priority: { type: 'string' },
 } as const;
 
 type OptionName = keyof typeof OPTIONS;
@@ -86,6 +88,9 @@ export interface CommandFlags {
   'idempotency-key'?: string;
   /** Milliseconds. */
   'idempotency-ttl'?: string;
+  'concurrency-key'?: string;
+  /** A whole number, may be negative. */
+  priority?: string;
 }
 
 /** Where and as whom to connect. */

@@ -70,8 +70,9 @@ export const COMMANDS: readonly CommandDef[] = [
   cmd('jobs disable', ['id'], 'Disable a job', h.disableJob),
   cmd('jobs delete', ['id'], 'Delete a job', h.deleteJob),
   cmd('run', ['jobId'], 'Run a job now; prints the instance id', h.runJob, {
-    flags: ['params', 'delay', 'wait', 'timeout', 'idempotency-key', 'idempotency-ttl'],
-    flagsUsage: '[--params S] [--delay MS] [--idempotency-key K [--idempotency-ttl MS]] [--wait [--timeout MS]]',
+    flags: ['params', 'delay', 'wait', 'timeout', 'idempotency-key', 'idempotency-ttl', 'concurrency-key', 'priority'],
+    flagsUsage:
+      '[--params S] [--delay MS] [--idempotency-key K [--idempotency-ttl MS]] [--concurrency-key K] [--priority N] [--wait [--timeout MS]]',
   }),
   cmd('run-bulk', ['jobId'], 'Run a job many times; prints the instance ids, one per line', h.runJobBulk, {
     flags: ['file', 'count', 'params', 'delay'],

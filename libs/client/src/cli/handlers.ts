@@ -142,12 +142,15 @@ export const runJob: CommandHandler = async ({ client, args, flags, out }) => {
   if (flags['idempotency-ttl'] !== undefined && idempotencyKey === undefined)
     throw new UsageError('--idempotency-ttl only applies with --idempotency-key');
   const idempotencyTtlMs = parseIntegerFlag('--idempotency-ttl', flags['idempotency-ttl'], 1);
+  const priority = flags.priority === undefined ? undefined : parsePriority(flags.priority);
 
   const { instanceId, created } = await client.runJob(jobId, {
     instanceParams: flags.params,
     delayMs,
     idempotencyKey,
     idempotencyTtlMs,
+    concurrencyKey: flags['concurrency-key'],
+    priority,
   });
   out.stdout(String(instanceId));
   // On stderr, so scripts reading the id from stdout read it either way.
@@ -457,4 +460,10 @@ export const showHealth: CommandHandler = async ({ client, out }) => {
 function requireFile(flags: CommandFlags, what: string): string {
   if (flags.file === undefined) throw new UsageError(`--file <path> is required (${what}, or - for stdin)`);
   return flags.file;
+}
+
+/** --priority: a whole number, negative ones too (the server checks the range). */
+function parsePriority(raw: string): number {
+  if (!/^-?\d+$/.test(raw.trim())) throw new UsageError(`--priority must be a whole number (got '${raw}')`);
+  return Number(raw);
 }

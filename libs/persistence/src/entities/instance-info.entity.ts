@@ -8,7 +8,7 @@ import { bigintToNumber } from '../column-transformers';
 @Index('idx_instance_status_expected', ['status', 'expectedTriggerTime'])
 @Index('idx_instance_job_status_waiting', ['jobId', 'status', 'waitingForWorker'])
 @Index('idx_instance_finished', ['finishedTime'])
-@Index('idx_instance_job_flow', ['jobId', 'status', 'heldBy', 'flowKey', 'priority'])
+@Index('idx_instance_job_flow', ['jobId', 'status', 'heldBy', 'flowKey', 'priority', 'admittedTime'])
 @Index('idx_instance_job_admitted', ['jobId', 'admittedTime'])
 @Index('uk_instance_job_slot', ['jobId', 'triggerSlot'], { unique: true })
 @Index('uk_instance_wf_node', ['wfInstanceId', 'wfNodeId', 'wfAttempt'], { unique: true })
@@ -116,7 +116,14 @@ export class InstanceInfoEntity {
    * The concurrency key of an instance of a job under flow control ('' when it has none); null for a job without
    * (its end frees nothing anyone waits for).
    */
-  @Column({ name: 'flow_key', type: 'varchar', length: 255, nullable: true })
+  @Column({
+    name: 'flow_key',
+    type: 'varchar',
+    length: 255,
+    nullable: true,
+    charset: 'utf8mb4',
+    collation: 'utf8mb4_bin',
+  })
   flowKey!: string | null;
 
   /** Among instances waiting for the same capacity, higher starts first. */

@@ -22,11 +22,11 @@ export class FlowControl1764910000000 implements MigrationInterface {
     await q.query(`UPDATE job_info SET overlap_policy = 'ALLOW_ALL' WHERE max_instances <> 1`);
     await q.query('ALTER TABLE workflow_info ADD COLUMN overlap_buffer_limit INT NOT NULL DEFAULT 100');
     await q.query(`ALTER TABLE instance_info
-      ADD COLUMN flow_key VARCHAR(255) NULL,
+      ADD COLUMN flow_key VARCHAR(255) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin NULL,
       ADD COLUMN priority INT NOT NULL DEFAULT 0,
       ADD COLUMN held_by VARCHAR(16) NULL,
       ADD COLUMN admitted_time BIGINT NULL,
-      ADD KEY idx_instance_job_flow (job_id, status, held_by, flow_key, priority),
+      ADD KEY idx_instance_job_flow (job_id, status, held_by, flow_key, priority, admitted_time),
       ADD KEY idx_instance_job_admitted (job_id, admitted_time)`);
   }
 

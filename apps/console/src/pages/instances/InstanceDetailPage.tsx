@@ -32,6 +32,12 @@ function Details({ instance }: { instance: Instance }) {
       <dd>{instance.statusReason ?? '-'}</dd>
       <dt>Idempotency key</dt>
       <dd className="mono">{instance.idempotencyKey ?? '-'}</dd>
+      <dt>Concurrency key</dt>
+      <dd className="mono">{instance.concurrencyKey === null ? '-' : `'${instance.concurrencyKey}'`}</dd>
+      <dt>Priority</dt>
+      <dd>{instance.priority}</dd>
+      <dt>Held by</dt>
+      <dd>{instance.heldBy ?? '-'}</dd>
       <dt>Instance params</dt>
       <dd>
         <pre className="value">{instance.instanceParams ?? '-'}</pre>

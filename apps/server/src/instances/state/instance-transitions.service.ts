@@ -124,7 +124,7 @@ export class InstanceTransitions {
   async holdForFlow(instanceId: number, heldBy: HoldReason, reason: string): Promise<boolean> {
     const update = await this.instances.update(
       { id: instanceId, status: InstanceStatus.WAITING_DISPATCH, heldBy: IsNull(), admittedTime: IsNull() },
-      { heldBy, statusReason: clipReason(reason), waitingForWorker: false },
+      { heldBy, statusReason: clipReason(reason), waitingForWorker: false, statusTime: Date.now() },
     );
     return update.affected === 1;
   }
@@ -230,6 +230,7 @@ export class InstanceTransitions {
         resumeNext: false,
         // Under flow control the run waits for its turn again (the dispatcher hands it to the FlowGate).
         admittedTime: null,
+        heldBy: null,
       },
     );
     return update.affected === 1;

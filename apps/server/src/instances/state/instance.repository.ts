@@ -326,11 +326,15 @@ export class InstanceRepository {
     return new Set(rows.map((r) => slotKey(Number(r.jobId), Number(r.slot))));
   }
 
-  /** The unfinished instances of a job: id, app and worker (to stop them). */
-  activeOfJob(jobId: number): Promise<Pick<InstanceInfoEntity, 'id' | 'appId' | 'workerId'>[]> {
-    return this.rows.find({
-      select: { id: true, appId: true, workerId: true },
-      where: { jobId, status: In([...ACTIVE_INSTANCE_STATUSES]) },
+  /** The unfinished instances of these jobs, read in `tx`: id, job, app and worker (to stop them). */
+  activeOfJobs(
+    tx: EntityManager,
+    jobIds: readonly number[],
+  ): Promise<Pick<InstanceInfoEntity, 'id' | 'jobId' | 'appId' | 'workerId'>[]> {
+    if (jobIds.length === 0) return Promise.resolve([]);
+    return tx.getRepository(InstanceInfoEntity).find({
+      select: { id: true, jobId: true, appId: true, workerId: true },
+      where: { jobId: In([...jobIds]), status: In([...ACTIVE_INSTANCE_STATUSES]) },
     });
   }
 

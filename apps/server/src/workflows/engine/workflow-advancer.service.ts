@@ -402,13 +402,20 @@ export class WorkflowAdvancer implements OnApplicationBootstrap {
 
   /**
    * Starts a WAITING instance (its delay passed, or its buffered turn came) and moves it. A buffered one starts
-   * only while no other instance of its workflow runs. False when it was not (or no longer) startable.
+   * only while no other instance of its workflow runs, and only when it is the oldest buffered one. False when it
+   * was not (or no longer) startable.
    */
   async start(id: number): Promise<boolean> {
     const wf = await this.workflows.findById(id);
     if (!wf || wf.status !== WorkflowInstanceStatus.WAITING) return false;
     if (wf.expectedTriggerTime > Date.now() + 1000) return false;
-    if (wf.buffered && (await this.workflows.hasRunning(wf.workflowId))) return false;
+    if (wf.buffered) {
+      // Buffered ones start one at a time, oldest first: two paths starting at once (an end, a new slot, the
+      // reconciler) then aim at the same row, and its version lets one of them win. Oldest first, running second:
+      // one that started meanwhile is either still the oldest here (and our write loses) or seen running.
+      if ((await this.workflows.oldestBuffered(wf.workflowId))?.id !== wf.id) return false;
+      if (await this.workflows.hasRunning(wf.workflowId)) return false;
+    }
     const now = Date.now();
     const won = await this.dataSource.transaction((tx) =>
       this.workflows.writeTransition(
@@ -424,7 +431,8 @@ export class WorkflowAdvancer implements OnApplicationBootstrap {
     return won;
   }
 
-  private async startNextBuffered(workflowId: number): Promise<void> {
+  /** Starts the workflow's oldest buffered instance when nothing of it runs. */
+  async startNextBuffered(workflowId: number): Promise<void> {
     const next = await this.workflows.oldestBuffered(workflowId);
     if (next) await this.start(next.id);
   }
