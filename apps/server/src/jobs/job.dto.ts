@@ -25,6 +25,7 @@ import {
   TimeExpressionType,
 } from '@jobnest/common';
 import { PageQueryDto } from '../platform/http/page-query.dto';
+import { OptionalInt } from '../platform/http/optional-int.decorator';
 import { MAX_EPOCH_MS, MAX_INT_COLUMN } from '../platform/http/value-bounds';
 
 /**
@@ -46,6 +47,11 @@ export const MAX_PRIORITY = 1_000_000;
 export const MAX_RATE_PERIOD_MS = 24 * 3600 * 1000;
 /** Most slots BUFFER_ALL may keep waiting. */
 export const MAX_OVERLAP_BUFFER = 10_000;
+/** Swagger text of overlapBufferLimit (jobs and workflows). */
+export const OVERLAP_BUFFER_LIMIT_DOC = {
+  default: JOB_DEFAULTS.overlapBufferLimit,
+  description: 'Most slots BUFFER_ALL keeps waiting; later slots are skipped',
+};
 
 export class LifecycleDto {
   @ApiPropertyOptional({ description: 'Epoch ms: nothing fires before', nullable: true, maximum: MAX_EPOCH_MS })
@@ -257,16 +263,10 @@ export class JobInputDto {
   @Max(MAX_RATE_PERIOD_MS)
   ratePeriodMs?: number;
 
-  @ApiPropertyOptional({
+  @OptionalInt(-MAX_PRIORITY, MAX_PRIORITY, {
     default: JOB_DEFAULTS.priority,
     description: 'Priority of runs that give none: among instances waiting for capacity or a worker, higher first',
-    minimum: -MAX_PRIORITY,
-    maximum: MAX_PRIORITY,
   })
-  @IsOptional()
-  @IsInt()
-  @Min(-MAX_PRIORITY)
-  @Max(MAX_PRIORITY)
   priority?: number;
 
   @ApiPropertyOptional({
@@ -278,16 +278,7 @@ export class JobInputDto {
   @IsEnum(OverlapPolicy, { message: `overlapPolicy must be one of ${Object.values(OverlapPolicy).join(', ')}` })
   overlapPolicy?: OverlapPolicy;
 
-  @ApiPropertyOptional({
-    default: JOB_DEFAULTS.overlapBufferLimit,
-    description: 'Most slots BUFFER_ALL keeps waiting; later slots are skipped',
-    minimum: 1,
-    maximum: MAX_OVERLAP_BUFFER,
-  })
-  @IsOptional()
-  @IsInt()
-  @Min(1)
-  @Max(MAX_OVERLAP_BUFFER)
+  @OptionalInt(1, MAX_OVERLAP_BUFFER, OVERLAP_BUFFER_LIMIT_DOC)
   overlapBufferLimit?: number;
 }
 

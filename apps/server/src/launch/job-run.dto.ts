@@ -15,6 +15,7 @@ import {
 } from 'class-validator';
 import { MAX_CONCURRENCY_KEY_LENGTH } from '@jobnest/common';
 import { MAX_PARAMS_LENGTH, MAX_PRIORITY } from '../jobs/job.dto';
+import { OptionalInt } from '../platform/http/optional-int.decorator';
 
 /** Longest delayMs of a run: 365 days. BullMQ keeps the due time in Redis, so no timer length limits it. */
 export const MAX_RUN_DELAY_MS = 365 * 24 * 3600 * 1000;
@@ -73,16 +74,10 @@ export class RunJobDto {
   @MaxLength(MAX_CONCURRENCY_KEY_LENGTH)
   concurrencyKey?: string;
 
-  @ApiPropertyOptional({
+  @OptionalInt(-MAX_PRIORITY, MAX_PRIORITY, {
     description:
       "Among instances waiting for the same capacity or for a worker, higher starts first (Default: the job's)",
-    minimum: -MAX_PRIORITY,
-    maximum: MAX_PRIORITY,
   })
-  @IsOptional()
-  @IsInt()
-  @Min(-MAX_PRIORITY)
-  @Max(MAX_PRIORITY)
   priority?: number;
 }
 

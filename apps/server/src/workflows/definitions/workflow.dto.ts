@@ -15,8 +15,15 @@ import {
   Min,
   ValidateNested,
 } from 'class-validator';
-import { TimeExpressionType, WorkflowNodeType, WorkflowOverlapPolicy } from '@jobnest/common';
-import { LifecycleDto, MAX_INSTANCE_TIME_LIMIT_MS, MAX_OVERLAP_BUFFER, MAX_PARAMS_LENGTH } from '../../jobs/job.dto';
+import { JOB_DEFAULTS, TimeExpressionType, WorkflowNodeType, WorkflowOverlapPolicy } from '@jobnest/common';
+import {
+  LifecycleDto,
+  MAX_INSTANCE_TIME_LIMIT_MS,
+  MAX_OVERLAP_BUFFER,
+  MAX_PARAMS_LENGTH,
+  OVERLAP_BUFFER_LIMIT_DOC,
+} from '../../jobs/job.dto';
+import { OptionalInt } from '../../platform/http/optional-int.decorator';
 import { MAX_INT_COLUMN } from '../../platform/http/value-bounds';
 import { MAX_WORKFLOW_EDGES, MAX_WORKFLOW_NODES } from './dag-shape';
 import { MAX_EXPRESSION_LENGTH } from './decision-expression';
@@ -36,7 +43,7 @@ export const WORKFLOW_DEFAULTS = {
   enabled: true,
   maxInstances: 0,
   overlapPolicy: WorkflowOverlapPolicy.SKIP,
-  overlapBufferLimit: 100,
+  overlapBufferLimit: JOB_DEFAULTS.overlapBufferLimit,
   continueOnFailure: false,
 } as const;
 
@@ -195,16 +202,7 @@ export class WorkflowInputDto {
   })
   overlapPolicy?: WorkflowOverlapPolicy;
 
-  @ApiPropertyOptional({
-    default: WORKFLOW_DEFAULTS.overlapBufferLimit,
-    description: 'Most slots BUFFER_ALL keeps waiting; later slots are skipped',
-    minimum: 1,
-    maximum: MAX_OVERLAP_BUFFER,
-  })
-  @IsOptional()
-  @IsInt()
-  @Min(1)
-  @Max(MAX_OVERLAP_BUFFER)
+  @OptionalInt(1, MAX_OVERLAP_BUFFER, OVERLAP_BUFFER_LIMIT_DOC)
   overlapBufferLimit?: number;
 
   @ApiPropertyOptional({
