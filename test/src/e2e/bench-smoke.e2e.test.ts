@@ -111,8 +111,10 @@ describe('benchmark smoke run', () => {
     );
     for (const s of results.scenarios) {
       const first = s.rows?.[0];
+      // A figure, not its value: a start latency counted from the answered request can be a little below 0 when
+      // the processor starts before the HTTP answer is read (a run is dispatched with its INSERT).
       assert.ok(
-        first && typeof first.jobnest === 'number' && first.jobnest >= 0,
+        first && typeof first.jobnest === 'number' && Number.isFinite(first.jobnest),
         `${s.name}: a Jobnest figure (${JSON.stringify(first)})`,
       );
       if (s.name !== 'scale') assert.equal(typeof first.baseline, 'number', `${s.name}: a baseline figure`);
