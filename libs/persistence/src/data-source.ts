@@ -28,6 +28,7 @@ import { TaskApp1764800000000 } from './migrations/1764800000000-task-app';
 import { AppStreamParts1764810000000 } from './migrations/1764810000000-app-stream-parts';
 import { IdempotencyKeys1764900000000 } from './migrations/1764900000000-idempotency-keys';
 import { FlowControl1764910000000 } from './migrations/1764910000000-flow-control';
+import { FlowIndexDue1764920000000 } from './migrations/1764920000000-flow-index-due';
 import { TaskEntity } from './entities/task.entity';
 import { WorkflowInfoEntity } from './entities/workflow-info.entity';
 import { WorkflowInstanceEntity } from './entities/workflow-instance.entity';
@@ -63,6 +64,7 @@ export const JOBNEST_MIGRATIONS = [
   AppStreamParts1764810000000,
   IdempotencyKeys1764900000000,
   FlowControl1764910000000,
+  FlowIndexDue1764920000000,
 ];
 
 /** Database name of a `mysql://user:pass@host:port/db` URL; throws a ConfigError naming `setting` when absent. */

@@ -45,7 +45,7 @@ describe('AdmissionBook', () => {
     assert.equal(roomy.admitNew('').admitted, false, 'the admitted one counts in the window');
   });
 
-  it('names the keys a release should read, and when a rate-held key gets room', () => {
+  it('names the keys a release need not read, and when a rate-held key gets room', () => {
     const book = new AdmissionBook(
       limits({ concurrencyLimit: 1, rateLimit: 2 }),
       NOW,
@@ -57,8 +57,9 @@ describe('AdmissionBook', () => {
       }),
       1,
     );
-    assert.deepEqual(book.keysWithRoom(), ['free']);
-    assert.equal(book.nextRoomAt(), NOW - 700 + 1000 + 1);
+    assert.deepEqual(book.keysWithoutRoom(), ['busy', 'rated']);
+    assert.equal(book.nextRoomAt(book.keysWithoutRoom()), NOW - 700 + 1000 + 1);
+    assert.equal(book.nextRoomAt(['busy', 'free', 'unknown']), undefined, 'no key held by its rate window');
   });
 
   it('starts a buffered slot only once nothing of the job runs, and then only one', () => {

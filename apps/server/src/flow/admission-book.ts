@@ -89,18 +89,20 @@ export class AdmissionBook {
     return this.running === 0;
   }
 
-  /** The keys with instances waiting that a limit would let one through now (a release reads only theirs). */
-  keysWithRoom(): string[] {
-    return [...this.keys]
-      .filter(([key, state]) => state.waiting > 0 && this.check(key, state).admitted)
-      .map(([k]) => k);
+  /**
+   * The keys a limit lets no instance of through now (a release does not read their waiting instances). Only keys
+   * the book knows of can be full: a key with nothing running and no recent start has room.
+   */
+  keysWithoutRoom(): string[] {
+    return [...this.keys].filter(([key, state]) => !this.check(key, state).admitted).map(([k]) => k);
   }
 
-  /** The earliest time the rate window frees a start for a key with instances waiting (undefined: none waits on it). */
-  nextRoomAt(): number | undefined {
+  /** The earliest time the rate window frees a start for one of `keys` (undefined: none of them is held by it). */
+  nextRoomAt(keys: Iterable<string>): number | undefined {
     let at: number | undefined;
-    for (const [key, state] of this.keys) {
-      if (state.waiting === 0) continue;
+    for (const key of keys) {
+      const state = this.keys.get(key);
+      if (!state) continue;
       const admission = this.check(key, state);
       if (!admission.admitted && admission.wakeAt !== undefined) at = Math.min(at ?? Infinity, admission.wakeAt);
     }

@@ -62,6 +62,9 @@ export class FlowGate implements OnApplicationBootstrap, OnApplicationShutdown {
     }
     const entry = { again: false, done: Promise.resolve() };
     entry.done = (async () => {
+      // Starts after the caller's synchronous turn: the ends of one report batch, announced in a loop, share this
+      // release instead of each setting `again` for a second one that finds nothing left to do.
+      await Promise.resolve();
       do {
         entry.again = false;
         try {
@@ -138,23 +141,15 @@ export class FlowGate implements OnApplicationBootstrap, OnApplicationShutdown {
           .getOne();
         // A job deleted or no longer under flow control lets everything through.
         const limits = job && isUnderFlowControl(job) ? limitsOf(job) : OPEN;
-        const rateWindow = new Map([[jobId, limits.rateLimit > 0 ? limits.ratePeriodMs : 0]]);
-        const state = (await this.state.read(tx, [jobId], rateWindow, now)).get(jobId)!;
+        const state = await this.state.readRunning(tx, jobId, limits.rateLimit > 0 ? limits.ratePeriodMs : 0, now);
         const book = new AdmissionBook(limits, now, state.keys, state.running);
         const admitted: number[] = [];
         const stillHeld: { waiting: WaitingInstance; heldBy: HoldReason; reason: string }[] = [];
         let wakeAt: number | undefined;
-        // Only the keys a limit lets one through now (and the buffered slots once nothing runs): a busy key's
-        // backlog is not even read.
-        const withBuffered = state.buffered > 0 && book.idle;
-        const candidates = await this.state.waiting(
-          tx,
-          jobId,
-          book.keysWithRoom(),
-          withBuffered,
-          perKeyOf(limits),
-          now,
-        );
+        // Every key but those a limit holds now (and the buffered slots once nothing runs): a full key's backlog is
+        // not even read.
+        const fullKeys = book.keysWithoutRoom();
+        const candidates = await this.state.waiting(tx, jobId, fullKeys, book.idle, perKeyOf(limits), now);
         for (const waiting of candidates) {
           const admission = book.admitWaiting(waiting.key, waiting.heldBy);
           if (admission.admitted) admitted.push(waiting.id);
@@ -163,8 +158,9 @@ export class FlowGate implements OnApplicationBootstrap, OnApplicationShutdown {
             if (admission.wakeAt !== undefined) wakeAt = Math.min(wakeAt ?? Infinity, admission.wakeAt);
           }
         }
-        // Keys still held by their rate window (read or not): the window alone says when they get room.
-        const roomAt = book.nextRoomAt();
+        // Keys held by their rate window and not read: the window says when they get room (a wake-up for a key with
+        // nothing waiting finds nothing to do).
+        const roomAt = book.nextRoomAt(fullKeys);
         if (roomAt !== undefined) wakeAt = Math.min(wakeAt ?? Infinity, roomAt);
         const workers = job ? this.dispatcher.eligibleWorkers(job) : [];
         const assigned = new Map(

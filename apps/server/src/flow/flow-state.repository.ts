@@ -26,6 +26,29 @@ export interface WaitingInstance {
 /** How long after being let through an instance may be dispatched and still be found by the rate window's read. */
 const DISPATCH_SLACK_MS = 60_000;
 
+/** The counts of `key` in `state`, created at zero. */
+function keyOf(state: JobFlowState, key: string): KeyState {
+  let counts = state.keys.get(key);
+  if (!counts) state.keys.set(key, (counts = { running: 0, waiting: 0, recentStarts: [] }));
+  return counts;
+}
+
+/** The columns of an instance that `DispatcherService.sendRun` reads, and those that tell it was let through. */
+const RUN_COMMAND_COLUMNS = [
+  'id',
+  'status',
+  'workerId',
+  'runningTimes',
+  'admittedTime',
+  'instanceParams',
+  'jobParamsOverride',
+  'timeLimitOverrideMs',
+  'resumeNext',
+  'wfInstanceId',
+  'wfNodeId',
+  'wfContext',
+] as const satisfies readonly (keyof InstanceInfoEntity)[];
+
 const placeholders = (n: number): string => Array.from({ length: n }, () => '?').join(', ');
 
 /**
@@ -48,11 +71,6 @@ export class FlowStateRepository {
     const states = new Map<number, JobFlowState>();
     if (jobIds.length === 0) return states;
     for (const id of jobIds) states.set(id, { keys: new Map(), running: 0, buffered: 0 });
-    const keyOf = (state: JobFlowState, key: string): KeyState => {
-      let counts = state.keys.get(key);
-      if (!counts) state.keys.set(key, (counts = { running: 0, waiting: 0, recentStarts: [] }));
-      return counts;
-    };
     // Only instances launched under flow control count (flow_key set); among those not held, a row never let through
     // (a delayed run not yet due, a user retry on its way to the gate) is neither running nor waiting. Buffered
     // slots (OVERLAP) are counted apart: they wait for the whole job, not for their key. Read from the flow index.
@@ -80,7 +98,41 @@ export class FlowStateRepository {
         state.running += n;
       }
     }
-    const rated = jobIds.filter((id) => (rateWindowMs.get(id) ?? 0) > 0);
+    await this.readRecentStarts(tx, states, rateWindowMs, now);
+    return states;
+  }
+
+  /**
+   * What a release needs of a job's flow state: the instances not held, per key and in all, and the recent starts
+   * when it has a rate limit (`rateWindowMs` > 0). Waiting instances are not counted (the candidates query finds
+   * them), so only the unfinished rows not held are read: their range of the flow index, however long the backlog.
+   * `buffered` is not read either (0).
+   */
+  async readRunning(tx: EntityManager, jobId: number, rateWindowMs: number, now: number): Promise<JobFlowState> {
+    const state: JobFlowState = { keys: new Map(), running: 0, buffered: 0 };
+    const counts = (await tx.query(
+      `SELECT flow_key AS flowKey, COUNT(*) AS n FROM instance_info
+        WHERE job_id = ? AND status IN (${placeholders(ACTIVE_INSTANCE_STATUSES.length)}) AND held_by IS NULL
+          AND admitted_time IS NOT NULL AND flow_key IS NOT NULL
+        GROUP BY flow_key`,
+      [jobId, ...ACTIVE_INSTANCE_STATUSES],
+    )) as { flowKey: string; n: number | string }[];
+    for (const row of counts) {
+      keyOf(state, row.flowKey).running += Number(row.n);
+      state.running += Number(row.n);
+    }
+    await this.readRecentStarts(tx, new Map([[jobId, state]]), new Map([[jobId, rateWindowMs]]), now);
+    return state;
+  }
+
+  /** Adds each rate-limited job's starts within its window (one statement for all of them, none without). */
+  private async readRecentStarts(
+    tx: EntityManager,
+    states: ReadonlyMap<number, JobFlowState>,
+    rateWindowMs: ReadonlyMap<number, number>,
+    now: number,
+  ): Promise<void> {
+    const rated = [...states.keys()].filter((id) => (rateWindowMs.get(id) ?? 0) > 0);
     if (rated.length > 0) {
       const since = now - Math.max(...rated.map((id) => rateWindowMs.get(id)!));
       // A start counts from its dispatch (actual_trigger_time) once dispatched, else from when it was let through:
@@ -97,39 +149,41 @@ export class FlowStateRepository {
         if (startedAt > since) keyOf(states.get(Number(row.jobId))!, row.flowKey).recentStarts.push(startedAt);
       }
     }
-    return states;
   }
 
   /**
-   * The held instances of a job that are due, of the concurrency keys `keys` (those with room) and, `withBuffered`,
-   * its buffered slots; at most `perKey` of each key (and of the buffered ones), in the order they should start:
-   * priority (higher first), then id. One statement on the flow index; a busy key's backlog is not read, and does
-   * not hide the other keys' instances.
+   * The held instances of a job that are due, of every concurrency key but `fullKeys` (those a limit holds now) and,
+   * `withBuffered`, its buffered slots; at most `perKey` of each key (and of the buffered ones), in the order they
+   * should start: priority (higher first), then id. One statement on the flow index (the held rows' range); a full
+   * key's backlog is left out, and does not hide the other keys' instances.
    */
   async waiting(
     tx: EntityManager,
     jobId: number,
-    keys: readonly string[],
+    fullKeys: readonly string[],
     withBuffered: boolean,
     perKey: number,
     now: number,
   ): Promise<WaitingInstance[]> {
-    if (keys.length === 0 && !withBuffered) return [];
     const rows = (await tx.query(
-      `SELECT id, flowKey, heldBy, priority, reason FROM (
-         SELECT id, flow_key AS flowKey, held_by AS heldBy, priority, status_reason AS reason,
+      // The ranking reads the flow index only; the reasons are read for the rows it keeps.
+      `SELECT w.id, w.flowKey, w.heldBy, w.priority, i.status_reason AS reason FROM (
+         SELECT id, flow_key AS flowKey, held_by AS heldBy, priority,
                 ROW_NUMBER() OVER (PARTITION BY flow_key, held_by = ? ORDER BY priority DESC, id) AS place
            FROM instance_info
-          WHERE job_id = ? AND status = ? AND held_by IS NOT NULL AND expected_trigger_time <= ?
-            AND (${keys.length > 0 ? `(held_by <> ? AND flow_key IN (${placeholders(keys.length)}))` : 'FALSE'}
+          WHERE job_id = ? AND status = ? AND expected_trigger_time <= ?
+            AND ((held_by IN (?, ?)${fullKeys.length > 0 ? ` AND flow_key NOT IN (${placeholders(fullKeys.length)})` : ''})
                  OR (? AND held_by = ?))
-       ) w WHERE place <= ? ORDER BY priority DESC, id`,
+       ) w JOIN instance_info i ON i.id = w.id
+       WHERE w.place <= ? ORDER BY w.priority DESC, w.id`,
       [
         HoldReason.OVERLAP,
         jobId,
         InstanceStatus.WAITING_DISPATCH,
         now,
-        ...(keys.length > 0 ? [HoldReason.OVERLAP, ...keys] : []),
+        HoldReason.CONCURRENCY,
+        HoldReason.RATE_LIMIT,
+        ...fullKeys,
         withBuffered ? 1 : 0,
         HoldReason.OVERLAP,
         perKey,
@@ -190,10 +244,11 @@ export class FlowStateRepository {
         InstanceStatus.WAITING_DISPATCH,
       ],
     );
+    // The UPDATE locked the rows: a plain read sees them as written. Only what RunInstance carries.
     const rows = await tx
       .getRepository(InstanceInfoEntity)
       .createQueryBuilder('i')
-      .setLock('pessimistic_write')
+      .select(RUN_COMMAND_COLUMNS.map((c) => `i.${c}`))
       .where('i.id IN (:...ids)', { ids })
       .getMany();
     return rows.filter((i) => i.status === InstanceStatus.WAITING_WORKER_RECEIVE && i.admittedTime === now);

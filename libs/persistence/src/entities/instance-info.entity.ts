@@ -8,7 +8,15 @@ import { bigintToNumber } from '../column-transformers';
 @Index('idx_instance_status_expected', ['status', 'expectedTriggerTime'])
 @Index('idx_instance_job_status_waiting', ['jobId', 'status', 'waitingForWorker'])
 @Index('idx_instance_finished', ['finishedTime'])
-@Index('idx_instance_job_flow', ['jobId', 'status', 'heldBy', 'flowKey', 'priority', 'admittedTime'])
+@Index('idx_instance_job_flow', [
+  'jobId',
+  'status',
+  'heldBy',
+  'flowKey',
+  'priority',
+  'expectedTriggerTime',
+  'admittedTime',
+])
 @Index('idx_instance_job_admitted', ['jobId', 'admittedTime'])
 @Index('uk_instance_job_slot', ['jobId', 'triggerSlot'], { unique: true })
 @Index('uk_instance_wf_node', ['wfInstanceId', 'wfNodeId', 'wfAttempt'], { unique: true })
