@@ -169,6 +169,49 @@ describe('flow control across two servers', () => {
     );
   });
 
+  it("counts a job's workflow nodes under its concurrency key, beside its API runs", async () => {
+    const jobId = await job({ concurrencyKeyPath: 'customer', concurrencyLimit: 1, jobParams: '500' });
+    const workflow = await cluster.client.createWorkflow({
+      name: `flow-wf-${Math.random().toString(36).slice(2, 8)}`,
+      dag: { nodes: [{ id: 'call', type: 'JOB', jobId }], edges: [] },
+      timeExpressionType: 'API',
+    });
+    const params = (customer: string): string => JSON.stringify({ customer });
+    // Key 'a': 3 workflow instances (one node each) and 2 API runs, over both servers; key 'b': one workflow.
+    const runWorkflow = async (client: JobnestClient, customer: string): Promise<number> =>
+      (await client.runWorkflow(workflow.id, { initParams: params(customer) })).workflowInstanceId;
+    const [apiRuns, workflowRuns] = await Promise.all([
+      Promise.all(
+        [0, 1].map(async (i) => (await clients[i]!.runJob(jobId, { instanceParams: params('a') })).instanceId),
+      ),
+      Promise.all([
+        runWorkflow(clients[0]!, 'a'),
+        runWorkflow(clients[1]!, 'a'),
+        runWorkflow(clients[0]!, 'a'),
+        runWorkflow(clients[1]!, 'b'),
+      ]),
+    ]);
+    // While key 'a' runs one at a time, a workflow node instance of it waits, held and saying why.
+    await waitUntil(
+      async () =>
+        (await instancesOf(jobId)).some(
+          (i) => !apiRuns.includes(i.id) && i.status === 'WAITING_DISPATCH' && i.heldBy === 'CONCURRENCY',
+        ),
+      10_000,
+      'a held workflow node instance',
+    );
+    const spans = await spansOf(jobId, 6, 60_000);
+    const ofA = spans.filter((s) => s.key === 'a');
+    assert.equal(ofA.length, 5, JSON.stringify(spans));
+    assert.equal(peakOverlap(ofA), 1, `key 'a' ran ${peakOverlap(ofA)} at once: ${JSON.stringify(ofA)}`);
+    const b = spans.find((s) => s.key === 'b')!;
+    assert.ok(b.start < ofA[2]!.start, "key 'b' did not wait for key 'a'");
+    for (const id of workflowRuns) {
+      const done = await cluster.client.waitForWorkflowInstance(id, { timeoutMs: 30_000 });
+      assert.equal(done.status, 'SUCCEEDED', JSON.stringify(done));
+    }
+  });
+
   it('starts the higher priority first among instances waiting for the same capacity', async () => {
     const jobId = await job({ concurrencyLimit: 1, jobParams: '1500' });
     const busy = await clients[0]!.runJob(jobId);

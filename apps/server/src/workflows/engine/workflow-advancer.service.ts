@@ -3,6 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { In, type DataSource } from 'typeorm';
 import {
   forEachLimited,
+  HoldReason,
   isFinalWorkflowStatus,
   WorkflowInstanceStatus,
   WorkflowNodeStatus,
@@ -27,6 +28,7 @@ import { MetricsService } from '../../platform/observability/metrics.service';
 import { evaluateDecision } from '../definitions/decision-expression';
 import { DagJobsMemo } from './dag-jobs-memo';
 import { InstanceStopper } from '../../dispatch/instance-stopper';
+import { concurrencyKeyOf, isUnderFlowControl } from '../../flow/flow-job';
 import { parseContext, WorkflowInstanceRepository } from './workflow-instance.repository';
 import { liveNodeStates, planTransition, waitingNode, type WorkflowPlan } from './workflow-plan';
 
@@ -47,6 +49,9 @@ interface Launched {
   /** A node failed at launch (its job or workflow is gone, nesting too deep): another transition follows. */
   again: boolean;
 }
+
+/** Why a workflow node of a job under flow control waits, until the FlowGate's first decision says more. */
+const GATED_NODE_REASON = "waiting for the job's flow control (concurrency or rate limit)";
 
 /**
  * Moves workflow instances. Each transition reads the instance, its nodes' job instances and child workflow
@@ -247,14 +252,27 @@ export class WorkflowAdvancer implements OnApplicationBootstrap {
     //    safe in any interleaving, so a launch costs one statement instead of four.
     for (const { node, attempt, job, child } of ready) {
       if (job) {
+        // A job under flow control counts its workflow nodes too: the node is inserted held, and the FlowGate lets
+        // it through under the job's lock like any held run (in priority order, behind earlier ones of its key).
+        const gated = isUnderFlowControl(job);
         const instance = await this.instances.insertWorkflowNode(job, {
           instanceParams: wf.initParams,
           expectedTriggerTime: now,
           triggerSlot: null,
-          statusReason: null,
+          statusReason: gated ? GATED_NODE_REASON : null,
           now,
           // Dispatched with the insert when a worker is eligible: RunInstance goes out right after it.
-          dispatchedTo: this.dispatcher.chooseWorker(job),
+          dispatchedTo: gated ? undefined : this.dispatcher.chooseWorker(job),
+          ...(gated
+            ? {
+                flow: {
+                  key: concurrencyKeyOf(job, { concurrencyKey: null, instanceParams: wf.initParams }),
+                  heldBy: job.concurrencyLimit > 0 ? HoldReason.CONCURRENCY : HoldReason.RATE_LIMIT,
+                  admittedTime: null,
+                },
+                priority: job.priority,
+              }
+            : {}),
           workflowNode: {
             workflowInstanceId: wf.id,
             nodeId: node.id,
@@ -306,7 +324,10 @@ export class WorkflowAdvancer implements OnApplicationBootstrap {
     }
     // A fan-out is dispatched DISPATCH_PARALLELISM at a time, not one after the other. A dispatch that fails leaves
     // its row to the reconciler (WAITING_DISPATCH: dispatched again; WAITING_WORKER_RECEIVE: its receive timeout).
-    await forEachLimited(launched.jobInstances, DISPATCH_PARALLELISM, async ({ instance, job }) => {
+    const gatedJobs = new Set(launched.jobInstances.filter((l) => l.instance.heldBy !== null).map((l) => l.job.id));
+    for (const jobId of gatedJobs) this.events.flowWaiting(jobId);
+    const toDispatch = launched.jobInstances.filter((l) => l.instance.heldBy === null);
+    await forEachLimited(toDispatch, DISPATCH_PARALLELISM, async ({ instance, job }) => {
       const sent =
         instance.workerId === null
           ? this.dispatcher.dispatchLoaded(instance, job)
