@@ -47,3 +47,5 @@ export * from './alarms/evaluation/failure-event-type';
 export * from './alarms/rules/alarm-rule-book';
 export * from './platform/config/alarm-settings';
 export * from './platform/redis/redis-connections.service';
+export * from './flow/flow-state.repository';
+export * from './flow/flow-gate.service';

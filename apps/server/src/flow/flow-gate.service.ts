@@ -28,6 +28,8 @@ export class FlowGate implements OnApplicationBootstrap, OnApplicationShutdown {
   /** One timer per job whose rate window frees a start later. */
   private readonly wakeups = new Map<number, { at: number; timer: NodeJS.Timeout }>();
   private stopped = false;
+  /** The last job the reconciler's previous pass released (0: start from the first). */
+  private releaseCursor = 0;
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
@@ -80,9 +82,19 @@ export class FlowGate implements OnApplicationBootstrap, OnApplicationShutdown {
     this.releasing.set(jobId, entry);
   }
 
-  /** Releases every job with due held instances (the reconciler's pass, on the lease holder). */
+  /**
+   * Releases up to `limit` jobs with due held instances (the reconciler's pass, on the lease holder), taking up after
+   * the last job the previous pass released, so that with more such jobs than `limit` each gets its turn.
+   */
   async releaseAllDue(limit: number): Promise<number> {
-    const jobs = await this.state.jobsWithDueWaiting(this.dataSource.manager, Date.now(), limit);
+    const now = Date.now();
+    const jobs = await this.state.jobsWithDueWaiting(this.dataSource.manager, now, limit, this.releaseCursor);
+    if (jobs.length < limit && this.releaseCursor > 0) {
+      // Past the last job: go on from the first, in the same pass.
+      const first = await this.state.jobsWithDueWaiting(this.dataSource.manager, now, limit - jobs.length, 0);
+      jobs.push(...first.filter((id) => !jobs.includes(id)));
+    }
+    this.releaseCursor = jobs.length === limit ? jobs[jobs.length - 1]! : 0;
     for (const jobId of jobs) this.release(jobId);
     await Promise.allSettled(jobs.map((id) => this.releasing.get(id)?.done));
     return jobs.length;

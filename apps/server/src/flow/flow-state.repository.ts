@@ -298,12 +298,16 @@ export class FlowStateRepository {
     return row && row.flowKey !== null ? Number(row.jobId) : null;
   }
 
-  /** Ids of jobs with held instances that are due, at most `limit` (the reconciler's safety net). */
-  async jobsWithDueWaiting(tx: EntityManager, now: number, limit: number): Promise<number[]> {
+  /**
+   * Ids of jobs with held instances that are due, above `afterJobId` in id order, at most `limit` (the reconciler's
+   * safety net walks them in turns, so that every such job gets its release however many there are).
+   */
+  async jobsWithDueWaiting(tx: EntityManager, now: number, limit: number, afterJobId = 0): Promise<number[]> {
     const rows = (await tx.query(
       `SELECT DISTINCT job_id AS jobId FROM instance_info
-        WHERE status = ? AND held_by IS NOT NULL AND expected_trigger_time <= ? LIMIT ${Math.floor(limit)}`,
-      [InstanceStatus.WAITING_DISPATCH, now],
+        WHERE status = ? AND held_by IS NOT NULL AND expected_trigger_time <= ? AND job_id > ?
+        ORDER BY job_id LIMIT ${Math.floor(limit)}`,
+      [InstanceStatus.WAITING_DISPATCH, now, afterJobId],
     )) as { jobId: number | string }[];
     return rows.map((r) => Number(r.jobId));
   }
