@@ -60,7 +60,8 @@ const placeholders = (n: number): string => Array.from({ length: n }, () => '?')
 export class FlowStateRepository {
   /**
    * The flow state of each job (two statements at most: the grouped counts, and the starts within the longest rate
-   * window when some job has a rate limit). `rateWindowMs`: per job, 0 when it has no rate limit.
+   * window when some job has a rate limit). `rateWindowMs`: per job, 0 when it has no rate limit. Held rows are
+   * counted while WAITING_DISPATCH only.
    */
   async read(
     tx: EntityManager,
@@ -73,27 +74,33 @@ export class FlowStateRepository {
     for (const id of jobIds) states.set(id, { keys: new Map(), running: 0, buffered: 0 });
     // Only instances launched under flow control count (flow_key set); among those not held, a row never let through
     // (a delayed run not yet due, a user retry on its way to the gate) is neither running nor waiting. Buffered
-    // slots (OVERLAP) are counted apart: they wait for the whole job, not for their key. Read from the flow index.
+    // slots (OVERLAP) are counted apart: they wait for the whole job, not for their key. One statement, each part a
+    // range of the flow index grouped in its order (one grouping over all of them would sort every active row).
+    const jobs = placeholders(jobIds.length);
+    const heldPart = `SELECT job_id AS jobId, flow_key AS flowKey, held_by AS heldBy, COUNT(*) AS n FROM instance_info
+        WHERE job_id IN (${jobs}) AND status = ? AND held_by = ? GROUP BY job_id, flow_key`;
     const counts = (await tx.query(
-      `SELECT job_id AS jobId, flow_key AS flowKey, held_by AS heldBy, admitted_time IS NULL AS pending, COUNT(*) AS n
-         FROM instance_info
-        WHERE job_id IN (${placeholders(jobIds.length)}) AND status IN (${placeholders(ACTIVE_INSTANCE_STATUSES.length)})
-          AND flow_key IS NOT NULL
-        GROUP BY job_id, flow_key, held_by, pending`,
-      [...jobIds, ...ACTIVE_INSTANCE_STATUSES],
-    )) as {
-      jobId: number | string;
-      flowKey: string;
-      heldBy: HoldReason | null;
-      pending: number | string;
-      n: number | string;
-    }[];
+      `SELECT job_id AS jobId, flow_key AS flowKey, NULL AS heldBy, COUNT(*) AS n FROM instance_info
+        WHERE job_id IN (${jobs}) AND status IN (${placeholders(ACTIVE_INSTANCE_STATUSES.length)})
+          AND held_by IS NULL AND admitted_time IS NOT NULL AND flow_key IS NOT NULL
+        GROUP BY job_id, flow_key
+       UNION ALL ${heldPart} UNION ALL ${heldPart} UNION ALL ${heldPart}`,
+      [
+        ...jobIds,
+        ...ACTIVE_INSTANCE_STATUSES,
+        ...[HoldReason.CONCURRENCY, HoldReason.RATE_LIMIT, HoldReason.OVERLAP].flatMap((reason) => [
+          ...jobIds,
+          InstanceStatus.WAITING_DISPATCH,
+          reason,
+        ]),
+      ],
+    )) as { jobId: number | string; flowKey: string; heldBy: HoldReason | null; n: number | string }[];
     for (const row of counts) {
       const state = states.get(Number(row.jobId))!;
       const n = Number(row.n);
       if (row.heldBy === HoldReason.OVERLAP) state.buffered += n;
       else if (row.heldBy !== null) keyOf(state, row.flowKey).waiting += n;
-      else if (Number(row.pending) === 0) {
+      else {
         keyOf(state, row.flowKey).running += n;
         state.running += n;
       }

@@ -217,9 +217,15 @@ export class InstanceLauncher {
     const now = Date.now();
     // Limits as of the lock (a job updated since it was read counts with its new limits).
     const locked = await lockJobs(tx, limited);
-    // Consistent reads from here on: their snapshot is taken now, with the locks held.
-    const active = await this.instances.countActiveOfJobs(tx, limited);
     const slots = launches.flatMap((l) => (l.kind === 'slot' ? [{ jobId: l.job.id, slot: l.slot }] : []));
+    // Consistent reads from here on: their snapshot is taken now, with the locks held. Unfinished instances are
+    // counted only for the jobs that check them (maxInstances, overlap policies of slots), not for those locked only
+    // for flow control: a count held under the lock costs every launch of a long backlog.
+    const slotJobs = new Set(slots.map((s) => s.jobId));
+    const active = await this.instances.countActiveOfJobs(
+      tx,
+      limited.filter((id) => (locked.get(id)?.maxInstances ?? 0) > 0 || slotJobs.has(id)),
+    );
     const taken = await this.instances.slotsWithInstances(tx, slots);
     const claims = await this.idempotency.claim(tx, keysToClaim(launches, jobs, limited, locked), now);
     const flow = await this.flowBooks(tx, locked, now);
