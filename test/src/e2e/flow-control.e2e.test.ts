@@ -18,7 +18,8 @@ interface Span {
  * from the processors' own records (demo.span answers its start and end).
  */
 describe('flow control across two servers', () => {
-  const cluster = new TestCluster();
+  // The reconciler's safety net is a minute away: every release here must come from an end, a wake-up or an update.
+  const cluster = new TestCluster({ JOBNEST_RECONCILE_INTERVAL_MS: '60000' });
   let clients: JobnestClient[];
   let db: Connection;
 
@@ -210,6 +211,30 @@ describe('flow control across two servers', () => {
       const done = await cluster.client.waitForWorkflowInstance(id, { timeoutMs: 30_000 });
       assert.equal(done.status, 'SUCCEEDED', JSON.stringify(done));
     }
+  });
+
+  it('lets held instances start as soon as an update raises the limit', async () => {
+    const input: JobInput = {
+      name: `flow-raise-${Math.random().toString(36).slice(2, 8)}`,
+      processor: 'demo.span',
+      executeType: 'STANDALONE',
+      timeExpressionType: 'API',
+      concurrencyLimit: 1,
+      jobParams: '4000',
+    };
+    const jobId = (await cluster.client.createJob(input)).id;
+    await Promise.all([0, 1, 2].map((i) => clients[i % 2]!.runJob(jobId)));
+    await waitUntil(
+      async () => (await instancesOf(jobId)).filter((i) => i.heldBy === 'CONCURRENCY').length === 2,
+      10_000,
+      'two held instances',
+    );
+    const raisedAt = Date.now();
+    await clients[1]!.updateJob(jobId, { ...input, concurrencyLimit: 3 });
+    const spans = await spansOf(jobId, 3, 30_000);
+    // The first one runs 4 s: the two others started beside it, long before it ended.
+    assert.equal(peakOverlap(spans), 3, JSON.stringify(spans));
+    assert.ok(spans[2]!.start < spans[0]!.end - 1000, JSON.stringify({ raisedAt, spans }));
   });
 
   it('starts the higher priority first among instances waiting for the same capacity', async () => {

@@ -79,7 +79,7 @@ describe('report batch plan', () => {
         workflowInstanceId: null,
         timed: false,
         jobId: 1,
-        underFlowControl: false,
+        flowKey: null,
       },
     ]);
   });

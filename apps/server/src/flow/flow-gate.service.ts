@@ -15,16 +15,17 @@ const MAX_PER_KEY = 1000;
 
 /**
  * Lets held instances through when they may start: when an instance of their job ends (on the server that stored the
- * end, at once), when the rate window frees a start (a timer on the server that saw it), after a launch that held
- * some, and from the reconciler's pass (any server's work left undone by a crash). A release locks the job's row,
- * so releases and launches of one job on any servers take turns; on one server, releases of a job asked for while
- * one runs are run once after it.
+ * end, at once; only its concurrency key got room, so only that key's instances and the buffered slots are read), when
+ * the rate window frees a start (a timer on the server that saw it), after a launch that held some, when the job's
+ * settings change, and from the reconciler's pass (any server's work left undone by a crash). A release locks the
+ * job's row, so releases and launches of one job on any servers take turns; on one server, releases of a job asked
+ * for while one runs are run once after it, together.
  */
 @Injectable()
 export class FlowGate implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(FlowGate.name);
-  /** Jobs being released now, and whether another release was asked for meanwhile. */
-  private readonly releasing = new Map<number, { again: boolean; done: Promise<void> }>();
+  /** Jobs being released now, and what the next release reads (null: none was asked for meanwhile). */
+  private readonly releasing = new Map<number, { next: ReleaseScope | null; done: Promise<void> }>();
   /** One timer per job whose rate window frees a start later. */
   private readonly wakeups = new Map<number, { at: number; timer: NodeJS.Timeout }>();
   private stopped = false;
@@ -39,10 +40,9 @@ export class FlowGate implements OnApplicationBootstrap, OnApplicationShutdown {
   ) {}
 
   onApplicationBootstrap(): void {
-    this.events.onFinished(({ id, jobId, underFlowControl }) => {
-      if (jobId !== undefined && underFlowControl === false) return;
-      if (jobId !== undefined) this.release(jobId);
-      else this.releaseJobOf(id);
+    this.events.onFinished(({ id, jobId, flowKey }) => {
+      if (jobId === undefined || flowKey === undefined) this.releaseJobOf(id);
+      else if (flowKey !== null) this.release(jobId, flowKey);
     });
     this.events.onFlowWaiting((jobId) => this.release(jobId));
   }
@@ -54,29 +54,37 @@ export class FlowGate implements OnApplicationBootstrap, OnApplicationShutdown {
     await Promise.allSettled([...this.releasing.values()].map((r) => r.done));
   }
 
-  /** Lets through what may start of the job's held instances (in the background; errors are logged). */
-  release(jobId: number): void {
+  /**
+   * Lets through what may start of the job's held instances (in the background; errors are logged): of the
+   * concurrency key `key` only (an instance of it ended, so only that key got room; the buffered slots too), or of
+   * every key.
+   */
+  release(jobId: number, key?: string): void {
     if (this.stopped) return;
     const running = this.releasing.get(jobId);
     if (running) {
-      running.again = true;
+      running.next = widen(running.next, key);
       return;
     }
-    const entry = { again: false, done: Promise.resolve() };
+    const entry: { next: ReleaseScope | null; done: Promise<void> } = {
+      next: widen(null, key),
+      done: Promise.resolve(),
+    };
     entry.done = (async () => {
       // Starts after the caller's synchronous turn: the ends of one report batch, announced in a loop, share this
-      // release instead of each setting `again` for a second one that finds nothing left to do.
+      // release instead of each asking for one more.
       await Promise.resolve();
-      do {
-        entry.again = false;
+      while (entry.next !== null && !this.stopped) {
+        const scope = entry.next;
+        entry.next = null;
         try {
-          await this.releaseNow(jobId);
+          await this.releaseNow(jobId, scope);
         } catch (err) {
           this.logger.warn(
             `releasing held instances of job ${jobId} failed (the reconciler retries): ${errorMessage(err)}`,
           );
         }
-      } while (entry.again && !this.stopped);
+      }
       this.releasing.delete(jobId);
     })();
     this.releasing.set(jobId, entry);
@@ -123,8 +131,8 @@ export class FlowGate implements OnApplicationBootstrap, OnApplicationShutdown {
   private releaseJobOf(instanceId: number): void {
     this.state
       .flowJobOfInstance(this.dataSource.manager, instanceId)
-      .then((jobId) => {
-        if (jobId !== null) this.release(jobId);
+      .then((found) => {
+        if (found !== null) this.release(found.jobId, found.key);
       })
       .catch((err: unknown) =>
         this.logger.warn(
@@ -138,11 +146,12 @@ export class FlowGate implements OnApplicationBootstrap, OnApplicationShutdown {
    * same UPDATE to the job's eligible workers (in turn, best first); after COMMIT their RunInstance commands go out
    * (coalesced per worker). Without an eligible worker they are let through undispatched and wait for one as usual.
    */
-  private async releaseNow(jobId: number): Promise<void> {
+  private async releaseNow(jobId: number, scope: ReleaseScope): Promise<void> {
     const now = Date.now();
     // Most ends free a slot nobody waits for: one indexed read instead of a locking transaction. Safe without the
     // lock: a launch that holds a row after this read releases the job itself once it has committed.
-    if (!(await this.state.hasDueWaiting(this.dataSource.manager, jobId, now))) return;
+    const keys = scope === ALL_KEYS ? undefined : [...scope];
+    if (!(await this.state.hasDueWaiting(this.dataSource.manager, jobId, now, keys))) return;
     const decided = await retryLockConflicts(() =>
       this.dataSource.transaction(async (tx) => {
         const job = await tx
@@ -158,10 +167,18 @@ export class FlowGate implements OnApplicationBootstrap, OnApplicationShutdown {
         const admitted: number[] = [];
         const stillHeld: { waiting: WaitingInstance; heldBy: HoldReason; reason: string }[] = [];
         let wakeAt: number | undefined;
-        // Every key but those a limit holds now (and the buffered slots once nothing runs): a full key's backlog is
-        // not even read.
+        // The keys asked for, or every key, but those a limit holds now (and the buffered slots once nothing runs):
+        // a full key's backlog is not even read.
         const fullKeys = book.keysWithoutRoom();
-        const candidates = await this.state.waiting(tx, jobId, fullKeys, book.idle, perKeyOf(limits), now);
+        const full = new Set(fullKeys);
+        const candidates = await this.state.waiting(
+          tx,
+          jobId,
+          keys === undefined ? { except: fullKeys } : { only: keys.filter((k) => !full.has(k)) },
+          book.idle,
+          perKeyOf(limits),
+          now,
+        );
         for (const waiting of candidates) {
           const admission = book.admitWaiting(waiting.key, waiting.heldBy);
           if (admission.admitted) admitted.push(waiting.id);
@@ -193,6 +210,16 @@ export class FlowGate implements OnApplicationBootstrap, OnApplicationShutdown {
     for (const id of admitted) if (!sent.has(id)) this.dispatcher.dispatchInBackground(id);
     if (wakeAt !== undefined) this.wakeAt(jobId, wakeAt);
   }
+}
+
+/** What one release reads: every key, or the keys whose instances ended since the last one. */
+type ReleaseScope = typeof ALL_KEYS | Set<string>;
+const ALL_KEYS = 'all keys';
+
+/** The scope `scope` grown by `key` (undefined: every key). */
+function widen(scope: ReleaseScope | null, key: string | undefined): ReleaseScope {
+  if (key === undefined || scope === ALL_KEYS) return ALL_KEYS;
+  return (scope ?? new Set<string>()).add(key);
 }
 
 /** No limit at all: a job deleted, or no longer under flow control, lets its held instances go. */

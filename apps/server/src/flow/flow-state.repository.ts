@@ -159,19 +159,30 @@ export class FlowStateRepository {
   }
 
   /**
-   * The held instances of a job that are due, of every concurrency key but `fullKeys` (those a limit holds now) and,
-   * `withBuffered`, its buffered slots; at most `perKey` of each key (and of the buffered ones), in the order they
-   * should start: priority (higher first), then id. One statement on the flow index (the held rows' range); a full
-   * key's backlog is left out, and does not hide the other keys' instances.
+   * The held instances of a job that are due, of the concurrency keys `keys` (`only` those, or every key `except`
+   * those a limit holds now) and, `withBuffered`, its buffered slots; at most `perKey` of each key (and of the
+   * buffered ones), in the order they should start: priority (higher first), then id. One statement on the flow index
+   * (the held rows' range, or the keys' ranges); a full key's backlog is left out, and does not hide the other keys'
+   * instances.
    */
   async waiting(
     tx: EntityManager,
     jobId: number,
-    fullKeys: readonly string[],
+    keys: { only: readonly string[] } | { except: readonly string[] },
     withBuffered: boolean,
     perKey: number,
     now: number,
   ): Promise<WaitingInstance[]> {
+    const listed = 'only' in keys ? keys.only : keys.except;
+    if ('only' in keys && listed.length === 0 && !withBuffered) return [];
+    const keyFilter =
+      'only' in keys
+        ? listed.length > 0
+          ? ` AND flow_key IN (${placeholders(listed.length)})`
+          : ' AND FALSE'
+        : listed.length > 0
+          ? ` AND flow_key NOT IN (${placeholders(listed.length)})`
+          : '';
     const rows = (await tx.query(
       // The ranking reads the flow index only; the reasons are read for the rows it keeps.
       `SELECT w.id, w.flowKey, w.heldBy, w.priority, i.status_reason AS reason FROM (
@@ -179,8 +190,7 @@ export class FlowStateRepository {
                 ROW_NUMBER() OVER (PARTITION BY flow_key, held_by = ? ORDER BY priority DESC, id) AS place
            FROM instance_info
           WHERE job_id = ? AND status = ? AND expected_trigger_time <= ?
-            AND ((held_by IN (?, ?)${fullKeys.length > 0 ? ` AND flow_key NOT IN (${placeholders(fullKeys.length)})` : ''})
-                 OR (? AND held_by = ?))
+            AND ((held_by IN (?, ?)${keyFilter}) OR (? AND held_by = ?))
        ) w JOIN instance_info i ON i.id = w.id
        WHERE w.place <= ? ORDER BY w.priority DESC, w.id`,
       [
@@ -190,7 +200,7 @@ export class FlowStateRepository {
         now,
         HoldReason.CONCURRENCY,
         HoldReason.RATE_LIMIT,
-        ...fullKeys,
+        ...listed,
         withBuffered ? 1 : 0,
         HoldReason.OVERLAP,
         perKey,
@@ -287,22 +297,29 @@ export class FlowStateRepository {
     );
   }
 
-  /** Whether the job has held instances that are due (one read of the flow index). */
-  async hasDueWaiting(tx: EntityManager, jobId: number, now: number): Promise<boolean> {
+  /**
+   * Whether the job has held instances that are due: of the concurrency keys `keys`, or buffered slots, when given;
+   * of any key otherwise (one read of the flow index).
+   */
+  async hasDueWaiting(tx: EntityManager, jobId: number, now: number, keys?: readonly string[]): Promise<boolean> {
+    const ofKeys =
+      keys === undefined
+        ? ''
+        : ` AND (held_by = ?${keys.length > 0 ? ` OR flow_key IN (${placeholders(keys.length)})` : ''})`;
     const rows = (await tx.query(
       `SELECT 1 AS held FROM instance_info
-        WHERE job_id = ? AND status = ? AND held_by IS NOT NULL AND expected_trigger_time <= ? LIMIT 1`,
-      [jobId, InstanceStatus.WAITING_DISPATCH, now],
+        WHERE job_id = ? AND status = ? AND held_by IS NOT NULL AND expected_trigger_time <= ?${ofKeys} LIMIT 1`,
+      [jobId, InstanceStatus.WAITING_DISPATCH, now, ...(keys === undefined ? [] : [HoldReason.OVERLAP, ...keys])],
     )) as unknown[];
     return rows.length > 0;
   }
 
-  /** The job of an instance launched under flow control (null: none such, or no such instance). */
-  async flowJobOfInstance(tx: EntityManager, instanceId: number): Promise<number | null> {
+  /** The job and concurrency key of an instance launched under flow control (null: none such, or no such instance). */
+  async flowJobOfInstance(tx: EntityManager, instanceId: number): Promise<{ jobId: number; key: string } | null> {
     const [row] = (await tx.query('SELECT job_id AS jobId, flow_key AS flowKey FROM instance_info WHERE id = ?', [
       instanceId,
     ])) as { jobId: number | string; flowKey: string | null }[];
-    return row && row.flowKey !== null ? Number(row.jobId) : null;
+    return row && row.flowKey !== null ? { jobId: Number(row.jobId), key: row.flowKey } : null;
   }
 
   /**

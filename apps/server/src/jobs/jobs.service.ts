@@ -19,6 +19,7 @@ export type JobFilter = Omit<JobQueryDto, 'page' | 'size'>;
 import { JobQuotas } from './job-quotas';
 import { toJobView } from './job-view.mapper';
 import { findOwnedJob } from './owned-job';
+import { InstanceEvents } from '../instances/state/instance-events';
 
 /** Job definitions of one app: validation beyond field shapes, and CRUD scoped to the app. */
 @Injectable()
@@ -29,6 +30,7 @@ export class JobsService {
     @InjectRepository(JobInfoEntity) private readonly jobs: Repository<JobInfoEntity>,
     private readonly timers: TimerSyncService,
     private readonly quotas: JobQuotas,
+    private readonly events: InstanceEvents,
   ) {}
 
   async create(appId: number, input: JobInputDto): Promise<JobView> {
@@ -41,7 +43,10 @@ export class JobsService {
   async replace(appId: number, id: number, input: JobInputDto): Promise<JobView> {
     const job = await this.findOwned(appId, id);
     this.apply(job, input);
-    return this.saveAndSync(job);
+    const view = await this.saveAndSync(job);
+    // Its limits may have grown or gone: held instances may start now, not at the reconciler's next pass.
+    this.events.flowWaiting(job.id);
+    return view;
   }
 
   /** The next `count` fire times of an expression, or 400 with the problem. */

@@ -95,7 +95,7 @@ export function planReportBatch(input: ReportBatchInput): ReportBatchPlan {
         workflowInstanceId: row.wfInstanceId,
         timed: row.triggerSlot !== null,
         jobId: row.jobId,
-        underFlowControl: row.flowKey !== null,
+        flowKey: row.flowKey,
       });
     };
     plan.outcomes.push('applied');

@@ -28,6 +28,9 @@ export interface EndedInstance {
   timed?: boolean;
   /** Its job; undefined when the announcer did not read it. */
   jobId?: number;
-  /** Launched under flow control (its end may let a held instance start); undefined when not read. */
-  underFlowControl?: boolean;
+  /**
+   * Its concurrency key when launched under flow control (its end may let a held instance of that key start), null
+   * when not; undefined when not read.
+   */
+  flowKey?: string | null;
 }
