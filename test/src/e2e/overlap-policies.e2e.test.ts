@@ -21,7 +21,8 @@ interface Observed {
  * a job of its own, all running at once; what ran when comes from the processors' own records (demo.span).
  */
 describe('overlap policies of timed jobs', () => {
-  const cluster = new TestCluster();
+  // The reconciler's safety net is a minute away: a buffered slot must start from the end that frees the job.
+  const cluster = new TestCluster({ JOBNEST_RECONCILE_INTERVAL_MS: '60000' });
   let client: JobnestClient;
   const observed = new Map<OverlapPolicy, Observed>();
 
