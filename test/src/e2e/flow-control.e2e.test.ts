@@ -18,8 +18,8 @@ interface Span {
  * from the processors' own records (demo.span answers its start and end).
  */
 describe('flow control across two servers', () => {
-  // The reconciler's safety net is a minute away: every release here must come from an end, a wake-up or an update.
-  const cluster = new TestCluster({ JOBNEST_RECONCILE_INTERVAL_MS: '60000' });
+  // No reconciler pass within the test: every release must come from an end, a wake-up, a launch or an update.
+  const cluster = new TestCluster({ JOBNEST_RECONCILE_INTERVAL_MS: '3600000' });
   let clients: JobnestClient[];
   let db: Connection;
 
@@ -196,7 +196,12 @@ describe('flow control across two servers', () => {
     await waitUntil(
       async () =>
         (await instancesOf(jobId)).some(
-          (i) => !apiRuns.includes(i.id) && i.status === 'WAITING_DISPATCH' && i.heldBy === 'CONCURRENCY',
+          (i) =>
+            !apiRuns.includes(i.id) &&
+            i.status === 'WAITING_DISPATCH' &&
+            i.heldBy === 'CONCURRENCY' &&
+            i.concurrencyKey === 'a' &&
+            /under concurrency key 'a' \(concurrency limit 1\)/.test(i.statusReason ?? ''),
         ),
       10_000,
       'a held workflow node instance',
@@ -235,6 +240,29 @@ describe('flow control across two servers', () => {
     // The first one runs 4 s: the two others started beside it, long before it ended.
     assert.equal(peakOverlap(spans), 3, JSON.stringify(spans));
     assert.ok(spans[2]!.start < spans[0]!.end - 1000, JSON.stringify({ raisedAt, spans }));
+  });
+
+  it('wakes a rate-limited key whose window a release filled, with no end to wait for', async () => {
+    // Runs of 8 s: no instance ends before all 15 should have started (5 per second).
+    const jobId = await job({ rateLimit: 5, ratePeriodMs: 1000, jobParams: '8000' });
+    await clients[0]!.runJobBulk(
+      jobId,
+      Array.from({ length: 15 }, () => ({})),
+    );
+    let starts: number[] = [];
+    await waitUntil(
+      async () => {
+        starts = (await instancesOf(jobId))
+          .filter((i) => i.actualTriggerTime !== null)
+          .map((i) => i.actualTriggerTime!);
+        return starts.length === 15;
+      },
+      6_000,
+      '15 instances dispatched within 6 s (3 windows of 5)',
+    );
+    starts.sort((a, b) => a - b);
+    assert.ok(maxInWindow(starts, 1000) <= 5, JSON.stringify(starts));
+    await spansOf(jobId, 15, 30_000);
   });
 
   it('starts the higher priority first among instances waiting for the same capacity', async () => {

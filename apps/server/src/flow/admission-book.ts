@@ -53,7 +53,7 @@ export class AdmissionBook {
       return {
         admitted: false,
         heldBy: HoldReason.CONCURRENCY,
-        reason: `waiting behind ${state.waiting - 1} earlier instance(s) of concurrency key ${quote(key)}`,
+        reason: `waiting behind ${state.waiting - 1} earlier instance(s) of concurrency key ${quoteKey(key)}`,
       };
     }
     const admission = this.check(key, state);
@@ -115,7 +115,7 @@ export class AdmissionBook {
       return {
         admitted: false,
         heldBy: HoldReason.CONCURRENCY,
-        reason: `concurrency key ${quote(key)} has ${state.running} of ${concurrencyLimit} instances running`,
+        reason: `concurrency key ${quoteKey(key)} has ${state.running} of ${concurrencyLimit} instances running`,
       };
     }
     if (rateLimit > 0 && state.recentStarts.length >= rateLimit) {
@@ -124,7 +124,7 @@ export class AdmissionBook {
       return {
         admitted: false,
         heldBy: HoldReason.RATE_LIMIT,
-        reason: `rate limit of concurrency key ${quote(key)}: ${rateLimit} starts per ${ratePeriodMs} ms reached`,
+        reason: `rate limit of concurrency key ${quoteKey(key)}: ${rateLimit} starts per ${ratePeriodMs} ms reached`,
         wakeAt,
       };
     }
@@ -144,6 +144,7 @@ export class AdmissionBook {
   }
 }
 
-function quote(key: string): string {
+/** A concurrency key as status reasons name it ('' shown as two quotes; long keys cut). */
+export function quoteKey(key: string): string {
   return key === '' ? "''" : `'${key.length > 60 ? `${key.slice(0, 60)}...` : key}'`;
 }

@@ -187,9 +187,9 @@ export class FlowGate implements OnApplicationBootstrap, OnApplicationShutdown {
             if (admission.wakeAt !== undefined) wakeAt = Math.min(wakeAt ?? Infinity, admission.wakeAt);
           }
         }
-        // Keys held by their rate window and not read: the window says when they get room (a wake-up for a key with
-        // nothing waiting finds nothing to do).
-        const roomAt = book.nextRoomAt(fullKeys);
+        // Keys held by their rate window now, read or not, and those this release just filled: the window says when
+        // they get room (a wake-up for a key with nothing waiting finds nothing to do).
+        const roomAt = book.nextRoomAt(book.keysWithoutRoom());
         if (roomAt !== undefined) wakeAt = Math.min(wakeAt ?? Infinity, roomAt);
         const workers = job ? this.dispatcher.eligibleWorkers(job) : [];
         const assigned = new Map(

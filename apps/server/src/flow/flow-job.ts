@@ -1,5 +1,5 @@
-import { concurrencyKeyFromParams, OverlapPolicy } from '@jobnest/common';
-import type { FlowLimits } from './admission-book';
+import { concurrencyKeyFromParams, HoldReason, OverlapPolicy } from '@jobnest/common';
+import { type FlowLimits, quoteKey } from './admission-book';
 
 /** The job settings flow control reads. */
 export interface FlowJobSettings extends FlowLimits {
@@ -36,4 +36,38 @@ export function concurrencyKeyOf(
     run.concurrencyKey ??
     (job.concurrencyKeyPath === null ? '' : concurrencyKeyFromParams(job.concurrencyKeyPath, run.instanceParams));
   return key.replace(/ +$/, '');
+}
+
+/** The flow columns and status reason of a new instance that is not decided at its insert. */
+export interface UndecidedFlow {
+  key: string;
+  heldBy: HoldReason | null;
+  admittedTime: number | null;
+  reason: string | null;
+}
+
+/**
+ * The flow columns of a workflow node's instance of `job` (undefined: the job is not under flow control). The
+ * advancer holds no job lock, so a node is not decided where it is launched: under a concurrency or rate limit it is
+ * inserted held, with a reason naming its key, and the FlowGate lets it through in its turn; under an overlap policy
+ * alone (which concerns timer slots) it starts at once and counts as running.
+ */
+export function workflowNodeFlow(
+  job: FlowJobSettings & { concurrencyKeyPath: string | null },
+  instanceParams: string | null,
+  now: number,
+): UndecidedFlow | undefined {
+  if (!isUnderFlowControl(job)) return undefined;
+  const key = concurrencyKeyOf(job, { concurrencyKey: null, instanceParams });
+  if (job.concurrencyLimit === 0 && job.rateLimit === 0) return { key, heldBy: null, admittedTime: now, reason: null };
+  const limits = [
+    ...(job.concurrencyLimit > 0 ? [`concurrency limit ${job.concurrencyLimit}`] : []),
+    ...(job.rateLimit > 0 ? [`rate limit ${job.rateLimit} per ${job.ratePeriodMs} ms`] : []),
+  ];
+  return {
+    key,
+    heldBy: job.concurrencyLimit > 0 ? HoldReason.CONCURRENCY : HoldReason.RATE_LIMIT,
+    admittedTime: null,
+    reason: `workflow node waiting for its turn under concurrency key ${quoteKey(key)} (${limits.join(', ')})`,
+  };
 }

@@ -328,7 +328,8 @@ export class FlowStateRepository {
    */
   async jobsWithDueWaiting(tx: EntityManager, now: number, limit: number, afterJobId = 0): Promise<number[]> {
     const rows = (await tx.query(
-      `SELECT DISTINCT job_id AS jobId FROM instance_info
+      // The waiting rows' range: ordered by job, the flow index would be walked through every job's history.
+      `SELECT DISTINCT job_id AS jobId FROM instance_info FORCE INDEX (idx_instance_status_expected)
         WHERE status = ? AND held_by IS NOT NULL AND expected_trigger_time <= ? AND job_id > ?
         ORDER BY job_id LIMIT ${Math.floor(limit)}`,
       [InstanceStatus.WAITING_DISPATCH, now, afterJobId],

@@ -95,6 +95,8 @@ export class JobsService {
   async delete(appId: number, id: number): Promise<void> {
     const job = await this.findOwned(appId, id);
     await this.jobs.delete({ id: job.id });
+    // Its held instances are let go at once (their dispatch then finds the job gone), not at the reconciler's pass.
+    this.events.flowWaiting(job.id);
     await this.timers
       .remove(job.id)
       .catch((err: unknown) =>

@@ -298,7 +298,12 @@ export class InstanceLauncher {
             },
           },
         });
-        if (!admission.admitted) held.set(job.id, Math.min(held.get(job.id) ?? Infinity, admission.wakeAt ?? Infinity));
+        // A slot launched ahead of its time is not due yet: the release after COMMIT passes it by, so it is woken
+        // at its slot.
+        if (!admission.admitted) {
+          const wakeAt = Math.min(admission.wakeAt ?? Infinity, slot > now ? slot : Infinity);
+          held.set(job.id, Math.min(held.get(job.id) ?? Infinity, wakeAt));
+        }
         return;
       }
       const job = jobs.get(launch.jobId);

@@ -3,7 +3,6 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { In, type DataSource } from 'typeorm';
 import {
   forEachLimited,
-  HoldReason,
   isFinalWorkflowStatus,
   WorkflowInstanceStatus,
   WorkflowNodeStatus,
@@ -28,7 +27,7 @@ import { MetricsService } from '../../platform/observability/metrics.service';
 import { evaluateDecision } from '../definitions/decision-expression';
 import { DagJobsMemo } from './dag-jobs-memo';
 import { InstanceStopper } from '../../dispatch/instance-stopper';
-import { concurrencyKeyOf, isUnderFlowControl } from '../../flow/flow-job';
+import { workflowNodeFlow } from '../../flow/flow-job';
 import { parseContext, WorkflowInstanceRepository } from './workflow-instance.repository';
 import { liveNodeStates, planTransition, waitingNode, type WorkflowPlan } from './workflow-plan';
 
@@ -49,9 +48,6 @@ interface Launched {
   /** A node failed at launch (its job or workflow is gone, nesting too deep): another transition follows. */
   again: boolean;
 }
-
-/** Why a workflow node of a job under flow control waits, until the FlowGate's first decision says more. */
-const GATED_NODE_REASON = "waiting for the job's flow control (concurrency or rate limit)";
 
 /**
  * Moves workflow instances. Each transition reads the instance, its nodes' job instances and child workflow
@@ -252,27 +248,19 @@ export class WorkflowAdvancer implements OnApplicationBootstrap {
     //    safe in any interleaving, so a launch costs one statement instead of four.
     for (const { node, attempt, job, child } of ready) {
       if (job) {
-        // A job under flow control counts its workflow nodes too: the node is inserted held, and the FlowGate lets
-        // it through under the job's lock like any held run (in priority order, behind earlier ones of its key).
-        const gated = isUnderFlowControl(job);
+        // A job under flow control counts its workflow nodes too: held ones are let through by the FlowGate, under
+        // the job's lock like any held run (in priority order, behind earlier ones of their key).
+        const flow = workflowNodeFlow(job, wf.initParams, now);
+        const held = flow !== undefined && flow.heldBy !== null;
         const instance = await this.instances.insertWorkflowNode(job, {
           instanceParams: wf.initParams,
           expectedTriggerTime: now,
           triggerSlot: null,
-          statusReason: gated ? GATED_NODE_REASON : null,
+          statusReason: flow?.reason ?? null,
           now,
           // Dispatched with the insert when a worker is eligible: RunInstance goes out right after it.
-          dispatchedTo: gated ? undefined : this.dispatcher.chooseWorker(job),
-          ...(gated
-            ? {
-                flow: {
-                  key: concurrencyKeyOf(job, { concurrencyKey: null, instanceParams: wf.initParams }),
-                  heldBy: job.concurrencyLimit > 0 ? HoldReason.CONCURRENCY : HoldReason.RATE_LIMIT,
-                  admittedTime: null,
-                },
-                priority: job.priority,
-              }
-            : {}),
+          dispatchedTo: held ? undefined : this.dispatcher.chooseWorker(job),
+          ...(flow ? { flow, priority: job.priority } : {}),
           workflowNode: {
             workflowInstanceId: wf.id,
             nodeId: node.id,
