@@ -2,13 +2,11 @@
  * Wire types of /workflows and /workflow-instances: those of `@jobnest/client`, imported as types only. The lists
  * of enum values the console offers are kept here, typed with the client's unions.
  */
-import { OVERLAP_POLICIES as JOB_OVERLAP_POLICIES } from './types';
 import type {
   FinalWorkflowInstanceStatus,
   TimeExpressionType,
   WorkflowEdge,
   WorkflowInstanceStatus,
-  WorkflowOverlapPolicy,
 } from '@jobnest/client';
 
 export type {
@@ -46,9 +44,6 @@ export const FINAL_WORKFLOW_INSTANCE_STATUSES: readonly WorkflowInstanceStatus[]
   'FAILED',
   'STOPPED',
 ] satisfies FinalWorkflowInstanceStatus[];
-
-/** The same policies as jobs'. */
-export const OVERLAP_POLICIES: readonly WorkflowOverlapPolicy[] = JOB_OVERLAP_POLICIES;
 
 /** The time expression types a workflow may have (FIXED_DELAY and WORKFLOW belong to jobs). */
 export const WORKFLOW_TIME_TYPES: readonly TimeExpressionType[] = ['API', 'CRON', 'FIXED_RATE', 'DAILY_TIME_INTERVAL'];

@@ -1,13 +1,8 @@
 import { useMemo, useState, type FormEvent } from 'react';
-import {
-  DISPATCH_STRATEGIES,
-  EXECUTE_TYPES,
-  OVERLAP_POLICIES,
-  TIME_EXPRESSION_TYPES,
-  type JobInput,
-} from '../../api/types';
+import { DISPATCH_STRATEGIES, EXECUTE_TYPES, TIME_EXPRESSION_TYPES, type JobInput } from '../../api/types';
 import { ErrorMessage } from '../../components/ErrorMessage';
 import { CheckboxField, Field } from '../../components/Field';
+import { OverlapPolicyField } from '../../components/OverlapPolicyField';
 import { ScheduleFields } from '../../components/ScheduleFields';
 import { splitFieldErrors } from '../../lib/field-errors';
 import {
@@ -195,24 +190,12 @@ export function JobForm({ app, initial, onSubmit, onCancel, pending, error }: Jo
           {number('rateLimit', 'Rate limit', 'rate-limit', 'Starts per period per key; 0 = no limit')}
           {number('ratePeriodMs', 'Rate period (ms)', 'rate-period', '100 .. 86400000')}
           {number('priority', 'Priority', 'priority', 'Of runs that give none; higher starts first')}
-          <Field
+          <OverlapPolicyField
             id="job-overlap-policy"
-            label="Overlap policy"
+            value={values.overlapPolicy}
+            onChange={(overlapPolicy) => set({ overlapPolicy })}
             errors={errors.overlapPolicy}
-            hint="What a timer slot does while an earlier instance is unfinished"
-          >
-            {(p) => (
-              <select
-                {...p}
-                value={values.overlapPolicy}
-                onChange={(e) => set({ overlapPolicy: e.target.value as JobFormValues['overlapPolicy'] })}
-              >
-                {OVERLAP_POLICIES.map((t) => (
-                  <option key={t}>{t}</option>
-                ))}
-              </select>
-            )}
-          </Field>
+          />
           {number(
             'overlapBufferLimit',
             'Overlap buffer limit',

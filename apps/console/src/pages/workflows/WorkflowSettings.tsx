@@ -1,5 +1,6 @@
-import { OVERLAP_POLICIES, WORKFLOW_TIME_TYPES, type WorkflowOverlapPolicy } from '../../api/workflow-types';
+import { WORKFLOW_TIME_TYPES } from '../../api/workflow-types';
 import { CheckboxField, Field } from '../../components/Field';
+import { OverlapPolicyField } from '../../components/OverlapPolicyField';
 import { ScheduleFields } from '../../components/ScheduleFields';
 import type { WorkflowFormField, WorkflowFormValues } from './workflow-form-model';
 
@@ -54,24 +55,12 @@ export function WorkflowSettings({ app, values, onChange, errors, readOnly }: Wo
             />
           )}
         </Field>
-        <Field
+        <OverlapPolicyField
           id="wf-overlap-policy"
-          label="Overlap policy"
+          value={values.overlapPolicy}
+          onChange={(overlapPolicy) => onChange({ overlapPolicy })}
           errors={errors.overlapPolicy}
-          hint="What a timer slot does while earlier instances are unfinished"
-        >
-          {(p) => (
-            <select
-              {...p}
-              value={values.overlapPolicy}
-              onChange={(e) => onChange({ overlapPolicy: e.target.value as WorkflowOverlapPolicy })}
-            >
-              {OVERLAP_POLICIES.map((o) => (
-                <option key={o}>{o}</option>
-              ))}
-            </select>
-          )}
-        </Field>
+        />
         <Field
           id="wf-overlap-buffer-limit"
           label="Overlap buffer limit"
