@@ -160,10 +160,11 @@ describe('flow control across two servers', () => {
       maxInWindow(admitted, 1000) <= 10,
       `admissions: ${JSON.stringify(admitted.map((t) => t - admitted[0]!))}`,
     );
-    // At the processors a start follows its admission by the dispatch time, which varies by some tens of ms from
-    // one release to the next: a window 10% shorter than the period leaves that jitter out.
+    // At the processors a start follows its admission by the dispatch time (a COMMIT, a Redis round trip, the
+    // worker's turn), which varies from one release to the next, by up to 160 ms seen on a loaded CI run: a window
+    // 20% shorter than the period leaves that jitter out (20 starts would land in it without the limit).
     const starts = spans.map((s) => s.start);
-    assert.ok(maxInWindow(starts, 900) <= 10, `starts: ${JSON.stringify(starts.map((t) => t - starts[0]!))}`);
+    assert.ok(maxInWindow(starts, 800) <= 10, `starts: ${JSON.stringify(starts.map((t) => t - starts[0]!))}`);
     assert.ok(
       starts[99]! - starts[0]! >= 8_900,
       `100 starts at 10/s take about 9 s: took ${starts[99]! - starts[0]!} ms`,

@@ -147,11 +147,10 @@ export class FlowGate implements OnApplicationBootstrap, OnApplicationShutdown {
    * (coalesced per worker). Without an eligible worker they are let through undispatched and wait for one as usual.
    */
   private async releaseNow(jobId: number, scope: ReleaseScope): Promise<void> {
-    const now = Date.now();
     // Most ends free a slot nobody waits for: one indexed read instead of a locking transaction. Safe without the
     // lock: a launch that holds a row after this read releases the job itself once it has committed.
     const keys = scope === ALL_KEYS ? undefined : [...scope];
-    if (!(await this.state.hasDueWaiting(this.dataSource.manager, jobId, now, keys))) return;
+    if (!(await this.state.hasDueWaiting(this.dataSource.manager, jobId, Date.now(), keys))) return;
     const decided = await retryLockConflicts(() =>
       this.dataSource.transaction(async (tx) => {
         const job = await tx
@@ -160,6 +159,9 @@ export class FlowGate implements OnApplicationBootstrap, OnApplicationShutdown {
           .setLock('pessimistic_write')
           .where('j.id = :jobId', { jobId })
           .getOne();
+        // The time of the decision, once the lock is ours: admitted_time, which the rate window counts, must not run
+        // ahead of the dispatch by however long the lock took.
+        const now = Date.now();
         // A job deleted or no longer under flow control lets everything through.
         const limits = job && isUnderFlowControl(job) ? limitsOf(job) : OPEN;
         const state = await this.state.readRunning(tx, jobId, limits.rateLimit > 0 ? limits.ratePeriodMs : 0, now);
@@ -197,14 +199,14 @@ export class FlowGate implements OnApplicationBootstrap, OnApplicationShutdown {
         );
         const dispatched = await this.state.admit(tx, assigned, now);
         await this.state.describe(tx, stillHeld);
-        return { job, admitted, dispatched, wakeAt };
+        return { job, admitted, dispatched, wakeAt, decidedAt: now };
       }),
     );
-    const { job, admitted, dispatched, wakeAt } = decided;
+    const { job, admitted, dispatched, wakeAt, decidedAt } = decided;
     const sent = new Set(dispatched.map((i) => i.id));
     for (const instance of dispatched) {
       if (job && instance.workerId !== null)
-        void this.dispatcher.sendRun(instance, job, instance.workerId, instance.runningTimes, 0, now);
+        void this.dispatcher.sendRun(instance, job, instance.workerId, instance.runningTimes, 0, decidedAt);
     }
     // Let through without a worker to go to: the dispatcher makes them wait for one (or fails them past the grace).
     for (const id of admitted) if (!sent.has(id)) this.dispatcher.dispatchInBackground(id);

@@ -214,9 +214,11 @@ export class InstanceLauncher {
     held: Map<number, number>;
     replaced: Pick<InstanceInfoEntity, 'id' | 'jobId' | 'appId' | 'workerId'>[];
   }> {
-    const now = Date.now();
     // Limits as of the lock (a job updated since it was read counts with its new limits).
     const locked = await lockJobs(tx, limited);
+    // Taken once the locks are ours: admitted_time, which rate windows count, must not run ahead of the dispatch by
+    // however long the locks took.
+    const now = Date.now();
     const slots = launches.flatMap((l) => (l.kind === 'slot' ? [{ jobId: l.job.id, slot: l.slot }] : []));
     // Consistent reads from here on: their snapshot is taken now, with the locks held. Unfinished instances are
     // counted only for the jobs that check them (maxInstances, overlap policies of slots), not for those locked only
