@@ -6,6 +6,7 @@ import { JobInfoEntity } from '@jobnest/persistence';
 import { DispatcherService } from '../dispatch/dispatcher.service';
 import { InstanceEvents } from '../instances/state/instance-events';
 import { retryLockConflicts } from '../platform/database/lock-conflict-retries';
+import { lockRow } from '../platform/database/lock-row';
 import { AdmissionBook, type FlowLimits } from './admission-book';
 import { isUnderFlowControl, limitsOf } from './flow-job';
 import { FlowStateRepository, type WaitingInstance } from './flow-state.repository';
@@ -153,12 +154,7 @@ export class FlowGate implements OnApplicationBootstrap, OnApplicationShutdown {
     if (!(await this.state.hasDueWaiting(this.dataSource.manager, jobId, Date.now(), keys))) return;
     const decided = await retryLockConflicts(() =>
       this.dataSource.transaction(async (tx) => {
-        const job = await tx
-          .getRepository(JobInfoEntity)
-          .createQueryBuilder('j')
-          .setLock('pessimistic_write')
-          .where('j.id = :jobId', { jobId })
-          .getOne();
+        const job = await lockRow(tx, JobInfoEntity, jobId);
         // The time of the decision, once the lock is ours: admitted_time, which the rate window counts, must not run
         // ahead of the dispatch by however long the lock took.
         const now = Date.now();
