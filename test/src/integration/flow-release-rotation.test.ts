@@ -7,7 +7,7 @@ import {
   FlowStateRepository,
   InstanceEvents,
   type DispatcherService,
-  type JobFlowState,
+  type RunningFlowState,
 } from '@jobnest/server/internal';
 import { clearTables, insertInstance, insertJob } from '../support/instance-rows';
 import { migratedDatabase } from '../support/migrated-database';
@@ -21,7 +21,7 @@ class RecordingFlowState extends FlowStateRepository {
     jobId: number,
     rateWindowMs: number,
     now: number,
-  ): Promise<JobFlowState> {
+  ): Promise<RunningFlowState> {
     this.released.push(jobId);
     return super.readRunning(tx, jobId, rateWindowMs, now);
   }

@@ -5,10 +5,14 @@ import { InstanceInfoEntity } from '@jobnest/persistence';
 import { clipReason } from '../instances/state/status-reason';
 import type { KeyState } from './admission-book';
 
-/** A job's flow state: each concurrency key's counts, and its unfinished instances not held (all keys). */
-export interface JobFlowState {
+/** What a release reads of a job: each concurrency key's counts, and its unfinished instances not held (all keys). */
+export interface RunningFlowState {
   keys: Map<string, KeyState>;
   running: number;
+}
+
+/** What a launch reads of a job: a release's state, and the slots its overlap policy buffers. */
+export interface JobFlowState extends RunningFlowState {
   /** Instances buffered by the overlap policy. */
   buffered: number;
 }
@@ -27,7 +31,7 @@ export interface WaitingInstance {
 const DISPATCH_SLACK_MS = 60_000;
 
 /** The counts of `key` in `state`, created at zero. */
-function keyOf(state: JobFlowState, key: string): KeyState {
+function keyOf(state: Pick<RunningFlowState, 'keys'>, key: string): KeyState {
   let counts = state.keys.get(key);
   if (!counts) state.keys.set(key, (counts = { running: 0, waiting: 0, recentStarts: [] }));
   return counts;
@@ -113,10 +117,9 @@ export class FlowStateRepository {
    * What a release needs of a job's flow state: the instances not held, per key and in all, and the recent starts
    * when it has a rate limit (`rateWindowMs` > 0). Waiting instances are not counted (the candidates query finds
    * them), so only the unfinished rows not held are read: their range of the flow index, however long the backlog.
-   * `buffered` is not read either (0).
    */
-  async readRunning(tx: EntityManager, jobId: number, rateWindowMs: number, now: number): Promise<JobFlowState> {
-    const state: JobFlowState = { keys: new Map(), running: 0, buffered: 0 };
+  async readRunning(tx: EntityManager, jobId: number, rateWindowMs: number, now: number): Promise<RunningFlowState> {
+    const state: RunningFlowState = { keys: new Map(), running: 0 };
     const counts = (await tx.query(
       `SELECT flow_key AS flowKey, COUNT(*) AS n FROM instance_info
         WHERE job_id = ? AND status IN (${placeholders(ACTIVE_INSTANCE_STATUSES.length)}) AND held_by IS NULL
@@ -135,7 +138,7 @@ export class FlowStateRepository {
   /** Adds each rate-limited job's starts within its window (one statement for all of them, none without). */
   private async readRecentStarts(
     tx: EntityManager,
-    states: ReadonlyMap<number, JobFlowState>,
+    states: ReadonlyMap<number, Pick<RunningFlowState, 'keys'>>,
     rateWindowMs: ReadonlyMap<number, number>,
     now: number,
   ): Promise<void> {

@@ -13,6 +13,7 @@ import {
   InstanceRepository,
   slotKey,
   type ActiveInstances,
+  type InstanceToStop,
   type NewInstanceFlow,
   type NewInstanceOf,
 } from '../instances/state/instance.repository';
@@ -212,7 +213,7 @@ export class InstanceLauncher {
     outcomes: ItemOutcome<LaunchResult>[];
     inserted: Inserted[];
     held: Map<number, number>;
-    replaced: Pick<InstanceInfoEntity, 'id' | 'jobId' | 'appId' | 'workerId'>[];
+    replaced: InstanceToStop[];
   }> {
     // Limits as of the lock (a job updated since it was read counts with its new limits).
     const locked = await lockJobs(tx, limited);
@@ -470,10 +471,7 @@ export class InstanceLauncher {
    * waiting rows may be let through) and a wake-up when the rate window frees a start; a CANCEL_OTHER slot stops the
    * job's other unfinished instances.
    */
-  private afterFlowDecisions(
-    held: Map<number, number>,
-    replaced: Pick<InstanceInfoEntity, 'id' | 'jobId' | 'appId' | 'workerId'>[],
-  ): void {
+  private afterFlowDecisions(held: Map<number, number>, replaced: InstanceToStop[]): void {
     for (const [jobId, wakeAt] of held) {
       this.flowGate.release(jobId);
       if (wakeAt !== Infinity) this.flowGate.wakeAt(jobId, wakeAt);

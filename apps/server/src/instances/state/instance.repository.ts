@@ -166,6 +166,9 @@ export interface OverdueRun {
   limitMs: number;
 }
 
+/** An unfinished instance as much as stopping it takes: which worker to tell, and whose instance it is. */
+export type InstanceToStop = Pick<InstanceInfoEntity, 'id' | 'jobId' | 'appId' | 'workerId'>;
+
 /**
  * Every read of `instance_info`, and the insert of new instances. Status changes are not here: they go through
  * InstanceTransitions, one conditional UPDATE each.
@@ -326,11 +329,8 @@ export class InstanceRepository {
     return new Set(rows.map((r) => slotKey(Number(r.jobId), Number(r.slot))));
   }
 
-  /** The unfinished instances of these jobs, read in `tx`: id, job, app and worker (to stop them). */
-  activeOfJobs(
-    tx: EntityManager,
-    jobIds: readonly number[],
-  ): Promise<Pick<InstanceInfoEntity, 'id' | 'jobId' | 'appId' | 'workerId'>[]> {
+  /** The unfinished instances of these jobs, read in `tx`, as much of each as stopping it takes. */
+  activeOfJobs(tx: EntityManager, jobIds: readonly number[]): Promise<InstanceToStop[]> {
     if (jobIds.length === 0) return Promise.resolve([]);
     return tx.getRepository(InstanceInfoEntity).find({
       select: { id: true, jobId: true, appId: true, workerId: true },
