@@ -73,7 +73,10 @@ describe('overlap policies of timed jobs', () => {
         async () => (await instancesOf(jobId)).every((i) => FINAL.includes(i.status)),
         30_000,
         `every instance of the ${policy} job to end`,
-      );
+      ).catch(async (err: unknown) => {
+        const left = (await instancesOf(jobId)).filter((i) => !FINAL.includes(i.status));
+        throw new Error(`${String(err)}; unfinished: ${JSON.stringify(left)}\n${cluster.dump()}`, { cause: err });
+      });
       observed.set(policy, {
         instances: await instancesOf(jobId),
         skippedSlots: (await client.getJob(jobId)).skippedSlots,
@@ -84,7 +87,10 @@ describe('overlap policies of timed jobs', () => {
       async () => (await instancesOf(shortJob.id)).every((i) => FINAL.includes(i.status)),
       30_000,
       'every instance of the short BUFFER_ONE job to end',
-    );
+    ).catch(async (err: unknown) => {
+      const left = (await instancesOf(shortJob.id)).filter((i) => !FINAL.includes(i.status));
+      throw new Error(`${String(err)}; unfinished: ${JSON.stringify(left)}\n${cluster.dump()}`, { cause: err });
+    });
     shortRuns = {
       instances: await instancesOf(shortJob.id),
       skippedSlots: (await client.getJob(shortJob.id)).skippedSlots,
