@@ -27,8 +27,12 @@ export class FlowGate implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(FlowGate.name);
   /** Jobs being released now, and what the next release reads (null: none was asked for meanwhile). */
   private readonly releasing = new Map<number, { next: ReleaseScope | null; done: Promise<void> }>();
-  /** One timer per job whose rate window frees a start later. */
-  private readonly wakeups = new Map<number, { at: number; timer: NodeJS.Timeout }>();
+  /**
+   * Per job, one timer for the earliest wake-up asked for, and the later ones that must not be lost (`keep`: a
+   * buffered timer slot's due time, which no release computes again; a rate window's next room is computed again by
+   * the release the earlier wake-up runs).
+   */
+  private readonly wakeups = new Map<number, { at: number; timer: NodeJS.Timeout; later: number[] }>();
   private stopped = false;
   /** The last job the reconciler's previous pass released (0: start from the first). */
   private releaseCursor = 0;
@@ -109,20 +113,46 @@ export class FlowGate implements OnApplicationBootstrap, OnApplicationShutdown {
     return jobs.length;
   }
 
-  /** Wakes the job's release at `at` (the earliest asked for wins). */
-  wakeAt(jobId: number, at: number): void {
+  /**
+   * Wakes the job's release at `at`, once `Date.now()` has reached it. With one already due earlier, `at` is dropped
+   * unless `keep` (a held timer slot's due time): it then waits its turn after the earlier one.
+   */
+  wakeAt(jobId: number, at: number, keep = false): void {
+    if (this.stopped) return;
     const current = this.wakeups.get(jobId);
-    if (this.stopped || (current && current.at <= at)) return;
+    if (current && current.at <= at) {
+      if (keep && current.at !== at && !current.later.includes(at)) current.later.push(at);
+      return;
+    }
     if (current) clearTimeout(current.timer);
+    // The replaced time is kept: it may be a slot's due time.
+    this.armWakeup(jobId, at, current ? [current.at, ...current.later] : []);
+  }
+
+  private armWakeup(jobId: number, at: number, later: number[]): void {
     const timer = setTimeout(
       () => {
+        // A timer may fire a millisecond before the wall clock that expected_trigger_time and the rate window are
+        // compared with has reached `at`: a release then would find the row not due yet, and nothing would wake it.
+        if (Date.now() < at) {
+          this.armWakeup(jobId, at, later);
+          return;
+        }
         this.wakeups.delete(jobId);
         this.release(jobId);
+        if (later.length > 0) {
+          const next = Math.min(...later);
+          this.armWakeup(
+            jobId,
+            next,
+            later.filter((t) => t !== next),
+          );
+        }
       },
-      Math.max(0, at - Date.now()),
+      Math.max(1, at - Date.now()),
     );
     timer.unref();
-    this.wakeups.set(jobId, { at, timer });
+    this.wakeups.set(jobId, { at, timer, later });
   }
 
   /**

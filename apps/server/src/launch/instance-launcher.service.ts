@@ -163,12 +163,12 @@ export class InstanceLauncher {
       // Without a limit to check or a key to claim there is nothing to lock, and the batch is one INSERT
       // (insertMany opens a transaction itself when it needs several): no BEGIN and COMMIT round trips for it.
       const keyed = launches.some((l) => l.kind === 'api' && l.runs.some((r) => r.idempotencyKey !== null));
-      const { outcomes, inserted, held, replaced } =
+      const { outcomes, inserted, held, slotWakes, replaced } =
         limited.length === 0 && !keyed
           ? await this.decideAndInsert(this.dataSource.manager, launches, jobs, limited)
           : await this.dataSource.transaction((tx) => this.decideAndInsert(tx, launches, jobs, limited));
       this.afterCommit(inserted);
-      this.afterFlowDecisions(held, replaced);
+      this.afterFlowDecisions(held, slotWakes, replaced);
       return outcomes;
     });
   }
@@ -213,6 +213,7 @@ export class InstanceLauncher {
     outcomes: ItemOutcome<LaunchResult>[];
     inserted: Inserted[];
     held: Map<number, number>;
+    slotWakes: SlotWake[];
     replaced: InstanceToStop[];
   }> {
     // Limits as of the lock (a job updated since it was read counts with its new limits).
@@ -241,6 +242,7 @@ export class InstanceLauncher {
     // Jobs whose new rows wait (the earliest time the rate window frees a start, or Infinity), and jobs whose
     // unfinished instances a CANCEL_OTHER slot replaces.
     const held = new Map<number, number>();
+    const slotWakes: SlotWake[] = [];
     const replaced = new Set<number>();
     const pickWorker = this.workerPicker();
     const countOf = (jobId: number): ActiveInstances => {
@@ -301,11 +303,11 @@ export class InstanceLauncher {
             },
           },
         });
-        // A slot launched ahead of its time is not due yet: the release after COMMIT passes it by, so it is woken
-        // at its slot.
         if (!admission.admitted) {
-          const wakeAt = Math.min(admission.wakeAt ?? Infinity, slot > now ? slot : Infinity);
-          held.set(job.id, Math.min(held.get(job.id) ?? Infinity, wakeAt));
+          held.set(job.id, Math.min(held.get(job.id) ?? Infinity, admission.wakeAt ?? Infinity));
+          // A slot launched ahead of its time is not due yet: the release after COMMIT passes it by, so it is woken
+          // at its slot (a wake-up no release computes again: kept even behind an earlier one).
+          if (slot > now) slotWakes.push({ jobId: job.id, at: slot });
         }
         return;
       }
@@ -400,7 +402,7 @@ export class InstanceLauncher {
         },
       };
     });
-    return { outcomes: result, inserted, held, replaced: replacedInstances };
+    return { outcomes: result, inserted, held, slotWakes, replaced: replacedInstances };
   }
 
   /**
@@ -471,11 +473,16 @@ export class InstanceLauncher {
    * waiting rows may be let through) and a wake-up when the rate window frees a start; a CANCEL_OTHER slot stops the
    * job's other unfinished instances.
    */
-  private afterFlowDecisions(held: Map<number, number>, replaced: InstanceToStop[]): void {
+  private afterFlowDecisions(
+    held: Map<number, number>,
+    slotWakes: readonly SlotWake[],
+    replaced: InstanceToStop[],
+  ): void {
     for (const [jobId, wakeAt] of held) {
       this.flowGate.release(jobId);
       if (wakeAt !== Infinity) this.flowGate.wakeAt(jobId, wakeAt);
     }
+    for (const { jobId, at } of slotWakes) this.flowGate.wakeAt(jobId, at, true);
     if (replaced.length === 0) return;
     this.stopper
       .stopAll(replaced, 'stopped: a newer timer slot replaced it (overlapPolicy CANCEL_OTHER)')
@@ -520,6 +527,12 @@ function limitedJobIds(jobs: ReadonlyMap<number, JobInfoEntity>, launches: reado
     .filter((j) => j.maxInstances > 0 || isUnderFlowControl(j) || slotJobs.has(j.id))
     .map((j) => j.id)
     .sort((a, b) => a - b);
+}
+
+/** A held timer slot launched ahead of its time: its job's release is woken when it comes due. */
+interface SlotWake {
+  jobId: number;
+  at: number;
 }
 
 /** A job's limits as of its row lock. */
