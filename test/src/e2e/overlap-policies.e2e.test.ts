@@ -69,28 +69,14 @@ describe('overlap policies of timed jobs', () => {
     }
     for (const jobId of [...jobs.values(), shortJob.id]) await client.disableJob(jobId);
     for (const [policy, jobId] of jobs) {
-      await waitUntil(
-        async () => (await instancesOf(jobId)).every((i) => FINAL.includes(i.status)),
-        30_000,
-        `every instance of the ${policy} job to end`,
-      ).catch(async (err: unknown) => {
-        const left = (await instancesOf(jobId)).filter((i) => !FINAL.includes(i.status));
-        throw new Error(`${String(err)}; unfinished: ${JSON.stringify(left)}\n${cluster.dump()}`, { cause: err });
-      });
+      await untilEveryInstanceEnds(jobId, `the ${policy} job`);
       observed.set(policy, {
         instances: await instancesOf(jobId),
         skippedSlots: (await client.getJob(jobId)).skippedSlots,
         mostBuffered: mostBuffered.get(policy)!,
       });
     }
-    await waitUntil(
-      async () => (await instancesOf(shortJob.id)).every((i) => FINAL.includes(i.status)),
-      30_000,
-      'every instance of the short BUFFER_ONE job to end',
-    ).catch(async (err: unknown) => {
-      const left = (await instancesOf(shortJob.id)).filter((i) => !FINAL.includes(i.status));
-      throw new Error(`${String(err)}; unfinished: ${JSON.stringify(left)}\n${cluster.dump()}`, { cause: err });
-    });
+    await untilEveryInstanceEnds(shortJob.id, 'the short BUFFER_ONE job');
     shortRuns = {
       instances: await instancesOf(shortJob.id),
       skippedSlots: (await client.getJob(shortJob.id)).skippedSlots,
@@ -99,6 +85,18 @@ describe('overlap policies of timed jobs', () => {
   });
 
   after(() => cluster.close());
+
+  /** Waits up to 30 s for every instance of the job to end; else fails naming those left and dumping the logs. */
+  async function untilEveryInstanceEnds(jobId: number, what: string): Promise<void> {
+    await waitUntil(
+      async () => (await instancesOf(jobId)).every((i) => FINAL.includes(i.status)),
+      30_000,
+      `every instance of ${what} to end`,
+    ).catch(async (err: unknown) => {
+      const left = (await instancesOf(jobId)).filter((i) => !FINAL.includes(i.status));
+      throw new Error(`${String(err)}; unfinished: ${JSON.stringify(left)}\n${cluster.dump()}`, { cause: err });
+    });
+  }
 
   async function instancesOf(jobId: number): Promise<Instance[]> {
     return (await client.listInstances({ jobId, size: 200 })).items.sort((a, b) => a.id - b.id);
