@@ -1,4 +1,6 @@
+import type { Agent } from 'node:http';
 import { JobnestApiError, JobnestClientError, JobnestConnectionError, JobnestResponseError } from './errors';
+import { NodeHttpSender, RequestTimeoutError, type RawAnswer, type RawRequest } from './node-http-sender';
 
 /** A value of a query-string parameter; `undefined` leaves the parameter out. */
 export type QueryValue = string | number | boolean | undefined;
@@ -9,8 +11,10 @@ export interface HttpTransportOptions {
   baseUrl: string;
   /** Per-request timeout in milliseconds, covering the response body too. */
   timeoutMs: number;
-  /** The fetch implementation. */
-  fetch: typeof fetch;
+  /** A fetch implementation to send with instead of node:http(s) (Default: none). */
+  fetch?: typeof fetch;
+  /** The node:http(s) agent of the requests when no `fetch` is given (Default: a kept-alive agent of its own). */
+  agent?: Agent;
 }
 
 /** One request to send. */
@@ -38,9 +42,17 @@ const MAX_ERROR_TEXT = 300;
  */
 export class HttpTransport {
   private readonly baseUrl: string;
+  private readonly send: (req: RawRequest) => Promise<RawAnswer>;
 
   constructor(private readonly options: HttpTransportOptions) {
     this.baseUrl = normalizeBaseUrl(options.baseUrl);
+    const custom = options.fetch;
+    if (custom) {
+      this.send = (req) => sendWithFetch(custom, req);
+    } else {
+      const sender = new NodeHttpSender(this.baseUrl.startsWith('https:'), options.agent);
+      this.send = (req) => sender.send(req);
+    }
   }
 
   /** Sends the request and resolves with the parsed JSON body (`undefined` for an empty body such as 204). */
@@ -54,25 +66,24 @@ export class HttpTransport {
       headers.authorization = `Basic ${Buffer.from(`${req.basicAuth.username}:${req.basicAuth.password}`).toString('base64')}`;
     }
 
-    let status: number;
-    let statusText: string;
-    let text: string;
+    let answer: RawAnswer;
     try {
-      const response = await this.options.fetch(url, {
+      answer = await this.send({
         method: req.method,
+        url: new URL(url),
         headers,
         body: req.body === undefined ? undefined : JSON.stringify(req.body),
-        signal: AbortSignal.timeout(this.options.timeoutMs),
+        timeoutMs: this.options.timeoutMs,
       });
-      status = response.status;
-      statusText = response.statusText;
-      text = await response.text();
     } catch (err: unknown) {
-      const timedOut = err instanceof Error && (err.name === 'TimeoutError' || err.name === 'AbortError');
+      const timedOut =
+        err instanceof RequestTimeoutError ||
+        (err instanceof Error && (err.name === 'TimeoutError' || err.name === 'AbortError'));
       const detail = timedOut ? `no response within ${this.options.timeoutMs} ms` : describeNetworkError(err);
       throw new JobnestConnectionError(req.method, url, timedOut, detail, err);
     }
 
+    const { status, statusText, text } = answer;
     if (status < 200 || status >= 300) {
       throw toApiError(status, statusText, text, req.method, pathWithQuery);
     }
@@ -83,6 +94,17 @@ export class HttpTransport {
       throw new JobnestResponseError(req.method, pathWithQuery, `status ${status} with a body that is not JSON`);
     }
   }
+}
+
+/** Sends `req` with a caller's fetch; its timeout covers the body too. */
+async function sendWithFetch(fetchImpl: typeof fetch, req: RawRequest): Promise<RawAnswer> {
+  const response = await fetchImpl(req.url, {
+    method: req.method,
+    headers: req.headers,
+    body: req.body,
+    signal: AbortSignal.timeout(req.timeoutMs),
+  });
+  return { status: response.status, statusText: response.statusText, text: await response.text() };
 }
 
 function normalizeBaseUrl(baseUrl: string): string {

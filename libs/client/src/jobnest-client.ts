@@ -1,4 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import type { Agent } from 'node:http';
 import {
   JobnestApiError,
   JobnestClientError,
@@ -71,8 +72,16 @@ export interface JobnestClientOptions {
   accessToken?: string;
   /** Timeout of each HTTP request in milliseconds, including reading the body (Default: 10000). */
   timeoutMs?: number;
-  /** fetch implementation, e.g. for tests or proxies (Default: the global fetch). */
+  /**
+   * A fetch implementation to send requests with, e.g. one that goes through a proxy (Default: none: node:http(s)
+   * over kept-alive connections, which costs a client several times less CPU per request than the global fetch).
+   */
   fetch?: typeof fetch;
+  /**
+   * The node:http or node:https agent of the requests when no `fetch` is given, e.g. an https.Agent trusting a
+   * private CA (Default: a kept-alive agent of the client's own).
+   */
+  agent?: Agent;
   /**
    * The server admin's credentials (JOBNEST_ADMIN_USER / JOBNEST_ADMIN_PASSWORD of the server), sent as HTTP Basic
    * auth on the admin routes only: {@link JobnestClient.createApp} and {@link JobnestClient.resetAppPassword}
@@ -131,7 +140,8 @@ export class JobnestClient {
     this.http = new HttpTransport({
       baseUrl: options.baseUrl ?? DEFAULT_BASE_URL,
       timeoutMs,
-      fetch: options.fetch ?? globalThis.fetch,
+      fetch: options.fetch,
+      agent: options.agent,
     });
     this.token = options.accessToken;
     this.admin = options.admin;
