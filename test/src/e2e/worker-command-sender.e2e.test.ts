@@ -72,7 +72,7 @@ describe('WorkerCommandSender cache', () => {
   });
 });
 
-/** Coalescing: the sends of one event-loop turn for one worker leave in one addBulk, as CommandBatch jobs. */
+/** Coalescing: the sends of one event-loop turn for one worker leave in one round trip, as CommandBatch jobs. */
 describe('WorkerCommandSender batches', () => {
   const ns = new TestNamespace();
   const redis = new Redis(ns.redisUrl, { maxRetriesPerRequest: null });
@@ -90,13 +90,19 @@ describe('WorkerCommandSender batches', () => {
     return queue.getJobs(['wait'], 0, -1, true);
   }
 
-  /** Counts the addBulk calls (round trips) the sender makes on the worker's queue. */
-  function countAddBulk(queue: Queue): { calls: number } {
-    const counter = { calls: 0 };
+  /** Counts the add and addBulk calls (round trips) the sender makes on the worker's queue. */
+  function countAdds(queue: Queue): { calls: number; bulkCalls: number } {
+    const counter = { calls: 0, bulkCalls: 0 };
     const addBulk = queue.addBulk.bind(queue);
+    const add = queue.add.bind(queue);
     queue.addBulk = (jobs) => {
       counter.calls++;
+      counter.bulkCalls++;
       return addBulk(jobs);
+    };
+    queue.add = (name, data, opts) => {
+      counter.calls++;
+      return add(name, data, opts);
     };
     return counter;
   }
@@ -112,11 +118,11 @@ describe('WorkerCommandSender batches', () => {
     });
   }
 
-  it('sends the commands of one turn for one worker as one CommandBatch job, in order, in one addBulk', async () => {
+  it('sends the commands of one turn for one worker as one CommandBatch job, in order, in one round trip', async () => {
     const sender = new WorkerCommandSender(redis, layout);
     try {
       const queue = sender.queue(w('w-batch'));
-      const bulk = countAddBulk(queue);
+      const bulk = countAdds(queue);
       const run = runCommand({ instanceId: 11, runningTimes: 2 });
       const commands = [run, stop(12), ack(13), stop(14)];
       await Promise.all([...commands.map((c) => sender.send(w('w-batch'), c)), sender.send(w('w-other'), stop(99))]);
@@ -125,7 +131,7 @@ describe('WorkerCommandSender batches', () => {
       assert.equal(jobs[0].name, 'CommandBatch');
       assert.deepEqual(jobs[0].data, { kind: 'CommandBatch', commands });
       assert.deepEqual(carried(jobs), commands);
-      assert.equal(bulk.calls, 1);
+      assert.deepEqual(bulk, { calls: 1, bulkCalls: 0 }, 'one job: one add, no pipeline');
       // The other worker's command went to its own queue, alone.
       const other = await waiting(sender.queue(w('w-other')));
       assert.deepEqual(
@@ -137,10 +143,11 @@ describe('WorkerCommandSender batches', () => {
     }
   });
 
-  it('sends a command alone in its turn as its own job, RunInstance with its job id', async () => {
+  it('sends a command alone in its turn as its own job by add(), RunInstance with its job id', async () => {
     const sender = new WorkerCommandSender(redis, layout);
     try {
       const queue = sender.queue(w('w-single'));
+      const adds = countAdds(queue);
       await sender.send(w('w-single'), runCommand({ instanceId: 21, runningTimes: 3 }));
       await sender.send(w('w-single'), stop(22)); // awaited: a later turn, a job of its own
       await sender.send(w('w-single'), runCommand({ instanceId: 21, runningTimes: 3 })); // same job id: no second job
@@ -154,6 +161,8 @@ describe('WorkerCommandSender batches', () => {
       );
       assert.equal(jobs[0].opts.removeOnComplete, true);
       assert.deepEqual(jobs[0].opts.removeOnFail, { count: 1000 });
+      // One round trip per turn, none of them a pipeline.
+      assert.deepEqual(adds, { calls: 3, bulkCalls: 0 });
     } finally {
       await sender.close();
     }
@@ -163,7 +172,7 @@ describe('WorkerCommandSender batches', () => {
     const sender = new WorkerCommandSender(redis, layout, { acceptsBatches: (id) => id !== 'w-old' });
     try {
       const queue = sender.queue(w('w-old'));
-      const bulk = countAddBulk(queue);
+      const bulk = countAdds(queue);
       const commands = [stop(31), runCommand({ instanceId: 32 }), ack(33)];
       await Promise.all(commands.map((c) => sender.send(w('w-old'), c)));
       const jobs = await waiting(queue);
@@ -173,7 +182,7 @@ describe('WorkerCommandSender batches', () => {
       );
       assert.equal(jobs[1].id, 'run-32-1');
       assert.deepEqual(carried(jobs), commands);
-      assert.equal(bulk.calls, 1);
+      assert.deepEqual(bulk, { calls: 1, bulkCalls: 1 });
     } finally {
       await sender.close();
     }
