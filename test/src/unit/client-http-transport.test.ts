@@ -80,6 +80,19 @@ describe('JobnestClient transport', () => {
     assert.equal(err.message, 'instance 7 not found');
   });
 
+  it('does not follow a redirect: the 3xx is the answer', async () => {
+    const paths: string[] = [];
+    handler = (req, res) => {
+      paths.push(req.url ?? '');
+      res.writeHead(302, { location: '/elsewhere' });
+      res.end();
+    };
+    const err = await failureOf(new JobnestClient({ baseUrl, accessToken: 't' }).getInstance(7));
+    assert.ok(err instanceof JobnestApiError, String(err));
+    assert.equal(err.status, 302);
+    assert.deepEqual(paths, ['/api/v1/instances/7']);
+  });
+
   it('times out a request whose body never ends, naming the timeout', async () => {
     handler = (_req, res) => {
       res.writeHead(200, { 'content-type': 'application/json' });
