@@ -1,6 +1,6 @@
 import type { Agent } from 'node:http';
 import { JobnestApiError, JobnestClientError, JobnestConnectionError, JobnestResponseError } from './errors';
-import { NodeHttpSender, RequestTimeoutError, type RawAnswer, type RawRequest } from './node-http-sender';
+import { NodeHttpSender, type RawAnswer, type RawRequest } from './node-http-sender';
 
 /** A value of a query-string parameter; `undefined` leaves the parameter out. */
 export type QueryValue = string | number | boolean | undefined;
@@ -76,9 +76,8 @@ export class HttpTransport {
         timeoutMs: this.options.timeoutMs,
       });
     } catch (err: unknown) {
-      const timedOut =
-        err instanceof RequestTimeoutError ||
-        (err instanceof Error && (err.name === 'TimeoutError' || err.name === 'AbortError'));
+      // RequestTimeoutError (node:http) and AbortSignal.timeout (fetch) are both named TimeoutError.
+      const timedOut = err instanceof Error && (err.name === 'TimeoutError' || err.name === 'AbortError');
       const detail = timedOut ? `no response within ${this.options.timeoutMs} ms` : describeNetworkError(err);
       throw new JobnestConnectionError(req.method, url, timedOut, detail, err);
     }
