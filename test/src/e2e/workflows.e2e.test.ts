@@ -719,6 +719,8 @@ describe('workflows end to end', () => {
     for (let i = 1; i < done.length; i++) {
       assert.ok(done[i]!.actualTriggerTime! >= done[i - 1]!.finishedTime!, 'SKIP never runs two at once');
     }
+    // Triggers fire ahead of their slots; the instance still starts at its slot, not before.
+    for (const w of done) assert.ok(w.actualTriggerTime! >= w.expectedTriggerTime, JSON.stringify(w));
     assert.equal(nodeOf(done[0]!, 'slow').name, 'Slow step', 'the display name');
   });
 

@@ -21,7 +21,7 @@ import { CoalescingQueue, CoalescingQueueFullError, type ItemOutcome } from '../
 import { retryLockConflicts } from '../platform/database/lock-conflict-retries';
 import { DelayedDispatchService } from './delayed-dispatch.service';
 import { idempotencyKeyId, IdempotencyKeys, type JobIdempotencyKey, type KeyClaim } from './idempotency-keys';
-import { decideSlot } from './slot-overlap';
+import { decideSlot, SLOT_DEFERRED, untilSlot, type SlotDeferred } from './slot-overlap';
 
 /** One run asked for through the API. */
 export interface LaunchRequest {
@@ -59,10 +59,12 @@ interface SlotLaunch {
   kind: 'slot';
   job: JobInfoEntity;
   slot: number;
+  /** Decided at (or after) the slot: never deferred again. */
+  final: boolean;
 }
 
 type Launch = ApiLaunch | SlotLaunch;
-type LaunchResult = LaunchedRuns | SlotOutcome;
+type LaunchResult = LaunchedRuns | SlotOutcome | SlotDeferred;
 
 /** Where the answer of one API run comes from: a row of this batch, or the live instance of its idempotency key. */
 type RunAnswer = { row: number; created: boolean } | { existing: number };
@@ -125,11 +127,15 @@ export class InstanceLauncher {
   }
 
   /**
-   * A timer slot. Skipped (not stacked) while an earlier instance still waits for a worker or maxInstances unfinished
-   * instances exist; a slot that already has its instance is a duplicate.
+   * A timer slot, as its job's overlap policy decides (decideSlot); a slot that already has its instance is a
+   * duplicate. Fired ahead of its time, a slot that would not simply launch waits for its time and is decided then,
+   * so runs that end before the slot never make it skip, buffer or stop them.
    */
   async launchSlot(job: JobInfoEntity, slot: number): Promise<SlotOutcome> {
-    return (await this.queue.submit({ kind: 'slot', job, slot })) as SlotOutcome;
+    const ahead = (await this.queue.submit({ kind: 'slot', job, slot, final: false })) as SlotOutcome | SlotDeferred;
+    if (ahead.kind !== 'deferred') return ahead;
+    await untilSlot(slot);
+    return (await this.queue.submit({ kind: 'slot', job, slot, final: true })) as SlotOutcome;
   }
 
   /** One batch; a batch that fails for another reason than a lock conflict is written again launch by launch. */
@@ -273,6 +279,10 @@ export class InstanceLauncher {
           bufferLimit: settings.overlapBufferLimit,
           maxInstances: settings.maxInstances,
         });
+        if (decision.kind !== 'launch' && !launch.final && slot > now) {
+          outcomes[index] = { ok: true, value: SLOT_DEFERRED };
+          return;
+        }
         if (decision.kind === 'skip') {
           outcomes[index] = { ok: true, value: skipped(decision.reason) };
           return;
@@ -305,8 +315,9 @@ export class InstanceLauncher {
         });
         if (!admission.admitted) {
           held.set(job.id, Math.min(held.get(job.id) ?? Infinity, admission.wakeAt ?? Infinity));
-          // A slot launched ahead of its time is not due yet: the release after COMMIT passes it by, so it is woken
-          // at its slot (a wake-up no release computes again: kept even behind an earlier one).
+          // A slot launched ahead of its time and held by flow control (a rate limit; overlap holds are decided at
+          // the slot) is not due yet: the release after COMMIT passes it by, so it is woken at its slot (a wake-up
+          // no release computes again: kept even behind an earlier one).
           if (slot > now) slotWakes.push({ jobId: job.id, at: slot });
         }
         return;

@@ -24,6 +24,25 @@ export type SlotDecision =
   | { kind: 'replace' };
 
 /**
+ * What a slot launched ahead of its time gets when its policy would skip, buffer or replace: nothing yet. Triggers
+ * fire TRIGGER_LEAD_MS before their slots, and the instances counted then (an earlier slot dispatched ahead, a run
+ * ending in the last few hundred milliseconds) may have ended by the slot, so only a plain launch is decided early;
+ * the rest is decided again at the slot itself (see untilSlot).
+ */
+export interface SlotDeferred {
+  kind: 'deferred';
+}
+
+export const SLOT_DEFERRED: SlotDeferred = { kind: 'deferred' };
+
+/** Resolves once Date.now() has reached `slot` (at once when it has): where a deferred slot is decided again. */
+export async function untilSlot(slot: number): Promise<void> {
+  // Timers run on a monotonic clock and can fire a millisecond before the wall clock gets there: wait again then.
+  for (let wait = slot - Date.now(); wait > 0; wait = slot - Date.now())
+    await new Promise((resolve) => setTimeout(resolve, wait));
+}
+
+/**
  * The overlap policy of a timer slot (pure). An earlier unfinished instance makes the slot overlap: SKIP skips it,
  * BUFFER_ONE and BUFFER_ALL make it wait (up to one, or the buffer limit, then skip), CANCEL_OTHER stops the others
  * and launches, ALLOW_ALL launches beside them, up to maxInstances, and skips while an earlier instance waits for a

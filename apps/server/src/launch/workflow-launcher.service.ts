@@ -7,6 +7,7 @@ import { initialNodeStates, WorkflowAdvancer } from '../workflows/engine/workflo
 import { WorkflowInstanceRepository } from '../workflows/engine/workflow-instance.repository';
 import { lockRow } from '../platform/database/lock-row';
 import { DelayedDispatchService } from './delayed-dispatch.service';
+import { untilSlot } from './slot-overlap';
 
 export interface WorkflowRunRequest {
   /** A JSON object string: the context the workflow starts with (null: {}). */
@@ -80,9 +81,11 @@ export class WorkflowLauncher {
    * BUFFER_ONE creates one WAITING instance that starts when the running ones end (a second is skipped), BUFFER_ALL
    * up to overlapBufferLimit of them (started oldest first, one at a time), CANCEL_OTHER stops the unfinished ones
    * and starts the slot's, ALLOW_ALL starts it beside them, up to maxInstances. A slot that already has its instance
-   * is a duplicate.
+   * is a duplicate. Triggers fire ahead of their slots: this waits for the slot, so the instance starts at its time
+   * (its first nodes are dispatched as it starts) and the policy counts only the instances still unfinished then.
    */
   async launchSlot(workflow: WorkflowInfoEntity, slot: number): Promise<WorkflowSlotOutcome> {
+    await untilSlot(slot);
     const now = Date.now();
     let outcome: WorkflowSlotOutcome;
     // CANCEL_OTHER: the unfinished instances the slot's instance replaces, stopped once it is committed.
