@@ -2,13 +2,15 @@ import { Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common'
 import { InjectRepository } from '@nestjs/typeorm';
 import type { Job } from 'bullmq';
 import type { Repository } from 'typeorm';
-import { isTimedType, TimeExpressionType } from '@jobnest/common';
+import { isTimedType, parsePeriod, TimeExpressionType } from '@jobnest/common';
 import { JobInfoEntity } from '@jobnest/persistence';
 import { AlarmSignals } from '../alarms/signals/alarm-signals';
 import { InstanceEvents } from '../instances/state/instance-events';
 import { InstanceRepository } from '../instances/state/instance.repository';
 import { InstanceLauncher } from '../launch/instance-launcher.service';
+import { untilSlot } from '../launch/slot-overlap';
 import { ServerConfig } from '../platform/config/server-config';
+import { TRIGGER_LEAD_MS } from './jobnest-repeat-strategy';
 import { catchUpSlots, takenLate } from './slot-catch-up';
 import { countSlots, slotsMissed } from './slot-counters';
 import { TimerSyncService } from './timer-sync.service';
@@ -56,8 +58,10 @@ export class SlotFiringService implements OnApplicationBootstrap {
       await this.timers.remove(trigger.data.jobId);
       return 'stale';
     }
+    // As the trigger was taken: a slot whose overlap policy is decided at its time makes fire() wait until then.
+    const late = !isFixedDelay && takenLate(slot);
     const outcome = await this.fire(job, slot, isFixedDelay);
-    if (!isFixedDelay && takenLate(slot)) {
+    if (late) {
       // From the latest slot already handled: a trigger taken late after a crash (its lock expired) may find the
       // chain gone on without it, and the slots after it fired or counted by the triggers that followed.
       await this.catchUp(job, Math.max(slot, await this.lastSlotHandled(job)));
@@ -117,6 +121,7 @@ export class SlotFiringService implements OnApplicationBootstrap {
       this.logger.warn(`job ${job.id}: slot ${new Date(slot).toISOString()} misfired (${now - slot} ms late), skipped`);
       return 'misfired';
     }
+    if (decidedAtSlot(job)) await untilSlot(slot - SHORT_PERIOD_LEAD_MS);
     const outcome = await this.launcher.launchSlot(job, slot);
     if (outcome.kind === 'skipped') {
       await countSlots(this.jobs, job.id, 'skipped_slots', 1, slot);
@@ -134,4 +139,24 @@ export class SlotFiringService implements OnApplicationBootstrap {
     const job = await this.instances.fixedDelayJobOfTimedInstance(instanceId);
     if (job) await this.timers.armFixedDelay(job, `after-${instanceId}`);
   }
+}
+
+/**
+ * How far ahead of its slot a slot of a decidedAtSlot job is launched: enough for the INSERT and the dispatch to
+ * reach the worker before the slot (which starts it on the dot), far less than the shortest period (100 ms).
+ */
+const SHORT_PERIOD_LEAD_MS = 20;
+
+/**
+ * Whether the job's slots are decided just before their time (SHORT_PERIOD_LEAD_MS) rather than when their triggers
+ * fire ahead (TRIGGER_LEAD_MS): a FIXED_RATE period under twice TRIGGER_LEAD_MS, where the next slot's trigger fires
+ * before (or about when) this slot comes. A slot decided ahead while an earlier one waits for its time (its overlap
+ * policy is decided at the slot) would be launched before it, and make it skip for an instance not due yet; taken
+ * in turn, each just before its time, they cannot.
+ */
+function decidedAtSlot(job: JobInfoEntity): boolean {
+  return (
+    job.timeExpressionType === TimeExpressionType.FIXED_RATE &&
+    parsePeriod(TimeExpressionType.FIXED_RATE, job.timeExpression) < 2 * TRIGGER_LEAD_MS
+  );
 }

@@ -40,8 +40,10 @@ export class WorkflowSlotFiringService {
       await this.timers.removeWorkflow(workflowId);
       return 'stale';
     }
+    // As the trigger was taken: the launch waits for the slot, which is always after the trigger's due time.
+    const late = takenLate(slot);
     const outcome = await this.fire(workflow, slot);
-    if (takenLate(slot)) {
+    if (late) {
       await this.catchUp(workflow, Math.max(slot, await this.lastSlotHandled(workflow)));
     }
     return outcome;
