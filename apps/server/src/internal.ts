@@ -24,6 +24,7 @@ export * from './reports/report-batch-plan';
 export * from './reports/status-report-handler.service';
 export * from './timers/jobnest-repeat-strategy';
 export * from './timers/missed-slots';
+export * from './timers/slot-catch-up';
 export * from './workflows/definitions/dag-shape';
 export * from './workflows/definitions/decision-expression';
 export * from './workflows/engine/workflow-plan';

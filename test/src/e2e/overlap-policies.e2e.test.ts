@@ -226,6 +226,36 @@ describe('overlap policies of timed jobs', () => {
     for (let i = 1; i < slots.length; i++) assert.equal(slots[i]! - slots[i - 1]!, 1000);
   });
 
+  it('SKIP: a job disabled while its slot waits for its time launches and counts nothing', async () => {
+    const job = await client.createJob({
+      name: 'overlap-SKIP-disabled',
+      processor: 'demo.span',
+      executeType: 'STANDALONE',
+      timeExpressionType: 'CRON',
+      timeExpression: '* * * * * *',
+      jobParams: '2500',
+    });
+    await waitUntil(
+      async () => (await instancesOf(job.id)).some((i) => i.status === 'RUNNING'),
+      10_000,
+      'the first instance to run',
+    );
+    // The next slot's trigger is taken 300-200 ms before it and, with an instance running, waits for the slot to
+    // decide (SKIP). The job is disabled within that wait.
+    let slot = Math.ceil(Date.now() / 1000) * 1000;
+    if (slot - Date.now() < 400) slot += 1000;
+    await sleep(slot - 150 - Date.now());
+    const skippedBefore = (await client.getJob(job.id)).skippedSlots;
+    await sleep(Math.max(0, slot - 100 - Date.now()));
+    await client.disableJob(job.id);
+    assert.ok(Date.now() < slot, 'the disable was answered before the slot');
+    await sleep(1500);
+    const after = await client.getJob(job.id);
+    assert.equal(after.skippedSlots, skippedBefore, 'the slot of a disabled job is not counted as skipped');
+    const late = (await instancesOf(job.id)).filter((i) => i.expectedTriggerTime >= slot);
+    assert.deepEqual(late, [], 'no instance for a slot after the disable');
+  });
+
   it('ALLOW_ALL: starts every slot beside the running ones', () => {
     const { instances, skippedSlots } = observed.get('ALLOW_ALL')!;
     const ran = spans(instances);

@@ -15,6 +15,9 @@ import {
   nextSlot,
   TRIGGER_LEAD_MS,
   missedSlots,
+  catchUpSlots,
+  takenLate,
+  type CatchUpTarget,
 } from '@jobnest/server/internal';
 
 const iso = (ms: number | undefined): string => (ms === undefined ? 'never' : new Date(ms).toISOString());
@@ -186,5 +189,44 @@ describe('missedSlots (what a late trigger left behind)', () => {
   it('stops at the end of the lifecycle', () => {
     const missed = missedSlots(t0, t0 + 5000, t0 - 10_000, { ...rate, endDate: t0 + 2000 }, 100);
     assert.deepEqual(missed.due.map(iso), ['2026-11-25T10:00:01.000Z', '2026-11-25T10:00:02.000Z']);
+  });
+});
+
+describe('catchUpSlots (a late trigger, after its launch waited for the slot)', () => {
+  const quiet = { warn: () => undefined } as unknown as Parameters<typeof catchUpSlots>[4];
+
+  /** A 100 ms FIXED_RATE job's catch-up; no slot misfires here, so its counters are never written. */
+  function target(fired: number[]): CatchUpTarget {
+    return {
+      name: 'job 1',
+      id: 1,
+      rows: undefined as unknown as CatchUpTarget['rows'],
+      repeat: { pattern: `${FIXED_RATE_PATTERN_PREFIX}100` },
+      fire: (slot) => Promise.resolve(fired.push(slot)),
+      onMisfired: () => assert.fail('nothing misfires within the threshold'),
+    };
+  }
+
+  it('fires only the slots due by the time the trigger was taken, not those of the triggers armed then', async () => {
+    // The trigger of `slot` was taken 70 ms late (230 ms before the slot) and its launch waited until the slot: BullMQ
+    // armed the next trigger when it was taken, for slot + 100, so nothing is left behind.
+    const slot = Math.floor(Date.now() / 100) * 100; // FIXED_RATE slots are on the period's grid
+    const takenAt = slot - TRIGGER_LEAD_MS + 70;
+    assert.equal(takenLate(slot, takenAt), true);
+    const fired: number[] = [];
+    await catchUpSlots(target(fired), slot, takenAt, 60_000, quiet);
+    assert.deepEqual(fired, [], 'slot + 100 and slot + 200 have their own triggers');
+  });
+
+  it('fires the slots a trigger taken much later left behind, oldest first', async () => {
+    // Taken 450 ms after its due time: the triggers of slot + 100 .. slot + 400 were due meanwhile and never armed.
+    const slot = Math.floor(Date.now() / 100) * 100 - 200;
+    const takenAt = slot - TRIGGER_LEAD_MS + 450;
+    const fired: number[] = [];
+    await catchUpSlots(target(fired), slot, takenAt, 60_000, quiet);
+    assert.deepEqual(
+      fired.map((s) => s - slot),
+      [100, 200, 300, 400],
+    );
   });
 });

@@ -2,7 +2,7 @@ import { ConflictException, Injectable, Logger, NotFoundException, ServiceUnavai
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
 import { type InstanceInfoEntity, isDuplicateEntry, JobInfoEntity } from '@jobnest/persistence';
-import { HoldReason, type OverlapPolicy } from '@jobnest/common';
+import { HoldReason, isTimedType, type OverlapPolicy, type TimeExpressionType } from '@jobnest/common';
 import { DispatcherService, EARLY_TOLERANCE_MS } from '../dispatch/dispatcher.service';
 import { InstanceStopper } from '../dispatch/instance-stopper';
 import { AdmissionBook, type Admission, type FlowLimits } from '../flow/admission-book';
@@ -44,7 +44,11 @@ export interface LaunchedRuns {
 
 /** What became of a timer slot. */
 export type SlotOutcome =
-  { kind: 'launched'; instanceId: number } | { kind: 'duplicate' } | { kind: 'skipped'; reason: string };
+  | { kind: 'launched'; instanceId: number }
+  | { kind: 'duplicate' }
+  | { kind: 'skipped'; reason: string }
+  /** The job was deleted, disabled or made untimed since its trigger was read (nothing written, nothing counted). */
+  | { kind: 'stale' };
 
 /** An API request for runs of the app's job `jobId` (a single run or a bulk request): all or none are created. */
 interface ApiLaunch {
@@ -267,8 +271,9 @@ export class InstanceLauncher {
           outcomes[index] = { ok: true, value: { kind: 'duplicate' } };
           return;
         }
-        if (!settings) {
-          outcomes[index] = { ok: true, value: skipped('the job no longer exists') };
+        // As of the lock: a deferred slot waited up to the trigger lead for its time, and the job may have changed.
+        if (!settings || !settings.timed) {
+          outcomes[index] = { ok: true, value: { kind: 'stale' } };
           return;
         }
         const decision = decideSlot({
@@ -548,6 +553,8 @@ interface SlotWake {
 
 /** A job's limits as of its row lock. */
 interface LockedJob extends FlowLimits {
+  /** Enabled and timed: its timer slots may still launch. */
+  timed: boolean;
   maxInstances: number;
   overlapPolicy: OverlapPolicy;
   overlapBufferLimit: number;
@@ -558,13 +565,15 @@ async function lockJobs(tx: EntityManager, ids: readonly number[]): Promise<Map<
   const locked = new Map<number, LockedJob>();
   if (ids.length === 0) return locked;
   const rows = (await tx.query(
-    `SELECT id, max_instances AS maxInstances, concurrency_limit AS concurrencyLimit, rate_limit AS rateLimit,
-            rate_period_ms AS ratePeriodMs, overlap_policy AS overlapPolicy, overlap_buffer_limit AS overlapBufferLimit
+    `SELECT id, enabled, time_expression_type AS timeExpressionType, max_instances AS maxInstances,
+            concurrency_limit AS concurrencyLimit, rate_limit AS rateLimit, rate_period_ms AS ratePeriodMs,
+            overlap_policy AS overlapPolicy, overlap_buffer_limit AS overlapBufferLimit
        FROM job_info WHERE id IN (${ids.map(() => '?').join(', ')}) ORDER BY id FOR UPDATE`,
     ids,
-  )) as Record<keyof LockedJob | 'id', number | string>[];
+  )) as Record<Exclude<keyof LockedJob, 'timed'> | 'id' | 'enabled' | 'timeExpressionType', number | string>[];
   for (const row of rows) {
     locked.set(Number(row.id), {
+      timed: Number(row.enabled) === 1 && isTimedType(row.timeExpressionType as TimeExpressionType),
       maxInstances: Number(row.maxInstances),
       concurrencyLimit: Number(row.concurrencyLimit),
       rateLimit: Number(row.rateLimit),

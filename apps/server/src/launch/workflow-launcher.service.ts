@@ -1,7 +1,7 @@
 import { ConflictException, Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
-import { WorkflowInstanceStatus, WorkflowOverlapPolicy } from '@jobnest/common';
+import { isTimedType, WorkflowInstanceStatus, WorkflowOverlapPolicy } from '@jobnest/common';
 import { isDuplicateEntry, WorkflowInfoEntity } from '@jobnest/persistence';
 import { initialNodeStates, WorkflowAdvancer } from '../workflows/engine/workflow-advancer.service';
 import { WorkflowInstanceRepository } from '../workflows/engine/workflow-instance.repository';
@@ -20,7 +20,9 @@ export type WorkflowSlotOutcome =
   | { kind: 'launched'; workflowInstanceId: number }
   | { kind: 'buffered'; workflowInstanceId: number }
   | { kind: 'duplicate' }
-  | { kind: 'skipped'; reason: string };
+  | { kind: 'skipped'; reason: string }
+  /** Deleted, disabled or made untimed since its trigger was read (nothing written, nothing counted). */
+  | { kind: 'stale' };
 
 /**
  * Creates workflow instances for API runs and timer slots, then starts them (at once, or through a delayed job).
@@ -84,15 +86,19 @@ export class WorkflowLauncher {
    * is a duplicate. Triggers fire ahead of their slots: this waits for the slot, so the instance starts at its time
    * (its first nodes are dispatched as it starts) and the policy counts only the instances still unfinished then.
    */
-  async launchSlot(workflow: WorkflowInfoEntity, slot: number): Promise<WorkflowSlotOutcome> {
+  async launchSlot(trigger: WorkflowInfoEntity, slot: number): Promise<WorkflowSlotOutcome> {
     await untilSlot(slot);
+    // Decided and written with the row as locked: it may have changed during the wait (its policy, its DAG).
+    let workflow = trigger;
     const now = Date.now();
     let outcome: WorkflowSlotOutcome;
     // CANCEL_OTHER: the unfinished instances the slot's instance replaces, stopped once it is committed.
     let replacing: number[] = [];
     try {
       outcome = await this.dataSource.transaction(async (tx): Promise<WorkflowSlotOutcome> => {
-        await lockRow(tx, WorkflowInfoEntity, workflow.id);
+        const locked = await lockRow(tx, WorkflowInfoEntity, trigger.id);
+        if (!locked || !locked.enabled || !isTimedType(locked.timeExpressionType)) return { kind: 'stale' };
+        workflow = locked;
         if (await this.workflowInstances.slotHasInstance(workflow.id, slot, tx)) return { kind: 'duplicate' };
         const unfinished = await this.workflowInstances.countUnfinished(tx, workflow.id);
         let buffered = false;

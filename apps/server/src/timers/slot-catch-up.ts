@@ -11,9 +11,12 @@ const LATE_TRIGGER_MS = 50;
 /** Misfired slots counted one by one after a late trigger, at most (a longer outage counts this many). */
 const MAX_COUNTED_MISFIRES = 10_000;
 
-/** Whether a scheduler trigger for `slot` was taken late enough that slots may have vanished behind it. */
-export function takenLate(slot: number): boolean {
-  return Date.now() - (slot - TRIGGER_LEAD_MS) >= LATE_TRIGGER_MS;
+/**
+ * Whether a scheduler trigger for `slot`, taken at `takenAt`, was taken late enough that slots may have vanished
+ * behind it.
+ */
+export function takenLate(slot: number, takenAt: number): boolean {
+  return takenAt - (slot - TRIGGER_LEAD_MS) >= LATE_TRIGGER_MS;
 }
 
 /** A timed job or workflow whose calendar is caught up. */
@@ -35,16 +38,22 @@ export interface CatchUpTarget {
  * (a stalled server, a takeover after a crash, an outage, a scheduler Redis lost) the slots in between would vanish
  * without a trace. They are handled like any late trigger: within the misfire threshold they fire (one instance per
  * slot), older ones are counted in misfiredSlots (one UPDATE). For jobs and workflows alike.
+ *
+ * `takenAt`: when the late trigger was taken, which is when BullMQ armed the next one (for the first slot due after
+ * it). Only the slots due by then are caught up: the slot's launch may have waited for its time since (a deferred
+ * overlap decision), and a walk up to the clock after that wait would fire, and count, the slots after it a second
+ * time beside their own triggers. A scheduler Redis lost has armed nothing: its catch-up passes the clock.
  */
 export async function catchUpSlots(
   target: CatchUpTarget,
   lastSlot: number,
+  takenAt: number,
   misfireThresholdMs: number,
   logger: Logger,
 ): Promise<void> {
   if (!target.repeat) return;
   const now = Date.now();
-  const missed = missedSlots(lastSlot, now, now - misfireThresholdMs, target.repeat, MAX_COUNTED_MISFIRES);
+  const missed = missedSlots(lastSlot, takenAt, now - misfireThresholdMs, target.repeat, MAX_COUNTED_MISFIRES);
   if (missed.misfired > 0) {
     await countSlots(target.rows, target.id, 'misfired_slots', missed.misfired, missed.lastMisfired ?? lastSlot);
     target.onMisfired(missed.misfired, missed.lastMisfired ?? lastSlot);

@@ -59,12 +59,13 @@ export class SlotFiringService implements OnApplicationBootstrap {
       return 'stale';
     }
     // As the trigger was taken: a slot whose overlap policy is decided at its time makes fire() wait until then.
-    const late = !isFixedDelay && takenLate(slot);
+    const takenAt = Date.now();
+    const late = !isFixedDelay && takenLate(slot, takenAt);
     const outcome = await this.fire(job, slot, isFixedDelay);
     if (late) {
       // From the latest slot already handled: a trigger taken late after a crash (its lock expired) may find the
       // chain gone on without it, and the slots after it fired or counted by the triggers that followed.
-      await this.catchUp(job, Math.max(slot, await this.lastSlotHandled(job)));
+      await this.catchUp(job, Math.max(slot, await this.lastSlotHandled(job)), takenAt);
     }
     return outcome;
   }
@@ -78,7 +79,7 @@ export class SlotFiringService implements OnApplicationBootstrap {
     const { lost, lostWorkflows } = await this.timers.reconcileAll();
     for (const job of lost) {
       const lastHandled = Math.max(await this.lastSlotHandled(job), job.updatedAt.getTime());
-      await this.catchUp(job, lastHandled);
+      await this.catchUp(job, lastHandled, Date.now());
     }
     for (const workflow of lostWorkflows) await this.workflowSlots.catchUpLost(workflow);
   }
@@ -89,7 +90,7 @@ export class SlotFiringService implements OnApplicationBootstrap {
   }
 
   /** The slots a late or lost trigger left behind (catchUpSlots). */
-  private catchUp(job: JobInfoEntity, lastSlot: number): Promise<void> {
+  private catchUp(job: JobInfoEntity, lastSlot: number, takenAt: number): Promise<void> {
     const target = {
       name: `job ${job.id}`,
       id: job.id,
@@ -99,7 +100,7 @@ export class SlotFiringService implements OnApplicationBootstrap {
       onMisfired: (count: number, latestSlot: number) =>
         this.signals.raise(slotsMissed('job', job, 'misfired', count, latestSlot)),
     };
-    return catchUpSlots(target, lastSlot, this.config.misfireThresholdMs, this.logger);
+    return catchUpSlots(target, lastSlot, takenAt, this.config.misfireThresholdMs, this.logger);
   }
 
   /** One slot of an enabled timed job: launched, or skipped / misfired / outside the lifecycle (and counted). */

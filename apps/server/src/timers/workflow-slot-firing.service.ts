@@ -41,17 +41,22 @@ export class WorkflowSlotFiringService {
       return 'stale';
     }
     // As the trigger was taken: the launch waits for the slot, which is always after the trigger's due time.
-    const late = takenLate(slot);
+    const takenAt = Date.now();
+    const late = takenLate(slot, takenAt);
     const outcome = await this.fire(workflow, slot);
     if (late) {
-      await this.catchUp(workflow, Math.max(slot, await this.lastSlotHandled(workflow)));
+      await this.catchUp(workflow, Math.max(slot, await this.lastSlotHandled(workflow)), takenAt);
     }
     return outcome;
   }
 
   /** A workflow whose scheduler Redis had lost (the timer rebuild put it back): the slots since then. */
   async catchUpLost(workflow: WorkflowInfoEntity): Promise<void> {
-    await this.catchUp(workflow, Math.max(await this.lastSlotHandled(workflow), workflow.updatedAt.getTime()));
+    await this.catchUp(
+      workflow,
+      Math.max(await this.lastSlotHandled(workflow), workflow.updatedAt.getTime()),
+      Date.now(),
+    );
   }
 
   private async lastSlotHandled(workflow: WorkflowInfoEntity): Promise<number> {
@@ -59,7 +64,7 @@ export class WorkflowSlotFiringService {
   }
 
   /** The slots a late or lost trigger left behind (catchUpSlots). */
-  private catchUp(workflow: WorkflowInfoEntity, lastSlot: number): Promise<void> {
+  private catchUp(workflow: WorkflowInfoEntity, lastSlot: number, takenAt: number): Promise<void> {
     const target = {
       name: `workflow ${workflow.id}`,
       id: workflow.id,
@@ -69,7 +74,7 @@ export class WorkflowSlotFiringService {
       onMisfired: (count: number, latestSlot: number) =>
         this.signals.raise(slotsMissed('workflow', workflow, 'misfired', count, latestSlot)),
     };
-    return catchUpSlots(target, lastSlot, this.config.misfireThresholdMs, this.logger);
+    return catchUpSlots(target, lastSlot, takenAt, this.config.misfireThresholdMs, this.logger);
   }
 
   /** One slot of an enabled timed workflow: launched (or buffered), or skipped / misfired / outside the lifecycle. */
@@ -98,6 +103,6 @@ export class WorkflowSlotFiringService {
       this.logger.warn(`workflow ${workflow.id}: slot ${new Date(slot).toISOString()} skipped: ${outcome.reason}`);
       return 'skipped';
     }
-    return outcome.kind === 'duplicate' ? 'duplicate' : 'launched';
+    return outcome.kind === 'duplicate' || outcome.kind === 'stale' ? outcome.kind : 'launched';
   }
 }
