@@ -6,14 +6,15 @@ import { TestCluster, waitUntil } from '../support/cluster';
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
-function assertConsecutiveSeconds(list: Instance[]): void {
+/** `context`: what the failure message adds (the job's slot counters, say). */
+function assertConsecutiveSeconds(list: Instance[], context = ''): void {
   const slots = list.map((i) => i.expectedTriggerTime).sort((a, b) => a - b);
   assert.equal(new Set(slots).size, slots.length, 'one instance per slot');
   for (let i = 1; i < slots.length; i++) {
     assert.equal(
       slots[i]! - slots[i - 1]!,
       1000,
-      `slot missed between ${new Date(slots[i - 1]!).toISOString()} and ${new Date(slots[i]!).toISOString()}`,
+      `slot missed between ${new Date(slots[i - 1]!).toISOString()} and ${new Date(slots[i]!).toISOString()}${context}`,
     );
   }
 }
@@ -65,6 +66,10 @@ describe('high availability across servers', () => {
         executeType: 'STANDALONE',
         timeExpressionType: 'CRON',
         timeExpression: '* * * * * *',
+        // The kill lands about when a slot's instance ends: its end report may be pending on the killed server's
+        // stream consumer until the survivor claims it (2 s). Under SKIP the slots of those seconds would be skipped
+        // for an instance the servers still see unfinished, which is SKIP's meaning; this test is about the timers.
+        overlapPolicy: 'ALLOW_ALL',
       });
       const jobId = job.id;
       await waitUntil(
@@ -92,8 +97,8 @@ describe('high availability across servers', () => {
     );
     const list = (await client.listInstances({ jobId, size: 200 })).items;
     assert.ok(firedByKilled >= 3, `server 0 fired ${firedByKilled} slots before it was killed`);
-    assertConsecutiveSeconds(list);
     const job2 = await client.getJob(job.id);
+    assertConsecutiveSeconds(list, ` (skippedSlots ${job2.skippedSlots}, misfiredSlots ${job2.misfiredSlots})`);
     const misfireLines = cluster.servers
       .flatMap((srv) => srv.logs.split('\n').map((l) => `${srv.name}: ${l}`))
       .filter((l) => /misfired|timers rebuilt|reconciliation lease/.test(l));
