@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
 import {
   JobnestApiError,
   JobnestClient,
@@ -722,6 +723,34 @@ describe('workflows end to end', () => {
     // Triggers fire ahead of their slots; the instance still starts at its slot, not before.
     for (const w of done) assert.ok(w.actualTriggerTime! >= w.expectedTriggerTime, JSON.stringify(w));
     assert.equal(nodeOf(done[0]!, 'slow').name, 'Slow step', 'the display name');
+  });
+
+  it('a timed workflow disabled while its slot waits for its time starts nothing for that slot', async () => {
+    const quick = await step();
+    const timed = await workflow(
+      { nodes: [{ id: 'quick', type: 'JOB', jobId: quick }], edges: [] },
+      { timeExpressionType: 'FIXED_RATE', timeExpression: '1000', overlapPolicy: 'ALLOW_ALL' },
+    );
+    const slotsOf = async (): Promise<number[]> =>
+      (await client.listWorkflowInstances({ workflowId: timed, size: 50 })).items.map((w) => w.expectedTriggerTime);
+    let first: number | undefined;
+    await waitUntil(
+      async () => (first = (await slotsOf())[0]) !== undefined,
+      10_000,
+      'the first slot of the timed workflow',
+    );
+    // A workflow slot's trigger is taken 300-200 ms before it and waits for the slot to decide: disabled within
+    // that wait, the slot must start nothing (it used to start with the row read before the wait).
+    let slot = first! + 1000 * Math.ceil((Date.now() - first!) / 1000);
+    if (slot - Date.now() < 400) slot += 1000;
+    await sleep(slot - 100 - Date.now());
+    await client.disableWorkflow(timed);
+    assert.ok(Date.now() < slot, 'the disable was answered before the slot');
+    await sleep(1500);
+    const late = (await slotsOf()).filter((t) => t >= slot);
+    assert.deepEqual(late, [], 'no instance for a slot after the disable');
+    const after = await client.getWorkflow(timed);
+    assert.deepEqual([after.skippedSlots, after.misfiredSlots], [0, 0], 'nothing counted either');
   });
 
   it('runs a MAP job as a node; refuses nesting deeper than the setting and deleting a nested workflow', async () => {
