@@ -1,7 +1,14 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { concurrencyKeyFromParams, HoldReason, OverlapPolicy } from '@jobnest/common';
-import { AdmissionBook, decideSlot, type KeyState, type SlotContext } from '@jobnest/server/internal';
+import {
+  AdmissionBook,
+  decideSlot,
+  heldUntilSlot,
+  type KeyState,
+  type SlotContext,
+  type TriggerHold,
+} from '@jobnest/server/internal';
 
 const NOW = 100_000;
 const limits = (over: Partial<{ concurrencyLimit: number; rateLimit: number; ratePeriodMs: number }> = {}) => ({
@@ -99,6 +106,37 @@ describe('decideSlot', () => {
     assert.equal(decideSlot(ctx({ policy: OverlapPolicy.ALLOW_ALL, maxInstances: 1 })).kind, 'skip');
     assert.equal(decideSlot(ctx({ policy: OverlapPolicy.ALLOW_ALL, waitingForWorker: 1 })).kind, 'skip');
     assert.equal(decideSlot(ctx({ policy: OverlapPolicy.BUFFER_ONE, maxInstances: 1 })).kind, 'buffer');
+  });
+});
+
+describe('heldUntilSlot (a deferred slot waits for its time, then checks its trigger is still held)', () => {
+  /** A trigger hold that answers `held` and counts how often it was asked. */
+  function hold(held: boolean): TriggerHold & { asked: number } {
+    const h = {
+      asked: 0,
+      stillHeld: () => {
+        h.asked++;
+        return Promise.resolve(held);
+      },
+    };
+    return h;
+  }
+
+  it('waits for the slot, then asks: a trigger taken over meanwhile answers false', async () => {
+    const lost = hold(false);
+    const slot = Date.now() + 30;
+    assert.equal(await heldUntilSlot(slot, lost), false);
+    assert.ok(Date.now() >= slot, 'it waited for the slot');
+    assert.equal(lost.asked, 1);
+    const kept = hold(true);
+    assert.equal(await heldUntilSlot(Date.now() + 10, kept), true);
+    assert.equal(kept.asked, 1);
+  });
+
+  it('does not ask when the slot has come already (no wait, nothing could take the trigger over)', async () => {
+    const lost = hold(false);
+    assert.equal(await heldUntilSlot(Date.now() - 5, lost), true);
+    assert.equal(lost.asked, 0);
   });
 });
 

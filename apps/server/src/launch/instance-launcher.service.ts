@@ -21,7 +21,7 @@ import { CoalescingQueue, CoalescingQueueFullError, type ItemOutcome } from '../
 import { retryLockConflicts } from '../platform/database/lock-conflict-retries';
 import { DelayedDispatchService } from './delayed-dispatch.service';
 import { idempotencyKeyId, IdempotencyKeys, type JobIdempotencyKey, type KeyClaim } from './idempotency-keys';
-import { decideSlot, SLOT_DEFERRED, untilSlot, type SlotDeferred } from './slot-overlap';
+import { decideSlot, heldUntilSlot, SLOT_DEFERRED, type SlotDeferred, type TriggerHold } from './slot-overlap';
 
 /** One run asked for through the API. */
 export interface LaunchRequest {
@@ -48,7 +48,9 @@ export type SlotOutcome =
   | { kind: 'duplicate' }
   | { kind: 'skipped'; reason: string }
   /** The job was deleted, disabled or made untimed since its trigger was read (nothing written, nothing counted). */
-  | { kind: 'stale' };
+  | { kind: 'stale' }
+  /** The trigger was taken over during the wait for the slot: its replay handles the slot (see heldUntilSlot). */
+  | { kind: 'taken-over' };
 
 /** An API request for runs of the app's job `jobId` (a single run or a bulk request): all or none are created. */
 interface ApiLaunch {
@@ -135,10 +137,10 @@ export class InstanceLauncher {
    * duplicate. Fired ahead of its time, a slot that would not simply launch waits for its time and is decided then,
    * so runs that end before the slot never make it skip, buffer or stop them.
    */
-  async launchSlot(job: JobInfoEntity, slot: number): Promise<SlotOutcome> {
+  async launchSlot(job: JobInfoEntity, slot: number, hold: TriggerHold): Promise<SlotOutcome> {
     const ahead = (await this.queue.submit({ kind: 'slot', job, slot, final: false })) as SlotOutcome | SlotDeferred;
     if (ahead.kind !== 'deferred') return ahead;
-    await untilSlot(slot);
+    if (!(await heldUntilSlot(slot, hold))) return { kind: 'taken-over' };
     return (await this.queue.submit({ kind: 'slot', job, slot, final: true })) as SlotOutcome;
   }
 

@@ -42,6 +42,26 @@ export async function untilSlot(slot: number): Promise<void> {
     await new Promise((resolve) => setTimeout(resolve, wait));
 }
 
+/** The trigger a slot is handled for, as a wait for the slot must know it: whether this server still holds it. */
+export interface TriggerHold {
+  /** Whether the trigger's lock is still this server's (and keeps it for another lock period). */
+  stillHeld(): Promise<boolean>;
+}
+
+/** No trigger to lose: the reconciler's catch-up of a scheduler Redis lost, and tests. */
+export const NO_TRIGGER: TriggerHold = { stillHeld: () => Promise.resolve(true) };
+
+/**
+ * Waits until `slot`; then, if it did wait, whether the trigger is still held. A server frozen during the wait (a
+ * long GC pause, a stopped VM) past the trigger's lock has had it taken over: the stall check replays it, here or on
+ * another server, and that replay handles the slot; deciding it here as well would count it twice.
+ */
+export async function heldUntilSlot(slot: number, hold: TriggerHold): Promise<boolean> {
+  if (Date.now() >= slot) return true;
+  await untilSlot(slot);
+  return hold.stillHeld();
+}
+
 /**
  * The overlap policy of a timer slot (pure). An earlier unfinished instance makes the slot overlap: SKIP skips it,
  * BUFFER_ONE and BUFFER_ALL make it wait (up to one, or the buffer limit, then skip), CANCEL_OTHER stops the others

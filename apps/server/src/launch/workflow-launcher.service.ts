@@ -7,7 +7,7 @@ import { initialNodeStates, WorkflowAdvancer } from '../workflows/engine/workflo
 import { WorkflowInstanceRepository } from '../workflows/engine/workflow-instance.repository';
 import { lockRow } from '../platform/database/lock-row';
 import { DelayedDispatchService } from './delayed-dispatch.service';
-import { untilSlot } from './slot-overlap';
+import { heldUntilSlot, type TriggerHold } from './slot-overlap';
 
 export interface WorkflowRunRequest {
   /** A JSON object string: the context the workflow starts with (null: {}). */
@@ -22,7 +22,9 @@ export type WorkflowSlotOutcome =
   | { kind: 'duplicate' }
   | { kind: 'skipped'; reason: string }
   /** Deleted, disabled or made untimed since its trigger was read (nothing written, nothing counted). */
-  | { kind: 'stale' };
+  | { kind: 'stale' }
+  /** The trigger was taken over during the wait for the slot: its replay handles the slot (see heldUntilSlot). */
+  | { kind: 'taken-over' };
 
 /**
  * Creates workflow instances for API runs and timer slots, then starts them (at once, or through a delayed job).
@@ -86,8 +88,8 @@ export class WorkflowLauncher {
    * is a duplicate. Triggers fire ahead of their slots: this waits for the slot, so the instance starts at its time
    * (its first nodes are dispatched as it starts) and the policy counts only the instances still unfinished then.
    */
-  async launchSlot(trigger: WorkflowInfoEntity, slot: number): Promise<WorkflowSlotOutcome> {
-    await untilSlot(slot);
+  async launchSlot(trigger: WorkflowInfoEntity, slot: number, hold: TriggerHold): Promise<WorkflowSlotOutcome> {
+    if (!(await heldUntilSlot(slot, hold))) return { kind: 'taken-over' };
     // Decided and written with the row as locked: it may have changed during the wait (its policy, its DAG).
     let workflow = trigger;
     const now = Date.now();

@@ -8,16 +8,25 @@ import { AlarmSignals } from '../alarms/signals/alarm-signals';
 import { InstanceEvents } from '../instances/state/instance-events';
 import { InstanceRepository } from '../instances/state/instance.repository';
 import { InstanceLauncher } from '../launch/instance-launcher.service';
-import { untilSlot } from '../launch/slot-overlap';
+import { heldUntilSlot, NO_TRIGGER, type TriggerHold } from '../launch/slot-overlap';
 import { ServerConfig } from '../platform/config/server-config';
 import { TRIGGER_LEAD_MS } from './jobnest-repeat-strategy';
 import { catchUpSlots, takenLate } from './slot-catch-up';
 import { countSlots, slotsMissed } from './slot-counters';
 import { TimerSyncService } from './timer-sync.service';
+import { triggerHold } from './trigger-hold';
 import { WorkflowSlotFiringService } from './workflow-slot-firing.service';
 import { FIXED_DELAY_TRIGGER, schedulerSlot, type JobTriggerData } from './trigger-queue';
 
-export type FireOutcome = 'launched' | 'duplicate' | 'skipped' | 'misfired' | 'stale' | 'outside-lifecycle';
+export type FireOutcome =
+  | 'launched'
+  | 'duplicate'
+  | 'skipped'
+  | 'misfired'
+  | 'stale'
+  | 'outside-lifecycle'
+  /** The trigger was taken over while its slot waited for its time: its replay handles the slot (and catches up). */
+  | 'taken-over';
 
 /**
  * Turns due triggers into instances (TriggerProcessor hands each one here, on whichever server BullMQ gave it to).
@@ -61,11 +70,12 @@ export class SlotFiringService implements OnApplicationBootstrap {
     // As the trigger was taken: a slot whose overlap policy is decided at its time makes fire() wait until then.
     const takenAt = Date.now();
     const late = !isFixedDelay && takenLate(slot, takenAt);
-    const outcome = await this.fire(job, slot, isFixedDelay);
-    if (late) {
+    const hold = triggerHold(trigger);
+    const outcome = await this.fire(job, slot, isFixedDelay, hold);
+    if (late && outcome !== 'taken-over') {
       // From the latest slot already handled: a trigger taken late after a crash (its lock expired) may find the
       // chain gone on without it, and the slots after it fired or counted by the triggers that followed.
-      await this.catchUp(job, Math.max(slot, await this.lastSlotHandled(job)), takenAt);
+      await this.catchUp(job, Math.max(slot, await this.lastSlotHandled(job)), takenAt, hold);
     }
     return outcome;
   }
@@ -79,7 +89,7 @@ export class SlotFiringService implements OnApplicationBootstrap {
     const { lost, lostWorkflows } = await this.timers.reconcileAll();
     for (const job of lost) {
       const lastHandled = Math.max(await this.lastSlotHandled(job), job.updatedAt.getTime());
-      await this.catchUp(job, lastHandled, Date.now());
+      await this.catchUp(job, lastHandled, Date.now(), NO_TRIGGER);
     }
     for (const workflow of lostWorkflows) await this.workflowSlots.catchUpLost(workflow);
   }
@@ -90,13 +100,13 @@ export class SlotFiringService implements OnApplicationBootstrap {
   }
 
   /** The slots a late or lost trigger left behind (catchUpSlots). */
-  private catchUp(job: JobInfoEntity, lastSlot: number, takenAt: number): Promise<void> {
+  private catchUp(job: JobInfoEntity, lastSlot: number, takenAt: number, hold: TriggerHold): Promise<void> {
     const target = {
       name: `job ${job.id}`,
       id: job.id,
       rows: this.jobs,
       repeat: this.timers.schedulerOptions(job),
-      fire: (slot: number) => this.fire(job, slot, false),
+      fire: (slot: number) => this.fire(job, slot, false, hold),
       onMisfired: (count: number, latestSlot: number) =>
         this.signals.raise(slotsMissed('job', job, 'misfired', count, latestSlot)),
     };
@@ -104,7 +114,7 @@ export class SlotFiringService implements OnApplicationBootstrap {
   }
 
   /** One slot of an enabled timed job: launched, or skipped / misfired / outside the lifecycle (and counted). */
-  private async fire(job: JobInfoEntity, slot: number, isFixedDelay: boolean): Promise<FireOutcome> {
+  private async fire(job: JobInfoEntity, slot: number, isFixedDelay: boolean, hold: TriggerHold): Promise<FireOutcome> {
     const now = Date.now();
     if (job.lifecycleEnd !== null && slot > job.lifecycleEnd) {
       this.logger.log(`job ${job.id}: lifecycle ended, disabling it`);
@@ -122,8 +132,8 @@ export class SlotFiringService implements OnApplicationBootstrap {
       this.logger.warn(`job ${job.id}: slot ${new Date(slot).toISOString()} misfired (${now - slot} ms late), skipped`);
       return 'misfired';
     }
-    if (decidedAtSlot(job)) await untilSlot(slot - SHORT_PERIOD_LEAD_MS);
-    const outcome = await this.launcher.launchSlot(job, slot);
+    if (decidedAtSlot(job) && !(await heldUntilSlot(slot - SHORT_PERIOD_LEAD_MS, hold))) return 'taken-over';
+    const outcome = await this.launcher.launchSlot(job, slot, hold);
     if (outcome.kind === 'skipped') {
       await countSlots(this.jobs, job.id, 'skipped_slots', 1, slot);
       this.signals.raise(slotsMissed('job', job, 'skipped', 1, slot, outcome.reason));

@@ -3,6 +3,7 @@ import { Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from 
 import type { Job } from 'bullmq';
 import { jobnestRepeatStrategy } from './jobnest-repeat-strategy';
 import { type FireOutcome, SlotFiringService } from './slot-firing.service';
+import { TRIGGER_LOCK_MS } from './trigger-hold';
 import { isWorkflowTrigger, TRIGGER_QUEUE, type TriggerData } from './trigger-queue';
 import { WorkflowSlotFiringService } from './workflow-slot-firing.service';
 
@@ -18,7 +19,7 @@ import { WorkflowSlotFiringService } from './workflow-slot-firing.service';
   // lock, so a crash still replays it). 500 such waits cost only timers; 50 filled up with ~17 jobs on a 100 ms rate.
   concurrency: 500,
   settings: { repeatStrategy: jobnestRepeatStrategy },
-  lockDuration: 5000,
+  lockDuration: TRIGGER_LOCK_MS,
   stalledInterval: 2000,
   // A server frozen while it long-polls (a GC pause, a paused VM) can swallow the wake-up of a new trigger; the other
   // servers then see it only when their own poll ends. 1 s (BullMQ: 5 s) keeps such a slot within the misfire

@@ -6,12 +6,14 @@ import { isTimedType } from '@jobnest/common';
 import { WorkflowInfoEntity } from '@jobnest/persistence';
 import { AlarmSignals } from '../alarms/signals/alarm-signals';
 import { WorkflowLauncher } from '../launch/workflow-launcher.service';
+import { NO_TRIGGER, type TriggerHold } from '../launch/slot-overlap';
 import { ServerConfig } from '../platform/config/server-config';
 import { WorkflowInstanceRepository } from '../workflows/engine/workflow-instance.repository';
 import { catchUpSlots, takenLate } from './slot-catch-up';
 import { countSlots, slotsMissed } from './slot-counters';
 import type { FireOutcome } from './slot-firing.service';
 import { TimerSyncService } from './timer-sync.service';
+import { triggerHold } from './trigger-hold';
 import { schedulerSlot, type TriggerData } from './trigger-queue';
 
 /**
@@ -43,9 +45,10 @@ export class WorkflowSlotFiringService {
     // As the trigger was taken: the launch waits for the slot, which is always after the trigger's due time.
     const takenAt = Date.now();
     const late = takenLate(slot, takenAt);
-    const outcome = await this.fire(workflow, slot);
-    if (late) {
-      await this.catchUp(workflow, Math.max(slot, await this.lastSlotHandled(workflow)), takenAt);
+    const hold = triggerHold(trigger);
+    const outcome = await this.fire(workflow, slot, hold);
+    if (late && outcome !== 'taken-over') {
+      await this.catchUp(workflow, Math.max(slot, await this.lastSlotHandled(workflow)), takenAt, hold);
     }
     return outcome;
   }
@@ -56,6 +59,7 @@ export class WorkflowSlotFiringService {
       workflow,
       Math.max(await this.lastSlotHandled(workflow), workflow.updatedAt.getTime()),
       Date.now(),
+      NO_TRIGGER,
     );
   }
 
@@ -64,13 +68,13 @@ export class WorkflowSlotFiringService {
   }
 
   /** The slots a late or lost trigger left behind (catchUpSlots). */
-  private catchUp(workflow: WorkflowInfoEntity, lastSlot: number, takenAt: number): Promise<void> {
+  private catchUp(workflow: WorkflowInfoEntity, lastSlot: number, takenAt: number, hold: TriggerHold): Promise<void> {
     const target = {
       name: `workflow ${workflow.id}`,
       id: workflow.id,
       rows: this.workflows,
       repeat: this.timers.schedulerOptions(workflow),
-      fire: (slot: number) => this.fire(workflow, slot),
+      fire: (slot: number) => this.fire(workflow, slot, hold),
       onMisfired: (count: number, latestSlot: number) =>
         this.signals.raise(slotsMissed('workflow', workflow, 'misfired', count, latestSlot)),
     };
@@ -78,7 +82,7 @@ export class WorkflowSlotFiringService {
   }
 
   /** One slot of an enabled timed workflow: launched (or buffered), or skipped / misfired / outside the lifecycle. */
-  private async fire(workflow: WorkflowInfoEntity, slot: number): Promise<FireOutcome> {
+  private async fire(workflow: WorkflowInfoEntity, slot: number, hold: TriggerHold): Promise<FireOutcome> {
     if (workflow.lifecycleEnd !== null && slot > workflow.lifecycleEnd) {
       this.logger.log(`workflow ${workflow.id}: lifecycle ended, disabling it`);
       await this.workflows.update({ id: workflow.id }, { enabled: false });
@@ -96,13 +100,15 @@ export class WorkflowSlotFiringService {
       );
       return 'misfired';
     }
-    const outcome = await this.launcher.launchSlot(workflow, slot);
+    const outcome = await this.launcher.launchSlot(workflow, slot, hold);
     if (outcome.kind === 'skipped') {
       await countSlots(this.workflows, workflow.id, 'skipped_slots', 1, slot);
       this.signals.raise(slotsMissed('workflow', workflow, 'skipped', 1, slot, outcome.reason));
       this.logger.warn(`workflow ${workflow.id}: slot ${new Date(slot).toISOString()} skipped: ${outcome.reason}`);
       return 'skipped';
     }
-    return outcome.kind === 'duplicate' || outcome.kind === 'stale' ? outcome.kind : 'launched';
+    return outcome.kind === 'duplicate' || outcome.kind === 'stale' || outcome.kind === 'taken-over'
+      ? outcome.kind
+      : 'launched';
   }
 }
