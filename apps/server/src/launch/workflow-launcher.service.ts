@@ -90,17 +90,15 @@ export class WorkflowLauncher {
    */
   async launchSlot(trigger: WorkflowInfoEntity, slot: number, hold: TriggerHold): Promise<WorkflowSlotOutcome> {
     if (!(await heldUntilSlot(slot, hold))) return { kind: 'taken-over' };
-    // Decided and written with the row as locked: it may have changed during the wait (its policy, its DAG).
-    let workflow = trigger;
     const now = Date.now();
     let outcome: WorkflowSlotOutcome;
     // CANCEL_OTHER: the unfinished instances the slot's instance replaces, stopped once it is committed.
     let replacing: number[] = [];
     try {
       outcome = await this.dataSource.transaction(async (tx): Promise<WorkflowSlotOutcome> => {
-        const locked = await lockRow(tx, WorkflowInfoEntity, trigger.id);
-        if (!locked || !locked.enabled || !isTimedType(locked.timeExpressionType)) return { kind: 'stale' };
-        workflow = locked;
+        // Decided and written with the row as locked: it may have changed during the wait (its policy, its DAG).
+        const workflow = await lockRow(tx, WorkflowInfoEntity, trigger.id);
+        if (!workflow || !workflow.enabled || !isTimedType(workflow.timeExpressionType)) return { kind: 'stale' };
         if (await this.workflowInstances.slotHasInstance(workflow.id, slot, tx)) return { kind: 'duplicate' };
         const unfinished = await this.workflowInstances.countUnfinished(tx, workflow.id);
         let buffered = false;
@@ -150,7 +148,7 @@ export class WorkflowLauncher {
       await this.advancer.stop(id, 'a newer timer slot replaced it (overlapPolicy CANCEL_OTHER)');
     if (outcome.kind === 'launched') this.advancer.request(outcome.workflowInstanceId);
     // The running instance may have ended between the count and the commit: its end found nothing buffered yet.
-    if (outcome.kind === 'buffered') await this.advancer.startNextBuffered(workflow.id);
+    if (outcome.kind === 'buffered') await this.advancer.startNextBuffered(trigger.id);
     return outcome;
   }
 

@@ -107,8 +107,7 @@ export class WorkflowSlotFiringService {
       this.logger.warn(`workflow ${workflow.id}: slot ${new Date(slot).toISOString()} skipped: ${outcome.reason}`);
       return 'skipped';
     }
-    return outcome.kind === 'duplicate' || outcome.kind === 'stale' || outcome.kind === 'taken-over'
-      ? outcome.kind
-      : 'launched';
+    // A buffered slot's instance is created: launched, as far as the slot is concerned.
+    return outcome.kind === 'buffered' ? 'launched' : outcome.kind;
   }
 }
