@@ -224,7 +224,7 @@ export class InstanceLauncher {
   ): Promise<{
     outcomes: ItemOutcome<LaunchResult>[];
     inserted: Inserted[];
-    held: Map<number, number>;
+    held: Map<number, HeldRows>;
     slotWakes: SlotWake[];
     replaced: InstanceToStop[];
   }> {
@@ -251,9 +251,14 @@ export class InstanceLauncher {
 
     const outcomes: (ItemOutcome<LaunchResult> | undefined)[] = [];
     const rows: { launch: number; run: NewInstanceOf; delayMs: number }[] = [];
-    // Jobs whose new rows wait (the earliest time the rate window frees a start, or Infinity), and jobs whose
-    // unfinished instances a CANCEL_OTHER slot replaces.
-    const held = new Map<number, number>();
+    // Jobs whose new rows wait, and jobs whose unfinished instances a CANCEL_OTHER slot replaces.
+    const held = new Map<number, HeldRows>();
+    const hold = (jobId: number, key: string, wakeAt: number | undefined): void => {
+      const rows = held.get(jobId) ?? { wakeAt: Infinity, keys: new Set<string>() };
+      rows.wakeAt = Math.min(rows.wakeAt, wakeAt ?? Infinity);
+      rows.keys.add(key);
+      held.set(jobId, rows);
+    };
     const slotWakes: SlotWake[] = [];
     const replaced = new Set<number>();
     const pickWorker = this.workerPicker();
@@ -321,7 +326,7 @@ export class InstanceLauncher {
           },
         });
         if (!admission.admitted) {
-          held.set(job.id, Math.min(held.get(job.id) ?? Infinity, admission.wakeAt ?? Infinity));
+          hold(job.id, '', admission.wakeAt);
           // A slot launched ahead of its time and held by flow control (a rate limit; overlap holds are decided at
           // the slot) is not due yet: the release after COMMIT passes it by, so it is woken at its slot (a wake-up
           // no release computes again: kept even behind an earlier one).
@@ -354,9 +359,9 @@ export class InstanceLauncher {
       const book = flow.get(job.id)?.book;
       for (const run of fresh) {
         // A delayed run is let through (or not) when it is due: the dispatcher hands it to the FlowGate then.
-        const admission: Admission =
-          book && run.delayMs === 0 ? book.admitNew(concurrencyKeyOf(job, run)) : { admitted: true };
-        if (!admission.admitted) held.set(job.id, Math.min(held.get(job.id) ?? Infinity, admission.wakeAt ?? Infinity));
+        const key = concurrencyKeyOf(job, run);
+        const admission: Admission = book && run.delayMs === 0 ? book.admitNew(key) : { admitted: true };
+        if (!admission.admitted) hold(job.id, key, admission.wakeAt);
         if (run.idempotencyKey !== null) {
           keyRows.set(idempotencyKeyId(job.id, run.idempotencyKey), {
             jobId: job.id,
@@ -487,17 +492,20 @@ export class InstanceLauncher {
   }
 
   /**
-   * After COMMIT: jobs whose new rows wait get a release (a waiting row of higher priority may go first, or earlier
-   * waiting rows may be let through) and a wake-up when the rate window frees a start; a CANCEL_OTHER slot stops the
+   * After COMMIT: jobs whose new rows wait get a release of the keys they held (an instance of the key may have ended
+   * after this launch counted it: that end's release ran before this COMMIT and found nothing held; a new row of
+   * higher priority may go first) and a wake-up when the rate window frees a start; a CANCEL_OTHER slot stops the
    * job's other unfinished instances.
    */
   private afterFlowDecisions(
-    held: Map<number, number>,
+    held: Map<number, HeldRows>,
     slotWakes: readonly SlotWake[],
     replaced: InstanceToStop[],
   ): void {
-    for (const [jobId, wakeAt] of held) {
-      this.flowGate.release(jobId);
+    for (const [jobId, { wakeAt, keys }] of held) {
+      // Only the keys it held: another key's room is found by the release of its own end, and a release of every
+      // key reads every key's backlog.
+      for (const key of keys) this.flowGate.release(jobId, key);
       if (wakeAt !== Infinity) this.flowGate.wakeAt(jobId, wakeAt);
     }
     for (const { jobId, at } of slotWakes) this.flowGate.wakeAt(jobId, at, true);
@@ -545,6 +553,13 @@ function limitedJobIds(jobs: ReadonlyMap<number, JobInfoEntity>, launches: reado
     .filter((j) => j.maxInstances > 0 || isUnderFlowControl(j) || slotJobs.has(j.id))
     .map((j) => j.id)
     .sort((a, b) => a - b);
+}
+
+/** What a launch held of one job: the concurrency keys of its held rows ('' for none), and the earliest time the
+ * rate window frees a start for one (Infinity: none is held by a rate window). */
+interface HeldRows {
+  wakeAt: number;
+  keys: Set<string>;
 }
 
 /** A held timer slot launched ahead of its time: its job's release is woken when it comes due. */
