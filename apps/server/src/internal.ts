@@ -3,6 +3,7 @@
  * release. Importing this file boots nothing (the process entry is dist/main.js).
  */
 export * from './dispatch/dispatcher.service';
+export * from './dispatch/run-command-source';
 export * from './flow/admission-book';
 export * from './launch/slot-overlap';
 export * from './instances/state/instance-events';

@@ -21,9 +21,10 @@ class RecordingFlowState extends FlowStateRepository {
     jobId: number,
     rateWindowMs: number,
     now: number,
+    keys?: readonly string[],
   ): Promise<RunningFlowState> {
     this.released.push(jobId);
-    return super.readRunning(tx, jobId, rateWindowMs, now);
+    return super.readRunning(tx, jobId, rateWindowMs, now, keys);
   }
 }
 

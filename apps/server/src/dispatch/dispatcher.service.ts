@@ -10,6 +10,7 @@ import { InstanceTransitions } from '../instances/state/instance-transitions.ser
 import { ServerConfig } from '../platform/config/server-config';
 import { MetricsService } from '../platform/observability/metrics.service';
 import { WorkerCommands } from './worker-commands.provider';
+import type { RunCommandSource } from './run-command-source';
 
 /**
  * How early (ms) an instance may be dispatched before its expected trigger time: timer slots are dispatched ahead
@@ -121,7 +122,7 @@ export class DispatcherService {
    * reconciler's receive timeout dispatches it again.
    */
   async sendRun(
-    instance: InstanceInfoEntity,
+    instance: RunCommandSource,
     job: JobInfoEntity,
     workerId: string,
     runningTimes: number,

@@ -32,7 +32,10 @@ export type Admission =
 export class AdmissionBook {
   private readonly keys = new Map<string, KeyState>();
 
-  /** `running`: the job's unfinished instances not held, over all keys (the overlap buffer waits for none). */
+  /**
+   * `running`: the job's unfinished instances not held, over all keys, or at least 1 when any runs (the overlap
+   * buffer waits for none).
+   */
   constructor(
     private readonly limits: FlowLimits,
     private readonly now: number,
@@ -72,7 +75,9 @@ export class AdmissionBook {
       return {
         admitted: false,
         heldBy,
-        reason: `buffered timer slot: waits for the job's ${this.running} unfinished instance(s) to end`,
+        // No count: a release of some keys knows only whether any runs (and a reason that does not change is not
+        // written again at every release).
+        reason: "buffered timer slot: waits for the job's unfinished instances to end",
       };
     }
     const admission = this.check(key, state);

@@ -1,6 +1,6 @@
 import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import type { DataSource } from 'typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
 import { errorMessage, type HoldReason } from '@jobnest/common';
 import { JobInfoEntity } from '@jobnest/persistence';
 import { DispatcherService } from '../dispatch/dispatcher.service';
@@ -9,7 +9,7 @@ import { retryLockConflicts } from '../platform/database/lock-conflict-retries';
 import { lockRow } from '../platform/database/lock-row';
 import { AdmissionBook, type FlowLimits } from './admission-book';
 import { isUnderFlowControl, limitsOf } from './flow-job';
-import { FlowStateRepository, type WaitingInstance } from './flow-state.repository';
+import { FlowStateRepository, type AdmittedRun, type WaitingInstance } from './flow-state.repository';
 
 /** Most waiting instances one release looks at per concurrency key. */
 const MAX_PER_KEY = 1000;
@@ -33,6 +33,11 @@ export class FlowGate implements OnApplicationBootstrap, OnApplicationShutdown {
    * the release the earlier wake-up runs).
    */
   private readonly wakeups = new Map<number, { at: number; timer: NodeJS.Timeout; later: number[] }>();
+  /**
+   * Jobs whose last release let some instance through: their next release skips the pre-check (a backlog being
+   * worked off, where the check only costs a read). Cleared by a release that lets none through.
+   */
+  private readonly backlogged = new Set<number>();
   private stopped = false;
   /** The last job the reconciler's previous pass released (0: start from the first). */
   private releaseCursor = 0;
@@ -179,65 +184,101 @@ export class FlowGate implements OnApplicationBootstrap, OnApplicationShutdown {
    */
   private async releaseNow(jobId: number, scope: ReleaseScope): Promise<void> {
     // Most ends free a slot nobody waits for: one indexed read instead of a locking transaction. Safe without the
-    // lock: a launch that holds a row after this read releases the job itself once it has committed.
+    // lock: a launch that holds a row after this read releases the job itself once it has committed. Skipped while
+    // the job works off a backlog, where it would only cost a read.
     const keys = scope === ALL_KEYS ? undefined : [...scope];
-    if (!(await this.state.hasDueWaiting(this.dataSource.manager, jobId, Date.now(), keys))) return;
+    if (
+      !this.backlogged.has(jobId) &&
+      !(await this.state.hasDueWaiting(this.dataSource.manager, jobId, Date.now(), keys))
+    )
+      return;
     const decided = await retryLockConflicts(() =>
       this.dataSource.transaction(async (tx) => {
         const job = await lockRow(tx, JobInfoEntity, jobId);
-        // The time of the decision, once the lock is ours: admitted_time, which the rate window counts, must not run
-        // ahead of the dispatch by however long the lock took.
-        const now = Date.now();
-        // A job deleted or no longer under flow control lets everything through.
-        const limits = job && isUnderFlowControl(job) ? limitsOf(job) : OPEN;
-        const state = await this.state.readRunning(tx, jobId, limits.rateLimit > 0 ? limits.ratePeriodMs : 0, now);
-        const book = new AdmissionBook(limits, now, state.keys, state.running);
-        const admitted: number[] = [];
-        const stillHeld: { waiting: WaitingInstance; heldBy: HoldReason; reason: string }[] = [];
-        let wakeAt: number | undefined;
-        // The keys asked for, or every key, but those a limit holds now (and the buffered slots once nothing runs):
-        // a full key's backlog is not even read.
-        const fullKeys = book.keysWithoutRoom();
-        const full = new Set(fullKeys);
-        const candidates = await this.state.waiting(
-          tx,
-          jobId,
-          keys === undefined ? { except: fullKeys } : { only: keys.filter((k) => !full.has(k)) },
-          book.idle,
-          perKeyOf(limits),
-          now,
-        );
-        for (const waiting of candidates) {
-          const admission = book.admitWaiting(waiting.key, waiting.heldBy);
-          if (admission.admitted) admitted.push(waiting.id);
-          else {
-            stillHeld.push({ waiting, heldBy: admission.heldBy, reason: admission.reason });
-            if (admission.wakeAt !== undefined) wakeAt = Math.min(wakeAt ?? Infinity, admission.wakeAt);
-          }
-        }
-        // Keys held by their rate window now, read or not, and those this release just filled: the window says when
-        // they get room (a wake-up for a key with nothing waiting finds nothing to do).
-        const roomAt = book.nextRoomAt(book.keysWithoutRoom());
-        if (roomAt !== undefined) wakeAt = Math.min(wakeAt ?? Infinity, roomAt);
-        const workers = job ? this.dispatcher.eligibleWorkers(job) : [];
-        const assigned = new Map(
-          admitted.map((id, i) => [id, workers.length > 0 ? workers[i % workers.length]! : null]),
-        );
-        const dispatched = await this.state.admit(tx, assigned, now);
-        await this.state.describe(tx, stillHeld);
-        return { job, admitted, dispatched, wakeAt, decidedAt: now };
+        return this.decide(tx, jobId, job, keys);
       }),
     );
-    const { job, admitted, dispatched, wakeAt, decidedAt } = decided;
+    this.afterCommit(decided);
+  }
+
+  /**
+   * Decides a release under the job's lock (`job`: its row as locked, null when deleted) and writes it in `tx`: the
+   * keys `keys` (undefined: every key) and the buffered slots.
+   */
+  private async decide(
+    tx: EntityManager,
+    jobId: number,
+    job: JobInfoEntity | null,
+    keys: readonly string[] | undefined,
+  ): Promise<DecidedRelease> {
+    // The time of the decision, once the lock is ours: admitted_time, which the rate window counts, must not run
+    // ahead of the dispatch by however long the lock took.
+    const now = Date.now();
+    // A job deleted or no longer under flow control lets everything through.
+    const limits = job && isUnderFlowControl(job) ? limitsOf(job) : OPEN;
+    const state = await this.state.readRunning(tx, jobId, limits.rateLimit > 0 ? limits.ratePeriodMs : 0, now, keys);
+    const book = new AdmissionBook(limits, now, state.keys, state.running);
+    const admitted: number[] = [];
+    const stillHeld: { waiting: WaitingInstance; heldBy: HoldReason; reason: string }[] = [];
+    let wakeAt: number | undefined;
+    // The keys asked for, or every key, but those a limit holds now (and the buffered slots once nothing runs): a
+    // full key's backlog is not even read.
+    const fullKeys = book.keysWithoutRoom();
+    const full = new Set(fullKeys);
+    const candidates = await this.state.waiting(
+      tx,
+      jobId,
+      keys === undefined ? { except: fullKeys } : { only: keys.filter((k) => !full.has(k)) },
+      book.idle,
+      perKeyOf(limits),
+      now,
+      keys !== undefined,
+    );
+    for (const waiting of candidates) {
+      const admission = book.admitWaiting(waiting.key, waiting.heldBy);
+      if (admission.admitted) admitted.push(waiting.id);
+      else {
+        stillHeld.push({ waiting, heldBy: admission.heldBy, reason: admission.reason });
+        if (admission.wakeAt !== undefined) wakeAt = Math.min(wakeAt ?? Infinity, admission.wakeAt);
+      }
+    }
+    // Keys held by their rate window now, read or not, and those this release just filled: the window says when they
+    // get room (a wake-up for a key with nothing waiting finds nothing to do).
+    const roomAt = book.nextRoomAt(book.keysWithoutRoom());
+    if (roomAt !== undefined) wakeAt = Math.min(wakeAt ?? Infinity, roomAt);
+    const workers = job ? this.dispatcher.eligibleWorkers(job) : [];
+    const assigned = new Map(admitted.map((id, i) => [id, workers.length > 0 ? workers[i % workers.length]! : null]));
+    const dispatched = await this.state.admit(tx, assigned, now, new Map(candidates.map((c) => [c.id, c])));
+    await this.state.describe(tx, stillHeld);
+    return { jobId, job, admitted, dispatched, wakeAt, decidedAt: now };
+  }
+
+  /** Once a release committed: its RunInstance commands, the undispatched ones to the dispatcher, its wake-up. */
+  private afterCommit({ jobId, job, admitted, dispatched, wakeAt, decidedAt }: DecidedRelease): void {
+    if (admitted.length > 0) this.backlogged.add(jobId);
+    else this.backlogged.delete(jobId);
     const sent = new Set(dispatched.map((i) => i.id));
     for (const instance of dispatched) {
-      if (job && instance.workerId !== null)
-        void this.dispatcher.sendRun(instance, job, instance.workerId, instance.runningTimes, 0, decidedAt);
+      if (job) void this.dispatcher.sendRun(instance, job, instance.workerId, instance.runningTimes, 0, decidedAt);
     }
     // Let through without a worker to go to: the dispatcher makes them wait for one (or fails them past the grace).
     for (const id of admitted) if (!sent.has(id)) this.dispatcher.dispatchInBackground(id);
     if (wakeAt !== undefined) this.wakeAt(jobId, wakeAt);
   }
+}
+
+/** A release decided and written in a transaction, and what is left to do once it commits. */
+interface DecidedRelease {
+  jobId: number;
+  /** The job as locked (null: deleted). */
+  job: JobInfoEntity | null;
+  /** Every instance let through, dispatched or not. */
+  admitted: number[];
+  /** Those dispatched to a worker in the same UPDATE: their RunInstance goes out after COMMIT. */
+  dispatched: AdmittedRun[];
+  /** When the rate window frees a start for a key it holds. */
+  wakeAt: number | undefined;
+  decidedAt: number;
 }
 
 /** What one release reads: every key, or the keys whose instances ended since the last one. */

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { ACTIVE_INSTANCE_STATUSES, HoldReason, InstanceStatus } from '@jobnest/common';
-import { InstanceInfoEntity } from '@jobnest/persistence';
+import type { RunCommandSource } from '../dispatch/run-command-source';
 import { clipReason } from '../instances/state/status-reason';
 import type { KeyState } from './admission-book';
 
@@ -25,6 +25,39 @@ export interface WaitingInstance {
   priority: number;
   /** Its status reason as stored. */
   reason: string | null;
+  /** What its RunInstance carries, when the query read it (see `waiting`). */
+  run?: RunCommandSource & { runningTimes: number };
+}
+
+/** The columns a RunInstance carries of an instance row (`i`), as the driver returns them (BIGINT may be a string). */
+const RUN_COLUMNS = `i.id AS runId, i.running_times AS runningTimes, i.instance_params AS instanceParams,
+  i.job_params_override AS jobParamsOverride, i.time_limit_override_ms AS timeLimitOverrideMs,
+  i.resume_next AS resumeNext, i.wf_instance_id AS wfInstanceId, i.wf_node_id AS wfNodeId, i.wf_context AS wfContext`;
+
+interface RawRunColumns {
+  runId: number | string;
+  runningTimes: number | string;
+  instanceParams: string | null;
+  jobParamsOverride: string | null;
+  timeLimitOverrideMs: number | string | null;
+  resumeNext: number | string | boolean;
+  wfInstanceId: number | string | null;
+  wfNodeId: string | null;
+  wfContext: string | null;
+}
+
+function runColumnsOf(r: RawRunColumns): RunCommandSource & { runningTimes: number } {
+  return {
+    id: Number(r.runId),
+    runningTimes: Number(r.runningTimes),
+    instanceParams: r.instanceParams,
+    jobParamsOverride: r.jobParamsOverride,
+    timeLimitOverrideMs: r.timeLimitOverrideMs === null ? null : Number(r.timeLimitOverrideMs),
+    resumeNext: Boolean(Number(r.resumeNext)),
+    wfInstanceId: r.wfInstanceId === null ? null : Number(r.wfInstanceId),
+    wfNodeId: r.wfNodeId,
+    wfContext: r.wfContext,
+  };
 }
 
 /** How long after being let through an instance may be dispatched and still be found by the rate window's read. */
@@ -37,21 +70,11 @@ function keyOf(state: Pick<RunningFlowState, 'keys'>, key: string): KeyState {
   return counts;
 }
 
-/** The columns of an instance that `DispatcherService.sendRun` reads, and those that tell it was let through. */
-const RUN_COMMAND_COLUMNS = [
-  'id',
-  'status',
-  'workerId',
-  'runningTimes',
-  'admittedTime',
-  'instanceParams',
-  'jobParamsOverride',
-  'timeLimitOverrideMs',
-  'resumeNext',
-  'wfInstanceId',
-  'wfNodeId',
-  'wfContext',
-] as const satisfies readonly (keyof InstanceInfoEntity)[];
+/** An instance let through and dispatched: what `DispatcherService.sendRun` reads of it, and where it goes. */
+export interface AdmittedRun extends RunCommandSource {
+  workerId: string;
+  runningTimes: number;
+}
 
 const placeholders = (n: number): string => Array.from({ length: n }, () => '?').join(', ');
 
@@ -114,22 +137,43 @@ export class FlowStateRepository {
   }
 
   /**
-   * What a release needs of a job's flow state: the instances not held, per key and in all, and the recent starts
-   * when it has a rate limit (`rateWindowMs` > 0). Waiting instances are not counted (the candidates query finds
-   * them), so only the unfinished rows not held are read: their range of the flow index, however long the backlog.
+   * What a release needs of a job's flow state: the instances not held, per key, and the recent starts when it has a
+   * rate limit (`rateWindowMs` > 0). Waiting instances are not counted (the candidates query finds them), so only the
+   * unfinished rows not held are read. `keys`: only those keys' counts, and `running` is then 1 when any instance of
+   * the job runs, else 0 (all a release of some keys needs of the others: whether a buffered slot may start); every
+   * key's otherwise. One statement (two with a rate limit).
    */
-  async readRunning(tx: EntityManager, jobId: number, rateWindowMs: number, now: number): Promise<RunningFlowState> {
+  async readRunning(
+    tx: EntityManager,
+    jobId: number,
+    rateWindowMs: number,
+    now: number,
+    keys?: readonly string[],
+  ): Promise<RunningFlowState> {
     const state: RunningFlowState = { keys: new Map(), running: 0 };
-    const counts = (await tx.query(
-      `SELECT flow_key AS flowKey, COUNT(*) AS n FROM instance_info
+    const running = `FROM instance_info FORCE INDEX (idx_instance_job_flow)
         WHERE job_id = ? AND status IN (${placeholders(ACTIVE_INSTANCE_STATUSES.length)}) AND held_by IS NULL
-          AND admitted_time IS NOT NULL AND flow_key IS NOT NULL
-        GROUP BY flow_key`,
-      [jobId, ...ACTIVE_INSTANCE_STATUSES],
-    )) as { flowKey: string; n: number | string }[];
+          AND admitted_time IS NOT NULL AND flow_key IS NOT NULL`;
+    const runningParams = [jobId, ...ACTIVE_INSTANCE_STATUSES];
+    const counts = (
+      keys === undefined
+        ? await tx.query(`SELECT flow_key AS flowKey, COUNT(*) AS n ${running} GROUP BY flow_key`, runningParams)
+        : await tx.query(
+            // The keys' ranges of the flow index, and one row of any other key (NULL key): a long-running job's
+            // thousand other unfinished instances are not read.
+            `(SELECT flow_key AS flowKey, COUNT(*) AS n ${running}${
+              keys.length > 0 ? ` AND flow_key IN (${placeholders(keys.length)})` : ' AND FALSE'
+            } GROUP BY flow_key)
+             UNION ALL (SELECT NULL, 1 ${running} LIMIT 1)`,
+            [...runningParams, ...keys, ...runningParams],
+          )
+    ) as { flowKey: string | null; n: number | string }[];
     for (const row of counts) {
-      keyOf(state, row.flowKey).running += Number(row.n);
-      state.running += Number(row.n);
+      if (row.flowKey === null) state.running = Math.max(state.running, 1);
+      else {
+        keyOf(state, row.flowKey).running += Number(row.n);
+        if (keys === undefined) state.running += Number(row.n);
+      }
     }
     await this.readRecentStarts(tx, new Map([[jobId, state]]), new Map([[jobId, rateWindowMs]]), now);
     return state;
@@ -166,7 +210,9 @@ export class FlowStateRepository {
    * those a limit holds now) and, `withBuffered`, its buffered slots; at most `perKey` of each key (and of the
    * buffered ones), in the order they should start: priority (higher first), then id. One statement on the flow index
    * (the held rows' range, or the keys' ranges); a full key's backlog is left out, and does not hide the other keys'
-   * instances.
+   * instances. `withRun`: each row's RunInstance columns too, so that admit() need not read them back (for a release
+   * of the keys that got room, where nearly every candidate is let through; a release of every key reads many more
+   * candidates than it lets through).
    */
   async waiting(
     tx: EntityManager,
@@ -175,6 +221,7 @@ export class FlowStateRepository {
     withBuffered: boolean,
     perKey: number,
     now: number,
+    withRun = false,
   ): Promise<WaitingInstance[]> {
     const listed = 'only' in keys ? keys.only : keys.except;
     if ('only' in keys && listed.length === 0 && !withBuffered) return [];
@@ -188,7 +235,7 @@ export class FlowStateRepository {
           : '';
     const rows = (await tx.query(
       // The ranking reads the flow index only; the reasons are read for the rows it keeps.
-      `SELECT w.id, w.flowKey, w.heldBy, w.priority, i.status_reason AS reason FROM (
+      `SELECT w.id, w.flowKey, w.heldBy, w.priority, i.status_reason AS reason${withRun ? `, ${RUN_COLUMNS}` : ''} FROM (
          SELECT id, flow_key AS flowKey, held_by AS heldBy, priority,
                 ROW_NUMBER() OVER (PARTITION BY flow_key, held_by = ? ORDER BY priority DESC, id) AS place
            FROM instance_info
@@ -208,33 +255,36 @@ export class FlowStateRepository {
         HoldReason.OVERLAP,
         perKey,
       ],
-    )) as {
+    )) as ({
       id: number | string;
       flowKey: string;
       heldBy: HoldReason;
       priority: number | string;
       reason: string | null;
-    }[];
+    } & Partial<RawRunColumns>)[];
     return rows.map((r) => ({
       id: Number(r.id),
       key: r.flowKey,
       heldBy: r.heldBy,
       priority: Number(r.priority),
       reason: r.reason,
+      ...(withRun ? { run: runColumnsOf(r as RawRunColumns) } : {}),
     }));
   }
 
   /**
    * Lets the instances through: those with a worker are dispatched to it in the same statement (run + 1,
-   * WAITING_WORKER_RECEIVE), those without (null) are only no longer held. One UPDATE per kind, then one read of
-   * the dispatched rows, which the caller sends RunInstance for after COMMIT. A row that changed meanwhile (a user
-   * cancel) is left as it is and not returned.
+   * WAITING_WORKER_RECEIVE), those without (null) are only no longer held. One UPDATE per kind; the dispatched rows,
+   * which the caller sends RunInstance for after COMMIT, come from `known` (the candidates as read, with their run
+   * columns) when the UPDATE changed every one of them, else from one read of the rows as written. A row that changed
+   * meanwhile (a user cancel) is left as it is and not returned.
    */
   async admit(
     tx: EntityManager,
     workers: ReadonlyMap<number, string | null>,
     now: number,
-  ): Promise<InstanceInfoEntity[]> {
+    known: ReadonlyMap<number, WaitingInstance> = new Map(),
+  ): Promise<AdmittedRun[]> {
     const toWorker = [...workers].filter((e): e is [number, string] => e[1] !== null);
     const undispatched = [...workers].filter(([, w]) => w === null).map(([id]) => id);
     if (undispatched.length > 0) {
@@ -247,7 +297,7 @@ export class FlowStateRepository {
     }
     if (toWorker.length === 0) return [];
     const ids = toWorker.map(([id]) => id);
-    await tx.query(
+    const written = (await tx.query(
       `UPDATE instance_info
           SET held_by = NULL, status_reason = NULL, admitted_time = ?, status = ?, status_time = ?,
               worker_id = CASE id ${toWorker.map(() => 'WHEN ? THEN ?').join(' ')} END,
@@ -263,15 +313,23 @@ export class FlowStateRepository {
         ...ids,
         InstanceStatus.WAITING_DISPATCH,
       ],
-    );
-    // The UPDATE locked the rows: a plain read sees them as written. Only what RunInstance carries.
-    const rows = await tx
-      .getRepository(InstanceInfoEntity)
-      .createQueryBuilder('i')
-      .select(RUN_COMMAND_COLUMNS.map((c) => `i.${c}`))
-      .where('i.id IN (:...ids)', { ids })
-      .getMany();
-    return rows.filter((i) => i.status === InstanceStatus.WAITING_WORKER_RECEIVE && i.admittedTime === now);
+    )) as { affectedRows: number };
+    // Every row changed, and as read under the job's lock (the only one that lets its rows through): the columns
+    // read with the candidates are the rows' own, the run count one more.
+    if (written.affectedRows === ids.length && toWorker.every(([id]) => known.get(id)?.run !== undefined)) {
+      return toWorker.map(([id, workerId]) => {
+        const run = known.get(id)!.run!;
+        return { ...run, resumeNext: false, runningTimes: run.runningTimes + 1, workerId };
+      });
+    }
+    // The UPDATE locked the rows: a plain read sees them as written. Only what RunInstance carries, mapped here (an
+    // entity read would hydrate every row through TypeORM on the event loop that sends them).
+    const rows = (await tx.query(
+      `SELECT ${RUN_COLUMNS}, worker_id AS workerId
+         FROM instance_info i WHERE id IN (${placeholders(ids.length)}) AND status = ? AND admitted_time = ?`,
+      [...ids, InstanceStatus.WAITING_WORKER_RECEIVE, now],
+    )) as (RawRunColumns & { workerId: string })[];
+    return rows.map((r) => ({ ...runColumnsOf(r), workerId: r.workerId }));
   }
 
   /**
