@@ -15,6 +15,13 @@ import { FlowStateRepository, type AdmittedRun, type WaitingInstance } from './f
 const MAX_PER_KEY = 1000;
 
 /**
+ * A release of some keys reads the RunInstance columns (params, workflow context) with its candidates only when it
+ * reads at most this many per key: the ended keys have room for about one each, so the candidates it does not let
+ * through (whose columns are read for nothing) stay few. Beyond, the admitted rows are read back after the UPDATE.
+ */
+const RUN_COLUMNS_MAX_PER_KEY = 4;
+
+/**
  * Lets held instances through when they may start: when an instance of their job ends (on the server that stored the
  * end, at once; only its concurrency key got room, so only that key's instances and the buffered slots are read), when
  * the rate window frees a start (a timer on the server that saw it), after a launch that held some, when the job's
@@ -225,14 +232,15 @@ export class FlowGate implements OnApplicationBootstrap, OnApplicationShutdown {
     // full key's backlog is not even read.
     const fullKeys = book.keysWithoutRoom();
     const full = new Set(fullKeys);
+    const perKey = perKeyOf(limits);
     const candidates = await this.state.waiting(
       tx,
       jobId,
       keys === undefined ? { except: fullKeys } : { only: keys.filter((k) => !full.has(k)) },
       book.idle,
-      perKeyOf(limits),
+      perKey,
       now,
-      keys !== undefined,
+      keys !== undefined && perKey <= RUN_COLUMNS_MAX_PER_KEY,
     );
     for (const waiting of candidates) {
       const admission = book.admitWaiting(waiting.key, waiting.heldBy);
