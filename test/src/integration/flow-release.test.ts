@@ -3,12 +3,14 @@ import { afterEach, beforeEach, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { InstanceStatus } from '@jobnest/common';
 import type { JobInfoEntity } from '@jobnest/persistence';
+import type { EntityManager } from 'typeorm';
 import {
   FlowGate,
   FlowStateRepository,
   InstanceEvents,
   type DispatcherService,
   type RunCommandSource,
+  type RunningFlowState,
 } from '@jobnest/server/internal';
 import { clearTables, insertInstance, insertJob } from '../support/instance-rows';
 import { migratedDatabase } from '../support/migrated-database';
@@ -96,21 +98,23 @@ describe('flow control releases', () => {
           ],
         );
         const known = new Map(candidates.map((c) => [c.id, c]));
-        const admitted = await state.admit(tx, new Map([[first, 'w1']]), now, known);
+        const statements: string[] = [];
+        const admitted = await state.admit(recording(tx, statements), new Map([[first, 'w1']]), now, known);
         assert.deepEqual(
           admitted.map((r) => [r.id, r.workerId, r.runningTimes, r.instanceParams, r.resumeNext]),
           [[first, 'w1', 1, '{"n":1}', false]],
         );
+        assert.deepEqual(statements, ['UPDATE'], 'every row changed: nothing is read back');
       });
       // A row canceled after the candidates were read: the UPDATE passes it by, and only the row it changed is sent.
       const third = await instanceOf('c', 'held', '{"n":3}');
       await database.db().transaction(async (tx) => {
         const candidates = await state.waiting(tx, job.id, { only: ['b', 'c'] }, false, 1, now, true);
-        await database
-          .db()
-          .query("UPDATE instance_info SET status = 'CANCELED', held_by = NULL WHERE id = ?", [second]);
+        // As a user's cancel ends it: the status only.
+        await database.db().query("UPDATE instance_info SET status = 'CANCELED' WHERE id = ?", [second]);
+        const statements: string[] = [];
         const admitted = await state.admit(
-          tx,
+          recording(tx, statements),
           new Map([
             [second, 'w1'],
             [third, 'w2'],
@@ -122,6 +126,7 @@ describe('flow control releases', () => {
           admitted.map((r) => [r.id, r.workerId, r.runningTimes, r.instanceParams]),
           [[third, 'w2', 1, '{"n":3}']],
         );
+        assert.deepEqual(statements, ['UPDATE', 'SELECT'], 'one row did not change: the changed ones are read back');
       });
       const rows = (await database
         .db()
@@ -147,9 +152,11 @@ describe('flow control releases', () => {
   describe('FlowGate', () => {
     let gate: FlowGate;
     let sent: SentRun[];
+    let looked: RecordingFlowState;
 
     beforeEach(() => {
       sent = [];
+      looked = new RecordingFlowState();
       const dispatcher = {
         eligibleWorkers: () => ['w1'],
         sendRun: (instance: RunCommandSource, _job: unknown, workerId: string, runningTimes: number) => {
@@ -158,48 +165,88 @@ describe('flow control releases', () => {
         },
         dispatchInBackground: () => undefined,
       } as unknown as DispatcherService;
-      gate = new FlowGate(database.db(), state, dispatcher, new InstanceEvents());
+      gate = new FlowGate(database.db(), looked, dispatcher, new InstanceEvents());
     });
 
     afterEach(async () => {
       await gate.onApplicationShutdown();
     });
 
-    /** Waits until `n` runs were sent (a release runs in the background). */
-    async function sentRuns(n: number): Promise<SentRun[]> {
-      for (let i = 0; i < 100 && sent.length < n; i++) await sleep(20);
-      return sent;
+    /** Releases key `key` and waits until that release has decided (its running counts read `n` in all). */
+    async function releaseKey(key: string, n: number): Promise<void> {
+      gate.release(job.id, key);
+      for (let i = 0; i < 200 && looked.keysRead.length < n; i++) await sleep(10);
+      assert.equal(looked.keysRead.length, n, `release ${n} decided`);
+      // Its COMMIT and sends follow the decision.
+      await sleep(50);
     }
 
-    it('lets the next instance of an ended key through, with what its RunInstance carries, key after key', async () => {
+    it('lets the next instance of the ended key through, with what its RunInstance carries, and no other key', async () => {
       const ended = await instanceOf('a', 'running');
-      await instanceOf('b', 'running');
       const next = await instanceOf('a', 'held', '{"order":1}');
       const later = await instanceOf('a', 'held', '{"order":2}');
+      // Key b has room and an instance waiting (its release was lost): not this release's to let through.
       const otherKey = await instanceOf('b', 'held', '{"order":3}');
       await database.db().query("UPDATE instance_info SET status = 'SUCCEEDED' WHERE id = ?", [ended]);
-      gate.release(job.id, 'a');
-      const [run] = await sentRuns(1);
-      assert.equal(run?.instance.id, next, 'the oldest waiting instance of key a');
-      assert.equal(run?.instance.instanceParams, '{"order":1}');
-      assert.equal(run?.runningTimes, 1);
-      assert.equal(run?.workerId, 'w1');
-      // The next release of key a (its last one let something through, so it skips the pre-check) finds the key full.
-      gate.release(job.id, 'a');
-      await sleep(200);
-      assert.equal(sent.length, 1, 'key a runs its limit: nothing more goes');
-      // Key a's instance ends: the one behind it goes; key b's held instance waits for key b.
-      await database.db().query("UPDATE instance_info SET status = 'SUCCEEDED' WHERE id = ?", [next]);
-      gate.release(job.id, 'a');
-      const runs = await sentRuns(2);
+      await releaseKey('a', 1);
       assert.deepEqual(
-        runs.map((r) => r.instance.id),
+        sent.map((r) => [r.instance.id, r.instance.instanceParams, r.runningTimes, r.workerId]),
+        [[next, '{"order":1}', 1, 'w1']],
+        'the oldest waiting instance of key a',
+      );
+      assert.deepEqual(looked.keysRead, [['a']], 'the running counts of key a only');
+      assert.equal(looked.preChecks, 1);
+      // Its last release let something through: the next one skips the pre-check, and finds key a full.
+      await releaseKey('a', 2);
+      assert.equal(looked.preChecks, 1, 'no pre-check while the job works off a backlog');
+      assert.equal(sent.length, 1, 'key a runs its limit: nothing more goes');
+      // That release let nothing through: the next one checks first again. Key a's instance ended: the next goes.
+      await database.db().query("UPDATE instance_info SET status = 'SUCCEEDED' WHERE id = ?", [next]);
+      await releaseKey('a', 3);
+      assert.equal(looked.preChecks, 2);
+      assert.deepEqual(
+        sent.map((r) => r.instance.id),
         [next, later],
       );
       const [held] = (await database
         .db()
         .query('SELECT held_by AS heldBy FROM instance_info WHERE id = ?', [otherKey])) as { heldBy: string | null }[];
-      assert.equal(held?.heldBy, 'CONCURRENCY', "key b's instance still waits for key b");
+      assert.equal(held?.heldBy, 'CONCURRENCY', "key b's instance was left to a release of key b");
     });
   });
 });
+
+/** The real repository, recording the pre-checks and the keys whose running counts each release read. */
+class RecordingFlowState extends FlowStateRepository {
+  preChecks = 0;
+  readonly keysRead: (readonly string[] | undefined)[] = [];
+
+  override hasDueWaiting(tx: EntityManager, jobId: number, now: number, keys?: readonly string[]): Promise<boolean> {
+    this.preChecks++;
+    return super.hasDueWaiting(tx, jobId, now, keys);
+  }
+
+  override readRunning(
+    tx: EntityManager,
+    jobId: number,
+    rateWindowMs: number,
+    now: number,
+    keys?: readonly string[],
+  ): Promise<RunningFlowState> {
+    this.keysRead.push(keys);
+    return super.readRunning(tx, jobId, rateWindowMs, now, keys);
+  }
+}
+
+/** `tx`, recording the first word of each statement run through it. */
+function recording(tx: EntityManager, statements: string[]): EntityManager {
+  return new Proxy(tx, {
+    get(target, property, receiver): unknown {
+      if (property !== 'query') return Reflect.get(target, property, receiver) as unknown;
+      return (sql: string, params?: unknown[]) => {
+        statements.push(sql.trim().split(/\s+/)[0]!.toUpperCase());
+        return target.query(sql, params);
+      };
+    },
+  });
+}

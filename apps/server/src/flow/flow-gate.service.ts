@@ -73,8 +73,8 @@ export class FlowGate implements OnApplicationBootstrap, OnApplicationShutdown {
 
   /**
    * Lets through what may start of the job's held instances (in the background; errors are logged): of the
-   * concurrency key `key` only (an instance of it ended, so only that key got room; the buffered slots too), or of
-   * every key.
+   * concurrency key `key` only (an instance of it ended, or a launch held one of it: only that key may have got room;
+   * the buffered slots too), or of every key.
    */
   release(jobId: number, key?: string): void {
     if (this.stopped) return;
@@ -191,7 +191,7 @@ export class FlowGate implements OnApplicationBootstrap, OnApplicationShutdown {
    */
   private async releaseNow(jobId: number, scope: ReleaseScope): Promise<void> {
     // Most ends free a slot nobody waits for: one indexed read instead of a locking transaction. Safe without the
-    // lock: a launch that holds a row after this read releases the job itself once it has committed. Skipped while
+    // lock: a launch that holds a row after this read releases its key itself once it has committed. Skipped while
     // the job works off a backlog, where it would only cost a read.
     const keys = scope === ALL_KEYS ? undefined : [...scope];
     if (

@@ -5,9 +5,10 @@ import type { RunCommandSource } from '../dispatch/run-command-source';
 import { clipReason } from '../instances/state/status-reason';
 import type { KeyState } from './admission-book';
 
-/** What a release reads of a job: each concurrency key's counts, and its unfinished instances not held (all keys). */
+/** What a release reads of a job: each concurrency key's counts, and its unfinished instances not held. */
 export interface RunningFlowState {
   keys: Map<string, KeyState>;
+  /** Over all keys; for a release of some keys only 1 (any runs) or 0 (see readRunning). */
   running: number;
 }
 
