@@ -1,32 +1,10 @@
 import assert from 'node:assert/strict';
 import { beforeEach, describe, it } from 'node:test';
-import type { EntityManager } from 'typeorm';
 import { InstanceStatus } from '@jobnest/common';
-import {
-  FlowGate,
-  FlowStateRepository,
-  InstanceEvents,
-  type DispatcherService,
-  type RunningFlowState,
-} from '@jobnest/server/internal';
+import { FlowGate, InstanceEvents, type DispatcherService } from '@jobnest/server/internal';
 import { clearTables, insertInstance, insertJob } from '../support/instance-rows';
 import { migratedDatabase } from '../support/migrated-database';
-
-/** The real repository, recording which jobs a release read. */
-class RecordingFlowState extends FlowStateRepository {
-  readonly released: number[] = [];
-
-  override async readRunning(
-    tx: EntityManager,
-    jobId: number,
-    rateWindowMs: number,
-    now: number,
-    keys?: readonly string[],
-  ): Promise<RunningFlowState> {
-    this.released.push(jobId);
-    return super.readRunning(tx, jobId, rateWindowMs, now, keys);
-  }
-}
+import { RecordingFlowState } from '../support/recording-flow-state';
 
 /**
  * The reconciler's safety net against real MariaDB: with more jobs holding due instances than one pass releases,
@@ -71,9 +49,9 @@ describe("the reconciler's flow release", () => {
   it('releases them in turns across passes, wrapping around, each job once per turn', async () => {
     const passes: number[][] = [];
     for (let pass = 0; pass < 3; pass++) {
-      state.released.length = 0;
+      state.runningReads.length = 0;
       assert.equal(await gate.releaseAllDue(2), 2);
-      passes.push([...state.released].sort((a, b) => a - b));
+      passes.push(state.runningReads.map((r) => r.jobId).sort((a, b) => a - b));
     }
     const [a, b, c, d, e] = jobs as [number, number, number, number, number];
     assert.deepEqual(passes, [[a, b], [c, d], [a, e].sort((x, y) => x - y)]);

@@ -10,10 +10,10 @@ import {
   InstanceEvents,
   type DispatcherService,
   type RunCommandSource,
-  type RunningFlowState,
 } from '@jobnest/server/internal';
 import { clearTables, insertInstance, insertJob } from '../support/instance-rows';
 import { migratedDatabase } from '../support/migrated-database';
+import { RecordingFlowState } from '../support/recording-flow-state';
 
 /** A RunInstance the gate asked the dispatcher to send. */
 interface SentRun {
@@ -175,8 +175,8 @@ describe('flow control releases', () => {
     /** Releases key `key` and waits until that release has decided (its running counts read `n` in all). */
     async function releaseKey(key: string, n: number): Promise<void> {
       gate.release(job.id, key);
-      for (let i = 0; i < 200 && looked.keysRead.length < n; i++) await sleep(10);
-      assert.equal(looked.keysRead.length, n, `release ${n} decided`);
+      for (let i = 0; i < 200 && looked.runningReads.length < n; i++) await sleep(10);
+      assert.equal(looked.runningReads.length, n, `release ${n} decided`);
       // Its COMMIT and sends follow the decision.
       await sleep(50);
     }
@@ -194,16 +194,20 @@ describe('flow control releases', () => {
         [[next, '{"order":1}', 1, 'w1']],
         'the oldest waiting instance of key a',
       );
-      assert.deepEqual(looked.keysRead, [['a']], 'the running counts of key a only');
-      assert.equal(looked.preChecks, 1);
+      assert.deepEqual(
+        looked.runningReads.map((r) => r.keys),
+        [['a']],
+        'the running counts of key a only',
+      );
+      assert.equal(looked.preChecks.length, 1);
       // Its last release let something through: the next one skips the pre-check, and finds key a full.
       await releaseKey('a', 2);
-      assert.equal(looked.preChecks, 1, 'no pre-check while the job works off a backlog');
+      assert.equal(looked.preChecks.length, 1, 'no pre-check while the job works off a backlog');
       assert.equal(sent.length, 1, 'key a runs its limit: nothing more goes');
       // That release let nothing through: the next one checks first again. Key a's instance ended: the next goes.
       await database.db().query("UPDATE instance_info SET status = 'SUCCEEDED' WHERE id = ?", [next]);
       await releaseKey('a', 3);
-      assert.equal(looked.preChecks, 2);
+      assert.equal(looked.preChecks.length, 2);
       assert.deepEqual(
         sent.map((r) => r.instance.id),
         [next, later],
@@ -215,28 +219,6 @@ describe('flow control releases', () => {
     });
   });
 });
-
-/** The real repository, recording the pre-checks and the keys whose running counts each release read. */
-class RecordingFlowState extends FlowStateRepository {
-  preChecks = 0;
-  readonly keysRead: (readonly string[] | undefined)[] = [];
-
-  override hasDueWaiting(tx: EntityManager, jobId: number, now: number, keys?: readonly string[]): Promise<boolean> {
-    this.preChecks++;
-    return super.hasDueWaiting(tx, jobId, now, keys);
-  }
-
-  override readRunning(
-    tx: EntityManager,
-    jobId: number,
-    rateWindowMs: number,
-    now: number,
-    keys?: readonly string[],
-  ): Promise<RunningFlowState> {
-    this.keysRead.push(keys);
-    return super.readRunning(tx, jobId, rateWindowMs, now, keys);
-  }
-}
 
 /** `tx`, recording the first word of each statement run through it. */
 function recording(tx: EntityManager, statements: string[]): EntityManager {

@@ -1,19 +1,9 @@
 import assert from 'node:assert/strict';
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { EntityManager } from 'typeorm';
-import { FlowGate, FlowStateRepository, InstanceEvents, type DispatcherService } from '@jobnest/server/internal';
+import { FlowGate, InstanceEvents, type DispatcherService } from '@jobnest/server/internal';
 import { migratedDatabase } from '../support/migrated-database';
-
-/** The real repository, recording when (by the wall clock a release compares due times with) each release looked. */
-class RecordingFlowState extends FlowStateRepository {
-  readonly looked: number[] = [];
-
-  override hasDueWaiting(tx: EntityManager, jobId: number, now: number, keys?: readonly string[]): Promise<boolean> {
-    this.looked.push(now);
-    return super.hasDueWaiting(tx, jobId, now, keys);
-  }
-}
+import { RecordingFlowState } from '../support/recording-flow-state';
 
 /**
  * The FlowGate's wake-ups (against real MariaDB; the job has nothing held, so each release only looks). A buffered
@@ -25,6 +15,8 @@ describe('FlowGate wake-ups', () => {
   const realNow = Date.now;
   let state: RecordingFlowState;
   let gate: FlowGate;
+  /** When each release looked, by the wall clock it compares due times with. */
+  const looked = (): number[] => state.preChecks.map((c) => c.now);
 
   beforeEach(() => {
     state = new RecordingFlowState();
@@ -43,8 +35,8 @@ describe('FlowGate wake-ups', () => {
     // From now on the wall clock runs 20 ms behind the timers' clock: the timer fires while Date.now() < at.
     Date.now = (): number => realNow() - 20;
     await sleep(200);
-    assert.equal(state.looked.length, 1, `one release: ${JSON.stringify(state.looked)}`);
-    assert.ok(state.looked[0]! >= at, `the release looked ${at - state.looked[0]!} ms before its time`);
+    assert.equal(looked().length, 1, `one release: ${JSON.stringify(looked())}`);
+    assert.ok(looked()[0]! >= at, `the release looked ${at - looked()[0]!} ms before its time`);
   });
 
   it("keeps a held slot's due time behind an earlier wake-up, and drops a later one that is not kept", async () => {
@@ -53,9 +45,9 @@ describe('FlowGate wake-ups', () => {
     gate.wakeAt(1, t + 150, true);
     gate.wakeAt(1, t + 100);
     await sleep(300);
-    assert.equal(state.looked.length, 2, `two releases: ${JSON.stringify(state.looked.map((n) => n - t))}`);
-    assert.ok(state.looked[0]! >= t + 50 && state.looked[0]! < t + 150, 'the first at the earlier time');
-    assert.ok(state.looked[1]! >= t + 150, "the second once the slot's time has come");
+    assert.equal(looked().length, 2, `two releases: ${JSON.stringify(looked().map((n) => n - t))}`);
+    assert.ok(looked()[0]! >= t + 50 && looked()[0]! < t + 150, 'the first at the earlier time');
+    assert.ok(looked()[1]! >= t + 150, "the second once the slot's time has come");
   });
 
   it('keeps a wake-up it replaces by an earlier one', async () => {
@@ -63,7 +55,7 @@ describe('FlowGate wake-ups', () => {
     gate.wakeAt(2, t + 150, true);
     gate.wakeAt(2, t + 50);
     await sleep(300);
-    assert.equal(state.looked.length, 2, `two releases: ${JSON.stringify(state.looked.map((n) => n - t))}`);
-    assert.ok(state.looked[1]! >= t + 150);
+    assert.equal(looked().length, 2, `two releases: ${JSON.stringify(looked().map((n) => n - t))}`);
+    assert.ok(looked()[1]! >= t + 150);
   });
 });

@@ -27,8 +27,11 @@ export interface WaitingInstance {
   /** Its status reason as stored. */
   reason: string | null;
   /** What its RunInstance carries, when the query read it (see `waiting`). */
-  run?: RunCommandSource & { runningTimes: number };
+  run?: RunColumns;
 }
+
+/** What a RunInstance carries of an instance row, and its run count as read. */
+type RunColumns = RunCommandSource & { runningTimes: number };
 
 /** The columns a RunInstance carries of an instance row (`i`), as the driver returns them (BIGINT may be a string). */
 const RUN_COLUMNS = `i.id AS runId, i.running_times AS runningTimes, i.instance_params AS instanceParams,
@@ -47,7 +50,7 @@ interface RawRunColumns {
   wfContext: string | null;
 }
 
-function runColumnsOf(r: RawRunColumns): RunCommandSource & { runningTimes: number } {
+function runColumnsOf(r: RawRunColumns): RunColumns {
   return {
     id: Number(r.runId),
     runningTimes: Number(r.runningTimes),
@@ -72,10 +75,7 @@ function keyOf(state: Pick<RunningFlowState, 'keys'>, key: string): KeyState {
 }
 
 /** An instance let through and dispatched: what `DispatcherService.sendRun` reads of it, and where it goes. */
-export interface AdmittedRun extends RunCommandSource {
-  workerId: string;
-  runningTimes: number;
-}
+export type AdmittedRun = RunColumns & { workerId: string };
 
 const placeholders = (n: number): string => Array.from({ length: n }, () => '?').join(', ');
 
