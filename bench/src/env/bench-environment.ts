@@ -8,6 +8,7 @@ import { JobnestClient } from '@jobnest/client';
 import { BASELINE_WORKER_MAIN, BENCH_WORKER_MAIN, PROFILE_PRELOAD, REPO_ROOT, SERVER_MAIN } from '../paths';
 import { freePort } from '../../../tools/process-harness/dist/free-port';
 import { startProcess, type ManagedProcess } from '../../../tools/process-harness/dist/managed-process';
+import type { RolePids } from './cpu-cost';
 import { commandDelta, counterDelta, mysqlCounters, redisCommandStats, type CommandDelta } from './redis-stats';
 import { summarizeProfile, type ProfileSummary } from '../profiling/summarize-profile';
 
@@ -283,6 +284,18 @@ export class BenchEnvironment {
         .filter((p) => p.alive)
         .map((p) => p.pid),
     ];
+  }
+
+  /** Pids of each process role, for {@link CpuCost}. */
+  rolePids(): RolePids {
+    const alive = (list: readonly (ManagedProcess | undefined)[]): number[] =>
+      list.filter((p): p is ManagedProcess => p?.alive === true).map((p) => p.pid);
+    return {
+      server: alive([this.server]),
+      workers: alive(this.jobnestWorkers.map((w) => w.process)),
+      baseline: alive([...this.baselineProcesses.values()]),
+      bench: [process.pid],
+    };
   }
 
   /** Fails fast with the process's output when a child died during a scenario. */

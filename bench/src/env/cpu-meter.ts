@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { pidsNamed, processTicks, systemTicks } from './proc-stat';
 
 /** CPU use of the machine while a scenario ran, in % of all cores (Linux /proc; empty elsewhere). */
 export interface CpuShare {
@@ -19,54 +19,13 @@ interface Snapshot {
 
 const SERVICE_NAMES = new Set(['redis-server', 'mariadbd', 'mysqld']);
 
-function systemTicks(): { busy: number; total: number } | undefined {
-  try {
-    const line = readFileSync('/proc/stat', 'utf8').split('\n')[0]!;
-    const [, ...fields] = line.trim().split(/\s+/);
-    const v = fields.map(Number);
-    const [user = 0, nice = 0, system = 0, idle = 0, iowait = 0, irq = 0, softirq = 0, steal = 0] = v;
-    const busy = user + nice + system + irq + softirq + steal;
-    return { busy, total: busy + idle + iowait };
-  } catch {
-    return undefined;
-  }
-}
-
-function processTicks(pid: number): number {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    // Fields after the name: state(3) ... utime(14) stime(15); rest[0] is field 3.
-    return Number(rest[11]) + Number(rest[12]);
-  } catch {
-    return 0;
-  }
-}
-
-function servicePids(): number[] {
-  try {
-    return readdirSync('/proc')
-      .filter((d) => /^\d+$/.test(d))
-      .filter((d) => {
-        try {
-          return SERVICE_NAMES.has(readFileSync(`/proc/${d}/comm`, 'utf8').trim());
-        } catch {
-          return false;
-        }
-      })
-      .map(Number);
-  } catch {
-    return [];
-  }
-}
-
 /**
  * Measures who used the CPU between `start()` and `stop()`. Processes that exit in between lose their ticks, so
  * the bench's own processes must stay up until `stop()`.
  */
 export class CpuMeter {
   private begin: Snapshot | undefined;
-  private readonly services = servicePids();
+  private readonly services = pidsNamed(SERVICE_NAMES);
 
   constructor(private readonly benchPids: () => number[]) {}
 

@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { JobnestClient, type JobInput } from '@jobnest/client';
+import { CpuCost, describeCpu, perThousand, type CpuSpent } from '../env/cpu-cost';
 import type { MetricRow, Scenario, ScenarioContext, ScenarioResult } from '../scenario';
 import { percentile } from '../stats';
 import { measureJobnest, summaries } from './dispatch';
@@ -17,6 +18,8 @@ interface Burst {
   succeeded: number;
   ms: number;
   perSecond: number;
+  /** The CPU time every process spent per 1,000 runs, from the first request to the last SUCCEEDED. */
+  cpuPerThousand: CpuSpent;
 }
 
 /**
@@ -77,8 +80,12 @@ export const flowControlScenario: Scenario = {
           runBurst(ctx, burst, keys, { concurrencyKeyPath: 'customer', concurrencyLimit: 1 }),
         ),
       );
+      const [unkeyedRound, limitedRound] = [unkeyedRounds[round - 1]!, limitedRounds[round - 1]!];
       ctx.log(
-        `  round ${round}: without a limit ${unkeyedRounds[round - 1]!.perSecond}/s; ${keys} keys at limit 1: ${limitedRounds[round - 1]!.perSecond}/s`,
+        `  round ${round}: without a limit ${unkeyedRound.perSecond}/s; ${keys} keys at limit 1: ${limitedRound.perSecond}/s`,
+      );
+      ctx.log(
+        `    CPU ms per 1,000 runs: without a limit ${unkeyedRound.cpuPerThousand.totalMs} (${describeCpu(unkeyedRound.cpuPerThousand)}); keyed ${limitedRound.cpuPerThousand.totalMs} (${describeCpu(limitedRound.cpuPerThousand)})`,
       );
     }
     const unkeyed = medianPerSecond(unkeyedRounds);
@@ -116,6 +123,13 @@ export const flowControlScenario: Scenario = {
         baseline: unkeyed,
         target: { op: '>=', value: Math.round(unkeyed * 0.8) },
       },
+      {
+        // Where the throughput goes on a machine whose cores are all busy: ratio J/B is keyed CPU over plain CPU.
+        metric: `CPU ms per 1,000 runs over ${keys} keys at limit 1 (all processes)${rounds > 1 ? `, median of ${rounds}` : ''}`,
+        unit: 'ms',
+        jobnest: medianCpu(limitedRounds),
+        baseline: medianCpu(unkeyedRounds),
+      },
     ];
     return {
       rows,
@@ -126,6 +140,7 @@ export const flowControlScenario: Scenario = {
         definitions: {
           latency: 'as scenario 3 (dispatch), one run at a time, on jobs with and without flow control',
           throughput: `${burst} runs through POST /jobs/:id/runs (${BULK} per request, ${IN_FLIGHT} at once), from the first request to the last SUCCEEDED; instanceParams {"customer": "c<i mod keys>"}; ${rounds} round(s), each without a limit then with keys, medians compared`,
+          cpu: 'CPU time of the server, the workers, MariaDB, Redis and the bench (its requests and polling) over the same span, per 1,000 runs; MariaDB and Redis count whole',
         },
         plain,
         keyed,
@@ -145,6 +160,14 @@ function medianPerSecond(bursts: readonly Burst[]): number {
   );
 }
 
+/** The median of the rounds' CPU time per 1,000 runs, all processes. */
+function medianCpu(bursts: readonly Burst[]): number {
+  return percentile(
+    bursts.map((b) => b.cpuPerThousand.totalMs).sort((x, y) => x - y),
+    50,
+  );
+}
+
 async function runBurst(ctx: ScenarioContext, n: number, keys: number, flow: Partial<JobInput>): Promise<Burst> {
   const client = new JobnestClient({
     baseUrl: ctx.env.baseUrl,
@@ -159,6 +182,7 @@ async function runBurst(ctx: ScenarioContext, n: number, keys: number, flow: Par
     ...flow,
   });
   try {
+    const cpu = CpuCost.start(() => ctx.env.rolePids());
     const started = Date.now();
     let next = 0;
     const send = async (): Promise<void> => {
@@ -184,7 +208,13 @@ async function runBurst(ctx: ScenarioContext, n: number, keys: number, flow: Par
       await sleep(50);
     }
     const ms = Date.now() - started;
-    return { n, succeeded, ms, perSecond: succeeded < n ? 0 : Math.round(n / (ms / 1000)) };
+    return {
+      n,
+      succeeded,
+      ms,
+      perSecond: succeeded < n ? 0 : Math.round(n / (ms / 1000)),
+      cpuPerThousand: perThousand(cpu.spent(), n),
+    };
   } finally {
     await client.deleteJob(job.id).catch(() => undefined);
   }

@@ -2,6 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Job as BullJob } from 'bullmq';
 import { isFinalStatus, JobnestApiError, JobnestClient, MAX_BULK_RUNS, type Instance } from '@jobnest/client';
 import { decodeStamp, monoMs, type Stamp } from '../clock';
+import { CpuCost, describeCpu, perThousand, type CpuSpent } from '../env/cpu-cost';
 import { RssSampler, type RssSeries } from '../env/rss-sampler';
 import type { MetricRow, Scenario, ScenarioContext, ScenarioResult } from '../scenario';
 import { percentile, round3, roundSummary, summarize, type Summary } from '../stats';
@@ -77,6 +78,8 @@ interface BurstRun {
   /** Runs read back that no answered request named (e.g. created by a request that timed out). */
   unattributed: number;
   rss?: RssSeries[];
+  /** CPU time every process spent per 1,000 runs, from the first request until every run was done. */
+  cpuPerThousand?: CpuSpent;
   /** After a timeout: how long the runs left over took to finish (unmeasured), and how many never did. */
   drain?: { ms: number; left: number };
   /** Why this side has no figures. */
@@ -237,6 +240,8 @@ export const throughputScenario: Scenario = {
           request: 'request sent -> answered, one sample per request (a bulk request counts once)',
           failed:
             'runs asked for - runs that SUCCEEDED with a start stamp (request failed, FAILED, or not done within the timeout); after a timeout the Jobnest runs left over are waited for (drain, unmeasured) before the next phase',
+          cpuPerThousand:
+            'CPU time of every process (the server, the workers or the BullMQ Worker processes, MariaDB, Redis, and the bench with its clients and polling) from the first request until every run was done, per 1,000 runs; MariaDB and Redis count whole',
           serverPeakRss:
             'VmRSS of the Jobnest server every 100 ms from before the first request until every run was done',
           cronLateness:
@@ -280,6 +285,7 @@ async function jobnestBurst(ctx: ScenarioContext, mode: 'api' | 'bulk', spec: Bu
   let rss: RssSeries[] | undefined;
   const stopSampler = (): RssSeries[] | undefined => (rss ??= sampler?.stop());
   sampler?.start();
+  const cpu = CpuCost.start(() => env.rolePids());
   try {
     const sub =
       mode === 'api'
@@ -309,6 +315,7 @@ async function jobnestBurst(ctx: ScenarioContext, mode: 'api' | 'bulk', spec: Bu
       return { succeeded: ok.total, failed: failed.total };
     };
     const done = await awaitDone(ctx, 'jobnest', sub.index.size, deadline, counts);
+    const cpuPerThousand = perThousand(cpu.spent(), sub.index.size);
     stopSampler();
     const instances = await allInstances(client, job.id);
     const finished: Finished[] = instances.map((i) => ({
@@ -318,7 +325,7 @@ async function jobnestBurst(ctx: ScenarioContext, mode: 'api' | 'bulk', spec: Bu
       finishedAt: i.finishedTime,
       reason: `instance ${i.id}: ${i.status} ${i.statusReason ?? ''} ${i.result ?? ''}`.trim(),
     }));
-    const run: BurstRun = { ...measure(sub, finished, done.timedOut), rss };
+    const run: BurstRun = { ...measure(sub, finished, done.timedOut), rss, cpuPerThousand };
     if (done.timedOut) {
       // Deleting the job does not stop its queued runs: the next phases would queue behind them. Not measured.
       ctx.log(`  jobnest: waiting (up to ${spec.timeoutMs / 1000} s) for the runs left over to finish`);
@@ -340,6 +347,7 @@ async function bullmqBurst(ctx: ScenarioContext, mode: 'api' | 'bulk', spec: Bur
   await queue.obliterate({ force: true });
   const opts = { removeOnComplete: false, removeOnFail: false };
   const deadline = Date.now() + spec.timeoutMs;
+  const cpu = CpuCost.start(() => ctx.env.rolePids());
   try {
     const sub =
       mode === 'api'
@@ -355,6 +363,7 @@ async function bullmqBurst(ctx: ScenarioContext, mode: 'api' | 'bulk', spec: Bur
       const counts = await queue.getJobCounts('completed', 'failed');
       return { succeeded: counts.completed ?? 0, failed: counts.failed ?? 0 };
     });
+    const cpuPerThousand = perThousand(cpu.spent(), sub.index.size);
     const jobs: BullJob[] = [];
     for (let from = 0; ; from += BULLMQ_PAGE) {
       const page = await queue.getJobs(['completed'], from, from + BULLMQ_PAGE - 1);
@@ -369,7 +378,7 @@ async function bullmqBurst(ctx: ScenarioContext, mode: 'api' | 'bulk', spec: Bur
       finishedAt: j.finishedOn ?? null,
       reason: `job ${j.id}: ${j.failedReason ?? 'no stamp'}`,
     }));
-    return measure(sub, finished, done.timedOut);
+    return { ...measure(sub, finished, done.timedOut), cpuPerThousand };
   } finally {
     await queue.obliterate({ force: true }).catch((e: unknown) => ctx.log(`  obliterate failed: ${String(e)}`));
   }
@@ -544,6 +553,9 @@ function logBurst(ctx: ScenarioContext, label: string, r: BurstRun): void {
   ctx.log(
     `  ${label}: ${fmtInt(r.succeeded)} of ${fmtInt(r.n)} succeeded in ${secs} s, ${fmtInt(r.instancesPerSecond ?? 0)} runs/s`,
   );
+  if (r.cpuPerThousand) {
+    ctx.log(`    CPU ms per 1,000 runs: ${r.cpuPerThousand.totalMs} (${describeCpu(r.cpuPerThousand)})`);
+  }
 }
 
 function burstRows(label: string, j: BurstRun, b: BurstRun, target: number, what: string): MetricRow[] {
@@ -563,7 +575,7 @@ function burstRows(label: string, j: BurstRun, b: BurstRun, target: number, what
     return `${side}: only ${fmtInt(r.succeeded)} of ${fmtInt(r.n)} runs SUCCEEDED within the timeout${drain}`;
   };
   const note = [what, j.missing, incomplete(j, 'Jobnest'), incomplete(b, 'BullMQ')].filter(Boolean).join('; ');
-  const v = (r: BurstRun, x: number): number | null => (r.missing ? null : x);
+  const v = (r: BurstRun, x: number | null): number | null => (r.missing ? null : x);
   return [
     {
       metric: `${label}: instances/s`,
@@ -591,6 +603,12 @@ function burstRows(label: string, j: BurstRun, b: BurstRun, target: number, what
     { metric: `${label}: request answered p99`, unit: 'ms', jobnest: v(j, js.request.p99), baseline: bs.request.p99 },
     { metric: `${label}: failed or unfinished runs`, unit: 'runs', jobnest: v(j, j.failed), baseline: b.failed },
     { metric: `${label}: server peak RSS`, unit: 'MB', jobnest: peak(j), baseline: null },
+    {
+      metric: `${label}: CPU ms per 1,000 runs (all processes)`,
+      unit: 'ms',
+      jobnest: v(j, j.cpuPerThousand?.totalMs ?? null),
+      baseline: b.cpuPerThousand?.totalMs ?? null,
+    },
   ];
 }
 
@@ -627,6 +645,7 @@ function burstDetails(r: BurstRun): Record<string, unknown> {
     instancesPerSecond: r.instancesPerSecond,
     spanMs: r.spanMs,
     requests: r.request.length,
+    cpuPerThousand: r.cpuPerThousand ?? null,
     start: distribution(r.start),
     stored: distribution(r.stored),
     request: distribution(r.request),

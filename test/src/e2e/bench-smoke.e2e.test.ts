@@ -119,6 +119,14 @@ describe('benchmark smoke run', () => {
       );
       if (s.name !== 'scale') assert.equal(typeof first.baseline, 'number', `${s.name}: a baseline figure`);
     }
+    // The CPU each burst cost, both sides: what the throughput ratios come from on a machine whose cores are busy.
+    const cpuRows = results.scenarios
+      .filter((s) => s.name === 'throughput' || s.name === 'flow-control')
+      .flatMap((s) => (s.rows ?? []).filter((r) => r.metric.includes('CPU ms per 1,000 runs')));
+    assert.equal(cpuRows.length, 3, JSON.stringify(cpuRows));
+    for (const row of cpuRows) {
+      assert.ok((row.jobnest ?? 0) > 0 && (row.baseline ?? 0) > 0, `${row.metric}: ${JSON.stringify(row)}`);
+    }
     assert.match(output, /scenario\s+metric\s+Jobnest\s+baseline/, 'the table on stdout');
 
     assert.equal(results.namespace.removed, true);
