@@ -11,3 +11,4 @@ export * from './entry-apply-error';
 export * from './acknowledged-trim';
 export * from './heartbeat-reader';
 export * from './worker-command-decoder';
+export * from './dead-consumer-claim';

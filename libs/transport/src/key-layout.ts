@@ -2,7 +2,7 @@
  * Where every Redis key of one deployment lives. Every key carries a hash tag (the part in `{}`), so that on a
  * Redis Cluster no command touches two slots and the load spreads over the nodes:
  *
- * - `<prefix>:{sys}:...`: the system keys: leases, the worker last-seen record, alarm rule versions, the
+ * - `<prefix>:{sys}:...`: the system keys: leases, the servers' beats, the worker last-seen record, alarm rule versions, the
  *   dead-letter stream, and the server-owned BullMQ queues (trigger, dispatch, alarms) as their BullMQ prefix.
  * - `<prefix>:{s<lane>}:app:<appId>:<stream>`: an app's heartbeat, instance-status and log streams. The apps are
  *   spread over STREAM_LANES lanes (lane = appId mod STREAM_LANES); one lane is one slot, so a server reads every
@@ -111,6 +111,11 @@ export class KeyLayout {
   /** A lease held by one server at a time (the reconciler). */
   lease(name: string): string {
     return `${this.system}:lease:${name}`;
+  }
+
+  /** Sorted set: server id -> its last beat (Redis clock, epoch ms); a server whose beat is old is dead. */
+  get serverBeats(): string {
+    return `${this.system}:servers:last-beat`;
   }
 
   /** Sorted set: worker -> last heartbeat any server saw. */

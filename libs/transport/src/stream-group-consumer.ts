@@ -3,6 +3,7 @@ import { errorMessage, isTransientError, MessageDecodeError, ThrottledErrorLog }
 import { EntryApplyError } from './entry-apply-error';
 import { NonStreamKeys } from './non-stream-keys';
 import { messageField } from './message-codec';
+import { claimFromDeadConsumers } from './dead-consumer-claim';
 
 export interface StreamEntry<T> {
   /** The stream the entry was read from (several are read together). */
@@ -56,6 +57,14 @@ export interface StreamGroupConsumerOptions<T> {
   blockMs?: number;
   /** Entries pending this long with another consumer are taken over. (Default: 30000 ms) */
   claimIdleMs?: number;
+  /**
+   * Which of these consumers are known to be dead (their process stopped): their pending entries are taken over at
+   * once instead of after `claimIdleMs`. A consumer not known to be dead keeps its entries until they are idle for
+   * `claimIdleMs`. (Default: none is known to be dead)
+   */
+  deadConsumers?: (consumers: readonly string[]) => Promise<ReadonlySet<string>>;
+  /** How often the consumers holding entries are checked with `deadConsumers`. (Default: 2000 ms) */
+  deadCheckMs?: number;
   /**
    * An entry whose `handle` fails this many times on its own, with an error that is not transient, is a poison
    * entry: it is dead-lettered and acknowledged so the entries behind it go on. (Default: 5)
@@ -113,10 +122,12 @@ export class StreamGroupConsumer<T> {
   private loop: Promise<void> | undefined;
   private readPendingFirst = true;
   private lastClaimAt = 0;
+  private lastDeadCheckAt = 0;
   private errors: ThrottledErrorLog | undefined;
   private readonly batchSize: number;
   private readonly blockMs: number;
   private readonly claimIdleMs: number;
+  private readonly deadCheckMs: number;
   private readonly maxFailures: number;
   private readonly isTransient: (err: unknown) => boolean;
   /** Streams whose group exists (created or found). */
@@ -130,6 +141,7 @@ export class StreamGroupConsumer<T> {
     this.batchSize = options.batchSize ?? 100;
     this.blockMs = options.blockMs ?? 1000;
     this.claimIdleMs = options.claimIdleMs ?? 30_000;
+    this.deadCheckMs = options.deadCheckMs ?? 2000;
     this.maxFailures = options.maxFailures ?? 5;
     this.isTransient = options.isTransient ?? isTransientError;
     if (!Number.isInteger(this.maxFailures) || this.maxFailures < 1) {
@@ -173,6 +185,10 @@ export class StreamGroupConsumer<T> {
     if (Date.now() - this.lastClaimAt >= Math.min(this.claimIdleMs, 10_000)) {
       this.lastClaimAt = Date.now();
       await this.claimAbandoned(streams);
+    }
+    if (this.options.deadConsumers && Date.now() - this.lastDeadCheckAt >= this.deadCheckMs) {
+      this.lastDeadCheckAt = Date.now();
+      await this.claimFromDead(streams, this.options.deadConsumers);
     }
     const from = this.readPendingFirst ? '0' : '>';
     const block = from === '>' ? ['BLOCK', this.blockMs] : [];
@@ -218,6 +234,29 @@ export class StreamGroupConsumer<T> {
           this.options.logger.log(`claimed ${reply[1].length} abandoned entries of ${stream}`);
         }
       } while (cursor !== '0-0' && this.running);
+    }
+  }
+
+  /**
+   * Takes over the entries of consumers known to be dead, whatever their idle time (a second at least, so two live
+   * consumers do not take the same entries from each other); they are then read as our own pending.
+   */
+  private async claimFromDead(
+    streams: string[],
+    deadAmong: (consumers: readonly string[]) => Promise<ReadonlySet<string>>,
+  ): Promise<void> {
+    const { redis, group, consumer, logger } = this.options;
+    const claims = await claimFromDeadConsumers(
+      redis,
+      streams,
+      group,
+      consumer,
+      deadAmong,
+      Math.min(1000, this.claimIdleMs),
+    );
+    for (const claim of claims) {
+      this.readPendingFirst = true;
+      logger.log(`claimed ${claim.claimed} entries of ${claim.stream} left by ${claim.consumer}, which is dead`);
     }
   }
 

@@ -10,6 +10,7 @@ import { MetricsService } from '../platform/observability/metrics.service';
 import type { LaneReaders } from '../platform/redis/lane-readers';
 import { RedisConnections } from '../platform/redis/redis-connections.service';
 import { ReportStreams } from '../platform/redis/report-streams.service';
+import { ServerBeats } from '../platform/redis/server-beats.service';
 import { startServerStreamConsumers } from './server-stream-consumer';
 
 const ROWS_PER_INSERT = 1000;
@@ -25,13 +26,14 @@ export class LogConsumer implements OnApplicationBootstrap, OnApplicationShutdow
     private readonly config: ServerConfig,
     private readonly connections: RedisConnections,
     private readonly streams: ReportStreams,
+    private readonly beats: ServerBeats,
     @InjectRepository(InstanceLogEntity) private readonly logs: Repository<InstanceLogEntity>,
     private readonly instances: InstanceRepository,
     private readonly metrics: MetricsService,
   ) {}
 
   onApplicationBootstrap(): void {
-    this.consumers = startServerStreamConsumers(this.config, this.connections, this.streams, 'logs', {
+    this.consumers = startServerStreamConsumers(this.config, this.connections, this.streams, this.beats, 'logs', {
       decode: decodeLogBatch,
       handle: (entries) => this.store(entries),
       logger: this.logger,

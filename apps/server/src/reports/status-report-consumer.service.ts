@@ -11,6 +11,7 @@ import { ServerConfig } from '../platform/config/server-config';
 import type { LaneReaders } from '../platform/redis/lane-readers';
 import { RedisConnections } from '../platform/redis/redis-connections.service';
 import { ReportStreams } from '../platform/redis/report-streams.service';
+import { ServerBeats } from '../platform/redis/server-beats.service';
 import { reportAcknowledgements, type ReceivedReport } from './report-acknowledgements';
 import { startServerStreamConsumers } from './server-stream-consumer';
 import { StatusReportHandler } from './status-report-handler.service';
@@ -32,18 +33,26 @@ export class StatusReportConsumer implements OnApplicationBootstrap, OnApplicati
     private readonly config: ServerConfig,
     private readonly connections: RedisConnections,
     private readonly streams: ReportStreams,
+    private readonly beats: ServerBeats,
     private readonly handler: StatusReportHandler,
     private readonly commands: WorkerCommands,
   ) {}
 
   onApplicationBootstrap(): void {
-    this.consumers = startServerStreamConsumers(this.config, this.connections, this.streams, 'instanceStatus', {
-      decode: decodeInstanceStatusReport,
-      handle: (entries) => this.handle(entries),
-      logger: this.logger,
-      // One transaction per batch whatever its size: larger batches when reports pour in.
-      batchSize: REPORT_BATCH_SIZE,
-    });
+    this.consumers = startServerStreamConsumers(
+      this.config,
+      this.connections,
+      this.streams,
+      this.beats,
+      'instanceStatus',
+      {
+        decode: decodeInstanceStatusReport,
+        handle: (entries) => this.handle(entries),
+        logger: this.logger,
+        // One transaction per batch whatever its size: larger batches when reports pour in.
+        batchSize: REPORT_BATCH_SIZE,
+      },
+    );
   }
 
   async onApplicationShutdown(): Promise<void> {

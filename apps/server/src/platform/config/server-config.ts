@@ -87,8 +87,16 @@ export class ServerConfig {
   readonly workflowContextMaxBytes: number;
   /** Deepest chain of nested workflows (a workflow running a workflow...). JOBNEST_WORKFLOW_MAX_NESTING (Default: 5) */
   readonly workflowMaxNesting: number;
-  /** Stream entries pending this long with a dead server are claimed by another. JOBNEST_STREAM_CLAIM_IDLE_MS (Default: 15000) */
+  /**
+   * Stream entries pending this long with another server are claimed, whether it is known to be dead or not (a server
+   * of an older version does not beat). JOBNEST_STREAM_CLAIM_IDLE_MS (Default: 15000)
+   */
   readonly streamClaimIdleMs: number;
+  /**
+   * A server that has not beaten for this long (it beats every second) is dead: the stream entries it left pending
+   * are claimed by another at once. JOBNEST_SERVER_DEAD_AFTER_MS (Default: 5000)
+   */
+  readonly serverDeadAfterMs: number;
   /** Task rows of an instance finished longer ago than this are deleted. JOBNEST_TASK_RETENTION_MS (Default: 604800000 = 7 days) */
   readonly taskRetentionMs: number;
   /**
@@ -150,6 +158,7 @@ export class ServerConfig {
     this.workflowContextMaxBytes = r.int('JOBNEST_WORKFLOW_CONTEXT_MAX_BYTES', 65_536, 1024, 8_388_608);
     this.workflowMaxNesting = r.int('JOBNEST_WORKFLOW_MAX_NESTING', 5, 1, 100);
     this.streamClaimIdleMs = r.int('JOBNEST_STREAM_CLAIM_IDLE_MS', 15_000, 1000);
+    this.serverDeadAfterMs = r.int('JOBNEST_SERVER_DEAD_AFTER_MS', 5000, 3000, 3_600_000);
     this.taskRetentionMs = r.int('JOBNEST_TASK_RETENTION_MS', 7 * 24 * 3600 * 1000, 0);
     this.instanceRetentionMs = r.int('JOBNEST_INSTANCE_RETENTION_MS', 30 * 24 * 3600 * 1000, 0);
     this.logRetentionMs = r.int('JOBNEST_LOG_RETENTION_MS', 7 * 24 * 3600 * 1000, 0);
