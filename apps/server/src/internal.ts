@@ -17,6 +17,8 @@ export * from './platform/database/server-task-store';
 export * from './platform/http/api-exception.filter';
 export * from './platform/http/json-depth.pipe';
 export * from './platform/observability/metrics.service';
+export * from './platform/redis/redis-connections.service';
+export * from './platform/redis/server-beats.service';
 export * from './reconcile/instance-retention';
 export * from './reconcile/log-retention';
 export * from './reconcile/task-retention';

@@ -18,8 +18,9 @@ type Reading = Map<number, { role: CpuRole; ticks: number }>;
 
 /**
  * Measures the CPU time each role's processes spend during a phase (Linux /proc; zeros elsewhere): the cost of a
- * path in CPU, which unlike its throughput does not move with how busy the machine is. MariaDB and Redis count
- * whole (the bench's own polling included), so a phase's figure is that of everything it made the machine do.
+ * path in CPU, which moves much less than its throughput with how busy the machine is. Every process the bench
+ * started counts in every phase (the other side's idle processes too), and MariaDB and Redis count whole (the bench's
+ * own polling included), so a phase's figure is that of everything the machine did for the bench meanwhile.
  */
 export class CpuCost {
   private constructor(
@@ -38,7 +39,8 @@ export class CpuCost {
     const byRole = Object.fromEntries(CPU_ROLES.map((r) => [r, 0])) as Record<CpuRole, number>;
     for (const [pid, { role, ticks }] of end) {
       const before = this.begin.get(pid)?.ticks ?? 0;
-      byRole[role] += ((ticks - before) * 1000) / TICKS_PER_SECOND;
+      // A process that exited between its listing and its reading reads 0: it counts nothing rather than less.
+      byRole[role] += (Math.max(0, ticks - before) * 1000) / TICKS_PER_SECOND;
     }
     return { totalMs: CPU_ROLES.reduce((sum, r) => sum + byRole[r], 0), byRole };
   }

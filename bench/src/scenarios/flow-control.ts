@@ -140,7 +140,7 @@ export const flowControlScenario: Scenario = {
         definitions: {
           latency: 'as scenario 3 (dispatch), one run at a time, on jobs with and without flow control',
           throughput: `${burst} runs through POST /jobs/:id/runs (${BULK} per request, ${IN_FLIGHT} at once), from the first request to the last SUCCEEDED; instanceParams {"customer": "c<i mod keys>"}; ${rounds} round(s), each without a limit then with keys, medians compared`,
-          cpu: 'CPU time of the server, the workers, MariaDB, Redis and the bench (its requests and polling) over the same span, per 1,000 runs; MariaDB and Redis count whole',
+          cpu: 'CPU time of every process the bench started (the server, the workers, the idle BullMQ baseline processes of other scenarios), MariaDB, Redis and the bench (its requests and polling) over the same span, per 1,000 runs; MariaDB and Redis count whole',
         },
         plain,
         keyed,

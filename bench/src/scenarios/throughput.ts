@@ -241,7 +241,7 @@ export const throughputScenario: Scenario = {
           failed:
             'runs asked for - runs that SUCCEEDED with a start stamp (request failed, FAILED, or not done within the timeout); after a timeout the Jobnest runs left over are waited for (drain, unmeasured) before the next phase',
           cpuPerThousand:
-            'CPU time of every process (the server, the workers or the BullMQ Worker processes, MariaDB, Redis, and the bench with its clients and polling) from the first request until every run was done, per 1,000 runs; MariaDB and Redis count whole',
+            'CPU time of every process the bench started (the server, the Jobnest workers and the BullMQ Worker processes: each side counts the other side idle), MariaDB, Redis, and the bench with its clients and polling, from the first request until every run was done, per 1,000 runs; MariaDB and Redis count whole',
           serverPeakRss:
             'VmRSS of the Jobnest server every 100 ms from before the first request until every run was done',
           cronLateness:

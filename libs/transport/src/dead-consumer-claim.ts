@@ -38,7 +38,7 @@ export async function claimFromDeadConsumers(
   const replies = (await pipeline.exec()) ?? [];
   const holders = new Map<string, string[]>(); // consumer -> streams where it holds entries
   replies.forEach(([err, reply], i) => {
-    if (err) return; // a stream deleted meanwhile (NOGROUP): the read reports it
+    if (err) return; // a stream deleted meanwhile (NOGROUP) or any other failure: the read that follows reports it
     for (const [consumer, count] of (reply as PendingSummary)[3] ?? []) {
       if (consumer === self || Number(count) === 0) continue;
       let held = holders.get(consumer);
@@ -70,7 +70,8 @@ export async function claimFromDeadConsumers(
         const ids = page.map(([id]) => id);
         const moved = await xclaim(stream, group, self, minIdleMs, ...ids, 'JUSTID');
         claimed += moved.length;
-        // Fewer moved than listed: another consumer took some meanwhile; what is left is claimed on a later pass.
+        // Fewer moved than listed: another consumer took some meanwhile (XCLAIM leaves an entry claimed less than
+        // minIdleMs ago); what is left is claimed on a later pass.
         if (page.length < CLAIM_PAGE || moved.length < ids.length) break;
       }
       if (claimed > 0) claims.push({ stream, consumer, claimed });

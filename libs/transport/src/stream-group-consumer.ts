@@ -38,7 +38,10 @@ export interface StreamGroupConsumerOptions<T> {
    */
   mayCreate?: (stream: string) => boolean;
   group: string;
-  /** Unique per process (a dead process's entries are claimed by the others through XAUTOCLAIM). */
+  /**
+   * Unique per process: a dead process's entries are claimed by the others, at once when `deadConsumers` says it is
+   * dead, else through XAUTOCLAIM once idle for `claimIdleMs`.
+   */
   consumer: string;
   /** Throws MessageDecodeError on a malformed entry. */
   decode: (raw: string | undefined) => T;

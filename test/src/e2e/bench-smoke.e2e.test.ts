@@ -66,7 +66,7 @@ interface BenchRow {
 interface BenchResults {
   namespace: { database: string; redisPrefix: string; removed: boolean };
   setupError?: string;
-  scenarios: { name: string; status: string; error?: string; rows?: BenchRow[] }[];
+  scenarios: { name: string; status: string; error?: string; rows?: BenchRow[]; details?: Record<string, unknown> }[];
 }
 
 function runBench(env: Record<string, string>): Promise<{ code: number | null; output: string }> {
@@ -127,6 +127,15 @@ describe('benchmark smoke run', () => {
     for (const row of cpuRows) {
       assert.ok((row.jobnest ?? 0) > 0 && (row.baseline ?? 0) > 0, `${row.metric}: ${JSON.stringify(row)}`);
     }
+    // Each side's own processes are counted: the Jobnest server and workers, the BullMQ Worker processes.
+    const details = (name: string): Record<string, unknown> => results.scenarios.find((s) => s.name === name)!.details!;
+    const byRole = (cost: unknown): Record<string, number> => (cost as { byRole: Record<string, number> }).byRole;
+    const burst = details('throughput').apiBurst as Record<string, { cpuPerThousand: unknown }>;
+    const jobnestBurst = byRole(burst.jobnest!.cpuPerThousand);
+    assert.ok(jobnestBurst.server! > 0 && jobnestBurst.workers! > 0, JSON.stringify(jobnestBurst));
+    assert.ok(byRole(burst.baseline!.cpuPerThousand).baseline! > 0, JSON.stringify(burst.baseline));
+    const keyedRound = (details('flow-control').limitedRounds as { cpuPerThousand: unknown }[])[0]!;
+    assert.ok(byRole(keyedRound.cpuPerThousand).server! > 0, JSON.stringify(keyedRound.cpuPerThousand));
     assert.match(output, /scenario\s+metric\s+Jobnest\s+baseline/, 'the table on stdout');
 
     assert.equal(results.namespace.removed, true);

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { Redis } from 'ioredis';
 import type { JobnestClient } from '@jobnest/client';
-import type { ManagedProcess } from '../../../tools/process-harness/dist/managed-process';
+import type { ManagedProcess } from '../support/child-process';
 import { TestCluster, waitUntil } from '../support/cluster';
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));

@@ -71,20 +71,22 @@ describe('claimFromDeadConsumers on a real Redis stream', () => {
     assert.deepEqual(await pendingByConsumer(redis, b), new Map([['me', 3]]));
   });
 
-  it('leaves entries claimed or read less than minIdleMs ago, and asks nothing when no other consumer holds any', async () => {
+  it('leaves entries read or claimed less than minIdleMs ago, and asks nothing when no other consumer holds any', async () => {
+    // minIdleMs of 3 s: far above what a stalled test machine takes between two commands.
+    const minIdle = 3000;
     await holdEntries(b, 'dead-2', 1);
     const everyoneDead = async (consumers: readonly string[]): Promise<ReadonlySet<string>> => new Set(consumers);
-    assert.deepEqual(await claimFromDeadConsumers(redis, [b], GROUP, 'me', everyoneDead, 1000), []);
+    assert.deepEqual(await claimFromDeadConsumers(redis, [b], GROUP, 'me', everyoneDead, minIdle), []);
     assert.equal((await pendingByConsumer(redis, b)).get('dead-2'), 1, 'read just now: left for a later pass');
-    await sleep(1100);
-    const claims = await claimFromDeadConsumers(redis, [b], GROUP, 'me', everyoneDead, 1000);
+    await sleep(minIdle + 100);
+    const claims = await claimFromDeadConsumers(redis, [b], GROUP, 'me', everyoneDead, minIdle);
     assert.deepEqual(
       claims.map((c) => [c.consumer, c.claimed]),
       [['dead-2', 1]],
     );
-    // Another consumer taking 'me' for dead right after: the 3 entries 'me' claimed over a second ago move, the one
-    // it has just claimed does not (two live consumers do not take fresh entries from each other).
-    const other = await claimFromDeadConsumers(redis, [b], GROUP, 'other', everyoneDead, 1000);
+    // Another consumer taking 'me' for dead right after: the 3 entries 'me' claimed long ago move, the one it has
+    // just claimed does not (two live consumers do not take fresh entries from each other).
+    const other = await claimFromDeadConsumers(redis, [b], GROUP, 'other', everyoneDead, minIdle);
     assert.deepEqual(
       other.map((c) => [c.consumer, c.claimed]),
       [['me', 3]],
@@ -114,5 +116,32 @@ describe('claimFromDeadConsumers on a real Redis stream', () => {
     );
     assert.deepEqual(none, []);
     assert.equal(questions, 0, 'only this consumer holds entries of c: nothing to ask');
+  });
+
+  it('moves nothing another consumer claimed between its XPENDING and its XCLAIM', async () => {
+    const d = `${ns.prefix}:{s1}:d`;
+    await redis.xgroup('CREATE', d, GROUP, '0', 'MKSTREAM');
+    await holdEntries(d, 'dead-3', 4);
+    await sleep(1100);
+    // The same Redis, with a rival server's claim of the listed entries slipped in right after the listing.
+    const racing = new Proxy(redis, {
+      get(target, prop) {
+        if (prop === 'xpending') {
+          return async (...args: [string, string, ...(string | number)[]]) => {
+            const reply = (await target.xpending(...(args as [string, string]))) as unknown[];
+            if (args.length > 2 && reply.length > 0) {
+              const ids = (reply as [string][]).map(([id]) => id);
+              await target.xclaim(d, GROUP, 'rival', 0, ...ids);
+            }
+            return reply;
+          };
+        }
+        const value = Reflect.get(target, prop, target) as unknown;
+        return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+      },
+    });
+    const claims = await claimFromDeadConsumers(racing, [d], GROUP, 'me', async (cs) => new Set(cs), 1000);
+    assert.deepEqual(claims, [], 'the rival claimed them a moment ago: XCLAIM with a 1 s minimum leaves them');
+    assert.deepEqual(await pendingByConsumer(redis, d), new Map([['rival', 4]]));
   });
 });

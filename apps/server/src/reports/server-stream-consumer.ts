@@ -40,7 +40,7 @@ export function startServerStreamConsumers<T>(
         consumer: config.serverId,
         deadLetterStream: config.keys.deadLetter,
         claimIdleMs: config.streamClaimIdleMs,
-        deadConsumers: (consumers) => beats.deadAmong(consumers),
+        deadConsumers: async (consumers) => beats.deadAmong(consumers),
       }),
   );
   readers.start();
