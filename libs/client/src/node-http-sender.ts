@@ -54,13 +54,22 @@ export class NodeHttpSender {
   /**
    * Sends `req` and reads its whole answer. An idempotent request (GET, PUT, DELETE) whose reused connection was
    * reset before any answer is sent once more on a new one: the server closed it as idle and never read the request.
+   * The other idle connections are closed first: they idled as long, and the server may have closed them too.
    */
   async send(req: RawRequest): Promise<RawAnswer> {
     try {
       return await this.sendOnce(req);
     } catch (err) {
       if (!(err instanceof ReusedConnectionReset) || !RETRIED_METHODS.has(req.method)) throw unwrap(err);
+      this.closeIdleConnections();
       return await this.sendOnce(req).catch((again: unknown) => Promise.reject(unwrap(again)));
+    }
+  }
+
+  /** Closes the agent's idle kept-alive connections (the next request opens a new one). */
+  private closeIdleConnections(): void {
+    for (const sockets of Object.values(this.agent.freeSockets)) {
+      for (const socket of sockets ?? []) socket.destroy();
     }
   }
 

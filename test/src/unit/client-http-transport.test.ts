@@ -192,6 +192,19 @@ describe('JobnestClient transport on a kept-alive connection closed under it', (
     ]);
   });
 
+  it('sends it on a new connection, not on another idle one the server may have closed too', async () => {
+    requests = [];
+    const connectionsBefore = open.size;
+    const client = new JobnestClient({ baseUrl, accessToken: 't' });
+    // Two at once: two connections, each answered once, both left idle in the pool.
+    await Promise.all([client.getInstance(7), client.getInstance(7)]);
+    assert.equal(open.size - connectionsBefore, 2);
+    const again = await client.getInstance(7);
+    assert.equal(again.id, 7);
+    assert.equal(requests.length, 4, `the reset request and its resend: ${requests.join(', ')}`);
+    assert.equal(open.size - connectionsBefore, 3, 'the resend opened a third connection');
+  });
+
   it('does not send a POST twice: the reset is the caller error', async () => {
     requests = [];
     const client = new JobnestClient({ baseUrl, accessToken: 't' });
