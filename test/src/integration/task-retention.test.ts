@@ -39,4 +39,11 @@ describe('task retention', () => {
     assert.equal(await taskCount(recent), 10);
     assert.equal(await taskCount(running), 10);
   });
+
+  it('keeps every row with a retention of 0, as every other retention does', async () => {
+    const now = Date.now();
+    const old = await instanceWithTasks('SUCCEEDED', now - 10_000, 5);
+    assert.equal(await purgeExpiredTasks(serverTaskStore(database.db()), 0, now), 0);
+    assert.equal(await taskCount(old), 5);
+  });
 });

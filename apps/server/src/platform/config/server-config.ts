@@ -97,7 +97,10 @@ export class ServerConfig {
    * are claimed by another at once. JOBNEST_SERVER_DEAD_AFTER_MS (Default: 5000)
    */
   readonly serverDeadAfterMs: number;
-  /** Task rows of an instance finished longer ago than this are deleted. JOBNEST_TASK_RETENTION_MS (Default: 604800000 = 7 days) */
+  /**
+   * Task rows of an instance finished longer ago than this are deleted; 0 keeps them until their instance goes.
+   * JOBNEST_TASK_RETENTION_MS (Default: 604800000 = 7 days)
+   */
   readonly taskRetentionMs: number;
   /**
    * Finished instances that ended longer ago than this are deleted with their log lines and task rows; unfinished
