@@ -4,6 +4,7 @@ import { Redis } from 'ioredis';
 import type { JobnestClient } from '@jobnest/client';
 import type { ManagedProcess } from '../support/child-process';
 import { TestCluster, waitUntil } from '../support/cluster';
+import { reportHeldBy } from '../support/held-report';
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
@@ -59,30 +60,10 @@ describe('stream entries of a dead server are claimed as soon as its beats stop'
     return Number(s) * 1000 + Math.floor(Number(us) / 1000);
   }
 
-  /**
-   * A RUNNING instance and a SUCCEEDED report of it that `consumer` has read and not acknowledged (XADD and
-   * XREADGROUP in one transaction), as a server that dies in the middle of a batch leaves it.
-   */
-  async function reportHeldBy(consumer: string, result: string): Promise<number> {
+  /** A new run of the long job, once RUNNING, with a SUCCEEDED report of it held unacknowledged by `consumer`. */
+  async function runHeldBy(consumer: string, result: string): Promise<number> {
     const { instanceId } = await client.runJob(jobId, {});
-    await waitUntil(async () => (await client.getInstance(instanceId)).status === 'RUNNING', 10_000, 'RUNNING');
-    const running = await client.getInstance(instanceId);
-    const report = {
-      kind: 'InstanceStatusReport',
-      instanceId,
-      workerId: running.workerId,
-      runningTimes: running.runningTimes,
-      status: 'SUCCEEDED',
-      result,
-      time: Date.now(),
-    };
-    const replies = await redis
-      .multi()
-      .xadd(cluster.streams.instanceStatus, '*', 'm', JSON.stringify(report))
-      .xreadgroup('GROUP', 'jobnest-servers', consumer, 'COUNT', 10, 'STREAMS', cluster.streams.instanceStatus, '>')
-      .exec();
-    const read = replies?.[1]?.[1] as [string, [string, string[]][]][] | null;
-    assert.equal(read?.[0]?.[1]?.length, 1, `${consumer} holds the report`);
+    await reportHeldBy(client, redis, cluster.streams.instanceStatus, instanceId, consumer, result);
     return instanceId;
   }
 
@@ -97,7 +78,7 @@ describe('stream entries of a dead server are claimed as soon as its beats stop'
     );
     second.kill('SIGKILL');
     await sleep(200);
-    const instanceId = await reportHeldBy(secondId, 'read by a server that was killed');
+    const instanceId = await runHeldBy(secondId, 'read by a server that was killed');
     const started = Date.now();
     const done = await client.waitForInstance(instanceId, { timeoutMs: 15_000 });
     assert.equal(done.status, 'SUCCEEDED', cluster.dump());
@@ -127,7 +108,7 @@ describe('stream entries of a dead server are claimed as soon as its beats stop'
       }
     })();
     try {
-      const instanceId = await reportHeldBy(ghost, 'read by a server that was paused');
+      const instanceId = await runHeldBy(ghost, 'read by a server that was paused');
       // Two dead checks (every 2 s) and more: a server that beats keeps its entries.
       await sleep(5000);
       assert.equal((await client.getInstance(instanceId)).status, 'RUNNING', 'not claimed while it beats');

@@ -3,6 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import { Redis } from 'ioredis';
 import type { Instance, JobnestClient } from '@jobnest/client';
 import { TestCluster, waitUntil } from '../support/cluster';
+import { reportHeldBy } from '../support/held-report';
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
@@ -124,26 +125,8 @@ describe('high availability across servers', () => {
       timeExpressionType: 'API',
     });
     const { instanceId } = await client.runJob(job.id, {});
-    await waitUntil(async () => (await client.getInstance(instanceId)).status === 'RUNNING', 10_000, 'RUNNING');
-    const running = await client.getInstance(instanceId);
     const stream = cluster.streams.instanceStatus;
-    const report = {
-      kind: 'InstanceStatusReport',
-      instanceId,
-      workerId: running.workerId,
-      runningTimes: running.runningTimes,
-      status: 'SUCCEEDED',
-      result: 'read by a server that died',
-      time: Date.now(),
-    };
-    // XADD and XREADGROUP in one transaction: the entry lands in the pending list of a consumer that will never ack.
-    const replies = await redis
-      .multi()
-      .xadd(stream, '*', 'm', JSON.stringify(report))
-      .xreadgroup('GROUP', 'jobnest-servers', 'ghost-server', 'COUNT', 10, 'STREAMS', stream, '>')
-      .exec();
-    const read = replies?.[1]?.[1] as [string, [string, string[]][]][] | null;
-    assert.equal(read?.[0]?.[1]?.length, 1, 'the ghost consumer holds the entry');
+    await reportHeldBy(client, redis, stream, instanceId, 'ghost-server', 'read by a server that died');
     const done = await client.waitForInstance(instanceId, { timeoutMs: 15_000 });
     assert.equal(done.status, 'SUCCEEDED');
     assert.equal(done.result, 'read by a server that died');
@@ -323,7 +306,20 @@ describe('high availability across servers', () => {
     assert.equal(gaps.filter((g) => g === outageGap).length, 1, 'one outage');
     const { misfiredSlots, skippedSlots } = await client.getJob(job.id);
     const due = (slots[slots.length - 1]! - slots[0]!) / 1000 + 1;
-    assert.equal(slots.length + misfiredSlots + skippedSlots, due, 'every slot in the range fired or counted');
+    const counted = `${slots.length} fired, ${misfiredSlots} misfired, ${skippedSlots} skipped, ${due} due; gaps ${gaps.join(' ')}`;
+    const timerLines = cluster.servers
+      .flatMap((srv) =>
+        srv.logs
+          .split('\n')
+          .filter((l) => l.includes(`job ${jobId}:`))
+          .map((l) => `${srv.name}: ${l}`),
+      )
+      .join('\n');
+    assert.equal(
+      slots.length + misfiredSlots + skippedSlots,
+      due,
+      `every slot in the range fired or counted (${counted})\n${timerLines}`,
+    );
     assert.equal(misfiredSlots, outageGap / 1000 - 1, 'the slots of the hole are counted as misfires');
   });
 });
