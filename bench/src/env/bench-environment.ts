@@ -278,12 +278,7 @@ export class BenchEnvironment {
 
   /** Pids of the bench and of every process it started (for the CPU meter). */
   pids(): number[] {
-    return [
-      process.pid,
-      ...this.processes()
-        .filter((p) => p.alive)
-        .map((p) => p.pid),
-    ];
+    return Object.values(this.rolePids()).flat();
   }
 
   /** Pids of each process role, for {@link CpuCost}. */

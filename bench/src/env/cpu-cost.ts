@@ -1,4 +1,4 @@
-import { pidsNamed, processTicks, TICKS_PER_SECOND } from './proc-stat';
+import { DATABASE_PROCESS_NAMES, pidsNamed, processTicks, REDIS_PROCESS_NAMES, TICKS_PER_SECOND } from './proc-stat';
 
 /** Who spends the CPU of a phase: Jobnest's processes, the services they share with the baselines, the bench. */
 export const CPU_ROLES = ['server', 'workers', 'mariadb', 'redis', 'baseline', 'bench'] as const;
@@ -51,8 +51,8 @@ function read(roles: RolePids): Reading {
   const add = (role: CpuRole, pids: readonly number[]): void => {
     for (const pid of pids) reading.set(pid, { role, ticks: processTicks(pid) });
   };
-  add('mariadb', pidsNamed(new Set(['mariadbd', 'mysqld'])));
-  add('redis', pidsNamed(new Set(['redis-server'])));
+  add('mariadb', pidsNamed(DATABASE_PROCESS_NAMES));
+  add('redis', pidsNamed(REDIS_PROCESS_NAMES));
   for (const role of ['server', 'workers', 'baseline', 'bench'] as const) add(role, roles[role]);
   return reading;
 }

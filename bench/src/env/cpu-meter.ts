@@ -1,4 +1,4 @@
-import { pidsNamed, processTicks, systemTicks } from './proc-stat';
+import { DATABASE_PROCESS_NAMES, pidsNamed, processTicks, REDIS_PROCESS_NAMES, systemTicks } from './proc-stat';
 
 /** CPU use of the machine while a scenario ran, in % of all cores (Linux /proc; empty elsewhere). */
 export interface CpuShare {
@@ -17,7 +17,7 @@ interface Snapshot {
   services: number;
 }
 
-const SERVICE_NAMES = new Set(['redis-server', 'mariadbd', 'mysqld']);
+const SERVICE_NAMES = new Set([...REDIS_PROCESS_NAMES, ...DATABASE_PROCESS_NAMES]);
 
 /**
  * Measures who used the CPU between `start()` and `stop()`. Processes that exit in between lose their ticks, so

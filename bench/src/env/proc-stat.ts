@@ -1,5 +1,9 @@
 import { readdirSync, readFileSync } from 'node:fs';
 
+/** Command names (/proc/<pid>/comm) of the database and of Redis, the services the bench and the baselines share. */
+export const DATABASE_PROCESS_NAMES: ReadonlySet<string> = new Set(['mariadbd', 'mysqld']);
+export const REDIS_PROCESS_NAMES: ReadonlySet<string> = new Set(['redis-server']);
+
 /** Clock ticks per second of /proc's CPU times (USER_HZ: 100 on every Linux the bench runs on). */
 export const TICKS_PER_SECOND = 100;
 

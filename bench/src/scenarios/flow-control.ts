@@ -88,8 +88,8 @@ export const flowControlScenario: Scenario = {
         `    CPU ms per 1,000 runs: without a limit ${unkeyedRound.cpuPerThousand.totalMs} (${describeCpu(unkeyedRound.cpuPerThousand)}); keyed ${limitedRound.cpuPerThousand.totalMs} (${describeCpu(limitedRound.cpuPerThousand)})`,
       );
     }
-    const unkeyed = medianPerSecond(unkeyedRounds);
-    const limited = medianPerSecond(limitedRounds);
+    const unkeyed = medianOf(unkeyedRounds, (b) => b.perSecond);
+    const limited = medianOf(limitedRounds, (b) => b.perSecond);
 
     const p50 = (s: typeof plain): number | null => s.start.p50;
     const plus1 = (p50(plain) ?? 0) + 1;
@@ -127,8 +127,8 @@ export const flowControlScenario: Scenario = {
         // Where the throughput goes on a machine whose cores are all busy: ratio J/B is keyed CPU over plain CPU.
         metric: `CPU ms per 1,000 runs over ${keys} keys at limit 1 (all processes)${rounds > 1 ? `, median of ${rounds}` : ''}`,
         unit: 'ms',
-        jobnest: medianCpu(limitedRounds),
-        baseline: medianCpu(unkeyedRounds),
+        jobnest: medianOf(limitedRounds, (b) => b.cpuPerThousand.totalMs),
+        baseline: medianOf(unkeyedRounds, (b) => b.cpuPerThousand.totalMs),
       },
     ];
     return {
@@ -152,18 +152,10 @@ export const flowControlScenario: Scenario = {
   },
 };
 
-/** The median of the rounds' instances/s (nearest rank; a round that did not finish counts as 0). */
-function medianPerSecond(bursts: readonly Burst[]): number {
+/** The median of the rounds' `value` (nearest rank; a round that did not finish has perSecond 0). */
+function medianOf(bursts: readonly Burst[], value: (b: Burst) => number): number {
   return percentile(
-    bursts.map((b) => b.perSecond).sort((x, y) => x - y),
-    50,
-  );
-}
-
-/** The median of the rounds' CPU time per 1,000 runs, all processes. */
-function medianCpu(bursts: readonly Burst[]): number {
-  return percentile(
-    bursts.map((b) => b.cpuPerThousand.totalMs).sort((x, y) => x - y),
+    bursts.map(value).sort((x, y) => x - y),
     50,
   );
 }

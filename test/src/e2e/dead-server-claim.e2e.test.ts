@@ -5,6 +5,7 @@ import type { JobnestClient } from '@jobnest/client';
 import type { ManagedProcess } from '../support/child-process';
 import { TestCluster, waitUntil } from '../support/cluster';
 import { reportHeldBy } from '../support/held-report';
+import { redisNow } from '../support/redis-probes';
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
@@ -54,12 +55,6 @@ describe('stream entries of a dead server are claimed as soon as its beats stop'
     await cluster.close();
   });
 
-  /** Redis' clock in epoch ms (the beats' clock). */
-  async function redisNow(): Promise<number> {
-    const [s, us] = await redis.time();
-    return Number(s) * 1000 + Math.floor(Number(us) / 1000);
-  }
-
   /** A new run of the long job, once RUNNING, with a SUCCEEDED report of it held unacknowledged by `consumer`. */
   async function runHeldBy(consumer: string, result: string): Promise<number> {
     const { instanceId } = await client.runJob(jobId, {});
@@ -72,7 +67,7 @@ describe('stream entries of a dead server are claimed as soon as its beats stop'
     const secondId = serverIdOf(second);
     // It beats: its score in the set is a recent time on Redis' clock.
     await waitUntil(
-      async () => (await redisNow()) - Number(await redis.zscore(cluster.keys.serverBeats, secondId)) < 2000,
+      async () => (await redisNow(redis)) - Number(await redis.zscore(cluster.keys.serverBeats, secondId)) < 2000,
       5000,
       `a recent beat of ${secondId}`,
     );
@@ -103,7 +98,7 @@ describe('stream entries of a dead server are claimed as soon as its beats stop'
     let beating = true;
     const beats = (async () => {
       while (beating) {
-        await redis.zadd(cluster.keys.serverBeats, await redisNow(), ghost);
+        await redis.zadd(cluster.keys.serverBeats, await redisNow(redis), ghost);
         await sleep(300);
       }
     })();

@@ -4,6 +4,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { Redis } from 'ioredis';
 import { RedisConnections, ServerBeats, ServerConfig } from '@jobnest/server/internal';
 import { REDIS_URL, TestNamespace } from '../support/isolated-namespace';
+import { redisNow } from '../support/redis-probes';
 
 const DEAD_AFTER_MS = 3000;
 
@@ -35,19 +36,14 @@ describe('ServerBeats on a real Redis', () => {
     redis.disconnect();
   });
 
-  async function redisNow(): Promise<number> {
-    const [s, us] = await redis.time();
-    return Number(s) * 1000 + Math.floor(Number(us) / 1000);
-  }
-
   it('beats on Redis clock, and takes a server with an old beat for dead only after beating without a gap for the dead-after time', async () => {
     const key = config.keys.serverBeats;
-    await redis.zadd(key, (await redisNow()) - 60_000, 'stopped-server', await redisNow(), 'beating-server');
+    await redis.zadd(key, (await redisNow(redis)) - 60_000, 'stopped-server', await redisNow(redis), 'beating-server');
     const started = Date.now();
     beats.onApplicationBootstrap();
     const ids = ['stopped-server', 'beating-server', 'unknown-server', config.serverId];
     await sleep(1500);
-    assert.ok((await redisNow()) - Number(await redis.zscore(key, config.serverId)) < 1500, 'its beat is recent');
+    assert.ok((await redisNow(redis)) - Number(await redis.zscore(key, config.serverId)) < 1500, 'its beat is recent');
     assert.deepEqual([...beats.deadAmong(ids)], [], 'nobody is dead before its own beats have gone on for 3 s');
     await until('stopped-server is dead', () => beats.deadAmong(ids).has('stopped-server'), 6000);
     assert.ok(Date.now() - started >= DEAD_AFTER_MS, `dead after ${Date.now() - started} ms of beats`);

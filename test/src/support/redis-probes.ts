@@ -14,6 +14,12 @@ export async function withRedis<T>(url: string, use: (redis: Redis) => Promise<T
   }
 }
 
+/** Redis' clock in epoch ms (the clock the servers' beats are noted on). */
+export async function redisNow(redis: Redis): Promise<number> {
+  const [s, us] = await redis.time();
+  return Number(s) * 1000 + Math.floor(Number(us) / 1000);
+}
+
 /** Ids of the entries of `stream` that `group` has read and not acknowledged yet (XPENDING, extended form). */
 export async function pendingIds(redis: Redis, stream: string, group: string): Promise<string[]> {
   const rows = (await redis.xpending(stream, group, '-', '+', 1000)) as [string, string, number, number][];
